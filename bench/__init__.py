@@ -1,0 +1,1 @@
+"""Benchmarks against peer libraries (run with `make bench`); never part of the test suite."""

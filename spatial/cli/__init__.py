@@ -1,0 +1,120 @@
+"""The ``spatial`` command line.
+
+Exit codes: 0 ok; 1 internal error (a bug: please report it); 2 bad input (every
+``SpatialPanelError``, ``WeightsError`` and usage error); 3 numerical failure. Errors are one
+line on stderr saying what, where and how to fix; ``--debug`` shows the traceback.
+
+Subcommands live in their own modules and are imported only when run, so ``spatial --help``
+starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from importlib import import_module
+
+import click
+
+__all__ = ["main", "cli"]
+
+# name -> (module, attribute, one-line help shown by `spatial --help`)
+_COMMANDS = {
+    "datasets": ("spatial.cli.core", "datasets_cmd", "List the bundled datasets."),
+    "demo": ("spatial.cli.core", "demo_cmd", "Run the analysis on the bundled US states panel."),
+    "run": ("spatial.cli.core", "run_cmd", "Run the analysis described by a TOML config file."),
+    "check": ("spatial.cli.core", "check_cmd", "Validate a panel table (and boundaries) and summarise it."),
+    "reshape": ("spatial.cli.core", "reshape_cmd", "Turn a wide table (one column per period) into long form."),
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in _COMMANDS:
+            return None
+        module, attribute, _ = _COMMANDS[name]
+        return getattr(import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, _COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+class _State:
+    debug = False
+    quiet = False
+
+
+STATE = _State()
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="spatial-panel", prog_name="spatial")
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and results, no progress.")
+def cli(debug: bool, quiet: bool) -> None:
+    """Spatial econometrics for regional panels: weights, Moran/LISA, spatial panel models, maps.
+
+    Start with `spatial demo`, then describe your own analysis in a TOML file and
+    `spatial run analysis.toml`.
+    """
+    STATE.debug, STATE.quiet = debug, quiet
+
+
+def _user_error_types() -> tuple[type[BaseException], ...]:
+    from spatial.errors import SpatialPanelError
+    from weights.errors import WeightsError
+
+    return (SpatialPanelError, WeightsError)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings reach a CLI user as one line, without the source location."""
+    if not STATE.quiet or not issubclass(category, UserWarning):
+        click.echo(f"warning: {message}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``spatial`` command; returns the exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    STATE.debug = "--debug" in args
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            cli.main(args=args, prog_name="spatial", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        click.echo("interrupted; no output was left half-written", err=True)
+        return 130
+    except Exception as exc:  # mapped to exit codes below; the traceback only with --debug
+        from spatial.errors import NumericalError
+
+        if STATE.debug:
+            raise
+        if isinstance(exc, NumericalError):
+            click.echo(f"numerical error: {exc}", err=True)
+            return 3
+        if isinstance(exc, _user_error_types()):
+            click.echo(f"error: {exc}", err=True)
+            return 2
+        click.echo(
+            f"internal error ({type(exc).__name__}: {exc}); this is a bug: rerun with --debug and report it",
+            err=True,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Core commands: datasets, demo, run, check, reshape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from spatial.cli import STATE
+
+
+def _echo(text: str) -> None:
+    click.echo(text)
+
+
+def _progress(text: str) -> None:
+    if not STATE.quiet:
+        click.echo(text, err=True)
+
+
+@click.command("datasets")
+def datasets_cmd() -> None:
+    """List the bundled datasets, one line each (name, kind, rows, title)."""
+    from spatial import datasets
+
+    entries = datasets.catalog()
+    width = max(len(n) for n in entries)
+    for name, entry in entries.items():
+        click.echo(f"{name:<{width}}  {entry.kind:<10}  {entry.rows:>6} rows  {entry.title}")
+    click.echo(f"\nFiles in {datasets.data_dir()}; provenance in README.md there.")
+
+
+def _run_config(config, output: Path | None, overwrite: bool, write: bool) -> None:
+    from spatial.pipeline import run
+
+    ctx = run(config, output=output, write=write, overwrite=overwrite, echo=_echo)
+    if ctx.output is not None:
+        _progress(f"wrote {len(ctx.outputs)} files to {ctx.output}: {', '.join(ctx.outputs)}")
+
+
+@click.command("demo")
+@click.option("--out", "output", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the results (summary tables, run.json) to this folder.")
+@click.option("--overwrite", is_flag=True, help="Replace existing files in --out.")
+def demo_cmd(output: Path | None, overwrite: bool) -> None:
+    """Run the analysis on the bundled US states productivity panel (48 states, 1970-1986).
+
+    The bundled files go through exactly the code a user's files go through.
+    """
+    from spatial.config import load_config
+    from spatial.datasets import data_dir
+
+    config = load_config(data_dir() / "demo" / "us_produc.toml")
+    _progress("spatial demo: US states productivity panel (Munnell 1990), bundled data")
+    _run_config(config, output, overwrite, write=output is not None)
+
+
+@click.command("run")
+@click.argument("config_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "output", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: [project] output in the config).")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
+@click.option("--dry-run", is_flag=True, help="Validate the inputs and print, writing nothing.")
+def run_cmd(config_file: Path, output: Path | None, overwrite: bool, dry_run: bool) -> None:
+    """Run the analysis described by CONFIG_FILE (TOML; see the README for its sections)."""
+    from spatial.config import load_config
+
+    _run_config(load_config(config_file), output, overwrite, write=not dry_run)
+
+
+@click.command("check")
+@click.argument("table", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "id_column", required=True, help="Unit id column of the table.")
+@click.option("--time", "time_column", help="Period column (omit for a cross-section).")
+@click.option("--variables", help="Comma-separated numeric variables to keep.")
+@click.option("--sheet", help="Excel sheet name.")
+@click.option("--encoding", help="Text encoding of the table (e.g. gbk).")
+@click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path), help="Boundary file to align to.")
+@click.option("--boundary-id", help="Id column of the boundaries (default: --id).")
+@click.option("--layer", help="Layer of the boundary file.")
+@click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk).")
+@click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326.")
+@click.option("--match-names", help="Comma-separated boundary columns that name the units.")
+@click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5.")
+@click.option("--balance", type=click.Choice(["error", "drop_units"]), default="error", show_default=True)
+@click.option("--missing", type=click.Choice(["error", "drop_units"]), default="error", show_default=True)
+@click.option("--restrict", type=click.Choice(["error", "intersection"]), default="error", show_default=True)
+@click.option("--repair", type=click.Choice(["none", "make_valid"]), default="none", show_default=True)
+@click.option("--drop-bad-geometry", is_flag=True, help="Drop units with missing/empty/non-polygon geometry.")
+@click.option("--dissolve-by-id", is_flag=True, help="Union boundary rows that share an id.")
+@click.option("--coerce-numeric", is_flag=True, help="Read numbers written with thousands separators.")
+def check_cmd(table: Path, id_column: str, time_column: str | None, variables: str | None, sheet: str | None,
+              encoding: str | None, boundaries: Path | None, boundary_id: str | None, layer: str | None,
+              boundary_encoding: str | None, assume_crs: str | None, match_names: str | None,
+              id_normalize: str | None, balance: str, missing: str, restrict: str, repair: str,
+              drop_bad_geometry: bool, dissolve_by_id: bool, coerce_numeric: bool) -> None:
+    """Validate TABLE (CSV, XLSX, Parquet) and optional boundaries; print the panel summary.
+
+    Nothing is written. Every problem is reported with the rows or ids concerned and the option
+    that changes the behaviour.
+    """
+    from spatial.config import validate_config
+    from spatial.pipeline import load_panel
+
+    def split(text: str | None) -> list[str] | None:
+        return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+    panel = {"path": str(table), "id": id_column, "balance": balance, "missing": missing,
+             "coerce_numeric": coerce_numeric}
+    for key, value in (("time", time_column), ("variables", split(variables)), ("sheet", sheet),
+                       ("encoding", encoding), ("id_normalize", id_normalize)):
+        if value is not None:
+            panel[key] = value
+    raw = {"panel": panel}
+    if boundaries is not None:
+        bounds = {"path": str(boundaries), "restrict": restrict, "repair": repair,
+                  "bad_geometry": "drop_units" if drop_bad_geometry else "error",
+                  "duplicate_geometry": "dissolve" if dissolve_by_id else "error"}
+        for key, value in (("id", boundary_id), ("layer", layer), ("encoding", boundary_encoding),
+                           ("assume_crs", assume_crs), ("match_names", split(match_names))):
+            if value is not None:
+                bounds[key] = value
+        raw["boundaries"] = bounds
+    panel_obj = load_panel(validate_config(raw, where="command line"))
+    click.echo(panel_obj.summary())
+    for row in panel_obj.dropped.itertuples(index=False):
+        click.echo(f"  repair {row.id}: {row.what} - {row.reason}")
+
+
+@click.command("reshape")
+@click.argument("table", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "id_column", required=True, help="Unit id column.")
+@click.option("--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Long table to write (.csv).")
+@click.option("--pattern", default=r"^(?P<variable>.*?)[_\s.-]?(?P<period>\d{4})$", show_default=True,
+              help="Regex splitting column names into (?P<variable>) and (?P<period>).")
+@click.option("--value-name", help="Variable name for columns named by a bare period (2010, 2011, ...).")
+@click.option("--time-name", default="year", show_default=True, help="Name of the period column.")
+@click.option("--keep", help="Comma-separated columns copied to every row (names, groups).")
+@click.option("--sheet", help="Excel sheet name.")
+@click.option("--encoding", help="Text encoding of a CSV table.")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+def reshape_cmd(table: Path, id_column: str, output: Path, pattern: str, value_name: str | None,
+                time_name: str, keep: str | None, sheet: str | None, encoding: str | None,
+                overwrite: bool) -> None:
+    """Turn a wide TABLE (one column per period, e.g. gdp_2010, gdp_2011) into a long table."""
+    from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial.io import read_table, wide_to_long
+    from spatial.pipeline import _csv_safe
+
+    target = check_output(output, inputs=[table], overwrite=overwrite)
+    frame = read_table(table, sheet=sheet, encoding=encoding)
+    keep_columns = [k.strip() for k in keep.split(",")] if keep else None
+    long = wide_to_long(frame, id_column, pattern=pattern, value_name=value_name, time_name=time_name,
+                        keep=keep_columns)
+    write_text_atomic(target, _csv_safe(long).to_csv(index=False))
+    click.echo(f"wrote {display_path(target)}: {len(long)} rows, columns {', '.join(map(str, long.columns))}")

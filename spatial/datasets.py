@@ -1,0 +1,119 @@
+"""The bundled real datasets: where they are, what they are, and how to load them.
+
+The files live in the repository's ``data/`` folder; a wheel carries them as
+``spatial/_data``. ``data/datasets.toml`` is the manifest (name, file, kind, keys, rows,
+checksum, source, licence) and ``data/README.md`` their provenance.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from spatial.errors import SpatialPanelError, first_items
+
+__all__ = ["Dataset", "data_dir", "catalog", "info", "path", "load"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One bundled dataset as described by the manifest."""
+
+    name: str
+    kind: str  # "panel", "boundaries" or "points"
+    file: str
+    title: str
+    rows: int
+    sha256: str
+    source: str
+    license: str
+    id: str
+    time: str | None = None
+    crs: str | None = None
+    aliases: tuple[str, ...] = ()
+    joins: str | None = None
+
+
+def data_dir() -> Path:
+    """The folder holding the bundled data (inside the installed package, or the checkout's ``data/``).
+
+    Examples
+    --------
+    >>> (data_dir() / "datasets.toml").is_file()
+    True
+    """
+    installed = Path(__file__).resolve().parent / "_data"
+    if (installed / "datasets.toml").is_file():
+        return installed
+    checkout = Path(__file__).resolve().parent.parent / "data"
+    if (checkout / "datasets.toml").is_file():
+        return checkout
+    raise FileNotFoundError(
+        "the bundled data folder is missing: reinstall the package (pip install .) from a full checkout"
+    )
+
+
+@cache
+def catalog() -> dict[str, Dataset]:
+    """Every bundled dataset by name, in manifest order.
+
+    Examples
+    --------
+    >>> "us_produc" in catalog()
+    True
+    """
+    with open(data_dir() / "datasets.toml", "rb") as handle:
+        manifest = tomllib.load(handle)
+    entries = {}
+    for name, entry in manifest["dataset"].items():
+        entry = dict(entry)
+        entry["aliases"] = tuple(entry.get("aliases", ()))
+        entries[name] = Dataset(name=name, **entry)
+    return entries
+
+
+def info(name: str) -> Dataset:
+    """The manifest entry of one dataset.
+
+    Raises
+    ------
+    SpatialPanelError
+        For an unknown name, listing the bundled ones.
+    """
+    entries = catalog()
+    if name not in entries:
+        raise SpatialPanelError(
+            f"no bundled dataset {name!r}; bundled: {first_items(list(entries))} (see `spatial datasets`)"
+        )
+    return entries[name]
+
+
+def path(name: str) -> Path:
+    """The file of a bundled dataset.
+
+    Examples
+    --------
+    >>> path("us_produc").name
+    'produc.csv'
+    """
+    return data_dir() / info(name).file
+
+
+def load(name: str):
+    """Read a bundled dataset through the same readers a user's files go through.
+
+    Returns a GeoDataFrame for boundaries and a DataFrame (ids as text) otherwise.
+
+    Examples
+    --------
+    >>> load("us_produc")[["fips", "state"]].iloc[0].tolist()
+    ['01', 'Alabama']
+    """
+    from spatial.io import read_boundaries, read_table
+
+    entry = info(name)
+    if entry.kind == "boundaries":
+        return read_boundaries(path(name), id_column=entry.id)
+    return read_table(path(name))
