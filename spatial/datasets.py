@@ -104,7 +104,8 @@ def path(name: str) -> Path:
 def load(name: str):
     """Read a bundled dataset through the same readers a user's files go through.
 
-    Returns a GeoDataFrame for boundaries and a DataFrame (ids as text) otherwise.
+    Returns a GeoDataFrame for boundaries and for points (``lon``/``lat`` columns become point
+    geometries in the dataset's CRS), and a DataFrame (cells as text, ids kept exactly) for panels.
 
     Examples
     --------
@@ -116,4 +117,12 @@ def load(name: str):
     entry = info(name)
     if entry.kind == "boundaries":
         return read_boundaries(path(name), id_column=entry.id)
-    return read_table(path(name))
+    table = read_table(path(name))
+    if entry.kind == "points":
+        import geopandas as gpd
+        import pandas as pd
+
+        lon, lat = (pd.to_numeric(table[c], errors="raise") for c in ("lon", "lat"))
+        table = table.assign(lon=lon, lat=lat)
+        return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs=entry.crs)
+    return table

@@ -44,6 +44,10 @@ _EN_SUFFIXES = (
     "province", "prefecture", "league", "region", "city", "sheng", "shi", "sar",
 )
 
+# "Xinjiang Uygur Autonomous Region", "Ningxia Hui ...", "Guangxi Zhuang ...": the qualifier goes.
+_EN_ETHNIC = re.compile(r"\s+(uygur|uyghur|uighur|zhuang|hui)$")
+_EN_VARIANTS = {"macao": "macau", "neimongol": "innermongolia", "xizang": "tibet"}
+
 
 def _normal(text: str) -> str:
     text = unicodedata.normalize("NFKC", str(text)).casefold()
@@ -64,7 +68,8 @@ def _stem(text: str) -> str:
         if lowered.endswith(" " + suffix) or lowered.endswith(suffix) and lowered != suffix:
             lowered = lowered[: -len(suffix)]
             break
-    return _normal(lowered)
+    lowered = _EN_ETHNIC.sub("", lowered.strip())
+    return _EN_VARIANTS.get(_normal(lowered), _normal(lowered))
 
 
 def resolve_keys(

@@ -477,11 +477,12 @@ class SpatialPanel:
     def summary(self) -> str:
         """A plain-text summary: dimensions, periods, variables, alignment and repairs."""
         first, last = (self._periods[0], self._periods[-1]) if self.n_periods else ("", "")
+        periods = "period" if self.n_periods == 1 else "periods"
         lines = [
-            f"SpatialPanel: {self.n_units} units x {self.n_periods} periods = {self.nobs} observations (balanced)",
+            f"SpatialPanel: {self.n_units} units x {self.n_periods} {periods} = {self.nobs} observations (balanced)",
             f"  unit id: {self.id_name}   period: {self.time_name or '(cross-section)'}"
             + (f" {first}..{last}" if self.time_name else ""),
-            f"  boundaries: {'aligned by id, CRS ' + str(self._geometry.crs) if self._geometry is not None else 'none'}",
+            f"  boundaries: {'aligned by id, CRS ' + self._crs_name() if self._geometry is not None else 'none'}",
         ]
         if self._id_map is not None:
             by = self._id_map["matched_by"].value_counts()
@@ -498,6 +499,13 @@ class SpatialPanel:
             )
         return "\n".join(lines)
 
+    def _crs_name(self) -> str:
+        crs = self._geometry.crs
+        if crs is None:
+            return "none"
+        epsg = crs.to_epsg()
+        return f"EPSG:{epsg}" if epsg else crs.name
+
     def to_dict(self) -> dict:
         """Machine-readable description (for run.json)."""
         return {
@@ -509,7 +517,7 @@ class SpatialPanel:
             "periods": [p.item() if hasattr(p, "item") else p for p in self._periods],
             "variables": self.variables,
             "labels": list(self._labels.columns),
-            "crs": str(self._geometry.crs) if self._geometry is not None else None,
+            "crs": self._crs_name() if self._geometry is not None else None,
             "options": self.options,
             "dropped": self._dropped,
         }

@@ -23,7 +23,7 @@ import pandas as pd
 from spatial import datasets
 from spatial._fs import check_output, display_path, sha256, write_text_atomic
 from spatial.config import Config
-from spatial.errors import OutputError
+from spatial.errors import ConfigError, OutputError
 
 __all__ = ["RunContext", "register_step", "load_panel", "run", "write_csv"]
 
@@ -110,6 +110,12 @@ def load_panel(config: Config, inputs: list[dict] | None = None):
             id_column=geometry_id,
         )
         match_names = bspec["match_names"]
+        if match_names is True:
+            if not bspec["dataset"]:
+                raise ConfigError("[boundaries] match_names = true needs a bundled dataset; list the name columns instead")
+            match_names = list(datasets.info(bspec["dataset"]).aliases)
+        if bspec["keep"]:
+            geometry = _keep_rows(geometry, bspec["keep"])
         options = {k: bspec[k] for k in ("restrict", "repair", "bad_geometry", "duplicate_geometry")}
     return SpatialPanel(
         table,
@@ -125,6 +131,16 @@ def load_panel(config: Config, inputs: list[dict] | None = None):
         coerce_numeric=spec["coerce_numeric"],
         **options,
     )
+
+
+def _keep_rows(geometry, column: str):
+    """Keep the boundary rows whose boolean ``column`` is true (an explicit study-area choice)."""
+    from spatial.io import require_columns
+
+    require_columns(geometry, [column], "the boundary layer")
+    if not pd.api.types.is_bool_dtype(geometry[column]):
+        raise ConfigError(f"[boundaries] keep = {column!r} must name a true/false column")
+    return geometry[geometry[column]].reset_index(drop=True)
 
 
 def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -152,10 +168,10 @@ def _panel_step(ctx: RunContext) -> None:
     ctx.panel = load_panel(ctx.config, ctx.inputs)
     ctx.echo(ctx.panel.summary())
     dropped = ctx.panel.dropped
-    if not dropped.empty:
-        ctx.echo(f"Repairs ({len(dropped)}):")
-        for row in dropped.itertuples(index=False):
-            ctx.echo(f"  {row.id}: {row.what} - {row.reason}")
+    for row in dropped.head(20).itertuples(index=False):
+        ctx.echo(f"  repair {row.id}: {row.what} - {row.reason}")
+    if len(dropped) > 20:
+        ctx.echo(f"  ... and {len(dropped) - 20} more repairs (dropped.csv)")
     summary = ctx.output_path("panel_summary.txt")
     if summary is not None:
         write_text_atomic(summary, ctx.panel.summary() + "\n")

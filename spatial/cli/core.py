@@ -81,6 +81,7 @@ def run_cmd(config_file: Path, output: Path | None, overwrite: bool, dry_run: bo
 @click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk).")
 @click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326.")
 @click.option("--match-names", help="Comma-separated boundary columns that name the units.")
+@click.option("--keep", "keep_column", help="Boolean boundary column: keep only its true rows (e.g. mainland).")
 @click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5.")
 @click.option("--balance", type=click.Choice(["error", "drop_units"]), default="error", show_default=True)
 @click.option("--missing", type=click.Choice(["error", "drop_units"]), default="error", show_default=True)
@@ -92,7 +93,7 @@ def run_cmd(config_file: Path, output: Path | None, overwrite: bool, dry_run: bo
 def check_cmd(table: Path, id_column: str, time_column: str | None, variables: str | None, sheet: str | None,
               encoding: str | None, boundaries: Path | None, boundary_id: str | None, layer: str | None,
               boundary_encoding: str | None, assume_crs: str | None, match_names: str | None,
-              id_normalize: str | None, balance: str, missing: str, restrict: str, repair: str,
+              keep_column: str | None, id_normalize: str | None, balance: str, missing: str, restrict: str, repair: str,
               drop_bad_geometry: bool, dissolve_by_id: bool, coerce_numeric: bool) -> None:
     """Validate TABLE (CSV, XLSX, Parquet) and optional boundaries; print the panel summary.
 
@@ -117,14 +118,22 @@ def check_cmd(table: Path, id_column: str, time_column: str | None, variables: s
                   "bad_geometry": "drop_units" if drop_bad_geometry else "error",
                   "duplicate_geometry": "dissolve" if dissolve_by_id else "error"}
         for key, value in (("id", boundary_id), ("layer", layer), ("encoding", boundary_encoding),
-                           ("assume_crs", assume_crs), ("match_names", split(match_names))):
+                           ("assume_crs", assume_crs), ("match_names", split(match_names)),
+                           ("keep", keep_column)):
             if value is not None:
                 bounds[key] = value
         raw["boundaries"] = bounds
     panel_obj = load_panel(validate_config(raw, where="command line"))
     click.echo(panel_obj.summary())
-    for row in panel_obj.dropped.itertuples(index=False):
-        click.echo(f"  repair {row.id}: {row.what} - {row.reason}")
+    _echo_repairs(panel_obj.dropped, click.echo)
+
+
+def _echo_repairs(dropped, echo, limit: int = 20) -> None:
+    """List the repairs (all of them are also in run.json / dropped.csv)."""
+    for row in dropped.head(limit).itertuples(index=False):
+        echo(f"  repair {row.id}: {row.what} - {row.reason}")
+    if len(dropped) > limit:
+        echo(f"  ... and {len(dropped) - limit} more repairs")
 
 
 @click.command("reshape")
