@@ -30,9 +30,9 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
-    from spatial import datasets, errors
-    from spatial.io import read_boundaries, read_table, wide_to_long
-    from spatial.panel import SpatialPanel
+    from spatial import datasets, errors  # noqa: F401
+    from spatial.io import read_boundaries, read_table, wide_to_long  # noqa: F401
+    from spatial.panel import SpatialPanel  # noqa: F401
 
 
 def __getattr__(name: str):

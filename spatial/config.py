@@ -177,9 +177,8 @@ def validate_config(raw: dict[str, Any], base: Path | None = None, *, where: str
             if spec.required and key not in checked:
                 raise ConfigError(f"{where}: [{name}] needs {key!r}")
             checked.setdefault(key, spec.default)
-        if name in {"panel", "boundaries"}:
-            if (checked.get("path") is None) == (checked.get("dataset") is None):
-                raise ConfigError(f"{where}: [{name}] needs exactly one of 'path' or 'dataset'")
+        if name in {"panel", "boundaries"} and (checked.get("path") is None) == (checked.get("dataset") is None):
+            raise ConfigError(f"{where}: [{name}] needs exactly one of 'path' or 'dataset'")
         sections[name] = checked
     project = sections["project"]
     if base is not None and "output" not in raw.get("project", {}):

@@ -130,13 +130,12 @@ def resolve_keys(
 
     rows, ambiguous, unknown = [], [], []
     for key in dict.fromkeys(str(k) for k in keys):
-        for name, transform, lookup in tiers:
-            hits = lookup.get(transform(key))
-            if hits:
-                break
-        else:
+        found = next(((label, hits) for label, transform, lookup in tiers if (hits := lookup.get(transform(key)))),
+                     None)
+        if found is None:
             unknown.append(key)
             continue
+        name, hits = found
         if len(hits) > 1:
             ambiguous.append(f"{key!r} -> {sorted(hits)}")
             continue

@@ -450,7 +450,8 @@ class SpatialPanel:
         """
         ids = [str(i) for i in ids]
         if len(set(ids)) != len(ids):
-            raise IdMismatchError(f"{what} repeat ids: {first_items(pd.Index(ids)[pd.Index(ids).duplicated()].tolist())}")
+            repeated = pd.Index(ids)[pd.Index(ids).duplicated()].tolist()
+            raise IdMismatchError(f"{what} repeat ids: {first_items(repeated)}")
         mine, theirs = set(self._entities), set(ids)
         if mine != theirs:
             raise IdMismatchError(

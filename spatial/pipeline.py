@@ -112,7 +112,9 @@ def load_panel(config: Config, inputs: list[dict] | None = None):
         match_names = bspec["match_names"]
         if match_names is True:
             if not bspec["dataset"]:
-                raise ConfigError("[boundaries] match_names = true needs a bundled dataset; list the name columns instead")
+                raise ConfigError(
+                    "[boundaries] match_names = true needs a bundled dataset; list the name columns instead"
+                )
             match_names = list(datasets.info(bspec["dataset"]).aliases)
         if bspec["keep"]:
             geometry = _keep_rows(geometry, bspec["keep"])
