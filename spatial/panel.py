@@ -106,8 +106,8 @@ class SpatialPanel:
     >>> panel.n_units, panel.n_periods, panel.nobs
     (48, 17, 816)
     >>> panel.entities[:3].tolist()
-    ['53', '30', '16']
-    >>> round(panel.wide("gsp").loc["01", 1970], 1)
+    ['53', '30', '23']
+    >>> float(panel.wide("gsp").loc["01", 1970])
     28418.0
     """
 
@@ -469,6 +469,50 @@ class SpatialPanel:
         clone._data = self._data.reindex(full)
         clone._labels = self._labels.reindex(full)
         clone._geometry = None if self._geometry is None else self._geometry.loc[order]
+        return clone
+
+    def with_variables(self, values: pd.DataFrame) -> SpatialPanel:
+        """A new panel with extra numeric variables (e.g. a composite index), matched by (id, period).
+
+        ``values`` is indexed like :attr:`data` (by id, or by (id, period)); its rows may come in any
+        order. The panel itself is not changed.
+
+        Raises
+        ------
+        SchemaError
+            Names already in the panel, index keys that are not the panel's, non-finite values.
+        MissingDataError
+            Unit x period cells of the panel that ``values`` does not cover.
+
+        Examples
+        --------
+        >>> from spatial import SpatialPanel, datasets
+        >>> panel = SpatialPanel(datasets.load("us_produc"), id="fips", time="year", variables=["gsp"])
+        >>> extra = (panel.data["gsp"] / 1000).rename("gsp_bn").to_frame()
+        >>> panel.with_variables(extra.iloc[::-1]).variables
+        ['gsp', 'gsp_bn']
+        """
+        clash = [c for c in values.columns if c in self._data.columns or c in self._labels.columns]
+        if clash:
+            raise SchemaError(f"the panel already has variables named {first_items(clash)}; choose other names")
+        if self.time_name is None and values.index.nlevels == 1:
+            values = values.set_axis(pd.MultiIndex.from_arrays(
+                [values.index.astype(str), np.zeros(len(values), dtype="int64")], names=self._data.index.names))
+        values = values.set_axis(values.index.set_names(self._data.index.names))
+        extra = set(values.index) - set(self._data.index)
+        if extra:
+            raise SchemaError(f"{len(extra)} rows of the new variables are not panel cells: {first_items(sorted(extra, key=str))}")
+        if values.index.duplicated().any():
+            raise SchemaError(f"repeated keys in the new variables: {first_items(values.index[values.index.duplicated()].tolist())}")
+        aligned = values.reindex(self._data.index).astype("float64")
+        if aligned.isna().any().any():
+            gaps = aligned.index[aligned.isna().any(axis=1)].tolist()
+            raise MissingDataError(f"the new variables miss {len(gaps)} panel cells: {first_items(gaps)}")
+        if not np.isfinite(aligned.to_numpy()).all():
+            raise SchemaError("the new variables hold infinite values")
+        clone = object.__new__(SpatialPanel)
+        clone.__dict__.update(self.__dict__)
+        clone._data = pd.concat([self._data, aligned], axis=1)
         return clone
 
     def describe(self) -> pd.DataFrame:
