@@ -1,0 +1,238 @@
+"""``spatial weights``: build, inspect and convert spatial weights.
+
+* ``spatial weights build BOUNDARIES_OR_POINTS --id COL --kind KIND [options] --out FILE`` builds
+  weights, prints their summary (with every choice made: metric, islands, links added) and
+  writes them (format from the extension: .gal, .gwt, .csv, .xlsx, .mtx, .mat, .dta);
+* ``spatial weights --info FILE`` (or ``spatial weights info FILE``) prints the summary of a file;
+* ``spatial weights convert FILE --out FILE`` converts between formats, optionally transforming.
+
+Boundaries are read through the same reader as every other command (CRS, encodings, zipped
+shapefiles). Outputs are checked before any computation, never written over an input or an
+existing file without ``--overwrite``, and written atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from spatial.cli import STATE
+
+__all__ = ["weights_cmd"]
+
+_TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
+_KINDS = ("queen", "rook", "knn", "distance_band", "inverse_distance", "kernel", "block", "economic", "nested")
+_FORMATS = ("gal", "gwt", "csv", "matrix", "xlsx", "mtx", "mat", "dta")
+
+
+def _progress(text: str) -> None:
+    if not STATE.quiet:
+        click.echo(text, err=True)
+
+
+def _print_info(path: Path, fmt: str | None, eigen: str, encoding: str | None) -> None:
+    from spatial._fs import display_path
+    from weights.io import read_weights
+    from weights.summary import summarize
+
+    graph = read_weights(path, format=fmt, encoding=encoding)
+    click.echo(str(summarize(graph, name=display_path(path), eigen=eigen)))
+
+
+_EIGEN = click.option("--eigen", type=click.Choice(["auto", "dense", "sparse", "none"]), default="auto",
+                      show_default=True, help="How the rho interval is computed (dense up to n = 2000).")
+
+
+@click.group("weights", invoke_without_command=True)
+@click.option("--info", "info_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Print the summary of a weights file and exit.")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), help="Format of --info FILE (default: its extension).")
+@_EIGEN
+@click.pass_context
+def weights_cmd(ctx: click.Context, info_file: Path | None, fmt: str | None, eigen: str) -> None:
+    """Build, inspect and convert spatial weights.
+
+    Examples: `spatial weights build provinces.shp --id adcode --kind queen --islands connect
+    --out queen.gal`; `spatial weights --info queen.gal`.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if info_file is None:
+        click.echo(ctx.get_help())
+        return
+    _print_info(info_file, fmt, eigen, None)
+
+
+@weights_cmd.command("info")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), help="Format (default: from the extension).")
+@click.option("--encoding", help="Text encoding of a CSV/GAL/GWT file (default UTF-8).")
+@_EIGEN
+def info_cmd(path: Path, fmt: str | None, encoding: str | None, eigen: str) -> None:
+    """Print the summary of the weights file PATH: size, neighbours, islands, components, rho interval."""
+    _print_info(path, fmt, eigen, encoding)
+
+
+def _periods(text: str | None):
+    """``2010:2019`` (inclusive range) or ``2010,2015,2019``; digits become integers."""
+    if not text:
+        return None
+
+    def label(token: str):
+        token = token.strip()
+        return int(token) if token.lstrip("-").isdigit() else token
+
+    if ":" in text:
+        first, last = text.split(":", 1)
+        return slice(label(first), label(last))
+    return [label(t) for t in text.split(",") if t.strip()]
+
+
+def _read_values(path: Path, id_column: str, time: str | None, encoding: str | None):
+    from spatial.io import read_table, require_columns
+
+    table = read_table(path, encoding=encoding)
+    require_columns(table, [c for c in (id_column, time) if c], f"values table {path.name}")
+    if time is not None:
+        parsed = table[time].astype(str).str.strip()
+        if parsed.str.fullmatch(r"-?\d+").all():
+            table[time] = parsed.astype(int)
+    return table
+
+
+def _read_units(path: Path, id_column: str, xy: str | None, layer, encoding, assume_crs):
+    from spatial.errors import BoundaryFileError
+    from spatial.io import read_boundaries, read_table, require_columns
+
+    if xy is not None or path.suffix.lower() in _TABLE_SUFFIXES:
+        table = read_table(path, encoding=encoding)
+        require_columns(table, [id_column], f"table {path.name}")
+        return table
+    try:
+        return read_boundaries(path, layer=layer, encoding=encoding, assume_crs=assume_crs, id_column=id_column)
+    except BoundaryFileError:
+        if path.suffix.lower() != ".parquet":
+            raise
+        table = read_table(path)  # a plain Parquet table of points (with --xy) or groups
+        require_columns(table, [id_column], f"table {path.name}")
+        return table
+
+
+@weights_cmd.command("build")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "id_column", required=True, help="Unit id column (ids are kept as text).")
+@click.option("--kind", required=True, type=click.Choice(_KINDS), help="Kind of weights.")
+@click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Weights file to write (.gal .gwt .csv .xlsx .mtx .mat .dta); only the summary when omitted.")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), help="Output format (default: from the extension; "
+              "'matrix' writes a full-matrix .csv).")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists (never an input).")
+@click.option("--force", is_flag=True, help="Write a full matrix (csv/xlsx/dta) above n = 5000.")
+@click.option("--layer", help="Layer of the boundary file.")
+@click.option("--encoding", help="Encoding of a .dbf without .cpg, or of a CSV table (e.g. gbk).")
+@click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326.")
+@click.option("--xy", help="Coordinate columns of a points table, e.g. lon,lat.")
+@click.option("--metric", type=click.Choice(["euclidean", "haversine", "geodesic"]),
+              help="Distance: euclidean (projected CRS) or great-circle haversine/geodesic in km (lon/lat).")
+@click.option("--points", type=click.Choice(["centroid", "representative"]), help="Points of polygons.")
+@click.option("--order", type=click.IntRange(min=1), help="Contiguity order (2: neighbours of neighbours).")
+@click.option("--cumulative", is_flag=True, default=None, help="Contiguity of orders 1..--order.")
+@click.option("--strict", is_flag=True, default=None, help="Contiguity by geometric predicates, not shared vertices.")
+@click.option("--tolerance", type=float, help="Contiguity snapping distance in CRS units (gaps, slivers).")
+@click.option("--k", type=click.IntRange(min=1), help="Neighbours (knn; kernel bandwidth from the k-th).")
+@click.option("--threshold", type=float, help="Distance band (km for great-circle metrics).")
+@click.option("--inverse", is_flag=True, default=None, help="Distance band with 1/d^alpha weights instead of 0/1.")
+@click.option("--alpha", type=float, help="Distance decay power: 1/d^alpha.")
+@click.option("--cutoff", type=float, help="Inverse distance only within this distance.")
+@click.option("--function", type=click.Choice(["triangular", "uniform", "epanechnikov", "bisquare", "gaussian"]),
+              help="Kernel function.")
+@click.option("--bandwidth", type=float, help="Fixed kernel bandwidth.")
+@click.option("--adaptive", is_flag=True, default=None, help="Kernel bandwidth per unit (its k-th neighbour).")
+@click.option("--duplicates", type=click.Choice(["error", "keep"]), help="Units at the same location (knn).")
+@click.option("--group", help="Group column for block weights (e.g. province, region).")
+@click.option("--values", "values_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Table of the economic variable (nested); for --kind economic the SOURCE is that table.")
+@click.option("--variable", help="Economic variable (e.g. gdp_pc).")
+@click.option("--time", "time_column", help="Period column of the values table.")
+@click.option("--periods", help="Periods averaged: 2010:2019 or 2010,2015,2019 (default all).")
+@click.option("--ties", type=click.Choice(["error", "drop"]), help="Equal means in economic distance.")
+@click.option("--max-links", type=click.IntRange(min=1), help="Refuse to build more links (default 50,000,000).")
+@click.option("--islands", type=click.Choice(["keep", "drop", "connect"]),
+              help="Island policy: keep zero rows, drop them, or connect each to its nearest unit(s).")
+@click.option("--connect-k", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Nearest units each island is connected to.")
+@click.option("--transform", "transform_name", type=click.Choice(["none", "row", "binary", "spectral", "double",
+              "symmetric"]), default="none", show_default=True, help="Transformation applied last.")
+@_EIGEN
+def build_cmd(source: Path, id_column: str, kind: str, output: Path | None, fmt: str | None, overwrite: bool,
+              force: bool, layer, encoding, assume_crs, xy, metric, points, order, cumulative, strict, tolerance, k,
+              threshold, inverse, alpha, cutoff, function, bandwidth, adaptive, duplicates, group, values_path,
+              variable, time_column, periods, ties, max_links, islands, connect_k, transform_name,
+              eigen: str) -> None:
+    """Build weights from SOURCE (boundaries, a points table with --xy, or a values table) and print the summary."""
+    from spatial._fs import check_output, display_path
+    from weights.builder import build
+    from weights.io import infer_format, write_weights
+
+    inputs = [source] + ([values_path] if values_path else [])
+    target = None
+    if output is not None:
+        infer_format(output, fmt)  # an unknown extension fails before any work
+        target = check_output(output, inputs=inputs, overwrite=overwrite)
+    options = {
+        "metric": metric, "points": points, "order": order, "cumulative": cumulative, "strict": strict,
+        "tolerance": tolerance, "k": k, "threshold": threshold, "alpha": alpha, "cutoff": cutoff,
+        "function": function, "bandwidth": bandwidth, "adaptive": adaptive, "duplicates": duplicates,
+        "group": group, "variable": variable, "periods": _periods(periods), "ties": ties, "max_links": max_links,
+        "xy": tuple(c.strip() for c in xy.split(",")) if xy else None,
+    }
+    if inverse:
+        options["binary"] = False
+    if kind == "economic":
+        options["time"] = time_column
+    options = {key: value for key, value in options.items() if value is not None}
+    _progress(f"spatial weights: {kind} from {display_path(source)}")
+    if kind == "economic":
+        data = _read_values(source, id_column, time_column, encoding)
+    else:
+        data = _read_units(source, id_column, xy, layer, encoding, assume_crs)
+    if kind == "nested":
+        if values_path is None or variable is None:
+            raise click.UsageError("--kind nested needs --values TABLE and --variable (and --time for a panel)")
+        options["values"] = _read_values(values_path, id_column, time_column, encoding)
+        options["values_id"] = id_column
+        options["time"] = time_column
+    elif kind == "economic" and variable is None:
+        raise click.UsageError("--kind economic needs --variable (and --time for a panel table)")
+    built = build(data, kind=kind, id=id_column, islands=islands, connect_k=connect_k, transform=transform_name,
+                  **options)
+    click.echo(str(built.summary(name=display_path(source), eigen=eigen)))
+    if target is not None:
+        write_weights(built.graph, target, format=fmt, overwrite=overwrite, force=force)
+        _progress(f"wrote {display_path(target)}")
+
+
+@weights_cmd.command("convert")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write; the format comes from its extension.")
+@click.option("--from", "from_fmt", type=click.Choice(_FORMATS), help="Format of SOURCE (default: its extension).")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), help="Output format (default: from the extension).")
+@click.option("--transform", "transform_name", type=click.Choice(["none", "row", "binary", "spectral", "double",
+              "symmetric"]), default="none", show_default=True, help="Transformation applied before writing.")
+@click.option("--encoding", help="Text encoding of SOURCE (CSV/GAL/GWT).")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists (never the input).")
+@click.option("--force", is_flag=True, help="Write a full matrix (csv/xlsx/dta) above n = 5000.")
+def convert_cmd(source: Path, output: Path, from_fmt, fmt, transform_name: str, encoding, overwrite: bool,
+                force: bool) -> None:
+    """Convert the weights file SOURCE to another format (e.g. .gal to .mat for Elhorst's MATLAB code)."""
+    from spatial._fs import check_output, display_path
+    from weights.io import infer_format, read_weights, write_weights
+    from weights.transform import transform
+
+    infer_format(output, fmt)
+    target = check_output(output, inputs=[source], overwrite=overwrite)
+    graph = transform(read_weights(source, format=from_fmt, encoding=encoding), transform_name)
+    write_weights(graph, target, format=fmt, overwrite=overwrite, force=force)
+    click.echo(f"wrote {display_path(target)}: {graph.n} units, {int(graph.n_edges)} links ({transform_name})")

@@ -1,0 +1,84 @@
+"""Summaries and the interval of rho: dense eigenvalues against numpy, sparse solvers against dense."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.weights.helpers import quiet
+from weights import eigen_range, knn, queen, rho_interval, row_standardize, summarize
+from weights._graph import graph_from_sparse, matrix_of
+
+
+def _numpy_interval(graph) -> tuple[float, float]:
+    values = np.linalg.eigvals(matrix_of(graph).toarray()).real
+    return 1 / values.min(), 1 / values.max()
+
+
+def test_us48_queen_summary(us_states):
+    s = summarize(queen(us_states, id="fips"), name="queen")
+    assert (s.n, s.n_links, s.neighbours_min, s.neighbours_max, s.islands, s.symmetric, s.n_components) == \
+        (48, 214, 1, 8, (), True, 1)
+    assert s.neighbours_mean == pytest.approx(214 / 48)
+    assert dict(s.histogram) == {"1": 1, "2": 4, "3": 9, "4": 11, "5": 10, "6": 9, "7": 2, "8": 2}
+    assert s.rho_interval == pytest.approx(_numpy_interval(queen(us_states, id="fips")), rel=1e-10)
+    text = str(s)
+    assert "214 links" in text and "rho interval" in text and "symmetric: yes" in text
+    json.dumps(s.to_dict())
+
+
+def test_binary_chain_has_an_upper_bound_below_one():
+    # chain of 5 plus an island: eigenvalues +-sqrt(3), +-1, 0, 0 -> rho in (-0.577, 0.577), not (-1, 1)
+    chain = np.eye(6, k=1) + np.eye(6, k=-1)
+    chain[4, 5] = chain[5, 4] = 0
+    g = graph_from_sparse(chain, list("abcdef"))
+    low, high = rho_interval(g)
+    assert (low, high) == pytest.approx((-1 / np.sqrt(3), 1 / np.sqrt(3)), rel=1e-12)
+    s = summarize(g)
+    assert s.islands == ("f",) and s.component_sizes == (5, 1)
+    assert "spillovers cannot cross components" in str(s)
+
+
+def test_asymmetric_knn_uses_real_parts():
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"id": [f"u{k}" for k in range(30)], "x": rng.random(30), "y": rng.random(30)})
+    w = row_standardize(knn(table, id="id", xy=("x", "y"), metric="euclidean", k=3))
+    assert np.iscomplexobj(np.linalg.eigvals(matrix_of(w).toarray()))
+    found = eigen_range(w)
+    assert found.method == "dense, real parts"
+    assert found.rho_interval == pytest.approx(_numpy_interval(w), rel=1e-10)
+    s = summarize(w)
+    assert not s.symmetric and s.asymmetric_links > 0
+
+
+def test_sparse_solver_agrees_with_dense_on_the_prefectures(prefectures):
+    w = row_standardize(quiet(queen, prefectures, id="adcode"))  # islands, symmetric-similar
+    dense, sparse = eigen_range(w, method="dense"), eigen_range(w, method="sparse")
+    assert dense.method == "dense, symmetric-similar"
+    assert sparse.lambda_min == pytest.approx(dense.lambda_min, rel=1e-8)
+    assert sparse.lambda_max == pytest.approx(dense.lambda_max, rel=1e-12)
+    assert dense.lambda_max == pytest.approx(1.0, rel=1e-12)
+
+
+def test_sparse_solver_on_an_asymmetric_binary_graph():
+    rng = np.random.default_rng(5)
+    table = pd.DataFrame({"id": [f"u{k}" for k in range(400)], "x": rng.random(400), "y": rng.random(400)})
+    w = knn(table, id="id", xy=("x", "y"), metric="euclidean", k=4)
+    dense, sparse = eigen_range(w, method="dense"), eigen_range(w, method="sparse")
+    assert sparse.lambda_max == 4.0  # every row sums to 4: the Perron root, exactly
+    assert sparse.lambda_min == pytest.approx(dense.lambda_min, rel=1e-8)
+
+
+def test_wide_cardinality_ranges_are_binned():
+    rng = np.random.default_rng(2)
+    n = 60
+    dense = np.zeros((n, n))
+    for i in range(n):
+        picks = rng.choice([j for j in range(n) if j != i], size=i % 40 + 1, replace=False)
+        dense[i, picks] = 1
+    s = summarize(graph_from_sparse(dense, [f"u{k}" for k in range(n)]), eigen="none")
+    assert sum(count for _, count in s.histogram) == n and len(s.histogram) <= 13
+    assert s.rho_interval is None and "not computed" in str(s)

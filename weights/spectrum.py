@@ -1,0 +1,183 @@
+"""Extreme eigenvalues of a weights matrix: the valid interval of rho and the spectral radius.
+
+For a spatial lag model y = rho W y + ..., (I - rho W) is invertible for rho strictly between
+1 / lambda_min and 1 / lambda_max, the extreme (real parts of the) eigenvalues of W.
+
+* n <= 2000: all eigenvalues, densely. A symmetric W, or one similar to a symmetric matrix by
+  a diagonal scaling (a row-standardised symmetric W is: D^-1 C is similar to
+  D^-1/2 C D^-1/2), uses the symmetric solver; any other W uses the general one and real parts.
+* larger n: ARPACK's extremal solvers on the sparse matrix (Lanczos for the symmetric form).
+  When every row sums to the same value c (row-standardised, or k nearest neighbours), the
+  largest eigenvalue is exactly c (Perron-Frobenius) and is not iterated for.
+
+Fully isolated units (no link in or out) contribute eigenvalues 0 and are set aside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy import sparse
+
+from weights._checks import check_option
+from weights._graph import matrix_of
+from weights.errors import WeightsError
+
+__all__ = ["EigenRange", "eigen_range", "rho_interval", "spectral_radius", "DENSE_LIMIT", "EigenMethod"]
+
+DENSE_LIMIT = 2000
+"""Largest n for which all eigenvalues are computed densely."""
+
+EigenMethod = Literal["auto", "dense", "sparse"]
+
+
+@dataclass(frozen=True)
+class EigenRange:
+    """The extreme real parts of the eigenvalues of W and how they were computed."""
+
+    lambda_min: float
+    lambda_max: float
+    method: str
+
+    @property
+    def rho_interval(self) -> tuple[float, float]:
+        """(1 / lambda_min, 1 / lambda_max); an infinite end where that side has no bound."""
+        low = 1.0 / self.lambda_min if self.lambda_min < 0 else -np.inf
+        high = 1.0 / self.lambda_max if self.lambda_max > 0 else np.inf
+        return (low, high)
+
+
+def _is_symmetric(matrix: sparse.csr_array) -> bool:
+    difference = abs(matrix - matrix.T)
+    scale = max(1.0, float(np.abs(matrix.data).max(initial=0.0)))
+    return difference.nnz == 0 or float(difference.max()) <= 1e-12 * scale
+
+
+def symmetric_scaling(matrix: sparse.csr_array) -> np.ndarray | None:
+    """Positive d with d_i w_ij = d_j w_ji on every link (then D^1/2 W D^-1/2 is symmetric), or None.
+
+    d is fixed along a breadth-first spanning forest of the links and then checked on every link.
+    """
+    from scipy.sparse import csgraph
+
+    matrix = sparse.csr_array(matrix, dtype="float64")
+    pattern = sparse.csr_array(matrix, copy=True)
+    pattern.data[:] = 1.0
+    if (pattern - pattern.T).count_nonzero():
+        return None  # a one-way link
+    n = matrix.shape[0]
+    transposed = sparse.csr_array(matrix.T)
+    log_d = np.zeros(n)
+    _, labels = csgraph.connected_components(pattern, directed=False)
+    _, roots = np.unique(labels, return_index=True)
+    for root in roots:
+        order, parent = csgraph.breadth_first_order(pattern, int(root), directed=False, return_predecessors=True)
+        child = order[1:]
+        par = parent[child]
+        # d_child = d_parent * w_parent,child / w_child,parent
+        step = np.log(np.asarray(matrix[par, child]).ravel()) - np.log(np.asarray(transposed[par, child]).ravel())
+        for c, p, s in zip(child.tolist(), par.tolist(), step.tolist(), strict=True):  # parents come first
+            log_d[c] = log_d[p] + s
+    d = np.exp(log_d - log_d.max(initial=0.0))
+    coo = sparse.coo_array(matrix)
+    lhs = d[coo.row] * coo.data
+    rhs = d[coo.col] * np.asarray(transposed[coo.row, coo.col]).ravel()
+    return d if np.all(np.abs(lhs - rhs) <= 1e-9 * np.maximum(np.abs(lhs), 1e-300)) else None
+
+
+def eigen_range(graph, *, method: EigenMethod = "auto") -> EigenRange:
+    """The smallest and largest real parts of the eigenvalues of the graph's matrix.
+
+    Raises
+    ------
+    WeightsError
+        When the sparse eigensolver does not converge (the message says so; use
+        ``method="dense"`` for n in the low thousands).
+
+    Examples
+    --------
+    >>> from weights._graph import graph_from_sparse
+    >>> chain = graph_from_sparse(np.eye(5, k=1) + np.eye(5, k=-1), list("abcde"))
+    >>> r = eigen_range(chain)
+    >>> round(r.lambda_max, 6), [round(v, 6) for v in r.rho_interval]
+    (1.732051, [-0.57735, 0.57735])
+    """
+    check_option("method", method, EigenMethod)
+    matrix = matrix_of(graph)
+    n_all = matrix.shape[0]
+    linked = (np.diff(matrix.indptr) > 0) | (np.bincount(matrix.indices, minlength=n_all) > 0)
+    has_isolated = not linked.all()
+    matrix = sparse.csr_array(matrix[linked][:, linked])
+    n = matrix.shape[0]
+    if n == 0:
+        return EigenRange(0.0, 0.0, "no links")
+    symmetric = _is_symmetric(matrix)
+    scaling = None if symmetric else symmetric_scaling(matrix)
+    form = matrix
+    if scaling is not None:
+        root = np.sqrt(scaling)
+        form = sparse.csr_array(sparse.diags_array(root) @ matrix @ sparse.diags_array(1.0 / root))
+        form = sparse.csr_array((form + form.T) * 0.5)
+    real_symmetric = symmetric or scaling is not None
+    use_dense = method == "dense" or (method == "auto" and n <= DENSE_LIMIT)
+    if use_dense:
+        dense = form.toarray()
+        if real_symmetric:
+            values = np.linalg.eigvalsh(dense)
+            label = "dense, symmetric" if symmetric else "dense, symmetric-similar"
+        else:
+            values = np.linalg.eigvals(dense).real
+            label = "dense, real parts"
+        low, high = float(values.min()), float(values.max())
+    else:
+        low, high, label = _sparse_extremes(matrix, form, real_symmetric)
+    if has_isolated:
+        low, high = min(low, 0.0), max(high, 0.0)
+    return EigenRange(low, high, label)
+
+
+def _sparse_extremes(matrix, form, real_symmetric: bool) -> tuple[float, float, str]:
+    from scipy.sparse import linalg as sla
+
+    n = matrix.shape[0]
+    row_sums = np.asarray(matrix.sum(axis=1)).ravel()
+    constant_rows = np.ptp(row_sums) <= 1e-12 * max(1.0, abs(row_sums).max())
+    try:
+        if real_symmetric:
+            low = float(sla.eigsh(form, k=1, which="SA", return_eigenvectors=False, maxiter=20 * n)[0])
+            high = float(row_sums[0]) if constant_rows else \
+                float(sla.eigsh(form, k=1, which="LA", return_eigenvectors=False, maxiter=20 * n)[0])
+            label = "sparse Lanczos (ARPACK)"
+        else:
+            low = float(sla.eigs(matrix, k=1, which="SR", return_eigenvectors=False, maxiter=20 * n)[0].real)
+            high = float(row_sums[0]) if constant_rows else \
+                float(sla.eigs(matrix, k=1, which="LR", return_eigenvectors=False, maxiter=20 * n)[0].real)
+            label = "sparse Arnoldi (ARPACK), real parts"
+    except sla.ArpackNoConvergence:
+        raise WeightsError(
+            f"the sparse eigensolver did not converge for the {n} x {n} weights matrix; the interval of rho "
+            "could not be computed (method='dense' computes every eigenvalue, slowly for large n)"
+        ) from None
+    if constant_rows:
+        label += f"; largest = common row sum {row_sums[0]:g}"
+    return low, high, label
+
+
+def rho_interval(graph, *, method: EigenMethod = "auto") -> tuple[float, float]:
+    """The open interval (1 / lambda_min, 1 / lambda_max) in which I - rho W is invertible.
+
+    Examples
+    --------
+    >>> from weights._graph import graph_from_sparse
+    >>> chain = graph_from_sparse(np.eye(3, k=1) + np.eye(3, k=-1), ["a", "b", "c"])
+    >>> [round(v, 6) for v in rho_interval(chain)]
+    [-0.707107, 0.707107]
+    """
+    return eigen_range(graph, method=method).rho_interval
+
+
+def spectral_radius(graph, *, method: EigenMethod = "auto") -> float:
+    """The largest |eigenvalue| of a non-negative W (its Perron root: the largest real eigenvalue)."""
+    return float(eigen_range(graph, method=method).lambda_max)
