@@ -1,0 +1,336 @@
+"""``spatial moran``, ``spatial lisa``, ``spatial hotspots``: spatial autocorrelation of a panel.
+
+Inputs as in ``spatial check``: a long table (one row per unit and period) with boundaries (from
+which queen or rook contiguity is built) and/or a weights file (any format that
+:func:`weights.read_weights` reads: ``.gal``, ``.gwt``, edge or matrix ``.csv``, ``.xlsx``...).
+``--seed`` is required whenever permutations are used and is written into the outputs. Outputs
+are checked before any computation and written atomically: ``.csv`` (formula-safe) or ``.json``
+by the suffix of ``--out``; figures as PNG (300 dpi) and SVG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from spatial.cli import STATE
+
+__all__ = ["moran_cmd", "lisa_cmd", "hotspots_cmd"]
+
+_TABLE_SUFFIXES = (".csv", ".json")
+
+
+def _split(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+
+def _progress(text: str) -> None:
+    if not STATE.quiet:
+        click.echo(text, err=True)
+
+
+def _inputs(func):
+    """Options shared by the three commands: the table, its boundaries or weights, and inference."""
+    decorators = [
+        click.argument("table", type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--id", "id_column", required=True, help="Unit id column of the table."),
+        click.option("--time", "time_column", help="Period column (omit for a cross-section)."),
+        click.option("--variables", help="Comma-separated variables (default: every numeric column)."),
+        click.option("--periods", help="Comma-separated periods (default: all)."),
+        click.option("--sheet", help="Excel sheet name."),
+        click.option("--encoding", help="Text encoding of the table (e.g. gbk)."),
+        click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Boundary file; contiguity weights are built from it unless --weights is given."),
+        click.option("--boundary-id", help="Id column of the boundaries (default: --id)."),
+        click.option("--layer", help="Layer of the boundary file."),
+        click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk)."),
+        click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326."),
+        click.option("--match-names", help="Comma-separated boundary columns that name the units."),
+        click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5."),
+        click.option("--restrict", type=click.Choice(["error", "intersection"]), default="error", show_default=True),
+        click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Weights file: .gal, .gwt, edge-list or matrix .csv, .xlsx, .mtx, .mat, .dta."),
+        click.option("--contiguity", type=click.Choice(["queen", "rook"]), default="queen", show_default=True,
+                     help="Contiguity built from --boundaries when no --weights file is given."),
+        click.option("--transform", type=click.Choice(["r", "b", "as_given"]), default="r", show_default=True,
+                     help="Weights transform: row-standardised, binary, or as given."),
+        click.option("--permutations", type=click.IntRange(min=0), default=999, show_default=True,
+                     help="Random permutations for pseudo p-values (0: analytical only)."),
+        click.option("--seed", type=click.IntRange(min=0), help="Random seed; required with --permutations > 0."),
+        click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Results table (.csv or .json); printed summary only when omitted."),
+        click.option("--overwrite", is_flag=True, help="Replace existing outputs (never the inputs)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _check_seed(permutations: int, seed: int | None) -> None:
+    if permutations and seed is None:
+        raise click.UsageError(
+            f"--seed is required with --permutations {permutations} (it is written into the outputs so the "
+            "p-values can be reproduced); or pass --permutations 0 for analytical p-values"
+        )
+
+
+def _load(options: dict[str, Any], also: list[str] | None = None):
+    """The validated panel and the weights (read from a file or built from the boundaries).
+
+    ``also`` names variables needed besides ``--variables`` (the lag variable of a bivariate test).
+    """
+    from spatial.config import validate_config
+    from spatial.pipeline import load_panel
+
+    if options["boundaries"] is None and options["weights_file"] is None:
+        raise click.UsageError("give --boundaries (contiguity is built from them) or a --weights file")
+    panel_spec = {"path": str(options["table"]), "id": options["id_column"]}
+    variables = _split(options["variables"])
+    if variables is not None and also:
+        variables = list(dict.fromkeys(variables + also))
+    for key, value in (("time", options["time_column"]), ("variables", variables),
+                       ("sheet", options["sheet"]), ("encoding", options["encoding"]),
+                       ("id_normalize", options["id_normalize"])):
+        if value is not None:
+            panel_spec[key] = value
+    raw: dict[str, Any] = {"panel": panel_spec}
+    if options["boundaries"] is not None:
+        bounds = {"path": str(options["boundaries"]), "restrict": options["restrict"]}
+        for key, value in (("id", options["boundary_id"]), ("layer", options["layer"]),
+                           ("encoding", options["boundary_encoding"]), ("assume_crs", options["assume_crs"]),
+                           ("match_names", _split(options["match_names"]))):
+            if value is not None:
+                bounds[key] = value
+        raw["boundaries"] = bounds
+    panel = load_panel(validate_config(raw, where="command line"))
+    import weights
+
+    if options["weights_file"] is not None:
+        graph = weights.read_weights(options["weights_file"])  # ids are checked against the panel's by key
+    else:
+        graph = (weights.rook if options["contiguity"] == "rook" else weights.queen)(panel.geometry)
+    return panel, graph
+
+
+def _outputs(options: dict[str, Any], extra: list[Path]) -> list[Path]:
+    """Check every output before the computation."""
+    from spatial._fs import check_output
+    from spatial.errors import OutputError
+
+    inputs = [p for p in (options["table"], options["boundaries"], options["weights_file"]) if p is not None]
+    checked = []
+    if options["output"] is not None:
+        if options["output"].suffix.lower() not in _TABLE_SUFFIXES:
+            raise OutputError(f"--out must end in .csv or .json, got {options['output'].name!r}")
+        checked.append(check_output(options["output"], inputs=inputs, overwrite=options["overwrite"]))
+    for path in extra:
+        checked.append(check_output(path, inputs=inputs, overwrite=options["overwrite"]))
+    return checked
+
+
+def _write(path: Path, result, table) -> None:
+    from spatial._fs import display_path, write_text_atomic
+    from spatial.pipeline import _csv_safe
+
+    text = result.to_json() + "\n" if path.suffix.lower() == ".json" else _csv_safe(table).to_csv(index=False)
+    write_text_atomic(path, text)
+    _progress(f"wrote {display_path(path)}: {len(table)} rows")
+
+
+def _compute(function):
+    """Run ``function``; when some variables fail, keep the others and re-raise after writing."""
+    from spatial.esda import UndefinedStatisticError
+
+    try:
+        return function(), None
+    except UndefinedStatisticError as exc:
+        return exc.partial, exc
+
+
+def _figure_paths(stem: Path | None) -> list[Path]:
+    return [] if stem is None else [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+
+
+@click.command("moran")
+@_inputs
+@click.option("--statistics", default="moran", show_default=True,
+              help="Comma-separated: moran, geary, getis_ord (General G, non-negative variables).")
+@click.option("--bivariate", "lag_variable",
+              help="Bivariate Moran's I: each variable against the spatial lag of this one.")
+@click.option("--figure", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the statistic over time: FIGURE.png (300 dpi) and FIGURE.svg.")
+@click.option("--language", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of figure texts.")
+def moran_cmd(statistics: str, lag_variable: str | None, figure: Path | None, language: str, **options) -> None:
+    """Global Moran's I (and Geary's C, Getis-Ord G) of each variable in each period of TABLE.
+
+    One row per period, variable, statistic and inference (normality, randomisation,
+    permutation), with one-sided (p_upper, p_lower) and two-sided p-values.
+    """
+    from spatial import esda
+
+    _check_seed(options["permutations"], options["seed"])
+    figures = _figure_paths(figure)
+    _outputs(options, figures)
+    panel, graph = _load(options, also=[lag_variable] if lag_variable else None)
+    common = {"periods": _split(options["periods"]), "permutations": options["permutations"],
+              "seed": options["seed"], "transform": options["transform"]}
+    if lag_variable:
+        variables = _split(options["variables"]) or [v for v in panel.variables if v != lag_variable]
+        results, failures = [], []
+        for variable in variables:
+            result, failure = _compute(lambda v=variable: esda.moran_bv(panel, graph, v, lag_variable, **common))
+            results.append(result)
+            failures.append(failure)
+        import pandas as pd
+
+        result = esda.GlobalAutocorrelation(
+            table=pd.concat([r.table for r in results], ignore_index=True),
+            failed=pd.concat([r.failed for r in results], ignore_index=True),
+            islands=results[0].islands, transform=results[0].transform,
+            permutations=results[0].permutations, seed=results[0].seed,
+        )
+        failure = next((f for f in failures if f is not None), None)
+        statistic = "bivariate_moran_i"
+    else:
+        chosen = _split(statistics) or ["moran"]
+        result, failure = _compute(lambda: esda.global_autocorrelation(
+            panel, graph, _split(options["variables"]), statistics=chosen, **common))
+        statistic = "moran_i" if "moran" in chosen else {"geary": "geary_c", "getis_ord": "getis_ord_g"}[chosen[0]]
+    click.echo(result.summary())
+    if options["output"] is not None:
+        _write(options["output"], result, result.table)
+    if figure is not None and not result.table.empty:
+        from spatial.esda import moran_over_time, save_figure
+
+        drawn = moran_over_time(result, statistic=statistic, language=language)
+        save_figure(drawn, figure, overwrite=options["overwrite"])
+        _progress(f"wrote {figure.with_suffix('.png').name} and {figure.with_suffix('.svg').name}")
+    if failure is not None:
+        raise failure
+
+
+@click.command("lisa")
+@_inputs
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
+              help="Significance level of the cluster labels.")
+@click.option("--adjust", type=click.Choice(["none", "fdr", "bonferroni"]), default="none", show_default=True,
+              help="Multiple-testing adjustment over the units of each period.")
+@click.option("--moments", type=click.Choice(["conditional", "total"]), default="conditional", show_default=True)
+@click.option("--scale", type=click.Choice(["n", "n-1"]), default="n", show_default=True,
+              help="Denominator of I_i: n (spdep, GeoDa) or n-1 (esda).")
+@click.option("--transitions", "transition_periods",
+              help="START,END: also write quadrant transitions (OUT_transitions.csv) between two periods.")
+@click.option("--figure", type=click.Path(dir_okay=False, path_type=Path),
+              help="Moran scatter plot of the last period of the first variable: FIGURE.png and FIGURE.svg.")
+@click.option("--labels", "label_column", help="Boundary or table column with short names for the scatter plot.")
+@click.option("--language", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def lisa_cmd(alpha: float, adjust: str, moments: str, scale: str, transition_periods: str | None,
+             figure: Path | None, label_column: str | None, language: str, **options) -> None:
+    """Local Moran (LISA) clusters HH, LL, HL, LH, not significant, island, by period of TABLE."""
+    from spatial import esda
+
+    _check_seed(options["permutations"], options["seed"])
+    pair = _split(transition_periods)
+    if pair is not None and len(pair) != 2:
+        raise click.BadParameter("expected START,END", param_hint="--transitions")
+    if pair is not None and options["output"] is None:
+        raise click.UsageError("--transitions needs --out (the transitions go beside it)")
+    extra = _figure_paths(figure)
+    if pair is not None:
+        extra.append(options["output"].with_name(f"{options['output'].stem}_transitions{options['output'].suffix}"))
+    _outputs(options, extra)
+    panel, graph = _load(options)
+    periods = _split(options["periods"])
+    if pair is not None and periods is not None:
+        periods = list(dict.fromkeys(periods + pair))
+    result, failure = _compute(lambda: esda.local_moran(
+        panel, graph, _split(options["variables"]), periods=periods, permutations=options["permutations"],
+        seed=options["seed"], alpha=alpha, adjust=adjust, transform=options["transform"], moments=moments,
+        scale=scale))
+    click.echo(result.summary())
+    if options["output"] is not None:
+        _write(options["output"], result, result.table)
+    if pair is not None:
+        _write_transitions(result, panel, pair, extra[-1])
+    if figure is not None and not result.table.empty:
+        labels = _labels(panel, label_column)
+        last = result.table["period"].iloc[-1]
+        first_variable = result.table["variable"].iloc[0]
+        fig = esda.moran_scatter(result, variable=first_variable, period=last, labels=labels, language=language)
+        esda.save_figure(fig, figure, overwrite=options["overwrite"])
+        _progress(f"wrote {figure.with_suffix('.png').name} and {figure.with_suffix('.svg').name}")
+    if failure is not None:
+        raise failure
+
+
+def _write_transitions(result, panel, pair: list[str], target: Path) -> None:
+    import pandas as pd
+
+    from spatial import esda
+    from spatial._fs import display_path, write_text_atomic
+    from spatial.pipeline import _csv_safe
+
+    start, end = _period(panel, pair[0]), _period(panel, pair[1])
+    variables = dict.fromkeys(result.table["variable"])
+    moves = [esda.transitions(result, variable=v, start=start, end=end) for v in variables]
+    for move in moves:
+        click.echo(move.summary())
+    if target.suffix.lower() == ".json":
+        write_text_atomic(target, "[\n" + ",\n".join(m.to_json() for m in moves) + "\n]\n")
+    else:
+        units = pd.concat([m.units.assign(variable=m.variable, start=start, end=end) for m in moves], ignore_index=True)
+        write_text_atomic(target, _csv_safe(units).to_csv(index=False))
+    _progress(f"wrote {display_path(target)}: transitions of {len(moves)} variables")
+
+
+def _period(panel, text: str):
+    from spatial.esda._input import select_periods
+
+    return select_periods(panel, [text])[0]
+
+
+def _labels(panel, column: str | None):
+    """Short names by id from a boundary or table text column."""
+    if column is None:
+        return None
+    from spatial.errors import SchemaError
+    from spatial.io import close_matches
+
+    if panel.geometry is not None and column in panel.geometry.columns:
+        return panel.geometry[column].astype(str)
+    if column in panel.labels.columns:
+        return panel.labels[column].groupby(level=0).first().astype(str)
+    available = ([c for c in panel.geometry.columns if c != "geometry"] if panel.geometry is not None else []) + list(
+        panel.labels.columns
+    )
+    hint = close_matches(column, available)
+    raise SchemaError(
+        f"--labels {column!r} is neither a boundary nor a text column"
+        + (f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else "")
+        + f"; available: {', '.join(available) or '(none)'}"
+    )
+
+
+@click.command("hotspots")
+@_inputs
+@click.option("--adjust", type=click.Choice(["none", "fdr", "bonferroni"]), default="none", show_default=True,
+              help="Multiple-testing adjustment at each confidence level.")
+def hotspots_cmd(adjust: str, **options) -> None:
+    """Getis-Ord Gi* hot and cold spots at 90/95/99 percent, by period of TABLE."""
+    from spatial import esda
+
+    _check_seed(options["permutations"], options["seed"])
+    _outputs(options, [])
+    panel, graph = _load(options)
+    result, failure = _compute(lambda: esda.hot_spots(
+        panel, graph, _split(options["variables"]), periods=_split(options["periods"]),
+        permutations=options["permutations"], seed=options["seed"], adjust=adjust,
+        transform=options["transform"]))
+    click.echo(result.summary())
+    if options["output"] is not None:
+        _write(options["output"], result, result.table)
+    if failure is not None:
+        raise failure

@@ -1,0 +1,262 @@
+"""Checked inputs shared by every statistic: the panel aligned to the weights, islands set aside.
+
+The panel is reordered to the weights' ids by key (never by position). Islands (units without
+neighbours) are removed from the graph before it is transformed, so that every statistic is
+computed on the units that have neighbours, and the islands are listed for the outputs.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from spatial._options import check_option
+from spatial.errors import SchemaError, SpatialPanelError, first_items
+from spatial.io import require_columns
+
+if TYPE_CHECKING:
+    from libpysal.graph import Graph
+
+    from spatial.panel import SpatialPanel
+
+Transform = Literal["r", "b", "as_given"]
+Adjust = Literal["none", "fdr", "bonferroni"]
+Errors = Literal["raise", "record"]
+
+# A p-value below 1 / (P + 1) cannot come out of P permutations; below 99 the floor is 0.01.
+MIN_PERMUTATIONS = 99
+
+
+class UndefinedStatisticError(SpatialPanelError):
+    """A statistic is undefined for a variable (constant, missing or unsuitable values).
+
+    The statistics of the other variables and periods of the same call were computed; they are
+    in :attr:`partial`, and :attr:`failed` lists what could not be computed and why.
+    """
+
+    def __init__(self, message: str, *, partial: Any = None, failed: pd.DataFrame | None = None) -> None:
+        super().__init__(message)
+        self.partial = partial
+        self.failed = failed
+
+
+class PermutationWarning(UserWarning):
+    """Few permutations: the smallest attainable pseudo p-value is 1 / (permutations + 1)."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The panel and the graph restricted to the units that have neighbours, both in one order."""
+
+    panel: SpatialPanel
+    graph: Graph  # transformed, islands removed
+    ids: pd.Index  # ids of graph rows (units with neighbours), the order of every vector
+    islands: tuple[str, ...]
+    transform: str  # what was applied, as recorded in outputs
+
+    def values(self, variable: str, period: Any) -> np.ndarray:
+        """One variable in one period for the units with neighbours, in graph order."""
+        return self.panel.wide(variable).loc[self.ids, period].to_numpy(dtype="float64")
+
+
+def check_graph(w: Any) -> Graph:
+    """Accept a libpysal ``Graph`` (or a legacy ``W``, converted); refuse anything else."""
+    from libpysal.graph import Graph
+    from libpysal.weights import W
+
+    if isinstance(w, Graph):
+        return w
+    if isinstance(w, W):
+        return Graph.from_W(w)
+    raise SchemaError(
+        f"weights must be a libpysal Graph (or W), got {type(w).__name__}; build them with "
+        "libpysal.graph.Graph.build_contiguity(boundaries) or the weights package"
+    )
+
+
+def prepare(panel: SpatialPanel, w: Any, *, transform: str) -> Prepared:
+    """Align the panel to the weights' ids, set islands aside and transform the graph.
+
+    Raises
+    ------
+    IdMismatchError
+        When the ids of the panel and of the weights differ (both differences are listed).
+    SchemaError
+        When fewer than 4 units have neighbours (the moments are undefined).
+    """
+    from spatial.panel import SpatialPanel
+
+    if not isinstance(panel, SpatialPanel):
+        raise SchemaError(f"expected a spatial.SpatialPanel, got {type(panel).__name__}")
+    graph = check_graph(w)
+    ids = [str(i) for i in graph.unique_ids]
+    aligned = panel.align(ids, what="the weights")  # IdMismatchError naming both differences
+    if [str(i) for i in graph.unique_ids] != list(graph.unique_ids):
+        graph = _with_text_ids(graph)
+    islands: list[str] = []
+    isolated = [str(i) for i in graph.isolates]
+    # Dropping an island can isolate a unit whose only (one-way) neighbour it was: repeat.
+    while isolated and len(ids) - len(islands) - len(isolated) >= 4:
+        islands.extend(isolated)
+        graph = graph.subgraph([i for i in graph.unique_ids if i not in set(isolated)])
+        isolated = [str(i) for i in graph.isolates]
+    if isolated:
+        islands.extend(isolated)
+    if len(ids) - len(islands) < 4:
+        raise SchemaError(
+            f"only {len(ids) - len(islands)} of {len(ids)} units have neighbours; spatial autocorrelation "
+            f"needs at least 4 (islands: {first_items(islands)}); use weights that connect more units"
+        )
+    applied = transform
+    if transform != "as_given":
+        graph = graph.transform(transform.upper())
+    else:
+        applied = f"as_given ({graph.transformation})"
+    return Prepared(
+        panel=aligned,
+        graph=graph,
+        ids=pd.Index([str(i) for i in graph.unique_ids], name=aligned.id_name),
+        islands=tuple(islands),
+        transform=applied,
+    )
+
+
+def _with_text_ids(graph: Graph) -> Graph:
+    from libpysal.graph import Graph
+
+    adjacency = graph.adjacency
+    focal = adjacency.index.get_level_values(0).astype(str)
+    neighbor = adjacency.index.get_level_values(1).astype(str)
+    return Graph.from_arrays(focal, neighbor, adjacency.to_numpy(), transformation=graph.transformation)
+
+
+def select_variables(panel: SpatialPanel, variables: str | Sequence[str] | None) -> list[str]:
+    """The variables to analyse (all numeric ones by default); unknown names get close matches."""
+    if variables is None:
+        return list(panel.variables)
+    chosen = [variables] if isinstance(variables, str) else list(variables)
+    if not chosen:
+        raise SchemaError("no variable chosen; name at least one, or pass variables=None for all")
+    require_columns(panel.data, chosen, "the panel")
+    return chosen
+
+
+def select_periods(panel: SpatialPanel, periods: Any) -> list[Any]:
+    """The periods to analyse, in the panel's order (all by default). ``"1990"`` matches 1990.
+
+    Raises
+    ------
+    SchemaError
+        Naming the periods that are not in the panel and the ones that are.
+    """
+    available = list(panel.periods)
+    if periods is None:
+        return available
+    single = isinstance(periods, str | int | np.integer) or not isinstance(periods, Iterable)
+    wanted = [periods] if single else list(periods)
+    by_text = {str(p): p for p in available}
+    chosen, absent = [], []
+    for period in wanted:
+        if period in set(available):
+            chosen.append(period)
+        elif str(period).strip() in by_text:
+            chosen.append(by_text[str(period).strip()])
+        else:
+            absent.append(period)
+    if absent:
+        shown = f"{available[0]}..{available[-1]}" if len(available) > 10 else ", ".join(map(str, available))
+        listed = ", ".join(str(p) for p in absent)
+        raise SchemaError(
+            f"period {listed} is not in the panel (periods: {shown}); choose periods that exist"
+        )
+    wanted_set = set(chosen)
+    return [p for p in available if p in wanted_set]  # in the panel's order, each once
+
+
+def check_permutations(permutations: int, seed: int | None) -> int:
+    """Validate the number of permutations and the seed; warn below 99 permutations.
+
+    Raises
+    ------
+    SpatialPanelError
+        For a negative number, or permutations without an integer ``seed``.
+    """
+    import warnings
+
+    if isinstance(permutations, bool) or not isinstance(permutations, int | np.integer) or permutations < 0:
+        raise SpatialPanelError(f"permutations must be a non-negative integer, got {permutations!r}")
+    if permutations and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0):
+        raise SpatialPanelError(
+            f"permutation inference needs seed= (a non-negative integer, recorded in the results), got {seed!r}; "
+            "or pass permutations=0 for analytical inference only"
+        )
+    if 0 < permutations < MIN_PERMUTATIONS:
+        warnings.warn(
+            f"only {permutations} permutations: the smallest attainable pseudo p-value is "
+            f"1/({permutations}+1) = {1 / (permutations + 1):.3g}; use at least 99 (999 for publication)",
+            PermutationWarning,
+            stacklevel=3,
+        )
+    return int(permutations)
+
+
+def rng_for(seed: int, *key: object) -> np.random.Generator:
+    """An independent generator for one (statistic, variable, period): results do not depend on
+    which other variables or periods were in the same call."""
+    tag = zlib.crc32("|".join(map(str, key)).encode("utf-8"))
+    return np.random.default_rng([int(seed), tag])
+
+
+def undefined_reason(y: np.ndarray, ids: pd.Index, *, nonnegative_for: str | None = None) -> str | None:
+    """Why a statistic cannot be computed on ``y`` (missing, constant, negative), or ``None``.
+
+    ``nonnegative_for`` names a statistic that needs non-negative values (General G, Gi*).
+    """
+    missing = np.isnan(y)
+    if missing.all():
+        return "all values are missing"
+    if missing.any():
+        return f"{int(missing.sum())} missing values (units {first_items(ids[missing].tolist(), 5)})"
+    if np.ptp(y) <= 1e-12 * max(1.0, float(np.abs(y).max())):
+        return f"it is constant ({y[0]:g} for all {len(y)} units with neighbours), so the statistic is undefined"
+    if nonnegative_for and (y < 0).any():
+        neg = y < 0
+        return (
+            f"{nonnegative_for} needs non-negative values; {int(neg.sum())} are negative "
+            f"(units {first_items(ids[neg].tolist(), 5)})"
+        )
+    return None
+
+
+def significant(p: np.ndarray, alpha: float, adjust: str) -> tuple[np.ndarray, float]:
+    """Which p-values are significant at ``alpha`` after a multiple-testing adjustment.
+
+    ``"bonferroni"`` compares each p with alpha / m; ``"fdr"`` is Benjamini-Hochberg: the largest
+    p_(k) <= k alpha / m and every smaller p are significant. Returns the mask and the cut-off
+    used (p <= cut-off is significant).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mask, cut = significant(np.array([0.001, 0.008, 0.039, 0.041, 0.6]), 0.05, "fdr")
+    >>> mask.tolist(), round(cut, 3)
+    ([True, True, False, False, False], 0.008)
+    """
+    check_option("adjust", adjust, Adjust)
+    if not 0 < alpha < 1:
+        raise SpatialPanelError(f"alpha must lie between 0 and 1, got {alpha!r}")
+    m = len(p)
+    if adjust == "none":
+        cut = alpha
+    elif adjust == "bonferroni":
+        cut = alpha / m
+    else:
+        ordered = np.sort(p)
+        passed = np.flatnonzero(ordered <= alpha * np.arange(1, m + 1) / m)
+        cut = float(ordered[passed[-1]]) if len(passed) else 0.0
+    return p <= cut, float(cut)

@@ -1,0 +1,196 @@
+"""Pipeline step ``[esda]``: global spatial autocorrelation by period, LISA clusters, hot spots.
+
+It runs after the weights step and uses ``ctx.results["weights"]`` (a dict name -> libpysal
+Graph); without a weights step it builds queen contiguity from the panel's boundaries. Results
+are kept in ``ctx.results["esda"]`` (keys ``global``, ``lisa``, ``transitions``, ``hot_spots``)
+for the report. A variable for which a statistic is undefined (constant, missing) is reported
+and listed in ``esda_failed.csv``; the others are computed.
+
+Shape::
+
+    [esda]
+    variables = ["gsp", "unemp"]    # global statistics (default: every panel variable)
+    statistics = ["moran"]          # and/or "geary", "getis_ord"
+    periods = [1970, 1986]          # default: all
+    permutations = 999              # 0: analytical inference only
+    seed = 20240601                 # required with permutations; recorded in the outputs
+    weights = "queen"               # a name from the weights step (default: its first)
+    transform = "r"                 # "b" binary, "as_given"
+    lisa = ["unemp"]                # variables for local Moran (default: none)
+    lisa_periods = [1970, 1986]     # LISA and hot spots; default: first and last period (+ transitions)
+    alpha = 0.05
+    adjust = "none"                 # or "fdr", "bonferroni"
+    hot_spots = ["unemp"]           # variables for Getis-Ord Gi* (default: none)
+    labels = "postal"               # boundary column with short names for the scatter plots
+    language = "en"                 # or "zh": figure texts
+    figures = true
+
+Outputs (in the run's folder): ``esda_global.csv`` / ``.json``, ``esda_moran_over_time.png`` /
+``.svg``, ``esda_lisa.csv`` / ``.json``, ``esda_transitions.csv``, ``esda_scatter_<var>_<period>
+.png`` / ``.svg``, ``esda_hot_spots.csv``, ``esda_failed.csv`` (only when something failed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from spatial._fs import write_text_atomic
+from spatial.config import Key, register_section
+from spatial.errors import ConfigError
+from spatial.pipeline import RunContext, register_step, write_csv
+
+__all__: list[str] = []
+
+register_section(
+    "esda",
+    {
+        "variables": Key(list, help="variables for the global statistics (default: all)"),
+        "statistics": Key(list, ["moran"], help="moran, geary, getis_ord"),
+        "periods": Key(list, help="periods (default: all)"),
+        "permutations": Key(int, 999, help="random permutations (0: analytical only)"),
+        "seed": Key(int, help="random seed, required with permutations"),
+        "weights": Key(str, help="name of the weights from the weights step (default: its first)"),
+        "transform": Key(str, "r", choices=("r", "b", "as_given")),
+        "lisa": Key(list, [], help="variables for local Moran (LISA)"),
+        "lisa_periods": Key(list, help="periods of the LISA maps (default: first and last)"),
+        "alpha": Key(float, 0.05),
+        "adjust": Key(str, "none", choices=("none", "fdr", "bonferroni")),
+        "hot_spots": Key(list, [], help="variables for Getis-Ord Gi* hot spots"),
+        "labels": Key(str, help="boundary column with short names for the scatter plots"),
+        "language": Key(str, "en", choices=("en", "zh")),
+        "figures": Key(bool, True),
+    },
+)
+
+
+def _weights(ctx: RunContext, spec: dict[str, Any]):
+    """The weights chosen in ``[esda]``, or queen contiguity of the panel's boundaries."""
+    available = ctx.results.get("weights") or {}
+    if available:
+        name = spec["weights"] or next(iter(available))
+        if name not in available:
+            raise ConfigError(f"[esda] weights = {name!r} is not among the weights built: {', '.join(available)}")
+        return name, available[name]
+    if spec["weights"]:
+        raise ConfigError(f"[esda] weights = {spec['weights']!r}, but no weights were built; add a [weights] section")
+    if ctx.panel.geometry is None:
+        raise ConfigError("[esda] needs weights: add [boundaries] (queen contiguity is built from them) or [weights]")
+    import weights
+
+    return "queen contiguity", weights.queen(ctx.panel.geometry)
+
+
+def _labels(panel, column: str | None):
+    if column is None or panel.geometry is None:
+        return None
+    if column not in panel.geometry.columns:
+        raise ConfigError(
+            f"[esda] labels = {column!r} is not a boundary column; available: "
+            + ", ".join(c for c in panel.geometry.columns if c != "geometry")
+        )
+    return panel.geometry[column].astype(str)
+
+
+def _esda_step(ctx: RunContext) -> None:
+    if "esda" not in ctx.config or ctx.panel is None:
+        return
+    from spatial import esda
+
+    spec = ctx.config["esda"]
+    if spec["permutations"] and spec["seed"] is None:
+        raise ConfigError("[esda] seed is required with permutations (it is recorded in the outputs); "
+                          "or set permutations = 0")
+    panel = ctx.panel
+    labels = _labels(panel, spec["labels"])
+    name, graph = _weights(ctx, spec)
+    inference = {"permutations": spec["permutations"], "seed": spec["seed"], "transform": spec["transform"]}
+    # Check the table outputs before the work (figures are checked when saved).
+    planned = ["esda_global.csv", "esda_global.json"]
+    planned += ["esda_lisa.csv", "esda_lisa.json", "esda_transitions.csv"] if spec["lisa"] else []
+    planned += ["esda_hot_spots.csv"] if spec["hot_spots"] else []
+    paths = {file: ctx.output_path(file) for file in planned}
+
+    results: dict[str, Any] = {"weights": name}
+    failed = []
+    result = esda.global_autocorrelation(panel, graph, spec["variables"], statistics=spec["statistics"],
+                                         periods=spec["periods"], errors="record", **inference)
+    results["global"] = result
+    failed.append(result.failed)
+    ctx.echo(f"Spatial autocorrelation ({name})")
+    ctx.echo(result.summary())
+    if paths["esda_global.csv"] is not None:
+        write_csv(ctx, "esda_global.csv", result.table, index=False)
+        _write_json(ctx, paths["esda_global.json"], result.to_json())
+        if spec["figures"] and not result.table.empty:
+            figure = esda.moran_over_time(result, statistic=result.table["statistic"].iloc[0],
+                                          language=spec["language"])
+            _save(ctx, figure, "esda_moran_over_time")
+
+    periods = spec["lisa_periods"] or [panel.periods[0], panel.periods[-1]]
+    if spec["lisa"]:
+        lisa = esda.local_moran(panel, graph, spec["lisa"], periods=periods, alpha=spec["alpha"],
+                                adjust=spec["adjust"], errors="record", **inference)
+        results["lisa"] = lisa
+        failed.append(lisa.failed)
+        ctx.echo(lisa.summary())
+        moves = []
+        computed = list(dict.fromkeys(lisa.table["period"]))
+        if len(computed) >= 2:
+            for variable in dict.fromkeys(lisa.table["variable"]):
+                move = esda.transitions(lisa, variable=variable, start=computed[0], end=computed[-1])
+                moves.append(move)
+                ctx.echo(move.summary())
+        results["transitions"] = moves
+        if paths["esda_lisa.csv"] is not None:
+            write_csv(ctx, "esda_lisa.csv", lisa.table, index=False)
+            _write_json(ctx, paths["esda_lisa.json"], lisa.to_json())
+            if moves:
+                units = pd.concat([m.units.assign(variable=m.variable, start=m.start, end=m.end) for m in moves],
+                                  ignore_index=True)
+                write_csv(ctx, "esda_transitions.csv", units, index=False)
+            if spec["figures"]:
+                for (period, variable), _ in lisa.table.groupby(["period", "variable"], sort=False):
+                    figure = esda.moran_scatter(lisa, variable=variable, period=period, labels=labels,
+                                                language=spec["language"])
+                    _save(ctx, figure, f"esda_scatter_{_slug(variable)}_{_slug(period)}")
+
+    if spec["hot_spots"]:
+        spots = esda.hot_spots(panel, graph, spec["hot_spots"], periods=periods, adjust=spec["adjust"],
+                               errors="record", **inference)
+        results["hot_spots"] = spots
+        failed.append(spots.failed)
+        ctx.echo(spots.summary())
+        if paths["esda_hot_spots.csv"] is not None:
+            write_csv(ctx, "esda_hot_spots.csv", spots.table, index=False)
+
+    failures = pd.concat([f for f in failed if len(f)], ignore_index=True) if any(len(f) for f in failed) else None
+    results["failed"] = failures
+    if failures is not None:
+        write_csv(ctx, "esda_failed.csv", failures, index=False)
+    ctx.results["esda"] = results
+
+
+def _slug(value: Any) -> str:
+    text = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(value))
+    return text or "x"
+
+
+def _write_json(ctx: RunContext, path, text: str) -> None:
+    if path is not None:
+        write_text_atomic(path, text + "\n")
+        ctx.wrote(path)
+
+
+def _save(ctx: RunContext, figure, stem: str) -> None:
+    from spatial.esda import save_figure
+
+    if ctx.output is None:
+        return
+    inputs = [i["path"] for i in ctx.inputs if i.get("path")]
+    for path in save_figure(figure, ctx.output / stem, inputs=inputs, overwrite=ctx.overwrite):
+        ctx.wrote(path)
+
+
+register_step("esda", _esda_step)
