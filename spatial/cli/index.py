@@ -1,0 +1,427 @@
+"""``spatial index ...``: composite indices, coupling coordination, inequality, geographic detector.
+
+Every command reads one long table (CSV, XLSX or Parquet: one row per unit and period), checks
+all its outputs before computing (never over an input, never over an existing file without
+``--overwrite``), and writes formula-safe CSV tables atomically. Multi-table results go to
+siblings of ``--out`` (``scores.csv`` -> ``scores_weights.csv``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from spatial.cli import STATE
+
+__all__ = ["index_cmd"]
+
+_GRADINGS = ("ten_level", "three_level", "four_level", "coupling_stage")
+
+
+def _split(text: str | None) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else []
+
+
+def _numbers(text: str | None, option: str) -> list[float] | None:
+    if not text:
+        return None
+    try:
+        return [float(t) for t in _split(text)]
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated numbers, got {text!r}", param_hint=option) from None
+
+
+def _table_options(func):
+    """The options every command shares: the input table, its keys, reading and overwriting."""
+    decorators = [
+        click.argument("table", type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--id", "id_column", required=True, help="Unit id column."),
+        click.option("--time", "time_column", help="Period column (omit for a cross-section)."),
+        click.option(
+            "--out",
+            "output",
+            required=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Main output table (.csv); other tables are written beside it.",
+        ),
+        click.option("--sheet", help="Excel sheet name."),
+        click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk)."),
+        click.option("--overwrite", is_flag=True, help="Replace existing outputs (never the inputs)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+class _Outputs:
+    """The files a command will write, checked before any computation."""
+
+    def __init__(self, main: Path, suffixes: list[str], inputs: list[Path], overwrite: bool) -> None:
+        from spatial._fs import check_output
+
+        self.paths = {
+            suffix: check_output(
+                main if not suffix else main.with_name(f"{main.stem}_{suffix}.csv"), inputs=inputs, overwrite=overwrite
+            )
+            for suffix in ["", *suffixes]
+        }
+
+    def write(self, suffix: str, frame, **kwargs) -> None:
+        from spatial._fs import display_path, write_text_atomic
+        from spatial.pipeline import _csv_safe
+
+        path = self.paths[suffix]
+        write_text_atomic(path, _csv_safe(frame).to_csv(index=False, **kwargs))
+        _progress(f"wrote {display_path(path)}: {len(frame)} rows")
+
+
+def _read(table: Path, sheet: str | None, encoding: str | None):
+    from spatial.io import read_table
+
+    return read_table(table, sheet=sheet, encoding=encoding)
+
+
+def _progress(text: str) -> None:
+    if not STATE.quiet:
+        click.echo(text, err=True)
+
+
+@click.group("index", context_settings={"help_option_names": ["-h", "--help"]})
+def index_cmd() -> None:
+    """Composite indices, coupling coordination, inequality, geographic detector, location quotients.
+
+    Inputs are long tables: one row per unit (--id) and period (--time).
+    """
+
+
+@index_cmd.command("composite")
+@_table_options
+@click.option(
+    "--indicators",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Indicator table: indicator, direction (positive/negative), optional subsystem and weight.",
+)
+@click.option("--normalize", type=click.Choice(["minmax", "zscore"]), default="minmax", show_default=True)
+@click.option(
+    "--pooling",
+    type=click.Choice(["pooled", "per_period"]),
+    default="pooled",
+    show_default=True,
+    help="Normalise and weight over all periods (comparable over time) or within each period.",
+)
+@click.option("--shift", type=float, default=0.0, show_default=True, help="Constant added after normalising.")
+@click.option(
+    "--weighting", type=click.Choice(["entropy", "critic", "cv", "equal", "user"]), default="entropy", show_default=True
+)
+@click.option("--method", type=click.Choice(["weighted_sum", "topsis"]), default="weighted_sum", show_default=True)
+@click.option("--name", default="index", show_default=True, help="Name of the overall index column.")
+def composite_cmd(
+    table,
+    id_column,
+    time_column,
+    output,
+    sheet,
+    encoding,
+    overwrite,
+    indicators,
+    normalize,
+    pooling,
+    shift,
+    weighting,
+    method,
+    name,
+) -> None:
+    """Composite index of TABLE from an indicator system (entropy weights by default).
+
+    Writes the scores with ranks (--out), the weights table (_weights) and, for TOPSIS, the
+    distances to the ideal solutions (_distances).
+    """
+    from spatial.indices import composite_index
+
+    outputs = _Outputs(
+        output, ["weights"] + (["distances"] if method == "topsis" else []), [table, indicators], overwrite
+    )
+    result = composite_index(
+        _read(table, sheet, encoding),
+        indicators,
+        id=id_column,
+        time=time_column,
+        normalize=normalize,
+        pooling=pooling,
+        shift=shift,
+        weighting=weighting,
+        method=method,
+        name=name,
+    )
+    keys = [c for c in result.scores.columns if c not in result.columns]
+    ranks = result.ranks.rename(columns={c: f"rank_{c}" for c in result.columns})
+    outputs.write("", result.scores.merge(ranks, on=keys))
+    outputs.write("weights", result.weights)
+    if result.distances is not None:
+        outputs.write("distances", result.distances)
+
+
+@index_cmd.command("coupling")
+@_table_options
+@click.option("--subsystems", required=True, help="Comma-separated columns with the subsystem indices (>= 2).")
+@click.option("--weights", "weights_text", help="Comma-separated contributions to T (sum 1); equal by default.")
+@click.option(
+    "--grading",
+    default="ten_level",
+    show_default=True,
+    help=f"Grading of D: {', '.join(_GRADINGS)}, or a CSV with lower, upper, label_zh, label_en.",
+)
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Divide the indices by this (e.g. 100).")
+@click.option(
+    "--synchronous",
+    default="0.8,1.2",
+    show_default=True,
+    help="Band (low, high] of U1/U2 where neither subsystem lags.",
+)
+def coupling_cmd(
+    table,
+    id_column,
+    time_column,
+    output,
+    sheet,
+    encoding,
+    overwrite,
+    subsystems,
+    weights_text,
+    grading,
+    scale,
+    synchronous,
+) -> None:
+    """Coupling degree C, coordination degree D and graded classes of 2 or more subsystems."""
+    from spatial.indices import coupling_coordination
+
+    band = _numbers(synchronous, "--synchronous")
+    if band is None or len(band) != 2:
+        raise click.BadParameter("give two numbers, e.g. 0.8,1.2", param_hint="--synchronous")
+    inputs = [table]
+    if grading not in _GRADINGS:
+        grading_path = Path(grading).expanduser()
+        if not grading_path.is_file():
+            raise click.BadParameter(
+                f"{grading!r} is neither {', '.join(_GRADINGS)} nor a file", param_hint="--grading"
+            )
+        inputs.append(grading_path)
+    outputs = _Outputs(output, ["counts"], inputs, overwrite)
+    if grading not in _GRADINGS:
+        grading = _read(Path(grading), None, None)
+    result = coupling_coordination(
+        _read(table, sheet, encoding),
+        _split(subsystems),
+        id=id_column,
+        time=time_column,
+        weights=_numbers(weights_text, "--weights"),
+        grading=grading,
+        synchronous=(band[0], band[1]),
+        scale=scale,
+    )
+    outputs.write("", result.table)
+    outputs.write("counts", result.counts())
+
+
+def _inequality_options(func):
+    decorators = [
+        click.option("--value", required=True, help="The variable (e.g. GDP per capita)."),
+        click.option("--group", help="Group column, or china_region (East/Central/West/Northeast)."),
+        click.option("--allow-singletons", is_flag=True, help="Keep groups with a single unit."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+@index_cmd.command("theil")
+@_table_options
+@_inequality_options
+@click.option("--weight", help="Positive weight column (e.g. population) for a weighted Theil index.")
+@click.option("--kind", type=click.Choice(["T", "L"]), default="T", show_default=True)
+def theil_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, value, group, allow_singletons, weight, kind
+) -> None:
+    """Theil index per period with its between/within decomposition by --group (_groups)."""
+    from spatial.indices import theil
+
+    outputs = _Outputs(output, ["groups"] if group else [], [table], overwrite)
+    result = theil(
+        _read(table, sheet, encoding),
+        value,
+        id=id_column,
+        time=time_column,
+        group=group,
+        weight=weight,
+        kind=kind,
+        singletons="allow" if allow_singletons else "error",
+    )
+    outputs.write("", result.summary)
+    if result.groups is not None:
+        outputs.write("groups", result.groups)
+
+
+@index_cmd.command("gini")
+@_table_options
+@_inequality_options
+def gini_cmd(table, id_column, time_column, output, sheet, encoding, overwrite, value, group, allow_singletons) -> None:
+    """Dagum Gini coefficient per period: within, net between and transvariation (_within, _between)."""
+    from spatial.indices import dagum_gini
+
+    if not group:
+        raise click.UsageError("the Dagum decomposition needs --group (a column, or china_region)")
+    outputs = _Outputs(output, ["within", "between"], [table], overwrite)
+    result = dagum_gini(
+        _read(table, sheet, encoding),
+        value,
+        id=id_column,
+        time=time_column,
+        group=group,
+        singletons="allow" if allow_singletons else "error",
+    )
+    outputs.write("", result.summary)
+    outputs.write("within", result.within_groups)
+    outputs.write("between", result.between_groups)
+
+
+@index_cmd.command("convergence")
+@_table_options
+@_inequality_options
+@click.option("--statistic", type=click.Choice(["sd_log", "cv"]), default="sd_log", show_default=True)
+def convergence_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, value, group, allow_singletons, statistic
+) -> None:
+    """Sigma convergence (dispersion per period, _trend) and the coefficient of variation (_cv)."""
+    from spatial.indices import coefficient_of_variation, sigma_convergence
+
+    outputs = _Outputs(output, ["trend", "cv"], [table], overwrite)
+    frame = _read(table, sheet, encoding)
+    singletons = "allow" if allow_singletons else "error"
+    result = sigma_convergence(
+        frame, value, id=id_column, time=time_column, group=group, statistic=statistic, singletons=singletons
+    )
+    cv = coefficient_of_variation(frame, value, id=id_column, time=time_column, group=group, singletons=singletons)
+    outputs.write("", result.series)
+    outputs.write("trend", result.trend)
+    outputs.write("cv", cv)
+
+
+@index_cmd.command("kde")
+@_table_options
+@click.option("--value", required=True, help="The variable.")
+@click.option("--periods", help="Comma-separated periods (default: all).")
+@click.option("--bandwidth", default="scott", show_default=True, help="scott, silverman or a number.")
+@click.option("--title", help="Figure title.")
+def kde_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, value, periods, bandwidth, title
+) -> None:
+    """Kernel densities per period: the curves (--out, CSV) and the figure beside it (.png 300 dpi, .svg)."""
+    from spatial._fs import check_output, display_path
+    from spatial.indices import kernel_density
+
+    outputs = _Outputs(output, ["bandwidths"], [table], overwrite)
+    for suffix in (".png", ".svg"):
+        check_output(output.with_suffix(suffix), inputs=[table], overwrite=overwrite)
+    frame = _read(table, sheet, encoding)
+    chosen = None
+    if periods:
+        chosen = [int(p) if p.lstrip("-").isdigit() else p for p in _split(periods)]
+    try:
+        width = float(bandwidth)
+    except ValueError:
+        width = bandwidth
+    result = kernel_density(frame, value, id=id_column, time=time_column, periods=chosen, bandwidth=width)
+    outputs.write("", result.curves)
+    outputs.write("bandwidths", result.bandwidths)
+    for path in result.plot(output, title=title, overwrite=overwrite):
+        _progress(f"wrote {display_path(path)}")
+
+
+@index_cmd.command("geodetector")
+@_table_options
+@click.option("--y", "response", required=True, help="Response variable.")
+@click.option("--factors", required=True, help="Comma-separated factor columns.")
+@click.option("--period", help="Use this period only (default: all rows pooled).")
+@click.option(
+    "--discretize",
+    type=click.Choice(["quantile", "natural_breaks", "equal_interval"]),
+    default="quantile",
+    show_default=True,
+)
+@click.option("--k", "classes", type=int, default=5, show_default=True, help="Classes of numeric factors.")
+@click.option("--categorical", help="Comma-separated numeric factors that are already strata codes.")
+@click.option(
+    "--singletons",
+    type=click.Choice(["keep", "drop", "error"]),
+    default="keep",
+    show_default=True,
+    help="Strata with one observation.",
+)
+@click.option("--alpha", type=float, default=0.05, show_default=True)
+def geodetector_cmd(
+    table,
+    id_column,
+    time_column,
+    output,
+    sheet,
+    encoding,
+    overwrite,
+    response,
+    factors,
+    period,
+    discretize,
+    classes,
+    categorical,
+    singletons,
+    alpha,
+) -> None:
+    """Geographical detector: factor (--out), interaction, risk, risk_means and ecological tables."""
+    from spatial.indices import geodetector
+
+    outputs = _Outputs(output, ["interaction", "risk", "risk_means", "ecological"], [table], overwrite)
+    chosen = int(period) if period is not None and period.lstrip("-").isdigit() else period
+    result = geodetector(
+        _read(table, sheet, encoding),
+        response,
+        _split(factors),
+        id=id_column,
+        time=time_column,
+        period=chosen,
+        discretize=discretize,
+        k=classes,
+        categorical=_split(categorical),
+        singletons=singletons,
+        alpha=alpha,
+    )
+    outputs.write("", result.factor)
+    outputs.write("interaction", result.interaction)
+    outputs.write("risk", result.risk)
+    outputs.write("risk_means", result.risk_means)
+    outputs.write("ecological", result.ecological)
+
+
+@index_cmd.command("lq")
+@_table_options
+@click.option("--industries", required=True, help="Comma-separated industry size columns.")
+@click.option("--total", help="Column with each unit's total (default: sum of the industries).")
+@click.option("--specialised", type=float, default=1.0, show_default=True)
+@click.option("--cluster", type=float, default=1.5, show_default=True)
+def lq_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, industries, total, specialised, cluster
+) -> None:
+    """Location quotients (区位熵) per unit, period and industry, classed as cluster / specialised."""
+    from spatial.indices import location_quotient
+
+    outputs = _Outputs(output, [], [table], overwrite)
+    result = location_quotient(
+        _read(table, sheet, encoding),
+        _split(industries),
+        id=id_column,
+        time=time_column,
+        total=total,
+        specialised=specialised,
+        cluster=cluster,
+    )
+    outputs.write("", result)

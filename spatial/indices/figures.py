@@ -1,0 +1,150 @@
+"""Figures of the indices (matplotlib, Agg backend, imported only when a figure is drawn).
+
+Chinese labels need a CJK font. Fonts are not changed globally: each figure is drawn inside an
+``rc_context`` that puts the first installed font of :data:`CJK_FONTS` before the default, and a
+:class:`FontWarning` says so when the labels contain Chinese but no such font is installed.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from spatial._fs import PathLike, atomic_path, check_output
+from spatial.errors import SpatialWarning
+
+if TYPE_CHECKING:
+    from spatial.indices.inequality import KernelDensity
+
+__all__ = ["CJK_FONTS", "FontWarning", "cjk_font", "plot_kernel_density"]
+
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Hiragino Sans GB",
+    "Arial Unicode MS",
+    "Droid Sans Fallback",
+    "AR PL UMing CN",
+)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class FontWarning(SpatialWarning):
+    """No installed font can draw the Chinese labels of a figure."""
+
+
+def cjk_font() -> str | None:
+    """The first installed font of :data:`CJK_FONTS`, or ``None``."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def _font_settings(texts: Iterable[str]) -> dict:
+    if not any(_CJK.search(str(t)) for t in texts):
+        return {}
+    font = cjk_font()
+    if font is None:
+        warnings.warn(
+            "the figure has Chinese labels but no CJK font is installed (tried "
+            f"{', '.join(CJK_FONTS[:4])}, ...); they may show as boxes: install one, e.g. fonts-noto-cjk",
+            FontWarning,
+            stacklevel=3,
+        )
+        return {}
+    import matplotlib
+
+    return {
+        "font.sans-serif": [font, *matplotlib.rcParams["font.sans-serif"]],
+        "font.family": "sans-serif",
+        "axes.unicode_minus": False,
+    }
+
+
+def plot_kernel_density(
+    result: KernelDensity,
+    path: PathLike,
+    *,
+    title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str = "density",
+    overwrite: bool = False,
+) -> list[Path]:
+    """Draw one kernel density curve per period and write ``<path>.png`` (300 dpi) and ``<path>.svg``.
+
+    Parameters
+    ----------
+    result
+        From :func:`spatial.indices.kernel_density`.
+    path
+        Output path without or with a suffix (the suffix is replaced).
+    title, xlabel, ylabel
+        Labels (Chinese works when a CJK font is installed).
+
+    Raises
+    ------
+    OutputError
+        If an output exists (without ``overwrite``) or its folder is missing.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from spatial import datasets
+    >>> from spatial.indices import kernel_density
+    >>> kde = kernel_density(datasets.load("us_produc"), "unemp", id="fips", time="year", periods=[1970, 1986])
+    >>> [p.suffix for p in plot_kernel_density(kde, pathlib.Path(tempfile.mkdtemp()) / "unemp_kde")]
+    ['.png', '.svg']
+    """
+    base = Path(path).expanduser()
+    targets = [check_output(base.with_suffix(s), overwrite=overwrite) for s in (".png", ".svg")]
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    time = result.options.get("time") or "period"
+    curves = result.curves
+    periods = list(result.options["periods"])
+    xlabel = xlabel if xlabel is not None else result.options["value"]
+    labels = [title or "", xlabel, ylabel, *map(str, periods)]
+    settings = _font_settings(labels)
+    with matplotlib.rc_context(settings), warnings.catch_warnings():
+        # without a CJK font the FontWarning above says it once; matplotlib would repeat it per glyph
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        try:
+            colors = plt.get_cmap("viridis")
+            for i, period in enumerate(periods):
+                part = curves[curves[time] == period] if time in curves.columns else curves
+                ax.plot(
+                    part["x"],
+                    part["density"],
+                    color=colors(0.85 * i / max(len(periods) - 1, 1)),
+                    label=str(period),
+                    linewidth=1.4,
+                )
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel(ylabel)
+            if title:
+                ax.set_title(title)
+            ax.legend(title=None if time == "period" else time, frameon=False, fontsize="small")
+            ax.spines[["top", "right"]].set_visible(False)
+            fig.tight_layout()
+            for target, fmt in zip(targets, ("png", "svg"), strict=True):
+                with atomic_path(target) as tmp:
+                    fig.savefig(tmp, format=fmt, dpi=300 if fmt == "png" else None)
+        finally:
+            plt.close(fig)
+    return targets

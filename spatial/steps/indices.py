@@ -1,0 +1,223 @@
+"""Pipeline step ``[indices]``: composite indices, coupling coordination, inequality, geographic
+detector and location quotients, computed from the validated panel.
+
+It runs right after the panel is loaded and before weights, ESDA and models, because its indices
+become panel variables: the overall index (``name``), each subsystem index, and with two or more
+subsystems the coupling coordination degree (``<name>_D``) are added to ``ctx.panel`` (a new
+:class:`~spatial.SpatialPanel`), so later steps can map them, test them with Moran's I or use
+them in models. Every result object is kept in ``ctx.results["indices"]`` (keys ``composite``,
+``coupling``, ``theil``, ``dagum_gini``, ``sigma``, ``cv``, ``kde``, ``geodetector``, ``lq``).
+
+Shape::
+
+    [indices]
+    indicators = "indicators.csv"    # indicator, direction, optional subsystem and weight
+    normalize = "minmax"             # or "zscore"
+    pooling = "pooled"               # or "per_period"
+    weighting = "entropy"            # "critic", "cv", "equal", "user"
+    method = "weighted_sum"          # or "topsis"
+    name = "index"
+    grading = "ten_level"            # of the coupling coordination degree
+    inequality = ["index"]           # Theil, Dagum Gini (with group), CV, sigma, kernel densities
+    group = "china_region"           # or a text column of the panel table
+    geodetector_y = "index"
+    geodetector_factors = ["gdp_pc", "urban_rate"]
+    lq_industries = ["manufacturing", "services"]
+
+Outputs (in the run's folder): ``indices_scores.csv``, ``indices_weights.csv``,
+``indices_coupling.csv``, ``indices_theil_<var>.csv`` (+ ``_groups``), ``indices_gini_<var>.csv``
+(+ ``_within``, ``_between``), ``indices_sigma_<var>.csv``, ``indices_cv_<var>.csv``,
+``indices_kde_<var>.png`` / ``.svg``, ``indices_geodetector_*.csv``, ``indices_lq.csv``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from spatial._fs import sha256
+from spatial.config import Key, register_section
+from spatial.errors import ConfigError
+from spatial.pipeline import RunContext, register_step, write_csv
+
+__all__: list[str] = []
+
+register_section(
+    "indices",
+    {
+        "indicators": Key(str, path=True, help="indicator table: indicator, direction, subsystem, weight"),
+        "normalize": Key(str, "minmax", choices=("minmax", "zscore")),
+        "pooling": Key(str, "pooled", choices=("pooled", "per_period")),
+        "shift": Key((float, int), 0.0, help="added after normalising (e.g. 0.0001 before logs)"),
+        "weighting": Key(str, "entropy", choices=("entropy", "critic", "cv", "equal", "user")),
+        "method": Key(str, "weighted_sum", choices=("weighted_sum", "topsis")),
+        "name": Key(str, "index", help="name of the overall index variable"),
+        "coupling": Key(bool, True, help="coupling coordination of the subsystems (needs >= 2)"),
+        "coupling_weights": Key(list, help="contribution of each subsystem to T (default equal)"),
+        "grading": Key(str, "ten_level", choices=("ten_level", "three_level", "four_level", "coupling_stage")),
+        "inequality": Key(list, [], help="variables for Theil, Dagum Gini, CV, sigma convergence, densities"),
+        "group": Key(str, help="text column of groups, or 'china_region'"),
+        "weight": Key(str, help="weight column (e.g. population) of the Theil index"),
+        "allow_singletons": Key(bool, False, help="keep groups with a single unit"),
+        "kde": Key(bool, True, help="kernel density figures of the inequality variables"),
+        "geodetector_y": Key(str, help="response of the geographical detector"),
+        "geodetector_factors": Key(list, help="factors of the geographical detector"),
+        "geodetector_period": Key((int, str), help="one period (default: all rows pooled)"),
+        "discretize": Key(str, "quantile", choices=("quantile", "natural_breaks", "equal_interval")),
+        "classes": Key(int, 5, help="classes of numeric factors"),
+        "categorical": Key(list, [], help="numeric factors that are already strata codes"),
+        "singletons": Key(str, "keep", choices=("keep", "drop", "error")),
+        "lq_industries": Key(list, help="industry size columns for location quotients"),
+        "lq_total": Key(str, help="column of unit totals (default: sum of the industries)"),
+    },
+)
+
+
+def _planned(spec: dict[str, Any]) -> list[str]:
+    """Every file name the step will write, so that all are checked before computing."""
+    names = []
+    if spec["indicators"]:
+        names += ["indices_scores.csv", "indices_weights.csv"]
+        if spec["method"] == "topsis":
+            names.append("indices_distances.csv")
+    for var in spec["inequality"]:
+        names += [f"indices_theil_{var}.csv", f"indices_sigma_{var}.csv", f"indices_cv_{var}.csv"]
+        if spec["group"]:
+            names += [
+                f"indices_theil_{var}_groups.csv",
+                f"indices_gini_{var}.csv",
+                f"indices_gini_{var}_within.csv",
+                f"indices_gini_{var}_between.csv",
+            ]
+        if spec["kde"]:
+            names += [f"indices_kde_{var}.png", f"indices_kde_{var}.svg"]
+    if spec["geodetector_factors"]:
+        names += [f"indices_geodetector_{t}.csv" for t in ("factor", "interaction", "risk", "risk_means", "ecological")]
+    if spec["lq_industries"]:
+        names.append("indices_lq.csv")
+    return names
+
+
+def _composite(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -> None:
+    from spatial.indices import composite_index, coupling_coordination
+
+    source = Path(spec["indicators"])
+    ctx.inputs.append(
+        {
+            "role": "indicators",
+            "file": source.name,
+            "path": str(source),
+            **({"sha256": sha256(source)} if source.is_file() else {}),
+        }
+    )
+    if not source.is_file():
+        raise ConfigError(f"[indices] indicators: file {source.name} does not exist")
+    composite = composite_index(
+        ctx.panel,
+        source,
+        normalize=spec["normalize"],
+        pooling=spec["pooling"],
+        shift=float(spec["shift"]),
+        weighting=spec["weighting"],
+        method=spec["method"],
+        name=spec["name"],
+    )
+    results["composite"] = composite
+    ctx.panel = composite.add_to(ctx.panel)
+    ctx.echo(
+        f"Composite index {composite.name!r}: {composite.options['weighting']} weights, "
+        f"{composite.options['normalize']} ({composite.options['pooling']}), {composite.options['method']}; "
+        f"variables added: {', '.join(composite.columns)}"
+    )
+    write_csv(ctx, "indices_scores.csv", composite.to_frame(), index=False)
+    write_csv(ctx, "indices_weights.csv", composite.weights, index=False)
+    if composite.distances is not None:
+        write_csv(ctx, "indices_distances.csv", composite.distances, index=False)
+    if spec["coupling"] and len(composite.subsystems) >= 2:
+        coupling = coupling_coordination(composite, weights=spec["coupling_weights"], grading=spec["grading"])
+        results["coupling"] = coupling
+        keys = [ctx.panel.id_name] + ([ctx.panel.time_name] if ctx.panel.time_name else [])
+        degree = coupling.table.set_index(keys)[["D"]].rename(columns={"D": f"{composite.name}_D"})
+        ctx.panel = ctx.panel.with_variables(degree)
+        ctx.echo(f"Coupling coordination of {', '.join(composite.subsystems)}: variable {composite.name}_D added")
+        write_csv(ctx, "indices_coupling.csv", coupling.table, index=False)
+
+
+def _inequality(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -> None:
+    from spatial.indices import coefficient_of_variation, dagum_gini, kernel_density, sigma_convergence, theil
+
+    singletons = "allow" if spec["allow_singletons"] else "error"
+    group = spec["group"]
+    for var in spec["inequality"]:
+        t = theil(ctx.panel, var, group=group, weight=spec["weight"], singletons=singletons)
+        results.setdefault("theil", {})[var] = t
+        write_csv(ctx, f"indices_theil_{var}.csv", t.summary, index=False)
+        if group:
+            write_csv(ctx, f"indices_theil_{var}_groups.csv", t.groups, index=False)
+            g = dagum_gini(ctx.panel, var, group=group, singletons=singletons)
+            results.setdefault("dagum_gini", {})[var] = g
+            write_csv(ctx, f"indices_gini_{var}.csv", g.summary, index=False)
+            write_csv(ctx, f"indices_gini_{var}_within.csv", g.within_groups, index=False)
+            write_csv(ctx, f"indices_gini_{var}_between.csv", g.between_groups, index=False)
+        if ctx.panel.n_periods >= 2:
+            sigma = sigma_convergence(ctx.panel, var, group=group, statistic="cv", singletons=singletons)
+            results.setdefault("sigma", {})[var] = sigma
+            write_csv(ctx, f"indices_sigma_{var}.csv", sigma.series.merge(sigma.trend, on="group"), index=False)
+        cv = coefficient_of_variation(ctx.panel, var, group=group, singletons=singletons)
+        results.setdefault("cv", {})[var] = cv
+        write_csv(ctx, f"indices_cv_{var}.csv", cv, index=False)
+        if spec["kde"]:
+            kde = kernel_density(ctx.panel, var)
+            results.setdefault("kde", {})[var] = kde
+            if ctx.output is not None:
+                for path in kde.plot(ctx.output / f"indices_kde_{var}", overwrite=ctx.overwrite):
+                    ctx.wrote(path)
+        ctx.echo(f"Inequality of {var!r}: Theil" + (", Dagum Gini" if group else "") + ", CV, sigma convergence")
+
+
+def _geodetector(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -> None:
+    from spatial.indices import geodetector
+
+    if not spec["geodetector_y"]:
+        raise ConfigError("[indices] geodetector_factors needs geodetector_y (the response)")
+    gd = geodetector(
+        ctx.panel,
+        spec["geodetector_y"],
+        spec["geodetector_factors"],
+        period=spec["geodetector_period"],
+        discretize=spec["discretize"],
+        k=spec["classes"],
+        categorical=spec["categorical"],
+        singletons=spec["singletons"],
+    )
+    results["geodetector"] = gd
+    for table in ("factor", "interaction", "risk", "risk_means", "ecological"):
+        write_csv(ctx, f"indices_geodetector_{table}.csv", getattr(gd, table), index=False)
+    best = gd.factor.sort_values("q", ascending=False).iloc[0]
+    ctx.echo(
+        f"Geographical detector of {spec['geodetector_y']!r}: strongest factor {best['factor']} (q = {best['q']:.3f})"
+    )
+
+
+def _indices_step(ctx: RunContext) -> None:
+    if "indices" not in ctx.config:
+        return
+    spec = ctx.config["indices"]
+    for name in _planned(spec):
+        ctx.output_path(name)  # refuse existing outputs before any computation
+    results: dict[str, Any] = {}
+    if spec["indicators"]:
+        _composite(ctx, spec, results)
+    _inequality(ctx, spec, results)
+    if spec["geodetector_factors"]:
+        _geodetector(ctx, spec, results)
+    if spec["lq_industries"]:
+        from spatial.indices import location_quotient
+
+        lq = location_quotient(ctx.panel, spec["lq_industries"], total=spec["lq_total"])
+        results["lq"] = lq
+        write_csv(ctx, "indices_lq.csv", lq, index=False)
+    ctx.results["indices"] = results
+
+
+register_step("indices", _indices_step)

@@ -1,0 +1,204 @@
+"""`spatial index ...` commands and the `[indices]` pipeline step, end to end on bundled data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from spatial import datasets
+from spatial.cli import main
+from spatial.config import validate_config
+from spatial.pipeline import run
+
+REFERENCE = Path(__file__).resolve().parents[2] / "reference" / "coupling_western_resilience"
+
+
+@pytest.fixture
+def produc_csv(tmp_path: Path) -> Path:
+    frame = datasets.load("us_produc")
+    frame["zone"] = "z" + frame["region"].astype(str)
+    path = tmp_path / "produc.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def indicators_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "indicators.csv"
+    path.write_text(
+        "indicator,direction,subsystem\ngsp,positive,economy\npcap,+,economy\nemp,正向,labour\nunemp,负向,labour\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_composite_command_writes_scores_and_weights(tmp_path, produc_csv, indicators_csv, capsys):
+    out = tmp_path / "scores.csv"
+    code = main(
+        [
+            "index",
+            "composite",
+            str(produc_csv),
+            "--id",
+            "fips",
+            "--time",
+            "year",
+            "--indicators",
+            str(indicators_csv),
+            "--out",
+            str(out),
+            "--method",
+            "topsis",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    scores = pd.read_csv(out, dtype={"fips": str})
+    assert scores.columns.tolist() == [
+        "fips",
+        "year",
+        "economy",
+        "labour",
+        "index",
+        "rank_economy",
+        "rank_labour",
+        "rank_index",
+    ]
+    assert scores["fips"].iloc[0] == "01"
+    weights = pd.read_csv(tmp_path / "scores_weights.csv")
+    assert weights.groupby("scope")["weight"].sum().round(12).eq(1).all()
+    assert (tmp_path / "scores_distances.csv").is_file()
+
+
+def test_coupling_command_reproduces_the_published_table(tmp_path, capsys):
+    out = tmp_path / "d.csv"
+    code = main(
+        [
+            "index",
+            "coupling",
+            str(REFERENCE / "western_resilience_hqd.csv"),
+            "--id",
+            "region",
+            "--time",
+            "year",
+            "--subsystems",
+            "resilience_index,hq_development_index",
+            "--scale",
+            "100",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    table = pd.read_csv(out)
+    assert table.loc[(table["region"] == "四川") & (table["year"] == 2019), "D"].round(2).item() == 0.53
+    assert {"grade_zh", "grade_en", "lagging"} <= set(table.columns)
+    assert (tmp_path / "d_counts.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("command", "extra", "siblings"),
+    [
+        ("theil", ["--value", "gsp", "--group", "zone"], ["_groups"]),
+        ("gini", ["--value", "gsp", "--group", "zone"], ["_within", "_between"]),
+        ("convergence", ["--value", "gsp", "--group", "zone"], ["_trend", "_cv"]),
+        (
+            "geodetector",
+            ["--y", "unemp", "--factors", "pcap,emp,zone", "--period", "1986", "--k", "4"],
+            ["_interaction", "_risk", "_risk_means", "_ecological"],
+        ),
+        ("lq", ["--industries", "hwy,water,util"], []),
+    ],
+)
+def test_inequality_and_detector_commands(tmp_path, produc_csv, capsys, command, extra, siblings):
+    out = tmp_path / f"{command}.csv"
+    code = main(["index", command, str(produc_csv), "--id", "fips", "--time", "year", "--out", str(out), *extra])
+    assert code == 0, capsys.readouterr().err
+    assert out.is_file()
+    for suffix in siblings:
+        assert (tmp_path / f"{command}{suffix}.csv").is_file(), suffix
+
+
+def test_kde_command_writes_figures(tmp_path, produc_csv, capsys):
+    out = tmp_path / "kde.csv"
+    code = main(
+        [
+            "index",
+            "kde",
+            str(produc_csv),
+            "--id",
+            "fips",
+            "--time",
+            "year",
+            "--value",
+            "unemp",
+            "--periods",
+            "1970,1986",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    png = tmp_path / "kde.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "kde.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    from PIL import Image
+
+    with Image.open(png) as image:
+        assert round(image.info["dpi"][0]) == 300
+
+
+def test_pipeline_step_adds_panel_variables_and_writes_tables(tmp_path, produc_csv, indicators_csv):
+    raw = {
+        "panel": {"path": str(produc_csv), "id": "fips", "time": "year"},
+        "indices": {
+            "indicators": str(indicators_csv),
+            "inequality": ["index"],
+            "group": "zone",
+            "geodetector_y": "unemp",
+            "geodetector_factors": ["index", "zone"],
+            "geodetector_period": 1986,
+            "lq_industries": ["hwy", "water", "util"],
+        },
+    }
+    config = validate_config(raw)
+    ctx = run(config, output=tmp_path / "out", echo=lambda _: None)
+    assert {"index", "economy", "labour", "index_D"} <= set(ctx.panel.variables)
+    results = ctx.results["indices"]
+    assert set(results) >= {"composite", "coupling", "theil", "dagum_gini", "sigma", "cv", "kde", "geodetector", "lq"}
+    written = set(ctx.outputs)
+    for name in (
+        "indices_scores.csv",
+        "indices_weights.csv",
+        "indices_coupling.csv",
+        "indices_theil_index.csv",
+        "indices_gini_index_between.csv",
+        "indices_kde_index.png",
+        "indices_geodetector_factor.csv",
+        "indices_lq.csv",
+        "run.json",
+    ):
+        assert name in written and (tmp_path / "out" / name).is_file(), name
+    record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
+    assert any(i["role"] == "indicators" and "sha256" in i for i in record["inputs"])
+    assert "index_D" in record["panel"]["variables"]
+
+
+def test_pipeline_refuses_existing_outputs_before_computing(tmp_path, produc_csv, indicators_csv):
+    from spatial.errors import OutputError
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "indices_weights.csv").write_text("keep me", encoding="utf-8")
+    config = validate_config(
+        {
+            "panel": {"path": str(produc_csv), "id": "fips", "time": "year"},
+            "indices": {"indicators": str(indicators_csv)},
+        }
+    )
+    with pytest.raises(OutputError, match="indices_weights.csv already exists"):
+        run(config, output=folder, echo=lambda _: None)
+    assert (folder / "indices_weights.csv").read_text(encoding="utf-8") == "keep me"
+    assert not (folder / "indices_scores.csv").exists()
