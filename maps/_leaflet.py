@@ -1,0 +1,277 @@
+"""The folium map every function returns: Leaflet inlined, no tiles by default, one layer of
+units whose colours, tooltip values and legend switch between views (periods or measures).
+
+Every string that reaches the page is escaped with :func:`maps._escape.safe_text` (names,
+labels, legends) and data enter scripts through ``tojson`` (which escapes ``<``, ``>``, ``&``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import folium
+from folium.elements import Element, MacroElement
+from folium.template import Template
+
+from maps import _assets
+from maps._classify import check_choice
+from maps._display import DisplayLayer
+from maps._escape import safe_text
+from maps._i18n import Lang, word
+
+__all__ = ["OfflineMap", "View", "Tiles", "build_map", "map_parts", "MAP_CSS", "PAGE_CSS"]
+
+Tiles = Literal["OpenStreetMap", "CartoDB positron", "CartoDB voyager", "CartoDB dark_matter"]
+
+MAP_CSS = """
+.folium-map.leaflet-container { background: #f4f5f2; }
+.spatial-panel-control { background: rgba(255,255,255,.94); padding: 6px 9px; border-radius: 5px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.35 system-ui, "Noto Sans CJK SC", "PingFang SC",
+  "Microsoft YaHei", sans-serif; max-width: 300px; }
+.spatial-panel-control .spatial-title { font-weight: 600; font-size: 13px; margin-bottom: 4px; }
+.spatial-panel-control select { max-width: 170px; font: inherit; }
+.spatial-panel-control input[type=range] { width: 100%; margin: 4px 0 2px; }
+.spatial-panel-control table { border-collapse: collapse; margin-top: 4px; }
+.spatial-panel-control td { padding: 1px 4px; vertical-align: middle; }
+.spatial-panel-control td.n { color: #555; text-align: right; }
+.spatial-swatch { display: inline-block; width: 18px; height: 12px; border: 1px solid #666; }
+.spatial-caption { color: #333; }
+.spatial-note { color: #555; font-size: 11px; margin-top: 3px; max-width: 260px; }
+@media print { .spatial-panel-control select, .spatial-panel-control input { display: none; } }
+"""
+PAGE_CSS = "html, body { width: 100%; height: 100%; margin: 0; padding: 0; }"
+_SKIP_IN_REPORT = ("spatial_assets", "spatial_page")
+
+
+class OfflineMap(folium.Map):
+    """A :class:`folium.Map` whose page needs no network: Leaflet is inlined, no CDN links.
+
+    ``save()``, ``get_root().render()`` and notebook display all give self-contained HTML.
+    """
+
+    default_js: list = []
+    default_css: list = []
+    # folium's Map template without the page-wide styles and the jQuery call, so that several
+    # maps can live in one report page.
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>
+                #{{ this.get_name() }} {
+                    position: {{this.position}};
+                    width: {{this.width[0]}}{{this.width[1]}};
+                    height: {{this.height[0]}}{{this.height[1]}};
+                    left: {{this.left[0]}}{{this.left[1]}};
+                    top: {{this.top[0]}}{{this.top[1]}};
+                }
+            </style>
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+            <div class="folium-map" id={{ this.get_name()|tojson }} ></div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map(
+                {{ this.get_name()|tojson }},
+                {
+                    center: {{ this.location|tojson }},
+                    crs: L.CRS.{{ this.crs }},
+                    ...{{this.options|tojavascript}}
+                }
+            );
+            {%- if this.control_scale %}
+            L.control.scale().addTo({{ this.get_name() }});
+            {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, title: str = "", height: int | str = "100%", tiles: str | None = None, **kwargs):
+        super().__init__(tiles=None, height=height, control_scale=True, zoom_snap=0.25, **kwargs)
+        if tiles is not None:
+            check_choice("tiles", tiles, Tiles)
+            folium.TileLayer(tiles=tiles, name=safe_text(tiles)).add_to(self)
+        figure = self.get_root()
+        figure.title = safe_text(title) if title else None
+        figure.header.add_child(Element(_assets.inline_head()), name="spatial_assets")
+        figure.header.add_child(Element(f"<style>{PAGE_CSS}</style>"), name="spatial_page")
+        figure.header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="spatial_map_css")
+        self.display_notes: tuple[str, ...] = ()
+
+    def to_html(self) -> str:
+        """The whole page as one self-contained HTML string."""
+        return self.get_root().render()
+
+
+@dataclass(frozen=True)
+class View:
+    """One state of the layer: a label (period or measure), a style per class, each unit's class
+    (index into ``styles``) and tooltip text, and the legend (HTML built from escaped text)."""
+
+    label: str
+    styles: tuple[dict, ...]
+    codes: tuple[int, ...]
+    texts: tuple[str, ...]
+    legend: str
+
+
+class _ViewControl(MacroElement):
+    """Title, view selector (with a slider for periods) and legend; restyles the layer."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var layer = {{ this.layer.get_name() }};
+            var spec = {{ this.spec|tojson }};
+            var legend, select, slider, current = spec.initial;
+            function styleOf(l) { return spec.styles[current][spec.codes[current][l.feature.properties._k]]; }
+            function show(i) {
+                current = i;
+                layer.eachLayer(function (l) {
+                    l.feature.properties._value = spec.texts[i][l.feature.properties._k];
+                    l.setStyle(styleOf(l));
+                });
+                legend.innerHTML = spec.legends[i];
+                if (select) { select.value = String(i); }
+                if (slider) { slider.value = String(i); }
+            }
+            layer.on("mouseover", function (e) { e.layer.setStyle({weight: 3, color: "#222"}); e.layer.bringToFront(); });
+            layer.on("mouseout", function (e) { e.layer.setStyle(styleOf(e.layer)); });
+            var control = L.control({position: "bottomright"});
+            control.onAdd = function () {
+                var div = L.DomUtil.create("div", "spatial-panel-control");
+                div.setAttribute("data-spatial", "legend");
+                var title = L.DomUtil.create("div", "spatial-title", div);
+                title.innerHTML = spec.title;
+                if (spec.views.length > 1) {
+                    var row = L.DomUtil.create("div", "", div);
+                    var label = L.DomUtil.create("label", "", row);
+                    label.innerHTML = spec.selector + " ";
+                    select = L.DomUtil.create("select", "spatial-view-select", label);
+                    spec.views.forEach(function (text, i) {
+                        var option = L.DomUtil.create("option", "", select);
+                        option.value = String(i);
+                        option.innerHTML = text;
+                    });
+                    select.addEventListener("change", function () { show(Number(select.value)); });
+                    if (spec.slider) {
+                        slider = L.DomUtil.create("input", "spatial-view-slider", div);
+                        slider.type = "range"; slider.min = "0"; slider.step = "1";
+                        slider.max = String(spec.views.length - 1);
+                        slider.addEventListener("input", function () { show(Number(slider.value)); });
+                    }
+                }
+                legend = L.DomUtil.create("div", "spatial-legend-body", div);
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+            show(spec.initial);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: folium.GeoJson, spec: dict):
+        super().__init__()
+        self._name = "ViewControl"
+        self.layer = layer
+        self.spec = spec
+
+
+def _features(layer: DisplayLayer, first: View) -> dict:
+    features = []
+    for k, (name, geometry) in enumerate(zip(layer.frame["_name"], layer.frame.geometry, strict=True)):
+        features.append({
+            "type": "Feature",
+            "properties": {"_k": k, "_name": name, "_value": safe_text(first.texts[k])},  # tooltip uses innerHTML
+            "geometry": geometry.__geo_interface__,
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def build_map(
+    layer: DisplayLayer,
+    views: list[View],
+    *,
+    title: str,
+    value_label: str,
+    selector: str,
+    lang: Lang = "en",
+    slider: bool = False,
+    initial: int = -1,
+    tiles: str | None = None,
+    height: int | str = "100%",
+    layer_name: str | None = None,
+) -> OfflineMap:
+    """Assemble the map: units layer with tooltips, view control, layer control, fitted bounds."""
+    m = OfflineMap(title=title, tiles=tiles, height=height)
+    notes = []
+    if layer.tolerance_m:
+        tol = f"{layer.tolerance_m / 1000:.2g} km" if layer.tolerance_m >= 1000 else f"{layer.tolerance_m:.2g} m"
+        notes.append(word("simplified", lang, tol=tol))
+    if layer.not_drawn:
+        notes.append(word("not_drawn", lang, n=len(layer.not_drawn)))
+    m.display_notes = tuple(notes)
+    geojson = folium.GeoJson(
+        _features(layer, views[initial]),
+        name=safe_text(layer_name or title or value_label),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["_name", "_value"], aliases=[safe_text(word("name", lang)), safe_text(value_label)],
+            sticky=True, localize=False,
+        ),
+        zoom_on_click=False,
+    )
+    geojson.add_to(m)
+    note_html = "".join(f'<div class="spatial-note">{safe_text(n)}</div>' for n in notes)
+    spec = {
+        "title": safe_text(title),
+        "selector": safe_text(selector),
+        "views": [safe_text(v.label) for v in views],
+        "slider": slider,
+        "styles": [list(v.styles) for v in views],
+        "codes": [list(v.codes) for v in views],
+        "texts": [[safe_text(t) for t in v.texts] for v in views],
+        "legends": [v.legend + note_html for v in views],
+        "initial": initial % len(views),
+    }
+    _ViewControl(geojson, spec).add_to(m)
+    if layer.n:
+        minx, miny, maxx, maxy = layer.frame.total_bounds
+        m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def map_parts(m: folium.Map) -> tuple[str, str, str]:
+    """The map's own head elements, body and script, for embedding several maps in one page
+    (the page then inlines Leaflet once, see :func:`maps._assets.inline_head`)."""
+    figure = m.get_root()
+    figure.render()
+    head = "\n".join(
+        child.render() for name, child in figure.header._children.items() if name not in _SKIP_IN_REPORT
+    )
+    return head, figure.html.render(), figure.script.render()
+
+
+def legend_table(rows: list[tuple[dict, str, int | None]]) -> str:
+    """Legend rows (style, label already escaped, count) as an HTML table."""
+    cells = []
+    for style, label, count in rows:
+        border = f"border: {max(1, int(style.get('weight', 1)))}px {'dashed' if style.get('dashArray') else 'solid'} " \
+                 f"{style.get('color', '#666')};"
+        swatch = f'<span class="spatial-swatch" style="background:{style["fillColor"]};{border}"></span>'
+        n = "" if count is None else f"({count})"
+        cells.append(f'<tr><td>{swatch}</td><td>{label}</td><td class="n">{n}</td></tr>')
+    return "<table>" + "".join(cells) + "</table>"
+
+
+def style(fill: str, *, outline: str = "#555555", weight: float = 0.6, dash: str | None = None,
+          opacity: float = 0.85) -> dict:
+    """A Leaflet path style (colours are ours, never user text)."""
+    out = {"fillColor": fill, "fillOpacity": opacity, "color": outline, "weight": weight, "opacity": 1}
+    out["dashArray"] = dash if dash else ""
+    return out
+

@@ -1,0 +1,300 @@
+"""The self-contained HTML report: one file, English or Chinese, readable on a laptop and in print.
+
+A :class:`Report` collects sections of blocks (paragraphs, tables, maps, Moran charts) built
+from plain frames; each pipeline step adds its own, and what is absent is simply not shown.
+The page is rendered by Jinja2 with ``autoescape=True``: every user-derived string is escaped,
+numbers are formatted in Python, map data enter scripts through ``tojson``; Leaflet is inlined
+once, so the file opens with the network off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from maps import _assets
+from maps._classify import check_choice
+from maps._format import format_number, format_p
+from maps._i18n import Lang, word
+from maps._leaflet import MAP_CSS, map_parts
+from maps.errors import MapError, MapWarning
+
+__all__ = ["Report", "Paragraph", "Table", "MapBlock", "MoranChart", "table", "moran_chart", "SIZE_WARNING_BYTES"]
+
+SIZE_WARNING_BYTES = 20 * 1024 * 1024
+_SERIES_COLORS = ("#3b4cc0", "#d7191c", "#1a9641", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#666666")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Plain text (escaped when rendered)."""
+
+    text: str
+    kind: str = "paragraph"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of already formatted cells; ``numeric`` columns are right-aligned."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+    caption: str = ""
+    note: str = ""
+    kind: str = "table"
+
+
+@dataclass(frozen=True)
+class MapBlock:
+    """One interactive map: its own head elements, body and script (trusted: built by maps/)."""
+
+    title: str
+    head: str
+    body: str
+    script: str
+    notes: tuple[str, ...] = ()
+    kind: str = "map"
+
+
+@dataclass(frozen=True)
+class MoranChart:
+    """An inline SVG line chart of Moran's I by period (filled markers: significant)."""
+
+    width: int
+    height: int
+    lines: tuple[dict, ...]
+    xticks: tuple[tuple[float, str], ...]
+    yticks: tuple[tuple[float, str], ...]
+    zero: float | None
+    caption: str
+    kind: str = "chart"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    blocks: tuple[Any, ...]
+
+
+def _cell(value: Any, fmt: str | None) -> tuple[str, bool]:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return "", False
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value)), False
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}" if abs(int(value)) >= 10000 else str(int(value)), True
+    if isinstance(value, (float, np.floating)):
+        return format_number(value, fmt, missing="n/a"), True
+    return str(value), False
+
+
+def table(frame: pd.DataFrame, *, caption: str = "", note: str = "", index: bool = False,
+          formats: dict[str, str] | None = None, pvalues: tuple[str, ...] = ()) -> Table:
+    """A :class:`Table` from a DataFrame: numbers formatted in Python, text kept for escaping.
+
+    ``formats`` maps column names to format specs; ``pvalues`` names columns shown as p-values.
+
+    Examples
+    --------
+    >>> t = table(pd.DataFrame({"name": ["<b>x</b>"], "I": [0.123456], "p": [0.0004]}), pvalues=("p",))
+    >>> t.rows, t.numeric
+    ((('<b>x</b>', '0.1235', '<0.001'),), (False, True, True))
+    """
+    formats = formats or {}
+    shown = frame.reset_index() if index else frame
+    columns = tuple(str(c) for c in shown.columns)
+    rows, numeric = [], [True] * len(columns)
+    for record in shown.itertuples(index=False, name=None):
+        cells = []
+        for position, (column, value) in enumerate(zip(columns, record, strict=True)):
+            if column in pvalues:
+                text, is_number = format_p(value), True
+            else:
+                text, is_number = _cell(value, formats.get(column))
+            numeric[position] = numeric[position] and (is_number or text == "")
+            cells.append(text)
+        rows.append(tuple(cells))
+    if not rows:
+        numeric = [False] * len(columns)
+    return Table(columns, tuple(rows), tuple(numeric), caption, note)
+
+
+def moran_chart(series: pd.DataFrame, *, period: str = "period", statistic: str = "I", pvalue: str = "p_value",
+                by: str | None = None, alpha: float = 0.05, lang: Lang = "en",
+                width: int = 680, height: int = 260) -> MoranChart:
+    """Moran's I by period as an inline SVG chart (one line per ``by`` group).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"period": [2000, 2001], "I": [0.2, 0.3], "p_value": [0.2, 0.01]})
+    >>> [m["filled"] for m in moran_chart(frame).lines[0]["markers"]]
+    [False, True]
+    """
+    from maps._display import require_fields
+
+    require_fields(series, [period, statistic, pvalue] + ([by] if by else []), "the Moran series")
+    data = series.copy()
+    data[statistic] = pd.to_numeric(data[statistic], errors="coerce")
+    periods = sorted(data[period].unique(), key=lambda v: (str(type(v)), v))
+    values = data[statistic].to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    low = min(0.0, float(finite.min())) if finite.size else 0.0
+    high = max(0.0, float(finite.max())) if finite.size else 1.0
+    pad = (high - low) * 0.08 or 0.1
+    low, high = low - pad, high + pad
+    left, right, top, bottom = 56, 16, 14, 34
+
+    def x_of(p: Any) -> float:
+        i = periods.index(p)
+        return left + (width - left - right) * (i / max(1, len(periods) - 1))
+
+    def y_of(v: float) -> float:
+        return top + (height - top - bottom) * (1 - (v - low) / (high - low))
+
+    groups = [(None, data)] if by is None else list(data.groupby(by, sort=False))
+    lines = []
+    for number, (name, part) in enumerate(groups):
+        part = part[np.isfinite(part[statistic].to_numpy(dtype=float))]
+        order = sorted(part.itertuples(index=False), key=lambda r: periods.index(getattr(r, period)))
+        points, markers = [], []
+        for row in order:
+            x, y = x_of(getattr(row, period)), y_of(float(getattr(row, statistic)))
+            p = float(getattr(row, pvalue)) if pd.notna(getattr(row, pvalue)) else np.nan
+            points.append(f"{x:.1f},{y:.1f}")
+            markers.append({"x": round(x, 1), "y": round(y, 1), "filled": bool(p < alpha),
+                            "label": f"{getattr(row, period)}: I = {float(getattr(row, statistic)):.4f}, p = {format_p(p)}"})
+        lines.append({"name": "" if name is None else str(name), "color": _SERIES_COLORS[number % len(_SERIES_COLORS)],
+                      "points": " ".join(points), "markers": markers})
+    step = max(1, int(np.ceil(len(periods) / 12)))
+    xticks = tuple((round(x_of(p), 1), str(p)) for p in periods[::step])
+    ticks = np.linspace(low, high, 5)
+    yticks = tuple((round(y_of(v), 1), f"{v:.2f}") for v in ticks)
+    return MoranChart(width, height, tuple(lines), xticks, yticks, round(y_of(0.0), 1),
+                      word("significant_marker", lang, alpha=alpha))
+
+
+@cache
+def _template():
+    import jinja2
+
+    from markupsafe import Markup
+
+    from maps._escape import safe_text
+
+    def finalize(value: Any) -> Any:
+        # every value printed passes through safe_text (html.escape plus backslash, backtick, $),
+        # except the map parts that maps/ built from escaped text and marked as Markup
+        return value if isinstance(value, Markup) or value is None else Markup(safe_text(value))
+
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("maps", "templates"), autoescape=True,
+                                     finalize=finalize, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                                     lstrip_blocks=True)
+    return environment.get_template("report.html.j2")
+
+
+@dataclass
+class Report:
+    """An HTML report built section by section.
+
+    Examples
+    --------
+    >>> r = Report("Growth <2024>", lang="en")
+    >>> r.add("inputs", Paragraph("48 units x 17 periods"), table(pd.DataFrame({"a": [1.5]})))
+    >>> html = r.to_html()
+    >>> "Growth &lt;2024&gt;" in html and "<script src=" not in html
+    True
+    """
+
+    title: str
+    lang: Lang = "en"
+    subtitle: str = ""
+    version: str = ""
+    sections: list[Section] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        check_choice("lang", self.lang, Lang)
+
+    def add(self, key: str, *blocks: Any, title: str | None = None) -> None:
+        """Add a section; ``key`` names a standard section (its title in the report's language)
+        or any other key with an explicit ``title``. Adding to an existing key appends."""
+        for block in blocks:
+            if not isinstance(block, (Paragraph, Table, MapBlock, MoranChart)):
+                raise MapError(f"a report block must be a Paragraph, Table, MapBlock or MoranChart, got {type(block).__name__}")
+        if title is None:
+            try:
+                title = word(f"sec_{key}", self.lang)
+            except KeyError:
+                raise MapError(f"section {key!r} needs a title") from None
+        for i, section in enumerate(self.sections):
+            if section.key == key:
+                self.sections[i] = Section(key, section.title, section.blocks + tuple(blocks))
+                return
+        self.sections.append(Section(key, title, tuple(blocks)))
+
+    @staticmethod
+    def map_block(title: str, m: Any) -> MapBlock:
+        """A map made by this package (``choropleth``, ``lisa_map``...) as a report block."""
+        head, body, script = map_parts(m)
+        return MapBlock(title, head, body, script, tuple(getattr(m, "display_notes", ())))
+
+    def to_html(self) -> str:
+        """The report as one self-contained HTML page (warns above 20 MB)."""
+        from markupsafe import Markup
+
+        has_maps = any(isinstance(b, MapBlock) for s in self.sections for b in s.blocks)
+        page = _template().render(
+            title=self.title,
+            subtitle=self.subtitle,
+            lang="zh-CN" if self.lang == "zh" else "en",
+            sections=self.sections,
+            contents=word("contents", self.lang),
+            generated=word("generated", self.lang, version=self.version or "",
+                           date=_dt.date.today().isoformat()),
+            assets_head=Markup(_assets.inline_head()) if has_maps else "",
+            map_css=Markup(MAP_CSS),
+            map_heads=[Markup(b.head) for s in self.sections for b in s.blocks if isinstance(b, MapBlock)],
+            assets=_assets.assets(),
+            assets_label=word("assets", self.lang),
+            licence_label=word("licence", self.lang),
+            licence=_assets.license_text(),
+            trusted=Markup,
+        )
+        size = len(page.encode("utf-8"))
+        if size > SIZE_WARNING_BYTES:
+            warnings.warn(f"the report is {size / 2**20:.0f} MB; browsers may be slow to open it (map fewer "
+                          "variables or periods, or simplify the geometry more)", MapWarning, stacklevel=2)
+        return page
+
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+        """Write the report atomically (a temporary file beside it, then renamed).
+
+        Raises
+        ------
+        MapError
+            If ``path`` exists and ``overwrite`` is false.
+        """
+        target = Path(path).expanduser()
+        if target.exists() and not overwrite:
+            raise MapError(f"{target.name} already exists; pass overwrite=True (--overwrite) to replace it")
+        html = self.to_html()
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(html)
+            os.replace(name, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
+        return target

@@ -1,0 +1,521 @@
+"""The report step: the last step of the pipeline turns what earlier steps stored into one HTML page.
+
+Config section ``[report]`` (the step runs only when the section is present; ``spatial report``
+and ``spatial demo`` add it)::
+
+    [report]
+    title = "Provincial growth"   # default: [project] name
+    lang = "zh"                   # en or zh
+    variables = ["gdp_pc"]        # variables to map (default: the panel's, at most 8)
+    periods = [2010, 2019]        # periods of the LISA maps (default: first and last)
+    tiles = "OpenStreetMap"       # optional base map (needs the network); default none
+
+Each result in ``ctx.results`` adds its section; absent ones are simply not shown. This module is
+the only place that translates our objects (SpatialPanel, libpysal ``Graph``, ESDA tables, model
+results) into the plain frames that :mod:`maps` takes. What it reads:
+
+* ``"weights"``: ``{name: libpysal.graph.Graph}`` -> summary table and a links map;
+* ``"esda"``: a mapping of tidy tables; a *global* table (period, variable, statistic, I,
+  p-value columns) gives the Moran series, a *local* table (id, period, variable, cluster label,
+  p-value; optionally Gi* z and p) gives the LISA and hot-spot maps. Column names are matched
+  from common spellings (``p_value``/``p_sim``/``p``...); tables in another shape are shown as
+  they are, with a note;
+* ``"models"``: ``{name: result}`` where ``result.to_json()`` follows the JSON of ``spatial fit``
+  (``params`` name -> estimate, std_error, z, p_value; ``effects`` variable -> direct, indirect,
+  total; ``loglik``, ``aic``, ``nobs``...); optional ``result.unit_effects``
+  (``{variable: DataFrame[direct, received, emitted]}`` indexed by unit id) gives effects maps;
+  a DataFrame under ``"selection"`` (in ``"models"`` or in ``ctx.results``) is the selection table;
+* ``"indices"``: a mapping of tables, shown as tables.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from importlib import metadata
+from typing import Any
+
+import pandas as pd
+
+from spatial._fs import display_path, write_text_atomic
+from spatial.config import Key, register_section
+from spatial.errors import SchemaError
+from spatial.pipeline import RunContext, register_step
+
+__all__ = ["build_report", "REPORT_FILE"]
+
+REPORT_FILE = "report.html"
+_MAX_VARIABLES = 8
+_MAX_WEIGHT_MAPS = 3
+_TABLE_ROWS = 30
+_TILES = ("OpenStreetMap", "CartoDB positron", "CartoDB voyager", "CartoDB dark_matter")
+_EXTRA_PACKAGES = ("folium", "mapclassify", "matplotlib", "jinja2", "django-js-lib-leaflet")
+
+register_section(
+    "report",
+    {
+        "title": Key(str, help="title of the report (default: [project] name)"),
+        "lang": Key(str, "en", choices=("en", "zh"), help="language of the fixed labels"),
+        "file": Key(str, REPORT_FILE, help="file name inside the output folder"),
+        "variables": Key(list, help="variables to map (default: the panel's, at most 8)"),
+        "periods": Key(list, help="periods of the LISA maps (default: the first and last)"),
+        "tiles": Key(str, choices=_TILES, help="optional base map by name (needs the network)"),
+        "scheme": Key(str, "quantiles", choices=("quantiles", "natural_breaks", "equal_interval", "std_mean")),
+        "k": Key(int, 5, help="number of classes of the choropleths"),
+        "names": Key(list, help="boundary columns naming the units in tooltips (default: found)"),
+    },
+)
+
+
+def _words(lang: str) -> dict[str, str]:
+    en = {
+        "units": "units", "periods": "periods", "obs": "observations", "variables": "Variables",
+        "inputs": "Input files", "dropped": "Dropped or repaired", "describe": "Summary of the variables",
+        "weights_summary": "Weights matrices", "seed": "Seeds", "versions": "Package versions",
+        "options": "Options", "raw": "Shown as stored: the report did not recognise this table's columns.",
+        "effects_ci": "95% confidence intervals: estimate ± 1.96 standard errors unless the model gives them.",
+        "stars": "* p < 0.1, ** p < 0.05, *** p < 0.01; standard errors in parentheses.",
+        "first_rows": "First {n} of {total} rows.", "components_note":
+        "Spillovers cannot cross components: {n} disconnected components (sizes {sizes}).",
+        "islands_note": "Islands (no neighbours): {ids}.", "no_seed": "No randomness was used.",
+    }
+    zh = {
+        "units": "个单元", "periods": "个时期", "obs": "个观测", "variables": "变量",
+        "inputs": "输入文件", "dropped": "剔除或修复", "describe": "变量描述统计",
+        "weights_summary": "空间权重矩阵", "seed": "随机数种子", "versions": "软件包版本",
+        "options": "选项", "raw": "按原样显示：报告未识别该表的列。",
+        "effects_ci": "95% 置信区间：若模型未给出，则为估计值 ± 1.96 倍标准误。",
+        "stars": "* p < 0.1, ** p < 0.05, *** p < 0.01；括号内为标准误。",
+        "first_rows": "共 {total} 行，显示前 {n} 行。",
+        "components_note": "溢出效应无法跨越不连通的分量：共 {n} 个分量（大小 {sizes}）。",
+        "islands_note": "孤岛（无邻居）：{ids}。", "no_seed": "未使用随机数。",
+    }
+    return zh if lang == "zh" else en
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _column(frame: pd.DataFrame, *names: str) -> str | None:
+    lowered = {str(c).lower(): c for c in frame.columns}
+    for name in names:
+        if name.lower() in lowered:
+            return lowered[name.lower()]
+    return None
+
+
+def _head(frame: pd.DataFrame, words: dict[str, str]) -> tuple[pd.DataFrame, str]:
+    if len(frame) <= _TABLE_ROWS:
+        return frame, ""
+    return frame.head(_TABLE_ROWS), words["first_rows"].format(n=_TABLE_ROWS, total=len(frame))
+
+
+def _as_json(result: Any) -> dict | None:
+    for attribute in ("to_json", "to_dict"):
+        method = getattr(result, attribute, None)
+        if callable(method):
+            value = method()
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except json.JSONDecodeError:
+                    return None
+            if isinstance(value, Mapping):
+                return dict(value)
+    return dict(result) if isinstance(result, Mapping) else None
+
+
+def _tables(value: Any, depth: int = 2) -> dict[str, pd.DataFrame]:
+    """Every DataFrame in a result: a frame, a mapping of results, or an object with frame
+    attributes (e.g. ``.table``), searched ``depth`` levels down."""
+    if isinstance(value, pd.DataFrame):
+        return {"table": value}
+    found: dict[str, pd.DataFrame] = {}
+    if depth == 0 or value is None or isinstance(value, (str, bytes, int, float)):
+        return found
+    items = value.items() if isinstance(value, Mapping) else (
+        (name, getattr(value, name, None)) for name in dir(value)
+        if not name.startswith("_") and not callable(getattr(type(value), name, None)))
+    for name, item in items:
+        for inner, frame in _tables(item, depth - 1).items():
+            found[str(name) if inner == "table" else f"{name}.{inner}"] = frame
+    return found
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
+    from maps.report import Paragraph, table
+
+    panel = ctx.panel
+    blocks = []
+    if panel is not None:
+        blocks.append(Paragraph(f"{panel.n_units} {words['units']} × {panel.n_periods} {words['periods']} = "
+                                f"{panel.nobs} {words['obs']}; {words['variables']}: {', '.join(panel.variables)}"))
+    if ctx.inputs:
+        rows = [{"role": i.get("role", ""), "file": i.get("file", ""), "dataset": i.get("dataset", ""),
+                 "sha256": (i.get("sha256") or "")[:16]} for i in ctx.inputs]
+        blocks.append(table(pd.DataFrame(rows), caption=words["inputs"]))
+    if panel is not None:
+        dropped = panel.dropped
+        if dropped.empty:
+            from maps._i18n import word
+
+            blocks.append(Paragraph(word("nothing_dropped", report.lang)))
+        else:
+            shown, note = _head(dropped, words)
+            blocks.append(table(shown, caption=words["dropped"], note=note))
+        blocks.append(table(panel.describe().rename_axis("variable"), index=True, caption=words["describe"]))
+    if blocks:
+        report.add("inputs", *blocks)
+
+
+def _weights_section(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
+    import maps
+    from maps.report import Paragraph, Report, table
+
+    weights = ctx.results.get("weights")
+    if not isinstance(weights, Mapping) or not weights:
+        return
+    rows, blocks = [], []
+    for name, graph in weights.items():
+        try:
+            cards = graph.cardinalities
+            isolates = list(graph.isolates)
+            n_components = int(graph.n_components)
+            sizes = pd.Series(graph.component_labels).value_counts().tolist()
+            rows.append({"name": str(name), "n": int(graph.n), "links": int(graph.n_edges),
+                         "min": int(cards.min()), "mean": float(cards.mean()), "max": int(cards.max()),
+                         "islands": len(isolates), "components": n_components,
+                         "transform": str(getattr(graph, "transformation", ""))})
+        except AttributeError:
+            blocks.append(Paragraph(f"{name}: {type(graph).__name__} " + words["raw"]))
+            continue
+        if isolates:
+            blocks.append(Paragraph(f"{name}: " + words["islands_note"].format(ids=", ".join(map(str, isolates[:20])))))
+        if n_components > 1:
+            blocks.append(Paragraph(f"{name}: " + words["components_note"].format(n=n_components, sizes=sizes[:10])))
+        if units is not None and len([b for b in blocks if b.kind == "map"]) < _MAX_WEIGHT_MAPS:
+            edges = graph.adjacency.reset_index()
+            m = maps.links_map(units, edges, names=spec["names"], lang=report.lang, tiles=spec["tiles"])
+            blocks.append(Report.map_block(str(name), m))
+    summary = table(pd.DataFrame(rows), caption=words["weights_summary"]) if rows else None
+    report.add("weights", *([summary] if summary else []), *blocks)
+
+
+def _variable_maps(report, ctx: RunContext, units, spec: dict) -> None:
+    import maps
+    from maps.report import Report
+
+    panel = ctx.panel
+    variables = spec["variables"] or panel.variables[:_MAX_VARIABLES]
+    missing = [v for v in variables if v not in panel.variables]
+    if missing:
+        raise SchemaError(f"[report] variables {missing!r} are not panel variables; choose from {panel.variables}")
+    for variable in variables:
+        m = maps.choropleth(units, panel.wide(variable), label=variable, names=spec["names"],
+                            scheme=spec["scheme"], k=spec["k"], tiles=spec["tiles"], lang=report.lang)
+        report.add("maps", Report.map_block(variable, m))
+
+
+def _esda_frames(ctx: RunContext) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
+    """The global, local (LISA) and hot-spot tables among the ESDA results, recognised by columns."""
+    global_, local, hot = [], [], []
+    for name, frame in _tables(ctx.results.get("esda")).items():
+        columns = {str(c).lower() for c in frame.columns}
+        if "failed" in name.lower() or "cutoff" in name.lower():
+            continue
+        if {"id", "cluster"} <= columns:
+            local.append(frame)
+        elif "id" in columns and ({"category", "z"} <= columns or {"gi_z"} <= columns):
+            hot.append(frame)
+        elif "period" in columns and "id" not in columns and ("statistic" in columns or "i" in columns):
+            global_.append(frame)
+    join = lambda frames: pd.concat(frames, ignore_index=True) if frames else None  # noqa: E731
+    return join(global_), join(local), join(hot)
+
+
+def _moran_series(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """Moran's I by period (and variable) in the columns period, variable, I, p_value."""
+    data = frame
+    statistic = _column(data, "statistic", "stat", "test")
+    if statistic is not None:
+        names = data[statistic].astype(str).str.lower()
+        keep = (names.str.contains("moran") | (names == "i")) & ~names.str.contains("bivariate|local")
+        if keep.any():
+            data = data[keep]
+    period = _column(data, "period", "time", "year")
+    value = _column(data, "I", "moran_i", "value", "estimate", "statistic_value")
+    pvalue = _column(data, "p_two_sided", "p_value", "p_sim", "p_norm", "p_rand", "p", "p_value_two_sided")
+    variable = _column(data, "variable", "var", "column")
+    if period is None or value is None or pvalue is None:
+        return None
+    method = _column(data, "inference", "method")
+    if method is not None and data[method].nunique() > 1:
+        order = [m for m in ("randomisation", "randomization", "permutation", "normality") if m in set(data[method])]
+        data = data[data[method] == (order[0] if order else data[method].iloc[0])]
+    out = pd.DataFrame({"period": data[period].to_numpy(), "I": pd.to_numeric(data[value], errors="coerce").to_numpy(),
+                        "p_value": pd.to_numeric(data[pvalue], errors="coerce").to_numpy()})
+    out["variable"] = data[variable].astype(str).to_numpy() if variable is not None else ""
+    return out
+
+
+def _moran_section(report, global_: pd.DataFrame | None, words: dict[str, str]) -> None:
+    from maps.report import Paragraph, moran_chart, table
+
+    if global_ is None:
+        return
+    series = _moran_series(global_)
+    if series is None or series.empty:
+        shown, note = _head(global_, words)
+        report.add("moran", Paragraph(words["raw"]), table(shown, note=note))
+        return
+    by = "variable" if series["variable"].nunique() > 1 else None
+    report.add("moran", moran_chart(series, by=by, lang=report.lang))
+    wide = series.pivot_table(index="period", columns="variable", values=["I", "p_value"], aggfunc="first")
+    order = list(dict.fromkeys(series["variable"]))
+    wide = wide.reindex(columns=[(s, v) for v in order for s in ("I", "p_value")])
+    wide.columns = [f"{v} {s}".strip() for s, v in wide.columns]
+    report.add("moran", table(wide.reset_index(), pvalues=tuple(c for c in wide.columns if c.endswith("p_value"))))
+
+
+def _pivot(frame: pd.DataFrame, unit: str, period: str, column: str | None) -> pd.DataFrame | None:
+    return None if column is None else frame.pivot(index=unit, columns=period, values=column)
+
+
+def _chosen_periods(available: list, chosen: list | None, what: str) -> list:
+    if chosen:
+        keep = [p for p in available if p in chosen or str(p) in {str(c) for c in chosen}]
+        if not keep:
+            raise SchemaError(f"[report] periods {chosen!r} have no {what}; available: {available[:20]}")
+        return keep
+    return [available[0], available[-1]] if len(available) > 1 else available
+
+
+def _lisa_section(report, ctx: RunContext, local: pd.DataFrame | None, hot: pd.DataFrame | None, units,
+                  words: dict[str, str], spec: dict) -> None:
+    import maps
+    from maps.report import Paragraph, Report, table
+
+    if units is None:
+        return
+    for frame, kind in ((local, "lisa"), (hot, "hot")):
+        if frame is not None:
+            _local_maps(report, ctx, frame, kind, units, words, spec)
+
+
+def _local_maps(report, ctx: RunContext, frame: pd.DataFrame, kind: str, units, words: dict[str, str],
+                spec: dict) -> None:
+    import maps
+    from maps.report import Paragraph, Report, table
+
+    unit = _column(frame, "id", "unit", "focal")
+    period = _column(frame, "period", "time", "year")
+    label = _column(frame, "cluster", "label", "cluster_label") if kind == "lisa" else _column(frame, "category")
+    pvalue = _column(frame, "p_sim", "p_value", "p_norm", "p")
+    z = _column(frame, "z", "gi_z")
+    variable = _column(frame, "variable", "var")
+    if unit is None or label is None or (kind == "hot" and (z is None or pvalue is None)):
+        shown, note = _head(frame, words)
+        report.add("lisa", Paragraph(words["raw"]), table(shown, note=note))
+        return
+    data = frame.copy()
+    data[unit] = data[unit].astype(str)
+    if period is None:
+        data["_period"], period = "", "_period"
+    keep = _chosen_periods(list(pd.unique(data[period])), spec["periods"], "local results")
+    groups = [(None, data)] if variable is None else list(data.groupby(variable, sort=False))
+    for name, part in groups:
+        part = part[part[period].isin(keep)]
+        prefix = "LISA" if kind == "lisa" else "Gi*"
+        title = f"{prefix}: {name}" if name is not None else prefix
+        if kind == "lisa":
+            m = maps.lisa_map(units, _pivot(part, unit, period, label), pvalues=_pivot(part, unit, period, pvalue),
+                              names=spec["names"], title=title, lang=report.lang, tiles=spec["tiles"])
+        else:
+            m = maps.hotspot_map(units, _pivot(part, unit, period, z), _pivot(part, unit, period, pvalue),
+                                 categories=_pivot(part, unit, period, label), names=spec["names"], title=title,
+                                 lang=report.lang, tiles=spec["tiles"])
+        report.add("lisa", Report.map_block(title, m))
+
+
+def _stars(p: float) -> str:
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+
+
+def _model_tables(models: Mapping[str, Any], words: dict[str, str]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    from maps._format import format_number
+
+    columns, effects = {}, []
+    for name, result in models.items():
+        data = _as_json(result)
+        if data is None or not isinstance(data.get("params"), Mapping):
+            continue
+        cells = {}
+        for param, values in data["params"].items():
+            estimate, se, p = (_number(values.get(k)) for k in ("estimate", "std_error", "p_value"))
+            cells[param] = f"{format_number(estimate)}{_stars(p) if math.isfinite(p) else ''}"
+            cells[f"{param} (se)"] = f"({format_number(se, missing='n/a')})"
+        for key in ("rho", "lambda", "sigma2", "loglik", "aic", "nobs", "r2", "pseudo_r2", "fe"):
+            if key in data and not isinstance(data[key], Mapping):
+                cells[f"· {key}"] = format_number(data[key]) if isinstance(data[key], (int, float)) else str(data[key])
+        columns[str(data.get("model", name)) if str(name).isdigit() else str(name)] = cells
+        for variable, kinds in (data.get("effects") or {}).items():
+            for kind in ("direct", "indirect", "total"):
+                values = (kinds or {}).get(kind) or {}
+                estimate, se = _number(values.get("estimate")), _number(values.get("std_error"))
+                low = _number(values.get("ci_low", estimate - 1.96 * se))
+                high = _number(values.get("ci_high", estimate + 1.96 * se))
+                effects.append({"model": str(name), "variable": str(variable), "effect": kind, "estimate": estimate,
+                                "std_error": se, "z": _number(values.get("z")), "p_value": _number(values.get("p_value")),
+                                "ci_low": low, "ci_high": high})
+    comparison = None
+    if columns:
+        order = list(dict.fromkeys(k for cells in columns.values() for k in cells))
+        order = [k for k in order if not k.startswith("·")] + [k for k in order if k.startswith("·")]
+        comparison = pd.DataFrame(columns).reindex(order).fillna("")
+        comparison.index = [("" if k.endswith(" (se)") else k.lstrip("· ")) for k in comparison.index]
+    return comparison, (pd.DataFrame(effects) if effects else None)
+
+
+def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
+    import maps
+    from maps.report import Paragraph, Report, table
+
+    models = ctx.results.get("models")
+    selection = ctx.results.get("selection")
+    if isinstance(models, Mapping) and isinstance(models.get("selection"), pd.DataFrame):
+        selection = models["selection"]
+    if isinstance(selection, pd.DataFrame):
+        report.add("selection", table(selection))
+    if not isinstance(models, Mapping):
+        return
+    fitted = {k: v for k, v in models.items() if not isinstance(v, pd.DataFrame)}
+    comparison, effects = _model_tables(fitted, words)
+    if comparison is not None:
+        report.add("models", table(comparison, index=True, note=words["stars"]))
+    elif fitted:
+        report.add("models", Paragraph(words["raw"]))
+    if effects is not None:
+        report.add("effects", table(effects, pvalues=("p_value",), note=words["effects_ci"]))
+    for name, result in fitted.items():
+        unit_effects = getattr(result, "unit_effects", None)
+        if units is None or not isinstance(unit_effects, Mapping):
+            continue
+        for variable, frame in unit_effects.items():
+            if isinstance(frame, pd.DataFrame):
+                m = maps.effects_map(units, frame, variable=str(variable), names=spec["names"], lang=report.lang,
+                                     tiles=spec["tiles"], title=f"{name}: {variable}")
+                report.add("effects_maps", Report.map_block(f"{name}: {variable}", m))
+
+
+def _indices_section(report, ctx: RunContext, words: dict[str, str]) -> None:
+    from maps.report import table
+
+    indices = ctx.results.get("indices")
+    if indices is None:
+        return
+    for name, frame in _tables(indices).items():
+        shown, note = _head(frame, words)
+        report.add("indices", table(shown, caption=name, note=note))
+
+
+def _seeds(ctx: RunContext) -> list[dict]:
+    return [{"section": f"[{section}]", "seed": values["seed"]} for section, values in ctx.config.sections.items()
+            if values.get("seed") is not None]
+
+
+def _reproducibility_section(report, ctx: RunContext, words: dict[str, str]) -> None:
+    from maps.report import Paragraph, table
+    from spatial.pipeline import _versions
+
+    versions = _versions()
+    for name in _EXTRA_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    seeds = _seeds(ctx)
+    blocks = [table(pd.DataFrame(seeds), caption=words["seed"]) if seeds else Paragraph(words["no_seed"]),
+              table(pd.DataFrame({"package": list(versions), "version": list(versions.values())}),
+                    caption=words["versions"])]
+    options = [{"section": f"[{s}]", "key": k, "value": json.dumps(v, ensure_ascii=False, default=str)}
+               for s, values in ctx.config.raw.items() if isinstance(values, Mapping)
+               for k, v in values.items() if k != "path"]
+    if options:
+        blocks.append(table(pd.DataFrame(options), caption=words["options"]))
+    report.add("reproducibility", *blocks)
+
+
+def build_report(ctx: RunContext):
+    """The :class:`maps.report.Report` of a pipeline run, from the panel and ``ctx.results``.
+
+    Examples
+    --------
+    >>> from spatial.config import validate_config
+    >>> from spatial.pipeline import run
+    >>> cfg = validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year",
+    ...                                  "variables": ["unemp"]},
+    ...                        "boundaries": {"dataset": "us48_states"}, "report": {}})
+    >>> ctx = run(cfg, write=False, echo=lambda text: None)
+    >>> [s.key for s in build_report(ctx).sections]
+    ['inputs', 'maps', 'reproducibility']
+    """
+    from maps.report import Report
+
+    spec = ctx.config.sections.get("report") or {
+        "title": None, "lang": "en", "variables": None, "periods": None, "tiles": None, "scheme": "quantiles",
+        "k": 5, "names": None}
+    words = _words(spec["lang"])
+    version = metadata.version("spatial-panel") if _installed("spatial-panel") else ""
+    report = Report(spec["title"] or ctx.config["project"]["name"], lang=spec["lang"], version=version)
+    units = ctx.panel.geometry if ctx.panel is not None else None
+    _inputs_section(report, ctx, words)
+    _weights_section(report, ctx, units, words, spec)
+    if units is not None and ctx.panel is not None:
+        _variable_maps(report, ctx, units, spec)
+    global_, local, hot = _esda_frames(ctx)
+    _moran_section(report, global_, words)
+    _lisa_section(report, ctx, local, hot, units, words, spec)
+    _models_sections(report, ctx, units, words, spec)
+    _indices_section(report, ctx, words)
+    _reproducibility_section(report, ctx, words)
+    return report
+
+
+def _installed(name: str) -> bool:
+    try:
+        metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def _report_step(ctx: RunContext) -> None:
+    if "report" not in ctx.config:
+        return
+    from maps.errors import MapError
+
+    path = ctx.output_path(ctx.config["report"]["file"])
+    try:
+        html = build_report(ctx).to_html()
+    except MapError as exc:
+        raise SchemaError(f"report: {exc}") from None
+    if path is None:
+        ctx.echo("report: built (not written: dry run)")
+        return
+    write_text_atomic(path, html)
+    ctx.wrote(path)
+    ctx.echo(f"report: {display_path(path)} ({len(html.encode('utf-8')) / 1e6:.1f} MB)")
+
+
+register_step("report", _report_step)

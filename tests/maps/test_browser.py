@@ -1,0 +1,173 @@
+"""The demo report and a hostile report in a real browser (Playwright driving Debian's Chromium).
+
+The network is blocked: every request that is not the report file itself is aborted and
+recorded, and none may be attempted. Locally these tests skip when Chromium or Playwright is
+missing; CI sets SPATIAL_REQUIRE_BROWSER=1 (in .ci/run) so that they fail instead.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from maps._format import format_number
+from tests.maps.conftest import PAYLOADS
+
+LAUNCH_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _unavailable(reason: str):
+    if os.environ.get("SPATIAL_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests are required (SPATIAL_REQUIRE_BROWSER=1) but {reason}")
+    pytest.skip(f"{reason}; install Debian's chromium (make system-deps) to run the browser tests")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        _unavailable("Chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install playwright)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=LAUNCH_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    from spatial.config import load_config
+    from spatial.datasets import data_dir
+    from spatial.pipeline import run
+
+    folder = tmp_path_factory.mktemp("demo")
+    run(load_config(data_dir() / "demo" / "us_produc.toml"), output=folder, echo=lambda text: None)
+    return folder / "report.html"
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    from spatial.cli import main
+    from tests.faults.test_map_faults import _hostile_project
+
+    folder = tmp_path_factory.mktemp("hostile")
+    assert main(["report", str(_hostile_project(folder)), "--lang", "zh"]) == 0
+    return folder / "out" / "report.html"
+
+
+class Page:
+    """A page opened with the network blocked, collecting console errors and attempted requests."""
+
+    def __init__(self, browser, path):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+        self.page.goto(path.as_uri())
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_timeout(300)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith("file:"):
+            route.continue_()
+        else:
+            self.requests.append(url)
+            route.abort()
+
+    def map_id(self, caption: str) -> str:
+        return self.page.evaluate(
+            """(caption) => [...document.querySelectorAll('figure.map-block')]
+                 .find(f => f.querySelector('figcaption').textContent === caption)
+                 .querySelector('.folium-map').id""", caption)
+
+    def fills(self, map_id: str) -> list[str]:
+        return self.page.evaluate(
+            "(id) => [...document.getElementById(id).querySelectorAll('path.leaflet-interactive')]"
+            ".map(p => p.getAttribute('fill'))", map_id)
+
+    def hover_unit(self, map_id: str, name_prefix: str) -> str:
+        """Move the mouse onto the unit whose tooltip name starts with ``name_prefix``; the tooltip text."""
+        self.page.locator(f"#{map_id}").scroll_into_view_if_needed()
+        x, y = self.page.evaluate(
+            """([id, prefix]) => {
+                const map = window[id];
+                const layer = Object.keys(window).filter(k => k.startsWith('geo_json_')).map(k => window[k])
+                    .find(g => g._map === map);
+                const parser = document.createElement('textarea');
+                let target = null;
+                layer.eachLayer(l => { parser.innerHTML = l.feature.properties._name;
+                                       if (parser.value.startsWith(prefix)) { target = l; } });
+                const point = map.latLngToContainerPoint(target.getCenter());
+                const box = map.getContainer().getBoundingClientRect();
+                return [box.left + point.x, box.top + point.y];
+            }""", [map_id, name_prefix])
+        self.page.mouse.move(1, 1)  # leave any unit first, so the tooltip is built afresh
+        self.page.wait_for_timeout(50)
+        self.page.mouse.move(x, y, steps=4)
+        self.page.wait_for_timeout(150)
+        return self.page.locator(".leaflet-tooltip").last.inner_text()
+
+
+def test_demo_report_offline_no_errors_polygons_drawn(browser, demo_report, us_panel):
+    view = Page(browser, demo_report)
+    assert view.requests == []
+    assert view.errors == []
+    maps_shown = view.page.locator(".folium-map")
+    assert maps_shown.count() >= 4
+    for i in range(maps_shown.count()):
+        assert maps_shown.nth(i).locator("path.leaflet-interactive").count() >= 48
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(maps_shown.first.screenshot())).convert("RGB")
+    pixels = np.asarray(shot).reshape(-1, 3)
+    assert len(np.unique(pixels, axis=0)) > 20 and pixels.std() > 20  # not blank
+    view.page.close()
+
+
+def test_demo_report_tooltip_and_period_selector(browser, demo_report, us_panel):
+    view = Page(browser, demo_report)
+    gsp = view.map_id("gsp")
+    texas_1986 = format_number(us_panel.wide("gsp").loc["48", 1986])
+    tooltip = view.hover_unit(gsp, "Texas")
+    assert "Texas (48)" in tooltip and texas_1986 in tooltip
+    before = view.fills(gsp)
+    view.page.locator(f"#{gsp} select.spatial-view-select").select_option(label="1970")
+    after = view.fills(gsp)
+    assert len(before) == len(after) == 48 and before != after
+    tooltip = view.hover_unit(gsp, "Texas")
+    assert format_number(us_panel.wide("gsp").loc["48", 1970]) in tooltip
+    assert view.errors == [] and view.requests == []
+    view.page.close()
+
+
+def test_hostile_names_leave_title_and_dom_unchanged(browser, hostile_report):
+    raw = hostile_report.read_text(encoding="utf-8")
+    view = Page(browser, hostile_report)
+    page = view.page
+    title = "</script><script>document.title='x'</script>"
+    assert page.title() == title  # shown as text, never run
+    scripts = page.evaluate("document.scripts.length")
+    assert scripts == raw.count("<script>")
+    map_ids = page.evaluate("[...document.querySelectorAll('.folium-map')].map(e => e.id)")
+    assert map_ids
+    # the four small test squares sit where the legend is drawn: hide it so the mouse reaches them
+    page.evaluate("document.querySelectorAll('.spatial-panel-control').forEach(e => e.style.display = 'none')")
+    for name in PAYLOADS:
+        tooltip = view.hover_unit(map_ids[0], name[:12])
+        assert name in tooltip  # the payload is displayed as plain text
+    assert page.title() == title
+    assert page.evaluate("document.querySelectorAll('img[src=\"x\"], img[onerror]').length") == 0
+    assert page.evaluate("document.scripts.length") == scripts
+    assert view.errors == [] and view.requests == []
+    page.close()

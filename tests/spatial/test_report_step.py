@@ -1,0 +1,130 @@
+"""`spatial map`, `spatial report`, `spatial demo` and the report step's reading of ctx.results."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spatial import datasets
+from spatial.cli import main
+from spatial.config import validate_config
+from spatial.pipeline import run
+from spatial.steps.report import build_report
+from tests.maps.pagedata import view_specs
+
+
+def test_map_command_html_and_png(tmp_path, capsys):
+    table = datasets.path("us_produc")
+    out = tmp_path / "unemp.html"
+    args = ["map", str(table), "--id", "fips", "--time", "year", "--column", "unemp", "--boundaries", "us48_states"]
+    assert main([*args, "--out", str(out), "--scheme", "natural_breaks"]) == 0, capsys.readouterr().err
+    spec = view_specs(out.read_text(encoding="utf-8"))[0]
+    assert len(spec["views"]) == 17 and "Natural breaks (Fisher-Jenks), 5 classes" in spec["legends"][0]
+    png = tmp_path / "unemp.png"
+    assert main([*args, "--out", str(png), "--period", "1975", "--lang", "zh"]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    capsys.readouterr()
+    assert main([*args, "--out", str(png)]) == 2
+    assert "already exists; pass --overwrite" in capsys.readouterr().err
+    assert main([*args, "--out", str(tmp_path / "x.html"), "--period", "2999"]) == 2
+    assert "--period '2999' is not in the panel" in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()
+
+
+def _config(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "a.toml"
+    path.write_text('[project]\nname = "Produc"\noutput = "out"\n[panel]\ndataset = "us_produc"\nid = "fips"\n'
+                    'time = "year"\nvariables = ["gsp", "unemp"]\n[boundaries]\ndataset = "us48_states"\n' + extra,
+                    encoding="utf-8")
+    return path
+
+
+def test_report_command_writes_one_report_and_refuses_to_overwrite(tmp_path, capsys):
+    config = _config(tmp_path)
+    assert main(["report", str(config), "--lang", "zh"]) == 0, capsys.readouterr().err
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in html and "输入数据与剔除记录" in html and html.count("L.map(") == 2
+    assert "report written to" in capsys.readouterr().out
+    assert main(["report", str(config)]) == 2
+    assert "report.html already exists; pass --overwrite" in capsys.readouterr().err
+    assert main(["report", str(config), "--overwrite", "--title", "Again"]) == 0
+    assert "<title>Again</title>" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_run_without_report_section_writes_no_report(tmp_path, capsys):
+    assert main(["run", str(_config(tmp_path))]) == 0
+    assert not (tmp_path / "out" / "report.html").exists()
+    assert main(["run", str(_config(tmp_path, '[report]\nvariables = ["nope"]\n')), "--overwrite"]) == 2
+    assert "[report] variables ['nope'] are not panel variables" in capsys.readouterr().err
+
+
+def test_demo_writes_the_report_and_says_where(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "spatial-demo/report.html" in out
+    html = Path("spatial-demo/report.html").read_text(encoding="utf-8")
+    assert "US states productivity" in html and html.count("L.map(") >= 4
+    assert len(html.encode("utf-8")) < 3_000_000  # the demo report stays small
+    assert main(["demo"]) == 2  # an earlier demo is never overwritten silently
+    assert "already exists; pass --overwrite" in capsys.readouterr().err
+    assert main(["demo", "--overwrite"]) == 0
+
+
+class _FakeModel:
+    """A model result as the engine issues specify its JSON (spatial fit --json)."""
+
+    def __init__(self, name: str, rho: float, ids: list[str]):
+        self.name, self.rho = name, rho
+        self.unit_effects = {"log(pcap)": pd.DataFrame({"direct": np.linspace(0.1, 0.2, len(ids)),
+                                                        "received": np.linspace(-0.1, 0.3, len(ids)),
+                                                        "emitted": np.linspace(0.0, 0.2, len(ids))}, index=ids)}
+
+    def to_json(self) -> str:
+        estimate = {"estimate": 0.15, "std_error": 0.02, "z": 7.5, "p_value": 1e-6}
+        effect = {"direct": estimate, "indirect": {**estimate, "estimate": 0.05}, "total": {**estimate, "estimate": 0.2}}
+        return json.dumps({"model": self.name, "nobs": 816, "loglik": 1500.5, "aic": -2990.0,
+                           "params": {"log(pcap)": estimate, "rho": {**estimate, "estimate": self.rho}},
+                           "effects": {"log(pcap)": effect}})
+
+
+def test_report_reads_every_result_that_earlier_steps_store():
+    from libpysal.graph import Graph
+
+    cfg = validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["unemp"]},
+                           "boundaries": {"dataset": "us48_states"}, "report": {"periods": [1986]}})
+    ctx = run(cfg, write=False, echo=lambda text: None)
+    ids = list(ctx.panel.entities)
+    ctx.results["weights"] = {"queen": Graph.build_contiguity(ctx.panel.geometry, rook=False).transform("r")}
+    periods = list(ctx.panel.periods)
+    glob = pd.DataFrame({"period": periods * 2, "variable": "unemp", "statistic": "moran_i",
+                         "inference": ["randomisation"] * len(periods) + ["normality"] * len(periods),
+                         "value": np.linspace(0.2, 0.5, 2 * len(periods)), "p_two_sided": 0.01})
+    clusters = np.array(["HH", "LL", "LH", "HL", "not significant", "island"])[np.arange(len(ids)) % 6]
+    local = pd.DataFrame({"period": 1986, "variable": "unemp", "id": ids, "p_sim": 0.01, "cluster": clusters})
+    hot = pd.DataFrame({"period": 1986, "variable": "unemp", "id": ids, "z": np.linspace(-3, 3, len(ids)),
+                        "p_sim": 0.01, "category": ["hot spot 99%"] * 24 + ["cold spot 90%"] * 24})
+
+    class Result:  # an ESDA result object with a .table, as spatial.esda returns them
+        def __init__(self, table):
+            self.table = table
+
+    ctx.results["esda"] = {"moran": Result(glob), "lisa": Result(local), "hot_spots": Result(hot)}
+    ctx.results["models"] = {"SAR": _FakeModel("sar", 0.2, ids), "SDM": _FakeModel("sdm", 0.3, ids),
+                             "selection": pd.DataFrame({"test": ["LR SDM vs SAR"], "statistic": [12.3], "p": [0.002]})}
+    ctx.results["indices"] = {"entropy_weights": pd.DataFrame({"indicator": ["a", "b"], "weight": [0.4, 0.6]})}
+    report = build_report(ctx)
+    keys = [s.key for s in report.sections]
+    assert keys == ["inputs", "weights", "maps", "moran", "lisa", "selection", "models", "effects", "effects_maps",
+                    "indices", "reproducibility"]
+    html = report.to_html()
+    assert "214" in html  # queen links of the 48 states
+    assert html.count("<circle") == len(periods)  # one Moran series: the randomisation rows only
+    lisa = [s for s in report.sections if s.key == "lisa"][0]
+    assert [b.title for b in lisa.blocks] == ["LISA: unemp", "Gi*: unemp"]
+    assert re.search(r"0\.15\*\*\*", html) and "(0.02)" in html and "0.1108" in html  # stars, se, CI 0.15-1.96*0.02
+    assert "LR SDM vs SAR" in html and "entropy_weights" in html
