@@ -75,6 +75,8 @@ def symmetric_scaling(matrix: sparse.csr_array) -> np.ndarray | None:
     for root in roots:
         order, parent = csgraph.breadth_first_order(pattern, int(root), directed=False, return_predecessors=True)
         child = order[1:]
+        if child.size == 0:
+            continue  # an island: nothing to scale
         par = parent[child]
         # d_child = d_parent * w_parent,child / w_child,parent
         step = np.log(np.asarray(matrix[par, child]).ravel()) - np.log(np.asarray(transposed[par, child]).ravel())

@@ -82,3 +82,19 @@ def test_wide_cardinality_ranges_are_binned():
     s = summarize(graph_from_sparse(dense, [f"u{k}" for k in range(n)]), eigen="none")
     assert sum(count for _, count in s.histogram) == n and len(s.histogram) <= 13
     assert s.rho_interval is None and "not computed" in str(s)
+
+
+def test_symmetric_scaling_with_an_island():
+    """A row-standardised symmetric graph with an island is still similar to a symmetric matrix."""
+    import numpy as np
+    from scipy import sparse
+
+    from weights.spectrum import symmetric_scaling
+
+    binary = np.array([[0, 1, 1, 0], [1, 0, 1, 0], [1, 1, 0, 0], [0, 0, 0, 0]], dtype=float)
+    rows = binary.sum(axis=1, keepdims=True)
+    standardised = np.divide(binary, rows, out=np.zeros_like(binary), where=rows > 0)
+    d = symmetric_scaling(sparse.csr_array(standardised))
+    assert d is not None
+    scaled = np.sqrt(d)[:, None] * standardised / np.sqrt(d)[None, :]
+    np.testing.assert_allclose(scaled, scaled.T, atol=1e-12)
