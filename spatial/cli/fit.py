@@ -1,0 +1,277 @@
+"""``spatial fit``: estimate one spatial regression from a table and weights, print it, write JSON.
+
+    spatial fit data.csv --id code --y "log(gdp)" --x "log(k)" "log(l)" open --model sdm \\
+        --weights queen.gal --json sdm.json
+    spatial fit data.csv --id code --boundaries provinces.shp --contiguity queen --y y --x x1,x2
+
+Outputs are checked before the estimation (never over an input, never over an existing file
+without ``--overwrite``) and written atomically. A fit whose optimiser did not converge exits
+with code 3 and writes nothing, unless ``--allow-nonconverged``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import click
+
+from spatial.cli import STATE
+
+__all__ = ["fit_cmd"]
+
+_MODELS = ("ols", "slx", "sar", "sem", "sdm", "sdem", "sac")
+_SPLIT = re.compile(r",|\s+(?![^()]*\))")
+
+
+def _terms(values: tuple[str, ...]) -> list[str]:
+    """Regressors from repeated/variadic --x values, also comma- or space-separated."""
+    out: list[str] = []
+    for value in values:
+        out += [t.strip() for t in _SPLIT.split(value) if t and t.strip()]
+    return out
+
+
+class _Variadic(click.Option):
+    """An option that takes every following word up to the next option: ``--x a b c``."""
+
+    def add_to_parser(self, parser, ctx):
+        super().add_to_parser(parser, ctx)
+        for name in self.opts:
+            option = parser._long_opt.get(name) or parser._short_opt.get(name)
+            if option is None:
+                continue
+            original = option.process
+
+            def process(value, state, original=original):
+                values = [value]
+                while state.rargs and not state.rargs[0].startswith("-"):
+                    values.append(state.rargs.pop(0))
+                for item in values:
+                    original(item, state)
+
+            option.process = process
+
+
+def _progress(text: str) -> None:
+    if not STATE.quiet:
+        click.echo(text, err=True)
+
+
+def _read_weights(path: Path, ids: list[str], transform: str):
+    import weights
+
+    graph = weights.read_weights(path, ids=ids)
+    if transform == "r":
+        graph = weights.row_standardize(graph)
+    return graph
+
+
+@click.command("fit")
+@click.argument("data", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--data", "data_option", type=click.Path(dir_okay=False, path_type=Path),
+              help="The table (CSV, XLSX, Parquet); or give it as the first argument.")
+@click.option("--id", "id_column", required=True, help="Unit id column.")
+@click.option("--time", "time_column", help="Period column (a panel; pooled with --fe none).")
+@click.option("--period", help="Fit only this period of a panel (a cross-section).")
+@click.option("--y", "y", required=True, help="Dependent variable: a column or log(column).")
+@click.option("--x", "x", multiple=True, required=True, cls=_Variadic,
+              help="Regressors: --x x1 x2 log(x3) (or comma-separated, or repeated).")
+@click.option("--wx", multiple=True, cls=_Variadic, help="Regressors whose W* lag enters SLX/SDM/SDEM (default: all).")
+@click.option("--model", type=click.Choice(_MODELS), default="sar", show_default=True)
+@click.option("--fe", type=click.Choice(["none", "unit", "time", "twoway"]), default="none", show_default=True,
+              help="Fixed effects of a panel (none: pooled over periods); needs --time.")
+@click.option("--lee-yu", "lee_yu", is_flag=True, help="Lee-Yu (2010) bias correction of a fixed-effects model.")
+@click.option("--random-effects", "random_effects", is_flag=True,
+              help="Random unit effects (SAR, SEM; needs --time, with --fe none).")
+@click.option("--no-constant", is_flag=True, help="Leave out the intercept.")
+@click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Weights file (.gal, .gwt, .csv, .xlsx, .mtx, ...), keyed by the --id values.")
+@click.option("--contiguity", type=click.Choice(["queen", "rook"]), help="Build contiguity weights from --boundaries.")
+@click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path), help="Boundary file for --contiguity.")
+@click.option("--boundary-id", help="Id column of the boundaries (default: --id).")
+@click.option("--transform", type=click.Choice(["r", "none"]), default="r", show_default=True,
+              help="r: row-standardise the weights; none: use them as given.")
+@click.option("--logdet", type=click.Choice(["auto", "eigen", "lu", "mc"]), default="auto", show_default=True)
+@click.option("--cov", type=click.Choice(["auto", "information", "hessian"]), default="auto", show_default=True)
+@click.option("--effects", "effects_method", type=click.Choice(["auto", "exact", "lu", "traces"]), default="auto",
+              show_default=True)
+@click.option("--inference", type=click.Choice(["simulation", "delta"]), default="simulation", show_default=True)
+@click.option("--effects-draws", "draws", type=click.IntRange(0), default=1000, show_default=True)
+@click.option("--seed", type=click.IntRange(0), default=12345, show_default=True,
+              help="Seed of the effects draws (recorded).")
+@click.option("--allow-islands", is_flag=True, help="Keep units without neighbours.")
+@click.option("--drop-collinear", is_flag=True, help="Drop (and report) collinear regressors instead of stopping.")
+@click.option("--allow-nonconverged", is_flag=True, help="Write results even if the optimiser did not converge.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the results as JSON.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Same as --json.")
+@click.option("--table", "table_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a journal table (.txt, .csv, .html, .tex, .xlsx, .docx).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Table labels.")
+@click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk).")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
+def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, random_effects,
+            no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, effects_method,
+            inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out, table_out, lang,
+            encoding, overwrite) -> None:
+    """Estimate a spatial regression (OLS, SLX, SAR, SEM, SDM, SDEM, SAC) and print its summary."""
+    from spatial._fs import check_output, display_path
+    from spatial.errors import NumericalError, SpatialPanelError
+
+    table_path = data or data_option
+    if table_path is None:
+        raise click.UsageError("give the data table as the first argument or with --data")
+    if data and data_option:
+        raise click.UsageError("give the data table once (argument or --data)")
+    if json_out and out:
+        raise click.UsageError("give the JSON output once (--json or --out)")
+    json_out = json_out or out
+    if (fe != "none" or random_effects) and time_column is None:
+        raise click.UsageError("--fe unit|time|twoway and --random-effects need a panel: give --time COLUMN")
+    if (weights_file is None) == (contiguity is None):
+        raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
+    if contiguity and boundaries is None:
+        raise click.UsageError("--contiguity needs --boundaries FILE")
+    inputs = [p for p in (table_path, weights_file, boundaries) if p is not None]
+    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, table_out) if p is not None]
+    if len({t.resolve() for t in targets}) < len(targets):
+        raise SpatialPanelError("--json and --table name the same file; choose two paths")
+
+    from spatial.io import read_boundaries, read_table
+    from spatial.models import compare, fit
+    from spatial.models._design import parse_term
+    from spatial.panel import SpatialPanel
+
+    regressors = _terms(x)
+    lagged = _terms(wx) or None
+    columns = sorted({parse_term(t).column for t in [y, *regressors]})
+    table = read_table(table_path, encoding=encoding)
+    geometry = None
+    if boundaries is not None:
+        geometry = read_boundaries(boundaries, id_column=boundary_id or id_column)
+    panel = SpatialPanel(table, id=id_column, time=time_column, variables=columns, geometry=geometry,
+                         geometry_id=boundary_id)
+    periods = "period" if panel.n_periods == 1 else "periods"
+    _progress(f"{panel.n_units} units x {panel.n_periods} {periods} from {display_path(table_path)}")
+    if weights_file is not None:
+        graph = _read_weights(weights_file, list(panel.entities), transform)
+        source = display_path(weights_file)
+    else:
+        import weights
+
+        geo = panel.geometry.reset_index()
+        graph = weights.build(geo, kind=contiguity, id=panel.id_name, islands="keep",
+                              transform="row" if transform == "r" else "none").graph
+        source = f"{contiguity} contiguity of {display_path(boundaries)}"
+    _progress(f"weights: {source}" + (", row-standardised" if transform == "r" else ", as given"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fit(panel, graph, y=y, x=regressors, model=model, fe=fe, wx=lagged, constant=not no_constant,
+                     period=_period(period), logdet=logdet, cov=cov, effects=effects_method, inference=inference,
+                     draws=draws, seed=seed, allow_islands=allow_islands,
+                     collinear="drop" if drop_collinear else "error", lee_yu=lee_yu, random_effects=random_effects)
+    for warning in caught:
+        _progress(f"warning: {warning.message}")
+    click.echo(result.summary())
+    if not result.converged and not allow_nonconverged:
+        raise NumericalError(
+            f"the optimiser did not converge ({result.details.get('optimizer')}); nothing was written. "
+            "Check the data and weights, or pass --allow-nonconverged to keep the results"
+        )
+    if json_out is not None:
+        result.to_json(json_out, overwrite=overwrite)
+        _progress(f"wrote {display_path(json_out)}")
+    if table_out is not None:
+        compare([result], lang=lang, effects=result.effects is not None).write(table_out, overwrite=overwrite)
+        _progress(f"wrote {display_path(table_out)}")
+
+
+def _period(text: str | None):
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _load_inputs(table_path: Path, id_column: str, time_column: str, terms: list[str], weights_file, contiguity,
+                 boundaries, boundary_id, transform: str, encoding):
+    """The validated panel and its weights graph, as ``spatial fit`` reads them."""
+    from spatial._fs import display_path
+    from spatial.io import read_boundaries, read_table
+    from spatial.models._design import parse_term
+    from spatial.panel import SpatialPanel
+
+    columns = sorted({parse_term(t).column for t in terms})
+    table = read_table(table_path, encoding=encoding)
+    geometry = None if boundaries is None else read_boundaries(boundaries, id_column=boundary_id or id_column)
+    panel = SpatialPanel(table, id=id_column, time=time_column, variables=columns, geometry=geometry,
+                         geometry_id=boundary_id)
+    _progress(f"{panel.n_units} units x {panel.n_periods} periods from {display_path(table_path)}")
+    if weights_file is not None:
+        return panel, _read_weights(weights_file, list(panel.entities), transform)
+    import weights
+
+    built = weights.build(panel.geometry.reset_index(), kind=contiguity, id=panel.id_name, islands="keep",
+                          transform="row" if transform == "r" else "none")
+    return panel, built.graph
+
+
+@click.command("select")
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "id_column", required=True, help="Unit id column.")
+@click.option("--time", "time_column", required=True, help="Period column.")
+@click.option("--y", "y", required=True, help="Dependent variable: a column or log(column).")
+@click.option("--x", "x", multiple=True, required=True, cls=_Variadic, help="Regressors: --x x1 x2 log(x3).")
+@click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path), help="Weights file.")
+@click.option("--contiguity", type=click.Choice(["queen", "rook"]), help="Build contiguity weights from --boundaries.")
+@click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path), help="Boundary file for --contiguity.")
+@click.option("--boundary-id", help="Id column of the boundaries (default: --id).")
+@click.option("--transform", type=click.Choice(["r", "none"]), default="r", show_default=True)
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
+              help="Significance level of the decisions.")
+@click.option("--no-random-effects", is_flag=True, help="Skip the random-effects fits and the Hausman test.")
+@click.option("--allow-islands", is_flag=True, help="Keep units without neighbours.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the selection as JSON.")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the table as CSV.")
+@click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk).")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
+def select_cmd(data, id_column, time_column, y, x, weights_file, contiguity, boundaries, boundary_id, transform, alpha,
+               no_random_effects, allow_islands, json_out, csv_out, encoding, overwrite) -> None:
+    """Run the model selection procedure on a panel and print the table and the recommended model."""
+    import json
+
+    from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial.errors import SpatialPanelError
+
+    if (weights_file is None) == (contiguity is None):
+        raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
+    if contiguity and boundaries is None:
+        raise click.UsageError("--contiguity needs --boundaries FILE")
+    inputs = [p for p in (data, weights_file, boundaries) if p is not None]
+    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, csv_out) if p is not None]
+    if len({t.resolve() for t in targets}) < len(targets):
+        raise SpatialPanelError("--json and --csv name the same file; choose two paths")
+    from spatial.models import select
+
+    regressors = _terms(x)
+    panel, graph = _load_inputs(data, id_column, time_column, [y, *regressors], weights_file, contiguity, boundaries,
+                                boundary_id, transform, encoding)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        choice = select(panel, graph, y=y, x=regressors, alpha=alpha, random_effects=not no_random_effects,
+                        allow_islands=allow_islands)
+    for warning in caught:
+        _progress(f"warning: {warning.message}")
+    click.echo(choice.summary())
+    if json_out is not None:
+        write_text_atomic(check_output(json_out, inputs=inputs, overwrite=overwrite),
+                          json.dumps(choice.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        _progress(f"wrote {display_path(json_out)}")
+    if csv_out is not None:
+        write_text_atomic(check_output(csv_out, inputs=inputs, overwrite=overwrite),
+                          choice.table.to_csv(index=False))
+        _progress(f"wrote {display_path(csv_out)}")

@@ -1,0 +1,589 @@
+"""``fit``: one function for every model, from a validated panel and a weights graph to a Result."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from functools import partial
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+from scipy.sparse import linalg as sla
+
+from spatial._options import check_option
+from spatial.effects import EffectsInference, EffectsMethod, coefficient_effects, lag_effects
+from spatial.errors import (
+    BoundaryWarning,
+    ConvergenceWarning,
+    NumericalError,
+    SchemaError,
+    SpatialPanelError,
+    SpatialWarning,
+)
+from spatial.models import _diagnostics as diag
+from spatial.models._design import CONST, Design, build_design
+from spatial.models._information import information_matrix, invert, observed_hessian
+from spatial.models._likelihood import ErrorProfile, LagProfile, SacProfile, concentrated, residuals
+from spatial.models._logdet import (
+    DENSE_LIMIT,
+    Interval,
+    LULogDet,
+    lower_bound_from_eigensolver,
+    make_logdet,
+    rho_interval,
+)
+from spatial.models._optimize import Maximum, maximise_1d, maximise_2d
+from spatial.models._panel import check_lee_yu, fixed_effects_design, lee_yu_correction, recover_fixed_effects
+from spatial.models._weights import weights_matrix
+from spatial.models.result import ModelSpec, Result, TestResult
+
+__all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear"]
+
+ModelName = Literal["ols", "slx", "sar", "sem", "sdm", "sdem", "sac"]
+FixedEffects = Literal["none", "unit", "time", "twoway"]
+LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
+CovMethod = Literal["auto", "information", "hessian"]
+Collinear = Literal["error", "drop"]
+
+_LAG = {"sar", "sdm", "sac"}
+_ERROR = {"sem", "sdem", "sac"}
+_DURBIN = {"slx", "sdm", "sdem"}
+_BOUNDARY = 1e-4  # relative distance to a bound flagged as "on the boundary"
+
+
+def fit(
+    panel,
+    w: Any,
+    *,
+    y: str,
+    x: Sequence[str],
+    model: ModelName = "sar",
+    fe: FixedEffects = "none",
+    wx: Sequence[str] | None = None,
+    constant: bool = True,
+    period: Any = None,
+    logdet: LogdetMethod = "auto",
+    cov: CovMethod = "auto",
+    effects: EffectsMethod = "auto",
+    inference: EffectsInference = "simulation",
+    draws: int = 1000,
+    seed: int = 12345,
+    per_unit: bool | None = None,
+    allow_islands: bool = False,
+    collinear: Collinear = "error",
+    lee_yu: bool = False,
+    random_effects: bool = False,
+) -> Result:
+    """Fit a spatial regression by maximum likelihood (OLS and SLX by least squares).
+
+    Parameters
+    ----------
+    panel
+        A :class:`spatial.SpatialPanel`. A cross-section is a panel built with ``time=None``; a
+        panel with several periods and ``fe="none"`` is the pooled model.
+    w
+        The spatial weights (libpysal ``Graph``, or ``W``) keyed by the panel's unit ids, used as
+        given: pass ``w.transform("r")`` for the usual row-standardised W. The panel is aligned to
+        the weights by id, never by position.
+    y, x
+        Dependent variable and regressors: column names or ``log(column)``.
+    model
+        ``"ols"``, ``"slx"`` (y = Xb + WX t), ``"sar"`` (lag), ``"sem"`` (error), ``"sdm"``
+        (lag + WX), ``"sdem"`` (error + WX) or ``"sac"`` (lag + error).
+    fe
+        Fixed effects of a panel: ``"none"`` (pooled when there are several periods), ``"unit"``,
+        ``"time"`` or ``"twoway"``, removed by demeaning y, X, W y and W X (Elhorst's convention,
+        consistent with Lee and Yu (2010) for a row-standardised W; R splm applies W to the
+        demeaned y instead, see :mod:`spatial.models._panel`). The intercept is absorbed; the
+        recovered unit and time intercepts are in ``result.fixed_effects``.
+    wx
+        Regressors whose spatial lag enters Durbin models (default: all of ``x``). ``W*const``
+        enters only when W's rows do not all sum to one (otherwise it equals ``const`` and is
+        dropped, as in spatialreg; the drop is listed in ``dropped``).
+    constant
+        Add the intercept ``const``.
+    period
+        Fit one period of a multi-period panel (a cross-section).
+    logdet
+        ``"eigen"`` (exact, dense; default up to 2000 units), ``"lu"`` (exact, sparse LU; default
+        above) or ``"mc"`` (Barry-Pace Monte Carlo approximation, fastest).
+    cov
+        ``"information"`` (analytical information matrix with the rho-beta block, dense; default
+        with ``eigen``) or ``"hessian"`` (analytical observed Hessian; default otherwise).
+    effects, inference, draws, seed, per_unit
+        Effects method (``"exact"``, ``"lu"``, ``"traces"``; see :mod:`spatial.effects`), their
+        standard errors by ``"simulation"`` (``draws`` from the asymptotic distribution with the
+        numpy generator seeded by ``seed``, recorded) or ``"delta"``, and per-unit effects
+        (default: up to 2000 units).
+    allow_islands
+        Keep units without neighbours (default: error). Their effects are computed numerically.
+    collinear
+        ``"error"`` (default) refuses constant or collinear regressors, naming them; ``"drop"``
+        drops the later ones of each collinear set and lists them in ``dropped``.
+    lee_yu
+        Lee and Yu (2010) bias correction of a fixed-effects model, as Elhorst implements it.
+    random_effects
+        Random unit effects (SAR and SEM; Elhorst's ML with phi = sigma_mu^2 / sigma2), see
+        :func:`spatial.models.fit_random_effects`.
+
+    Returns
+    -------
+    Result
+        Frozen: ``params``, ``std_errors``, ``zstats``, ``pvalues``, ``cov``, ``loglik``, ``aic``,
+        ``bic``, ``effects``, ``tests``, ``dropped``, ``converged``, ``at_boundary``, ...
+
+    Raises
+    ------
+    IdMismatchError
+        When the panel's and the weights' ids differ.
+    WeightsError
+        Invalid weights; islands unless ``allow_islands``.
+    IdentificationError
+        Collinear or constant regressors, regressors absorbed by the fixed effects (named), too
+        few observations.
+    SchemaError
+        Unknown variables, log of non-positive values, an unknown period.
+    NumericalError
+        A singular I - rho W or information matrix.
+
+    Warns
+    -----
+    ConvergenceWarning
+        The optimiser did not converge (``converged`` is False).
+    BoundaryWarning
+        A spatial parameter on the bound of its interval (``at_boundary`` is True).
+
+    Examples
+    --------
+    >>> from libpysal.graph import Graph
+    >>> from spatial import SpatialPanel, datasets
+    >>> from spatial.models import fit
+    >>> states = datasets.load("us48_states")
+    >>> panel = SpatialPanel(datasets.load("us_produc"), id="fips", time="year", geometry=states)
+    >>> w = Graph.build_contiguity(states.set_index("fips"), rook=False).transform("r")
+    >>> result = fit(panel, w, y="log(gsp)", x=["log(pcap)", "log(pc)", "log(emp)", "unemp"],
+    ...              model="sdm", period=1986, draws=200, seed=1)
+    >>> round(result.rho, 4), result.converged
+    (0.3032, True)
+    >>> round(float(result.effects.direct["log(emp)"]), 4)
+    0.7348
+    """
+    check_option("model", model, ModelName)
+    check_option("fe", fe, FixedEffects)
+    check_option("logdet", logdet, LogdetMethod)
+    check_option("cov", cov, CovMethod)
+    check_option("effects", effects, EffectsMethod)
+    check_option("inference", inference, EffectsInference)
+    check_option("collinear", collinear, Collinear)
+    _check_panel(panel)
+    if isinstance(x, str):
+        x = [x]
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 0:
+        raise SpatialPanelError(f"draws must be a non-negative integer, got {draws!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise SpatialPanelError(f"seed must be a non-negative integer (it is recorded in the result), got {seed!r}")
+    if wx is not None and model not in _DURBIN:
+        raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
+    if random_effects:
+        if fe != "none" or lee_yu:
+            raise SpatialPanelError("random_effects=True replaces the unit fixed effects: leave fe='none' and "
+                                    "lee_yu=False")
+        from spatial.models._random_effects import fit_random_effects
+
+        return fit_random_effects(panel, w, y=y, x=x, model=model, constant=constant, logdet=logdet,
+                                  effects=effects, inference=inference, draws=draws, seed=seed, per_unit=per_unit,
+                                  allow_islands=allow_islands, collinear=collinear)
+    if fe != "none" and period is not None:
+        raise SpatialPanelError(f"period={period!r} fits one cross-section, where fe={fe!r} has nothing to remove; "
+                                "drop one of them")
+    if fe != "none" and model == "sac" and fe != "unit":
+        raise SpatialPanelError("SAC with time or two-way fixed effects is not available (the demeaned W y and "
+                                "W (demeaned y) differ there); use fe='unit', or SAR/SEM/SDM/SDEM")
+
+    weights = weights_matrix(w, allow_islands=allow_islands)
+    if lee_yu:
+        check_lee_yu(fe, model, weights)
+    n_spatial = int(model in _LAG) + int(model in _ERROR)
+    design = build_design(panel, weights, y=y, x=list(x), wx=None if wx is None else list(wx),
+                          constant=constant and fe == "none", durbin=model in _DURBIN, period=period,
+                          collinear=collinear, n_spatial=n_spatial)
+    if fe != "none":
+        design = fixed_effects_design(design, fe, lag_model=model in _LAG, collinear=collinear, n_spatial=n_spatial)
+        constant = False
+    n = weights.n
+    method = logdet if logdet != "auto" else ("eigen" if n <= DENSE_LIMIT else "lu")
+    cov_method = cov if cov != "auto" else ("information" if method == "eigen" else "hessian")
+    spec = ModelSpec(
+        model=model, y=design.y_name, x=tuple(n for n in design.names if n != CONST and not n.startswith("W*")),
+        wx=tuple(design.lagged), constant=constant, fe=fe, period=period,
+        logdet=method if model in _LAG | _ERROR else "none", cov=cov_method if model in _LAG | _ERROR else "ols",
+        effects=effects, inference=inference, draws=int(draws),
+        seed=int(seed), allow_islands=allow_islands, collinear=collinear,
+        per_unit=bool(design.n_units <= DENSE_LIMIT if per_unit is None else per_unit), lee_yu=bool(lee_yu),
+    )
+    if model in ("ols", "slx"):
+        return _finish_ols(design, spec, panel)
+    interval = rho_interval(weights, use_eigenvalues=method == "eigen" or n <= DENSE_LIMIT)
+    ld = make_logdet(weights, method, interval, seed=seed)
+    return _fit_spatial(design, spec, panel, ld, interval, method, cov_method)
+
+
+def _check_panel(panel) -> None:
+    from spatial.panel import SpatialPanel
+
+    if not isinstance(panel, SpatialPanel):
+        raise SchemaError(
+            f"expected a spatial.SpatialPanel, got {type(panel).__name__}; build one with "
+            "SpatialPanel(table, id=..., time=...) (time=None for a cross-section)"
+        )
+
+
+# ---------------------------------------------------------------------------------------- OLS / SLX
+
+
+def _ols(design: Design) -> tuple[np.ndarray, np.ndarray, float]:
+    beta = np.linalg.lstsq(design.X, design.y, rcond=None)[0]
+    e = design.y - design.X @ beta
+    return beta, e, float(e @ e)
+
+
+def _finish_ols(design: Design, spec: ModelSpec, panel) -> Result:
+    beta, e, sse = _ols(design)
+    N, k = design.nobs, design.k
+    absorbed = {"none": 0, "unit": design.n_units, "time": design.n_periods,
+                "twoway": design.n_units + design.n_periods - 1}[spec.fe]
+    k_df = k + absorbed  # degrees of freedom used by the coefficients and the fixed effects (as plm)
+    s2_unbiased = sse / (N - k_df)
+    cov = s2_unbiased * np.linalg.inv(design.X.T @ design.X)
+    se = np.sqrt(np.diag(cov))
+    t = beta / se
+    p = 2 * stats.t.sf(np.abs(t), N - k_df)
+    loglik = concentrated(sse, N)
+    names = list(design.names)
+    tests = diag.lm_tests(design, beta, e)
+    effects = None
+    if spec.model == "slx":
+        effects = _coefficient_effects(design, beta, cov, dist="t", df=N - k_df)
+    fitted = design.X @ beta
+    fixed = None
+    if spec.fe != "none":
+        fixed = recover_fixed_effects(design, spec.fe, beta, sse / N, rho=None, index=design.index)
+    return _result(design, spec, panel, names=names, estimates=beta, se=se, z=t, p=p, cov=cov, sigma2=sse / N,
+                   sigma2_se=None, loglik=loglik, n_params=k + 1, bounds=None, effects=effects, tests=tests,
+                   converged=True, at_boundary=False, e=e, prediction=fitted, dist="t", df_resid=N - k_df,
+                   details={}, fixed_effects=fixed)
+
+
+def _coefficient_effects(design: Design, beta: np.ndarray, cov: np.ndarray, *, dist: str = "normal",
+                         df: int | None = None):
+    names = [n for n in design.names if n != CONST and not n.startswith("W*")]
+    if not names:
+        return None
+    index = {name: i for i, name in enumerate(design.names)}
+    b_idx = [index[n] for n in names]
+    has_theta = np.array([f"W*{n}" in index for n in names])
+    t_idx = [index.get(f"W*{n}", b_idx[j]) for j, n in enumerate(names)]
+    sel = b_idx + t_idx
+    sub = cov[np.ix_(sel, sel)].copy()
+    K = len(names)
+    for j in range(K):
+        if not has_theta[j]:
+            sub[K + j, :] = 0.0
+            sub[:, K + j] = 0.0
+    theta = np.where(has_theta, beta[t_idx], 0.0)
+    return coefficient_effects(names, beta[b_idx], theta, sub, has_theta, dist=dist, df=df)
+
+
+# ---------------------------------------------------------------------------------------- ML models
+
+
+def _window_function(window):
+    return lambda r: float(window.derivative(np.array([r]), 0)[0])
+
+
+def _half_width(value: float, lo: float, hi: float) -> float:
+    return max(min(0.05, 0.15 * min(value - lo, hi - value)), 1e-4)
+
+
+def _refine_1d(loglik, ld: LULogDet, interval: Interval, start: float) -> Maximum:
+    """Maximise with the exact (interpolated) log-determinant on windows around ``start``.
+
+    The interpolant is checked against the exact value at the maximum (the factorisation that
+    the final log-likelihood needs anyway) and refined if they disagree.
+    """
+    lo_i, hi_i = interval.inner()
+    x0, nodes = start, None
+    found = None
+    for _ in range(8):
+        half = _half_width(x0, lo_i, hi_i)
+        window = ld.window(x0 - half, x0 + half, check=False, **({} if nodes is None else {"nodes": nodes}))
+        f_window = _window_function(window)
+        found = maximise_1d(lambda r, f=f_window: loglik(r, f), window.lo, window.hi, grid=11)
+        x = found.x[0]
+        span = window.hi - window.lo
+        at_edge = (x - window.lo < 1e-3 * span and window.lo > lo_i + 1e-9) or (
+            window.hi - x < 1e-3 * span and window.hi < hi_i - 1e-9)
+        if at_edge:
+            x0 = x
+            continue
+        if ld.agrees(window, x) or window.nodes >= 64:
+            break
+        nodes = 2 * window.nodes
+    return found
+
+
+def _search_1d(loglik, ld, interval: Interval) -> Maximum:
+    lo, hi = interval.inner()
+    coarse = ld.coarse()
+    found = maximise_1d(lambda r: loglik(r, coarse), lo, hi)
+    if coarse is not ld:
+        found = _refine_1d(loglik, ld, interval, found.x[0])
+    return found
+
+
+def _search_2d(loglik, ld, interval: Interval) -> Maximum:
+    lo, hi = interval.inner()
+    coarse = ld.coarse()
+    found = maximise_2d(lambda a, b: loglik(a, b, coarse, coarse), ((lo, hi), (lo, hi)))
+    if coarse is ld:
+        return found
+    nodes = None
+    for _ in range(8):
+        windows = []
+        for value in found.x:
+            half = _half_width(value, lo, hi)
+            windows.append(ld.window(value - half, value + half, check=False,
+                                     **({} if nodes is None else {"nodes": nodes})))
+        f_rho, f_lam = (_window_function(w_) for w_ in windows)
+        refined = maximise_2d(lambda a, b, f_rho=f_rho, f_lam=f_lam: loglik(a, b, f_rho, f_lam),
+                              ((windows[0].lo, windows[0].hi), (windows[1].lo, windows[1].hi)), grid=9)
+        moved = any(min(v - w_.lo, w_.hi - v) < 1e-3 * (w_.hi - w_.lo) and lo + 1e-9 < v < hi - 1e-9
+                    for v, w_ in zip(refined.x, windows, strict=True))
+        found = refined
+        if moved:
+            continue
+        if all(ld.agrees(w_, v) for w_, v in zip(windows, refined.x, strict=True)) or windows[0].nodes >= 64:
+            break
+        nodes = 2 * max(w_.nodes for w_ in windows)
+    return found
+
+
+def _near_bound(value: float, interval: Interval) -> bool:
+    return min(value - interval.lower, interval.upper - value) < _BOUNDARY * interval.width
+
+
+def _estimate(design: Design, model: str, ld, interval: Interval):
+    """The ML estimate of the spatial parameter(s); the spectral-radius interval is extended once
+    (by a sparse eigensolver) if the estimate reaches its lower end."""
+    if model == "sac":
+        profile = SacProfile(design)
+        search = partial(_search_2d, lambda r, l_, f, g: profile.loglik(r, l_, f, g))
+    else:
+        profile = LagProfile(design) if model in _LAG else ErrorProfile(design)
+        search = partial(_search_1d, lambda r, f: profile.loglik(r, f))
+    for _ in range(2):
+        found = search(ld, interval)
+        low_end = interval.source == "spectral radius" and any(
+            v - interval.lower < _BOUNDARY * interval.width for v in found.x)
+        if not low_end:
+            break
+        interval = lower_bound_from_eigensolver(design.weights, interval.upper)
+        if isinstance(ld, LULogDet):
+            ld.interval = interval
+    if model == "sac":
+        rho, lam = found.x
+        beta, sse, loglik = profile.beta(rho, lam), profile.sse(rho, lam), profile.loglik(rho, lam, ld)
+    else:
+        value = found.x[0]
+        rho, lam = (value, None) if model in _LAG else (None, value)
+        beta, sse, loglik = profile.beta(value), profile.sse(value), profile.loglik(value, ld)
+    return found, interval, rho, lam, beta, sse, loglik
+
+
+def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval, method: str,
+                 cov_method: str) -> Result:
+    model = spec.model
+    details: dict[str, Any] = {"logdet": method, "cov": cov_method}
+    lag, error = model in _LAG, model in _ERROR
+    found, interval, rho, lam, beta, sse, loglik = _estimate(design, model, ld, interval)
+    values = list(found.x)
+    if not all(math.isfinite(v) for v in values) or not math.isfinite(loglik):
+        raise NumericalError(
+            f"{model}: the concentrated log-likelihood is not finite anywhere in the admissible interval"
+        )
+    converged = bool(found.converged)
+    details.update(optimizer=found.message, grid_local_maxima=found.local_maxima, interval_source=interval.source)
+    if not converged:
+        warnings.warn(f"{model}: the optimiser did not converge ({found.message}); see result.converged",
+                      ConvergenceWarning, stacklevel=3)
+    at_boundary = any(_near_bound(v, interval) for v in values)
+    if at_boundary:
+        warnings.warn(
+            f"{model}: the spatial parameter {', '.join(f'{v:.6g}' for v in values)} lies on the bound of its "
+            f"interval ({interval.lower:.6g}, {interval.upper:.6g}); standard errors are unreliable",
+            BoundaryWarning, stacklevel=3)
+    N = design.nobs
+    sigma2 = sse / N
+    if spec.lee_yu:
+        beta, rho, lam, sigma2, loglik, corrected = lee_yu_correction(
+            design, spec.fe, beta=beta, rho=rho, lam=lam, sigma2=sigma2, loglik=loglik, logdet=ld,
+            cov_method=cov_method)
+        details.update(corrected)
+    if cov_method == "information":
+        matrix = information_matrix(design, beta, sigma2, rho=rho, lam=lam)
+        full_cov = invert(matrix, stage="information matrix")
+    else:
+        f2_rho = float(ld.derivative(np.array([rho]), 2)[0]) if rho is not None else 0.0
+        f2_lam = float(ld.derivative(np.array([lam]), 2)[0]) if lam is not None else 0.0
+        hessian = observed_hessian(design, beta, sigma2, rho=rho, lam=lam, f2_rho=f2_rho, f2_lam=f2_lam)
+        full_cov = invert(-hessian, stage="Hessian")
+    if isinstance(ld, LULogDet):
+        details["lu_factorisations"] = ld.factorisations
+    names = list(design.names) + (["rho"] if lag else []) + (["lambda"] if error else [])
+    estimates = np.concatenate([beta, [rho] if lag else [], [lam] if error else []])
+    cov = full_cov[:-1, :-1]
+    variances = np.diag(cov)
+    if np.any(variances <= 0):
+        bad = [names[i] for i in np.flatnonzero(variances <= 0)]
+        warnings.warn(f"{model}: non-positive variance for {', '.join(bad)}; their standard errors are n/a",
+                      SpatialWarning, stacklevel=3)
+    se = np.sqrt(np.where(variances > 0, variances, np.nan))
+    z = estimates / se
+    p = 2 * stats.norm.sf(np.abs(z))
+    s2_var = full_cov[-1, -1]
+    e = residuals(design, beta, rho or 0.0, lam or 0.0)
+    rho_se = float(se[names.index("rho")]) if lag else None
+    tests = _spatial_tests(design, spec, beta, names, estimates, cov, loglik, sigma2, rho, lam, rho_se, e, method)
+    effects = None
+    if model in ("sar", "sdm", "sac"):
+        effects = _lag_effects(design, spec, beta, rho, names, cov, ld, interval, method)
+    elif model == "sdem":
+        effects = _coefficient_effects(design, beta, cov[: design.k, : design.k])
+    prediction = _reduced_form(design, rho, design.X @ beta) if lag else design.X @ beta
+    fixed = None
+    if spec.fe != "none":
+        fixed = recover_fixed_effects(design, spec.fe, beta, sigma2, rho=rho, index=design.index)
+    return _result(design, spec, panel, names=names, estimates=estimates, se=se, z=z, p=p, cov=cov, sigma2=sigma2,
+                   sigma2_se=math.sqrt(s2_var) if s2_var > 0 else None, loglik=loglik,
+                   n_params=len(names) + 1, bounds=(interval.lower, interval.upper), effects=effects, tests=tests,
+                   converged=converged, at_boundary=at_boundary, e=e, prediction=prediction, dist="normal",
+                   df_resid=None, details=details, fixed_effects=fixed)
+
+
+def _effects_method(spec: ModelSpec, method: str, n: int) -> str:
+    if spec.effects != "auto":
+        return spec.effects
+    if method == "eigen":
+        return "exact"
+    return "lu" if method == "lu" else "traces"
+
+
+def _lag_effects(design: Design, spec: ModelSpec, beta: np.ndarray, rho: float, names: list[str], cov: np.ndarray,
+                 ld, interval: Interval, method: str):
+    regressors = [n for n in design.names if n != CONST and not n.startswith("W*")]
+    if not regressors:
+        return None
+    index = {name: i for i, name in enumerate(names)}
+    K = len(regressors)
+    has_theta = np.array([f"W*{r}" in index for r in regressors])
+    b_idx = [index[r] for r in regressors]
+    t_idx = [index.get(f"W*{r}", index[r]) for r in regressors]
+    sel = [index["rho"], *b_idx, *t_idx]
+    sub = cov[np.ix_(sel, sel)].copy()
+    for j in range(K):
+        if not has_theta[j]:
+            sub[1 + K + j, :] = 0.0
+            sub[:, 1 + K + j] = 0.0
+    theta = np.where(has_theta, beta[t_idx], 0.0)
+    effects_method = _effects_method(spec, method, design.n_units)
+    if not np.all(np.isfinite(sub)):
+        sub = None
+    return lag_effects(
+        design.weights, names=regressors, rho=rho, beta=beta[b_idx], theta=theta, has_theta=has_theta, cov=sub,
+        interval=(interval.lower, interval.upper), method=effects_method, inference=spec.inference,
+        draws=spec.draws, seed=spec.seed, logdet=ld, per_unit=spec.per_unit,
+    )
+
+
+def _reduced_form(design: Design, rho: float, v: np.ndarray) -> np.ndarray:
+    """(I - rho W)^-1 v per period: the Neumann series sum_j (rho W)^j v when it converges fast,
+    else a sparse LU solve."""
+    weights = design.weights
+    n = design.n_units
+    block = v.reshape(n, -1)
+    if abs(rho) * weights.spectral_radius() < 0.98:
+        total = block.copy()
+        term = block
+        for _ in range(5000):
+            term = rho * (weights.matrix @ term)
+            total += term
+            if np.max(np.abs(term)) <= 1e-15 * max(np.max(np.abs(total)), 1e-300):
+                return total.reshape(v.shape)
+    a = sparse.csc_matrix(sparse.identity(n) - rho * weights.matrix)
+    return sla.splu(a).solve(block).reshape(v.shape)
+
+
+def _spatial_tests(design: Design, spec: ModelSpec, beta, names, estimates, cov, loglik, sigma2, rho, lam, rho_se,
+                   e, method) -> dict[str, TestResult]:
+    model = spec.model
+    tests: dict[str, TestResult] = {}
+    _, _, sse_ols = _ols(design)
+    base = "SLX" if model in ("sdm", "sdem") else "OLS"
+    index = {n: i for i, n in enumerate(names)}
+    df_spatial = int(rho is not None) + int(lam is not None)
+    tests["lr_spatial"] = diag.lr_test(f"LR spatial parameters = 0 (vs {base})", loglik,
+                                       concentrated(sse_ols, design.nobs), df_spatial)
+    for key, label in (("rho", "rho"), ("lambda", "lambda")):
+        if key in index:
+            i = index[key]
+            tests[f"wald_{key}"] = diag.wald_test(f"Wald {label} = 0", estimates[i], cov[i, i])
+    if model == "sac":
+        i, j = index["rho"], index["lambda"]
+        tests["wald_spatial"] = diag.wald_test("Wald rho = lambda = 0", estimates[[i, j]], cov[np.ix_([i, j], [i, j])])
+    lags = [n for n in names if n.startswith("W*") and n != f"W*{CONST}"]
+    if model == "sdm" and lags:
+        idx = [index[n] for n in lags]
+        tests["wald_theta"] = diag.wald_test("Wald theta = 0 (SDM vs SAR)", estimates[idx], cov[np.ix_(idx, idx)])
+        own = [index[n[2:]] for n in lags]
+        sel = own + idx + [index["rho"]]
+        tests["common_factor"] = diag.common_factor_test(estimates[own], estimates[idx], rho, cov[np.ix_(sel, sel)])
+    if model == "sdem" and lags:
+        idx = [index[n] for n in lags]
+        tests["wald_theta"] = diag.wald_test("Wald theta = 0 (SDEM vs SEM)", estimates[idx], cov[np.ix_(idx, idx)])
+    if model in ("sem", "sdem"):
+        tests["hausman"] = diag.hausman_test(design, beta, lam, sigma2)
+    if model in ("sar", "sdm") and design.n_periods == 1 and design.n_units <= DENSE_LIMIT and rho_se is not None:
+        tests["lm_residual"] = diag.lag_residual_lm(design, e, rho, rho_se, sigma2)
+    return tests
+
+
+def _result(design: Design, spec: ModelSpec, panel, *, names, estimates, se, z, p, cov, sigma2, sigma2_se, loglik,
+            n_params, bounds, effects, tests, converged, at_boundary, e, prediction, dist, df_resid, details,
+            fixed_effects=None) -> Result:
+    index = pd.Index(names, name="parameter")
+    y = design.y
+    sst = float(np.sum((y - y.mean()) ** 2))
+    r2 = 1.0 - float(e @ e) / sst
+    pseudo = float(np.corrcoef(y, prediction)[0, 1] ** 2) if np.ptp(prediction) > 0 else float("nan")
+    dropped = panel.dropped
+    extra = pd.DataFrame(list(design.dropped), columns=dropped.columns)
+    if not extra.empty:
+        dropped = extra if dropped.empty else pd.concat([dropped, extra], ignore_index=True)
+    details = {**details, "weights": design.weights.describe()}
+    return Result(
+        model=spec.model, spec=spec,
+        params=pd.Series(estimates, index=index, name="estimate"),
+        std_errors=pd.Series(se, index=index, name="std_error"),
+        zstats=pd.Series(z, index=index, name="t" if dist == "t" else "z"),
+        pvalues=pd.Series(p, index=index, name="p_value"),
+        cov=pd.DataFrame(cov, index=index, columns=index),
+        sigma2=float(sigma2), sigma2_se=sigma2_se, loglik=float(loglik), nobs=design.nobs, n_units=design.n_units,
+        n_periods=design.n_periods, n_params=int(n_params), rho_bounds=bounds, effects=effects, tests=tests,
+        dropped=dropped.reset_index(drop=True), converged=converged, at_boundary=at_boundary, r2=r2, pseudo_r2=pseudo,
+        residuals=pd.Series(e, index=design.index, name="residual"),
+        fitted=pd.Series(y - e, index=design.index, name="fitted"),
+        dist=dist, df_resid=df_resid, details=details, fixed_effects=fixed_effects,
+    )

@@ -1,0 +1,186 @@
+"""Rendering of one result as text, HTML (every user-derived string escaped) or LaTeX."""
+
+from __future__ import annotations
+
+import math
+
+from maps._escape import safe_text
+
+__all__ = ["render_summary", "latex_escape"]
+
+_LATEX = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+          "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
+
+
+def latex_escape(text: object) -> str:
+    r"""Text safe inside a LaTeX table.
+
+    Examples
+    --------
+    >>> latex_escape("W*log(gdp)_pc & 5%")
+    'W*log(gdp)\\_pc \\& 5\\%'
+    """
+    return "".join(_LATEX.get(ch, ch) for ch in str(text))
+
+
+def _f(value, digits: int = 4) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
+        return f"{value:.{digits}e}"
+    return f"{value:.{digits}f}"
+
+
+def _p(value) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return "<0.0001" if value < 1e-4 else f"{value:.4f}"
+
+
+def _header(result) -> list[tuple[str, str]]:
+    from spatial.models.result import MODEL_LABELS
+
+    spec = result.spec
+    shape = f"{result.n_units} units" + (f" x {result.n_periods} periods" if result.n_periods > 1 else "")
+    if spec.period is not None:
+        shape += f", period {spec.period}"
+    weights = result.details.get("weights", {})
+    w_text = f"{weights.get('n', '?')} units, {weights.get('links', '?')} links"
+    if weights.get("row_stochastic"):
+        w_text += ", rows sum to 1"
+    if weights.get("islands"):
+        w_text += f", {len(weights['islands'])} islands"
+    rows = [
+        ("Model", MODEL_LABELS[result.model]
+         + (" by least squares" if result.model in ("ols", "slx") else " by maximum likelihood")),
+        ("Dependent variable", spec.y),
+        ("Observations", f"{result.nobs} ({shape})"),
+        ("Fixed effects", _effects_label(spec)),
+        ("Weights", w_text),
+        ("Log-likelihood", _f(result.loglik)),
+        ("AIC / BIC", f"{_f(result.aic, 3)} / {_f(result.bic, 3)} (p = {result.n_params}, sigma2 counted)"),
+        ("sigma2 (ML)", _f(result.sigma2)),
+        ("R2 / pseudo R2", f"{_f(result.r2)} / {_f(result.pseudo_r2)}"),
+    ]
+    if result.rho_bounds is not None:
+        rows.append(("Admissible interval", f"({_f(result.rho_bounds[0])}, {_f(result.rho_bounds[1])}) "
+                     f"from {result.details.get('interval_source', '')}"))
+    if result.model not in ("ols", "slx"):
+        rows.append(("Log-determinant / covariance", f"{result.details.get('logdet')} / {result.details.get('cov')}"))
+    if not result.converged:
+        rows.append(("WARNING", "the optimiser did not converge: " + str(result.details.get("optimizer", ""))))
+    if result.at_boundary:
+        rows.append(("WARNING", "a spatial parameter is on the boundary of its interval: standard errors unreliable"))
+    return rows
+
+
+def _effects_label(spec) -> str:
+    if getattr(spec, "random_effects", False):
+        return "random unit effects (phi = sigma_mu^2 / sigma2)"
+    label = {"none": "none", "unit": "unit", "time": "time", "twoway": "unit and time (two-way)"}.get(spec.fe, spec.fe)
+    return label + (", Lee-Yu bias correction" if getattr(spec, "lee_yu", False) else "")
+
+
+def _coef_rows(result) -> list[tuple[str, str, str, str, str, str]]:
+    from spatial.models.result import stars
+
+    rows = []
+    for name in result.params.index:
+        p = result.pvalues[name]
+        rows.append((name, _f(result.params[name]), _f(result.std_errors[name]), _f(result.zstats[name], 3),
+                     _p(p), stars(p)))
+    return rows
+
+
+def _notes(result) -> list[str]:
+    notes = []
+    for row in result.dropped.itertuples(index=False):
+        who = f"{row.id}: " if row.id is not None else ""
+        notes.append(f"{who}{row.what} - {row.reason}")
+    return notes
+
+
+def render_summary(result, fmt: str) -> str:
+    if fmt == "html":
+        return _html(result)
+    if fmt == "latex":
+        return _latex(result)
+    return _text(result)
+
+
+def _text(result) -> str:
+    header = _header(result)
+    width = max(len(k) for k, _ in header)
+    lines = [f"{k:<{width}}  {v}" for k, v in header]
+    rows = _coef_rows(result)
+    name_w = max([len(r[0]) for r in rows] + [10])
+    stat = "t" if result.dist == "t" else "z"
+    rule = "-" * (name_w + 52)
+    lines += [rule, f"{'':<{name_w}} {'estimate':>12} {'std.err':>12} {stat:>9} {'p':>10}", rule]
+    for name, est, se, z, p, star in rows:
+        lines.append(f"{name:<{name_w}} {est:>12} {se:>12} {z:>9} {p:>10} {star}")
+    lines += [rule, "Significance: *** p<0.01, ** p<0.05, * p<0.1"]
+    if result.tests:
+        lines.append("")
+        lines.append("Tests")
+        tw = max(len(t.name) for t in result.tests.values())
+        for test in result.tests.values():
+            df = "" if test.df is None else f"df {test.df:g}"
+            lines.append(f"  {test.name:<{tw}}  {_f(test.statistic):>12}  {df:<7} p {_p(test.p_value)}"
+                         + (f"  ({test.note})" if test.note else ""))
+    if result.effects is not None:
+        lines += ["", result.effects.summary()]
+    notes = _notes(result)
+    if notes:
+        lines += ["", "Notes"] + [f"  {n}" for n in notes]
+    return "\n".join(lines)
+
+
+def _html(result) -> str:
+    e = safe_text
+    parts = ["<div class='spatial-result'>", "<table class='spatial-header'>"]
+    for k, v in _header(result):
+        parts.append(f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(v)}</td></tr>")
+    parts.append("</table>")
+    stat = "t" if result.dist == "t" else "z"
+    parts.append("<table class='spatial-coef'><thead><tr><th></th><th>estimate</th><th>std.err</th>"
+                 f"<th>{stat}</th><th>p</th><th></th></tr></thead><tbody>")
+    for row in _coef_rows(result):
+        parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>")
+    parts.append("</tbody></table><p>Significance: *** p&lt;0.01, ** p&lt;0.05, * p&lt;0.1</p>")
+    if result.tests:
+        parts.append("<table class='spatial-tests'><thead><tr><th>test</th><th>statistic</th><th>df</th>"
+                     "<th>p</th></tr></thead><tbody>")
+        for t in result.tests.values():
+            df = "" if t.df is None else f"{t.df:g}"
+            parts.append(f"<tr><td>{e(t.name)}</td><td>{e(_f(t.statistic))}</td><td>{e(df)}</td>"
+                         f"<td>{e(_p(t.p_value))}</td></tr>")
+        parts.append("</tbody></table>")
+    if result.effects is not None:
+        eff = result.effects
+        parts.append(f"<p>Effects ({e(eff.method)}; standard errors by {e(eff.inference)})</p>")
+        parts.append("<table class='spatial-effects'><thead><tr><th></th><th>effect</th><th>estimate</th>"
+                     "<th>std.err</th><th>z</th><th>p</th></tr></thead><tbody>")
+        for row in eff.to_frame().itertuples(index=False):
+            parts.append(f"<tr><td>{e(row.variable)}</td><td>{e(row.effect)}</td><td>{e(_f(row.estimate))}</td>"
+                         f"<td>{e(_f(row.std_error))}</td><td>{e(_f(row.z, 3))}</td><td>{e(_p(row.p_value))}</td></tr>")
+        parts.append("</tbody></table>")
+    notes = _notes(result)
+    if notes:
+        parts.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _latex(result) -> str:
+    x = latex_escape
+    stat = "t" if result.dist == "t" else "z"
+    lines = [r"\begin{tabular}{lrrrrl}", r"\hline",
+             f" & estimate & std.\\ err. & ${stat}$ & $p$ & \\\\", r"\hline"]
+    for name, est, se, z, p, star in _coef_rows(result):
+        lines.append(f"{x(name)} & {est} & {se} & {z} & {p} & {x(star)} \\\\")
+    lines.append(r"\hline")
+    for k, v in _header(result):
+        lines.append(f"\\multicolumn{{6}}{{l}}{{{x(k)}: {x(v)}}} \\\\")
+    lines += [r"\hline", r"\end{tabular}"]
+    return "\n".join(lines)

@@ -1,0 +1,173 @@
+"""Pipeline step ``[models]``: fit the configured spatial regressions, print them, write the tables.
+
+It runs after the weights step and uses ``ctx.results["weights"]`` (name -> libpysal Graph);
+without a weights step it builds row-standardised queen contiguity from the panel's boundaries.
+Results go to ``ctx.results["models"]`` (``results``: model -> Result, ``table``: the comparison).
+
+Shape::
+
+    [models]
+    y = "log(gsp)"                     # a column or log(column)
+    x = ["log(pcap)", "log(pc)", "log(emp)", "unemp"]
+    models = ["ols", "sar", "sem", "sdm"]   # ols, slx, sar, sem, sdm, sdem, sac
+    period = 1986                      # fit one period (a cross-section); omit for the pooled panel
+    fe = "twoway"                      # panels: none (pooled), unit, time or twoway fixed effects
+    lee_yu = false                     # Lee-Yu bias correction of the fixed-effects estimates
+    random_effects = false             # random unit effects instead (models sar and sem only)
+    select = true                      # also run the model selection procedure and print its table
+    weights = "queen"                  # a name from the weights step (default: its first)
+    wx = ["log(pcap)"]                 # regressors lagged in SLX/SDM/SDEM (default: all of x)
+    draws = 1000                       # simulation draws for the effects' standard errors
+    seed = 20240601                    # recorded in every output
+    language = "en"                    # or "zh": labels of the comparison table
+    table_formats = ["csv", "txt", "tex", "html"]   # also "xlsx", "docx"
+
+Outputs: ``models_table.<format>`` (the models side by side), ``models_params.csv`` (one row per
+model and parameter), ``models_effects.csv`` (one row per model, regressor and effect),
+``models_tests.csv`` and ``models_<model>.json`` for each model; with ``select``,
+``models_selection.csv`` and ``.txt`` (the selection table, also shown in the report).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from spatial._fs import write_text_atomic
+from spatial.config import Key, register_section
+from spatial.errors import ConfigError
+from spatial.pipeline import RunContext, register_step, write_csv
+
+__all__: list[str] = []
+
+_MODELS = ("ols", "slx", "sar", "sem", "sdm", "sdem", "sac")
+_FORMATS = ("csv", "txt", "tex", "html", "xlsx", "docx")
+
+register_section(
+    "models",
+    {
+        "y": Key(str, required=True, help="dependent variable: a column or log(column)"),
+        "x": Key(list, required=True, help="regressors: columns or log(column)"),
+        "models": Key(list, ["ols", "sar", "sem", "sdm"], help="models to fit, side by side"),
+        "period": Key((int, str), help="fit one period (a cross-section); default: all periods pooled"),
+        "weights": Key(str, help="name of the weights from the weights step (default: its first)"),
+        "wx": Key(list, help="regressors lagged in the Durbin models (default: all of x)"),
+        "constant": Key(bool, True),
+        "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
+        "lee_yu": Key(bool, False, help="Lee-Yu bias correction of the fixed-effects estimates"),
+        "random_effects": Key(bool, False, help="random unit effects (sar, sem)"),
+        "select": Key(bool, False, help="run the panel model selection procedure and show its table"),
+        "logdet": Key(str, "auto", choices=("auto", "eigen", "lu", "mc")),
+        "cov": Key(str, "auto", choices=("auto", "information", "hessian")),
+        "effects": Key(str, "auto", choices=("auto", "exact", "lu", "traces")),
+        "inference": Key(str, "simulation", choices=("simulation", "delta")),
+        "draws": Key(int, 1000, help="simulation draws for the effects' standard errors"),
+        "seed": Key(int, 20240601, help="seed of the simulation draws (recorded)"),
+        "allow_islands": Key(bool, False),
+        "language": Key(str, "en", choices=("en", "zh")),
+        "table_stat": Key(str, "se", choices=("se", "z", "p")),
+        "table_formats": Key(list, ["csv", "txt", "tex", "html"], help="csv, txt, tex, html, xlsx, docx"),
+    },
+    check=lambda values, **_: _check(values) or values,  # refused when the config is read, before any output
+)
+
+
+def _weights(ctx: RunContext, spec: dict[str, Any]):
+    available = ctx.results.get("weights") or {}
+    if available:
+        name = spec["weights"] or next(iter(available))
+        if name not in available:
+            raise ConfigError(f"[models] weights = {name!r} is not among the weights built: {', '.join(available)}")
+        return name, available[name]
+    if spec["weights"]:
+        raise ConfigError(f"[models] weights = {spec['weights']!r}, but no weights were built; add a [weights] section")
+    if ctx.panel.geometry is None:
+        raise ConfigError("[models] needs weights: add [boundaries] (queen contiguity is built from them) or [weights]")
+    import weights
+
+    return "queen contiguity (row-standardised)", weights.row_standardize(weights.queen(ctx.panel.geometry))
+
+
+def _check(spec: dict[str, Any]) -> None:
+    unknown = [m for m in spec["models"] if m not in _MODELS]
+    if unknown or not spec["models"]:
+        raise ConfigError(f"[models] models {unknown or '[]'} not known; choose from {', '.join(_MODELS)}")
+    formats = [f for f in spec["table_formats"] if f not in _FORMATS]
+    if formats:
+        raise ConfigError(f"[models] table_formats {formats} not known; choose from {', '.join(_FORMATS)}")
+    if spec["draws"] < 0 or spec["seed"] < 0:
+        raise ConfigError("[models] draws and seed must be non-negative integers")
+    if spec["random_effects"] and any(m not in ("sar", "sem") for m in spec["models"]):
+        raise ConfigError("[models] random_effects = true applies to models sar and sem only; "
+                          f"models = {spec['models']}")
+    if spec["fe"] != "none" and spec["period"] is not None:
+        raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
+
+
+def _models_step(ctx: RunContext) -> None:
+    if "models" not in ctx.config or ctx.panel is None:
+        return
+    from spatial.models import compare, fit
+
+    spec = ctx.config["models"]
+    _check(spec)
+    name, graph = _weights(ctx, spec)
+    planned = [f"models_table.{f}" for f in spec["table_formats"]]
+    planned += ["models_params.csv", "models_effects.csv", "models_tests.csv"]
+    planned += [f"models_{m}.json" for m in spec["models"]]
+    if spec["select"]:
+        planned += ["models_selection.csv", "models_selection.txt"]
+    paths = {file: ctx.output_path(file) for file in planned}  # checked before the estimation
+    results = {}
+    for model in spec["models"]:
+        results[model] = fit(
+            ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
+            wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
+            logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
+            draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
+            lee_yu=spec["lee_yu"], random_effects=spec["random_effects"],
+        )
+    table = compare(results and {f"({i}) {m.upper()}": r for i, (m, r) in enumerate(results.items(), 1)},
+                    stat=spec["table_stat"], lang=spec["language"], effects=True)
+    ctx.echo(f"Spatial regressions (weights: {name})")
+    for result in results.values():
+        ctx.echo("")
+        ctx.echo(result.summary())
+    ctx.echo("")
+    ctx.echo(table.to_text())
+    ctx.results["models"] = {"weights": name, "results": results, "table": table}
+    choice = None
+    if spec["select"]:
+        from spatial.models import select
+
+        choice = select(ctx.panel, graph, y=spec["y"], x=spec["x"], allow_islands=spec["allow_islands"],
+                        logdet=spec["logdet"])
+        ctx.echo("")
+        ctx.echo(choice.summary())
+        ctx.results["selection"] = choice.table
+    if ctx.output is None:
+        return
+    if choice is not None:
+        write_csv(ctx, "models_selection.csv", choice.table, index=False)
+        write_text_atomic(paths["models_selection.txt"], choice.summary() + "\n")
+        ctx.wrote(paths["models_selection.txt"])
+    for fmt in spec["table_formats"]:
+        path = paths[f"models_table.{fmt}"]
+        table.write(path, overwrite=True)  # checked above (never an input; existing only with overwrite)
+        ctx.wrote(path)
+    params = pd.concat([r.to_frame() for r in results.values()], ignore_index=True)
+    write_csv(ctx, "models_params.csv", params, index=False)
+    effects = [r.effects.to_frame().assign(model=m) for m, r in results.items() if r.effects is not None]
+    empty = pd.DataFrame(columns=["variable", "effect", "estimate", "std_error", "z", "p_value", "model"])
+    write_csv(ctx, "models_effects.csv", pd.concat(effects, ignore_index=True) if effects else empty, index=False)
+    tests = pd.DataFrame([{"model": m, "test": t.name, "statistic": t.statistic, "df": t.df, "p_value": t.p_value}
+                          for m, r in results.items() for t in r.tests.values()])
+    write_csv(ctx, "models_tests.csv", tests, index=False)
+    for model, result in results.items():
+        path = paths[f"models_{model}.json"]
+        write_text_atomic(path, result.to_json())
+        ctx.wrote(path)
+
+
+register_step("models", _models_step)
