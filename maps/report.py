@@ -9,10 +9,8 @@ once, so the file opens with the network off.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from maps import _assets
+from maps._atomic import atomic_target
 from maps._classify import check_choice
 from maps._format import format_number, format_p
 from maps._i18n import Lang, word
@@ -188,7 +187,6 @@ def moran_chart(series: pd.DataFrame, *, period: str = "period", statistic: str 
 @cache
 def _template():
     import jinja2
-
     from markupsafe import Markup
 
     from maps._escape import safe_text
@@ -289,12 +287,6 @@ class Report:
         if target.exists() and not overwrite:
             raise MapError(f"{target.name} already exists; pass overwrite=True (--overwrite) to replace it")
         html = self.to_html()
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(html)
-            os.replace(name, target)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(name)
+        with atomic_target(target, overwrite=overwrite) as tmp:
+            tmp.write_text(html, encoding="utf-8")
         return target

@@ -8,19 +8,17 @@ elsewhere) so that the scale bar means something; Chinese labels use an installe
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from maps._atomic import atomic_target
 from maps._classify import NO_DATA_COLOR, Scheme, check_choice, classify
 from maps._display import plain_values, require_fields
 from maps._fonts import font_rc
-from maps._format import format_number
 from maps._i18n import Lang, word
 from maps.clusters import LISA_COLORS, _normalise_labels
 from maps.errors import MapError, MapInputError
@@ -399,14 +397,6 @@ def save_figure(fig: Figure, path: str | os.PathLike, *, overwrite: bool = False
     suffix = target.suffix.lower()
     if suffix not in (".png", ".svg", ".pdf"):
         raise MapError(f"{target.name}: figures are written as .png, .svg or .pdf")
-    if target.exists() and not overwrite:
-        raise MapError(f"{target.name} already exists; pass overwrite=True (--overwrite) to replace it")
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        fig.savefig(name, dpi=dpi, format=suffix[1:], metadata={"Software": None} if suffix == ".png" else None)
-        os.replace(name, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
+    with atomic_target(target, overwrite=overwrite, suffix=suffix) as tmp:
+        fig.savefig(tmp, dpi=dpi, format=suffix[1:], metadata={"Software": None} if suffix == ".png" else None)
     return target

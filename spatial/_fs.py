@@ -73,6 +73,13 @@ def check_output(path: PathLike, *, inputs: Iterable[PathLike] = (), overwrite: 
     return out
 
 
+def _default_mode() -> int:
+    """0666 minus the process umask: the mode ``open()`` would give a new file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_path(path: PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
@@ -95,6 +102,7 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        os.chmod(tmp, _default_mode())  # mkstemp creates 0600; outputs get the usual permissions
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -95,6 +95,9 @@ def _atomic(path: Path, overwrite: bool) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; outputs get the usual permissions
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -303,8 +303,6 @@ def _chosen_periods(available: list, chosen: list | None, what: str) -> list:
 
 def _lisa_section(report, ctx: RunContext, local: pd.DataFrame | None, hot: pd.DataFrame | None, units,
                   words: dict[str, str], spec: dict) -> None:
-    import maps
-    from maps.report import Paragraph, Report, table
 
     if units is None:
         return
@@ -387,6 +385,17 @@ def _model_tables(models: Mapping[str, Any], words: dict[str, str]) -> tuple[pd.
     return comparison, (pd.DataFrame(effects) if effects else None)
 
 
+def _unit_effects(result: Any) -> dict[str, pd.DataFrame]:
+    """Per-unit direct effects and spillovers received/emitted of each regressor, if computed."""
+    explicit = getattr(result, "unit_effects", None)
+    if isinstance(explicit, Mapping):
+        return dict(explicit)
+    effects = getattr(result, "effects", None)
+    if effects is None or getattr(effects, "per_unit", None) is None:
+        return {}
+    return {variable: effects.units(variable) for variable in effects.variables}
+
+
 def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
     import maps
     from maps.report import Paragraph, Report, table
@@ -399,6 +408,8 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
         report.add("selection", table(selection))
     if not isinstance(models, Mapping):
         return
+    if isinstance(models.get("results"), Mapping):  # the models step: {"weights", "results", "table"}
+        models = models["results"]
     fitted = {k: v for k, v in models.items() if not isinstance(v, pd.DataFrame)}
     comparison, effects = _model_tables(fitted, words)
     if comparison is not None:
@@ -408,8 +419,8 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
     if effects is not None:
         report.add("effects", table(effects, pvalues=("p_value",), note=words["effects_ci"]))
     for name, result in fitted.items():
-        unit_effects = getattr(result, "unit_effects", None)
-        if units is None or not isinstance(unit_effects, Mapping):
+        unit_effects = _unit_effects(result)
+        if units is None or not unit_effects:
             continue
         for variable, frame in unit_effects.items():
             if isinstance(frame, pd.DataFrame):

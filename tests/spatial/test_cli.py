@@ -36,7 +36,19 @@ def test_demo_prints_the_panel_summary(capsys):
 
 
 def test_demo_writes_outputs_and_run_json(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path / "out")]) == 0
+    import os
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        assert main(["demo", "--out", str(tmp_path / "out")]) == 0
+    finally:
+        os.umask(previous)
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    for section in ("Spatial weights", "Model selection", "Regression results", "Effects maps"):
+        assert f"<h2>{section}" in report, section
+    for path in (tmp_path / "out").iterdir():  # atomic writes must not leave mkstemp's 0600
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
     record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert record["panel"]["n_units"] == 48
     assert {i["file"] for i in record["inputs"]} == {"produc.csv", "us48_states.geojson"}
