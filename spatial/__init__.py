@@ -25,12 +25,16 @@ _LAZY = {
     "wide_to_long": "spatial.io",
     "datasets": "spatial.datasets",
     "errors": "spatial.errors",
+    "models": "spatial.models",
+    "effects": "spatial.effects",
+    "effects_from_coefficients": "spatial.effects",
 }
 
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
-    from spatial import datasets, errors  # noqa: F401
+    from spatial import datasets, effects, errors, models  # noqa: F401
+    from spatial.effects import effects_from_coefficients  # noqa: F401
     from spatial.io import read_boundaries, read_table, wide_to_long  # noqa: F401
     from spatial.panel import SpatialPanel  # noqa: F401
 

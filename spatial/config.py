@@ -27,6 +27,7 @@ silently falls back to a default.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,20 @@ class Key:
 
 
 SECTIONS: dict[str, dict[str, Key]] = {}
+# A section whose keys are names the user chooses (e.g. one table per weights matrix,
+# [weights.queen], [weights.invdist]) declares the key "*"; its `check` validates the values.
+CHECKS: dict[str, Callable[..., dict[str, Any]]] = {}
 
 
-def register_section(name: str, keys: dict[str, Key]) -> None:
-    """Declare a config section; each step module registers the section it reads."""
+def register_section(name: str, keys: dict[str, Key], check: Callable[..., dict[str, Any]] | None = None) -> None:
+    """Declare a config section; each step module registers the section it reads.
+
+    ``check(values, base=..., where=...)``, if given, receives the section after the generic
+    checks and returns it validated (raising :class:`ConfigError` otherwise).
+    """
     SECTIONS[name] = keys
+    if check is not None:
+        CHECKS[name] = check
 
 
 register_section(
@@ -158,9 +168,9 @@ def validate_config(raw: dict[str, Any], base: Path | None = None, *, where: str
         values = raw.get(name, {})
         checked: dict[str, Any] = {}
         for key, value in values.items():
-            if key not in keys:
+            if key not in keys and "*" not in keys:
                 raise ConfigError(f"{where}: unknown key {key!r} in [{name}]{_suggest(key, list(keys))}")
-            spec = keys[key]
+            spec = keys.get(key) or keys["*"]
             expected = spec.type if isinstance(spec.type, tuple) else (spec.type,)
             if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
                 names = " or ".join(t.__name__ for t in expected)
@@ -174,11 +184,15 @@ def validate_config(raw: dict[str, Any], base: Path | None = None, *, where: str
                 value = str((base / Path(value).expanduser()).resolve()) if not Path(value).is_absolute() else value
             checked[key] = value
         for key, spec in keys.items():
+            if key == "*":
+                continue
             if spec.required and key not in checked:
                 raise ConfigError(f"{where}: [{name}] needs {key!r}")
             checked.setdefault(key, spec.default)
         if name in {"panel", "boundaries"} and (checked.get("path") is None) == (checked.get("dataset") is None):
             raise ConfigError(f"{where}: [{name}] needs exactly one of 'path' or 'dataset'")
+        if name in CHECKS:
+            checked = CHECKS[name](checked, base=base, where=where)
         sections[name] = checked
     project = sections["project"]
     if base is not None and "output" not in raw.get("project", {}):

@@ -22,14 +22,14 @@ class Dataset:
     """One bundled dataset as described by the manifest."""
 
     name: str
-    kind: str  # "panel", "boundaries" or "points"
+    kind: str  # "panel", "boundaries", "points" or "raster"
     file: str
     title: str
-    rows: int
+    rows: int  # table rows, features, or pixel rows of a raster
     sha256: str
     source: str
     license: str
-    id: str
+    id: str | None = None  # the unit key; a raster has none
     time: str | None = None
     crs: str | None = None
     aliases: tuple[str, ...] = ()
@@ -106,15 +106,24 @@ def load(name: str):
 
     Returns a GeoDataFrame for boundaries and for points (``lon``/``lat`` columns become point
     geometries in the dataset's CRS), and a DataFrame (cells as text, ids kept exactly) for panels.
+    For a raster it returns the values of the first band as a masked array (nodata masked), one
+    array row per pixel row; zonal statistics take the file itself, :func:`path`.
 
     Examples
     --------
     >>> load("us_produc")[["fips", "state"]].iloc[0].tolist()
     ['01', 'Alabama']
+    >>> load("china_dem").shape
+    (225, 350)
     """
     from spatial.io import read_boundaries, read_table
 
     entry = info(name)
+    if entry.kind == "raster":
+        from spatial.raster import open_raster
+
+        with open_raster(path(name)) as raster:
+            return raster.read(1, masked=True)
     if entry.kind == "boundaries":
         return read_boundaries(path(name), id_column=entry.id)
     table = read_table(path(name))

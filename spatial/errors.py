@@ -15,6 +15,7 @@ __all__ = [
     "SchemaError",
     "InputFileError",
     "BoundaryFileError",
+    "RasterFileError",
     "IdMismatchError",
     "UnbalancedPanelError",
     "MissingDataError",
@@ -28,6 +29,7 @@ __all__ = [
     "DroppedDataWarning",
     "BoundaryWarning",
     "ConvergenceWarning",
+    "CoverageWarning",
     "first_items",
 ]
 
@@ -46,6 +48,10 @@ class InputFileError(SpatialPanelError):
 
 class BoundaryFileError(InputFileError):
     """A boundary file that cannot be read (unreadable, truncated, missing sidecars, layers)."""
+
+
+class RasterFileError(InputFileError):
+    """A raster that cannot be used: unreadable, truncated, no CRS, rotated, or a file pattern that fails."""
 
 
 class IdMismatchError(SpatialPanelError):
@@ -98,6 +104,10 @@ class BoundaryWarning(SpatialWarning):
 
 class ConvergenceWarning(SpatialWarning):
     """The optimiser did not converge."""
+
+
+class CoverageWarning(SpatialWarning):
+    """Polygons that a raster does not cover (wholly or partly): their statistics are NaN or partial."""
 
 
 def first_items(items: Iterable[object], limit: int = 10) -> str:

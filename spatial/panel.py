@@ -57,8 +57,9 @@ class SpatialPanel:
     time
         Period column (years or other labels); ``None`` for a single cross-section.
     variables
-        Numeric variables to keep. By default every column except the keys whose cells parse
-        as numbers; columns with no number at all are kept as text labels (:attr:`labels`).
+        Numeric variables. By default every column except the keys whose cells parse as
+        numbers, and columns with no number at all are kept as text labels (:attr:`labels`).
+        When given, every other column is kept as a label (nothing is dropped).
     geometry
         Boundary layer (GeoDataFrame) to align to; its ``geometry_id`` column is matched to
         ``id``, and the units take its row order.
@@ -246,6 +247,8 @@ class SpatialPanel:
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         candidates = list(variables) if variables else [c for c in frame.columns if c not in keys]
         numeric, labels, problems = {}, {}, []
+        if variables:  # columns not chosen as variables stay as labels: nothing is dropped
+            labels = {c: frame[c] for c in frame.columns if c not in keys and c not in candidates}
         for column in candidates:
             parsed, bad = _parse_numbers(frame[column], coerce)
             if variables is None and parsed.notna().sum() == 0 and len(bad) > 0 and not bad[0][2]:
@@ -501,9 +504,11 @@ class SpatialPanel:
         values = values.set_axis(values.index.set_names(self._data.index.names))
         extra = set(values.index) - set(self._data.index)
         if extra:
-            raise SchemaError(f"{len(extra)} rows of the new variables are not panel cells: {first_items(sorted(extra, key=str))}")
+            listed = first_items(sorted(extra, key=str))
+            raise SchemaError(f"{len(extra)} rows of the new variables are not panel cells: {listed}")
         if values.index.duplicated().any():
-            raise SchemaError(f"repeated keys in the new variables: {first_items(values.index[values.index.duplicated()].tolist())}")
+            repeated = values.index[values.index.duplicated()].tolist()
+            raise SchemaError(f"repeated keys in the new variables: {first_items(repeated)}")
         aligned = values.reindex(self._data.index).astype("float64")
         if aligned.isna().any().any():
             gaps = aligned.index[aligned.isna().any(axis=1)].tolist()

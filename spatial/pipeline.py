@@ -149,7 +149,7 @@ def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Quote text cells that a spreadsheet would run as a formula (CWE-1236)."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):  # pandas 3: 'str' dtype
             out[column] = out[column].map(
                 lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
             )
@@ -187,7 +187,14 @@ register_step("panel", _panel_step)
 
 # Modules that register a config section and a step when imported, in the order the steps run.
 # Each feature adds one line here (weights, esda, models, report, ...).
-STEP_MODULES: tuple[str, ...] = ()
+STEP_MODULES: tuple[str, ...] = (
+    "spatial.steps.rasters",  # first: zonal statistics become panel variables that every later step sees
+    "spatial.steps.indices",  # before weights/ESDA/models: composite indices become panel variables
+    "spatial.steps.weights",  # before ESDA/models: ctx.results["weights"] (name -> Graph, in unit order)
+    "spatial.steps.esda",  # after weights (uses ctx.results["weights"]; else queen contiguity)
+    "spatial.steps.models",  # after weights: spatial regressions with ctx.results["weights"]
+    "spatial.steps.report",  # keep LAST: the report shows what every earlier step stored in ctx.results
+)
 
 
 def load_steps() -> None:
@@ -207,12 +214,12 @@ def _versions() -> dict[str, str]:
 
 
 def _public_options(config: Config) -> dict[str, Any]:
-    shown = {}
-    for section, values in config.sections.items():
-        shown[section] = {
-            k: (Path(v).name if isinstance(v, str) and ("/" in v or "\\" in v) else v) for k, v in values.items()
-        }
-    return shown
+    def public(value: Any) -> Any:  # basenames only, also inside nested tables such as [weights.<name>]
+        if isinstance(value, dict):
+            return {k: public(v) for k, v in value.items()}
+        return Path(value).name if isinstance(value, str) and ("/" in value or "\\" in value) else value
+
+    return {section: public(values) for section, values in config.sections.items()}
 
 
 def run(

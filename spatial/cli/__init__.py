@@ -25,6 +25,16 @@ _COMMANDS = {
     "run": ("spatial.cli.core", "run_cmd", "Run the analysis described by a TOML config file."),
     "check": ("spatial.cli.core", "check_cmd", "Validate a panel table (and boundaries) and summarise it."),
     "reshape": ("spatial.cli.core", "reshape_cmd", "Turn a wide table (one column per period) into long form."),
+    "moran": ("spatial.cli.esda", "moran_cmd", "Global Moran's I / Geary's C / Getis-Ord G by period."),
+    "lisa": ("spatial.cli.esda", "lisa_cmd", "Local Moran (LISA) clusters by period, with transitions."),
+    "hotspots": ("spatial.cli.esda", "hotspots_cmd", "Getis-Ord Gi* hot and cold spots by period."),
+    "zonal": ("spatial.cli.raster", "zonal_cmd", "Zonal statistics of a raster (stack) per polygon, as a table."),
+    "index": ("spatial.cli.index", "index_cmd", "Composite indices, coupling coordination, inequality, geographic detector."),
+    "map": ("spatial.cli.maps", "map_cmd", "One map (interactive HTML, or PNG/SVG for papers) of a column."),
+    "report": ("spatial.cli.maps", "report_cmd", "Run the analysis of a TOML config file and write the HTML report."),
+    "weights": ("spatial.cli.weights", "weights_cmd", "Build, inspect and convert spatial weights."),
+    "fit": ("spatial.cli.fit", "fit_cmd", "Estimate a spatial regression (OLS/SLX/SAR/SEM/SDM/SDEM/SAC) with effects."),
+    "select": ("spatial.cli.fit", "select_cmd", "Model selection for a spatial panel: LM, LR, Wald and Hausman tests."),
 }
 
 

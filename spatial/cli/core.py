@@ -39,20 +39,23 @@ def _run_config(config, output: Path | None, overwrite: bool, write: bool) -> No
 
 
 @click.command("demo")
-@click.option("--out", "output", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write the results (summary tables, run.json) to this folder.")
-@click.option("--overwrite", is_flag=True, help="Replace existing files in --out.")
-def demo_cmd(output: Path | None, overwrite: bool) -> None:
-    """Run the analysis on the bundled US states productivity panel (48 states, 1970-1986).
+@click.option("--out", "output", type=click.Path(file_okay=False, path_type=Path), default=Path("spatial-demo"),
+              show_default=True, help="Folder for the report (report.html), tables and run.json.")
+@click.option("--overwrite", is_flag=True, help="Replace the files of an earlier demo in --out.")
+def demo_cmd(output: Path, overwrite: bool) -> None:
+    """Run the analysis on the bundled US states productivity panel (48 states, 1970-1986) and
+    write its full HTML report to ./spatial-demo/report.html.
 
     The bundled files go through exactly the code a user's files go through.
     """
+    from spatial._fs import display_path
     from spatial.config import load_config
     from spatial.datasets import data_dir
 
     config = load_config(data_dir() / "demo" / "us_produc.toml")
     _progress("spatial demo: US states productivity panel (Munnell 1990), bundled data")
-    _run_config(config, output, overwrite, write=output is not None)
+    _run_config(config, output, overwrite, write=True)
+    click.echo(f"Report: {display_path(output / 'report.html')} (open it in a browser; it works offline)")
 
 
 @click.command("run")

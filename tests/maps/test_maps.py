@@ -145,9 +145,8 @@ def test_effects_map_views_and_diverging_palette():
 
 
 def test_links_map_counts_links_once_and_highlights_islands():
-    from libpysal.graph import Graph
-
     import geopandas as gpd
+    from libpysal.graph import Graph
     from shapely import box
 
     units = gpd.GeoDataFrame({"code": ["a", "b", "c"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(5, 0, 6, 1)],

@@ -166,6 +166,7 @@ def test_options_are_validated():
 def test_wide_and_summary(produc):
     panel = SpatialPanel(produc, id="fips", time="year", variables=["gsp", "emp"])
     assert panel.variables == ["gsp", "emp"]
+    assert "state" in panel.labels.columns and "pcap" in panel.labels.columns  # kept, not dropped
     assert panel.wide("gsp").shape == (48, 17)
     text = panel.summary()
     assert "48 units x 17 periods" in text and "gsp" in text
