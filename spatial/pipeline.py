@@ -55,12 +55,25 @@ class RunContext:
 
 
 Step = Callable[[RunContext], None]
-_STEPS: list[tuple[str, Step]] = []
+_STEPS: dict[str, Step] = {}
 
 
 def register_step(name: str, step: Step) -> None:
-    """Add a step to the pipeline; steps run in registration order."""
-    _STEPS[:] = [(n, s) for n, s in _STEPS if n != name] + [(name, step)]
+    """Add (or replace) a pipeline step.
+
+    Steps run in the order of their modules in :data:`STEP_MODULES` (the panel step first),
+    whatever order the modules happened to be imported in; steps from other modules run last,
+    in registration order.
+    """
+    _STEPS.pop(name, None)
+    _STEPS[name] = step
+
+
+def ordered_steps() -> list[tuple[str, Step]]:
+    """The registered steps in the order they run."""
+    rank = {module: i for i, module in enumerate(("spatial.pipeline", *STEP_MODULES))}
+    entries = list(_STEPS.items())
+    return sorted(entries, key=lambda item: rank.get(item[1].__module__, len(rank) + entries.index(item)))
 
 
 def _source(section: dict[str, Any], role: str) -> tuple[Path, dict]:
@@ -258,7 +271,7 @@ def run(
         folder.mkdir(parents=True, exist_ok=True)
     ctx = RunContext(config=config, output=folder, overwrite=overwrite, echo=echo)
     run_json = ctx.output_path("run.json")  # checked before the long work starts
-    for _, step in list(_STEPS):
+    for _, step in ordered_steps():
         step(ctx)
     if run_json is not None:
         record = {
