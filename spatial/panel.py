@@ -464,14 +464,19 @@ class SpatialPanel:
             )
         if list(self._entities) == ids:
             return self
-        clone = object.__new__(SpatialPanel)
-        clone.__dict__.update(self.__dict__)
         order = pd.Index(ids, name=self.id_name)
-        clone._entities = order
         full = pd.MultiIndex.from_product([order, self._periods], names=self._data.index.names)
-        clone._data = self._data.reindex(full)
-        clone._labels = self._labels.reindex(full)
-        clone._geometry = None if self._geometry is None else self._geometry.loc[order]
+        return self._replaced(
+            _entities=order,
+            _data=self._data.reindex(full),
+            _labels=self._labels.reindex(full),
+            _geometry=None if self._geometry is None else self._geometry.loc[order],
+        )
+
+    def _replaced(self, **attributes) -> SpatialPanel:
+        """A copy sharing everything validated, with some attributes replaced (no re-validation)."""
+        clone = object.__new__(SpatialPanel)
+        clone.__dict__.update(self.__dict__, **attributes)
         return clone
 
     def with_variables(self, values: pd.DataFrame) -> SpatialPanel:
@@ -515,10 +520,7 @@ class SpatialPanel:
             raise MissingDataError(f"the new variables miss {len(gaps)} panel cells: {first_items(gaps)}")
         if not np.isfinite(aligned.to_numpy()).all():
             raise SchemaError("the new variables hold infinite values")
-        clone = object.__new__(SpatialPanel)
-        clone.__dict__.update(self.__dict__)
-        clone._data = pd.concat([self._data, aligned], axis=1)
-        return clone
+        return self._replaced(_data=pd.concat([self._data, aligned], axis=1))
 
     def describe(self) -> pd.DataFrame:
         """Count, mean, standard deviation, min and max of every variable."""

@@ -179,14 +179,19 @@ def write_csv(ctx: RunContext, name: str, frame: pd.DataFrame, **kwargs) -> Path
     return path
 
 
+def echo_repairs(dropped: pd.DataFrame, echo: Callable[[str], None], limit: int = 20) -> None:
+    """List the first ``limit`` repairs (all of them are in run.json and dropped.csv)."""
+    for row in dropped.head(limit).itertuples(index=False):
+        echo(f"  repair {row.id}: {row.what} - {row.reason}")
+    if len(dropped) > limit:
+        echo(f"  ... and {len(dropped) - limit} more repairs")
+
+
 def _panel_step(ctx: RunContext) -> None:
     ctx.panel = load_panel(ctx.config, ctx.inputs)
     ctx.echo(ctx.panel.summary())
     dropped = ctx.panel.dropped
-    for row in dropped.head(20).itertuples(index=False):
-        ctx.echo(f"  repair {row.id}: {row.what} - {row.reason}")
-    if len(dropped) > 20:
-        ctx.echo(f"  ... and {len(dropped) - 20} more repairs (dropped.csv)")
+    echo_repairs(dropped, ctx.echo)
     summary = ctx.output_path("panel_summary.txt")
     if summary is not None:
         write_text_atomic(summary, ctx.panel.summary() + "\n")

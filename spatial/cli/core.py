@@ -104,7 +104,7 @@ def check_cmd(table: Path, id_column: str, time_column: str | None, variables: s
     that changes the behaviour.
     """
     from spatial.config import validate_config
-    from spatial.pipeline import load_panel
+    from spatial.pipeline import echo_repairs, load_panel
 
     def split(text: str | None) -> list[str] | None:
         return [t.strip() for t in text.split(",") if t.strip()] if text else None
@@ -128,15 +128,7 @@ def check_cmd(table: Path, id_column: str, time_column: str | None, variables: s
         raw["boundaries"] = bounds
     panel_obj = load_panel(validate_config(raw, where="command line"))
     click.echo(panel_obj.summary())
-    _echo_repairs(panel_obj.dropped, click.echo)
-
-
-def _echo_repairs(dropped, echo, limit: int = 20) -> None:
-    """List the repairs (all of them are also in run.json / dropped.csv)."""
-    for row in dropped.head(limit).itertuples(index=False):
-        echo(f"  repair {row.id}: {row.what} - {row.reason}")
-    if len(dropped) > limit:
-        echo(f"  ... and {len(dropped) - limit} more repairs")
+    echo_repairs(panel_obj.dropped, click.echo)
 
 
 @click.command("reshape")
