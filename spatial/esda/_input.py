@@ -7,9 +7,10 @@ computed on the units that have neighbours, and the islands are listed for the o
 
 from __future__ import annotations
 
+import warnings
 import zlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -30,6 +31,7 @@ Errors = Literal["raise", "record"]
 
 # A p-value below 1 / (P + 1) cannot come out of P permutations; below 99 the floor is 0.01.
 MIN_PERMUTATIONS = 99
+FAILED_COLUMNS = ["period", "variable", "statistic", "reason"]
 
 
 class UndefinedStatisticError(SpatialPanelError):
@@ -49,6 +51,10 @@ class PermutationWarning(UserWarning):
     """Few permutations: the smallest attainable pseudo p-value is 1 / (permutations + 1)."""
 
 
+class UndefinedStatisticWarning(UserWarning):
+    """Some statistics could not be computed (``errors="record"``); see ``result.failed``."""
+
+
 @dataclass(frozen=True)
 class Prepared:
     """The panel and the graph restricted to the units that have neighbours, both in one order."""
@@ -58,10 +64,44 @@ class Prepared:
     ids: pd.Index  # ids of graph rows (units with neighbours), the order of every vector
     islands: tuple[str, ...]
     transform: str  # what was applied, as recorded in outputs
+    _wide: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def wide(self, variable: str) -> pd.DataFrame:
+        """One variable as units x periods (reshaped once per variable, not once per period)."""
+        if variable not in self._wide:
+            self._wide[variable] = self.panel.wide(variable)
+        return self._wide[variable]
 
     def values(self, variable: str, period: Any) -> np.ndarray:
         """One variable in one period for the units with neighbours, in graph order."""
-        return self.panel.wide(variable).loc[self.ids, period].to_numpy(dtype="float64")
+        return self.wide(variable).loc[self.ids, period].to_numpy(dtype="float64")
+
+    def defined_values(
+        self, variables: Sequence[str], periods: Sequence[Any], statistic: str, failed: list[dict],
+        *, nonnegative_for: str | None = None,
+    ) -> Iterator[tuple[str, Any, np.ndarray]]:
+        """``(variable, period, values)`` for each variable and period where the statistic is
+        defined; the others are appended to ``failed`` with the reason (see :func:`undefined_reason`)."""
+        for variable in variables:
+            for period in periods:
+                y = self.values(variable, period)
+                reason = undefined_reason(y, self.ids, nonnegative_for=nonnegative_for)
+                if reason:
+                    failed.append({"period": period, "variable": variable, "statistic": statistic, "reason": reason})
+                    continue
+                yield variable, period, y
+
+    def with_islands(self, frame: pd.DataFrame, variable: str, period: Any, **labels: Any) -> pd.DataFrame:
+        """``frame`` (one row per unit with neighbours) followed by one row per island, with its
+        value and the given ``labels`` (e.g. ``category="island"``)."""
+        if not self.islands:
+            return frame
+        islands = list(self.islands)
+        rows = pd.DataFrame({
+            "period": period, "variable": variable, "id": islands,
+            "value": self.wide(variable).loc[islands, period].to_numpy(dtype="float64"), **labels,
+        })
+        return pd.concat([frame, rows], ignore_index=True)
 
 
 def check_graph(w: Any) -> Graph:
@@ -186,8 +226,6 @@ def check_permutations(permutations: int, seed: int | None) -> int:
     SpatialPanelError
         For a negative number, or permutations without an integer ``seed``.
     """
-    import warnings
-
     if isinstance(permutations, bool) or not isinstance(permutations, int | np.integer) or permutations < 0:
         raise SpatialPanelError(f"permutations must be a non-negative integer, got {permutations!r}")
     if permutations and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0):
@@ -231,6 +269,34 @@ def undefined_reason(y: np.ndarray, ids: pd.Index, *, nonnegative_for: str | Non
             f"(units {first_items(ids[neg].tolist(), 5)})"
         )
     return None
+
+
+def unit_table(frames: list[pd.DataFrame], columns: list[str], permutations: int, seed: int | None) -> pd.DataFrame:
+    """The per-unit frames in one table, with the permutations and seed (if used) on every row."""
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    table["permutations"] = permutations
+    table["seed"] = pd.array([seed if permutations else None] * len(table), dtype="Int64")
+    return table
+
+
+def finish(result, failed: list[dict], errors: str, what: str):
+    """Return ``result``, or raise/warn about what could not be computed (the rest is kept)."""
+    if not failed:
+        return result
+    by_variable: dict[str, list] = {}
+    for item in failed:
+        by_variable.setdefault(f"{item['variable']!r} ({item['reason']})", []).append(item["period"])
+    listed = "; ".join(f"{k} in {first_items(v, 5)}" for k, v in by_variable.items())
+    message = f"{what} could not be computed for {listed}"
+    if errors == "record":
+        warnings.warn(message + "; see result.failed", UndefinedStatisticWarning, stacklevel=3)
+        return result
+    raise UndefinedStatisticError(
+        message + "; every other variable and period was computed: they are in the error's .partial "
+        "(or pass errors='record' to receive them with the failures listed in result.failed)",
+        partial=result,
+        failed=result.failed,
+    )
 
 
 def significant(p: np.ndarray, alpha: float, adjust: str) -> tuple[np.ndarray, float]:

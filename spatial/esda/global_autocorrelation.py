@@ -9,7 +9,6 @@ random state). Islands are left out of every statistic and counted in the table.
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,13 +18,15 @@ import pandas as pd
 from scipy import stats
 
 from spatial._options import check_option
-from spatial.errors import SpatialPanelError, first_items
+from spatial.errors import SpatialPanelError
 from spatial.esda._input import (
+    FAILED_COLUMNS,
     Errors,
     Prepared,
     Transform,
-    UndefinedStatisticError,
+    UndefinedStatisticWarning,
     check_permutations,
+    finish,
     prepare,
     rng_for,
     select_periods,
@@ -61,11 +62,6 @@ COLUMNS = [
     "period", "variable", "lag_variable", "statistic", "inference", "value", "expected", "variance", "z",
     "p_upper", "p_lower", "p_two_sided", "n", "n_islands", "transform", "permutations", "seed",
 ]
-_FAILED_COLUMNS = ["period", "variable", "statistic", "reason"]
-
-
-class UndefinedStatisticWarning(UserWarning):
-    """Some statistics could not be computed (``errors="record"``); see ``result.failed``."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +77,7 @@ class GlobalAutocorrelation:
     """
 
     table: pd.DataFrame
-    failed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_FAILED_COLUMNS))
+    failed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FAILED_COLUMNS))
     islands: tuple[str, ...] = ()
     transform: str = "r"
     permutations: int = 0
@@ -233,26 +229,6 @@ def _getis_ord_rows(y: np.ndarray, prep: Prepared, permutations: int, rng) -> li
 _COMPUTE = {"moran": _moran_rows, "geary": _geary_rows, "getis_ord": _getis_ord_rows}
 
 
-def finish(result, failed: list[dict], errors: str, what: str):
-    """Return ``result``, or raise/warn about what could not be computed (the rest is kept)."""
-    if not failed:
-        return result
-    by_variable: dict[str, list] = {}
-    for item in failed:
-        by_variable.setdefault(f"{item['variable']!r} ({item['reason']})", []).append(item["period"])
-    listed = "; ".join(f"{k} in {first_items(v, 5)}" for k, v in by_variable.items())
-    message = f"{what} could not be computed for {listed}"
-    if errors == "record":
-        warnings.warn(message + "; see result.failed", UndefinedStatisticWarning, stacklevel=3)
-        return result
-    raise UndefinedStatisticError(
-        message + "; every other variable and period was computed: they are in the error's .partial "
-        "(or pass errors='record' to receive them with the failures listed in result.failed)",
-        partial=result,
-        failed=result.failed,
-    )
-
-
 def global_autocorrelation(
     panel: SpatialPanel,
     w: Any,
@@ -337,22 +313,16 @@ def global_autocorrelation(
     rows: list[dict] = []
     failed: list[dict] = []
     for statistic in statistics:
-        for variable in names:
-            for period in chosen:
-                y = prep.values(variable, period)
-                needs = "General G" if statistic == "getis_ord" else None
-                reason = undefined_reason(y, prep.ids, nonnegative_for=needs)
-                if reason:
-                    failed.append({"period": period, "variable": variable, "statistic": _NAMES[statistic],
-                                   "reason": reason})
-                    continue
-                rng = rng_for(seed, _NAMES[statistic], variable, period) if permutations else None
-                for row in _COMPUTE[statistic](y, prep, permutations, rng):
-                    rows.append(_row(row, period, variable, variable, _NAMES[statistic], prep,
-                                     "b" if statistic == "getis_ord" else prep.transform, permutations, seed))
+        name = _NAMES[statistic]
+        needs = "General G" if statistic == "getis_ord" else None
+        for variable, period, y in prep.defined_values(names, chosen, name, failed, nonnegative_for=needs):
+            rng = rng_for(seed, name, variable, period) if permutations else None
+            for row in _COMPUTE[statistic](y, prep, permutations, rng):
+                rows.append(_row(row, period, variable, variable, name, prep,
+                                 "b" if statistic == "getis_ord" else prep.transform, permutations, seed))
     result = GlobalAutocorrelation(
         table=_table(rows),
-        failed=pd.DataFrame(failed, columns=_FAILED_COLUMNS),
+        failed=pd.DataFrame(failed, columns=FAILED_COLUMNS),
         islands=prep.islands,
         transform=prep.transform,
         permutations=permutations,
@@ -530,7 +500,7 @@ def moran_bv(
                          prep.transform, permutations, seed))
     result = GlobalAutocorrelation(
         table=_table(rows),
-        failed=pd.DataFrame(failed, columns=_FAILED_COLUMNS),
+        failed=pd.DataFrame(failed, columns=FAILED_COLUMNS),
         islands=prep.islands,
         transform=prep.transform,
         permutations=permutations,

@@ -22,19 +22,20 @@ from scipy import sparse, stats
 
 from spatial._options import check_option
 from spatial.esda._input import (
+    FAILED_COLUMNS,
     Adjust,
     Errors,
     Transform,
     check_permutations,
+    finish,
     prepare,
     rng_for,
     select_periods,
     select_variables,
     significant,
-    undefined_reason,
+    unit_table,
 )
 from spatial.esda._permutation import conditional_simulation, folded_pvalue, neighbour_draws, split_self_weights
-from spatial.esda.global_autocorrelation import finish
 
 if TYPE_CHECKING:
     from spatial.panel import SpatialPanel
@@ -194,52 +195,37 @@ def hot_spots(
     n = len(prep.ids)
     p_column = "p_sim_two_sided" if permutations else "p_norm"
     frames, failed = [], []
-    for variable in names:
-        wide = prep.panel.wide(variable)
-        for period in chosen:
-            y = prep.values(variable, period)
-            reason = undefined_reason(y, prep.ids, nonnegative_for="Gi*")
-            if reason:
-                failed.append({"period": period, "variable": variable, "statistic": "gi_star", "reason": reason})
-                continue
-            g, expected, variance, z = gi_star(y, star)
-            frame = pd.DataFrame({
-                "period": period, "variable": variable, "id": prep.ids, "value": y, "G": g,
-                "expected": expected, "variance": variance, "z": z, "p_norm": 2 * stats.norm.sf(np.abs(z)),
-            })
-            if permutations:
-                rng = rng_for(seed, "gi_star", variable, period)
-                draws = neighbour_draws(n, int(np.diff(off_diagonal.indptr).max()), permutations, rng)
-                total = y.sum()
+    for variable, period, y in prep.defined_values(names, chosen, "gi_star", failed, nonnegative_for="Gi*"):
+        g, expected, variance, z = gi_star(y, star)
+        frame = pd.DataFrame({
+            "period": period, "variable": variable, "id": prep.ids, "value": y, "G": g,
+            "expected": expected, "variance": variance, "z": z, "p_norm": 2 * stats.norm.sf(np.abs(z)),
+        })
+        if permutations:
+            rng = rng_for(seed, "gi_star", variable, period)
+            draws = neighbour_draws(n, int(np.diff(off_diagonal.indptr).max()), permutations, rng)
+            total = y.sum()
 
-                def statistic(rows: slice, lags: np.ndarray, y=y, total=total) -> np.ndarray:
-                    return (lags + (self_weights[rows] * y[rows])[:, None]) / total
+            def statistic(rows: slice, lags: np.ndarray, y=y, total=total) -> np.ndarray:
+                return (lags + (self_weights[rows] * y[rows])[:, None]) / total
 
-                sim = conditional_simulation(y, off_diagonal, g, statistic, draws)
-                frame["p_sim"] = folded_pvalue(sim.n_upper, permutations)
-                frame["p_sim_two_sided"] = np.minimum(1.0, 2 * frame["p_sim"])
-            p = frame[p_column].to_numpy()
-            confidence = np.zeros(n, dtype=int)
-            for level in sorted(LEVELS):  # 90, 95, 99: the highest level reached wins
-                mask, _ = significant(p, 1 - level / 100, adjust)
-                confidence[mask] = level
-            side = np.where(z > 0, "hot", "cold")
-            frame["confidence"] = confidence
-            labels = [f"{s} spot {c}%" for s, c in zip(side, confidence, strict=True)]
-            frame["category"] = np.where(confidence > 0, labels, "not significant")
-            if prep.islands:
-                frame = pd.concat([frame, pd.DataFrame({
-                    "period": period, "variable": variable, "id": list(prep.islands),
-                    "value": wide.loc[list(prep.islands), period].to_numpy(dtype="float64"),
-                    "confidence": 0, "category": "island",
-                })], ignore_index=True)
-            frames.append(frame.reindex(columns=COLUMNS))
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    table["permutations"] = permutations
-    table["seed"] = pd.array([seed if permutations else None] * len(table), dtype="Int64")
+            sim = conditional_simulation(y, off_diagonal, g, statistic, draws)
+            frame["p_sim"] = folded_pvalue(sim.n_upper, permutations)
+            frame["p_sim_two_sided"] = np.minimum(1.0, 2 * frame["p_sim"])
+        p = frame[p_column].to_numpy()
+        confidence = np.zeros(n, dtype=int)
+        for level in sorted(LEVELS):  # 90, 95, 99: the highest level reached wins
+            mask, _ = significant(p, 1 - level / 100, adjust)
+            confidence[mask] = level
+        side = np.where(z > 0, "hot", "cold")
+        frame["confidence"] = confidence
+        labels = [f"{s} spot {c}%" for s, c in zip(side, confidence, strict=True)]
+        frame["category"] = np.where(confidence > 0, labels, "not significant")
+        frame = prep.with_islands(frame, variable, period, confidence=0, category="island")
+        frames.append(frame.reindex(columns=COLUMNS))
     result = HotSpots(
-        table=table,
-        failed=pd.DataFrame(failed, columns=["period", "variable", "statistic", "reason"]),
+        table=unit_table(frames, COLUMNS, permutations, seed),
+        failed=pd.DataFrame(failed, columns=FAILED_COLUMNS),
         islands=prep.islands,
         permutations=permutations,
         seed=seed if permutations else None,

@@ -20,16 +20,18 @@ from scipy import stats
 
 from spatial._options import check_option
 from spatial.esda._input import (
+    FAILED_COLUMNS,
     Adjust,
     Errors,
     Transform,
     check_permutations,
+    finish,
     prepare,
     rng_for,
     select_periods,
     select_variables,
     significant,
-    undefined_reason,
+    unit_table,
 )
 from spatial.esda._permutation import (
     conditional_simulation,
@@ -37,7 +39,6 @@ from spatial.esda._permutation import (
     neighbour_draws,
     split_self_weights,
 )
-from spatial.esda.global_autocorrelation import finish
 
 if TYPE_CHECKING:
     from spatial.panel import SpatialPanel
@@ -222,39 +223,23 @@ def local_moran(
     off_diagonal, self_weights = split_self_weights(prep.graph.sparse)
     p_column = "p_sim" if permutations else "p_norm"
     frames, cutoffs, failed = [], [], []
-    for variable in names:
-        wide = prep.panel.wide(variable)
-        for period in chosen:
-            y = prep.values(variable, period)
-            reason = undefined_reason(y, prep.ids)
-            if reason:
-                failed.append({"period": period, "variable": variable, "statistic": "local_moran", "reason": reason})
-                continue
-            frame = _one(y, prep, off_diagonal, self_weights, moments, scale, permutations,
-                         rng_for(seed, "local_moran", variable, period) if permutations else None)
-            mask, cutoff = significant(frame[p_column].to_numpy(), alpha, adjust)
-            frame["cluster"] = np.where(mask, frame["quadrant"], "not significant")
-            cutoffs.append({"period": period, "variable": variable, "p_column": p_column, "alpha": alpha,
-                            "adjust": adjust, "cutoff": cutoff, "n_significant": int(mask.sum())})
-            frame.insert(0, "period", period)
-            frame.insert(1, "variable", variable)
-            frame.insert(2, "id", prep.ids)
-            frame.insert(3, "value", y)
-            if prep.islands:
-                islands = pd.DataFrame({
-                    "period": period, "variable": variable, "id": list(prep.islands),
-                    "value": wide.loc[list(prep.islands), period].to_numpy(dtype="float64"),
-                    "quadrant": "island", "cluster": "island",
-                })
-                frame = pd.concat([frame, islands], ignore_index=True)
-            frames.append(frame.reindex(columns=COLUMNS))
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    table["permutations"] = permutations
-    table["seed"] = pd.array([seed if permutations else None] * len(table), dtype="Int64")
+    for variable, period, y in prep.defined_values(names, chosen, "local_moran", failed):
+        frame = _one(y, prep, off_diagonal, self_weights, moments, scale, permutations,
+                     rng_for(seed, "local_moran", variable, period) if permutations else None)
+        mask, cutoff = significant(frame[p_column].to_numpy(), alpha, adjust)
+        frame["cluster"] = np.where(mask, frame["quadrant"], "not significant")
+        cutoffs.append({"period": period, "variable": variable, "p_column": p_column, "alpha": alpha,
+                        "adjust": adjust, "cutoff": cutoff, "n_significant": int(mask.sum())})
+        frame.insert(0, "period", period)
+        frame.insert(1, "variable", variable)
+        frame.insert(2, "id", prep.ids)
+        frame.insert(3, "value", y)
+        frame = prep.with_islands(frame, variable, period, quadrant="island", cluster="island")
+        frames.append(frame.reindex(columns=COLUMNS))
     result = LocalMoran(
-        table=table,
+        table=unit_table(frames, COLUMNS, permutations, seed),
         cutoffs=pd.DataFrame(cutoffs, columns=_CUTOFF_COLUMNS),
-        failed=pd.DataFrame(failed, columns=["period", "variable", "statistic", "reason"]),
+        failed=pd.DataFrame(failed, columns=FAILED_COLUMNS),
         islands=prep.islands,
         permutations=permutations,
         seed=seed if permutations else None,
