@@ -42,8 +42,20 @@ def graph_from_sparse(matrix, ids: Sequence[str], *, transformation: str = "O"):
     n = csr.shape[0]
     if csr.shape != (n, n) or n != len(ids):
         raise WeightsError(f"a {csr.shape[0]} x {csr.shape[1]} matrix cannot carry {len(ids)} ids")
+    rows, cols, data = links_with_islands(csr)
+    level = pd.Index(list(ids), dtype=object)
+    if level.has_duplicates:
+        raise WeightsError(f"repeated ids: {first_items(level[level.duplicated()].unique().tolist())}")
+    index = pd.MultiIndex(
+        levels=[level, level], codes=[rows, cols], names=["focal", "neighbor"], verify_integrity=False
+    )
+    return Graph(pd.Series(data, index=index, name="weight"), transformation=transformation, is_sorted=True)
+
+
+def links_with_islands(csr: sparse.csr_array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, weight) of every link of a CSR matrix, each island as a zero self-link, in row order."""
     counts = np.diff(csr.indptr)
-    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    rows = np.repeat(np.arange(csr.shape[0], dtype=np.int64), counts)
     cols = csr.indices.astype(np.int64)
     data = csr.data.astype("float64")
     islands = np.flatnonzero(counts == 0)
@@ -53,13 +65,7 @@ def graph_from_sparse(matrix, ids: Sequence[str], *, transformation: str = "O"):
         data = np.concatenate([data, np.zeros(islands.size)])
         order = np.lexsort((cols, rows))
         rows, cols, data = rows[order], cols[order], data[order]
-    level = pd.Index(list(ids), dtype=object)
-    if level.has_duplicates:
-        raise WeightsError(f"repeated ids: {first_items(level[level.duplicated()].unique().tolist())}")
-    index = pd.MultiIndex(
-        levels=[level, level], codes=[rows, cols], names=["focal", "neighbor"], verify_integrity=False
-    )
-    return Graph(pd.Series(data, index=index, name="weight"), transformation=transformation, is_sorted=True)
+    return rows, cols, data
 
 
 def graph_from_pairs(rows, cols, data, ids: Sequence[str], *, transformation: str = "O"):

@@ -92,30 +92,27 @@ def contiguity(
     >>> int(rook(states, id="fips").cardinalities["04"])
     4
     """
-    graph = _contiguity(frame, id=id, rule=rule, order=order, cumulative=cumulative, strict=strict,
-                        tolerance=tolerance)
-    if order == 1:  # topology defects show in first-order contiguity
-        warn_topology(graph, rule=rule, strict=strict or tolerance > 0, stacklevel=3)
-    return graph
+    return _warned(frame, id=id, rule=rule, order=order, cumulative=cumulative, strict=strict, tolerance=tolerance)
 
 
 def queen(frame, *, id: str | None = None, order: int = 1, cumulative: bool = False, strict: bool = False,
           tolerance: float = 0.0):
     """Queen contiguity: polygons sharing at least one point. See :func:`contiguity`."""
-    graph = _contiguity(frame, id=id, rule="queen", order=order, cumulative=cumulative, strict=strict,
-                        tolerance=tolerance)
-    if order == 1:  # topology defects show in first-order contiguity
-        warn_topology(graph, rule="queen", strict=strict or tolerance > 0, stacklevel=3)
-    return graph
+    return _warned(frame, id=id, rule="queen", order=order, cumulative=cumulative, strict=strict, tolerance=tolerance)
 
 
 def rook(frame, *, id: str | None = None, order: int = 1, cumulative: bool = False, strict: bool = False,
          tolerance: float = 0.0):
     """Rook contiguity: polygons sharing at least one edge. See :func:`contiguity`."""
-    graph = _contiguity(frame, id=id, rule="rook", order=order, cumulative=cumulative, strict=strict,
+    return _warned(frame, id=id, rule="rook", order=order, cumulative=cumulative, strict=strict, tolerance=tolerance)
+
+
+def _warned(frame, *, id, rule, order, cumulative, strict, tolerance):
+    """:func:`_contiguity`, warning of topology defects at the caller of the public function."""
+    graph = _contiguity(frame, id=id, rule=rule, order=order, cumulative=cumulative, strict=strict,
                         tolerance=tolerance)
     if order == 1:  # topology defects show in first-order contiguity
-        warn_topology(graph, rule="rook", strict=strict or tolerance > 0, stacklevel=3)
+        warn_topology(graph, rule=rule, strict=strict or tolerance > 0, stacklevel=4)
     return graph
 
 

@@ -137,8 +137,7 @@ def distance_band(
     >>> w.n, len(w.isolates)
     (48, 0)
     """
-    if not np.isfinite(threshold) or threshold <= 0:
-        raise WeightsError(f"threshold={threshold!r} must be a positive distance")
+    _check_positive("threshold", threshold)
     locations = locate(data, id=id, metric=metric, points=points, xy=xy)
     rows, cols, dist = _within(locations, threshold, allow_islands=allow_islands, max_links=max_links)
     if binary:
@@ -206,8 +205,7 @@ def inverse_distance(
             )
         rows, cols, dist = locations.all_pairs()
     else:
-        if not np.isfinite(cutoff) or cutoff <= 0:
-            raise WeightsError(f"cutoff={cutoff!r} must be a positive distance")
+        _check_positive("cutoff", cutoff)
         rows, cols, dist = _within(locations, cutoff, allow_islands=allow_islands, max_links=max_links)
     return graph_from_pairs(rows, cols, _decay(locations, rows, cols, dist, alpha), locations.ids)
 
@@ -267,8 +265,7 @@ def kernel(
     if bandwidth is not None:
         if adaptive:
             raise WeightsError("adaptive=True takes its bandwidths from the k-th neighbours: give no bandwidth")
-        if not np.isfinite(bandwidth) or bandwidth <= 0:
-            raise WeightsError(f"bandwidth={bandwidth!r} must be a positive distance")
+        _check_positive("bandwidth", bandwidth)
         rows, cols, dist = _within(locations, float(bandwidth), allow_islands=True, max_links=max_links)
         reach = np.full(locations.n, float(bandwidth))
     else:
@@ -296,6 +293,11 @@ _KERNELS = {
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+def _check_positive(name: str, value: float) -> None:
+    if not np.isfinite(value) or value <= 0:
+        raise WeightsError(f"{name}={value!r} must be a positive distance")
 
 
 def _refuse_duplicates(locations: Locations, what: str) -> None:

@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import sparse
 
 from weights._checks import check_entries, check_option, first_items, match_ids
-from weights._graph import graph_from_sparse, graph_ids, matrix_of, reorder
+from weights._graph import graph_from_sparse, graph_ids, links_with_islands, matrix_of, reorder
 from weights.errors import WeightsError
 
 __all__ = ["Format", "FULL_MATRIX_LIMIT", "read_weights", "write_weights", "infer_format"]
@@ -192,17 +192,7 @@ def _write_gal(path: Path, matrix: sparse.csr_array, ids: list[str]) -> None:
 
 def _edge_rows(matrix: sparse.csr_array, ids: list[str]) -> pd.DataFrame:
     """One row per link, islands as a zero self-link, in id order."""
-    counts = np.diff(matrix.indptr)
-    rows = np.repeat(np.arange(len(ids)), counts)
-    cols = matrix.indices
-    data = matrix.data
-    islands = np.flatnonzero(counts == 0)
-    if islands.size:
-        rows = np.concatenate([rows, islands])
-        cols = np.concatenate([cols, islands])
-        data = np.concatenate([data, np.zeros(islands.size)])
-        order = np.lexsort((cols, rows))
-        rows, cols, data = rows[order], cols[order], data[order]
+    rows, cols, data = links_with_islands(matrix)
     labels = np.asarray(ids, dtype=object)
     return pd.DataFrame({"focal": labels[rows], "neighbor": labels[cols], "weight": data})
 
@@ -331,9 +321,8 @@ def read_weights(
     except (ValueError, OSError, KeyError, IndexError, UnicodeDecodeError) as exc:
         raise WeightsError(f"cannot read {source.name} as {fmt}: {exc}") from None
     what = f"the weights file {source.name}"
-    declared = _declared_units(source, fmt, encoding)
-    if file_ids is not None and declared is not None and declared > len(file_ids):
-        file_ids, matrix = _add_unlisted_islands(file_ids, matrix, declared, ids, what)
+    if file_ids is not None and matrix.shape[0] > len(file_ids):  # a GWT header announcing more units
+        file_ids = _name_unlisted_islands(file_ids, matrix.shape[0], ids, what)
     if file_ids is None:
         n = matrix.shape[0]
         if ids is not None and len(ids) != n:
@@ -347,18 +336,8 @@ def read_weights(
     return graph
 
 
-def _declared_units(path: Path, fmt: str, encoding: str | None) -> int | None:
-    """The number of units a GWT header announces (GeoDa omits islands from the links)."""
-    if fmt != "gwt":
-        return None
-    header = _text(path, encoding).split("\n", 1)[0].split()
-    with contextlib.suppress(ValueError, IndexError):
-        return int(header[1] if len(header) > 1 else header[0])
-    return None
-
-
-def _add_unlisted_islands(file_ids, matrix, declared, ids, what):
-    """Name the islands a GWT file leaves out, from the data's ids (they must account for them)."""
+def _name_unlisted_islands(file_ids, declared, ids, what):
+    """Name the islands a GWT file leaves out (GeoDa omits them from the links) from the data's ids."""
     missing = declared - len(file_ids)
     if ids is None:
         raise WeightsError(
@@ -368,10 +347,7 @@ def _add_unlisted_islands(file_ids, matrix, declared, ids, what):
     extra = [str(i) for i in ids if str(i) not in set(file_ids)]
     if len(ids) != declared or len(extra) != missing:
         match_ids(file_ids, [str(i) for i in ids], what=what)
-    n = declared
-    coo = sparse.coo_array(matrix)
-    grown = sparse.coo_array((coo.data, (coo.row, coo.col)), shape=(n, n))
-    return list(file_ids) + extra, grown
+    return list(file_ids) + extra
 
 
 def _text(path: Path, encoding: str | None) -> str:
@@ -446,7 +422,7 @@ def _triples_to_matrix(focal: list[str], neighbor: list[str], weight: np.ndarray
     position = {u: i for i, u in enumerate(ids)}
     rows = np.fromiter((position[u] for u in focal), dtype=np.int64, count=len(focal))
     cols = np.fromiter((position[u] for u in neighbor), dtype=np.int64, count=len(neighbor))
-    n = len(ids)
+    n = len(ids) if declared is None else declared  # a GWT header may announce unlisted islands
     keep = ~island_marker
     matrix = sparse.coo_array((weight[keep], (rows[keep], cols[keep])), shape=(n, n))
     return ids, matrix
