@@ -58,7 +58,7 @@ def _folium(units, values) -> str:
     classes = classify(values.to_numpy().ravel(), k=5)
     stamps = [str(int(pd.Timestamp(f"{p}-01-01").timestamp())) for p in PERIODS]
     styles = {}
-    for position, unit in enumerate(values.index):
+    for position in range(len(values)):
         codes = classes.codes(values.iloc[position].to_numpy())
         styles[str(position)] = {s: {"color": classes.colors[c], "opacity": 0.8} for s, c in zip(stamps, codes, strict=True)}
     frame = units.reset_index(drop=True)

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from maps._categorical import category_views, initial_index, wide
 from maps._classify import palette
 from maps._display import align_values, display_layer
 from maps._i18n import Lang, word
 from maps._leaflet import OfflineMap, build_map, style
-from maps.clusters import _category_views, _initial, _wide
 from maps.errors import MapError
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def category_map(
     if len(fills) != len(keys):
         raise MapError(f"{len(keys)} categories need {len(keys)} colours, got {len(fills)}")
     layer = display_layer(units, id=id, names=names, simplify=simplify)
-    values = align_values(layer, _wide(labels, label or "category"), "categories")
+    values = align_values(layer, wide(labels, label or "category"), "categories")
     by_text = {_key(k): _key(k) for k in keys}
     codes = values.map(lambda v: None if pd.isna(v) else by_text.get(_key(v), "?"))
     unknown = sorted(
@@ -95,7 +95,7 @@ def category_map(
     text_of = {_key(k): t for k, t in categories}
     texts = codes.map(lambda v: text_of.get(v, word("no_data", lang)) if v is not None else word("no_data", lang))
     entries = [(_key(k), t, style(c)) for (k, t), c in zip(categories, fills, strict=True)]
-    views = _category_views(codes, texts, entries, lang, None)
+    views = category_views(codes, texts, entries, lang, None)
     return build_map(
         layer,
         views,
@@ -103,7 +103,7 @@ def category_map(
         value_label=label or title or "",
         selector=word("period", lang),
         lang=lang,
-        initial=_initial(codes.columns, period),
+        initial=initial_index(codes.columns, period),
         tiles=tiles,
         height=height,
     )

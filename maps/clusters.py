@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from maps._categorical import category_views, initial_index, wide
 from maps._display import align_values, display_layer
-from maps._escape import safe_text
 from maps._format import format_p, p_phrase
 from maps._i18n import Lang, word
-from maps._leaflet import OfflineMap, View, build_map, legend_table, style
+from maps._leaflet import OfflineMap, build_map, style
 from maps.errors import MapError
 
 if TYPE_CHECKING:
@@ -85,14 +85,6 @@ def _normalise_labels(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _wide(values: Any, name: str) -> pd.DataFrame:
-    if isinstance(values, pd.Series):
-        return values.to_frame(name=values.name if values.name is not None else name)
-    if isinstance(values, pd.DataFrame):
-        return values
-    raise TypeError(f"{name} must be a Series indexed by unit id or a wide DataFrame (one column per period)")
-
-
 def _like(frame: pd.DataFrame | None, reference: pd.DataFrame) -> pd.DataFrame | None:
     """``frame`` with the columns (periods) of ``reference``; a single column is matched to a single one."""
     if frame is None:
@@ -100,22 +92,6 @@ def _like(frame: pd.DataFrame | None, reference: pd.DataFrame) -> pd.DataFrame |
     if frame.shape[1] == 1 and reference.shape[1] == 1:
         frame = frame.set_axis(reference.columns, axis=1)
     return frame.reindex(columns=reference.columns)
-
-
-def _category_views(codes: pd.DataFrame, texts: pd.DataFrame, categories: list[tuple[str, str, dict]],
-                    lang: Lang, note: str | None) -> list[View]:
-    keys = [c[0] for c in categories]
-    styles = tuple(c[2] for c in categories) + (style("#d9d9d9", outline="#999999", dash="3 3"),)
-    views = []
-    for column in codes.columns:
-        column_codes = [keys.index(v) if v in keys else len(keys) for v in codes[column]]
-        counts = np.bincount(column_codes, minlength=len(keys) + 1)
-        rows = [(styles[i], safe_text(label), int(counts[i])) for i, (_, label, _) in enumerate(categories)]
-        if counts[-1]:
-            rows.append((styles[-1], safe_text(word("no_data", lang)), int(counts[-1])))
-        legend = legend_table(rows) + (f'<div class="spatial-note">{safe_text(note)}</div>' if note else "")
-        views.append(View(str(column), styles, tuple(column_codes), tuple(texts[column]), legend))
-    return views
 
 
 def _texts(labels: pd.DataFrame, names: dict[str, str], pvalues: pd.DataFrame | None, lang: Lang) -> pd.DataFrame:
@@ -173,15 +149,15 @@ def lisa_map(
     True
     """
     layer = display_layer(units, id=id, names=names, simplify=simplify)
-    labels = _normalise_labels(align_values(layer, _wide(clusters, "cluster"), "LISA clusters"))
-    p = None if pvalues is None else _like(align_values(layer, _wide(pvalues, "p"), "LISA p-values"), labels)
+    labels = _normalise_labels(align_values(layer, wide(clusters, "cluster"), "LISA clusters"))
+    p = None if pvalues is None else _like(align_values(layer, wide(pvalues, "p"), "LISA p-values"), labels)
     keys = ["HH", "LL", "HL", "LH", "ns", "island"]
     names_ = {key: word(key, lang) for key in keys}
     categories = [(key, names_[key], style(LISA_COLORS[key]) if key != "island" else _ISLAND_STYLE) for key in keys]
     note = word("alpha_note", lang, alpha=alpha) if alpha is not None else None
-    views = _category_views(labels, _texts(labels, names_, p, lang), categories, lang, note)
+    views = category_views(labels, _texts(labels, names_, p, lang), categories, lang, note)
     return build_map(layer, views, title=title or (label or word("lisa_title", lang)), value_label=word("cluster", lang),
-                     selector=word("period", lang), lang=lang, initial=_initial(labels.columns, period),
+                     selector=word("period", lang), lang=lang, initial=initial_index(labels.columns, period),
                      tiles=tiles, height=height)
 
 
@@ -217,7 +193,7 @@ def significance_map(
     if not levels or not all(0 < v < 1 for v in levels):
         raise MapError(f"levels={levels!r} must be p-value thresholds between 0 and 1")
     layer = display_layer(units, id=id, names=names, simplify=simplify)
-    p = align_values(layer, _wide(pvalues, "p"), "p-values").astype(float)
+    p = align_values(layer, wide(pvalues, "p"), "p-values").astype(float)
     island_ids = {str(i) for i in (islands if islands is not None else [])}
     greens = ["#c7e9c0", "#74c476", "#238b45", "#00441b"]
     keys = [f"p{v}" for v in levels]
@@ -238,9 +214,9 @@ def significance_map(
     texts = p.map(lambda v: format_p(v) if np.isfinite(v) else word("no_data", lang))
     for column in texts.columns:
         texts.loc[labels[column] == "island", column] = word("island", lang)
-    views = _category_views(labels, texts, categories, lang, None)
+    views = category_views(labels, texts, categories, lang, None)
     return build_map(layer, views, title=title or word("significance_title", lang), value_label=word("p_value", lang),
-                     selector=word("period", lang), lang=lang, initial=_initial(p.columns, period),
+                     selector=word("period", lang), lang=lang, initial=initial_index(p.columns, period),
                      tiles=tiles, height=height)
 
 
@@ -277,10 +253,10 @@ def hotspot_map(
     True
     """
     layer = display_layer(units, id=id, names=names, simplify=simplify)
-    zs = align_values(layer, _wide(z, "z"), "Gi* z-scores").astype(float)
-    ps = _like(align_values(layer, _wide(pvalues, "p"), "Gi* p-values"), zs).astype(float)
+    zs = align_values(layer, wide(z, "z"), "Gi* z-scores").astype(float)
+    ps = _like(align_values(layer, wide(pvalues, "p"), "Gi* p-values"), zs).astype(float)
     island_ids = {str(i) for i in (islands if islands is not None else [])}
-    given = None if categories is None else _like(align_values(layer, _wide(categories, "category"), "Gi* categories"), zs)
+    given = None if categories is None else _like(align_values(layer, wide(categories, "category"), "Gi* categories"), zs)
     hot = ["#d7191c", "#f07c4a", "#fdc086"]
     cold = ["#2c7bb6", "#74add1", "#abd9e9"]
     confidence = [(99, 0.01), (95, 0.05), (90, 0.10)]
@@ -308,9 +284,9 @@ def hotspot_map(
             cells.append(key)
             shown.append(f"z = {zv:.2f}, {p_phrase(pv)}")
         labels[column], texts[column] = cells, shown
-    views = _category_views(labels, texts, categories, lang, None)
+    views = category_views(labels, texts, categories, lang, None)
     return build_map(layer, views, title=title or word("hotspot_title", lang), value_label=word("gi_z", lang),
-                     selector=word("period", lang), lang=lang, initial=_initial(zs.columns, period),
+                     selector=word("period", lang), lang=lang, initial=initial_index(zs.columns, period),
                      tiles=tiles, height=height)
 
 
@@ -329,11 +305,3 @@ def _hotspot_key(label: Any) -> str | None:
     raise MapError(f"unknown hot-spot category {label!r}; use e.g. 'hot spot 99%', 'cold spot 90%', "
                    "'not significant' or 'island'")
 
-
-def _initial(columns: pd.Index, period: Any) -> int:
-    if period is None:
-        return -1
-    for i, column in enumerate(columns):
-        if column == period or str(column) == str(period):
-            return i
-    raise MapError(f"period {period!r} is not among the columns; available: {', '.join(map(repr, list(columns)[:20]))}")

@@ -63,7 +63,7 @@ def _nice_length(span_m: float) -> float:
     return float(max(m * power for m in (1, 2, 5) if m * power <= target))
 
 
-def _scale_bar(ax, lang: Lang) -> None:
+def _scale_bar(ax) -> None:
     from matplotlib.patches import Rectangle
 
     x0, x1 = ax.get_xlim()
@@ -126,7 +126,7 @@ def _map_axes(fig, units: gpd.GeoDataFrame, colors: list[str], hatches: list[str
     if north_arrow:
         _north_arrow(ax, lang)
     if scale_bar:
-        _scale_bar(ax, lang)
+        _scale_bar(ax)
     return ax
 
 
@@ -151,12 +151,18 @@ def _values(units: gpd.GeoDataFrame, values: Any, id: str | None, period: Any) -
         values = values[period].rename(f"{values.columns.name or 'value'} {period}")
     if not isinstance(values, pd.Series):
         raise TypeError("values must be a column name, a Series indexed by unit id or a wide DataFrame")
+    series = _by_unit(values, ids, "values")
+    return plain_values(series, str(series.name)), str(series.name or "value")
+
+
+def _by_unit(values: pd.Series, ids: pd.Index, what: str) -> pd.Series:
+    """``values`` in the order of the units' ids (as text); ids that are not units are refused."""
     series = values.copy()
     series.index = pd.Index([str(i) for i in series.index])
     unknown = sorted(set(series.index) - set(ids))
     if unknown:
-        raise MapInputError(f"values for ids that are not units: {', '.join(map(repr, unknown[:10]))}")
-    return plain_values(series.reindex(ids), str(series.name)), str(series.name or "value")
+        raise MapInputError(f"{what} for ids that are not units: {', '.join(map(repr, unknown[:10]))}")
+    return series.reindex(ids)
 
 
 def choropleth_figure(
@@ -262,12 +268,7 @@ def lisa_figure(
 
     check_choice("inset", inset, Inset)
     ids = pd.Index([str(i) for i in (units.index if id is None else units[id])])
-    series = clusters.copy()
-    series.index = pd.Index([str(i) for i in series.index])
-    unknown = sorted(set(series.index) - set(ids))
-    if unknown:
-        raise MapInputError(f"clusters for ids that are not units: {', '.join(map(repr, unknown[:10]))}")
-    labels = _normalise_labels(series.reindex(ids).to_frame("c"))["c"]
+    labels = _normalise_labels(_by_unit(clusters, ids, "clusters").to_frame("c"))["c"]
     colors = [LISA_COLORS.get(v, NO_DATA_COLOR) if v else NO_DATA_COLOR for v in labels]
     hatches = ["////" if v == "island" else None for v in labels]
     entries = []

@@ -38,12 +38,13 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
     from spatial.errors import SchemaError
 
     if boundaries is None:
+        from spatial._fs import display_path
         from spatial.io import read_boundaries, require_columns
 
         if time_column:
             raise SchemaError("--time needs a panel table and --boundaries; a boundary file maps one column as it is")
         units = read_boundaries(file, layer=layer, encoding=encoding, id_column=id_column)
-        require_columns(units, [column], display_name(file))
+        require_columns(units, [column], display_path(file))
         return units, column, id_column
     from spatial.config import validate_config
     from spatial.pipeline import load_panel
@@ -61,12 +62,6 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
             bounds[key] = value
     panel = load_panel(validate_config({"panel": panel_spec, "boundaries": bounds}, where="command line"))
     return panel.geometry, panel.wide(column), None
-
-
-def display_name(path: Path) -> str:
-    from spatial._fs import display_path
-
-    return display_path(path)
 
 
 @click.command("map")
@@ -114,6 +109,8 @@ def map_cmd(file: Path, column: str, output: Path, id_column: str | None, time_c
     except ValueError:
         raise SchemaError(f"--breaks {breaks!r} must be comma-separated numbers") from None
     options = {"scheme": scheme, "k": k, "breaks": cut, "cmap": cmap, "title": title, "lang": lang}
+    from maps.errors import MapError
+
     try:
         if suffix == ".html":
             import maps
@@ -127,7 +124,7 @@ def map_cmd(file: Path, column: str, output: Path, id_column: str | None, time_c
             fig = choropleth_figure(units, values, id=unit_id, label=column, period=shown_period, inset=inset, **options)
             with atomic_path(target) as tmp:
                 fig.savefig(tmp, dpi=300, format=suffix[1:])
-    except _map_errors() as exc:
+    except MapError as exc:
         raise SchemaError(str(exc)) from None
     click.echo(f"wrote {display_path(target)}")
 
@@ -144,12 +141,6 @@ def _period_value(values, period: str | None):
     from spatial.errors import SchemaError
 
     raise SchemaError(f"--period {period!r} is not in the panel; periods: {', '.join(map(str, values.columns[:20]))}")
-
-
-def _map_errors() -> tuple[type[BaseException], ...]:
-    from maps.errors import MapError
-
-    return (MapError,)
 
 
 def _with_report(config, *, lang: str | None, title: str | None):

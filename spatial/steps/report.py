@@ -20,7 +20,8 @@ results) into the plain frames that :mod:`maps` takes. What it reads:
   p-value; optionally Gi* z and p) gives the LISA and hot-spot maps. Column names are matched
   from common spellings (``p_value``/``p_sim``/``p``...); tables in another shape are shown as
   they are, with a note;
-* ``"models"``: ``{name: result}`` where ``result.to_json()`` follows the JSON of ``spatial fit``
+* ``"models"``: the models step's ``{"weights", "results": {name: result}, "table"}`` (or
+  ``{name: result}`` directly) where ``result.to_json()`` follows the JSON of ``spatial fit``
   (``params`` name -> estimate, std_error, z, p_value; ``effects`` variable -> direct, indirect,
   total; ``loglik``, ``aic``, ``nobs``...); optional ``result.unit_effects``
   (``{variable: DataFrame[direct, received, emitted]}`` indexed by unit id) gives effects maps;
@@ -301,18 +302,16 @@ def _chosen_periods(available: list, chosen: list | None, what: str) -> list:
     return [available[0], available[-1]] if len(available) > 1 else available
 
 
-def _lisa_section(report, ctx: RunContext, local: pd.DataFrame | None, hot: pd.DataFrame | None, units,
+def _lisa_section(report, local: pd.DataFrame | None, hot: pd.DataFrame | None, units,
                   words: dict[str, str], spec: dict) -> None:
-
     if units is None:
         return
     for frame, kind in ((local, "lisa"), (hot, "hot")):
         if frame is not None:
-            _local_maps(report, ctx, frame, kind, units, words, spec)
+            _local_maps(report, frame, kind, units, words, spec)
 
 
-def _local_maps(report, ctx: RunContext, frame: pd.DataFrame, kind: str, units, words: dict[str, str],
-                spec: dict) -> None:
+def _local_maps(report, frame: pd.DataFrame, kind: str, units, words: dict[str, str], spec: dict) -> None:
     import maps
     from maps.report import Paragraph, Report, table
 
@@ -350,7 +349,7 @@ def _stars(p: float) -> str:
     return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
 
 
-def _model_tables(models: Mapping[str, Any], words: dict[str, str]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+def _model_tables(models: Mapping[str, Any]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     from maps._format import format_number
 
     columns, effects = {}, []
@@ -411,7 +410,7 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
     if isinstance(models.get("results"), Mapping):  # the models step: {"weights", "results", "table"}
         models = models["results"]
     fitted = {k: v for k, v in models.items() if not isinstance(v, pd.DataFrame)}
-    comparison, effects = _model_tables(fitted, words)
+    comparison, effects = _model_tables(fitted)
     if comparison is not None:
         report.add("models", table(comparison, index=True, note=words["stars"]))
     elif fitted:
@@ -450,11 +449,7 @@ def _reproducibility_section(report, ctx: RunContext, words: dict[str, str]) -> 
     from spatial.pipeline import _versions
 
     versions = _versions()
-    for name in _EXTRA_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
+    versions.update((name, version) for name in _EXTRA_PACKAGES if (version := _version(name)) is not None)
     seeds = _seeds(ctx)
     blocks = [table(pd.DataFrame(seeds), caption=words["seed"]) if seeds else Paragraph(words["no_seed"]),
               table(pd.DataFrame({"package": list(versions), "version": list(versions.values())}),
@@ -487,8 +482,8 @@ def build_report(ctx: RunContext):
         "title": None, "lang": "en", "variables": None, "periods": None, "tiles": None, "scheme": "quantiles",
         "k": 5, "names": None}
     words = _words(spec["lang"])
-    version = metadata.version("spatial-panel") if _installed("spatial-panel") else ""
-    report = Report(spec["title"] or ctx.config["project"]["name"], lang=spec["lang"], version=version)
+    report = Report(spec["title"] or ctx.config["project"]["name"], lang=spec["lang"],
+                    version=_version("spatial-panel") or "")
     units = ctx.panel.geometry if ctx.panel is not None else None
     _inputs_section(report, ctx, words)
     _weights_section(report, ctx, units, words, spec)
@@ -496,19 +491,18 @@ def build_report(ctx: RunContext):
         _variable_maps(report, ctx, units, spec)
     global_, local, hot = _esda_frames(ctx)
     _moran_section(report, global_, words)
-    _lisa_section(report, ctx, local, hot, units, words, spec)
+    _lisa_section(report, local, hot, units, words, spec)
     _models_sections(report, ctx, units, words, spec)
     _indices_section(report, ctx, words)
     _reproducibility_section(report, ctx, words)
     return report
 
 
-def _installed(name: str) -> bool:
+def _version(name: str) -> str | None:
     try:
-        metadata.version(name)
+        return metadata.version(name)
     except metadata.PackageNotFoundError:
-        return False
-    return True
+        return None
 
 
 def _report_step(ctx: RunContext) -> None:
