@@ -92,17 +92,15 @@ def _method(name: str, raster: str) -> dict:
 
 
 def _run(name: str, raster: Path) -> dict:
-    code = f"import json, bench.bench_raster as b; print(json.dumps(b._method({name!r}, {str(raster)!r})))"
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               cwd=Path(__file__).resolve().parent.parent)
-    _, status, usage = os.wait4(process.pid, 0)
-    out = process.stdout.read().decode()
-    err = process.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{name} failed: {err[-2000:]}")
-    result = json.loads(out.strip().splitlines()[-1])
-    result["peak_mb"] = usage.ru_maxrss / 1024
-    return result
+    # the child reports its own peak RSS, so its output pipes can be drained while it runs (no deadlock on
+    # a chatty stderr, as waiting for it with os.wait4 before reading them could)
+    code = (f"import json, resource, bench.bench_raster as b; r = b._method({name!r}, {str(raster)!r}); "
+            "r['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; print(json.dumps(r))")
+    process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=Path(__file__).resolve().parent.parent)
+    if process.returncode != 0:
+        raise RuntimeError(f"{name} failed: {process.stderr[-2000:]}")
+    return json.loads(process.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

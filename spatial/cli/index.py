@@ -67,6 +67,12 @@ class _Outputs:
             for suffix in ["", *suffixes]
         }
 
+    def write_all(self, tables: dict) -> None:
+        """Write each table (``None`` ones skipped) to the output of its suffix, in order."""
+        for suffix, frame in tables.items():
+            if frame is not None:
+                self.write(suffix, frame)
+
     def write(self, suffix: str, frame, **kwargs) -> None:
         from spatial._fs import display_path, write_text_atomic
         from spatial.pipeline import _csv_safe
@@ -80,6 +86,21 @@ def _read(table: Path, sheet: str | None, encoding: str | None):
     from spatial.io import read_table
 
     return read_table(table, sheet=sheet, encoding=encoding)
+
+
+def _start(table: Path, output: Path, suffixes: list[str], overwrite: bool, sheet, encoding, inputs=()):
+    """Check every output (``--out`` and its ``_<suffix>`` siblings) first, then read TABLE."""
+    outputs = _Outputs(output, suffixes, [table, *inputs], overwrite)
+    return outputs, _read(table, sheet, encoding)
+
+
+def _singletons(allow: bool) -> str:
+    return "allow" if allow else "error"
+
+
+def _period(text: str):
+    """A period given on the command line: whole numbers as ``int`` (like the table's periods)."""
+    return int(text) if text.lstrip("-").isdigit() else text
 
 
 def _progress(text: str) -> None:
@@ -140,11 +161,10 @@ def composite_cmd(
     """
     from spatial.indices import composite_index
 
-    outputs = _Outputs(
-        output, ["weights"] + (["distances"] if method == "topsis" else []), [table, indicators], overwrite
-    )
+    suffixes = ["weights"] + (["distances"] if method == "topsis" else [])
+    outputs, frame = _start(table, output, suffixes, overwrite, sheet, encoding, inputs=[indicators])
     result = composite_index(
-        _read(table, sheet, encoding),
+        frame,
         indicators,
         id=id_column,
         time=time_column,
@@ -157,10 +177,8 @@ def composite_cmd(
     )
     keys = [c for c in result.scores.columns if c not in result.columns]
     ranks = result.ranks.rename(columns={c: f"rank_{c}" for c in result.columns})
-    outputs.write("", result.scores.merge(ranks, on=keys))
-    outputs.write("weights", result.weights)
-    if result.distances is not None:
-        outputs.write("distances", result.distances)
+    scores = result.scores.merge(ranks, on=keys)
+    outputs.write_all({"": scores, "weights": result.weights, "distances": result.distances})
 
 
 @index_cmd.command("coupling")
@@ -221,8 +239,7 @@ def coupling_cmd(
         synchronous=(band[0], band[1]),
         scale=scale,
     )
-    outputs.write("", result.table)
-    outputs.write("counts", result.counts())
+    outputs.write_all({"": result.table, "counts": result.counts()})
 
 
 def _inequality_options(func):
@@ -247,20 +264,18 @@ def theil_cmd(
     """Theil index per period with its between/within decomposition by --group (_groups)."""
     from spatial.indices import theil
 
-    outputs = _Outputs(output, ["groups"] if group else [], [table], overwrite)
+    outputs, frame = _start(table, output, ["groups"] if group else [], overwrite, sheet, encoding)
     result = theil(
-        _read(table, sheet, encoding),
+        frame,
         value,
         id=id_column,
         time=time_column,
         group=group,
         weight=weight,
         kind=kind,
-        singletons="allow" if allow_singletons else "error",
+        singletons=_singletons(allow_singletons),
     )
-    outputs.write("", result.summary)
-    if result.groups is not None:
-        outputs.write("groups", result.groups)
+    outputs.write_all({"": result.summary, "groups": result.groups})
 
 
 @index_cmd.command("gini")
@@ -272,18 +287,16 @@ def gini_cmd(table, id_column, time_column, output, sheet, encoding, overwrite, 
 
     if not group:
         raise click.UsageError("the Dagum decomposition needs --group (a column, or china_region)")
-    outputs = _Outputs(output, ["within", "between"], [table], overwrite)
+    outputs, frame = _start(table, output, ["within", "between"], overwrite, sheet, encoding)
     result = dagum_gini(
-        _read(table, sheet, encoding),
+        frame,
         value,
         id=id_column,
         time=time_column,
         group=group,
-        singletons="allow" if allow_singletons else "error",
+        singletons=_singletons(allow_singletons),
     )
-    outputs.write("", result.summary)
-    outputs.write("within", result.within_groups)
-    outputs.write("between", result.between_groups)
+    outputs.write_all({"": result.summary, "within": result.within_groups, "between": result.between_groups})
 
 
 @index_cmd.command("convergence")
@@ -296,16 +309,13 @@ def convergence_cmd(
     """Sigma convergence (dispersion per period, _trend) and the coefficient of variation (_cv)."""
     from spatial.indices import coefficient_of_variation, sigma_convergence
 
-    outputs = _Outputs(output, ["trend", "cv"], [table], overwrite)
-    frame = _read(table, sheet, encoding)
-    singletons = "allow" if allow_singletons else "error"
+    outputs, frame = _start(table, output, ["trend", "cv"], overwrite, sheet, encoding)
+    singletons = _singletons(allow_singletons)
     result = sigma_convergence(
         frame, value, id=id_column, time=time_column, group=group, statistic=statistic, singletons=singletons
     )
     cv = coefficient_of_variation(frame, value, id=id_column, time=time_column, group=group, singletons=singletons)
-    outputs.write("", result.series)
-    outputs.write("trend", result.trend)
-    outputs.write("cv", cv)
+    outputs.write_all({"": result.series, "trend": result.trend, "cv": cv})
 
 
 @index_cmd.command("kde")
@@ -325,16 +335,13 @@ def kde_cmd(
     for suffix in (".png", ".svg"):
         check_output(output.with_suffix(suffix), inputs=[table], overwrite=overwrite)
     frame = _read(table, sheet, encoding)
-    chosen = None
-    if periods:
-        chosen = [int(p) if p.lstrip("-").isdigit() else p for p in _split(periods)]
+    chosen = [_period(p) for p in _split(periods)] if periods else None
     try:
         width = float(bandwidth)
     except ValueError:
         width = bandwidth
     result = kernel_density(frame, value, id=id_column, time=time_column, periods=chosen, bandwidth=width)
-    outputs.write("", result.curves)
-    outputs.write("bandwidths", result.bandwidths)
+    outputs.write_all({"": result.curves, "bandwidths": result.bandwidths})
     for path in result.plot(output, title=title, overwrite=overwrite):
         _progress(f"wrote {display_path(path)}")
 
@@ -380,26 +387,22 @@ def geodetector_cmd(
     """Geographical detector: factor (--out), interaction, risk, risk_means and ecological tables."""
     from spatial.indices import geodetector
 
-    outputs = _Outputs(output, ["interaction", "risk", "risk_means", "ecological"], [table], overwrite)
-    chosen = int(period) if period is not None and period.lstrip("-").isdigit() else period
+    tables = ["interaction", "risk", "risk_means", "ecological"]
+    outputs, frame = _start(table, output, tables, overwrite, sheet, encoding)
     result = geodetector(
-        _read(table, sheet, encoding),
+        frame,
         response,
         _split(factors),
         id=id_column,
         time=time_column,
-        period=chosen,
+        period=None if period is None else _period(period),
         discretize=discretize,
         k=classes,
         categorical=_split(categorical),
         singletons=singletons,
         alpha=alpha,
     )
-    outputs.write("", result.factor)
-    outputs.write("interaction", result.interaction)
-    outputs.write("risk", result.risk)
-    outputs.write("risk_means", result.risk_means)
-    outputs.write("ecological", result.ecological)
+    outputs.write_all({"": result.factor, **{name: getattr(result, name) for name in tables}})
 
 
 @index_cmd.command("lq")
@@ -414,9 +417,9 @@ def lq_cmd(
     """Location quotients (区位熵) per unit, period and industry, classed as cluster / specialised."""
     from spatial.indices import location_quotient
 
-    outputs = _Outputs(output, [], [table], overwrite)
+    outputs, frame = _start(table, output, [], overwrite, sheet, encoding)
     result = location_quotient(
-        _read(table, sheet, encoding),
+        frame,
         _split(industries),
         id=id_column,
         time=time_column,

@@ -181,11 +181,11 @@ def long_table(
         out[name] = _numbers(frame[name], name).to_numpy()
     for name in text:
         out[name] = frame[name].to_numpy()
-    _check_missing(out, values + text, what, bool(time))
+    _check_missing(out, values + text, what)
     return LongTable(out, id, time)
 
 
-def _check_missing(frame: pd.DataFrame, columns: list[str], what: str, has_time: bool) -> None:
+def _check_missing(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     problems = []
     for name in columns:
         gaps = frame[name].isna()

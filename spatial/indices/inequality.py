@@ -76,13 +76,8 @@ def _grouped(
     elif group is not None:
         frame = frame.rename(columns={group: "group"}).assign(group=lambda f: f["group"].astype(str).str.strip())
     if weight:
-        check_positive(
-            frame.rename(columns={weight: "weight"}),
-            "weight",
-            allow_zero=False,
-            why="weights (e.g. population) must be positive",
-        )
         frame = frame.rename(columns={weight: "weight"})
+        check_positive(frame, "weight", allow_zero=False, why="weights (e.g. population) must be positive")
     if group is not None:
         counts = frame.groupby(["period", "group"]).size()
         lonely = counts[counts < 2]
@@ -100,6 +95,14 @@ def _grouped(
 def _periods(frame: pd.DataFrame):
     for period in pd.unique(frame["period"]):
         yield period, frame[frame["period"] == period]
+
+
+def _parts(block: pd.DataFrame, grouped: bool):
+    """``("all", block)`` and, with groups, ``(group, its rows)`` for each group in order."""
+    yield "all", block
+    if grouped:
+        for g in pd.unique(block["group"]):
+            yield g, block[block["group"] == g]
 
 
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -434,10 +437,7 @@ def coefficient_of_variation(
     )
     rows = []
     for period, block in _periods(table.frame):
-        parts = [("all", block)] + (
-            [(g, block[block["group"] == g]) for g in pd.unique(block["group"])] if group is not None else []
-        )
-        for name, part in parts:
+        for name, part in _parts(block, group is not None):
             y = part[value].to_numpy()
             mean, sd = _dispersion(y, part["weight"].to_numpy() if weight else None, ddof)
             if mean == 0:
@@ -497,10 +497,7 @@ def sigma_convergence(
         )
     rows = []
     for period, block in _periods(frame):
-        parts = [("all", block)] + (
-            [(g, block[block["group"] == g]) for g in pd.unique(block["group"])] if group is not None else []
-        )
-        for name, part in parts:
+        for name, part in _parts(block, group is not None):
             y = part[value].to_numpy()
             if statistic == "sd_log":
                 sigma = float(np.log(y).std(ddof=ddof))

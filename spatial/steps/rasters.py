@@ -84,7 +84,7 @@ def _source(spec: dict[str, Any]) -> Path:
     return Path(spec["path"])
 
 
-def _record_inputs(ctx: RunContext, result, layers) -> None:
+def _record_inputs(ctx: RunContext, layers) -> None:
     for layer in layers:
         path = Path(layer.path)
         record = {"role": "raster", "file": path.name, "path": str(path), "band": layer.band or 1,
@@ -176,7 +176,7 @@ def _rasters_step(ctx: RunContext) -> None:
         time=panel.time_name or "period", backend=spec["backend"], dask_address=spec["dask_address"],
         dask_workers=spec["dask_workers"], **options,
     )
-    _record_inputs(ctx, result, chosen)
+    _record_inputs(ctx, chosen)
     ctx.results["rasters"] = result
     _check_missing(result)
     values = _panel_values(result, panel)
