@@ -14,10 +14,10 @@ Run: ``python -m bench panel``. Prints seconds, peak memory and ratios (spreg / 
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import textwrap
+
+from bench._common import run_script
 
 _SETUP = textwrap.dedent("""
     import json, resource, sys, time, warnings
@@ -105,20 +105,9 @@ _SPREG = textwrap.dedent("""
     rho = float(out.rho)
 """)
 
-_REPORT = 'print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rho": float(rho)}))\n'  # noqa: E501
-
 
 def _run(case: str, tool: str, fe: str) -> dict | None:
-    from pathlib import Path
-
-    root = str(Path(__file__).resolve().parent.parent)
-    code = _SETUP + (_OURS if tool == "ours" else _SPREG) + _REPORT
-    done = subprocess.run([sys.executable, "-c", code, root, case, tool, fe], capture_output=True, text=True,
-                          timeout=3600)
-    if done.returncode != 0:
-        print(f"   {tool} {fe} on {case}: failed ({done.stderr.strip().splitlines()[-1:]})")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_script(_SETUP + (_OURS if tool == "ours" else _SPREG), case, tool, fe, timeout=3600)
 
 
 def main(cases: list[str] | None = None) -> None:

@@ -138,33 +138,12 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     if len({t.resolve() for t in targets}) < len(targets):
         raise SpatialPanelError("--json and --table name the same file; choose two paths")
 
-    from spatial.io import read_boundaries, read_table
     from spatial.models import compare, fit
-    from spatial.models._design import parse_term
-    from spatial.panel import SpatialPanel
 
     regressors = _terms(x)
     lagged = _terms(wx) or None
-    columns = sorted({parse_term(t).column for t in [y, *regressors]})
-    table = read_table(table_path, encoding=encoding)
-    geometry = None
-    if boundaries is not None:
-        geometry = read_boundaries(boundaries, id_column=boundary_id or id_column)
-    panel = SpatialPanel(table, id=id_column, time=time_column, variables=columns, geometry=geometry,
-                         geometry_id=boundary_id)
-    periods = "period" if panel.n_periods == 1 else "periods"
-    _progress(f"{panel.n_units} units x {panel.n_periods} {periods} from {display_path(table_path)}")
-    if weights_file is not None:
-        graph = _read_weights(weights_file, list(panel.entities), transform)
-        source = display_path(weights_file)
-    else:
-        import weights
-
-        geo = panel.geometry.reset_index()
-        graph = weights.build(geo, kind=contiguity, id=panel.id_name, islands="keep",
-                              transform="row" if transform == "r" else "none").graph
-        source = f"{contiguity} contiguity of {display_path(boundaries)}"
-    _progress(f"weights: {source}" + (", row-standardised" if transform == "r" else ", as given"))
+    panel, graph = _load_inputs(table_path, id_column, time_column, [y, *regressors], weights_file, contiguity,
+                                boundaries, boundary_id, transform, encoding)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit(panel, graph, y=y, x=regressors, model=model, fe=fe, wx=lagged, constant=not no_constant,
@@ -196,9 +175,9 @@ def _period(text: str | None):
         return text
 
 
-def _load_inputs(table_path: Path, id_column: str, time_column: str, terms: list[str], weights_file, contiguity,
-                 boundaries, boundary_id, transform: str, encoding):
-    """The validated panel and its weights graph, as ``spatial fit`` reads them."""
+def _load_inputs(table_path: Path, id_column: str, time_column: str | None, terms: list[str], weights_file,
+                 contiguity, boundaries, boundary_id, transform: str, encoding):
+    """The validated panel and its weights graph (for ``spatial fit`` and ``spatial select``)."""
     from spatial._fs import display_path
     from spatial.io import read_boundaries, read_table
     from spatial.models._design import parse_term
@@ -209,14 +188,19 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str, terms: list
     geometry = None if boundaries is None else read_boundaries(boundaries, id_column=boundary_id or id_column)
     panel = SpatialPanel(table, id=id_column, time=time_column, variables=columns, geometry=geometry,
                          geometry_id=boundary_id)
-    _progress(f"{panel.n_units} units x {panel.n_periods} periods from {display_path(table_path)}")
+    periods = "period" if panel.n_periods == 1 else "periods"
+    _progress(f"{panel.n_units} units x {panel.n_periods} {periods} from {display_path(table_path)}")
     if weights_file is not None:
-        return panel, _read_weights(weights_file, list(panel.entities), transform)
-    import weights
+        graph = _read_weights(weights_file, list(panel.entities), transform)
+        source = display_path(weights_file)
+    else:
+        import weights
 
-    built = weights.build(panel.geometry.reset_index(), kind=contiguity, id=panel.id_name, islands="keep",
-                          transform="row" if transform == "r" else "none")
-    return panel, built.graph
+        graph = weights.build(panel.geometry.reset_index(), kind=contiguity, id=panel.id_name, islands="keep",
+                              transform="row" if transform == "r" else "none").graph
+        source = f"{contiguity} contiguity of {display_path(boundaries)}"
+    _progress(f"weights: {source}" + (", row-standardised" if transform == "r" else ", as given"))
+    return panel, graph
 
 
 @click.command("select")
