@@ -18,7 +18,7 @@ import pandas as pd
 
 from spatial.errors import SchemaError, first_items
 
-__all__ = ["CHINA_PROVINCES", "CHINA_REGION_NAMES", "china_region"]
+__all__ = ["CHINA_PROVINCES", "CHINA_REGION_NAMES", "CHINA_GROUPINGS", "china_region", "china_grouping"]
 
 # adcode prefix, short name, English name, region
 _PROVINCES = [
@@ -55,7 +55,18 @@ _PROVINCES = [
     ("65", "新疆", "Xinjiang", "West"),
 ]
 CHINA_PROVINCES = pd.DataFrame(_PROVINCES, columns=["prefix", "short_zh", "name_en", "region"])
-CHINA_REGION_NAMES = {"East": "东部", "Central": "中部", "West": "西部", "Northeast": "东北"}
+CHINA_REGION_NAMES = {"East": "东部", "Central": "中部", "West": "西部", "Northeast": "东北",
+                      "North": "北方", "South": "南方"}
+
+# The traditional three belts (NBS, since the 2000 Western Development policy): the four regions
+# with the Northeast split, Liaoning to the East and Jilin/Heilongjiang to the Centre
+# (East 11, Central 8, West 12).
+_THREE = {**{p: r for p, _, _, r in _PROVINCES if r != "Northeast"}, "21": "East", "22": "Central", "23": "Central"}
+# North and South along the Qinling-Huaihe line, with the provinces it crosses (Jiangsu, Anhui,
+# Henan, Shaanxi) placed as the NBS-based literature does: North 15, South 16.
+_NORTH = {"11", "12", "13", "14", "15", "21", "22", "23", "37", "41", "61", "62", "63", "64", "65"}
+_NORTH_SOUTH = {p: "North" if p in _NORTH else "South" for p, _, _, _ in _PROVINCES}
+CHINA_GROUPINGS = ("three_regions", "four_regions", "north_south")
 
 _ALIASES = {"Xizang": "54", "Neimenggu": "15", "Inner Mongolia Autonomous Region": "15", "Nei Mongol": "15"}
 _SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
@@ -85,6 +96,44 @@ def _prefix(unit: str) -> str | None:
         if text.endswith(suffix) and text[: -len(suffix)].casefold() in _LOOKUP:
             return _LOOKUP[text[: -len(suffix)].casefold()]
     return None
+
+
+def china_grouping(units: Iterable[str], preset: str, *, language: str = "en") -> pd.Series:
+    """The group of each province code or name under one of the usual groupings of mainland China.
+
+    Parameters
+    ----------
+    units
+        As for :func:`china_region`.
+    preset
+        ``"three_regions"`` (East 11 / Central 8 / West 12, 东中西), ``"four_regions"`` (East 10 /
+        Central 6 / West 12 / Northeast 3, NBS 2011) or ``"north_south"`` (North 15 / South 16
+        along the Qinling-Huaihe line).
+    language
+        ``"en"`` or ``"zh"`` group names.
+
+    Raises
+    ------
+    SchemaError
+        An unknown preset, or units that are not mainland provinces.
+
+    Examples
+    --------
+    >>> china_grouping(["110000", "吉林", "Sichuan"], "three_regions").tolist()
+    ['East', 'Central', 'West']
+    >>> china_grouping(["江苏", "河南"], "north_south", language="zh").tolist()
+    ['南方', '北方']
+    """
+    tables = {"three_regions": _THREE, "four_regions": _REGION, "north_south": _NORTH_SOUTH}
+    if preset not in tables:
+        raise SchemaError(f"grouping {preset!r} is not one of the presets {', '.join(CHINA_GROUPINGS)}; "
+                          "otherwise give a column of the panel or its boundaries")
+    units = list(units)
+    regions = china_region(units)  # refuses units that are not mainland provinces
+    groups = [tables[preset][_prefix(u)] for u in units]
+    if language == "zh":
+        groups = [CHINA_REGION_NAMES[g] for g in groups]
+    return pd.Series(groups, index=regions.index, name=preset, dtype=object)
 
 
 def china_region(units: Iterable[str], *, language: str = "en") -> pd.Series:

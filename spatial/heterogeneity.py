@@ -1,0 +1,320 @@
+"""Regional heterogeneity: the same model by group of units, and whether its coefficients differ.
+
+Papers on Chinese provinces split the sample into East / Central / West (or the four NBS regions,
+or North / South), fit the model in each group with W restricted to the group, print the groups
+side by side and test whether a coefficient differs between groups. Two tests are given:
+
+* a **Wald test** on the difference of coefficients from independent subsamples (the groups share
+  no unit and no link once W is restricted, so their estimates are independent and the variance of
+  a difference is the sum of the variances): per coefficient across all groups (df = G - 1), jointly
+  for all compared coefficients (df = k (G - 1)), and pairwise (z = d / sqrt(v_a + v_b));
+* the **permutation test** of coefficient differences that applied papers report (Fisher's
+  permutation test, Stata ``bdiff``): for each pair of groups, the units of both are regrouped at
+  random keeping the group sizes, the model is refitted in both and the difference recomputed;
+  the p-value is the share of regroupings whose difference is at least as large in absolute value
+  as the observed one, ``(1 + #{|d*| >= |d|}) / (1 + P)``. Draws follow the sorted unit ids, so a
+  seed gives the same p-values whatever the row order of the inputs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from spatial.errors import NumericalError, SchemaError, SpatialPanelError, first_items
+from spatial.indices.regions import CHINA_GROUPINGS, china_grouping
+from spatial.models import GroupResults, fit_by_group
+
+__all__ = ["Heterogeneity", "GroupDifferences", "heterogeneity", "group_labels", "wald_differences",
+           "CHINA_GROUPINGS"]
+
+_NOT_COMPARED = ("const", "sigma2")
+_MAX_FAILED_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class GroupDifferences:
+    """Tests of equal coefficients across groups.
+
+    ``wald``: one row per coefficient and a final ``joint`` row (statistic, df, p_value).
+    ``pairwise``: one row per pair of groups and coefficient: difference (a - b), std_error, z,
+    p_value and, when permutations were run, ``permutation_p`` and ``permutations`` (successful
+    regroupings used for that pair).
+    """
+
+    wald: pd.DataFrame
+    pairwise: pd.DataFrame
+    permutations: int = 0
+    seed: int | None = None
+    failed: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"wald": _records(self.wald.reset_index()), "pairwise": _records(self.pairwise),
+                "permutations": self.permutations, "seed": self.seed, "failed_permutations": self.failed}
+
+
+@dataclass(frozen=True)
+class Heterogeneity:
+    """A model by group (:class:`spatial.models.GroupResults`), the grouping and the difference tests."""
+
+    groups: GroupResults
+    labels: pd.Series
+    by: str
+    differences: GroupDifferences
+
+    def table(self, **kwargs):
+        """The groups side by side (:meth:`GroupResults.table`)."""
+        return self.groups.table(**kwargs)
+
+    def summary(self) -> str:
+        wald = self.differences.wald
+        lines = [self.groups.summary(), "", f"Tests of equal coefficients across groups ({self.by})",
+                 f"{'':<24}{'Wald chi2':>12}{'df':>5}{'p':>9}"]
+        for name, row in wald.iterrows():
+            lines.append(f"{str(name):<24}{row['statistic']:>12.4f}{int(row['df']):>5}{row['p_value']:>9.4f}")
+        pairs = self.differences.pairwise
+        if self.differences.permutations:
+            lines += ["", f"Permutation test of differences ({self.differences.permutations} regroupings, "
+                          f"seed {self.differences.seed})",
+                      f"{'pair':<24}{'coefficient':<18}{'difference':>12}{'p (Wald)':>10}{'p (perm.)':>10}"]
+            for row in pairs.itertuples():
+                lines.append(f"{row.group_a + ' - ' + row.group_b:<24}{row.coefficient:<18}{row.difference:>12.4f}"
+                             f"{row.p_value:>10.4f}{row.permutation_p:>10.4f}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"by": self.by, "units": {g: list(ids) for g, ids in self.groups.units.items()},
+                "islands": {g: list(ids) for g, ids in self.groups.islands.items()},
+                "differences": self.differences.to_dict()}
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]
+
+
+def group_labels(panel, by: str | Mapping | pd.Series, *, language: str = "en") -> pd.Series:
+    """Unit id -> group: a preset for mainland China, a panel or boundary column, or a mapping.
+
+    Parameters
+    ----------
+    panel
+        A :class:`spatial.SpatialPanel`.
+    by
+        ``"three_regions"`` (East 11 / Central 8 / West 12), ``"four_regions"`` (with the
+        Northeast), ``"north_south"`` (unit ids or names must be mainland province, prefecture or
+        county codes or names), a column of the panel or of its boundaries, or a mapping.
+    language
+        Group names of the presets in ``"en"`` or ``"zh"``.
+
+    Examples
+    --------
+    >>> from spatial import SpatialPanel, datasets
+    >>> provinces = datasets.load("china_provinces")
+    >>> mainland = provinces[provinces["mainland"]]
+    >>> frame = mainland[["adcode"]].assign(year=2020, x=1.0)
+    >>> panel = SpatialPanel(frame, id="adcode", time="year", geometry=mainland)
+    >>> group_labels(panel, "three_regions").value_counts().to_dict()
+    {'West': 12, 'East': 11, 'Central': 8}
+    """
+    ids = list(panel.entities)
+    if isinstance(by, str) and by in CHINA_GROUPINGS:
+        return pd.Series(china_grouping(ids, by, language=language).to_numpy(), index=ids, name=by)
+    from spatial.models._subgroup import _groups  # the column/mapping rules of fit_by_group
+
+    return _groups(panel, by).rename(by if isinstance(by, str) else "group")
+
+
+def _compared(results: Mapping[str, Any], coefficients: Sequence[str] | None) -> list[str]:
+    common = [c for c in next(iter(results.values())).params.index
+              if all(c in r.params.index for r in results.values())]
+    if coefficients is None:
+        return [c for c in common if c not in _NOT_COMPARED]
+    unknown = [c for c in coefficients if c not in common]
+    if unknown:
+        raise SchemaError(f"coefficients {first_items(unknown)} are not estimated in every group; "
+                          f"choose among {first_items(common)}")
+    return list(coefficients)
+
+
+def _wald(estimates: list[np.ndarray], covariances: list[np.ndarray]) -> tuple[float, int]:
+    """Wald statistic of b_1 = ... = b_G for independent estimates, with its df."""
+    k, groups = len(estimates[0]), len(estimates)
+    contrasts = np.concatenate([estimates[g] - estimates[0] for g in range(1, groups)])
+    blocks = [[covariances[0] + (covariances[g] if g == h else 0) for h in range(1, groups)]
+              for g in range(1, groups)]
+    variance = np.block(blocks)
+    try:
+        statistic = float(contrasts @ np.linalg.solve(variance, contrasts))
+    except np.linalg.LinAlgError as error:
+        raise NumericalError("the covariance of the coefficient differences is singular; compare fewer "
+                             "coefficients") from error
+    return statistic, k * (groups - 1)
+
+
+def wald_differences(results: Mapping[str, Any], coefficients: Sequence[str] | None = None) -> tuple[
+        pd.DataFrame, pd.DataFrame]:
+    """Wald tests of equal coefficients across independent group estimates.
+
+    Parameters
+    ----------
+    results
+        Group name -> :class:`spatial.models.Result` (from :func:`spatial.models.fit_by_group`).
+    coefficients
+        The coefficients to compare (default: all estimated in every group except the constant).
+
+    Returns
+    -------
+    wald, pairwise : DataFrame
+        Per coefficient and ``joint`` (statistic, df, p_value); per pair and coefficient
+        (difference, std_error, z, p_value).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> a = SimpleNamespace(params=pd.Series({"x": 1.0}), cov=pd.DataFrame([[0.04]], ["x"], ["x"]))
+    >>> b = SimpleNamespace(params=pd.Series({"x": 0.5}), cov=pd.DataFrame([[0.05]], ["x"], ["x"]))
+    >>> wald, pairs = wald_differences({"East": a, "West": b})
+    >>> round(float(wald.loc["x", "statistic"]), 4), round(float(pairs["z"].iloc[0]), 4)
+    (2.7778, 1.6667)
+    """
+    if len(results) < 2:
+        raise SpatialPanelError(f"group differences need at least two groups, got {len(results)}")
+    names = _compared(results, coefficients)
+    params = {g: r.params[names].to_numpy(float) for g, r in results.items()}
+    covs = {g: r.cov.loc[names, names].to_numpy(float) for g, r in results.items()}
+    rows = {}
+    for i, name in enumerate(names):
+        statistic, df = _wald([params[g][[i]] for g in results], [covs[g][np.ix_([i], [i])] for g in results])
+        rows[name] = (statistic, df, float(stats.chi2.sf(statistic, df)))
+    statistic, df = _wald(list(params.values()), list(covs.values()))
+    rows["joint"] = (statistic, df, float(stats.chi2.sf(statistic, df)))
+    wald = pd.DataFrame.from_dict(rows, orient="index", columns=["statistic", "df", "p_value"])
+    wald.index.name = "coefficient"
+    pairwise = []
+    for a, b in itertools.combinations(results, 2):
+        difference = params[a] - params[b]
+        se = np.sqrt(np.diag(covs[a]) + np.diag(covs[b]))
+        z = difference / se
+        for i, name in enumerate(names):
+            pairwise.append({"group_a": a, "group_b": b, "coefficient": name, "difference": float(difference[i]),
+                             "std_error": float(se[i]), "z": float(z[i]),
+                             "p_value": float(2 * stats.norm.sf(abs(z[i])))})
+    return wald, pd.DataFrame(pairwise)
+
+
+def _permuted_differences(panel, w, *, a: str, b: str, labels: pd.Series, names: list[str], y: str,
+                          x: Sequence[str], permutations: int, rng: np.random.Generator, islands: str,
+                          progress: Callable[[int], None] | None, options: dict) -> tuple[np.ndarray, int]:
+    pooled = sorted(i for i in labels.index if labels[i] in (a, b))
+    size_a = int((labels[pooled] == a).sum())
+    draws, failed = [], 0
+    for _ in range(permutations):
+        order = rng.permutation(len(pooled))
+        mapping = labels.to_dict() | {pooled[j]: (a if rank < size_a else b) for rank, j in enumerate(order)}
+        try:
+            refit = fit_by_group(panel, w, group=mapping, groups=[a, b], y=y, x=x, islands=islands, **options)
+        except (SpatialPanelError, NumericalError):
+            failed += 1
+        else:
+            draws.append(refit.results[a].params[names].to_numpy(float)
+                         - refit.results[b].params[names].to_numpy(float))
+        if progress is not None:
+            progress(1)
+    return np.array(draws).reshape(-1, len(names)), failed
+
+
+def heterogeneity(panel, w: Any, *, by: str | Mapping | pd.Series, y: str, x: Sequence[str],
+                  groups: Sequence[str] | None = None, coefficients: Sequence[str] | None = None,
+                  permutations: int = 0, seed: int | None = None, islands: str = "keep",
+                  language: str = "en", progress: Callable[[int], None] | None = None,
+                  **options) -> Heterogeneity:
+    """Fit a model by group of units (W restricted to each group) and test its group differences.
+
+    Parameters
+    ----------
+    panel, w, y, x
+        As for :func:`spatial.models.fit`.
+    by
+        A preset (``"three_regions"``, ``"four_regions"``, ``"north_south"``; see
+        :func:`group_labels`), a column of the panel or its boundaries, or a mapping id -> group.
+    groups
+        The groups to fit, in this order (default: all, sorted).
+    coefficients
+        The coefficients to compare (default: all estimated in every group except the constant).
+    permutations
+        Regroupings per pair of groups for the permutation test (0: Wald tests only; papers use
+        500-1000). Needs ``seed``.
+    seed
+        Seed of the regroupings (recorded).
+    islands
+        As for :func:`spatial.models.fit_by_group`.
+    language
+        Group names of the presets (``"en"``, ``"zh"``).
+    progress
+        Called with 1 after each refit (a progress bar).
+    **options
+        Passed to :func:`spatial.models.fit` (``model``, ``fe``, ``lee_yu``, ``draws``, ...).
+
+    Raises
+    ------
+    SchemaError
+        An unknown grouping, group or coefficient.
+    SpatialPanelError
+        Fewer than two groups, a missing seed with permutations, or more than 5 % of the
+        regroupings of a pair failing to fit.
+
+    Examples
+    --------
+    >>> from libpysal.graph import Graph
+    >>> from spatial import SpatialPanel, datasets
+    >>> states = datasets.load("us48_states").set_index("fips")
+    >>> panel = SpatialPanel(datasets.load("us_produc"), id="fips", time="year")
+    >>> w = Graph.build_contiguity(states, rook=False).transform("r")
+    >>> side = {i: "west" if states.geometry[i].centroid.x < -100 else "east" for i in panel.entities}
+    >>> het = heterogeneity(panel, w, by=side, y="log(gsp)", x=["log(pcap)", "log(emp)"], model="sar",
+    ...                     fe="twoway", draws=0)
+    >>> het.differences.wald.index.tolist()
+    ['log(pcap)', 'log(emp)', 'rho', 'joint']
+    """
+    if isinstance(permutations, bool) or not isinstance(permutations, int | np.integer) or permutations < 0:
+        raise SpatialPanelError(f"permutations must be a non-negative integer, got {permutations!r}")
+    if permutations and seed is None:
+        raise SpatialPanelError("the permutation test needs a seed (seed=...) so that its p-values can be "
+                                "reproduced")
+    labels = group_labels(panel, by, language=language)
+    name = by if isinstance(by, str) else "group"
+    fitted = fit_by_group(panel, w, group=labels, groups=groups, y=y, x=x, islands=islands, **options)
+    if len(fitted.results) < 2:
+        raise SpatialPanelError(f"group differences need at least two groups; {name!r} gives "
+                                f"{first_items(fitted.results)}")
+    wald, pairwise = wald_differences(fitted.results, coefficients)
+    names = [c for c in wald.index if c != "joint"]
+    failed: dict[str, int] = {}
+    if permutations:
+        rng = np.random.default_rng(seed)
+        perm_p, used = [], []
+        for a, b in itertools.combinations(fitted.results, 2):
+            draws, failures = _permuted_differences(panel, w, a=a, b=b, labels=labels, names=names, y=y, x=x,
+                                                    permutations=permutations, rng=rng, islands=islands,
+                                                    progress=progress, options=options)
+            if failures > _MAX_FAILED_SHARE * permutations:
+                raise SpatialPanelError(
+                    f"{failures} of {permutations} random regroupings of {a!r} and {b!r} could not be fitted "
+                    "(too few units or no neighbours inside a random group); use the Wald test (permutations=0) "
+                    "or larger groups")
+            failed[f"{a} - {b}"] = failures
+            observed = fitted.results[a].params[names].to_numpy(float) - fitted.results[b].params[names].to_numpy(float)
+            exceed = (np.abs(draws) >= np.abs(observed) - 1e-12 * np.abs(observed)).sum(axis=0)
+            perm_p += list((1 + exceed) / (1 + len(draws)))
+            used += [len(draws)] * len(names)
+        pairwise = pairwise.assign(permutation_p=perm_p, permutations=used)
+    differences = GroupDifferences(wald=wald, pairwise=pairwise, permutations=int(permutations), seed=seed,
+                                   failed=failed)
+    return Heterogeneity(groups=fitted, labels=labels, by=str(name), differences=differences)
