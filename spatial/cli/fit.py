@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from spatial._options import MAX_SEED
 from spatial.cli import STATE
 
 __all__ = ["fit_cmd"]
@@ -99,7 +100,7 @@ def _read_weights(path: Path, ids: list[str], transform: str):
               show_default=True)
 @click.option("--inference", type=click.Choice(["simulation", "delta"]), default="simulation", show_default=True)
 @click.option("--effects-draws", "draws", type=click.IntRange(0), default=1000, show_default=True)
-@click.option("--seed", type=click.IntRange(0), default=12345, show_default=True,
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=12345, show_default=True,
               help="Seed of the effects draws (recorded).")
 @click.option("--allow-islands", is_flag=True, help="Keep units without neighbours.")
 @click.option("--drop-collinear", is_flag=True, help="Drop (and report) collinear regressors instead of stopping.")

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import sparse, stats
 from scipy.sparse import linalg as sla
 
-from spatial._options import check_option
+from spatial._options import check_option, check_seed
 from spatial.effects import EffectsInference, EffectsMethod, coefficient_effects, lag_effects
 from spatial.errors import (
     BoundaryWarning,
@@ -181,10 +181,11 @@ def fit(
     _check_panel(panel)
     if isinstance(x, str):
         x = [x]
+    if not any(str(name).strip() for name in x):
+        raise SpatialPanelError("x names no regressor; a spatial regression needs at least one explanatory variable")
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 0:
         raise SpatialPanelError(f"draws must be a non-negative integer, got {draws!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise SpatialPanelError(f"seed must be a non-negative integer (it is recorded in the result), got {seed!r}")
+    check_seed(seed)
     if wx is not None and model not in _DURBIN:
         raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
     if random_effects:
