@@ -198,6 +198,14 @@ def composite_cmd(
     show_default=True,
     help="Band (low, high] of U1/U2 where neither subsystem lags.",
 )
+@click.option(
+    "--formula",
+    type=click.Choice(["classical", "revised"]),
+    default="classical",
+    show_default=True,
+    help="Coupling degree: classical [prod U / mean^n]^k, or revised (Wang Shujia et al. 2021).",
+)
+@click.option("--exponent", type=float, help="Adjustment exponent k of the classical formula (default 1/n).")
 def coupling_cmd(
     table,
     id_column,
@@ -211,8 +219,13 @@ def coupling_cmd(
     grading,
     scale,
     synchronous,
+    formula,
+    exponent,
 ) -> None:
-    """Coupling degree C, coordination degree D and graded classes of 2 or more subsystems."""
+    """Coupling degree C, coordination degree D and graded classes of 2 or more subsystems.
+
+    The formula used (with its exponent) is written in the ``formula`` column.
+    """
     from spatial.indices import coupling_coordination
 
     band = _numbers(synchronous, "--synchronous")
@@ -238,6 +251,8 @@ def coupling_cmd(
         grading=grading,
         synchronous=(band[0], band[1]),
         scale=scale,
+        formula=formula,
+        exponent=exponent,
     )
     outputs.write_all({"": result.table, "counts": result.counts()})
 
@@ -411,12 +426,45 @@ def geodetector_cmd(
 @click.option("--total", help="Column with each unit's total (default: sum of the industries).")
 @click.option("--specialised", type=float, default=1.0, show_default=True)
 @click.option("--cluster", type=float, default=1.5, show_default=True)
+@click.option(
+    "--basis",
+    type=click.Choice(["employment", "output", "firms", "other"]),
+    default="employment",
+    show_default=True,
+    help="What the industry sizes measure (written into the table).",
+)
+@click.option("--exponent", type=float, help="Adjustment exponent k: adds lq_adjusted = LQ^k.")
+@click.option("--score", "score_text", help="Score range low,high (e.g. 50,100): maps [m/2, 2m] linearly onto it.")
+@click.option(
+    "--score-anchor",
+    type=click.Choice(["mean", "one"]),
+    default="mean",
+    show_default=True,
+    help="m of the score: the industry's mean LQ in the period, or 1.",
+)
 def lq_cmd(
-    table, id_column, time_column, output, sheet, encoding, overwrite, industries, total, specialised, cluster
+    table,
+    id_column,
+    time_column,
+    output,
+    sheet,
+    encoding,
+    overwrite,
+    industries,
+    total,
+    specialised,
+    cluster,
+    basis,
+    exponent,
+    score_text,
+    score_anchor,
 ) -> None:
     """Location quotients (区位熵) per unit, period and industry, classed as cluster / specialised."""
     from spatial.indices import location_quotient
 
+    score = _numbers(score_text, "--score")
+    if score is not None and len(score) != 2:
+        raise click.BadParameter("give two numbers, e.g. 50,100", param_hint="--score")
     outputs, frame = _start(table, output, [], overwrite, sheet, encoding)
     result = location_quotient(
         frame,
@@ -426,5 +474,9 @@ def lq_cmd(
         total=total,
         specialised=specialised,
         cluster=cluster,
+        basis=basis,
+        exponent=exponent,
+        score=None if score is None else (score[0], score[1]),
+        score_anchor=score_anchor,
     )
     outputs.write("", result)

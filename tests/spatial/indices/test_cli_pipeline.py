@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -96,6 +97,20 @@ def test_coupling_command_reproduces_the_published_table(tmp_path, capsys):
     assert table.loc[(table["region"] == "四川") & (table["year"] == 2019), "D"].round(2).item() == 0.53
     assert {"grade_zh", "grade_en", "lagging"} <= set(table.columns)
     assert (tmp_path / "d_counts.csv").is_file()
+    assert (table["formula"] == "classical: C = [prod U_i / (mean U)^n]^k, n = 2, k = 0.5").all()
+
+
+def test_coupling_command_states_the_revised_formula_and_refuses_its_exponent(tmp_path, capsys):
+    base = ["index", "coupling", str(REFERENCE / "western_resilience_hqd.csv"), "--id", "region", "--time", "year",
+            "--subsystems", "resilience_index,hq_development_index", "--scale", "100"]
+    assert main([*base, "--formula", "revised", "--out", str(tmp_path / "r.csv")]) == 0, capsys.readouterr().err
+    table = pd.read_csv(tmp_path / "r.csv")
+    u = table[["resilience_index", "hq_development_index"]].to_numpy()  # written divided by --scale
+    expected = np.sqrt((1 - np.abs(u[:, 0] - u[:, 1])) * u.min(axis=1) / u.max(axis=1))
+    assert np.allclose(table["C"], expected, rtol=1e-10) and table["formula"].str.startswith("revised").all()
+    code = main([*base, "--formula", "revised", "--exponent", "5", "--out", str(tmp_path / "x.csv")])
+    assert code == 2 and "has no adjustment exponent" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
 
 
 @pytest.mark.parametrize(
@@ -161,6 +176,8 @@ def test_pipeline_step_adds_panel_variables_and_writes_tables(tmp_path, produc_c
             "geodetector_factors": ["index", "zone"],
             "geodetector_period": 1986,
             "lq_industries": ["hwy", "water", "util"],
+            "lq_score": [50, 100],
+            "coupling_formula": "revised",
         },
     }
     config = validate_config(raw)
@@ -168,6 +185,8 @@ def test_pipeline_step_adds_panel_variables_and_writes_tables(tmp_path, produc_c
     assert {"index", "economy", "labour", "index_D"} <= set(ctx.panel.variables)
     results = ctx.results["indices"]
     assert set(results) >= {"composite", "coupling", "theil", "dagum_gini", "sigma", "cv", "kde", "geodetector", "lq"}
+    assert results["coupling"].options["formula"].startswith("revised")
+    assert results["lq"]["score"].between(50, 100).all()
     written = set(ctx.outputs)
     for name in (
         "indices_scores.csv",
