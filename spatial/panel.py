@@ -145,6 +145,9 @@ class SpatialPanel:
             "match_names": list(match_names) if match_names else None,
             "repair": repair, "bad_geometry": bad_geometry, "duplicate_geometry": duplicate_geometry,
         }
+        if variables is not None and not isinstance(variables, str) and len(list(variables)) == 0:
+            raise SchemaError("variables is an empty list; name the numeric variables to keep, or leave it out "
+                              "to keep every numeric column")
         keys = [id] if time is None else [id, time]
         require_columns(data, keys + list(variables or []), "the panel table")
         frame = data.reset_index(drop=True)  # row positions = the user's data rows (1-based in messages)

@@ -15,6 +15,9 @@ Shape::
     normalize = "minmax"             # or "zscore"
     pooling = "pooled"               # or "per_period"
     weighting = "entropy"            # "critic", "cv", "equal", "user"
+    combine = "multiplicative"       # optional: with the subjective 'weight' column (AHP); or "linear"
+    alpha = 0.5                      # subjective share of the linear rule
+    obstacle = true                  # obstacle degree tables (indices_obstacle*.csv)
     method = "weighted_sum"          # or "topsis"
     name = "index"
     grading = "ten_level"            # of the coupling coordination degree
@@ -29,6 +32,7 @@ Shape::
     lq_score = [50, 100]             # optional linear score of the LQ
 
 Outputs (in the run's folder): ``indices_scores.csv``, ``indices_weights.csv``,
+``indices_obstacle.csv`` (+ ``_subsystems``, ``_top``),
 ``indices_coupling.csv``, ``indices_theil_<var>.csv`` (+ ``_groups``), ``indices_gini_<var>.csv``
 (+ ``_within``, ``_between``), ``indices_sigma_<var>.csv``, ``indices_cv_<var>.csv``,
 ``indices_kde_<var>.png`` / ``.svg``, ``indices_geodetector_*.csv``, ``indices_lq.csv``.
@@ -56,24 +60,28 @@ register_section(
         "weighting": Key(str, "entropy", choices=("entropy", "critic", "cv", "equal", "user")),
         "method": Key(str, "weighted_sum", choices=("weighted_sum", "topsis")),
         "name": Key(str, "index", help="name of the overall index variable"),
+        "combine": Key(str, choices=("multiplicative", "linear"), help="combine weighting with the 'weight' column"),
+        "alpha": Key((float, int), 0.5, help="subjective share of the linear combination"),
+        "obstacle": Key(bool, False, help="obstacle degree of the indicators (min-max indices)"),
+        "obstacle_top": Key(int, 3, help="main obstacles listed per unit and period"),
         "coupling": Key(bool, True, help="coupling coordination of the subsystems (needs >= 2)"),
         "coupling_weights": Key(list, help="contribution of each subsystem to T (default equal)"),
         "coupling_formula": Key(str, "classical", choices=("classical", "revised")),
         "coupling_exponent": Key((float, int), help="adjustment exponent k of the classical coupling degree"),
         "grading": Key(str, "ten_level", choices=("ten_level", "three_level", "four_level", "coupling_stage")),
-        "inequality": Key(list, [], help="variables for Theil, Dagum Gini, CV, sigma convergence, densities"),
+        "inequality": Key(list, [], help="variables for Theil, Dagum Gini, CV, sigma convergence, densities", items=str),
         "group": Key(str, help="text column of groups, or 'china_region'"),
         "weight": Key(str, help="weight column (e.g. population) of the Theil index"),
         "allow_singletons": Key(bool, False, help="keep groups with a single unit"),
         "kde": Key(bool, True, help="kernel density figures of the inequality variables"),
         "geodetector_y": Key(str, help="response of the geographical detector"),
-        "geodetector_factors": Key(list, help="factors of the geographical detector"),
+        "geodetector_factors": Key(list, help="factors of the geographical detector", items=str, min_items=1),
         "geodetector_period": Key((int, str), help="one period (default: all rows pooled)"),
         "discretize": Key(str, "quantile", choices=("quantile", "natural_breaks", "equal_interval")),
         "classes": Key(int, 5, help="classes of numeric factors"),
         "categorical": Key(list, [], help="numeric factors that are already strata codes"),
         "singletons": Key(str, "keep", choices=("keep", "drop", "error")),
-        "lq_industries": Key(list, help="industry size columns for location quotients"),
+        "lq_industries": Key(list, help="industry size columns for location quotients", items=str, min_items=1),
         "lq_total": Key(str, help="column of unit totals (default: sum of the industries)"),
         "lq_basis": Key(str, "employment", choices=("employment", "output", "firms", "other")),
         "lq_exponent": Key((float, int), help="adjustment exponent k: lq_adjusted = LQ^k"),
@@ -89,6 +97,8 @@ def _planned(spec: dict[str, Any]) -> list[str]:
         names += ["indices_scores.csv", "indices_weights.csv"]
         if spec["method"] == "topsis":
             names.append("indices_distances.csv")
+        if spec["obstacle"]:
+            names += ["indices_obstacle.csv", "indices_obstacle_subsystems.csv", "indices_obstacle_top.csv"]
     for var in spec["inequality"]:
         names += [f"indices_theil_{var}.csv", f"indices_sigma_{var}.csv", f"indices_cv_{var}.csv"]
         if spec["group"]:
@@ -130,6 +140,8 @@ def _composite(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -
         weighting=spec["weighting"],
         method=spec["method"],
         name=spec["name"],
+        combine=spec["combine"],
+        alpha=float(spec["alpha"]),
     )
     results["composite"] = composite
     ctx.panel = composite.add_to(ctx.panel)
@@ -140,6 +152,14 @@ def _composite(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -
     )
     write_csv(ctx, "indices_scores.csv", composite.to_frame(), index=False)
     write_csv(ctx, "indices_weights.csv", composite.weights, index=False)
+    if spec["obstacle"]:
+        from spatial.indices import obstacle_degree
+
+        obstacle = obstacle_degree(composite)
+        results["obstacle"] = obstacle
+        write_csv(ctx, "indices_obstacle.csv", obstacle.indicators, index=False)
+        write_csv(ctx, "indices_obstacle_subsystems.csv", obstacle.subsystems, index=False)
+        write_csv(ctx, "indices_obstacle_top.csv", obstacle.top(spec["obstacle_top"]), index=False)
     if composite.distances is not None:
         write_csv(ctx, "indices_distances.csv", composite.distances, index=False)
     if spec["coupling"] and len(composite.subsystems) >= 2:
