@@ -62,7 +62,7 @@ def _progress(text: str) -> None:
 def _read_weights(path: Path, ids: list[str], transform: str):
     import weights
 
-    graph = weights.read_weights(path, ids=ids)
+    graph = weights.read_matrix(path, ids=ids)  # no Graph: libpysal stays out of the fit
     if transform == "r":
         graph = weights.row_standardize(graph)
     return graph
