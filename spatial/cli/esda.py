@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from spatial._options import MAX_SEED
 from spatial.cli import STATE
 
 __all__ = ["moran_cmd", "lisa_cmd", "hotspots_cmd"]
@@ -58,7 +59,7 @@ def _inputs(func):
                      help="Weights transform: row-standardised, binary, or as given."),
         click.option("--permutations", type=click.IntRange(min=0), default=999, show_default=True,
                      help="Random permutations for pseudo p-values (0: analytical only)."),
-        click.option("--seed", type=click.IntRange(min=0), help="Random seed; required with --permutations > 0."),
+        click.option("--seed", type=click.IntRange(0, MAX_SEED), help="Random seed; required with --permutations > 0."),
         click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
                      help="Results table (.csv or .json); printed summary only when omitted."),
         click.option("--overwrite", is_flag=True, help="Replace existing outputs (never the inputs)."),

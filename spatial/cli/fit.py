@@ -6,7 +6,8 @@
 
 Outputs are checked before the estimation (never over an input, never over an existing file
 without ``--overwrite``) and written atomically. A fit whose optimiser did not converge exits
-with code 3 and writes nothing, unless ``--allow-nonconverged``.
+with code 3 and writes nothing, as does one whose rho lies on a bound (its effects are undefined),
+unless ``--allow-nonconverged``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from spatial._options import MAX_SEED
 from spatial.cli import STATE
 
 __all__ = ["fit_cmd"]
@@ -99,11 +101,12 @@ def _read_weights(path: Path, ids: list[str], transform: str):
               show_default=True)
 @click.option("--inference", type=click.Choice(["simulation", "delta"]), default="simulation", show_default=True)
 @click.option("--effects-draws", "draws", type=click.IntRange(0), default=1000, show_default=True)
-@click.option("--seed", type=click.IntRange(0), default=12345, show_default=True,
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=12345, show_default=True,
               help="Seed of the effects draws (recorded).")
 @click.option("--allow-islands", is_flag=True, help="Keep units without neighbours.")
 @click.option("--drop-collinear", is_flag=True, help="Drop (and report) collinear regressors instead of stopping.")
-@click.option("--allow-nonconverged", is_flag=True, help="Write results even if the optimiser did not converge.")
+@click.option("--allow-nonconverged", is_flag=True,
+              help="Write results even if the optimiser did not converge or rho is on a bound (effects undefined).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the results as JSON.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Same as --json.")
 @click.option("--table", "table_out", type=click.Path(dir_okay=False, path_type=Path),
@@ -157,6 +160,11 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
         raise NumericalError(
             f"the optimiser did not converge ({result.details.get('optimizer')}); nothing was written. "
             "Check the data and weights, or pass --allow-nonconverged to keep the results"
+        )
+    if result.effects_undefined and not allow_nonconverged:
+        raise NumericalError(
+            f"the effects are {result.effects_undefined}; nothing was written. Check the model and the weights, or "
+            "pass --allow-nonconverged to keep the results (written without effects)"
         )
     if json_out is not None:
         result.to_json(json_out, overwrite=overwrite)
