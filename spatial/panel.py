@@ -463,6 +463,32 @@ class SpatialPanel:
             _geometry=None if self._geometry is None else self._geometry.loc[order],
         )
 
+    def restrict_units(self, keep: Sequence[str], *, reason: str, also: Sequence[dict] = ()) -> SpatialPanel:
+        """A copy with only the units in ``keep`` (in this panel's order); the others are recorded.
+
+        Every removed unit appears in :attr:`dropped` with ``reason``; ``also`` adds records of
+        things removed elsewhere (e.g. weights-file units not in the panel). A
+        :class:`DroppedDataWarning` says how many records were added.
+        """
+        wanted = {str(k) for k in keep}
+        order = pd.Index([u for u in self._entities if u in wanted], name=self._entities.name)
+        gone = [u for u in self._entities if u not in wanted]
+        records = [{"id": u, "period": None, "what": "dropped", "reason": reason} for u in gone]
+        records += [{"period": None, **record} for record in also]
+        if not records:
+            return self
+        full = pd.MultiIndex.from_product([order, self._periods], names=self._data.index.names)
+        clone = self._replaced(
+            _entities=order,
+            _data=self._data.reindex(full),
+            _labels=self._labels.reindex(full),
+            _geometry=None if self._geometry is None else self._geometry.loc[order],
+            _dropped=[*self._dropped, *records],
+        )
+        warnings.warn(f"{len(records)} repairs removed or changed data; see panel.dropped", DroppedDataWarning,
+                      stacklevel=2)
+        return clone
+
     def _replaced(self, **attributes) -> SpatialPanel:
         """A copy sharing everything validated, with some attributes replaced (no re-validation)."""
         clone = object.__new__(SpatialPanel)
