@@ -108,8 +108,14 @@ def _load(options: dict[str, Any], also: list[str] | None = None):
     panel = load_panel(validate_config(raw, where="command line"))
     import weights
 
-    if options["weights_file"] is not None:
-        graph = weights.read_weights(options["weights_file"])  # ids are checked against the panel's by key
+    if options["weights_file"] is not None:  # aligned by key, with the id options of the boundaries
+        from spatial.pipeline import echo_repairs
+        from spatial.weights_file import read_aligned_weights
+
+        before = len(panel.dropped)
+        panel, graph = read_aligned_weights(options["weights_file"], panel, restrict=options["restrict"],
+                                            id_normalize=options["id_normalize"])
+        echo_repairs(panel.dropped.iloc[before:], _progress)
     else:
         graph = (weights.rook if options["contiguity"] == "rook" else weights.queen)(panel.geometry)
     return panel, graph

@@ -61,10 +61,14 @@ def _progress(text: str) -> None:
         click.echo(text, err=True)
 
 
-def _read_weights(path: Path, ids: list[str], transform: str):
+def _read_weights(path: Path, panel, transform: str):
     import weights
 
-    graph = weights.read_weights(path, ids=ids)
+    from spatial.weights_file import read_aligned_weights
+
+    # ids matched by key (the message says how to fix a mismatch); matrix=True: no Graph, so
+    # libpysal (and the sklearn, scipy.stats, geopandas it loads) stays out of the fit
+    _, graph = read_aligned_weights(path, panel, matrix=True)
     if transform == "r":
         graph = weights.row_standardize(graph)
     return graph
@@ -199,7 +203,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
     periods = "period" if panel.n_periods == 1 else "periods"
     _progress(f"{panel.n_units} units x {panel.n_periods} {periods} from {display_path(table_path)}")
     if weights_file is not None:
-        graph = _read_weights(weights_file, list(panel.entities), transform)
+        graph = _read_weights(weights_file, panel, transform)
         source = display_path(weights_file)
     else:
         import weights

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
 from spatial._options import check_option, check_seed
@@ -264,7 +264,7 @@ def _finish_ols(design: Design, spec: ModelSpec, panel) -> Result:
     cov = s2_unbiased * np.linalg.inv(design.X.T @ design.X)
     se = np.sqrt(np.diag(cov))
     t = beta / se
-    p = 2 * stats.t.sf(np.abs(t), N - k_df)
+    p = 2 * special.stdtr(N - k_df, -np.abs(t))
     loglik = concentrated(sse, N)
     names = list(design.names)
     tests = diag.lm_tests(design, beta, e)
@@ -457,7 +457,7 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
                       SpatialWarning, stacklevel=3)
     se = np.sqrt(np.where(variances > 0, variances, np.nan))
     z = estimates / se
-    p = 2 * stats.norm.sf(np.abs(z))
+    p = 2 * special.ndtr(-np.abs(z))
     s2_var = full_cov[-1, -1]
     e = residuals(design, beta, rho or 0.0, lam or 0.0)
     rho_se = float(se[names.index("rho")]) if lag else None
