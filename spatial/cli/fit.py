@@ -19,10 +19,10 @@ from pathlib import Path
 import click
 
 from spatial.cli import STATE
+from spatial.models.catalog import MODEL_NAMES as _MODELS
 
 __all__ = ["fit_cmd"]
 
-_MODELS = ("ols", "slx", "sar", "sem", "sdm", "sdem", "sac")
 _SPLIT = re.compile(r",|\s+(?![^()]*\))")
 
 
