@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from spatial._options import MAX_SEED
 from spatial.cli import STATE
 from spatial.models.catalog import MODEL_NAMES as _MODELS
 
@@ -60,10 +61,12 @@ def _progress(text: str) -> None:
         click.echo(text, err=True)
 
 
-def _read_weights(path: Path, ids: list[str], transform: str):
+def _read_weights(path: Path, panel, transform: str):
     import weights
 
-    graph = weights.read_weights(path, ids=ids)
+    from spatial.weights_file import read_aligned_weights
+
+    _, graph = read_aligned_weights(path, panel)  # ids matched by key; the message says how to fix a mismatch
     if transform == "r":
         graph = weights.row_standardize(graph)
     return graph
@@ -100,7 +103,7 @@ def _read_weights(path: Path, ids: list[str], transform: str):
               show_default=True)
 @click.option("--inference", type=click.Choice(["simulation", "delta"]), default="simulation", show_default=True)
 @click.option("--effects-draws", "draws", type=click.IntRange(0), default=1000, show_default=True)
-@click.option("--seed", type=click.IntRange(0), default=12345, show_default=True,
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=12345, show_default=True,
               help="Seed of the effects draws (recorded).")
 @click.option("--allow-islands", is_flag=True, help="Keep units without neighbours.")
 @click.option("--drop-collinear", is_flag=True, help="Drop (and report) collinear regressors instead of stopping.")
@@ -198,7 +201,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
     periods = "period" if panel.n_periods == 1 else "periods"
     _progress(f"{panel.n_units} units x {panel.n_periods} {periods} from {display_path(table_path)}")
     if weights_file is not None:
-        graph = _read_weights(weights_file, list(panel.entities), transform)
+        graph = _read_weights(weights_file, panel, transform)
         source = display_path(weights_file)
     else:
         import weights

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from spatial._options import check_option
+from spatial._options import check_option, check_seed
 from spatial.errors import (
     BoundaryWarning,
     ConvergenceWarning,
@@ -185,10 +185,11 @@ def fit(
     info = model_info(model)
     if isinstance(x, str):
         x = [x]
+    if not any(str(name).strip() for name in x):
+        raise SpatialPanelError("x names no regressor; a spatial regression needs at least one explanatory variable")
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 0:
         raise SpatialPanelError(f"draws must be a non-negative integer, got {draws!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise SpatialPanelError(f"seed must be a non-negative integer (it is recorded in the result), got {seed!r}")
+    check_seed(seed)
     if wx is not None and not info.durbin:
         raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
     if random_effects:

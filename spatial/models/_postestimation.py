@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from spatial.errors import SpatialWarning
 from spatial.models._design import CONST, Design
@@ -40,7 +40,7 @@ def coefficient_inference(estimates: np.ndarray, cov: np.ndarray, names: list[st
                       "their standard errors are n/a", SpatialWarning, stacklevel=3)
     se = np.sqrt(np.where(bad, np.nan, variances))
     z = estimates / se
-    tail = stats.t.sf(np.abs(z), df) if dist == "t" else stats.norm.sf(np.abs(z))
+    tail = special.stdtr(df, -np.abs(z)) if dist == "t" else special.ndtr(-np.abs(z))
     return se, z, 2 * tail
 
 
