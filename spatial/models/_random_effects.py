@@ -29,7 +29,7 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
 from spatial.errors import BoundaryWarning, ConvergenceWarning, NumericalError, SpatialPanelError
@@ -259,7 +259,7 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     tests = {
         "lr_random_and_spatial": TestResult(
             name=f"LR phi = {spatial_name} = 0 (vs pooled OLS)", statistic=2 * (loglik - pooled), df=2.0,
-            p_value=float(stats.chi2.sf(2 * (loglik - pooled), 2)),
+            p_value=float(special.chdtrc(2, 2 * (loglik - pooled))),
             note="phi = 0 is on the boundary: the chi2(2) p-value is conservative"),
     }
     i = names.index(spatial_name)
@@ -309,5 +309,5 @@ def hausman_fe_re(fixed: Result, random: Result) -> TestResult:
                           note="undefined: V_FE - V_RE is not positive definite (common in finite samples when "
                                "phi is large and the two estimates nearly coincide)")
     statistic = float(d @ np.linalg.solve(V, d))
-    return TestResult(name=name, statistic=statistic, df=float(len(d)), p_value=float(stats.chi2.sf(statistic, len(d))),
+    return TestResult(name=name, statistic=statistic, df=float(len(d)), p_value=float(special.chdtrc(len(d), statistic)),
                       note=f"compares {', '.join(common)}; a small p-value favours fixed effects")

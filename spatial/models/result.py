@@ -156,9 +156,9 @@ class Result:
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Confidence intervals (normal, or t for OLS and SLX)."""
-        from scipy import stats
+        from scipy import special
 
-        q = stats.t.ppf(0.5 + level / 2, self.df_resid) if self.dist == "t" else stats.norm.ppf(0.5 + level / 2)
+        q = special.stdtrit(self.df_resid, 0.5 + level / 2) if self.dist == "t" else special.ndtri(0.5 + level / 2)
         return pd.DataFrame({"lower": self.params - q * self.std_errors, "upper": self.params + q * self.std_errors})
 
     # ------------------------------------------------------------------ renderings
