@@ -269,8 +269,9 @@ def _check_plan(folder: Path, planned: list[str], overwrite: bool) -> None:
         return
     exact = {safe_name(n, limit=200) for n in planned if not n.endswith("*")}
     prefixes = tuple(safe_name(n[:-1], limit=200) for n in planned if n.endswith("*"))
-    existing = sorted(e.name for e in os.scandir(folder)
-                      if not e.name.startswith(".") and (e.name in exact or e.name.startswith(prefixes)))
+    existing = sorted((e.name for e in os.scandir(folder)
+                       if not e.name.startswith(".") and (e.name in exact or e.name.startswith(prefixes))),
+                      key=lambda name: (name != "run.json", name))  # run.json first: it marks an earlier run
     if existing:
         raise OutputError(
             f"{display_path(folder)} holds outputs of an earlier run ({first_items(existing, 5)}); "

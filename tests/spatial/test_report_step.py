@@ -29,8 +29,7 @@ def test_map_command_html_and_png(tmp_path, capsys):
     assert png.read_bytes()[:4] == b"\x89PNG"
     capsys.readouterr()
     assert main([*args, "--out", str(png)]) == 2
-    err = capsys.readouterr().err
-    assert "holds outputs of an earlier run" in err and "'report.html'" in err and "pass --overwrite" in err
+    assert "already exists; pass --overwrite" in capsys.readouterr().err
     assert main([*args, "--out", str(tmp_path / "x.html"), "--period", "2999"]) == 2
     assert "--period '2999' is not in the panel" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
@@ -72,7 +71,7 @@ def test_demo_writes_the_report_and_says_where(capsys):
     assert len(html.encode("utf-8")) < 3_000_000  # the demo report stays small
     assert main(["demo"]) == 2  # an earlier demo is never overwritten silently
     err = capsys.readouterr().err
-    assert "holds outputs of an earlier run" in err and "'report.html'" in err and "pass --overwrite" in err
+    assert "holds outputs of an earlier run ('run.json'" in err and "pass --overwrite" in err
     assert main(["demo", "--overwrite"]) == 0
 
 
