@@ -28,6 +28,7 @@ from spatial.errors import (
 from spatial.geometry import BadGeometryOption, DuplicateOption, RepairOption, check_geometries
 from spatial.io import MISSING_TOKENS, ids_as_strings, require_columns
 from spatial.names import normalize_ids, resolve_keys, suggest_normalization
+from spatial.periods import parse_periods
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -148,7 +149,7 @@ class SpatialPanel:
         require_columns(data, keys + list(variables or []), "the panel table")
         frame = data.reset_index(drop=True)  # row positions = the user's data rows (1-based in messages)
         ids = self._check_ids(frame[id], id)
-        periods = self._check_periods(frame[time], time) if time is not None else pd.Series(0, index=frame.index)
+        periods = parse_periods(frame[time], time) if time is not None else pd.Series(0, index=frame.index)
 
         geo = None
         if geometry is not None:
@@ -212,20 +213,6 @@ class SpatialPanel:
                 "counted from 1 after the header); every row needs an id"
             )
         return ids
-
-    @staticmethod
-    def _check_periods(values: pd.Series, column: str) -> pd.Series:
-        text = values.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
-        blank = text.isna() | (text == "")
-        if blank.any():
-            raise MissingDataError(
-                f"{int(blank.sum())} rows have no period in {column!r} (rows {_rows(np.flatnonzero(blank))}); "
-                "every row needs a period"
-            )
-        as_number = pd.to_numeric(text, errors="coerce")
-        if as_number.notna().all() and (as_number == np.round(as_number)).all():
-            return as_number.astype("int64")
-        return text.astype(object)
 
     @staticmethod
     def _check_duplicates(ids: pd.Series, periods: pd.Series, id: str, time: str | None) -> None:
