@@ -24,7 +24,7 @@ from spatial import datasets
 from spatial._fs import check_output, display_path, not_recording, safe_name, sha256, sweep_stale, write_text_atomic
 from spatial._run import folder_lock, move_staged, now, provenance, public_options, staging, write_record
 from spatial.config import Config
-from spatial.errors import ConfigError, OutputError, first_items
+from spatial.errors import ConfigError, OutputError
 
 __all__ = ["RunContext", "register_step", "planned_outputs", "load_panel", "run", "write_csv"]
 
@@ -273,9 +273,10 @@ def _check_plan(folder: Path, planned: list[str], overwrite: bool) -> None:
                        if not e.name.startswith(".") and (e.name in exact or e.name.startswith(prefixes))),
                       key=lambda name: (name != "run.json", name))  # run.json first: it marks an earlier run
     if existing:
+        more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
         raise OutputError(
-            f"{display_path(folder)} holds outputs of an earlier run ({first_items(existing, 5)}); "
-            "pass --overwrite to replace them, or choose another --out"
+            f"{display_path(folder)}: {', '.join(existing[:5])}{more} already exist{'s' if len(existing) == 1 else ''} "
+            "(outputs of an earlier run); pass --overwrite to replace them, or choose another --out"
         )
 
 

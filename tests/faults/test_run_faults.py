@@ -66,7 +66,8 @@ def test_existing_output_is_refused_before_any_step(tmp_path, capsys):
     before = folder_snapshot(tmp_path)
     code, stdout, err = _cli(["run", config], capsys)
     assert code == 2
-    assert "holds outputs of an earlier run ('esda_scatter_unemp_1970.png')" in err and "--overwrite" in err
+    assert "out: esda_scatter_unemp_1970.png already exists (outputs of an earlier run)" in err
+    assert "pass --overwrite" in err
     assert "SpatialPanel" not in stdout  # refused before the panel was even read
     assert folder_snapshot(tmp_path) == before and sorted(os.listdir(out)) == ["esda_scatter_unemp_1970.png"]
 

@@ -71,7 +71,7 @@ def test_demo_writes_the_report_and_says_where(capsys):
     assert len(html.encode("utf-8")) < 3_000_000  # the demo report stays small
     assert main(["demo"]) == 2  # an earlier demo is never overwritten silently
     err = capsys.readouterr().err
-    assert "holds outputs of an earlier run ('run.json'" in err and "pass --overwrite" in err
+    assert "spatial-demo: run.json, " in err and "(outputs of an earlier run); pass --overwrite" in err
     assert main(["demo", "--overwrite"]) == 0
 
 
