@@ -137,18 +137,6 @@ def sidecar_path(path: PathLike) -> Path:
     return path.with_name(path.name + ".run.json")
 
 
-def _probe_writable(folder: Path) -> None:
-    """Create and remove a temporary file in ``folder`` (``os.access`` is wrong for root and /proc)."""
-    try:
-        fd, name = tempfile.mkstemp(prefix=temp_prefix("probe"), suffix=".part", dir=folder)
-        os.close(fd)
-        os.unlink(name)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write in {display_path(folder)} ({exc.strerror or exc}); choose another --out"
-        ) from None
-
-
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)
@@ -197,11 +185,24 @@ def check_output(path: PathLike, *, inputs: Iterable[PathLike] = (), overwrite: 
         raise OutputError(f"output directory {display_path(parent)} does not exist; create it first")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"output directory {display_path(parent)} is not writable")
-    _probe_writable(parent)
+    _temporary_file(out).unlink()  # os.access trusts permission bits; /proc or a read-only mount refuse later
     sweep_stale(parent)
     if _PLAN is not None and out not in _PLAN:
         _PLAN.append(out)
     return out
+
+
+def _temporary_file(target: Path) -> Path:
+    """Create the hidden ``.part`` file beside ``target``; a folder that refuses it is an OutputError."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {display_path(target)}: its folder refuses new files "
+            f"({exc.strerror or type(exc).__name__}); choose a writable output folder"
+        ) from None
+    os.close(fd)
+    return Path(name)
 
 
 def _default_mode() -> int:
@@ -228,12 +229,7 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     'done'
     """
     target = Path(path).expanduser()
-    try:
-        fd, name = tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write {display_path(target)} ({exc.strerror or exc}); choose another --out") from None
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _temporary_file(target)
     try:
         yield tmp
         try:

@@ -217,7 +217,7 @@ def test_two_outputs_that_sanitise_to_one_name_are_an_error(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("target", "message"), [
-    ("/proc/x.csv", "cannot write in proc"),
+    ("/proc/x.csv", "cannot write x.csv: its folder refuses new files"),
     ("missing/x.csv", "output directory missing does not exist; create it first"),
 ])
 def test_out_into_an_unwritable_place_is_a_clean_exit_2(tmp_path, capsys, target, message):
