@@ -200,4 +200,4 @@ def _rasters_step(ctx: RunContext) -> None:
             _map_png(ctx, geometry, values, variable, result.time)
 
 
-register_step("rasters", _rasters_step)
+register_step("rasters", _rasters_step, plan=lambda config: ["rasters_zonal.csv", "rasters_*"] if "rasters" in config else [])

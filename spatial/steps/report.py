@@ -451,7 +451,7 @@ def _seeds(ctx: RunContext) -> list[dict]:
 
 def _reproducibility_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     from maps.report import Paragraph, table
-    from spatial.pipeline import _versions
+    from spatial._run import versions as _versions
 
     versions = _versions()
     versions.update((name, version) for name in _EXTRA_PACKAGES if (version := _version(name)) is not None)
@@ -528,4 +528,4 @@ def _report_step(ctx: RunContext) -> None:
     ctx.echo(f"report: {display_path(path)} ({len(html.encode('utf-8')) / 1e6:.1f} MB)")
 
 
-register_step("report", _report_step)
+register_step("report", _report_step, plan=lambda config: [config["report"]["file"]] if "report" in config else [])
