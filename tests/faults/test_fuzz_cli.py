@@ -274,6 +274,9 @@ def _commands(folder: Path, target: str) -> list[list[object]]:
              "--out", out / "moran.csv"],
             ["fit", panel, *common, "--y", "gdp", "--x", "pop", "--model", "sar", "--fe", "unit",
              "--weights", folder / "rook.gwt", "--effects-draws", "10"],
+            ["lisa", panel, *common, "--variables", "gdp", "--weights", folder / "rook.gal", "--permutations", "19",
+             "--seed", "3", "--out", out / "lisa.csv"],
+            ["index", "theil", panel, *common, "--value", "pop", "--weight", "gdp", "--out", out / "theil.csv"],
         ]
     if target == "units.geojson":
         return [
@@ -351,7 +354,7 @@ def test_hostile_config_values_are_clean_errors(project, tmp_path, capsys, name,
     assert code == 2, err
 
 
-@pytest.mark.parametrize("round_", range(8))
+@pytest.mark.parametrize("round_", range(max(8, _EXTRA)))
 def test_hostile_xlsx_cells_never_crash(project, tmp_path, capsys, round_):
     """Typed Excel cells (booleans, huge ints, inf floats, text) where numbers, ids or years belong."""
     folder = _copy_project(project, tmp_path / "p")
@@ -437,3 +440,24 @@ def test_badly_scaled_data_fail_cleanly_or_fit(project, tmp_path, capsys, column
         run_guarded(["fit", folder / "panel.csv", "--id", "code", "--time", "year", "--y", "gdp", "--x", "pop",
                      "--model", model, "--fe", "unit", "--weights", folder / "rook.gal", "--effects-draws", "10"],
                     folder, capsys)
+
+
+def test_robust_lm_tests_are_na_when_lag_and_error_cannot_be_separated():
+    """A regressor constant across units on a row-standardised W: W X b = X b, so the robust LM tests
+    divide by zero. They are reported as undefined (n/a with the reason), not a ZeroDivisionError."""
+    import io
+
+    import pandas as pd
+
+    import weights
+    from spatial import SpatialPanel
+    from spatial.models import fit
+
+    frame = pd.read_csv(io.StringIO(_csv_text()), dtype={"code": str})
+    frame["one"] = 1.0
+    panel = SpatialPanel(frame, id="code", time="year", geometry=_grid_layer())
+    w = weights.row_standardize(weights.rook(panel.geometry))
+    result = fit(panel, w, y="gdp", x=["one"], model="ols", constant=False)
+    summary = result.summary()
+    assert "Robust LM-lag" in summary and "lag and error are not separable" in summary
+    assert "LM-error" in summary
