@@ -557,3 +557,75 @@ def obstacle_cmd(
     )
     result = obstacle_degree(index)
     outputs.write_all({"": result.indicators, "subsystems": result.subsystems, "top": result.top(top)})
+
+
+def _dea_options(func):
+    decorators = [
+        click.option("--inputs", required=True, help="Comma-separated input columns."),
+        click.option("--outputs", required=True, help="Comma-separated desirable output columns."),
+        click.option("--undesirable", help="Comma-separated undesirable output columns (SBM, super-SBM, GML)."),
+        click.option("--solver", type=click.Choice(["batched", "loop"]), default="batched", show_default=True,
+                     help="Batched column generation, or one full program per unit (slow reference)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+@index_cmd.command("dea")
+@_table_options
+@_dea_options
+@click.option("--model", type=click.Choice(["ccr", "bcc", "sbm", "super_sbm"]), default="super_sbm",
+              show_default=True)
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True,
+              help="Radial models only.")
+@click.option("--rts", type=click.Choice(["crs", "vrs"]), default="crs", show_default=True, help="SBM models.")
+@click.option("--frontier", type=click.Choice(["contemporaneous", "global"]), default="contemporaneous",
+              show_default=True)
+@click.option("--keep-infeasible", is_flag=True, help="Leave units without solution empty instead of failing.")
+def dea_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, inputs, outputs, undesirable, solver, model,
+    orientation, rts, frontier, keep_infeasible,
+) -> None:
+    """DEA efficiency per unit and period (CCR, BCC, SBM with undesirable outputs, super-SBM).
+
+    The model stated in the ``model`` column; slacks in the variables' own units.
+    """
+    from spatial.indices import dea
+
+    outputs_, frame = _start(table, output, [], overwrite, sheet, encoding)
+    result = dea(
+        frame, _split(inputs), _split(outputs), _split(undesirable), id=id_column, time=time_column, model=model,
+        orientation=orientation, rts=rts, frontier=frontier, infeasible="nan" if keep_infeasible else "error",
+        solver=solver,
+    )
+    outputs_.write("", result.table)
+
+
+@index_cmd.command("productivity")
+@_table_options
+@_dea_options
+@click.option("--method", type=click.Choice(["gml", "malmquist"]), default="gml", show_default=True,
+              help="GML (Oh 2010, with undesirable outputs) or Malmquist (Färe et al. 1994).")
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True,
+              help="Malmquist only.")
+def productivity_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, inputs, outputs, undesirable, solver, method,
+    orientation,
+) -> None:
+    """Productivity change between consecutive periods with its decomposition (--out) and the
+    distance functions per unit and period (_distances)."""
+    from spatial.indices import gml, malmquist
+
+    if not time_column:
+        raise click.UsageError("productivity indices compare periods: give --time")
+    outputs_, frame = _start(table, output, ["distances"], overwrite, sheet, encoding)
+    if method == "gml":
+        result = gml(frame, _split(inputs), _split(outputs), _split(undesirable), id=id_column, time=time_column,
+                     solver=solver)
+    else:
+        if undesirable:
+            raise click.UsageError("the Malmquist index has no undesirable outputs; use --method gml")
+        result = malmquist(frame, _split(inputs), _split(outputs), id=id_column, time=time_column,
+                           orientation=orientation, solver=solver)
+    outputs_.write_all({"": result.table, "distances": result.distances})

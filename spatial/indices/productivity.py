@@ -140,8 +140,10 @@ def malmquist(
     prepared, periods, index = _prepare(data, inputs, outputs, (), id, time)
     n = index.shape[1]
     own = np.arange(n)
-    crs = np.vstack([_efficiency(prepared, index[t], index[t], orientation, "crs", own, solver) for t in range(len(periods))])
-    vrs = np.vstack([_efficiency(prepared, index[t], index[t], orientation, "vrs", own, solver) for t in range(len(periods))])
+    crs, vrs = (
+        np.vstack([_efficiency(prepared, rows, rows, orientation, rts, own, solver) for rows in index])
+        for rts in ("crs", "vrs")
+    )
     parts = []
     for t in range(len(periods) - 1):
         forward = _efficiency(prepared, index[t], index[t + 1], orientation, "crs", None, solver)  # E^t(t+1)

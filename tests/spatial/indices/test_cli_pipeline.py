@@ -243,3 +243,32 @@ def test_ahp_and_obstacle_commands(tmp_path, capsys, produc_csv, indicators_csv)
     table = pd.read_csv(out, dtype={"fips": str})
     assert np.allclose(table.groupby(["fips", "year"])["obstacle"].sum(), 1.0)
     assert {"obstacle_1", "obstacle_2", "degree_2"} <= set(pd.read_csv(tmp_path / "obstacle_top.csv").columns)
+
+
+def test_dea_and_productivity_commands(tmp_path, capsys, produc_csv):
+    base = ["--id", "fips", "--time", "year", "--inputs", "pcap,emp", "--outputs", "gsp"]
+    out = tmp_path / "eff.csv"
+    code = main(["index", "dea", str(produc_csv), *base, "--undesirable", "unemp", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    table = pd.read_csv(out, dtype={"fips": str})
+    assert len(table) == 816 and table["super_efficient"].any() and table["model"].str.startswith("super-SBM").all()
+    out = tmp_path / "gml.csv"
+    code = main(["index", "productivity", str(produc_csv), *base, "--undesirable", "unemp", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    index = pd.read_csv(out, dtype={"fips": str})
+    assert np.allclose(index["gml"], index["ec"] * index["bpc"]) and (tmp_path / "gml_distances.csv").is_file()
+    code = main(["index", "productivity", str(produc_csv), *base, "--undesirable", "unemp", "--method", "malmquist",
+                 "--out", str(tmp_path / "m.csv")])
+    assert code == 2 and "no undesirable outputs" in capsys.readouterr().err
+
+
+def test_pipeline_step_adds_dea_and_gtfp(tmp_path, produc_csv):
+    raw = {
+        "panel": {"path": str(produc_csv), "id": "fips", "time": "year"},
+        "indices": {"dea_inputs": ["pcap", "emp"], "dea_outputs": ["gsp"], "dea_undesirable": ["unemp"],
+                    "productivity": "gml"},
+    }
+    ctx = run(validate_config(raw), output=tmp_path / "out", echo=lambda _: None)
+    assert {"dea_efficiency", "gtfp"} <= set(ctx.panel.variables)
+    assert (ctx.panel.data.xs(1970, level="year")["gtfp"] == 1).all()
+    assert (tmp_path / "out" / "indices_gml.csv").is_file() and (tmp_path / "out" / "indices_dea.csv").is_file()
