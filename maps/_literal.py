@@ -6,22 +6,30 @@ our data as variables) produce text, and branca wraps each piece of that text in
 those elements, so any ``{{ ... }}`` or ``{% ... %}`` that came from a unit name, a title or a
 label was evaluated (``{{7*7}}`` became ``49``; ``lipsum.__globals__`` reached ``os``).
 
-:class:`LiteralFigure` removes that second pass by construction: after the first pass it replaces
-every such text element by a :class:`Verbatim`, whose ``render`` returns its text unchanged, and
-it refuses (:class:`UnsafePageError`) to render a tree in which any element carries a template
-compiled at run time (an instance ``_template``), before and after the first pass. Only templates
-written in source code -- folium's and ours, class attributes -- are ever compiled.
+:class:`LiteralFigure` removes that second pass by construction:
+
+* before rendering, every :class:`~branca.element.MacroElement` of the tree is given a subclass
+  whose macro output goes into the page as a :class:`Verbatim` (``render`` returns the text
+  unchanged), so the text is never handed to ``Template`` -- not even compiled;
+* text that an element still wrapped in ``Element(text)`` (folium's ``Popup``, class includes)
+  is turned into :class:`Verbatim` before the page template runs;
+* it refuses (:class:`UnsafePageError`) a tree in which any element carries a template compiled
+  at run time (an instance ``_template``), before and after the first pass.
+
+Only templates written in source code -- folium's and ours, class attributes -- are compiled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from branca.element import Element, Figure
+from functools import cache
+
+from branca.element import Element, Figure, MacroElement
 
 from maps.errors import MapError
 
-__all__ = ["Verbatim", "LiteralFigure", "UnsafePageError", "adopt"]
+__all__ = ["Verbatim", "LiteralMacro", "LiteralFigure", "UnsafePageError", "adopt"]
 
 _SECTIONS = ("header", "html", "script")
 
@@ -52,6 +60,31 @@ class Verbatim(Element):
     def render(self, **kwargs) -> str:
         """The text, unchanged."""
         return self.text
+
+
+class LiteralMacro(MacroElement):
+    """A :class:`~branca.element.MacroElement` whose macros' output enters the page as
+    :class:`Verbatim` (branca's own ``render`` compiles it as a template)."""
+
+    def render(self, **kwargs) -> None:
+        """Render the header, html and script macros (data as variables) into the figure, once."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise UnsafePageError(f"{type(self).__name__} can only be rendered inside a figure")
+        module = self._template.module.__dict__
+        for name in _SECTIONS:
+            macro = module.get(name)
+            if macro is not None:
+                getattr(figure, name).add_child(Verbatim(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+@cache
+def _literal_class(cls: type) -> type:
+    """``cls`` with :class:`LiteralMacro` just above ``MacroElement`` in its method order, so that the
+    ``super().render()`` of folium's classes ends in :meth:`LiteralMacro.render`."""
+    return type(cls.__name__, (cls, LiteralMacro), {"__module__": cls.__module__, "__doc__": cls.__doc__})
 
 
 def _elements(element: Element) -> Iterator[Element]:
@@ -87,6 +120,12 @@ class LiteralFigure(Figure):
                     f"page element {type(element).__name__} {element.get_name()!r} would render run-time text "
                     "as a template; build it as maps._literal.Verbatim (pre-escaped text) instead")
 
+    def _literalise(self) -> None:
+        """Give every macro element of the tree the literal render (see :class:`LiteralMacro`)."""
+        for element in _elements(self):
+            if isinstance(element, MacroElement) and not isinstance(element, LiteralMacro):
+                element.__class__ = _literal_class(type(element))
+
     def _freeze(self) -> None:
         """Turn the text that branca's first pass wrapped in ``Element(text)`` into :class:`Verbatim`."""
         for element in list(_elements(self)):
@@ -104,6 +143,7 @@ class LiteralFigure(Figure):
         """Run the single template pass; the rendered header, html and script parts."""
         self._freeze()  # branca's own <meta> element, and text left by an earlier render
         self.check()
+        self._literalise()
         for child in self._children.values():
             child.render(**kwargs)
         self._freeze()

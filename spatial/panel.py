@@ -145,6 +145,9 @@ class SpatialPanel:
             "match_names": list(match_names) if match_names else None,
             "repair": repair, "bad_geometry": bad_geometry, "duplicate_geometry": duplicate_geometry,
         }
+        if variables is not None and not isinstance(variables, str) and len(list(variables)) == 0:
+            raise SchemaError("variables is an empty list; name the numeric variables to keep, or leave it out "
+                              "to keep every numeric column")
         keys = [id] if time is None else [id, time]
         require_columns(data, keys + list(variables or []), "the panel table")
         frame = data.reset_index(drop=True)  # row positions = the user's data rows (1-based in messages)
@@ -459,6 +462,32 @@ class SpatialPanel:
             _labels=self._labels.reindex(full),
             _geometry=None if self._geometry is None else self._geometry.loc[order],
         )
+
+    def restrict_units(self, keep: Sequence[str], *, reason: str, also: Sequence[dict] = ()) -> SpatialPanel:
+        """A copy with only the units in ``keep`` (in this panel's order); the others are recorded.
+
+        Every removed unit appears in :attr:`dropped` with ``reason``; ``also`` adds records of
+        things removed elsewhere (e.g. weights-file units not in the panel). A
+        :class:`DroppedDataWarning` says how many records were added.
+        """
+        wanted = {str(k) for k in keep}
+        order = pd.Index([u for u in self._entities if u in wanted], name=self._entities.name)
+        gone = [u for u in self._entities if u not in wanted]
+        records = [{"id": u, "period": None, "what": "dropped", "reason": reason} for u in gone]
+        records += [{"period": None, **record} for record in also]
+        if not records:
+            return self
+        full = pd.MultiIndex.from_product([order, self._periods], names=self._data.index.names)
+        clone = self._replaced(
+            _entities=order,
+            _data=self._data.reindex(full),
+            _labels=self._labels.reindex(full),
+            _geometry=None if self._geometry is None else self._geometry.loc[order],
+            _dropped=[*self._dropped, *records],
+        )
+        warnings.warn(f"{len(records)} repairs removed or changed data; see panel.dropped", DroppedDataWarning,
+                      stacklevel=2)
+        return clone
 
     def _replaced(self, **attributes) -> SpatialPanel:
         """A copy sharing everything validated, with some attributes replaced (no re-validation)."""

@@ -53,6 +53,14 @@ def lm_tests(d: Design, beta: np.ndarray, residuals: np.ndarray) -> dict[str, Te
         out["moran"] = _moran(d, e)
     out["lm_error"] = _chi2("LM-error", d_err**2 / tw, 1)
     out["lm_lag"] = _chi2("LM-lag", d_lag**2 / nj, 1)
+    if abs(nj - tw) <= 1e-10 * max(abs(nj), 1.0):
+        # W X b lies in the span of X (e.g. a constant-only model on a row-standardised W): the lag and
+        # error alternatives cannot be told apart, so the robust tests have no variance.
+        note = "undefined: W times the fitted values lies in the span of X, so lag and error are not separable"
+        for key, name, df in (("robust_lm_error", "Robust LM-error", 1), ("robust_lm_lag", "Robust LM-lag", 1),
+                              ("sarma", "SARMA", 2)):
+            out[key] = TestResult(name=name, statistic=float("nan"), df=float(df), p_value=float("nan"), note=note)
+        return out
     out["robust_lm_error"] = _chi2("Robust LM-error", (d_err - tw / nj * d_lag) ** 2 / (tw * (1 - tw / nj)), 1)
     out["robust_lm_lag"] = _chi2("Robust LM-lag", (d_lag - d_err) ** 2 / (nj - tw), 1)
     out["sarma"] = _chi2("SARMA", (d_lag - d_err) ** 2 / (nj - tw) + d_err**2 / tw, 2)

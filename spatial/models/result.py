@@ -148,6 +148,12 @@ class Result:
         return -2.0 * self.loglik + math.log(self.nobs) * self.n_params
 
     @property
+    def effects_undefined(self) -> str | None:
+        """Why the effects are undefined (rho on a bound of its interval), or None."""
+        reason = self.details.get("effects")
+        return reason if isinstance(reason, str) and reason.startswith("undefined") else None
+
+    @property
     def rho(self) -> float | None:
         return float(self.params["rho"]) if "rho" in self.params else None
 
@@ -209,6 +215,7 @@ class Result:
             "converged": self.converged,
             "at_boundary": self.at_boundary,
             "effects": None if self.effects is None else self.effects.to_dict(),
+            "effects_undefined": self.effects_undefined,
             "effects_method": None if self.effects is None else {
                 "method": self.effects.method, "inference": self.effects.inference,
                 "draws": self.effects.draws, "seed": self.effects.seed},

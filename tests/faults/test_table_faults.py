@@ -134,3 +134,11 @@ def test_b5_good_table_still_passes(tmp_path, capsys):
     path = write_csv(tmp_path, "code,year,gdp\n01,2001,1\n01,2002,2\n02,2001,3\n02,2002,4\n")
     code, err = run_cli(check(path), tmp_path, capsys)
     assert code == 0, err
+
+
+def test_an_empty_variable_list_is_not_read_as_all_columns():
+    frame = pd.DataFrame({"code": ["01", "02"], "year": [2001, 2001], "gdp": [1.0, 2.0]})
+    from spatial import SpatialPanel
+
+    with pytest.raises(SchemaError, match="variables is an empty list"):
+        SpatialPanel(frame, id="code", time="year", variables=[])
