@@ -629,3 +629,59 @@ def productivity_cmd(
         result = malmquist(frame, _split(inputs), _split(outputs), id=id_column, time=time_column,
                            orientation=orientation, solver=solver)
     outputs_.write_all({"": result.table, "distances": result.distances})
+
+
+@index_cmd.command("markov")
+@_table_options
+@click.option("--value", required=True, help="The variable whose classes move.")
+@click.option("--kind", type=click.Choice(["classic", "spatial", "lisa"]), default="classic", show_default=True,
+              help="Classic chain, spatial Markov (Rey 2001, needs --weights) or LISA quadrant chain.")
+@click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Weights file (.gal, .gwt, edge or matrix .csv ...) keyed by the unit ids.")
+@click.option("--k", "classes", type=int, default=5, show_default=True, help="Quantile classes.")
+@click.option("--m", "lag_classes", type=int, help="Quantile classes of the spatial lag (default --k).")
+@click.option("--pooling", type=click.Choice(["per_period", "pooled"]),
+              help="Quantiles per period or of all periods (default: per_period classic, pooled spatial).")
+@click.option("--breaks", help="Comma-separated fixed class bounds instead of quantiles.")
+@click.option("--lag-breaks", help="Comma-separated fixed class bounds of the spatial lag.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Figure labels.")
+def markov_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, value, kind, weights_file, classes,
+    lag_classes, pooling, breaks, lag_breaks, lang,
+) -> None:
+    """Markov transition matrices of classes (--out, the table papers print), per-class steady
+    state, sojourn and first passage times (_summary), unit states (_states), for the spatial chain
+    the homogeneity tests (_tests), and a heatmap figure beside --out (.png 300 dpi, .svg)."""
+    from spatial._fs import check_output, display_path
+    from spatial.indices import lisa_markov, markov_chain, spatial_markov
+
+    if not time_column:
+        raise click.UsageError("a Markov chain needs --time")
+    if kind != "classic" and weights_file is None:
+        raise click.UsageError(f"--kind {kind} needs --weights (a weights file keyed by the unit ids)")
+    suffixes = ["summary", "states"] + (["tests"] if kind == "spatial" else [])
+    inputs = [weights_file] if weights_file else []
+    outputs, frame = _start(table, output, suffixes, overwrite, sheet, encoding, inputs=inputs)
+    for suffix in (".png", ".svg"):
+        check_output(output.with_suffix(suffix), inputs=[table, *inputs], overwrite=overwrite)
+    graph = None
+    if weights_file is not None:
+        from weights.io import read_weights
+
+        ids = sorted({str(v) for v in frame[id_column]}) if id_column in frame.columns else None
+        graph = read_weights(weights_file, ids=ids)
+    cut, lag_cut = _numbers(breaks, "--breaks"), _numbers(lag_breaks, "--lag-breaks")
+    if kind == "classic":
+        result = markov_chain(frame, value, id=id_column, time=time_column, k=classes,
+                              pooling=pooling or "per_period", breaks=cut)
+        chain, main_table, tests = result, result.table(), None
+    elif kind == "spatial":
+        result = spatial_markov(frame, value, graph, id=id_column, time=time_column, k=classes, m=lag_classes,
+                                pooling=pooling or "pooled", breaks=cut, lag_breaks=lag_cut)
+        chain, main_table, tests = result.markov, result.table(), result.tests()
+    else:
+        result = lisa_markov(frame, value, graph, id=id_column, time=time_column)
+        chain, main_table, tests = result, result.table(), None
+    outputs.write_all({"": main_table, "summary": chain.summary(), "states": chain.states, "tests": tests})
+    for path in result.plot(output.with_suffix(""), lang=lang, overwrite=overwrite):
+        _progress(f"wrote {display_path(path)}")

@@ -18,6 +18,7 @@ record the choices made (normalisation, pooling, weighting, discretisation, grou
 * :func:`ahp_weights`, :func:`combine_weights`: AHP with Saaty's consistency ratio and combined
   subjective-objective weights (also ``composite_index(..., combine=...)``).
 * :func:`obstacle_degree`: obstacle degree model (障碍度) of a composite index.
+* :func:`markov_chain`, :func:`spatial_markov`, :func:`lisa_markov`: class dynamics (Rey 2001).
 * :func:`dea`: DEA efficiency (CCR, BCC, SBM with undesirable outputs, super-SBM);
   :func:`malmquist` and :func:`gml`: productivity change and its decomposition.
 
@@ -55,6 +56,15 @@ from spatial.indices.inequality import (
     theil,
 )
 from spatial.indices.location_quotient import location_quotient
+from spatial.indices.markov import (
+    MarkovResult,
+    SpatialMarkovResult,
+    lisa_markov,
+    markov_chain,
+    mean_first_passage,
+    spatial_markov,
+    steady_state,
+)
 from spatial.indices.obstacle import ObstacleResult, obstacle_degree
 from spatial.indices.normalize import IndicatorSystem, indicator_system, normalize
 from spatial.indices.productivity import ProductivityResult, gml, malmquist
@@ -66,6 +76,13 @@ __all__ = [
     "AHPResult",
     "ObstacleResult",
     "DEAResult",
+    "MarkovResult",
+    "SpatialMarkovResult",
+    "lisa_markov",
+    "markov_chain",
+    "mean_first_passage",
+    "spatial_markov",
+    "steady_state",
     "ProductivityResult",
     "dea",
     "gml",

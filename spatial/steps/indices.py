@@ -35,13 +35,15 @@ Shape::
     dea_undesirable = ["so2", "cod"]
     dea_model = "super_sbm"          # "ccr", "bcc", "sbm"; dea_rts, dea_orientation, dea_frontier
     productivity = "gml"             # or "malmquist": cumulative index added as productivity_name
+    markov = ["index"]               # Markov chains of quantile classes (spatial with boundaries)
 
 Outputs (in the run's folder): ``indices_scores.csv``, ``indices_weights.csv``,
 ``indices_obstacle.csv`` (+ ``_subsystems``, ``_top``),
 ``indices_coupling.csv``, ``indices_theil_<var>.csv`` (+ ``_groups``), ``indices_gini_<var>.csv``
 (+ ``_within``, ``_between``), ``indices_sigma_<var>.csv``, ``indices_cv_<var>.csv``,
 ``indices_kde_<var>.png`` / ``.svg``, ``indices_geodetector_*.csv``, ``indices_lq.csv``,
-``indices_dea.csv``, ``indices_gml.csv`` / ``indices_malmquist.csv`` (+ ``_distances``).
+``indices_dea.csv``, ``indices_gml.csv`` / ``indices_malmquist.csv`` (+ ``_distances``),
+``indices_markov_<var>.csv`` (+ ``_summary``, ``.png``, ``.svg``).
 """
 
 from __future__ import annotations
@@ -99,6 +101,9 @@ register_section(
         "dea_name": Key(str, "dea_efficiency", help="panel variable of the DEA efficiency"),
         "productivity": Key(str, choices=("gml", "malmquist"), help="productivity index from the DEA columns"),
         "productivity_name": Key(str, "gtfp", help="panel variable of the cumulative productivity index"),
+        "markov": Key(list, [], help="variables for classic and spatial Markov chains of their classes"),
+        "markov_k": Key(int, 5, help="quantile classes of the Markov chains"),
+        "markov_lang": Key(str, "en", choices=("en", "zh")),
         "lq_basis": Key(str, "employment", choices=("employment", "output", "firms", "other")),
         "lq_exponent": Key((float, int), help="adjustment exponent k: lq_adjusted = LQ^k"),
         "lq_score": Key(list, help="score range [low, high] that [m/2, 2m] maps onto, e.g. [50, 100]"),
@@ -130,11 +135,41 @@ def _planned(spec: dict[str, Any]) -> list[str]:
         names += [f"indices_geodetector_{t}.csv" for t in ("factor", "interaction", "risk", "risk_means", "ecological")]
     if spec["lq_industries"]:
         names.append("indices_lq.csv")
+    for var in spec["markov"]:
+        names += [f"indices_markov_{var}.csv", f"indices_markov_{var}_summary.csv", f"indices_markov_{var}.png",
+                  f"indices_markov_{var}.svg"]
     if spec["dea_inputs"]:
         names.append("indices_dea.csv")
         if spec["productivity"]:
             names += [f"indices_{spec['productivity']}.csv", f"indices_{spec['productivity']}_distances.csv"]
     return names
+
+
+def _markov(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -> None:
+    """Classic Markov chains of the variables' quantile classes; spatial ones when the panel has geometry."""
+    from spatial.indices import markov_chain, spatial_markov
+
+    graph = None
+    if getattr(ctx.panel, "geometry", None) is not None:
+        import weights
+
+        graph = weights.queen(ctx.panel.geometry)
+    for var in spec["markov"]:
+        if graph is not None:
+            chain = spatial_markov(ctx.panel, var, graph, k=spec["markov_k"])
+            table, summary = chain.table(), chain.markov.summary()
+        else:
+            chain = markov_chain(ctx.panel, var, k=spec["markov_k"])
+            table, summary = chain.table(), chain.summary()
+        results.setdefault("markov", {})[var] = chain
+        write_csv(ctx, f"indices_markov_{var}.csv", table, index=False)
+        write_csv(ctx, f"indices_markov_{var}_summary.csv", summary, index=False)
+        if ctx.output is not None:
+            for path in chain.plot(ctx.output / f"indices_markov_{var}", lang=spec["markov_lang"],
+                                   overwrite=ctx.overwrite):
+                ctx.wrote(path)
+        kind = "spatial Markov (queen contiguity)" if graph is not None else "Markov"
+        ctx.echo(f"{kind} chain of {var!r}: {spec['markov_k']} quantile classes")
 
 
 def _dea(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -> None:
@@ -319,6 +354,8 @@ def _indices_step(ctx: RunContext) -> None:
         write_csv(ctx, "indices_lq.csv", lq, index=False)
     if spec["dea_inputs"]:
         _dea(ctx, spec, results)
+    if spec["markov"]:
+        _markov(ctx, spec, results)
     ctx.results["indices"] = results
 
 
