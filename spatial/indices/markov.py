@@ -240,7 +240,8 @@ class SpatialMarkovResult:
         lag = "邻域类型" if lang == "zh" else "lag class"
         panels = [("全部" if lang == "zh" else "all", self.markov.p, self.markov.transitions)]
         panels += [(f"{lag} {label}", self.P[i], self.T[i]) for i, label in enumerate(self.lag_classes["label"])]
-        name = title or ("空间马尔可夫转移概率矩阵" if lang == "zh" else "Spatial Markov transition probabilities")
+        zh = "空间马尔可夫转移概率矩阵"
+        name = title or (zh if lang == "zh" else "Spatial Markov transition probabilities")
         return plot_transition_heatmaps(panels, self.markov.labels, path, title=name, lang=lang,
                                         overwrite=overwrite)
 
@@ -267,7 +268,9 @@ def _classify(y: np.ndarray, k: int, pooling: str, breaks, what: str, periods) -
     if breaks is not None:
         cut = np.asarray(breaks, dtype=float)
         if cut.ndim != 1 or cut.size < 1 or not np.all(np.diff(cut) > 0):
-            raise SchemaError(f"breaks of {what} must be increasing numbers (the upper bounds of all but the last class)")
+            raise SchemaError(
+                f"breaks of {what} must be increasing numbers (the upper bounds of all but the last class)"
+            )
         codes = np.searchsorted(cut, y, side="left")
         lower, upper = np.r_[-np.inf, cut], np.r_[cut, np.inf]
         return codes, _class_table(lower, upper)
@@ -296,7 +299,8 @@ def _check_bins(bins: np.ndarray, k: int, what: str, where: str, n: int) -> None
         )
     if len(np.unique(bins)) < k:
         raise SchemaError(
-            f"{what} has too many tied values in {where} for {k} quantile classes (bounds {np.round(bins, 6).tolist()}); "
+            f"{what} has too many tied values in {where} for {k} quantile classes "
+            f"(bounds {np.round(bins, 6).tolist()}); "
             "use fewer classes or fixed breaks"
         )
 
