@@ -445,14 +445,15 @@ class SpatialPanel:
         if len(set(ids)) != len(ids):
             repeated = pd.Index(ids)[pd.Index(ids).duplicated()].tolist()
             raise IdMismatchError(f"{what} repeat ids: {first_items(repeated)}")
-        mine, theirs = set(self._entities), set(ids)
+        entities = self._entities.tolist()
+        mine, theirs = set(entities), set(ids)
         if mine != theirs:
             raise IdMismatchError(
                 f"panel and {what} ids differ: {len(mine - theirs)} only in the panel "
                 f"({first_items(sorted(mine - theirs))}), {len(theirs - mine)} only in {what} "
                 f"({first_items(sorted(theirs - mine))}); build {what} from the panel's units"
             )
-        if list(self._entities) == ids:
+        if entities == ids:
             return self
         order = pd.Index(ids, name=self.id_name)
         full = pd.MultiIndex.from_product([order, self._periods], names=self._data.index.names)
@@ -605,6 +606,9 @@ def _parse_numbers(column: pd.Series, coerce: bool) -> tuple[pd.Series, list[tup
         parsed = column.astype("float64")
         infinite = np.isinf(parsed.to_numpy())
         return parsed, [(int(i), column.iloc[i], True) for i in np.flatnonzero(infinite)]
+    fast = _parse_text_column(column, coerce)
+    if fast is not None:
+        return pd.Series(fast, index=column.index, dtype="float64"), []
 
     def cell(value):
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -634,3 +638,29 @@ def _parse_numbers(column: pd.Series, coerce: bool) -> tuple[pd.Series, list[tup
         if problem is not None:
             bad.append((position, value, problem != "text"))
     return pd.Series(parsed, index=column.index, dtype="float64"), bad
+
+
+def _parse_text_column(column: pd.Series, coerce: bool) -> np.ndarray | None:
+    """A text column parsed in one vectorised pass, or None when a cell needs the cell-by-cell path.
+
+    Same rules as the cell path (strip, missing tokens, optional separator removal, Python's float
+    syntax: numpy parses text with it); any cell that is not a finite number or a missing token
+    (text, a boolean word, an infinity) returns None so that the cell path reports it by row.
+    """
+    if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+        return None  # mixed Python objects (e.g. from a spreadsheet): the cell path
+    text = np.char.strip(column.fillna("").to_numpy(dtype=str))
+    folded = np.char.lower(text)
+    if np.isin(folded, ["true", "false"]).any():
+        return None
+    missing = np.isin(folded, list(MISSING_TOKENS))
+    if coerce:
+        for mark in (",", "\u00a0", " ", "'"):
+            text = np.char.replace(text, mark, "")
+    try:
+        numbers = np.where(missing, "nan", text).astype("float64")
+    except ValueError:
+        return None
+    if not np.isfinite(numbers[~missing]).all():
+        return None
+    return numbers

@@ -49,6 +49,7 @@ def read_aligned_weights(
     id_normalize: str | None = None,
     format: str | None = None,
     encoding: str | None = None,
+    matrix: bool = False,
 ) -> tuple[SpatialPanel, object]:
     """Read a weights file and align it to ``panel`` by key.
 
@@ -66,6 +67,9 @@ def read_aligned_weights(
         file's ids too.
     format, encoding
         Passed to :func:`weights.read_weights`.
+    matrix
+        When the ids agree as given, return :class:`weights.SparseWeights` (what the estimators
+        need) instead of building a ``Graph``: libpysal is then not imported.
 
     Returns
     -------
@@ -87,7 +91,8 @@ def read_aligned_weights(
     ids = [str(e) for e in panel.entities]
     what = f"the weights file {Path(path).name}"
     try:
-        return panel, weights.read_weights(path, ids=ids, format=format, encoding=encoding)
+        reader = weights.read_matrix if matrix else weights.read_weights
+        return panel, reader(path, ids=ids, format=format, encoding=encoding)
     except WeightsError as exc:
         strict_error = exc
     try:  # the file's own ids, to compare (files without ids or with unnamed islands cannot be)

@@ -20,10 +20,10 @@ import click
 
 from spatial._options import MAX_SEED
 from spatial.cli import STATE
+from spatial.models.catalog import MODEL_NAMES as _MODELS
 
 __all__ = ["fit_cmd"]
 
-_MODELS = ("ols", "slx", "sar", "sem", "sdm", "sdem", "sac")
 _SPLIT = re.compile(r",|\s+(?![^()]*\))")
 
 
@@ -66,7 +66,9 @@ def _read_weights(path: Path, panel, transform: str):
 
     from spatial.weights_file import read_aligned_weights
 
-    _, graph = read_aligned_weights(path, panel)  # ids matched by key; the message says how to fix a mismatch
+    # ids matched by key (the message says how to fix a mismatch); matrix=True: no Graph, so
+    # libpysal (and the sklearn, scipy.stats, geopandas it loads) stays out of the fit
+    _, graph = read_aligned_weights(path, panel, matrix=True)
     if transform == "r":
         graph = weights.row_standardize(graph)
     return graph

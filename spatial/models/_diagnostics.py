@@ -19,17 +19,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
 from spatial.models._design import Design
+from spatial.models._weights import as_graph
 from spatial.models.result import TestResult
 
 __all__ = ["lm_tests", "lr_test", "wald_test", "common_factor_test", "hausman_test", "lag_residual_lm"]
 
 
 def _chi2(name: str, statistic: float, df: float, note: str = "") -> TestResult:
-    p = float(stats.chi2.sf(statistic, df)) if math.isfinite(statistic) else float("nan")
+    p = float(special.chdtrc(df, statistic)) if math.isfinite(statistic) else float("nan")
     return TestResult(name=name, statistic=float(statistic), df=float(df), p_value=p, note=note)
 
 
@@ -75,7 +76,7 @@ def _moran(d: Design, e: np.ndarray) -> TestResult:
     from spatial.esda.residual import moran_residuals
 
     ids = list(d.weights.ids)
-    graph = d.weights.graph
+    graph = as_graph(d.weights.graph)  # a Graph, also when the fit was given SparseWeights
     exog = pd.DataFrame(d.X, index=pd.Index(ids), columns=list(d.names))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # islands are reported with the weights
@@ -174,6 +175,10 @@ def compare_lr(unrestricted, restricted) -> TestResult:
             "LR tests compare models of the same dependent variable on the same observations; got "
             f"{unrestricted.spec.y} (N = {unrestricted.nobs}) and {restricted.spec.y} (N = {restricted.nobs})"
         )
+    missing = [r.model for r in (unrestricted, restricted) if r.loglik is None]
+    if missing:
+        raise SpatialPanelError(f"an LR test needs two likelihoods; {', '.join(missing)} has none (an estimator "
+                                "without a likelihood): compare with a Wald test instead")
     df = unrestricted.n_params - restricted.n_params
     if df < 1:
         raise SpatialPanelError(

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from spatial.errors import SchemaError, first_items
+from weights._graph import SparseWeights
 from weights.errors import WeightsError
 from weights.spectrum import symmetric_scaling
 
@@ -24,13 +25,15 @@ _ROW_SUM_TOL = 1e-10
 
 
 def as_graph(w: Any):
-    """A libpysal ``Graph`` from a ``Graph`` or a legacy ``W``; anything else is refused.
+    """A libpysal ``Graph`` from a ``Graph``, a legacy ``W`` or :class:`weights.SparseWeights`; anything else is refused.
 
     Raises
     ------
     SchemaError
         For any other object, naming how to build weights.
     """
+    if isinstance(w, SparseWeights):
+        return w.to_graph()
     from libpysal.graph import Graph
     from libpysal.weights import W
 
@@ -55,7 +58,7 @@ class WeightsMatrix:
     symmetric: bool
     similarity: np.ndarray | None  # d with D^1/2 W D^-1/2 symmetric, when W is similar to a symmetric matrix
     transformation: str
-    graph: Any = field(default=None, repr=False)  # the libpysal Graph it came from
+    graph: Any = field(default=None, repr=False)  # the libpysal Graph (or SparseWeights) it came from
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -118,6 +121,23 @@ class WeightsMatrix:
                 cache.pop(next(iter(cache)))
         return cache[rho]
 
+    def reduced_form(self, rho: float, v: np.ndarray) -> np.ndarray:
+        """(I - rho W)^-1 v per period (v stacked unit-major): the Neumann series sum_j (rho W)^j v
+        when it converges fast, else a sparse LU solve. Never dense."""
+        from scipy.sparse import linalg as sla
+
+        block = v.reshape(self.n, -1)
+        if abs(rho) * self.spectral_radius() < 0.98:
+            total = block.copy()
+            term = block
+            for _ in range(5000):
+                term = rho * (self.matrix @ term)
+                total += term
+                if np.max(np.abs(term)) <= 1e-15 * max(np.max(np.abs(total)), 1e-300):
+                    return total.reshape(v.shape)
+        a = sparse.csc_matrix(sparse.identity(self.n) - rho * self.matrix)
+        return sla.splu(a).solve(block).reshape(v.shape)
+
     def spectral_radius(self) -> float:
         """The largest |eigenvalue| (1 for a row-stochastic W; computed otherwise)."""
         if "spectral_radius" not in self._cache:
@@ -148,7 +168,7 @@ def weights_matrix(w: Any, *, allow_islands: bool = False) -> WeightsMatrix:
     SchemaError
         When ``w`` is not a libpysal ``Graph`` or ``W``.
     """
-    graph = as_graph(w)
+    graph = w if isinstance(w, SparseWeights) else as_graph(w)  # a matrix stays one: libpysal not loaded
     ids = tuple(str(i) for i in graph.unique_ids)
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
