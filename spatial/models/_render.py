@@ -38,7 +38,7 @@ def _p(value) -> str:
 
 
 def _header(result) -> list[tuple[str, str]]:
-    from spatial.models.result import MODEL_LABELS
+    from spatial.models.catalog import MODELS
 
     spec = result.spec
     shape = f"{result.n_units} units" + (f" x {result.n_periods} periods" if result.n_periods > 1 else "")
@@ -51,21 +51,22 @@ def _header(result) -> list[tuple[str, str]]:
     if weights.get("islands"):
         w_text += f", {len(weights['islands'])} islands"
     rows = [
-        ("Model", MODEL_LABELS[result.model]
-         + (" by least squares" if result.model in ("ols", "slx") else " by maximum likelihood")),
+        ("Model", MODELS[result.model].label_en
+         + (" by least squares" if MODELS[result.model].family == "least_squares" else " by maximum likelihood")),
         ("Dependent variable", spec.y),
         ("Observations", f"{result.nobs} ({shape})"),
         ("Fixed effects", _effects_label(spec)),
         ("Weights", w_text),
         ("Log-likelihood", _f(result.loglik)),
-        ("AIC / BIC", f"{_f(result.aic, 3)} / {_f(result.bic, 3)} (p = {result.n_params}, sigma2 counted)"),
+        ("AIC / BIC", f"{_f(result.aic, 3)} / {_f(result.bic, 3)} (p = {result.n_params}, sigma2 counted)"
+         if result.loglik is not None else "n/a (no likelihood)"),
         ("sigma2 (ML)", _f(result.sigma2)),
         ("R2 / pseudo R2", f"{_f(result.r2)} / {_f(result.pseudo_r2)}"),
     ]
     if result.rho_bounds is not None:
         rows.append(("Admissible interval", f"({_f(result.rho_bounds[0])}, {_f(result.rho_bounds[1])}) "
                      f"from {result.details.get('interval_source', '')}"))
-    if result.model not in ("ols", "slx"):
+    if MODELS[result.model].family != "least_squares":
         rows.append(("Log-determinant / covariance", f"{result.details.get('logdet')} / {result.details.get('cov')}"))
     if not result.converged:
         rows.append(("WARNING", "the optimiser did not converge: " + str(result.details.get("optimizer", ""))))
@@ -130,12 +131,31 @@ def _text(result) -> str:
             df = "" if test.df is None else f"df {test.df:g}"
             lines.append(f"  {test.name:<{tw}}  {_f(test.statistic):>12}  {df:<7} p {_p(test.p_value)}"
                          + (f"  ({test.note})" if test.note else ""))
+    if result.diagnostics:
+        lines += ["", "Regression diagnostics"]
+        tw = max(len(t.name) for t in result.diagnostics.values())
+        for test in result.diagnostics.values():
+            df = "" if test.df is None else f"df {test.df:g}"
+            lines.append(f"  {test.name:<{tw}}  {_f(test.statistic):>12}  {df:<7} p {_p(test.p_value)}"
+                         + (f"  ({test.note})" if test.note else ""))
+        lines += [f"  {row}" for row in _collinearity(result)]
     if result.effects is not None:
         lines += ["", result.effects.summary()]
     notes = _notes(result)
     if notes:
         lines += ["", "Notes"] + [f"  {n}" for n in notes]
     return "\n".join(lines)
+
+
+def _collinearity(result) -> list[str]:
+    rows = []
+    if "condition_number" in result.details:
+        rows.append(f"Condition number {_f(result.details['condition_number'], 3)} (spreg/Belsley; above 30: "
+                    "strong multicollinearity)")
+    vif = result.details.get("vif") or {}
+    if vif:
+        rows.append("VIF " + ", ".join(f"{name} {_f(value, 3)}" for name, value in vif.items()))
+    return rows
 
 
 def _html(result) -> str:
@@ -158,6 +178,15 @@ def _html(result) -> str:
             parts.append(f"<tr><td>{e(t.name)}</td><td>{e(_f(t.statistic))}</td><td>{e(df)}</td>"
                          f"<td>{e(_p(t.p_value))}</td></tr>")
         parts.append("</tbody></table>")
+    if result.diagnostics:
+        parts.append("<table class='spatial-diagnostics'><caption>Regression diagnostics</caption><thead><tr>"
+                     "<th>test</th><th>statistic</th><th>df</th><th>p</th></tr></thead><tbody>")
+        for t in result.diagnostics.values():
+            df = "" if t.df is None else f"{t.df:g}"
+            parts.append(f"<tr><td>{e(t.name)}</td><td>{e(_f(t.statistic))}</td><td>{e(df)}</td>"
+                         f"<td>{e(_p(t.p_value))}</td></tr>")
+        parts.append("</tbody></table>")
+        parts.append("<p>" + "<br>".join(e(row) for row in _collinearity(result)) + "</p>")
     if result.effects is not None:
         eff = result.effects
         parts.append(f"<p>Effects ({e(eff.method)}; standard errors by {e(eff.inference)})</p>")
