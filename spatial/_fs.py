@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from spatial.errors import OutputError
+from spatial.hints import hint
 
 PathLike = str | os.PathLike[str]
 
@@ -63,7 +64,7 @@ def check_output(path: PathLike, *, inputs: Iterable[PathLike] = (), overwrite: 
             )
     if out.exists() and not overwrite:
         raise OutputError(
-            f"{display_path(out)} already exists; pass --overwrite (overwrite=True) to replace it"
+            f"{display_path(out)} already exists; pass {hint('overwrite', True)} to replace it"
         )
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
