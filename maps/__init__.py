@@ -7,14 +7,29 @@ This package imports nothing else of the application; every user-derived string 
 Interactive maps (folium, self-contained): :func:`choropleth`, :func:`lisa_map`,
 :func:`significance_map`, :func:`hotspot_map`, :func:`effects_map`, :func:`links_map`.
 Static figures (matplotlib): :mod:`maps.static`. The report: :class:`maps.report.Report`.
+
+The public names load on first use, so that ``from maps._escape import safe_text`` (which the
+estimators' renderers need) does not import folium, branca or matplotlib.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 from maps._escape import safe_text
-from maps.choropleth import choropleth
-from maps.clusters import hotspot_map, lisa_clusters, lisa_map, significance_map
-from maps.effects import effects_map
 from maps.errors import AssetError, FieldError, MapError, MapInputError, MapWarning
-from maps.links import links_map
+
+# public name -> module, loaded on first use (folium and jinja2 are heavy)
+_LAZY = {
+    "choropleth": "maps._choropleth",
+    "lisa_map": "maps.clusters",
+    "lisa_clusters": "maps.clusters",
+    "significance_map": "maps.clusters",
+    "hotspot_map": "maps.clusters",
+    "effects_map": "maps.effects",
+    "links_map": "maps.links",
+}
 
 __all__ = [
     "safe_text",
@@ -31,3 +46,21 @@ __all__ = [
     "AssetError",
     "MapWarning",
 ]
+
+if TYPE_CHECKING:
+    from maps._choropleth import choropleth  # noqa: F401
+    from maps.clusters import hotspot_map, lisa_clusters, lisa_map, significance_map  # noqa: F401
+    from maps.effects import effects_map  # noqa: F401
+    from maps.links import links_map  # noqa: F401
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'maps' has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

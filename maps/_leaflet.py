@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 import folium
-from folium.elements import Element, MacroElement
+from folium.elements import MacroElement
 from folium.template import Template
 
 from maps import _assets
+from maps._literal import LiteralFigure, UnsafePageError, Verbatim, adopt
 from maps._classify import check_choice
 from maps._display import DisplayLayer
 from maps._escape import safe_text
@@ -88,14 +89,14 @@ class OfflineMap(folium.Map):
 
     def __init__(self, *, title: str = "", height: int | str = "100%", tiles: str | None = None, **kwargs):
         super().__init__(tiles=None, height=height, control_scale=True, zoom_snap=0.25, **kwargs)
+        figure = adopt(self)  # a page that never renders run-time text as a template
         if tiles is not None:
             check_choice("tiles", tiles, Tiles)
             folium.TileLayer(tiles=tiles, name=safe_text(tiles)).add_to(self)
-        figure = self.get_root()
         figure.title = safe_text(title) if title else None
-        figure.header.add_child(Element(_assets.inline_head()), name="spatial_assets")
-        figure.header.add_child(Element(f"<style>{PAGE_CSS}</style>"), name="spatial_page")
-        figure.header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="spatial_map_css")
+        figure.header.add_child(Verbatim(_assets.inline_head()), name="spatial_assets")
+        figure.header.add_child(Verbatim(f"<style>{PAGE_CSS}</style>"), name="spatial_page")
+        figure.header.add_child(Verbatim(f"<style>{MAP_CSS}</style>"), name="spatial_map_css")
         self.display_notes: tuple[str, ...] = ()
 
     def to_html(self) -> str:
@@ -249,11 +250,14 @@ def map_parts(m: folium.Map) -> tuple[str, str, str]:
     """The map's own head elements, body and script, for embedding several maps in one page
     (the page then inlines Leaflet once, see :func:`maps._assets.inline_head`)."""
     figure = m.get_root()
-    figure.render()
+    if not isinstance(figure, LiteralFigure):
+        raise UnsafePageError(f"map_parts needs a map made by this package (its page is a {type(figure).__name__}, "
+                              "which renders text as a template twice)")
+    sections = figure.render_sections()
     head = "\n".join(
         child.render() for name, child in figure.header._children.items() if name not in _SKIP_IN_REPORT
     )
-    return head, figure.html.render(), figure.script.render()
+    return head, sections["html"], sections["script"]
 
 
 def legend_table(rows: list[tuple[dict, str, int | None]]) -> str:

@@ -137,7 +137,7 @@ def lisa_map(
     MapError
         For unknown labels.
     FieldError, MapInputError
-        As for :func:`maps.choropleth.choropleth`.
+        As for :func:`maps.choropleth`.
 
     Examples
     --------

@@ -11,7 +11,7 @@ from maps._classify import Scheme, classify
 from maps._display import align_values, display_layer
 from maps._i18n import Lang, word
 from maps._leaflet import OfflineMap, build_map
-from maps.choropleth import class_views, numeric_columns
+from maps._choropleth import class_views, numeric_columns
 from maps.errors import MapError
 
 if TYPE_CHECKING:

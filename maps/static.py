@@ -18,6 +18,7 @@ import pandas as pd
 from maps._atomic import atomic_target
 from maps._classify import NO_DATA_COLOR, Scheme, check_choice, classify
 from maps._display import plain_values, require_fields
+from maps._escape import figure_text
 from maps._fonts import font_rc
 from maps._i18n import Lang, word
 from maps.clusters import LISA_COLORS, _normalise_labels
@@ -133,8 +134,9 @@ def _map_axes(fig, units: gpd.GeoDataFrame, colors: list[str], hatches: list[str
 def _legend(ax, entries: list[tuple[str, str, str | None]], title: str, scale_bar: bool) -> None:
     from matplotlib.patches import Patch
 
-    handles = [Patch(facecolor=color, edgecolor="#444444", hatch=hatch, label=label) for color, label, hatch in entries]
-    ax.legend(handles=handles, title=title, loc="lower left", bbox_to_anchor=(0, 0.12 if scale_bar else 0),
+    handles = [Patch(facecolor=color, edgecolor="#444444", hatch=hatch, label=figure_text(label))
+               for color, label, hatch in entries]
+    ax.legend(handles=handles, title=figure_text(title), loc="lower left", bbox_to_anchor=(0, 0.12 if scale_bar else 0),
               fontsize=7, title_fontsize=8, frameon=True, framealpha=0.9)
 
 
@@ -233,9 +235,9 @@ def choropleth_figure(
         ax = _map_axes(fig, units, colors, [None] * len(colors), crs=_crs_for(units, crs), inset=inset,
                        inset_lines=inset_lines, north_arrow=north_arrow, scale_bar=scale_bar, lang=lang)
         _legend(ax, entries, label, scale_bar)
-        fig.text(0.01, 0.005, classes.describe(lang), fontsize=6, color="#555555")
+        fig.text(0.01, 0.005, figure_text(classes.describe(lang)), fontsize=6, color="#555555")
         if title:
-            ax.set_title(title, fontsize=11)
+            ax.set_title(figure_text(title), fontsize=11)
     return fig
 
 
@@ -282,7 +284,7 @@ def lisa_figure(
                        north_arrow=north_arrow, scale_bar=scale_bar, lang=lang)
         _legend(ax, entries, word("lisa_title", lang), scale_bar)
         if title:
-            ax.set_title(title, fontsize=11)
+            ax.set_title(figure_text(title), fontsize=11)
     return fig
 
 
@@ -330,15 +332,15 @@ def moran_scatter(
         if labels is not None:
             for xi, yi, text, good in zip(z, lz, labels, ok, strict=True):
                 if good:
-                    ax.annotate(str(text), (xi, yi), fontsize=6, xytext=(2, 2), textcoords="offset points")
+                    ax.annotate(figure_text(text), (xi, yi), fontsize=6, xytext=(2, 2), textcoords="offset points")
         n = int(ok.sum())
         for key, (hx, hy) in {"HH": (0.98, 0.98), "LH": (0.02, 0.98), "LL": (0.02, 0.02), "HL": (0.98, 0.02)}.items():
             share = quadrants[key][ok].sum() / n
             ax.text(hx, hy, f"{word(key, lang)} {share:.0%}", transform=ax.transAxes, fontsize=7, color="#555555",
                     ha="right" if hx > 0.5 else "left", va="top" if hy > 0.5 else "bottom")
-        ax.set_xlabel(xlabel or "z")
-        ax.set_ylabel(f"W {xlabel or 'z'}")
-        ax.set_title(f"{title + ': ' if title else ''}I = {slope:.4f}", fontsize=10)
+        ax.set_xlabel(figure_text(xlabel or "z"))
+        ax.set_ylabel(figure_text(f"W {xlabel or 'z'}"))
+        ax.set_title(figure_text(f"{title + ': ' if title else ''}I = {slope:.4f}"), fontsize=10)
     return fig
 
 
@@ -372,17 +374,20 @@ def moran_series(
         ax = fig.add_subplot()
         for name, part in groups:
             part = part.sort_values(period)
-            line = ax.plot(part[period], part[statistic], marker="", linewidth=1.3, label=None if name is None else str(name))[0]
+            # text periods become tick labels: escaped like every other text drawn
+            x = part[period] if pd.api.types.is_numeric_dtype(part[period]) else part[period].map(figure_text)
+            line = ax.plot(x, part[statistic], marker="", linewidth=1.3,
+                           label=None if name is None else figure_text(name))[0]
             significant = part[pvalue].astype(float) < alpha
-            ax.scatter(part[period][significant], part[statistic][significant], color=line.get_color(), s=22, zorder=3)
-            ax.scatter(part[period][~significant], part[statistic][~significant], facecolor="white",
+            ax.scatter(x[significant], part[statistic][significant], color=line.get_color(), s=22, zorder=3)
+            ax.scatter(x[~significant], part[statistic][~significant], facecolor="white",
                        edgecolor=line.get_color(), s=22, zorder=3)
         ax.axhline(0, color="#999999", linewidth=0.8)
         ax.set_xlabel(word("period", lang))
         ax.set_ylabel("Moran's I")
         if by is not None:
             ax.legend(fontsize=7)
-        ax.set_title(title or f"Moran's I ({word('alpha_note', lang, alpha=alpha)}: ●)", fontsize=10)
+        ax.set_title(figure_text(title) if title else f"Moran's I ({word('alpha_note', lang, alpha=alpha)}: ●)", fontsize=10)
     return fig
 
 

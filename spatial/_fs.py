@@ -71,7 +71,21 @@ def check_output(path: PathLike, *, inputs: Iterable[PathLike] = (), overwrite: 
         raise OutputError(f"output directory {display_path(parent)} does not exist; create it first")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"output directory {display_path(parent)} is not writable")
+    _temporary_file(out).unlink()  # os.access trusts permission bits; /proc or a read-only mount refuse later
     return out
+
+
+def _temporary_file(target: Path) -> Path:
+    """Create the hidden ``.part`` file beside ``target``; a folder that refuses it is an OutputError."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {display_path(target)}: its folder refuses new files "
+            f"({exc.strerror or type(exc).__name__}); choose a writable output folder"
+        ) from None
+    os.close(fd)
+    return Path(name)
 
 
 def _default_mode() -> int:
@@ -98,9 +112,7 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     'done'
     """
     target = Path(path).expanduser()
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _temporary_file(target)
     try:
         yield tmp
         os.chmod(tmp, _default_mode())  # mkstemp creates 0600; outputs get the usual permissions

@@ -49,6 +49,8 @@ class Key:
     required: bool = False
     path: bool = False  # resolved relative to the config file
     help: str = ""
+    items: type | None = None  # for lists: the type of every element (text must not be blank)
+    min_items: int = 0  # for lists: the fewest elements that make sense
 
 
 SECTIONS: dict[str, dict[str, Key]] = {}
@@ -86,7 +88,8 @@ register_section(
         **_SOURCE_KEYS,
         "id": Key(str, required=True, help="unit id column"),
         "time": Key(str, help="period column; omit for a cross-section"),
-        "variables": Key(list, help="numeric variables to keep (default: all numeric columns)"),
+        "variables": Key(list, help="numeric variables to keep (default: all numeric columns)", items=str,
+                         min_items=1),
         "sheet": Key((str, int), help="Excel sheet"),
         "sep": Key(str, ",", help="CSV separator"),
         "balance": Key(str, "error", choices=("error", "drop_units")),
@@ -179,6 +182,8 @@ def validate_config(raw: dict[str, Any], base: Path | None = None, *, where: str
             if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
                 names = " or ".join(t.__name__ for t in expected)
                 raise ConfigError(f"{where}: [{name}] {key} must be {names}, got {value!r}")
+            if isinstance(value, list):
+                _check_list(value, spec, f"{where}: [{name}] {key}")
             if spec.choices is not None and value not in spec.choices:
                 raise ConfigError(
                     f"{where}: [{name}] {key} = {value!r} is not allowed; choose one of "
@@ -202,6 +207,20 @@ def validate_config(raw: dict[str, Any], base: Path | None = None, *, where: str
     if base is not None and "output" not in raw.get("project", {}):
         project["output"] = str(base / project["output"])
     return Config(sections=sections, source=None, raw=raw)
+
+
+def _check_list(value: list, spec: Key, what: str) -> None:
+    """Refuse a list that is too short, or whose elements are not of the declared type."""
+    if len(value) < spec.min_items:
+        about = f" ({spec.help})" if spec.help else ""
+        raise ConfigError(f"{what} = {value!r} has fewer than {spec.min_items} element(s){about}; "
+                          "name what it should list, or leave the key out")
+    if spec.items is None:
+        return
+    bad = [v for v in value if not isinstance(v, spec.items) or isinstance(v, bool) and spec.items is not bool
+           or isinstance(v, str) and not v.strip()]
+    if bad:
+        raise ConfigError(f"{what} must list {spec.items.__name__} values that are not blank; got {bad[0]!r}")
 
 
 def load_config(path: PathLike) -> Config:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
 from spatial._options import check_option
@@ -406,7 +406,7 @@ def lag_effects(
     else:
         se, used = delta_se, "delta"
     z = estimates / se
-    p = pd.DataFrame(2 * stats.norm.sf(np.abs(z.to_numpy())), index=z.index, columns=z.columns)
+    p = pd.DataFrame(2 * special.ndtr(-np.abs(z.to_numpy())), index=z.index, columns=z.columns)
     units = _per_unit(weights, rho, names, beta, theta) if per_unit else None
     return Effects(
         variables=tuple(names), estimates=estimates, std_errors=se, zstats=z, pvalues=p, method=method,
@@ -433,7 +433,7 @@ def coefficient_effects(names: list[str], beta: np.ndarray, theta: np.ndarray, c
             se[kind][k] = math.sqrt(max(float(gradients[kind] @ cov @ gradients[kind]), 0.0))
     estimates, std = _frames(names, est), _frames(names, se)
     z = estimates / std
-    tail = stats.t.sf(np.abs(z.to_numpy()), df) if dist == "t" else stats.norm.sf(np.abs(z.to_numpy()))
+    tail = special.stdtr(df, -np.abs(z.to_numpy())) if dist == "t" else special.ndtr(-np.abs(z.to_numpy()))
     p = pd.DataFrame(2 * tail, index=z.index, columns=z.columns)
     return Effects(variables=tuple(names), estimates=estimates, std_errors=std, zstats=z, pvalues=p,
                    method="coefficients", inference="linear")

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from spatial._options import check_seed
 from spatial.errors import NumericalError, SchemaError, SpatialPanelError, first_items
 from spatial.indices.regions import CHINA_GROUPINGS, china_grouping
 from spatial.models import GroupResults, fit_by_group
@@ -298,7 +299,7 @@ def heterogeneity(panel, w: Any, *, by: str | Mapping | pd.Series, y: str, x: Se
     names = [c for c in wald.index if c != "joint"]
     failed: dict[str, int] = {}
     if permutations:
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_seed(seed))
         perm_p, used = [], []
         for a, b in itertools.combinations(fitted.results, 2):
             draws, failures = _permuted_differences(panel, w, a=a, b=b, labels=labels, names=names, y=y, x=x,

@@ -429,9 +429,17 @@ def read_table(
         import io
 
         text = _decode_csv(source.read_bytes(), encoding, shown)
+        if "\x00" in text:
+            line = text[: text.index("\x00")].count("\n") + 1
+            raise InputFileError(
+                f"{shown} holds NUL bytes (line {line}); it is not a text table (UTF-16 or binary?): "
+                "save it as CSV UTF-8, or pass --encoding (encoding=) e.g. utf-16"
+            )
+        delimiter = "\t" if suffix == ".tsv" else sep
+        _check_header_names(_csv_header(text, delimiter), shown)
         try:
             frame = pd.read_csv(
-                io.StringIO(text), sep="\t" if suffix == ".tsv" else sep, dtype=str,
+                io.StringIO(text), sep=delimiter, dtype=str,
                 keep_default_na=False, skipinitialspace=False,
             )
         except pd.errors.ParserError as exc:
@@ -443,20 +451,58 @@ def read_table(
     elif suffix == ".xls":
         raise InputFileError(f"{shown}: the old .xls format is not supported; save it as .xlsx or .csv")
     elif suffix == ".parquet":
-        try:
-            frame = pd.read_parquet(source)
-        except Exception as exc:
-            raise InputFileError(f"cannot read {shown} as Parquet: {exc}") from None
+        frame = _read_parquet_table(source, shown)
     elif suffix in _GDAL_SUFFIXES:
         raise InputFileError(f"{shown} looks like a boundary file; panel tables are .csv, .xlsx or .parquet")
     else:
         raise InputFileError(f"{shown}: unknown table format {suffix!r}; use .csv, .xlsx or .parquet")
     frame.columns = [str(c).strip() if isinstance(c, str) else str(c) for c in frame.columns]
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    if dupes:
-        raise SchemaError(f"{shown} has repeated column names {first_items(dupes)}; rename them")
+    _check_header_names(list(frame.columns), shown)
     frame.attrs["source"] = {"file": source.name, "sheet": sheet, "encoding": encoding}
     return frame
+
+
+def _check_header_names(names: list[object], shown: str) -> None:
+    """Refuse repeated column names (after stripping blanks), naming them and their positions.
+
+    pandas renames a repeated CSV or Excel header to ``gdp.1``, so the check runs on the header
+    as written in the file, before any reader has renamed it.
+    """
+    stripped = ["" if n is None else str(n).strip() for n in names]
+    positions: dict[str, list[int]] = {}
+    for number, name in enumerate(stripped, start=1):
+        positions.setdefault(name, []).append(number)
+    repeated = [f"{name!r} (columns {', '.join(map(str, cols))})"
+                for name, cols in positions.items() if len(cols) > 1 and name != ""]
+    if repeated:
+        raise SchemaError(
+            f"{shown} has repeated column names: {first_items(repeated)}; every column needs its own "
+            "name: rename or remove the copies (nothing is merged or renamed silently)"
+        )
+
+
+def _csv_header(text: str, delimiter: str) -> list[str]:
+    import csv
+    import io
+
+    try:
+        return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    except csv.Error:
+        return []  # the CSV parser then reports the damage with its line
+
+
+def _read_parquet_table(source: Path, shown: str) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(source).names
+    except Exception as exc:
+        raise InputFileError(f"cannot read {shown} as Parquet: {exc}") from None
+    _check_header_names([n for n in names if not str(n).startswith("__index_level_")], shown)
+    try:
+        return pd.read_parquet(source)
+    except Exception as exc:
+        raise InputFileError(f"cannot read {shown} as Parquet: {exc}") from None
 
 
 def _read_excel(source: Path, sheet: str | int | None, shown: str) -> pd.DataFrame:
@@ -476,6 +522,9 @@ def _read_excel(source: Path, sheet: str | int | None, shown: str) -> pd.DataFra
             raise InputFileError(f"{shown} has no sheet {sheet!r}; sheets: {first_items(names)}")
         elif isinstance(sheet, int) and not 0 <= sheet < len(names):
             raise InputFileError(f"{shown} has {len(names)} sheets; sheet={sheet} is out of range")
+        header = pd.read_excel(workbook, sheet_name=sheet, header=None, nrows=1, dtype=object)
+        if len(header):
+            _check_header_names([v for v in header.iloc[0].tolist() if not pd.isna(v)], shown)
         return pd.read_excel(workbook, sheet_name=sheet, dtype=object)
 
 

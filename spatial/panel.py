@@ -29,6 +29,7 @@ from spatial.geometry import BadGeometryOption, DuplicateOption, RepairOption, c
 from spatial.io import MISSING_TOKENS, ids_as_strings, require_columns
 from spatial.names import normalize_ids, resolve_keys, suggest_normalization
 from spatial.hints import hint
+from spatial.periods import parse_periods
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -145,11 +146,14 @@ class SpatialPanel:
             "match_names": list(match_names) if match_names else None,
             "repair": repair, "bad_geometry": bad_geometry, "duplicate_geometry": duplicate_geometry,
         }
+        if variables is not None and not isinstance(variables, str) and len(list(variables)) == 0:
+            raise SchemaError("variables is an empty list; name the numeric variables to keep, or leave it out "
+                              "to keep every numeric column")
         keys = [id] if time is None else [id, time]
         require_columns(data, keys + list(variables or []), "the panel table")
         frame = data.reset_index(drop=True)  # row positions = the user's data rows (1-based in messages)
         ids = self._check_ids(frame[id], id)
-        periods = self._check_periods(frame[time], time) if time is not None else pd.Series(0, index=frame.index)
+        periods = parse_periods(frame[time], time) if time is not None else pd.Series(0, index=frame.index)
 
         geo = None
         if geometry is not None:
@@ -213,20 +217,6 @@ class SpatialPanel:
                 "counted from 1 after the header); every row needs an id"
             )
         return ids
-
-    @staticmethod
-    def _check_periods(values: pd.Series, column: str) -> pd.Series:
-        text = values.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
-        blank = text.isna() | (text == "")
-        if blank.any():
-            raise MissingDataError(
-                f"{int(blank.sum())} rows have no period in {column!r} (rows {_rows(np.flatnonzero(blank))}); "
-                "every row needs a period"
-            )
-        as_number = pd.to_numeric(text, errors="coerce")
-        if as_number.notna().all() and (as_number == np.round(as_number)).all():
-            return as_number.astype("int64")
-        return text.astype(object)
 
     @staticmethod
     def _check_duplicates(ids: pd.Series, periods: pd.Series, id: str, time: str | None) -> None:
@@ -474,6 +464,32 @@ class SpatialPanel:
             _geometry=None if self._geometry is None else self._geometry.loc[order],
         )
 
+    def restrict_units(self, keep: Sequence[str], *, reason: str, also: Sequence[dict] = ()) -> SpatialPanel:
+        """A copy with only the units in ``keep`` (in this panel's order); the others are recorded.
+
+        Every removed unit appears in :attr:`dropped` with ``reason``; ``also`` adds records of
+        things removed elsewhere (e.g. weights-file units not in the panel). A
+        :class:`DroppedDataWarning` says how many records were added.
+        """
+        wanted = {str(k) for k in keep}
+        order = pd.Index([u for u in self._entities if u in wanted], name=self._entities.name)
+        gone = [u for u in self._entities if u not in wanted]
+        records = [{"id": u, "period": None, "what": "dropped", "reason": reason} for u in gone]
+        records += [{"period": None, **record} for record in also]
+        if not records:
+            return self
+        full = pd.MultiIndex.from_product([order, self._periods], names=self._data.index.names)
+        clone = self._replaced(
+            _entities=order,
+            _data=self._data.reindex(full),
+            _labels=self._labels.reindex(full),
+            _geometry=None if self._geometry is None else self._geometry.loc[order],
+            _dropped=[*self._dropped, *records],
+        )
+        warnings.warn(f"{len(records)} repairs removed or changed data; see panel.dropped", DroppedDataWarning,
+                      stacklevel=2)
+        return clone
+
     def _replaced(self, **attributes) -> SpatialPanel:
         """A copy sharing everything validated, with some attributes replaced (no re-validation)."""
         clone = object.__new__(SpatialPanel)
@@ -590,6 +606,9 @@ def _parse_numbers(column: pd.Series, coerce: bool) -> tuple[pd.Series, list[tup
         parsed = column.astype("float64")
         infinite = np.isinf(parsed.to_numpy())
         return parsed, [(int(i), column.iloc[i], True) for i in np.flatnonzero(infinite)]
+    fast = _parse_text_column(column, coerce)
+    if fast is not None:
+        return pd.Series(fast, index=column.index, dtype="float64"), []
 
     def cell(value):
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -619,3 +638,29 @@ def _parse_numbers(column: pd.Series, coerce: bool) -> tuple[pd.Series, list[tup
         if problem is not None:
             bad.append((position, value, problem != "text"))
     return pd.Series(parsed, index=column.index, dtype="float64"), bad
+
+
+def _parse_text_column(column: pd.Series, coerce: bool) -> np.ndarray | None:
+    """A text column parsed in one vectorised pass, or None when a cell needs the cell-by-cell path.
+
+    Same rules as the cell path (strip, missing tokens, optional separator removal, Python's float
+    syntax: numpy parses text with it); any cell that is not a finite number or a missing token
+    (text, a boolean word, an infinity) returns None so that the cell path reports it by row.
+    """
+    if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+        return None  # mixed Python objects (e.g. from a spreadsheet): the cell path
+    text = np.char.strip(column.fillna("").to_numpy(dtype=str))
+    folded = np.char.lower(text)
+    if np.isin(folded, ["true", "false"]).any():
+        return None
+    missing = np.isin(folded, list(MISSING_TOKENS))
+    if coerce:
+        for mark in (",", "\u00a0", " ", "'"):
+            text = np.char.replace(text, mark, "")
+    try:
+        numbers = np.where(missing, "nan", text).astype("float64")
+    except ValueError:
+        return None
+    if not np.isfinite(numbers[~missing]).all():
+        return None
+    return numbers

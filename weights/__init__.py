@@ -56,6 +56,8 @@ _LAZY = {
     "eigen_range": "weights.spectrum",
     "spectral_radius": "weights.spectrum",
     "read_weights": "weights.io",
+    "read_matrix": "weights.io",
+    "SparseWeights": "weights._graph",
     "write_weights": "weights.io",
     "reorder": "weights._graph",
 }
@@ -68,8 +70,8 @@ if TYPE_CHECKING:
     from weights.contiguity import higher_order, queen, rook  # noqa: F401
     from weights.distance import distance_band, inverse_distance, kernel, knn  # noqa: F401
     from weights.economic import economic_distance, mixed, nested, period_means  # noqa: F401
-    from weights._graph import reorder  # noqa: F401
-    from weights.io import read_weights, write_weights  # noqa: F401
+    from weights._graph import SparseWeights, reorder  # noqa: F401
+    from weights.io import read_matrix, read_weights, write_weights  # noqa: F401
     from weights.islands import AddedLink, IslandReport, apply_island_policy, components  # noqa: F401
     from weights.spectrum import eigen_range, rho_interval, spectral_radius  # noqa: F401
     from weights.summary import WeightsSummary, summarize  # noqa: F401

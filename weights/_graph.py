@@ -9,6 +9,7 @@ MultiIndex codes are the CSR row and column indices) is several times faster tha
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,37 @@ from scipy import sparse
 from weights._checks import first_items, match_ids
 from weights.errors import WeightsError
 
-__all__ = ["graph_from_sparse", "graph_from_pairs", "graph_ids", "matrix_of", "reorder"]
+__all__ = ["SparseWeights", "graph_from_sparse", "graph_from_pairs", "graph_ids", "matrix_of", "reorder"]
+
+
+@dataclass(frozen=True, eq=False)
+class SparseWeights:
+    """Checked weights as a CSR matrix and its ids, for paths that never need a ``Graph``.
+
+    Importing libpysal loads scikit-learn, scipy.stats, geopandas and its example catalogue (about
+    a second); an estimation from a weights file needs only the matrix. This carries the attributes
+    of a ``Graph`` that the estimators read (``unique_ids``, ``sparse``, ``transformation``, ``n``)
+    and the transforms of :mod:`weights.transform` accept it; :meth:`to_graph` builds the ``Graph``
+    when one is needed (same ids, same order, islands as zero rows).
+
+    Examples
+    --------
+    >>> w = SparseWeights(("a", "b"), sparse.csr_array(np.array([[0, 2.0], [1.0, 0]])))
+    >>> w.n, w.to_graph().n_edges
+    (2, 2)
+    """
+
+    unique_ids: tuple[str, ...]
+    sparse: sparse.csr_array
+    transformation: str = "O"
+
+    @property
+    def n(self) -> int:
+        return len(self.unique_ids)
+
+    def to_graph(self):
+        """The libpysal ``Graph`` of these weights."""
+        return graph_from_sparse(self.sparse, self.unique_ids, transformation=self.transformation)
 
 
 def graph_from_sparse(matrix, ids: Sequence[str], *, transformation: str = "O"):
@@ -92,6 +123,8 @@ def matrix_of(graph) -> sparse.csr_array:
     >>> matrix_of(graph_from_sparse(m, ["x", "y"])).toarray().tolist()
     [[0.0, 2.0], [0.0, 0.0]]
     """
+    if isinstance(graph, SparseWeights):
+        return sparse.csr_array(graph.sparse, dtype="float64", copy=True)
     adjacency = graph._adjacency
     n = len(graph.unique_ids)
     codes = adjacency.index.codes

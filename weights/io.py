@@ -40,11 +40,11 @@ import pandas as pd
 from scipy import sparse
 
 from weights._checks import check_entries, check_option, first_items, match_ids
-from weights._graph import graph_from_sparse, graph_ids, links_with_islands, matrix_of, reorder
+from weights._graph import SparseWeights, graph_ids, links_with_islands, matrix_of
 from weights.errors import WeightsError
 from weights.errors import hint
 
-__all__ = ["Format", "FULL_MATRIX_LIMIT", "read_weights", "write_weights", "infer_format"]
+__all__ = ["Format", "FULL_MATRIX_LIMIT", "read_weights", "read_matrix", "write_weights", "infer_format"]
 
 Format = Literal["gal", "gwt", "csv", "matrix", "xlsx", "mtx", "mat", "dta"]
 
@@ -305,6 +305,32 @@ def read_weights(
         Unreadable or malformed files (with the line), negative/NaN/infinite weights,
         self-neighbours, non-square or mislabelled matrices, ids that differ from ``ids``.
     """
+    return read_matrix(path, ids=ids, format=format, allow_self=allow_self, variable=variable,
+                       encoding=encoding).to_graph()
+
+
+def read_matrix(
+    path: str | os.PathLike,
+    *,
+    ids: Sequence[str] | None = None,
+    format: Format | None = None,
+    allow_self: bool = False,
+    variable: str = "W",
+    encoding: str | None = None,
+) -> SparseWeights:
+    """Read weights as :func:`read_weights` does, as a checked matrix (no ``Graph``, no libpysal).
+
+    Same parameters, checks and errors as :func:`read_weights`; the estimators accept the result
+    directly, which keeps libpysal (and the scikit-learn and geopandas it loads) out of a fit.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> gal = Path(__file__).parent.parent / "tests" / "reference" / "columbus" / "columbus_queen.gal"
+    >>> w = read_matrix(gal)
+    >>> w.n, w.sparse.nnz
+    (49, 236)
+    """
     fmt = infer_format(path, format)
     source = Path(path).expanduser()
     if not source.is_file():
@@ -330,11 +356,22 @@ def read_weights(
             raise WeightsError(f"{what} is {n} x {n} but {len(ids)} ids were given; its rows follow the data's order")
         file_ids = [str(i) for i in ids] if ids is not None else [str(k + 1) for k in range(n)]
     check_entries(matrix, file_ids, allow_self=allow_self, what=what)
-    graph = graph_from_sparse(matrix, file_ids)
-    if ids is not None:
-        match_ids(file_ids, [str(i) for i in ids], what=what)
-        graph = reorder(graph, [str(i) for i in ids], what=what)
-    return graph
+    file_ids = list(file_ids)
+    _repeated(file_ids, what)
+    if ids is not None:  # the data's order, applied to the matrix so that the Graph is built once
+        wanted = [str(i) for i in ids]
+        match_ids(file_ids, wanted, what=what)
+        _repeated(wanted, "the data's ids")
+        if wanted != file_ids:
+            position = dict(zip(file_ids, range(len(file_ids))))
+            order = np.fromiter(map(position.__getitem__, wanted), dtype=np.int64, count=len(wanted))
+            matrix = sparse.csr_array(matrix)[order][:, order]
+            file_ids = wanted
+    csr = sparse.csr_array(matrix, dtype="float64")
+    csr.sum_duplicates()
+    csr.eliminate_zeros()
+    csr.sort_indices()
+    return SparseWeights(tuple(file_ids), csr)
 
 
 def _name_unlisted_islands(file_ids, declared, ids, what):
@@ -364,6 +401,8 @@ def _text(path: Path, encoding: str | None) -> str:
 
 
 def _repeated(ids: list[str], what: str) -> None:
+    if len(set(ids)) == len(ids):
+        return
     index = pd.Index(ids)
     if index.has_duplicates:
         raise WeightsError(f"{what} repeats ids: {first_items(index[index.duplicated()].unique().tolist())}")
@@ -378,35 +417,70 @@ def _read_gal(path: Path, *, encoding, variable) -> tuple[list[str], sparse.csr_
         n = int(header[1] if len(header) > 1 else header[0])
     except ValueError:
         raise WeightsError(f"{path.name}, line 1: expected the number of units, found {lines[0]!r}") from None
-    focal, neighbours = [], []
+    focal, counts, tokens = _gal_regular(lines, n) or _gal_by_line(lines, n, path.name)
+    _repeated(focal, path.name)
+    position = {u: i for i, u in enumerate(focal)}
+    try:
+        cols = np.fromiter(map(position.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    except KeyError:
+        unknown = sorted(set(tokens) - position.keys())
+        raise WeightsError(
+            f"{path.name} lists neighbours that have no entry of their own: {first_items(unknown)}"
+        ) from None
+    rows = np.repeat(np.arange(n), counts)
+    matrix = sparse.csr_array((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    return focal, matrix
+
+
+def _gal_regular(lines: list[str], n: int) -> tuple[list[str], np.ndarray, list[str]] | None:
+    """One vectorised pass over a GAL file whose units each take two lines (the usual layout).
+
+    None when the layout is any other (a unit without neighbours and without its empty line, a
+    malformed line): :func:`_gal_by_line` then reads it line by line and names the faulty line.
+    """
+    heads, lists = lines[1:1 + 2 * n:2], lines[2:2 + 2 * n:2]
+    if len(lists) != n or any(line.strip() for line in lines[1 + 2 * n:]):
+        return None
+    head_tokens = " ".join(heads).split()
+    if len(head_tokens) != 2 * n:
+        return None
+    focal, announced = head_tokens[0::2], head_tokens[1::2]
+    if not all(map(str.isdigit, announced)):
+        return None
+    try:
+        counts = np.asarray(announced).astype(np.int64)
+    except ValueError:
+        return None
+    listed = np.fromiter(map(len, map(str.split, lists)), dtype=np.int64, count=n)
+    if not np.array_equal(counts, listed):
+        return None
+    return focal, counts, " ".join(lists).split()
+
+
+def _gal_by_line(lines: list[str], n: int, name: str) -> tuple[list[str], list[int], list[str]]:
+    """The GAL units line by line (empty lines and units without a neighbour line allowed)."""
+    focal, counts, tokens = [], [], []
     k = 1
     while len(focal) < n:
         if k >= len(lines):
-            raise WeightsError(f"{path.name}: the header announces {n} units but the file lists {len(focal)}")
+            raise WeightsError(f"{name}: the header announces {n} units but the file lists {len(focal)}")
         parts = lines[k].split()
         if not parts:
             k += 1
             continue
         if len(parts) != 2 or not parts[1].isdigit():
-            raise WeightsError(f"{path.name}, line {k + 1}: expected 'id count', found {lines[k]!r}")
+            raise WeightsError(f"{name}, line {k + 1}: expected 'id count', found {lines[k]!r}")
         unit, count = parts[0], int(parts[1])
         listed = lines[k + 1].split() if count and k + 1 < len(lines) else []
         if len(listed) != count:
             raise WeightsError(
-                f"{path.name}, line {k + 2}: unit {unit!r} announces {count} neighbours but lists {len(listed)}"
+                f"{name}, line {k + 2}: unit {unit!r} announces {count} neighbours but lists {len(listed)}"
             )
         focal.append(unit)
-        neighbours.append(listed)
+        counts.append(count)
+        tokens += listed
         k += 2 if count else (2 if k + 1 < len(lines) and not lines[k + 1].split() else 1)
-    _repeated(focal, path.name)
-    position = {u: i for i, u in enumerate(focal)}
-    unknown = sorted({v for row in neighbours for v in row if v not in position})
-    if unknown:
-        raise WeightsError(f"{path.name} lists neighbours that have no entry of their own: {first_items(unknown)}")
-    rows = np.repeat(np.arange(n), [len(r) for r in neighbours])
-    cols = np.fromiter((position[v] for row in neighbours for v in row), dtype=np.int64, count=rows.size)
-    matrix = sparse.csr_array((np.ones(rows.size), (rows, cols)), shape=(n, n))
-    return focal, matrix
+    return focal, counts, tokens
 
 
 def _triples_to_matrix(focal: list[str], neighbor: list[str], weight: np.ndarray, declared: int | None,

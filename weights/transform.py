@@ -18,7 +18,7 @@ import numpy as np
 from scipy import sparse
 
 from weights._checks import check_option
-from weights._graph import graph_from_sparse, graph_ids, matrix_of
+from weights._graph import SparseWeights, graph_from_sparse, graph_ids, matrix_of
 from weights.errors import WeightsError
 
 __all__ = [
@@ -48,6 +48,10 @@ TRANSFORM_NAMES = {
 
 
 def _new(graph, matrix, code: str):
+    if isinstance(graph, SparseWeights):  # stays a matrix: no Graph (nor libpysal) is needed
+        csr = sparse.csr_array(matrix, dtype="float64")
+        csr.eliminate_zeros()
+        return SparseWeights(tuple(graph.unique_ids), csr, code)
     return graph_from_sparse(matrix, graph_ids(graph), transformation=code)
 
 

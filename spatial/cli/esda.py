@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from spatial._options import MAX_SEED
 from spatial.cli import STATE
 
 __all__ = ["moran_cmd", "lisa_cmd", "hotspots_cmd"]
@@ -58,7 +59,7 @@ def _inputs(func):
                      help="Weights transform: row-standardised, binary, or as given."),
         click.option("--permutations", type=click.IntRange(min=0), default=999, show_default=True,
                      help="Random permutations for pseudo p-values (0: analytical only)."),
-        click.option("--seed", type=click.IntRange(min=0), help="Random seed; required with --permutations > 0."),
+        click.option("--seed", type=click.IntRange(0, MAX_SEED), help="Random seed; required with --permutations > 0."),
         click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
                      help="Results table (.csv or .json); printed summary only when omitted."),
         click.option("--overwrite", is_flag=True, help="Replace existing outputs (never the inputs)."),
@@ -107,8 +108,14 @@ def _load(options: dict[str, Any], also: list[str] | None = None):
     panel = load_panel(validate_config(raw, where="command line"))
     import weights
 
-    if options["weights_file"] is not None:
-        graph = weights.read_weights(options["weights_file"])  # ids are checked against the panel's by key
+    if options["weights_file"] is not None:  # aligned by key, with the id options of the boundaries
+        from spatial.pipeline import echo_repairs
+        from spatial.weights_file import read_aligned_weights
+
+        before = len(panel.dropped)
+        panel, graph = read_aligned_weights(options["weights_file"], panel, restrict=options["restrict"],
+                                            id_normalize=options["id_normalize"])
+        echo_repairs(panel.dropped.iloc[before:], _progress)
     else:
         graph = (weights.rook if options["contiguity"] == "rook" else weights.queen)(panel.geometry)
     return panel, graph

@@ -6,7 +6,8 @@
 
 Outputs are checked before the estimation (never over an input, never over an existing file
 without ``--overwrite``) and written atomically. A fit whose optimiser did not converge exits
-with code 3 and writes nothing, unless ``--allow-nonconverged``.
+with code 3 and writes nothing, as does one whose rho lies on a bound (its effects are undefined),
+unless ``--allow-nonconverged``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from spatial._options import MAX_SEED
 from spatial.cli import STATE
 
 __all__ = ["fit_cmd"]
@@ -59,10 +61,14 @@ def _progress(text: str) -> None:
         click.echo(text, err=True)
 
 
-def _read_weights(path: Path, ids: list[str], transform: str):
+def _read_weights(path: Path, panel, transform: str):
     import weights
 
-    graph = weights.read_weights(path, ids=ids)
+    from spatial.weights_file import read_aligned_weights
+
+    # ids matched by key (the message says how to fix a mismatch); matrix=True: no Graph, so
+    # libpysal (and the sklearn, scipy.stats, geopandas it loads) stays out of the fit
+    _, graph = read_aligned_weights(path, panel, matrix=True)
     if transform == "r":
         graph = weights.row_standardize(graph)
     return graph
@@ -99,11 +105,12 @@ def _read_weights(path: Path, ids: list[str], transform: str):
               show_default=True)
 @click.option("--inference", type=click.Choice(["simulation", "delta"]), default="simulation", show_default=True)
 @click.option("--effects-draws", "draws", type=click.IntRange(0), default=1000, show_default=True)
-@click.option("--seed", type=click.IntRange(0), default=12345, show_default=True,
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=12345, show_default=True,
               help="Seed of the effects draws (recorded).")
 @click.option("--allow-islands", is_flag=True, help="Keep units without neighbours.")
 @click.option("--drop-collinear", is_flag=True, help="Drop (and report) collinear regressors instead of stopping.")
-@click.option("--allow-nonconverged", is_flag=True, help="Write results even if the optimiser did not converge.")
+@click.option("--allow-nonconverged", is_flag=True,
+              help="Write results even if the optimiser did not converge or rho is on a bound (effects undefined).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the results as JSON.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Same as --json.")
 @click.option("--table", "table_out", type=click.Path(dir_okay=False, path_type=Path),
@@ -158,6 +165,11 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
             f"the optimiser did not converge ({result.details.get('optimizer')}); nothing was written. "
             "Check the data and weights, or pass --allow-nonconverged to keep the results"
         )
+    if result.effects_undefined and not allow_nonconverged:
+        raise NumericalError(
+            f"the effects are {result.effects_undefined}; nothing was written. Check the model and the weights, or "
+            "pass --allow-nonconverged to keep the results (written without effects)"
+        )
     if json_out is not None:
         result.to_json(json_out, overwrite=overwrite)
         _progress(f"wrote {display_path(json_out)}")
@@ -191,7 +203,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
     periods = "period" if panel.n_periods == 1 else "periods"
     _progress(f"{panel.n_units} units x {panel.n_periods} {periods} from {display_path(table_path)}")
     if weights_file is not None:
-        graph = _read_weights(weights_file, list(panel.entities), transform)
+        graph = _read_weights(weights_file, panel, transform)
         source = display_path(weights_file)
     else:
         import weights

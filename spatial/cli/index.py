@@ -138,6 +138,12 @@ def index_cmd() -> None:
 )
 @click.option("--method", type=click.Choice(["weighted_sum", "topsis"]), default="weighted_sum", show_default=True)
 @click.option("--name", default="index", show_default=True, help="Name of the overall index column.")
+@click.option(
+    "--combine",
+    type=click.Choice(["multiplicative", "linear"]),
+    help="Combine the objective --weighting with the subjective 'weight' column (e.g. AHP) by this rule.",
+)
+@click.option("--alpha", type=float, default=0.5, show_default=True, help="Subjective share of --combine linear.")
 def composite_cmd(
     table,
     id_column,
@@ -153,6 +159,8 @@ def composite_cmd(
     weighting,
     method,
     name,
+    combine,
+    alpha,
 ) -> None:
     """Composite index of TABLE from an indicator system (entropy weights by default).
 
@@ -174,6 +182,8 @@ def composite_cmd(
         weighting=weighting,
         method=method,
         name=name,
+        combine=combine,
+        alpha=alpha,
     )
     keys = [c for c in result.scores.columns if c not in result.columns]
     ranks = result.ranks.rename(columns={c: f"rank_{c}" for c in result.columns})
@@ -198,6 +208,14 @@ def composite_cmd(
     show_default=True,
     help="Band (low, high] of U1/U2 where neither subsystem lags.",
 )
+@click.option(
+    "--formula",
+    type=click.Choice(["classical", "revised"]),
+    default="classical",
+    show_default=True,
+    help="Coupling degree: classical [prod U / mean^n]^k, or revised (Wang Shujia et al. 2021).",
+)
+@click.option("--exponent", type=float, help="Adjustment exponent k of the classical formula (default 1/n).")
 def coupling_cmd(
     table,
     id_column,
@@ -211,8 +229,13 @@ def coupling_cmd(
     grading,
     scale,
     synchronous,
+    formula,
+    exponent,
 ) -> None:
-    """Coupling degree C, coordination degree D and graded classes of 2 or more subsystems."""
+    """Coupling degree C, coordination degree D and graded classes of 2 or more subsystems.
+
+    The formula used (with its exponent) is written in the ``formula`` column.
+    """
     from spatial.indices import coupling_coordination
 
     band = _numbers(synchronous, "--synchronous")
@@ -238,6 +261,8 @@ def coupling_cmd(
         grading=grading,
         synchronous=(band[0], band[1]),
         scale=scale,
+        formula=formula,
+        exponent=exponent,
     )
     outputs.write_all({"": result.table, "counts": result.counts()})
 
@@ -411,12 +436,45 @@ def geodetector_cmd(
 @click.option("--total", help="Column with each unit's total (default: sum of the industries).")
 @click.option("--specialised", type=float, default=1.0, show_default=True)
 @click.option("--cluster", type=float, default=1.5, show_default=True)
+@click.option(
+    "--basis",
+    type=click.Choice(["employment", "output", "firms", "other"]),
+    default="employment",
+    show_default=True,
+    help="What the industry sizes measure (written into the table).",
+)
+@click.option("--exponent", type=float, help="Adjustment exponent k: adds lq_adjusted = LQ^k.")
+@click.option("--score", "score_text", help="Score range low,high (e.g. 50,100): maps [m/2, 2m] linearly onto it.")
+@click.option(
+    "--score-anchor",
+    type=click.Choice(["mean", "one"]),
+    default="mean",
+    show_default=True,
+    help="m of the score: the industry's mean LQ in the period, or 1.",
+)
 def lq_cmd(
-    table, id_column, time_column, output, sheet, encoding, overwrite, industries, total, specialised, cluster
+    table,
+    id_column,
+    time_column,
+    output,
+    sheet,
+    encoding,
+    overwrite,
+    industries,
+    total,
+    specialised,
+    cluster,
+    basis,
+    exponent,
+    score_text,
+    score_anchor,
 ) -> None:
     """Location quotients (区位熵) per unit, period and industry, classed as cluster / specialised."""
     from spatial.indices import location_quotient
 
+    score = _numbers(score_text, "--score")
+    if score is not None and len(score) != 2:
+        raise click.BadParameter("give two numbers, e.g. 50,100", param_hint="--score")
     outputs, frame = _start(table, output, [], overwrite, sheet, encoding)
     result = location_quotient(
         frame,
@@ -426,5 +484,76 @@ def lq_cmd(
         total=total,
         specialised=specialised,
         cluster=cluster,
+        basis=basis,
+        exponent=exponent,
+        score=None if score is None else (score[0], score[1]),
+        score_anchor=score_anchor,
     )
     outputs.write("", result)
+
+
+@index_cmd.command("ahp")
+@click.argument("matrix", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Weights table (.csv); the consistency check goes to _consistency beside it.",
+)
+@click.option("--method", type=click.Choice(["eigenvector", "geometric", "arithmetic"]), default="eigenvector",
+              show_default=True)
+@click.option("--threshold", type=float, default=0.1, show_default=True, help="Largest acceptable CR.")
+@click.option("--force", is_flag=True, help="Accept a matrix whose CR exceeds --threshold (recorded).")
+@click.option("--sheet", help="Excel sheet name.")
+@click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk).")
+@click.option("--overwrite", is_flag=True, help="Replace existing outputs (never the inputs).")
+def ahp_cmd(matrix, output, method, threshold, force, sheet, encoding, overwrite) -> None:
+    """AHP weights of a pairwise comparison MATRIX (first column and header: the criteria), with CR.
+
+    Put the weights into the indicator table's ``weight`` column and run ``composite --combine``
+    to combine them with entropy or CRITIC weights.
+    """
+    from spatial.indices import ahp_weights
+
+    outputs, frame = _start(matrix, output, ["consistency"], overwrite, sheet, encoding)
+    labelled = frame.set_index(frame.columns[0])
+    labelled.index = labelled.index.map(str)
+    result = ahp_weights(labelled, method=method, threshold=threshold, force=force)
+    if result.forced:
+        _progress(f"warning: CR = {result.cr:.4f} exceeds {threshold:g}; accepted because of --force")
+    outputs.write_all({"": result.weights, "consistency": result.summary()})
+
+
+@index_cmd.command("obstacle")
+@_table_options
+@click.option(
+    "--indicators",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Indicator table: indicator, direction, optional subsystem and weight.",
+)
+@click.option("--pooling", type=click.Choice(["pooled", "per_period"]), default="pooled", show_default=True)
+@click.option(
+    "--weighting", type=click.Choice(["entropy", "critic", "cv", "equal", "user"]), default="entropy", show_default=True
+)
+@click.option("--combine", type=click.Choice(["multiplicative", "linear"]), help="Combined weights rule.")
+@click.option("--alpha", type=float, default=0.5, show_default=True)
+@click.option("--top", type=int, default=3, show_default=True, help="Main obstacles listed per unit and period.")
+def obstacle_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, indicators, pooling, weighting, combine, alpha,
+    top,
+) -> None:
+    """Obstacle degree (障碍度) of every indicator (--out), subsystem (_subsystems) and the top ones (_top).
+
+    The composite index is built as ``composite`` does (min-max normalisation).
+    """
+    from spatial.indices import composite_index, obstacle_degree
+
+    outputs, frame = _start(table, output, ["subsystems", "top"], overwrite, sheet, encoding, inputs=[indicators])
+    index = composite_index(
+        frame, indicators, id=id_column, time=time_column, pooling=pooling, weighting=weighting, combine=combine,
+        alpha=alpha,
+    )
+    result = obstacle_degree(index)
+    outputs.write_all({"": result.indicators, "subsystems": result.subsystems, "top": result.top(top)})

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from spatial._options import check_option
+from spatial._options import check_option, check_seed
 from spatial.errors import SchemaError, SpatialPanelError, first_items
 from spatial.io import require_columns
 
@@ -228,11 +228,13 @@ def check_permutations(permutations: int, seed: int | None) -> int:
     """
     if isinstance(permutations, bool) or not isinstance(permutations, int | np.integer) or permutations < 0:
         raise SpatialPanelError(f"permutations must be a non-negative integer, got {permutations!r}")
-    if permutations and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0):
+    if permutations and seed is None:
         raise SpatialPanelError(
-            f"permutation inference needs seed= (a non-negative integer, recorded in the results), got {seed!r}; "
+            "permutation inference needs seed= (a whole number, recorded in the results); "
             "or pass permutations=0 for analytical inference only"
         )
+    if permutations:
+        check_seed(seed)
     if 0 < permutations < MIN_PERMUTATIONS:
         warnings.warn(
             f"only {permutations} permutations: the smallest attainable pseudo p-value is "

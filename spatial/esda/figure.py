@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from maps._escape import figure_text
 from spatial._fs import PathLike, atomic_path, check_output
 from spatial._options import check_option
 from spatial.esda import font
@@ -76,12 +77,15 @@ def _axes(ax: Any, size: tuple[float, float]) -> tuple[Figure, Any]:
 
 
 def _drawable(texts: list[str], fallback: list[str], what: str) -> list[str | None]:
-    """Texts that the installed fonts can draw; the others are replaced by ``fallback`` or dropped."""
+    """Texts that the installed fonts can draw; the others are replaced by ``fallback`` or dropped.
+
+    Every text returned is escaped for matplotlib (:func:`maps._escape.figure_text`): drawn literally.
+    """
     ok = font.renderable(texts)
     if all(ok):
-        return list(texts)
+        return [figure_text(t) for t in texts]
     fallback_ok = font.renderable(fallback)
-    out = [t if good else (f if f_ok else None)
+    out = [figure_text(t) if good else (figure_text(f) if f_ok else None)
            for t, good, f, f_ok in zip(texts, ok, fallback, fallback_ok, strict=True)]
     bad = [t for t, good in zip(texts, ok, strict=True) if not good]
     warnings.warn(
@@ -176,7 +180,7 @@ def moran_scatter(
         label = _drawable([str(variable)], ["x"], "variable names")[0] or "x"
         ax.set_xlabel(text["x"].format(variable=label))
         ax.set_ylabel(text["y"].format(variable=label))
-        heading = title if title is not None else f"{label}, {period}"
+        heading = title if title is not None else f"{variable}, {period}"  # escaped once, below
         ax.set_title(_drawable([heading], [str(period)], "titles")[0] or "")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         if islands:
@@ -269,7 +273,7 @@ def moran_over_time(
             rows = table[table["variable"] == variable]
             xs = np.array([position[t] for t in rows["period"]], dtype=float)
             values, pvalues = rows["value"].to_numpy(), rows[tail].to_numpy()
-            (line,) = ax.plot(xs, values, marker="o", markersize=5, linewidth=1.3, label=display or variable)
+            (line,) = ax.plot(xs, values, marker="o", markersize=5, linewidth=1.3, label=display or figure_text(variable))
             colour = line.get_color()
             filled = pvalues <= alpha
             line.set_markerfacecolor("none")
@@ -288,11 +292,11 @@ def moran_over_time(
 
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         else:
-            ax.set_xticks(range(len(periods)), [str(t) for t in periods], rotation=45, ha="right")
+            ax.set_xticks(range(len(periods)), [figure_text(t) for t in periods], rotation=45, ha="right")
         ax.set_xlabel(text["period"])
         ax.set_ylabel(text.get(statistic, statistic) if statistic != "moran_i" else text["moran"])
         note = text["filled"].format(p=text[p], alpha=alpha) + "; " + text["stars"]
-        ax.set_title(title if title is not None else note, fontsize=9 if title is None else None)
+        ax.set_title(figure_text(title) if title is not None else note, fontsize=9 if title is None else None)
         ax.legend(fontsize=8, frameon=False)
     return fig
 

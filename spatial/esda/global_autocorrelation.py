@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
@@ -152,7 +152,7 @@ def _stars(p: float) -> str:
 
 def _analytical(inference: str, value: float, expected: float, variance: float) -> dict[str, Any]:
     z = (value - expected) / np.sqrt(variance)
-    upper, lower = float(stats.norm.sf(z)), float(stats.norm.cdf(z))
+    upper, lower = float(special.ndtr(-z)), float(special.ndtr(z))
     return {
         "inference": inference, "value": value, "expected": expected, "variance": variance, "z": z,
         "p_upper": upper, "p_lower": lower, "p_two_sided": min(1.0, 2 * min(upper, lower)),

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special
 
 from spatial._options import check_option
 from spatial.esda._input import (
@@ -199,7 +199,7 @@ def hot_spots(
         g, expected, variance, z = gi_star(y, star)
         frame = pd.DataFrame({
             "period": period, "variable": variable, "id": prep.ids, "value": y, "G": g,
-            "expected": expected, "variance": variance, "z": z, "p_norm": 2 * stats.norm.sf(np.abs(z)),
+            "expected": expected, "variance": variance, "z": z, "p_norm": 2 * special.ndtr(-np.abs(z)),
         })
         if permutations:
             rng = rng_for(seed, "gi_star", variable, period)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from spatial._options import check_option
 from spatial.esda._input import (
@@ -271,7 +271,7 @@ def _one(y, prep, off_diagonal, self_weights, moments, scale, permutations, rng)
     lag = graph.sparse @ result.z
     frame = pd.DataFrame({
         "std_value": result.z, "lag": lag, "I": local, "expected": expected, "variance": variance, "z": z,
-        "p_norm": 2 * stats.norm.sf(np.abs(z)),
+        "p_norm": 2 * special.ndtr(-np.abs(z)),
         "quadrant": [QUADRANTS[q] for q in result.q],
     })
     if permutations:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special
 
 from spatial._options import check_option
 from spatial.errors import IdMismatchError, MissingDataError, SchemaError, SpatialPanelError, first_items
@@ -189,10 +189,10 @@ def moran_residuals(
     value = n / s0 * (e @ (W @ e)) / (e @ e)
     expected, variance = _moments(W, X, n, k, s0)
     z = (value - expected) / np.sqrt(variance)
-    upper = float(stats.norm.sf(z))
+    upper = float(special.ndtr(-z))
     result = {
         "I": float(value), "expected": float(expected), "variance": float(variance), "z": float(z),
-        "p_upper": upper, "p_two_sided": min(1.0, 2 * min(upper, float(stats.norm.cdf(z)))),
+        "p_upper": upper, "p_two_sided": min(1.0, 2 * min(upper, float(special.ndtr(z)))),
         "n": n, "k": k, "n_islands": n_islands,
         "transform": transform if transform != "as_given" else f"as_given ({graph.transformation})",
     }

@@ -14,7 +14,10 @@ record the choices made (normalisation, pooling, weighting, discretisation, grou
   :func:`sigma_convergence`, :func:`kernel_density`: inequality, its decompositions by group
   (``group="china_region"`` for East / Central / West / Northeast) and convergence.
 * :func:`geodetector`: factor, interaction, risk and ecological detectors.
-* :func:`location_quotient`: industry specialisation (区位熵).
+* :func:`location_quotient`: industry specialisation (区位熵), with adjusted and scored variants.
+* :func:`ahp_weights`, :func:`combine_weights`: AHP with Saaty's consistency ratio and combined
+  subjective-objective weights (also ``composite_index(..., combine=...)``).
+* :func:`obstacle_degree`: obstacle degree model (障碍度) of a composite index.
 
 Examples
 --------
@@ -31,6 +34,7 @@ Examples
 from __future__ import annotations
 
 from spatial.indices._common import IndicatorWarning
+from spatial.indices.ahp import RANDOM_INDEX, AHPResult, ahp_weights, combine_weights
 from spatial.indices.composite import CompositeIndex, composite_index
 from spatial.indices.coupling import GRADINGS, CouplingResult, GradingTable, coupling_coordination, grading_table
 from spatial.indices.geodetector import GeoDetectorResult, factor_q, geodetector
@@ -48,11 +52,18 @@ from spatial.indices.inequality import (
     theil,
 )
 from spatial.indices.location_quotient import location_quotient
+from spatial.indices.obstacle import ObstacleResult, obstacle_degree
 from spatial.indices.normalize import IndicatorSystem, indicator_system, normalize
 from spatial.indices.regions import china_region
 from spatial.indices.weighting import critic_weights, cv_weights, entropy_weights, indicator_weights
 
 __all__ = [
+    "RANDOM_INDEX",
+    "AHPResult",
+    "ObstacleResult",
+    "ahp_weights",
+    "combine_weights",
+    "obstacle_degree",
     "CHINA_REGION",
     "GRADINGS",
     "CompositeIndex",

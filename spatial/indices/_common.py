@@ -17,6 +17,7 @@ import pandas as pd
 
 from spatial.errors import MissingDataError, SchemaError, SpatialWarning, first_items
 from spatial.io import MISSING_TOKENS, ids_as_strings, require_columns
+from spatial.periods import parse_periods
 
 if TYPE_CHECKING:
     from spatial.panel import SpatialPanel
@@ -69,20 +70,6 @@ def _panel_frame(panel: SpatialPanel) -> tuple[pd.DataFrame, str, str | None]:
     if time is None:
         frame = frame.drop(columns=frame.columns[1])
     return frame, panel.id_name, time
-
-
-def _periods(values: pd.Series, column: str) -> pd.Series:
-    text = values.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
-    blank = text.isna() | (text == "")
-    if blank.any():
-        rows = first_items([int(p) + 1 for p in np.flatnonzero(blank)], 5)
-        raise MissingDataError(
-            f"{int(blank.sum())} rows have no period in {column!r} (rows {rows}); every row needs one"
-        )
-    number = pd.to_numeric(text, errors="coerce")
-    if number.notna().all() and (number == np.round(number)).all():
-        return number.astype("int64")
-    return text.astype(object)
 
 
 def _numbers(values: pd.Series, column: str) -> pd.Series:
@@ -168,7 +155,7 @@ def long_table(
     if blank.any():
         rows = first_items([int(p) + 1 for p in np.flatnonzero(blank)], 5)
         raise MissingDataError(f"{int(blank.sum())} rows of {what} have no unit id in {id!r} (rows {rows})")
-    periods = _periods(frame[time], time) if time is not None else pd.Series(CROSS_SECTION, index=frame.index)
+    periods = parse_periods(frame[time], time) if time is not None else pd.Series(CROSS_SECTION, index=frame.index)
     out = pd.DataFrame({"id": ids.to_numpy(), "period": periods.to_numpy()})
     repeated = out[out.duplicated(keep=False)]
     if not repeated.empty:

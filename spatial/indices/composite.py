@@ -21,6 +21,7 @@ from spatial._options import check_option
 from spatial.errors import SchemaError
 from spatial.indices._common import CROSS_SECTION, IndicatorWarning, LongTable, long_table, rank_within
 from spatial.indices.normalize import NormalizeOption, PoolingOption, indicator_system, normalize
+from spatial.indices.ahp import CombineRule, combine_weights
 from spatial.indices.weighting import WeightingOption, indicator_weights
 
 if TYPE_CHECKING:
@@ -107,6 +108,8 @@ def composite_index(
     weighting: WeightingOption = "entropy",
     method: AggregationOption = "weighted_sum",
     name: str = "index",
+    combine: CombineRule | None = None,
+    alpha: float = 0.5,
 ) -> CompositeIndex:
     """Build a composite index (and subsystem indices) from an indicator system.
 
@@ -129,6 +132,12 @@ def composite_index(
         ``weighted_sum`` or ``topsis``.
     name
         Name of the overall index column.
+    combine, alpha
+        Combined subjective-objective weights: the objective ``weighting`` (entropy, CRITIC or
+        CV) is combined with the subjective weights in the table's ``weight`` column (e.g. from
+        :func:`~spatial.indices.ahp_weights`), rescaled within each subsystem, by the
+        ``multiplicative`` or ``linear`` rule (``alpha`` = subjective share); see
+        :func:`~spatial.indices.combine_weights`. The weights table states the rule.
 
     Raises
     ------
@@ -158,6 +167,17 @@ def composite_index(
         raise SchemaError(f"name={name!r} is also a subsystem or indicator name; choose another name")
     if weighting == "user" and not system.has_weights:
         raise SchemaError("weighting='user' needs a 'weight' column in the indicator table")
+    if combine is not None:
+        check_option("combine", combine, CombineRule)
+        if weighting not in ("entropy", "critic", "cv"):
+            raise SchemaError(
+                f"combine={combine!r} combines objective weights (weighting='entropy', 'critic' or 'cv') with the "
+                f"subjective 'weight' column; weighting={weighting!r} is not objective"
+            )
+        if not system.has_weights:
+            raise SchemaError(
+                f"combine={combine!r} needs the subjective weights in a 'weight' column of the indicator table"
+            )
     table = long_table(data, id=id, time=time, values=system.indicators, what="the indicator data")
     frame = table.frame
     with warnings.catch_warnings(record=True) as caught:
@@ -189,6 +209,11 @@ def composite_index(
             block = x.loc[rows, cols]
             try:
                 weights = indicator_weights(block, weighting, given=given)
+                if combine is not None:
+                    mixed = combine_weights(
+                        given.reindex(cols), weights.set_index("indicator")["weight"], rule=combine, alpha=alpha
+                    )
+                    weights = weights.drop(columns="weight").merge(mixed, on="indicator")
             except SchemaError as exc:
                 where = f"subsystem {scope!r}" if scope != name else "the index"
                 raise SchemaError(f"{where}{'' if period == 'pooled' else f', period {period}'}: {exc}") from None
@@ -228,6 +253,7 @@ def composite_index(
         "pooling": pooling,
         "shift": shift,
         "weighting": weighting,
+        "combine": None if combine is None else weight_tables[0]["rule"].iloc[0],
         "method": method,
         "name": name,
         "subsystems": system.subsystems,

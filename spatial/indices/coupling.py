@@ -2,8 +2,17 @@
 
 For subsystem indices ``U_1 .. U_n`` in [0, 1] of one unit and period:
 
-* coupling degree ``C = n (U_1 U_2 ... U_n)^(1/n) / (U_1 + ... + U_n)`` (for two subsystems
-  ``C = 2 sqrt(U_1 U_2) / (U_1 + U_2)``), in [0, 1];
+* coupling degree ``C`` in [0, 1] by one of two formulas (``formula=``):
+
+  - ``"classical"``: ``C = [U_1 U_2 ... U_n / (mean U)^n]^k`` with ``k = 1/n`` by default, i.e.
+    ``C = n (U_1 ... U_n)^(1/n) / (U_1 + ... + U_n)`` (two subsystems: ``2 sqrt(U_1 U_2) / (U_1 + U_2)``);
+    ``exponent=k`` sets the adjustment exponent some papers use (e.g. ``k = 5`` for two
+    subsystems, which spreads the values the classical C compresses near 1);
+  - ``"revised"`` (Wang Shujia, Kong Wei, Ren Liang, Zhi Dandan, Dai Bingtao 2021, 自然资源学报
+    36(3): 793-810, the corrected model): ``C = sqrt{[1 - sum_{i<j} |U_i - U_j| / sum_{m=1}^{n-1} m]
+    * prod_i (U_i / max U)^(1/(n-1))}`` (two subsystems: ``sqrt[(1 - |U_1 - U_2|) min U / max U]``);
+
+  the formula actually used, with its exponent, is written in the ``formula`` column;
 * comprehensive index ``T = a_1 U_1 + ... + a_n U_n`` (weights ``a_i`` summing to 1, equal by
   default);
 * coupling coordination degree ``D = sqrt(C T)``;
@@ -32,7 +41,18 @@ if TYPE_CHECKING:
     from spatial.indices.composite import CompositeIndex
     from spatial.panel import SpatialPanel
 
-__all__ = ["GradingTable", "GRADINGS", "grading_table", "CouplingResult", "coupling_coordination"]
+__all__ = [
+    "CouplingFormula",
+    "GradingTable",
+    "GRADINGS",
+    "grading_table",
+    "CouplingResult",
+    "coupling_coordination",
+    "coupling_degree",
+    "formula_text",
+]
+
+CouplingFormula = Literal["classical", "revised"]
 
 
 @dataclass(frozen=True)
@@ -275,6 +295,8 @@ def coupling_coordination(
     grading: str | GradingTable | pd.DataFrame = "ten_level",
     synchronous: tuple[float, float] = (0.8, 1.2),
     scale: float = 1.0,
+    formula: CouplingFormula = "classical",
+    exponent: float | None = None,
 ) -> CouplingResult:
     """Coupling degree C, comprehensive index T and coupling coordination degree D with grades.
 
@@ -293,11 +315,17 @@ def coupling_coordination(
         Band ``(low, high]`` of ``U1 / U2`` in which neither subsystem is called lagging (two subsystems).
     scale
         Divide the indices by this first (e.g. 100 for indices published on a 0-100 scale).
+    formula
+        ``"classical"`` or ``"revised"`` (Wang Shujia et al. 2021), see the module docstring.
+    exponent
+        Adjustment exponent ``k`` of the classical formula (default ``1/n``); the revised
+        formula has none.
 
     Raises
     ------
     SchemaError
-        Fewer than 2 subsystems, weights of the wrong length or not summing to 1, negative
+        An exponent that is not a positive number or given with the revised formula; fewer
+        than 2 subsystems, weights of the wrong length or not summing to 1, negative
         indices, indices above 1 (with the ``scale`` that would fix them).
     MissingDataError
         Missing indices (the unit and period).
@@ -310,6 +338,9 @@ def coupling_coordination(
             C       D              grade_en      lagging
     0  0.9798  0.6999  primary coordination  environment
     1  0.9035  0.5623    barely coordinated      economy
+    >>> revised = coupling_coordination(u, ["economy", "environment"], id="id", formula="revised")
+    >>> revised.table["C"].round(4).tolist(), revised.options["formula"][:8]
+    ([0.7303, 0.5292], 'revised:')
     """
     from spatial.indices.composite import CompositeIndex
 
@@ -321,6 +352,8 @@ def coupling_coordination(
     if len(subsystems) < 2 or len(set(subsystems)) != len(subsystems):
         raise SchemaError(f"coupling needs at least 2 distinct subsystems, got {subsystems}")
     n = len(subsystems)
+    check_option("formula", formula, CouplingFormula)
+    k = _exponent(formula, exponent, n)
     a = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=float)
     if a.shape != (n,) or not np.isfinite(a).all() or (a < 0).any() or abs(a.sum() - 1) > 1e-9:
         raise SchemaError(f"weights must be {n} non-negative numbers summing to 1 (one per subsystem), got {weights}")
@@ -343,8 +376,7 @@ def coupling_coordination(
             f"scale they are published on{hint}"
         )
     total = u.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c = n * np.exp(np.log(u).mean(axis=1)) / total
+    c = coupling_degree(u, formula=formula, exponent=k)
     zero = total == 0
     if zero.any():
         warnings.warn(
@@ -352,8 +384,6 @@ def coupling_coordination(
             IndicatorWarning,
             stacklevel=2,
         )
-    c = np.where(u.min(axis=1) == 0, 0.0, c)
-    c = np.where(zero, np.nan, np.minimum(c, 1.0))
     t = u @ a
     d = np.where(zero, 0.0, np.sqrt(np.nan_to_num(c) * t))
     frame["C"], frame["T"], frame["D"] = c, t, d
@@ -370,7 +400,11 @@ def coupling_coordination(
         balanced = (relative > low) & (relative <= high)
         lagging = np.where(balanced | zero, "synchronous", lagging)
     frame["lagging"] = lagging
+    statement = formula_text(formula, k, n)
+    frame["formula"] = statement
     options = {
+        "formula": statement,
+        "exponent": k,
         "subsystems": subsystems,
         "weights": a.tolist(),
         "grading": grading_table(grading).name,
@@ -380,3 +414,71 @@ def coupling_coordination(
         "time": table.time_name,
     }
     return CouplingResult(table.labelled(frame), grading_table(grading), options)
+
+
+def _exponent(formula: str, exponent: float | None, n: int) -> float | None:
+    if formula == "revised":
+        if exponent is not None:
+            raise SchemaError(
+                "the revised coupling formula (Wang Shujia et al. 2021) has no adjustment exponent; "
+                "leave exponent unset or use formula='classical'"
+            )
+        return None
+    if exponent is None:
+        return 1.0 / n
+    try:
+        k = float(exponent)
+    except (TypeError, ValueError):
+        k = float("nan")
+    if not (np.isfinite(k) and k > 0):
+        raise SchemaError(
+            f"exponent must be a positive number (e.g. 5, or 1/n = {1 / n:g} classically), got {exponent!r}"
+        )
+    return k
+
+
+def formula_text(formula: str, exponent: float | None, n: int) -> str:
+    """The coupling formula in words, with the exponent used (the text every output carries).
+
+    Examples
+    --------
+    >>> formula_text("classical", 0.5, 2)
+    'classical: C = [prod U_i / (mean U)^n]^k, n = 2, k = 0.5'
+    """
+    if formula == "revised":
+        return (
+            "revised: C = sqrt[(1 - sum_{i<j} |U_i - U_j| / sum_{m=1}^{n-1} m) * prod (U_i / max U)^(1/(n-1))]"
+        )
+    return f"classical: C = [prod U_i / (mean U)^n]^k, n = {n}, k = {exponent:g}"
+
+
+def coupling_degree(u: np.ndarray, *, formula: str = "classical", exponent: float | None = None) -> np.ndarray:
+    """Coupling degree C of each row of ``u`` (rows: observations, columns: subsystems in [0, 1]).
+
+    A row with a zero index gets ``C = 0``; a row of zeros gets NaN (C undefined).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> coupling_degree(np.array([[0.2, 0.8]])).round(6).tolist()
+    [0.8]
+    >>> coupling_degree(np.array([[0.2, 0.8]]), exponent=5).round(6).tolist()
+    [0.107374]
+    >>> coupling_degree(np.array([[0.2, 0.8]]), formula="revised").round(6).tolist()
+    [0.316228]
+    """
+    u = np.asarray(u, dtype=float)
+    n = u.shape[1]
+    zero = u.sum(axis=1) == 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if formula == "revised":
+            i, j = np.triu_indices(n, 1)
+            spread = np.abs(u[:, i] - u[:, j]).sum(axis=1) / (n * (n - 1) / 2)
+            ratio = np.prod(u / u.max(axis=1, keepdims=True), axis=1) ** (1.0 / (n - 1))
+            c = np.sqrt(np.clip(1.0 - spread, 0.0, None) * ratio)
+        else:
+            k = 1.0 / n if exponent is None else exponent
+            # [prod U / mean^n]^k computed in logs: n k (mean log U - log mean U)
+            c = np.exp(n * k * (np.log(u).mean(axis=1) - np.log(u.mean(axis=1))))
+    c = np.where(u.min(axis=1) == 0, 0.0, c)
+    return np.where(zero, np.nan, np.minimum(c, 1.0))

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from maps._escape import figure_text
 from spatial._fs import PathLike, atomic_path, check_output
 from spatial.errors import SpatialWarning
 
@@ -132,14 +133,14 @@ def plot_kernel_density(
                     part["x"],
                     part["density"],
                     color=colors(0.85 * i / max(len(periods) - 1, 1)),
-                    label=str(period),
+                    label=figure_text(period),
                     linewidth=1.4,
                 )
-            ax.set_xlabel(xlabel)
-            ax.set_ylabel(ylabel)
+            ax.set_xlabel(figure_text(xlabel))
+            ax.set_ylabel(figure_text(ylabel))
             if title:
-                ax.set_title(title)
-            ax.legend(title=None if time == "period" else time, frameon=False, fontsize="small")
+                ax.set_title(figure_text(title))
+            ax.legend(title=None if time == "period" else figure_text(time), frameon=False, fontsize="small")
             ax.spines[["top", "right"]].set_visible(False)
             fig.tight_layout()
             for target, fmt in zip(targets, ("png", "svg"), strict=True):

@@ -19,17 +19,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
 from spatial.models._design import Design
+from spatial.models._weights import as_graph
 from spatial.models.result import TestResult
 
 __all__ = ["lm_tests", "lr_test", "wald_test", "common_factor_test", "hausman_test", "lag_residual_lm"]
 
 
 def _chi2(name: str, statistic: float, df: float, note: str = "") -> TestResult:
-    p = float(stats.chi2.sf(statistic, df)) if math.isfinite(statistic) else float("nan")
+    p = float(special.chdtrc(df, statistic)) if math.isfinite(statistic) else float("nan")
     return TestResult(name=name, statistic=float(statistic), df=float(df), p_value=p, note=note)
 
 
@@ -53,6 +54,14 @@ def lm_tests(d: Design, beta: np.ndarray, residuals: np.ndarray) -> dict[str, Te
         out["moran"] = _moran(d, e)
     out["lm_error"] = _chi2("LM-error", d_err**2 / tw, 1)
     out["lm_lag"] = _chi2("LM-lag", d_lag**2 / nj, 1)
+    if abs(nj - tw) <= 1e-10 * max(abs(nj), 1.0):
+        # W X b lies in the span of X (e.g. a constant-only model on a row-standardised W): the lag and
+        # error alternatives cannot be told apart, so the robust tests have no variance.
+        note = "undefined: W times the fitted values lies in the span of X, so lag and error are not separable"
+        for key, name, df in (("robust_lm_error", "Robust LM-error", 1), ("robust_lm_lag", "Robust LM-lag", 1),
+                              ("sarma", "SARMA", 2)):
+            out[key] = TestResult(name=name, statistic=float("nan"), df=float(df), p_value=float("nan"), note=note)
+        return out
     out["robust_lm_error"] = _chi2("Robust LM-error", (d_err - tw / nj * d_lag) ** 2 / (tw * (1 - tw / nj)), 1)
     out["robust_lm_lag"] = _chi2("Robust LM-lag", (d_lag - d_err) ** 2 / (nj - tw), 1)
     out["sarma"] = _chi2("SARMA", (d_lag - d_err) ** 2 / (nj - tw) + d_err**2 / tw, 2)
@@ -67,7 +76,7 @@ def _moran(d: Design, e: np.ndarray) -> TestResult:
     from spatial.esda.residual import moran_residuals
 
     ids = list(d.weights.ids)
-    graph = d.weights.graph
+    graph = as_graph(d.weights.graph)  # a Graph, also when the fit was given SparseWeights
     exog = pd.DataFrame(d.X, index=pd.Index(ids), columns=list(d.names))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # islands are reported with the weights

@@ -10,10 +10,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
-from spatial._options import check_option
+from spatial._options import check_option, check_seed
 from spatial.effects import EffectsInference, EffectsMethod, coefficient_effects, lag_effects
 from spatial.errors import (
     BoundaryWarning,
@@ -37,6 +37,7 @@ from spatial.models._logdet import (
 )
 from spatial.models._optimize import Maximum, maximise_1d, maximise_2d
 from spatial.models._panel import check_lee_yu, fixed_effects_design, lee_yu_correction, recover_fixed_effects
+from spatial.models._scaling import check_residual_variance, scale_design, unscale_result
 from spatial.models._weights import weights_matrix
 from spatial.models.result import ModelSpec, Result, TestResult
 
@@ -181,10 +182,11 @@ def fit(
     _check_panel(panel)
     if isinstance(x, str):
         x = [x]
+    if not any(str(name).strip() for name in x):
+        raise SpatialPanelError("x names no regressor; a spatial regression needs at least one explanatory variable")
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 0:
         raise SpatialPanelError(f"draws must be a non-negative integer, got {draws!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise SpatialPanelError(f"seed must be a non-negative integer (it is recorded in the result), got {seed!r}")
+    check_seed(seed)
     if wx is not None and model not in _DURBIN:
         raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
     if random_effects:
@@ -224,11 +226,12 @@ def fit(
         seed=int(seed), allow_islands=allow_islands, collinear=collinear,
         per_unit=bool(design.n_units <= DENSE_LIMIT if per_unit is None else per_unit), lee_yu=bool(lee_yu),
     )
+    design, scales = scale_design(design)
     if model in ("ols", "slx"):
-        return _finish_ols(design, spec, panel)
+        return unscale_result(_finish_ols(design, spec, panel), scales)
     interval = rho_interval(weights, use_eigenvalues=method == "eigen" or n <= DENSE_LIMIT)
     ld = make_logdet(weights, method, interval, seed=seed)
-    return _fit_spatial(design, spec, panel, ld, interval, method, cov_method)
+    return unscale_result(_fit_spatial(design, spec, panel, ld, interval, method, cov_method), scales)
 
 
 def _check_panel(panel) -> None:
@@ -252,6 +255,7 @@ def _ols(design: Design) -> tuple[np.ndarray, np.ndarray, float]:
 
 def _finish_ols(design: Design, spec: ModelSpec, panel) -> Result:
     beta, e, sse = _ols(design)
+    check_residual_variance(design, sse, spec.model)
     N, k = design.nobs, design.k
     absorbed = {"none": 0, "unit": design.n_units, "time": design.n_periods,
                 "twoway": design.n_units + design.n_periods - 1}[spec.fe]
@@ -260,7 +264,7 @@ def _finish_ols(design: Design, spec: ModelSpec, panel) -> Result:
     cov = s2_unbiased * np.linalg.inv(design.X.T @ design.X)
     se = np.sqrt(np.diag(cov))
     t = beta / se
-    p = 2 * stats.t.sf(np.abs(t), N - k_df)
+    p = 2 * special.stdtr(N - k_df, -np.abs(t))
     loglik = concentrated(sse, N)
     names = list(design.names)
     tests = diag.lm_tests(design, beta, e)
@@ -414,6 +418,7 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
         raise NumericalError(
             f"{model}: the concentrated log-likelihood is not finite anywhere in the admissible interval"
         )
+    check_residual_variance(design, sse, model)
     converged = bool(found.converged)
     details.update(optimizer=found.message, grid_local_maxima=found.local_maxima, interval_source=interval.source)
     if not converged:
@@ -452,14 +457,18 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
                       SpatialWarning, stacklevel=3)
     se = np.sqrt(np.where(variances > 0, variances, np.nan))
     z = estimates / se
-    p = 2 * stats.norm.sf(np.abs(z))
+    p = 2 * special.ndtr(-np.abs(z))
     s2_var = full_cov[-1, -1]
     e = residuals(design, beta, rho or 0.0, lam or 0.0)
     rho_se = float(se[names.index("rho")]) if lag else None
     tests = _spatial_tests(design, spec, beta, names, estimates, cov, loglik, sigma2, rho, lam, rho_se, e, method)
     effects = None
     if model in ("sar", "sdm", "sac"):
-        effects = _lag_effects(design, spec, beta, rho, names, cov, ld, interval, method)
+        undefined = effects_undefined(rho, interval)
+        if undefined:
+            details["effects"] = undefined
+        else:
+            effects = _lag_effects(design, spec, beta, rho, names, cov, ld, interval, method)
     elif model == "sdem":
         effects = _coefficient_effects(design, beta, cov[: design.k, : design.k])
     prediction = _reduced_form(design, rho, design.X @ beta) if lag else design.X @ beta
@@ -471,6 +480,19 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
                    n_params=len(names) + 1, bounds=(interval.lower, interval.upper), effects=effects, tests=tests,
                    converged=converged, at_boundary=at_boundary, e=e, prediction=prediction, dist="normal",
                    df_resid=None, details=details, fixed_effects=fixed)
+
+
+def effects_undefined(rho: float, interval: Interval) -> str | None:
+    """Why the effects of a lag model are undefined at ``rho`` (None when they are defined).
+
+    On a bound of the admissible interval I - rho W is singular (or nearly), so (I - rho W)^-1, and
+    with it every direct, indirect and total effect, does not exist (RELIABILITY E2).
+    """
+    if not _near_bound(rho, interval):
+        return None
+    side = "upper" if abs(rho - interval.upper) <= abs(rho - interval.lower) else "lower"
+    return (f"undefined: rho = {rho:.6g} is on the {side} bound of its interval ({interval.lower:.6g}, "
+            f"{interval.upper:.6g}), where I - rho W is singular; no effects are reported")
 
 
 def _effects_method(spec: ModelSpec, method: str, n: int) -> str:

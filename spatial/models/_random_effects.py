@@ -29,7 +29,7 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
 from spatial._options import check_option
@@ -39,6 +39,7 @@ from spatial.models._information import invert, numerical_hessian
 from spatial.models._likelihood import LagProfile, concentrated
 from spatial.models._logdet import DENSE_LIMIT, make_logdet, rho_interval
 from spatial.models._optimize import maximise_2d
+from spatial.models._scaling import check_residual_variance, scale_design, unscale_result
 from spatial.models._weights import weights_matrix
 from spatial.models.result import ModelSpec, Result, TestResult
 
@@ -191,6 +192,7 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     n, T = design.n_units, design.n_periods
     if T < 2:
         raise SpatialPanelError(f"random unit effects need at least 2 periods (the panel has {T})")
+    design, scales = scale_design(design)
     method = logdet if logdet != "auto" else ("eigen" if n <= DENSE_LIMIT else "lu")
     interval = rho_interval(weights, use_eigenvalues=method == "eigen" or n <= DENSE_LIMIT)
     ld = make_logdet(weights, method, interval, seed=seed)
@@ -209,6 +211,7 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     beta = engine.beta(spatial, theta)
     phi = (1.0 / theta**2 - 1.0) / T
     sse = engine.profile(theta).sse(spatial) if model == "sar" else engine.sse(spatial, theta)
+    check_residual_variance(design, sse, f"random-effects {model}")
     sigma2 = sse / design.nobs
     loglik = engine.loglik(spatial, theta)
     converged = bool(found.converged)
@@ -240,7 +243,7 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     variances = np.diag(cov)
     se = np.sqrt(np.where(variances > 0, variances, np.nan))
     z = estimates / se
-    p = 2 * stats.norm.sf(np.abs(z))
+    p = 2 * special.ndtr(-np.abs(z))
     rho = spatial if model == "sar" else None
     if model == "sar":
         e = _quasi_demean(design.y - spatial * design.Wy - design.X @ beta, n, T, theta)
@@ -254,23 +257,26 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     tests = {
         "lr_random_and_spatial": TestResult(
             name=f"LR phi = {spatial_name} = 0 (vs pooled OLS)", statistic=2 * (loglik - pooled), df=2.0,
-            p_value=float(stats.chi2.sf(2 * (loglik - pooled), 2)),
+            p_value=float(special.chdtrc(2, 2 * (loglik - pooled))),
             note="phi = 0 is on the boundary: the chi2(2) p-value is conservative"),
     }
     i = names.index(spatial_name)
     tests[f"wald_{spatial_name}"] = TestResult(name=f"Wald {spatial_name} = 0", statistic=float(z[i] ** 2), df=1.0,
                                                p_value=float(p[i]))
     effects_result = None
-    if model == "sar":
+    undefined = _fit.effects_undefined(rho, interval) if model == "sar" else None
+    if model == "sar" and not undefined:
         effects_result = _fit._lag_effects(design, spec, beta, rho, names, cov, ld, interval, method)
     details = {"logdet": method, "cov": "numerical Hessian", "theta": theta, "phi": phi,
                "sigma_mu2": phi * sigma2, "optimizer": found.message, "interval_source": interval.source,
                "grid_local_maxima": found.local_maxima}
-    return _fit._result(design, spec, panel, names=names, estimates=estimates, se=se, z=z, p=p, cov=cov,
+    if undefined:
+        details["effects"] = undefined
+    return unscale_result(_fit._result(design, spec, panel, names=names, estimates=estimates, se=se, z=z, p=p, cov=cov,
                         sigma2=sigma2, sigma2_se=math.sqrt(full_cov[-1, -1]) if full_cov[-1, -1] > 0 else None,
                         loglik=loglik, n_params=len(names) + 1, bounds=(interval.lower, interval.upper),
                         effects=effects_result, tests=tests, converged=converged, at_boundary=at_boundary, e=e,
-                        prediction=prediction, dist="normal", df_resid=None, details=details)
+                        prediction=prediction, dist="normal", df_resid=None, details=details), scales)
 
 
 def hausman_fe_re(fixed: Result, random: Result) -> TestResult:
@@ -301,5 +307,5 @@ def hausman_fe_re(fixed: Result, random: Result) -> TestResult:
                           note="undefined: V_FE - V_RE is not positive definite (common in finite samples when "
                                "phi is large and the two estimates nearly coincide)")
     statistic = float(d @ np.linalg.solve(V, d))
-    return TestResult(name=name, statistic=statistic, df=float(len(d)), p_value=float(stats.chi2.sf(statistic, len(d))),
+    return TestResult(name=name, statistic=statistic, df=float(len(d)), p_value=float(special.chdtrc(len(d), statistic)),
                       note=f"compares {', '.join(common)}; a small p-value favours fixed effects")

@@ -71,6 +71,8 @@ def _header(result) -> list[tuple[str, str]]:
         rows.append(("WARNING", "the optimiser did not converge: " + str(result.details.get("optimizer", ""))))
     if result.at_boundary:
         rows.append(("WARNING", "a spatial parameter is on the boundary of its interval: standard errors unreliable"))
+    if result.effects_undefined:
+        rows.append(("WARNING", f"effects {result.effects_undefined}"))
     return rows
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from spatial.errors import SchemaError, first_items
+from weights._graph import SparseWeights
 from weights.errors import WeightsError
 from weights.spectrum import symmetric_scaling
 from spatial.hints import hint
@@ -25,13 +26,15 @@ _ROW_SUM_TOL = 1e-10
 
 
 def as_graph(w: Any):
-    """A libpysal ``Graph`` from a ``Graph`` or a legacy ``W``; anything else is refused.
+    """A libpysal ``Graph`` from a ``Graph``, a legacy ``W`` or :class:`weights.SparseWeights`; anything else is refused.
 
     Raises
     ------
     SchemaError
         For any other object, naming how to build weights.
     """
+    if isinstance(w, SparseWeights):
+        return w.to_graph()
     from libpysal.graph import Graph
     from libpysal.weights import W
 
@@ -56,7 +59,7 @@ class WeightsMatrix:
     symmetric: bool
     similarity: np.ndarray | None  # d with D^1/2 W D^-1/2 symmetric, when W is similar to a symmetric matrix
     transformation: str
-    graph: Any = field(default=None, repr=False)  # the libpysal Graph it came from
+    graph: Any = field(default=None, repr=False)  # the libpysal Graph (or SparseWeights) it came from
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -149,7 +152,7 @@ def weights_matrix(w: Any, *, allow_islands: bool = False) -> WeightsMatrix:
     SchemaError
         When ``w`` is not a libpysal ``Graph`` or ``W``.
     """
-    graph = as_graph(w)
+    graph = w if isinstance(w, SparseWeights) else as_graph(w)  # a matrix stays one: libpysal not loaded
     ids = tuple(str(i) for i in graph.unique_ids)
     if len(set(ids)) != len(ids):
         seen: set[str] = set()

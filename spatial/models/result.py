@@ -148,6 +148,12 @@ class Result:
         return -2.0 * self.loglik + math.log(self.nobs) * self.n_params
 
     @property
+    def effects_undefined(self) -> str | None:
+        """Why the effects are undefined (rho on a bound of its interval), or None."""
+        reason = self.details.get("effects")
+        return reason if isinstance(reason, str) and reason.startswith("undefined") else None
+
+    @property
     def rho(self) -> float | None:
         return float(self.params["rho"]) if "rho" in self.params else None
 
@@ -157,9 +163,9 @@ class Result:
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Confidence intervals (normal, or t for OLS and SLX)."""
-        from scipy import stats
+        from scipy import special
 
-        q = stats.t.ppf(0.5 + level / 2, self.df_resid) if self.dist == "t" else stats.norm.ppf(0.5 + level / 2)
+        q = special.stdtrit(self.df_resid, 0.5 + level / 2) if self.dist == "t" else special.ndtri(0.5 + level / 2)
         return pd.DataFrame({"lower": self.params - q * self.std_errors, "upper": self.params + q * self.std_errors})
 
     # ------------------------------------------------------------------ renderings
@@ -209,6 +215,7 @@ class Result:
             "converged": self.converged,
             "at_boundary": self.at_boundary,
             "effects": None if self.effects is None else self.effects.to_dict(),
+            "effects_undefined": self.effects_undefined,
             "effects_method": None if self.effects is None else {
                 "method": self.effects.method, "inference": self.effects.inference,
                 "draws": self.effects.draws, "seed": self.effects.seed},

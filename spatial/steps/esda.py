@@ -37,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 from spatial._fs import write_text_atomic
+from spatial._options import config_seed
 from spatial.config import Key, register_section
 from spatial.errors import ConfigError
 from spatial.pipeline import RunContext, register_step, write_csv
@@ -46,18 +47,18 @@ __all__: list[str] = []
 register_section(
     "esda",
     {
-        "variables": Key(list, help="variables for the global statistics (default: all)"),
-        "statistics": Key(list, ["moran"], help="moran, geary, getis_ord"),
+        "variables": Key(list, help="variables for the global statistics (default: all)", items=str, min_items=1),
+        "statistics": Key(list, ["moran"], help="moran, geary, getis_ord", items=str, min_items=1),
         "periods": Key(list, help="periods (default: all)"),
         "permutations": Key(int, 999, help="random permutations (0: analytical only)"),
         "seed": Key(int, help="random seed, required with permutations"),
         "weights": Key(str, help="name of the weights from the weights step (default: its first)"),
         "transform": Key(str, "r", choices=("r", "b", "as_given")),
-        "lisa": Key(list, [], help="variables for local Moran (LISA)"),
+        "lisa": Key(list, [], help="variables for local Moran (LISA)", items=str),
         "lisa_periods": Key(list, help="periods of the LISA maps (default: first and last)"),
         "alpha": Key(float, 0.05),
         "adjust": Key(str, "none", choices=("none", "fdr", "bonferroni")),
-        "hot_spots": Key(list, [], help="variables for Getis-Ord Gi* hot spots"),
+        "hot_spots": Key(list, [], help="variables for Getis-Ord Gi* hot spots", items=str),
         "labels": Key(str, help="boundary column with short names for the scatter plots"),
         "language": Key(str, "en", choices=("en", "zh")),
         "figures": Key(bool, True),
@@ -99,6 +100,8 @@ def _esda_step(ctx: RunContext) -> None:
     from spatial import esda
 
     spec = ctx.config["esda"]
+    if spec["seed"] is not None:
+        config_seed(spec["seed"], "[esda] seed")
     if spec["permutations"] and spec["seed"] is None:
         raise ConfigError("[esda] seed is required with permutations (it is recorded in the outputs); "
                           "or set permutations = 0")

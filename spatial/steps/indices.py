@@ -15,16 +15,24 @@ Shape::
     normalize = "minmax"             # or "zscore"
     pooling = "pooled"               # or "per_period"
     weighting = "entropy"            # "critic", "cv", "equal", "user"
+    combine = "multiplicative"       # optional: with the subjective 'weight' column (AHP); or "linear"
+    alpha = 0.5                      # subjective share of the linear rule
+    obstacle = true                  # obstacle degree tables (indices_obstacle*.csv)
     method = "weighted_sum"          # or "topsis"
     name = "index"
     grading = "ten_level"            # of the coupling coordination degree
+    coupling_formula = "classical"   # or "revised" (Wang Shujia et al. 2021)
+    coupling_exponent = 5            # optional adjustment exponent k (classical; default 1/n)
     inequality = ["index"]           # Theil, Dagum Gini (with group), CV, sigma, kernel densities
     group = "china_region"           # or a text column of the panel table
     geodetector_y = "index"
     geodetector_factors = ["gdp_pc", "urban_rate"]
     lq_industries = ["manufacturing", "services"]
+    lq_basis = "employment"          # or "output", "firms"
+    lq_score = [50, 100]             # optional linear score of the LQ
 
 Outputs (in the run's folder): ``indices_scores.csv``, ``indices_weights.csv``,
+``indices_obstacle.csv`` (+ ``_subsystems``, ``_top``),
 ``indices_coupling.csv``, ``indices_theil_<var>.csv`` (+ ``_groups``), ``indices_gini_<var>.csv``
 (+ ``_within``, ``_between``), ``indices_sigma_<var>.csv``, ``indices_cv_<var>.csv``,
 ``indices_kde_<var>.png`` / ``.svg``, ``indices_geodetector_*.csv``, ``indices_lq.csv``.
@@ -52,23 +60,32 @@ register_section(
         "weighting": Key(str, "entropy", choices=("entropy", "critic", "cv", "equal", "user")),
         "method": Key(str, "weighted_sum", choices=("weighted_sum", "topsis")),
         "name": Key(str, "index", help="name of the overall index variable"),
+        "combine": Key(str, choices=("multiplicative", "linear"), help="combine weighting with the 'weight' column"),
+        "alpha": Key((float, int), 0.5, help="subjective share of the linear combination"),
+        "obstacle": Key(bool, False, help="obstacle degree of the indicators (min-max indices)"),
+        "obstacle_top": Key(int, 3, help="main obstacles listed per unit and period"),
         "coupling": Key(bool, True, help="coupling coordination of the subsystems (needs >= 2)"),
         "coupling_weights": Key(list, help="contribution of each subsystem to T (default equal)"),
+        "coupling_formula": Key(str, "classical", choices=("classical", "revised")),
+        "coupling_exponent": Key((float, int), help="adjustment exponent k of the classical coupling degree"),
         "grading": Key(str, "ten_level", choices=("ten_level", "three_level", "four_level", "coupling_stage")),
-        "inequality": Key(list, [], help="variables for Theil, Dagum Gini, CV, sigma convergence, densities"),
+        "inequality": Key(list, [], help="variables for Theil, Dagum Gini, CV, sigma convergence, densities", items=str),
         "group": Key(str, help="text column of groups, or 'china_region'"),
         "weight": Key(str, help="weight column (e.g. population) of the Theil index"),
         "allow_singletons": Key(bool, False, help="keep groups with a single unit"),
         "kde": Key(bool, True, help="kernel density figures of the inequality variables"),
         "geodetector_y": Key(str, help="response of the geographical detector"),
-        "geodetector_factors": Key(list, help="factors of the geographical detector"),
+        "geodetector_factors": Key(list, help="factors of the geographical detector", items=str, min_items=1),
         "geodetector_period": Key((int, str), help="one period (default: all rows pooled)"),
         "discretize": Key(str, "quantile", choices=("quantile", "natural_breaks", "equal_interval")),
         "classes": Key(int, 5, help="classes of numeric factors"),
         "categorical": Key(list, [], help="numeric factors that are already strata codes"),
         "singletons": Key(str, "keep", choices=("keep", "drop", "error")),
-        "lq_industries": Key(list, help="industry size columns for location quotients"),
+        "lq_industries": Key(list, help="industry size columns for location quotients", items=str, min_items=1),
         "lq_total": Key(str, help="column of unit totals (default: sum of the industries)"),
+        "lq_basis": Key(str, "employment", choices=("employment", "output", "firms", "other")),
+        "lq_exponent": Key((float, int), help="adjustment exponent k: lq_adjusted = LQ^k"),
+        "lq_score": Key(list, help="score range [low, high] that [m/2, 2m] maps onto, e.g. [50, 100]"),
     },
 )
 
@@ -80,6 +97,8 @@ def _planned(spec: dict[str, Any]) -> list[str]:
         names += ["indices_scores.csv", "indices_weights.csv"]
         if spec["method"] == "topsis":
             names.append("indices_distances.csv")
+        if spec["obstacle"]:
+            names += ["indices_obstacle.csv", "indices_obstacle_subsystems.csv", "indices_obstacle_top.csv"]
     for var in spec["inequality"]:
         names += [f"indices_theil_{var}.csv", f"indices_sigma_{var}.csv", f"indices_cv_{var}.csv"]
         if spec["group"]:
@@ -121,6 +140,8 @@ def _composite(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -
         weighting=spec["weighting"],
         method=spec["method"],
         name=spec["name"],
+        combine=spec["combine"],
+        alpha=float(spec["alpha"]),
     )
     results["composite"] = composite
     ctx.panel = composite.add_to(ctx.panel)
@@ -131,15 +152,32 @@ def _composite(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -
     )
     write_csv(ctx, "indices_scores.csv", composite.to_frame(), index=False)
     write_csv(ctx, "indices_weights.csv", composite.weights, index=False)
+    if spec["obstacle"]:
+        from spatial.indices import obstacle_degree
+
+        obstacle = obstacle_degree(composite)
+        results["obstacle"] = obstacle
+        write_csv(ctx, "indices_obstacle.csv", obstacle.indicators, index=False)
+        write_csv(ctx, "indices_obstacle_subsystems.csv", obstacle.subsystems, index=False)
+        write_csv(ctx, "indices_obstacle_top.csv", obstacle.top(spec["obstacle_top"]), index=False)
     if composite.distances is not None:
         write_csv(ctx, "indices_distances.csv", composite.distances, index=False)
     if spec["coupling"] and len(composite.subsystems) >= 2:
-        coupling = coupling_coordination(composite, weights=spec["coupling_weights"], grading=spec["grading"])
+        coupling = coupling_coordination(
+            composite,
+            weights=spec["coupling_weights"],
+            grading=spec["grading"],
+            formula=spec["coupling_formula"],
+            exponent=spec["coupling_exponent"],
+        )
         results["coupling"] = coupling
         keys = [ctx.panel.id_name] + ([ctx.panel.time_name] if ctx.panel.time_name else [])
         degree = coupling.table.set_index(keys)[["D"]].rename(columns={"D": f"{composite.name}_D"})
         ctx.panel = ctx.panel.with_variables(degree)
-        ctx.echo(f"Coupling coordination of {', '.join(composite.subsystems)}: variable {composite.name}_D added")
+        ctx.echo(
+            f"Coupling coordination of {', '.join(composite.subsystems)} ({coupling.options['formula']}): "
+            f"variable {composite.name}_D added"
+        )
         write_csv(ctx, "indices_coupling.csv", coupling.table, index=False)
 
 
@@ -214,7 +252,17 @@ def _indices_step(ctx: RunContext) -> None:
     if spec["lq_industries"]:
         from spatial.indices import location_quotient
 
-        lq = location_quotient(ctx.panel, spec["lq_industries"], total=spec["lq_total"])
+        score = spec["lq_score"]
+        if score is not None and len(score) != 2:
+            raise ConfigError(f"[indices] lq_score must be [low, high], got {score!r}")
+        lq = location_quotient(
+            ctx.panel,
+            spec["lq_industries"],
+            total=spec["lq_total"],
+            basis=spec["lq_basis"],
+            exponent=spec["lq_exponent"],
+            score=None if score is None else (float(score[0]), float(score[1])),
+        )
         results["lq"] = lq
         write_csv(ctx, "indices_lq.csv", lq, index=False)
     ctx.results["indices"] = results

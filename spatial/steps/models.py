@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 from spatial._fs import write_text_atomic
+from spatial._options import config_seed
 from spatial.config import Key, register_section
 from spatial.errors import ConfigError
 from spatial.pipeline import RunContext, register_step, write_csv
@@ -48,11 +49,11 @@ register_section(
     "models",
     {
         "y": Key(str, required=True, help="dependent variable: a column or log(column)"),
-        "x": Key(list, required=True, help="regressors: columns or log(column)"),
-        "models": Key(list, ["ols", "sar", "sem", "sdm"], help="models to fit, side by side"),
+        "x": Key(list, required=True, help="regressors: columns or log(column)", items=str, min_items=1),
+        "models": Key(list, ["ols", "sar", "sem", "sdm"], help="models to fit, side by side", items=str),
         "period": Key((int, str), help="fit one period (a cross-section); default: all periods pooled"),
         "weights": Key(str, help="name of the weights from the weights step (default: its first)"),
-        "wx": Key(list, help="regressors lagged in the Durbin models (default: all of x)"),
+        "wx": Key(list, help="regressors lagged in the Durbin models (default: all of x)", items=str),
         "constant": Key(bool, True),
         "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
         "lee_yu": Key(bool, False, help="Lee-Yu bias correction of the fixed-effects estimates"),
@@ -96,8 +97,9 @@ def _check(spec: dict[str, Any]) -> None:
     formats = [f for f in spec["table_formats"] if f not in _FORMATS]
     if formats:
         raise ConfigError(f"[models] table_formats {formats} not known; choose from {', '.join(_FORMATS)}")
-    if spec["draws"] < 0 or spec["seed"] < 0:
-        raise ConfigError("[models] draws and seed must be non-negative integers")
+    if spec["draws"] < 0:
+        raise ConfigError("[models] draws must be a non-negative integer")
+    config_seed(spec["seed"], "[models] seed")
     if spec["random_effects"] and any(m not in ("sar", "sem") for m in spec["models"]):
         raise ConfigError("[models] random_effects = true applies to models sar and sem only; "
                           f"models = {spec['models']}")

@@ -59,12 +59,12 @@ register_section(
         "title": Key(str, help="title of the report (default: [project] name)"),
         "lang": Key(str, "en", choices=("en", "zh"), help="language of the fixed labels"),
         "file": Key(str, REPORT_FILE, help="file name inside the output folder"),
-        "variables": Key(list, help="variables to map (default: the panel's, at most 8)"),
+        "variables": Key(list, help="variables to map (default: the panel's, at most 8)", items=str, min_items=1),
         "periods": Key(list, help="periods of the LISA maps (default: the first and last)"),
         "tiles": Key(str, choices=_TILES, help="optional base map by name (needs the network)"),
         "scheme": Key(str, "quantiles", choices=("quantiles", "natural_breaks", "equal_interval", "std_mean")),
         "k": Key(int, 5, help="number of classes of the choropleths"),
-        "names": Key(list, help="boundary columns naming the units in tooltips (default: found)"),
+        "names": Key(list, help="boundary columns naming the units in tooltips (default: found)", items=str),
     },
 )
 

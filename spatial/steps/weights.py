@@ -261,7 +261,6 @@ def _build_one(ctx: RunContext, name: str, spec: dict[str, Any], built: dict[str
     """One named matrix as :class:`weights.BuiltWeights`, keyed and ordered like the panel."""
     from weights.builder import BuiltWeights, build
     from weights.economic import mixed, nested
-    from weights.io import read_weights
     from weights.islands import IslandReport
     from weights.transform import transform
 
@@ -289,7 +288,6 @@ def _build_one(ctx: RunContext, name: str, spec: dict[str, Any], built: dict[str
         values = ctx.panel.wide(spec["variable"])  # units x periods
         result = build(values, kind="economic", periods=_periods(spec["periods"]), ties=spec["ties"], **common)
         return replace(result, options={**result.options, "variable": spec["variable"]})
-    ids = [str(e) for e in ctx.panel.entities]
     if kind == "nested":
         graph = nested(built[spec["distance"]].graph, ctx.panel.wide(spec["variable"]),
                        periods=_periods(spec["periods"]))
@@ -299,8 +297,10 @@ def _build_one(ctx: RunContext, name: str, spec: dict[str, Any], built: dict[str
         graph = mixed(built[first].graph, built[second].graph, phi=float(spec["phi"]))
         options = {"of": f"{first}, {second}", "phi": float(spec["phi"])}
     else:  # file
-        graph = read_weights(_config_path(ctx, spec["path"]), ids=ids, format=spec["format"],
-                             encoding=spec["encoding"])
+        from spatial.weights_file import read_aligned_weights
+
+        _, graph = read_aligned_weights(_config_path(ctx, spec["path"]), ctx.panel, format=spec["format"],
+                                        encoding=spec["encoding"], id_normalize=ctx.config["panel"]["id_normalize"])
         options = {"file": Path(spec["path"]).name}
     from weights.islands import apply_island_policy
 

@@ -131,5 +131,7 @@ def test_cli_ids_differ_from_weights_file(grid, tmp_path, capsys):
     code = main(["moran", str(tmp_path / "panel.csv"), "--id", "code", "--time", "year", "--weights",
                  str(tmp_path / "w.gal"), "--permutations", "0", "--out", str(tmp_path / "m.csv")])
     assert code == 2
-    assert "panel and the weights ids differ: 8 only in the panel ('000'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "panel and the weights file w.gal ids differ: 8 only in the panel ('000'" in err
+    assert "pass --id-normalize zfill3" in err
     assert folder_snapshot(tmp_path) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -96,6 +97,20 @@ def test_coupling_command_reproduces_the_published_table(tmp_path, capsys):
     assert table.loc[(table["region"] == "四川") & (table["year"] == 2019), "D"].round(2).item() == 0.53
     assert {"grade_zh", "grade_en", "lagging"} <= set(table.columns)
     assert (tmp_path / "d_counts.csv").is_file()
+    assert (table["formula"] == "classical: C = [prod U_i / (mean U)^n]^k, n = 2, k = 0.5").all()
+
+
+def test_coupling_command_states_the_revised_formula_and_refuses_its_exponent(tmp_path, capsys):
+    base = ["index", "coupling", str(REFERENCE / "western_resilience_hqd.csv"), "--id", "region", "--time", "year",
+            "--subsystems", "resilience_index,hq_development_index", "--scale", "100"]
+    assert main([*base, "--formula", "revised", "--out", str(tmp_path / "r.csv")]) == 0, capsys.readouterr().err
+    table = pd.read_csv(tmp_path / "r.csv")
+    u = table[["resilience_index", "hq_development_index"]].to_numpy()  # written divided by --scale
+    expected = np.sqrt((1 - np.abs(u[:, 0] - u[:, 1])) * u.min(axis=1) / u.max(axis=1))
+    assert np.allclose(table["C"], expected, rtol=1e-10) and table["formula"].str.startswith("revised").all()
+    code = main([*base, "--formula", "revised", "--exponent", "5", "--out", str(tmp_path / "x.csv")])
+    assert code == 2 and "has no adjustment exponent" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
 
 
 @pytest.mark.parametrize(
@@ -161,6 +176,9 @@ def test_pipeline_step_adds_panel_variables_and_writes_tables(tmp_path, produc_c
             "geodetector_factors": ["index", "zone"],
             "geodetector_period": 1986,
             "lq_industries": ["hwy", "water", "util"],
+            "lq_score": [50, 100],
+            "obstacle": True,
+            "coupling_formula": "revised",
         },
     }
     config = validate_config(raw)
@@ -168,6 +186,8 @@ def test_pipeline_step_adds_panel_variables_and_writes_tables(tmp_path, produc_c
     assert {"index", "economy", "labour", "index_D"} <= set(ctx.panel.variables)
     results = ctx.results["indices"]
     assert set(results) >= {"composite", "coupling", "theil", "dagum_gini", "sigma", "cv", "kde", "geodetector", "lq"}
+    assert results["coupling"].options["formula"].startswith("revised")
+    assert results["lq"]["score"].between(50, 100).all()
     written = set(ctx.outputs)
     for name in (
         "indices_scores.csv",
@@ -178,6 +198,8 @@ def test_pipeline_step_adds_panel_variables_and_writes_tables(tmp_path, produc_c
         "indices_kde_index.png",
         "indices_geodetector_factor.csv",
         "indices_lq.csv",
+        "indices_obstacle.csv",
+        "indices_obstacle_top.csv",
         "run.json",
     ):
         assert name in written and (tmp_path / "out" / name).is_file(), name
@@ -202,3 +224,22 @@ def test_pipeline_refuses_existing_outputs_before_computing(tmp_path, produc_csv
         run(config, output=folder, echo=lambda _: None)
     assert (folder / "indices_weights.csv").read_text(encoding="utf-8") == "keep me"
     assert not (folder / "indices_scores.csv").exists()
+
+
+def test_ahp_and_obstacle_commands(tmp_path, capsys, produc_csv, indicators_csv):
+    matrix = tmp_path / "ahp.csv"
+    matrix.write_text("criterion,gsp,pcap,emp\ngsp,1,3,5\npcap,0.3333333333,1,3\nemp,0.2,0.3333333333,1\n")
+    out = tmp_path / "ahp_weights.csv"
+    assert main(["index", "ahp", str(matrix), "--out", str(out)]) == 0, capsys.readouterr().err
+    assert pd.read_csv(out)["weight"].round(3).tolist() == [0.637, 0.258, 0.105]
+    assert pd.read_csv(tmp_path / "ahp_weights_consistency.csv")["CR"].round(3).item() == 0.033
+    matrix.write_text("criterion,a,b,c\na,1,9,0.1111111111\nb,0.1111111111,1,9\nc,9,0.1111111111,1\n")
+    code = main(["index", "ahp", str(matrix), "--out", str(tmp_path / "bad.csv")])
+    assert code == 2 and "inconsistent: CR =" in capsys.readouterr().err
+    out = tmp_path / "obstacle.csv"
+    code = main(["index", "obstacle", str(produc_csv), "--id", "fips", "--time", "year", "--indicators",
+                 str(indicators_csv), "--out", str(out), "--top", "2"])
+    assert code == 0, capsys.readouterr().err
+    table = pd.read_csv(out, dtype={"fips": str})
+    assert np.allclose(table.groupby(["fips", "year"])["obstacle"].sum(), 1.0)
+    assert {"obstacle_1", "obstacle_2", "degree_2"} <= set(pd.read_csv(tmp_path / "obstacle_top.csv").columns)
