@@ -433,7 +433,7 @@ def read_table(
             line = text[: text.index("\x00")].count("\n") + 1
             raise InputFileError(
                 f"{shown} holds NUL bytes (line {line}); it is not a text table (UTF-16 or binary?): "
-                "save it as CSV UTF-8, or pass --encoding (encoding=) e.g. utf-16"
+                f"save it as CSV UTF-8, or pass {option_hint('encoding', 'utf-16')}"
             )
         delimiter = "\t" if suffix == ".tsv" else sep
         _check_header_names(_csv_header(text, delimiter), shown)

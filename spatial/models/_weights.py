@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from spatial.errors import SchemaError, first_items
-from weights._graph import SparseWeights
+from weights import SparseWeights
 from weights.errors import WeightsError
 from weights.spectrum import symmetric_scaling
 from spatial.hints import hint
