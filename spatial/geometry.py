@@ -131,6 +131,14 @@ def check_geometries(
         ]
         frame = frame.loc[~bad]
 
+    coords, owner = shapely.get_coordinates(frame.geometry.to_numpy(), return_index=True)
+    broken = np.unique(owner[~np.isfinite(coords).all(axis=1)])
+    if broken.size:  # no repair can invent a coordinate: always an error
+        listed = [f"{frame[id_column].iloc[k]} ({shapely.is_valid_reason(frame.geometry.iloc[k])})" for k in broken]
+        raise GeometryError(
+            f"{broken.size} polygons have non-finite (infinite or NaN) coordinates: {first_items(listed, 5)}; "
+            "the layer is damaged or was exported with bad numbers: fix these coordinates in the source"
+        )
     valid = frame.geometry.is_valid.to_numpy()
     if not valid.all():
         invalid = frame.loc[~valid]

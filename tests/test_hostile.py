@@ -46,11 +46,15 @@ def _no_marker():
     assert ENV_MARKER not in os.environ, "the lipsum payload was evaluated"
 
 
-@pytest.fixture(scope="module")
-def units() -> gpd.GeoDataFrame:
+def corpus_units() -> gpd.GeoDataFrame:
     """One unit per payload, named by it, in a 4-column grid (every unit has neighbours)."""
     geometry = [box(i % 4, i // 4, i % 4 + 1, i // 4 + 1) for i in range(N)]
     return gpd.GeoDataFrame({"code": IDS, "name": list(PAYLOADS)}, geometry=geometry, crs=4326)
+
+
+@pytest.fixture(scope="module")
+def units() -> gpd.GeoDataFrame:
+    return corpus_units()
 
 
 def _series(values) -> pd.Series:
@@ -193,11 +197,10 @@ def test_kernel_density_figure_draws_the_corpus_literally(tmp_path):
 
 # --- the command line ----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory, units):
+def project_files(folder):
     """Boundaries named by the corpus, a panel whose columns carry payload fragments, a config
-    whose project name, report title and variables are hostile."""
-    folder = tmp_path_factory.mktemp("hostile_cli")
+    whose project name, report title and variables are hostile: (config, y column, x column)."""
+    units = corpus_units()
     units.to_file(folder / "units.geojson", driver="GeoJSON")
     rng = np.random.default_rng(6)
     y, x = short(4) + "<i>", short(2) + "`"
@@ -217,6 +220,13 @@ def project(tmp_path_factory, units):
         f'[esda]\nvariables = ["{toml(y)}"]\npermutations = 99\nseed = 1\nlisa = ["{toml(y)}"]\nlabels = "name"\n'
         f'[models]\ny = "{toml(y)}"\nx = ["{toml(x)}"]\nmodels = ["ols", "sar"]\nfe = "unit"\n'
         f'[report]\ntitle = "{toml(JOINED)}"\n', encoding="utf-8")
+    return folder / "a.toml", y, x
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile_cli")
+    _, y, x = project_files(folder)
     return folder, y, x
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from weights import distance as _distance
 from weights import economic as _economic
 from weights._checks import check_option, first_items
+from weights._graph import matrix_of
 from weights._locations import locate
 from weights.block import block as _block_graph
 from weights.contiguity import _contiguity as _contiguity_graph
@@ -226,6 +227,12 @@ def build(
         warn_topology(graph, rule=kind, strict=bool(record.get("method") != "vertex"), stacklevel=3)
     else:
         _warn_split(graph, policy)
+    if matrix_of(graph).count_nonzero() == 0:
+        raise WeightsError(
+            f"{kind} weights of these {len(graph.unique_ids)} units have no link at all: every unit is an island, "
+            "and such a matrix cannot be used or read back; check the data, or choose another kind "
+            "(e.g. k nearest neighbours), or connect each island to its nearest unit (island policy 'connect')"
+        )
     graph = _transform(graph, transform)
     return BuiltWeights(graph=graph, kind=kind, options=record, islands=report, transform=transform,
                         notes=tuple(notes))

@@ -321,19 +321,20 @@ def _within(locations: Locations, threshold: float, *, allow_islands: bool, max_
             "smaller distance"
         )
     rows, cols, dist = locations.within(threshold)
-    if not allow_islands:
-        linked = np.zeros(locations.n, dtype=bool)
-        linked[rows] = True
-        if not linked.all():
-            nearest = locations.nearest_distance()
-            lonely = locations.ids[~linked].tolist()
-            raise WeightsError(
-                f"a distance of {threshold:g} {locations.unit} leaves {len(lonely)} of {locations.n} units "
-                f"without neighbours ({first_items(lonely)}); the smallest distance that gives every unit a "
-                f"neighbour is {nearest.max():.6g} {locations.unit} (the largest nearest-neighbour distance). "
-                "Use at least that, use k nearest neighbours, or keep them as islands explicitly (an island policy: "
-                f"{hint('islands', 'keep')} or {hint('islands', 'connect')})"
-            )
+    linked = np.zeros(locations.n, dtype=bool)
+    linked[rows] = True
+    # Islands may be kept on request, but a W without any link is no weights matrix (no reader accepts it).
+    if not linked.all() and (not allow_islands or not linked.any()):
+        nearest = locations.nearest_distance()
+        lonely = locations.ids[~linked].tolist()
+        raise WeightsError(
+            f"a distance of {threshold:g} {locations.unit} leaves {len(lonely)} of {locations.n} units "
+            f"without neighbours ({first_items(lonely)}); the smallest distance that gives every unit a "
+            f"neighbour is {nearest.max():.6g} {locations.unit} (the largest nearest-neighbour distance). "
+            + ("Use at least that, or k nearest neighbours" if not linked.any() else
+               "Use at least that, use k nearest neighbours, or keep them as islands explicitly (an island "
+               f"policy: {hint('islands', 'keep')} or {hint('islands', 'connect')})")
+        )
     return rows, cols, dist
 
 

@@ -165,6 +165,8 @@ def write_weights(graph, path: str | os.PathLike, *, format: Format | None = Non
             f"a full {n} x {n} matrix is {n * n:,} cells; write a sparse format (.gwt, .csv edge list, .mtx, .mat) "
             f"or pass {hint('force', True)} to write it anyway"
         )
+    # The checks of read_weights, so that no file is written that read_weights (weights info) then rejects.
+    check_entries(matrix, ids, allow_self=True, what=f"the weights to write to {target.name}")
     writer = {
         "gal": _write_gal, "gwt": _write_gwt, "csv": _write_edges, "matrix": _write_matrix_csv,
         "xlsx": _write_xlsx, "mtx": _write_mtx, "mat": _write_mat, "dta": _write_dta,

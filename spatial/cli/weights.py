@@ -92,12 +92,12 @@ def _periods(text: str | None):
 def _read_values(path: Path, id_column: str, time: str | None, encoding: str | None):
     from spatial.io import read_table, require_columns
 
+    from spatial.periods import parse_periods
+
     table = read_table(path, encoding=encoding)
     require_columns(table, [c for c in (id_column, time) if c], f"values table {path.name}")
     if time is not None:
-        parsed = table[time].astype(str).str.strip()
-        if parsed.str.fullmatch(r"-?\d+").all():
-            table[time] = parsed.astype(int)
+        table[time] = parse_periods(table[time], time)
     return table
 
 
@@ -164,12 +164,16 @@ def _read_units(path: Path, id_column: str, xy: str | None, layer, encoding, ass
               help="Nearest units each island is connected to.")
 @click.option("--transform", "transform_name", type=click.Choice(["none", "row", "binary", "spectral", "double",
               "symmetric"]), default="none", show_default=True, help="Transformation applied last.")
+@click.option("--repair", type=click.Choice(["none", "make_valid"]), default="none", show_default=True,
+              help="Repair invalid polygons (bow-ties, spikes) with make_valid; each repair is listed.")
+@click.option("--drop-bad-geometry", is_flag=True, help="Drop units with missing/empty/non-polygon geometry.")
+@click.option("--dissolve-by-id", is_flag=True, help="Union boundary rows that share an id.")
 @_EIGEN
 def build_cmd(source: Path, id_column: str, kind: str, output: Path | None, fmt: str | None, overwrite: bool,
               force: bool, layer, encoding, assume_crs, xy, metric, points, order, cumulative, strict, tolerance, k,
               threshold, inverse, alpha, cutoff, function, bandwidth, adaptive, duplicates, group, values_path,
-              variable, time_column, periods, ties, max_links, islands, connect_k, transform_name,
-              eigen: str) -> None:
+              variable, time_column, periods, ties, max_links, islands, connect_k, transform_name, repair: str,
+              drop_bad_geometry: bool, dissolve_by_id: bool, eigen: str) -> None:
     """Build weights from SOURCE (boundaries, a points table with --xy, or a values table) and print the summary."""
     from spatial._fs import check_output, display_path
     from weights.builder import build
@@ -197,6 +201,17 @@ def build_cmd(source: Path, id_column: str, kind: str, output: Path | None, fmt:
         data = _read_values(source, id_column, time_column, encoding)
     else:
         data = _read_units(source, id_column, xy, layer, encoding, assume_crs)
+        if hasattr(data, "geometry") and xy is None:  # polygons: the checks of `spatial check` (RELIABILITY A4)
+            from spatial.geometry import check_geometries
+            from spatial.pipeline import echo_repairs
+
+            data, repairs = check_geometries(
+                data, id_column, repair=repair, bad_geometry="drop_units" if drop_bad_geometry else "error",
+                duplicates="dissolve" if dissolve_by_id else "error",
+            )
+            import pandas as pd
+
+            echo_repairs(pd.DataFrame(repairs, columns=["id", "what", "reason"]), _progress)
     if kind == "nested":
         if values_path is None or variable is None:
             raise click.UsageError("--kind nested needs --values TABLE and --variable (and --time for a panel)")

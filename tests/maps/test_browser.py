@@ -96,11 +96,12 @@ class Page:
             "(id) => [...document.getElementById(id).querySelectorAll('path.leaflet-interactive')]"
             ".map(p => p.getAttribute('fill'))", map_id)
 
-    def hover_unit(self, map_id: str, name_prefix: str) -> str:
-        """Move the mouse onto the unit whose tooltip name starts with ``name_prefix``; the tooltip text."""
+    def hover_unit(self, map_id: str, name_prefix: str, at: tuple[float, float] | None = None) -> str:
+        """Move the mouse onto the unit whose tooltip name starts with ``name_prefix`` (its centre, or the
+        point ``at`` as fractions of its bounds, west-east and south-north); the tooltip text."""
         self.page.locator(f"#{map_id}").scroll_into_view_if_needed()
         x, y = self.page.evaluate(
-            """([id, prefix]) => {
+            """([id, prefix, at]) => {
                 const map = window[id];
                 const layer = Object.keys(window).filter(k => k.startsWith('geo_json_')).map(k => window[k])
                     .find(g => g._map === map);
@@ -108,10 +109,14 @@ class Page:
                 let target = null;
                 layer.eachLayer(l => { parser.innerHTML = l.feature.properties._name;
                                        if (parser.value.startsWith(prefix)) { target = l; } });
-                const point = map.latLngToContainerPoint(target.getCenter());
+                const b = target.getBounds();
+                const where = at === null ? target.getCenter()
+                    : L.latLng(b.getSouth() + at[1] * (b.getNorth() - b.getSouth()),
+                               b.getWest() + at[0] * (b.getEast() - b.getWest()));
+                const point = map.latLngToContainerPoint(where);
                 const box = map.getContainer().getBoundingClientRect();
                 return [box.left + point.x, box.top + point.y];
-            }""", [map_id, name_prefix])
+            }""", [map_id, name_prefix, list(at) if at else None])
         self.page.mouse.move(1, 1)  # leave any unit first, so the tooltip is built afresh
         self.page.wait_for_timeout(50)
         self.page.mouse.move(x, y, steps=4)
@@ -170,4 +175,99 @@ def test_hostile_names_leave_title_and_dom_unchanged(browser, hostile_report):
     assert page.evaluate("document.querySelectorAll('img[src=\"x\"], img[onerror]').length") == 0
     assert page.evaluate("document.scripts.length") == scripts
     assert view.errors == [] and view.requests == []
+    page.close()
+
+
+# --- the whole hostile corpus (tests/hostile.py) in a browser -----------------------------------
+
+_SAFE_TITLE_PROBE = """() => {
+    const attributes = [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].map(a => a.name))
+        .filter(name => name.startsWith('on'));
+    const links = document.querySelectorAll('a[href^="javascript:"], [src^="javascript:"]').length;
+    return {title: document.title, handlers: attributes, links: links, images: document.images.length,
+            scripts: document.scripts.length};
+}"""
+
+
+def _assert_nothing_ran(view, raw: str, title: str) -> None:
+    state = view.page.evaluate(_SAFE_TITLE_PROBE)
+    assert state["title"] == title, state["title"]  # every payload that runs would set document.title
+    assert state["handlers"] == [] and state["links"] == 0 and state["images"] == 0, state
+    assert state["scripts"] == raw.count("<script>")
+    assert view.errors == [] and view.requests == []
+
+
+@pytest.fixture(scope="module")
+def hostile_choropleth(tmp_path_factory):
+    """One page: a unit per payload (its name), the payloads as period labels, title and label."""
+    import maps
+    from tests.hostile import JOINED
+    from tests.test_hostile import IDS, _wide, corpus_units
+
+    frame = _wide()
+    m = maps.choropleth(corpus_units(), frame, id="code", names=["name"], label=JOINED, title=JOINED)
+    path = tmp_path_factory.mktemp("corpus") / "choropleth.html"
+    path.write_text(m.to_html(), encoding="utf-8")
+    return path, frame, IDS
+
+
+def test_corpus_names_and_period_labels_switch_and_hover_as_text(browser, hostile_choropleth):
+    from tests.hostile import JOINED, PAYLOADS
+
+    path, frame, ids = hostile_choropleth
+    raw = path.read_text(encoding="utf-8")
+    view = Page(browser, path)
+    page = view.page
+    map_id = page.evaluate("document.querySelector('.folium-map').id")
+    select = page.locator(f"#{map_id} select.spatial-view-select")
+    assert select.locator("option").all_text_contents() == list(PAYLOADS)  # period labels shown as text
+    assert page.locator(f"#{map_id} .spatial-title").inner_text() == JOINED
+    fills = []
+    for i in range(len(PAYLOADS)):  # every period, chosen by its hostile label
+        select.select_option(index=i)
+        fills.append(view.fills(map_id))
+    assert len({tuple(f) for f in fills}) > 1
+    page.evaluate("document.querySelectorAll('.spatial-panel-control').forEach(e => e.style.display = 'none')")
+    last = frame.columns[-1]
+    for uid, name in zip(ids, PAYLOADS, strict=True):
+        tooltip = view.hover_unit(map_id, name)
+        assert name in tooltip, (name, tooltip)
+        assert format_number(frame.loc[uid, last]) in tooltip
+    _assert_nothing_ran(view, raw, JOINED)
+    page.close()
+
+
+def test_corpus_report_hover_and_period_switch_in_every_map(browser, tmp_path_factory):
+    """The report of a project whose unit names, columns, title and project name are the corpus."""
+    from spatial.cli import main
+    from tests.hostile import JOINED, PAYLOADS
+    from tests.test_hostile import project_files
+
+    folder = tmp_path_factory.mktemp("corpus_report")
+    config = project_files(folder)[0]
+    assert main(["report", str(config)]) == 0
+    path = folder / "out" / "report.html"
+    raw = path.read_text(encoding="utf-8")
+    view = Page(browser, path)
+    page = view.page
+    map_ids = page.evaluate("[...document.querySelectorAll('.folium-map')].map(e => e.id)")
+    assert len(map_ids) >= 2
+    for map_id in map_ids:
+        select = page.locator(f"#{map_id} select.spatial-view-select")
+        if select.count():
+            for i in range(select.locator("option").count()):
+                select.select_option(index=i)
+    page.evaluate("document.querySelectorAll('.spatial-panel-control').forEach(e => e.style.display = 'none')")
+    hovered = 0
+    page.set_default_timeout(3000)
+    for map_id in map_ids:
+        caption = page.evaluate("(id) => document.getElementById(id).closest('figure').querySelector('figcaption')"
+                                ".textContent", map_id)
+        for name in PAYLOADS:
+            # off the centre, where the links of a weights map run
+            assert name in view.hover_unit(map_id, name, at=(0.2, 0.35)), (caption, name)
+            hovered += 1
+    assert hovered == len(map_ids) * len(PAYLOADS)
+    assert JOINED in page.locator("body").inner_text()
+    _assert_nothing_ran(view, raw, JOINED)
     page.close()
