@@ -87,6 +87,18 @@ def main() -> None:
     _case(f"rook, grid of {len(grid):,} squares", lambda: weights.rook(grid, id="id"),
           lambda: Graph.build_contiguity(grid_indexed, rook=True), repeat=1)
 
+    def build_and_summarise(transform: str):  # what `spatial weights build` does by default (eigen="auto")
+        built = weights.build(grid, kind="queen", id="id", transform=transform)
+        summary = built.summary()
+        print(f"   rho interval {summary.rho_interval}, or wider: {summary.rho_interval_wider}")
+        return built.graph
+
+    for transform in ("none", "row"):
+        _case(f"build + summary, queen {len(grid):,}, {transform}", lambda t=transform: build_and_summarise(t),
+              lambda t=transform: Graph.build_contiguity(grid_indexed, rook=False).transform(
+                  "R" if t == "row" else "O"), repeat=1,
+              compare=lambda a, b: _links(a) == _links(b))
+
     table, layer = _points(100_000)
     _case("knn k=6, 100,000 points", lambda: weights.knn(table, id="id", xy=("x", "y"), metric="euclidean", k=6),
           lambda: Graph.build_knn(layer, k=6), repeat=1)

@@ -27,7 +27,7 @@ _LAZY = {
     "errors": "spatial.errors",
     "models": "spatial.models",
     "effects": "spatial.effects",
-    "effects_from_coefficients": "spatial.effects",
+    "effects_from_coefficients": "spatial.models.effects",
 }
 
 __all__ = ["__version__", *_LAZY]

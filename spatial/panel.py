@@ -446,14 +446,15 @@ class SpatialPanel:
         if len(set(ids)) != len(ids):
             repeated = pd.Index(ids)[pd.Index(ids).duplicated()].tolist()
             raise IdMismatchError(f"{what} repeat ids: {first_items(repeated)}")
-        mine, theirs = set(self._entities), set(ids)
+        entities = self._entities.tolist()
+        mine, theirs = set(entities), set(ids)
         if mine != theirs:
             raise IdMismatchError(
                 f"panel and {what} ids differ: {len(mine - theirs)} only in the panel "
                 f"({first_items(sorted(mine - theirs))}), {len(theirs - mine)} only in {what} "
                 f"({first_items(sorted(theirs - mine))}); build {what} from the panel's units"
             )
-        if list(self._entities) == ids:
+        if entities == ids:
             return self
         order = pd.Index(ids, name=self.id_name)
         full = pd.MultiIndex.from_product([order, self._periods], names=self._data.index.names)

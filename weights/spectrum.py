@@ -6,9 +6,15 @@ For a spatial lag model y = rho W y + ..., (I - rho W) is invertible for rho str
 * n <= 2000: all eigenvalues, densely. A symmetric W, or one similar to a symmetric matrix by
   a diagonal scaling (a row-standardised symmetric W is: D^-1 C is similar to
   D^-1/2 C D^-1/2), uses the symmetric solver; any other W uses the general one and real parts.
-* larger n: ARPACK's extremal solvers on the sparse matrix (Lanczos for the symmetric form).
-  When every row sums to the same value c (row-standardised, or k nearest neighbours), the
-  largest eigenvalue is exactly c (Perron-Frobenius) and is not iterated for.
+* larger n, ``method="auto"`` (the default): guaranteed bounds in a few sparse products, never
+  an eigensolver. The largest eigenvalue of a non-negative W is its Perron root r; when every
+  row sums to the same c (row-standardised, or k nearest neighbours) r = c exactly, otherwise
+  the Collatz-Wielandt ratios max_i (Wx)_i / x_i of a few power iterations bound it from above.
+  Every |lambda| <= r, so the interval reported is (-1/r, 1/r): admissible, and its lower end
+  (and the upper end when r is only bounded) is marked "or wider": the exact interval contains
+  it. A row-standardised W gives (-1 or wider, 1).
+* larger n, ``method="sparse"``: ARPACK's extremal solvers on the sparse matrix (Lanczos for the
+  symmetric form), on demand: the exact ends, at the cost of seconds to minutes for n = 100,000.
 
 Fully isolated units (no link in or out) contribute eigenvalues 0 and are set aside.
 """
@@ -25,7 +31,8 @@ from weights._checks import check_option
 from weights._graph import matrix_of
 from weights.errors import WeightsError
 
-__all__ = ["EigenRange", "eigen_range", "rho_interval", "spectral_radius", "DENSE_LIMIT", "EigenMethod"]
+__all__ = ["EigenRange", "eigen_range", "rho_interval", "spectral_radius", "perron_bound", "DENSE_LIMIT",
+           "EigenMethod"]
 
 DENSE_LIMIT = 2000
 """Largest n for which all eigenvalues are computed densely."""
@@ -40,6 +47,10 @@ class EigenRange:
     lambda_min: float
     lambda_max: float
     method: str
+    #: True when lambda_min (lambda_max) is only a bound, lower (upper): the exact interval of rho then
+    #: extends beyond the reported end ("or wider").
+    bounded_min: bool = False
+    bounded_max: bool = False
 
     @property
     def rho_interval(self) -> tuple[float, float]:
@@ -47,6 +58,11 @@ class EigenRange:
         low = 1.0 / self.lambda_min if self.lambda_min < 0 else -np.inf
         high = 1.0 / self.lambda_max if self.lambda_max > 0 else np.inf
         return (low, high)
+
+    @property
+    def wider(self) -> tuple[bool, bool]:
+        """(lower end, upper end): whether the exact interval of rho may extend beyond that end."""
+        return (self.bounded_min, self.bounded_max)
 
 
 def _is_symmetric(matrix: sparse.csr_array) -> bool:
@@ -115,6 +131,13 @@ def eigen_range(graph, *, method: EigenMethod = "auto") -> EigenRange:
     n = matrix.shape[0]
     if n == 0:
         return EigenRange(0.0, 0.0, "no links")
+    use_dense = method == "dense" or (method == "auto" and n <= DENSE_LIMIT)
+    if method == "auto" and not use_dense:
+        radius, exact = perron_bound(matrix)
+        low, high = -radius, radius
+        label = ("largest = common row sum" if exact else "largest bounded by Collatz-Wielandt ratios") + \
+            "; smallest bounded by -largest (method='sparse' computes both)"
+        return EigenRange(low, high, label, bounded_min=True, bounded_max=not exact)
     symmetric = _is_symmetric(matrix)
     scaling = None if symmetric else symmetric_scaling(matrix)
     form = matrix
@@ -123,7 +146,6 @@ def eigen_range(graph, *, method: EigenMethod = "auto") -> EigenRange:
         form = sparse.csr_array(sparse.diags_array(root) @ matrix @ sparse.diags_array(1.0 / root))
         form = sparse.csr_array((form + form.T) * 0.5)
     real_symmetric = symmetric or scaling is not None
-    use_dense = method == "dense" or (method == "auto" and n <= DENSE_LIMIT)
     if use_dense:
         dense = form.toarray()
         if real_symmetric:
@@ -138,6 +160,40 @@ def eigen_range(graph, *, method: EigenMethod = "auto") -> EigenRange:
     if has_isolated:
         low, high = min(low, 0.0), max(high, 0.0)
     return EigenRange(low, high, label)
+
+
+def perron_bound(matrix, *, iterations: int = 100, tol: float = 1e-6) -> tuple[float, bool]:
+    """An upper bound of the Perron root (largest eigenvalue) of a non-negative matrix, and whether it is exact.
+
+    Exact when every row sums to the same value (that sum). Otherwise the Collatz-Wielandt bound
+    max_i (Wx)_i / x_i for a positive x, with x improved by power iterations on W + I (primitive,
+    so they converge also for bipartite graphs) until the lower bound min_i (Wx)_i / x_i is within
+    ``tol`` (relative); the smallest upper bound seen is returned. Cost: ``iterations`` sparse
+    products at most.
+
+    Examples
+    --------
+    >>> chain = sparse.csr_array(np.eye(5, k=1) + np.eye(5, k=-1))
+    >>> bound, exact = perron_bound(chain)
+    >>> round(bound, 5), exact
+    (1.73205, False)
+    """
+    matrix = sparse.csr_array(matrix, dtype="float64")
+    sums = np.asarray(matrix.sum(axis=1)).ravel()
+    if sums.size and np.ptp(sums) <= 1e-12 * max(1.0, float(np.abs(sums).max())):
+        return float(sums[0]), True
+    x = np.ones(matrix.shape[0])
+    lower, upper = 0.0, float(sums.max(initial=0.0))  # the max row sum bounds the Perron root
+    for _ in range(iterations):
+        y = matrix @ x
+        ratio = y / x
+        lower, upper = max(lower, float(ratio.min())), min(upper, float(ratio.max()))
+        if upper - lower <= tol * upper:
+            break
+        x = y + x
+        x /= x.max()
+        x = np.maximum(x, 1e-300)  # stays positive (a column without links would decay to zero)
+    return upper, upper - lower <= 1e-12 * max(upper, 1.0)
 
 
 def _sparse_extremes(matrix, form, real_symmetric: bool) -> tuple[float, float, str]:
@@ -170,6 +226,9 @@ def _sparse_extremes(matrix, form, real_symmetric: bool) -> tuple[float, float, 
 def rho_interval(graph, *, method: EigenMethod = "auto") -> tuple[float, float]:
     """The open interval (1 / lambda_min, 1 / lambda_max) in which I - rho W is invertible.
 
+    Above n = 2000 with ``method="auto"`` the ends may be bounds (see the module notes and
+    :attr:`EigenRange.wider`): an admissible interval that the exact one contains.
+
     Examples
     --------
     >>> from weights._graph import graph_from_sparse
@@ -181,5 +240,12 @@ def rho_interval(graph, *, method: EigenMethod = "auto") -> tuple[float, float]:
 
 
 def spectral_radius(graph, *, method: EigenMethod = "auto") -> float:
-    """The largest |eigenvalue| of a non-negative W (its Perron root: the largest real eigenvalue)."""
-    return float(eigen_range(graph, method=method).lambda_max)
+    """The largest |eigenvalue| of a non-negative W (its Perron root: the largest real eigenvalue).
+
+    Always computed, never bounded: where ``method="auto"`` would only bound it (large n, rows
+    with different sums), the sparse eigensolver runs.
+    """
+    found = eigen_range(graph, method=method)
+    if found.bounded_max:
+        found = eigen_range(graph, method="sparse")
+    return float(found.lambda_max)

@@ -47,6 +47,8 @@ class WeightsSummary:
     eigen_method: str
     name: str | None = None
     notes: tuple[str, ...] = field(default=())
+    #: (lower end, upper end) of ``rho_interval`` that are bounds: the exact interval reaches further
+    rho_interval_wider: tuple[bool, bool] = (False, False)
 
     @property
     def n_components(self) -> int:
@@ -59,6 +61,7 @@ class WeightsSummary:
         out["islands"] = list(self.islands)
         out["component_sizes"] = list(self.component_sizes)
         out["notes"] = list(self.notes)
+        out["rho_interval_wider"] = list(self.rho_interval_wider)
         if self.rho_interval is not None:
             out["rho_interval"] = [float(v) for v in self.rho_interval]
         return out
@@ -100,8 +103,9 @@ class WeightsSummary:
         if self.rho_interval is None:
             lines.append(f"  rho interval: not computed ({self.eigen_method})")
         else:
-            low, high = self.rho_interval
-            lines.append(f"  rho interval: ({low:.6g}, {high:.6g})  [1/lambda_min, 1/lambda_max; {self.eigen_method}]")
+            (low, high), (low_wider, high_wider) = self.rho_interval, self.rho_interval_wider
+            ends = f"{low:.6g}{' or wider' if low_wider else ''}, {high:.6g}{' or wider' if high_wider else ''}"
+            lines.append(f"  rho interval: ({ends})  [1/lambda_min, 1/lambda_max; {self.eigen_method}]")
         lines += [f"  {note}" for note in self.notes]
         return "\n".join(lines)
 
@@ -160,11 +164,11 @@ def summarize(graph, *, name: str | None = None, notes: tuple[str, ...] | list[s
     pattern = sparse.csr_array(matrix != 0, dtype="float64")
     symmetric_links = (pattern - sparse.csr_array(pattern.T)).count_nonzero() == 0
     sums = np.asarray(matrix.sum(axis=1)).ravel()[cards > 0]
-    rho, method = None, "skipped"
+    rho, method, wider = None, "skipped", (False, False)
     if eigen != "none" and matrix.nnz:
         try:
             found: EigenRange = eigen_range(graph, method=eigen)
-            rho, method = found.rho_interval, found.method
+            rho, method, wider = found.rho_interval, found.method, found.wider
         except WeightsError as exc:
             method = str(exc)
     elif not matrix.nnz:
@@ -189,6 +193,7 @@ def summarize(graph, *, name: str | None = None, notes: tuple[str, ...] | list[s
         row_sum_max=float(sums.max()) if sums.size else 0.0,
         transformation=TRANSFORM_NAMES.get(str(graph.transformation), str(graph.transformation)),
         rho_interval=rho,
+        rho_interval_wider=wider,
         eigen_method=method,
         name=name,
         notes=tuple(notes),

@@ -20,10 +20,10 @@ import click
 
 from spatial._options import MAX_SEED
 from spatial.cli import STATE
+from spatial.models.catalog import MODEL_NAMES as _MODELS
 
 __all__ = ["fit_cmd"]
 
-_MODELS = ("ols", "slx", "sar", "sem", "sdm", "sdem", "sac")
 _SPLIT = re.compile(r",|\s+(?![^()]*\))")
 
 

@@ -134,9 +134,10 @@ def prepare(panel: SpatialPanel, w: Any, *, transform: str) -> Prepared:
     if not isinstance(panel, SpatialPanel):
         raise SchemaError(f"expected a spatial.SpatialPanel, got {type(panel).__name__}")
     graph = check_graph(w)
-    ids = [str(i) for i in graph.unique_ids]
+    given = graph.unique_ids.tolist()  # one conversion: iterating an Arrow-backed index is slow
+    ids = [str(i) for i in given]
     aligned = panel.align(ids, what="the weights")  # IdMismatchError naming both differences
-    if [str(i) for i in graph.unique_ids] != list(graph.unique_ids):
+    if ids != given:
         graph = _with_text_ids(graph)
     islands: list[str] = []
     isolated = [str(i) for i in graph.isolates]
@@ -160,7 +161,7 @@ def prepare(panel: SpatialPanel, w: Any, *, transform: str) -> Prepared:
     return Prepared(
         panel=aligned,
         graph=graph,
-        ids=pd.Index([str(i) for i in graph.unique_ids], name=aligned.id_name),
+        ids=pd.Index([str(i) for i in graph.unique_ids.tolist()] if islands else ids, name=aligned.id_name),
         islands=tuple(islands),
         transform=applied,
     )

@@ -4,7 +4,8 @@ One function fits every model and returns a frozen :class:`Result`; :func:`compa
 results side by side as journals print them. The numerics are private modules, each testable
 alone: ``_logdet`` (log-determinants), ``_likelihood`` (concentrated likelihoods),
 ``_information`` (information matrix and Hessian), ``_diagnostics`` (LM, LR, Wald, Hausman);
-effects live in :mod:`spatial.effects`.
+effects live in :mod:`spatial.models.effects` (also importable as :mod:`spatial.effects`); the
+model table is :mod:`spatial.models.catalog`.
 
 Examples
 --------
@@ -23,13 +24,46 @@ Examples
 2.0
 """
 
-from spatial.models._diagnostics import compare_lr as lr_test
-from spatial.models._fit import fit
-from spatial.models._random_effects import fit_random_effects, hausman_fe_re
-from spatial.models._selection import Selection, select
-from spatial.models._subgroup import GroupResults, fit_by_group
-from spatial.models.result import Result, TestResult
-from spatial.models.table import ComparisonTable, compare
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-__all__ = ["fit", "Result", "TestResult", "compare", "ComparisonTable", "lr_test", "fit_random_effects",
-           "hausman_fe_re", "select", "Selection", "fit_by_group", "GroupResults"]
+# Loaded on first use, so that the CLI can read the model table (spatial.models.catalog) without
+# importing numpy, scipy and pandas.
+_LAZY = {
+    "fit": ("spatial.models._fit", "fit"),
+    "Result": ("spatial.models.result", "Result"),
+    "TestResult": ("spatial.models.result", "TestResult"),
+    "compare": ("spatial.models.table", "compare"),
+    "ComparisonTable": ("spatial.models.table", "ComparisonTable"),
+    "lr_test": ("spatial.models._diagnostics", "compare_lr"),
+    "fit_random_effects": ("spatial.models._random_effects", "fit_random_effects"),
+    "hausman_fe_re": ("spatial.models._random_effects", "hausman_fe_re"),
+    "select": ("spatial.models._selection", "select"),
+    "Selection": ("spatial.models._selection", "Selection"),
+    "fit_by_group": ("spatial.models._subgroup", "fit_by_group"),
+    "GroupResults": ("spatial.models._subgroup", "GroupResults"),
+}
+
+__all__ = list(_LAZY)
+
+if TYPE_CHECKING:
+    from spatial.models._diagnostics import compare_lr as lr_test  # noqa: F401
+    from spatial.models._fit import fit  # noqa: F401
+    from spatial.models._random_effects import fit_random_effects, hausman_fe_re  # noqa: F401
+    from spatial.models._selection import Selection, select  # noqa: F401
+    from spatial.models._subgroup import GroupResults, fit_by_group  # noqa: F401
+    from spatial.models.result import Result, TestResult  # noqa: F401
+    from spatial.models.table import ComparisonTable, compare  # noqa: F401
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'spatial.models' has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value = getattr(import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

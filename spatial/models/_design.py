@@ -22,7 +22,7 @@ from spatial.io import require_columns
 from spatial.models._weights import WeightsMatrix
 from spatial.hints import hint
 
-__all__ = ["Term", "parse_term", "Design", "build_design", "CONST"]
+__all__ = ["Term", "parse_term", "Design", "build_design", "check_panel", "CONST"]
 
 CONST = "const"
 _LOG = re.compile(r"^\s*(?:log|ln)\s*\(\s*(?P<column>.+?)\s*\)\s*$")
@@ -204,6 +204,16 @@ def build_design(
         y=yv, X=X, names=tuple(labels), n_units=aligned.n_units, n_periods=n_periods, weights=weights,
         index=index, y_name=y_term.name, lagged=tuple(lagged), dropped=tuple(dropped),
     )
+
+
+def check_panel(panel) -> None:
+    from spatial.panel import SpatialPanel
+
+    if not isinstance(panel, SpatialPanel):
+        raise SchemaError(
+            f"expected a spatial.SpatialPanel, got {type(panel).__name__}; build one with "
+            "SpatialPanel(table, id=..., time=...) (time=None for a cross-section)"
+        )
 
 
 def _one_period(panel, period) -> pd.DataFrame:

@@ -175,6 +175,10 @@ def compare_lr(unrestricted, restricted) -> TestResult:
             "LR tests compare models of the same dependent variable on the same observations; got "
             f"{unrestricted.spec.y} (N = {unrestricted.nobs}) and {restricted.spec.y} (N = {restricted.nobs})"
         )
+    missing = [r.model for r in (unrestricted, restricted) if r.loglik is None]
+    if missing:
+        raise SpatialPanelError(f"an LR test needs two likelihoods; {', '.join(missing)} has none (an estimator "
+                                "without a likelihood): compare with a Wald test instead")
     df = unrestricted.n_params - restricted.n_params
     if df < 1:
         raise SpatialPanelError(

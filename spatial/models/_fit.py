@@ -5,26 +5,21 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
-from scipy import sparse, special
-from scipy.sparse import linalg as sla
 
 from spatial._options import check_option, check_seed
-from spatial.effects import EffectsInference, EffectsMethod, coefficient_effects, lag_effects
 from spatial.errors import (
     BoundaryWarning,
     ConvergenceWarning,
     NumericalError,
-    SchemaError,
     SpatialPanelError,
-    SpatialWarning,
 )
 from spatial.models import _diagnostics as diag
-from spatial.models._design import CONST, Design, build_design
+from spatial.models._design import CONST, Design, build_design, check_panel
 from spatial.models._information import information_matrix, invert, observed_hessian
 from spatial.models._likelihood import ErrorProfile, LagProfile, SacProfile, concentrated, residuals
 from spatial.models._logdet import (
@@ -37,8 +32,19 @@ from spatial.models._logdet import (
 )
 from spatial.models._optimize import Maximum, maximise_1d, maximise_2d
 from spatial.models._panel import check_lee_yu, fixed_effects_design, lee_yu_correction, recover_fixed_effects
+from spatial.models._postestimation import (
+    BOUNDARY,
+    build_result,
+    coefficient_effects_of,
+    coefficient_inference,
+    effects_undefined,
+    lag_effects_of,
+    near_bound,
+)
 from spatial.models._scaling import check_residual_variance, scale_design, unscale_result
 from spatial.models._weights import weights_matrix
+from spatial.models.catalog import MODELS, model_info
+from spatial.models.effects import EffectsInference, EffectsMethod
 from spatial.models.result import ModelSpec, Result, TestResult
 
 __all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear"]
@@ -49,10 +55,6 @@ LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
 CovMethod = Literal["auto", "information", "hessian"]
 Collinear = Literal["error", "drop"]
 
-_LAG = {"sar", "sdm", "sac"}
-_ERROR = {"sem", "sdem", "sac"}
-_DURBIN = {"slx", "sdm", "sdem"}
-_BOUNDARY = 1e-4  # relative distance to a bound flagged as "on the boundary"
 
 
 def fit(
@@ -179,7 +181,8 @@ def fit(
     check_option("effects", effects, EffectsMethod)
     check_option("inference", inference, EffectsInference)
     check_option("collinear", collinear, Collinear)
-    _check_panel(panel)
+    check_panel(panel)
+    info = model_info(model)
     if isinstance(x, str):
         x = [x]
     if not any(str(name).strip() for name in x):
@@ -187,7 +190,7 @@ def fit(
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 0:
         raise SpatialPanelError(f"draws must be a non-negative integer, got {draws!r}")
     check_seed(seed)
-    if wx is not None and model not in _DURBIN:
+    if wx is not None and not info.durbin:
         raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
     if random_effects:
         if fe != "none" or lee_yu:
@@ -201,19 +204,19 @@ def fit(
     if fe != "none" and period is not None:
         raise SpatialPanelError(f"period={period!r} fits one cross-section, where fe={fe!r} has nothing to remove; "
                                 "drop one of them")
-    if fe != "none" and model == "sac" and fe != "unit":
+    if fe != "none" and info.lag and info.error and fe != "unit":
         raise SpatialPanelError("SAC with time or two-way fixed effects is not available (the demeaned W y and "
                                 "W (demeaned y) differ there); use fe='unit', or SAR/SEM/SDM/SDEM")
 
     weights = weights_matrix(w, allow_islands=allow_islands)
     if lee_yu:
         check_lee_yu(fe, model, weights)
-    n_spatial = int(model in _LAG) + int(model in _ERROR)
+    n_spatial = info.n_spatial
     design = build_design(panel, weights, y=y, x=list(x), wx=None if wx is None else list(wx),
-                          constant=constant and fe == "none", durbin=model in _DURBIN, period=period,
+                          constant=constant and fe == "none", durbin=info.durbin, period=period,
                           collinear=collinear, n_spatial=n_spatial)
     if fe != "none":
-        design = fixed_effects_design(design, fe, lag_model=model in _LAG, collinear=collinear, n_spatial=n_spatial)
+        design = fixed_effects_design(design, fe, lag_model=info.lag, collinear=collinear, n_spatial=n_spatial)
         constant = False
     n = weights.n
     method = logdet if logdet != "auto" else ("eigen" if n <= DENSE_LIMIT else "lu")
@@ -221,27 +224,17 @@ def fit(
     spec = ModelSpec(
         model=model, y=design.y_name, x=tuple(n for n in design.names if n != CONST and not n.startswith("W*")),
         wx=tuple(design.lagged), constant=constant, fe=fe, period=period,
-        logdet=method if model in _LAG | _ERROR else "none", cov=cov_method if model in _LAG | _ERROR else "ols",
+        logdet=method if info.n_spatial else "none", cov=cov_method if info.n_spatial else "ols",
         effects=effects, inference=inference, draws=int(draws),
         seed=int(seed), allow_islands=allow_islands, collinear=collinear,
         per_unit=bool(design.n_units <= DENSE_LIMIT if per_unit is None else per_unit), lee_yu=bool(lee_yu),
     )
     design, scales = scale_design(design)
-    if model in ("ols", "slx"):
+    if info.family == "least_squares":
         return unscale_result(_finish_ols(design, spec, panel), scales)
     interval = rho_interval(weights, use_eigenvalues=method == "eigen" or n <= DENSE_LIMIT)
     ld = make_logdet(weights, method, interval, seed=seed)
     return unscale_result(_fit_spatial(design, spec, panel, ld, interval, method, cov_method), scales)
-
-
-def _check_panel(panel) -> None:
-    from spatial.panel import SpatialPanel
-
-    if not isinstance(panel, SpatialPanel):
-        raise SchemaError(
-            f"expected a spatial.SpatialPanel, got {type(panel).__name__}; build one with "
-            "SpatialPanel(table, id=..., time=...) (time=None for a cross-section)"
-        )
 
 
 # ---------------------------------------------------------------------------------------- OLS / SLX
@@ -262,43 +255,21 @@ def _finish_ols(design: Design, spec: ModelSpec, panel) -> Result:
     k_df = k + absorbed  # degrees of freedom used by the coefficients and the fixed effects (as plm)
     s2_unbiased = sse / (N - k_df)
     cov = s2_unbiased * np.linalg.inv(design.X.T @ design.X)
-    se = np.sqrt(np.diag(cov))
-    t = beta / se
-    p = 2 * special.stdtr(N - k_df, -np.abs(t))
-    loglik = concentrated(sse, N)
     names = list(design.names)
+    se, t, p = coefficient_inference(beta, cov, names, dist="t", df=N - k_df, model=spec.model)
+    loglik = concentrated(sse, N)
     tests = diag.lm_tests(design, beta, e)
     effects = None
-    if spec.model == "slx":
-        effects = _coefficient_effects(design, beta, cov, dist="t", df=N - k_df)
+    if MODELS[spec.model].durbin:
+        effects = coefficient_effects_of(design, beta, cov, dist="t", df=N - k_df)
     fitted = design.X @ beta
     fixed = None
     if spec.fe != "none":
         fixed = recover_fixed_effects(design, spec.fe, beta, sse / N, rho=None, index=design.index)
-    return _result(design, spec, panel, names=names, estimates=beta, se=se, z=t, p=p, cov=cov, sigma2=sse / N,
+    return build_result(design, spec, panel, names=names, estimates=beta, se=se, z=t, p=p, cov=cov, sigma2=sse / N,
                    sigma2_se=None, loglik=loglik, n_params=k + 1, bounds=None, effects=effects, tests=tests,
                    converged=True, at_boundary=False, e=e, prediction=fitted, dist="t", df_resid=N - k_df,
                    details={}, fixed_effects=fixed)
-
-
-def _coefficient_effects(design: Design, beta: np.ndarray, cov: np.ndarray, *, dist: str = "normal",
-                         df: int | None = None):
-    names = [n for n in design.names if n != CONST and not n.startswith("W*")]
-    if not names:
-        return None
-    index = {name: i for i, name in enumerate(design.names)}
-    b_idx = [index[n] for n in names]
-    has_theta = np.array([f"W*{n}" in index for n in names])
-    t_idx = [index.get(f"W*{n}", b_idx[j]) for j, n in enumerate(names)]
-    sel = b_idx + t_idx
-    sub = cov[np.ix_(sel, sel)].copy()
-    K = len(names)
-    for j in range(K):
-        if not has_theta[j]:
-            sub[K + j, :] = 0.0
-            sub[:, K + j] = 0.0
-    theta = np.where(has_theta, beta[t_idx], 0.0)
-    return coefficient_effects(names, beta[b_idx], theta, sub, has_theta, dist=dist, df=df)
 
 
 # ---------------------------------------------------------------------------------------- ML models
@@ -375,34 +346,31 @@ def _search_2d(loglik, ld, interval: Interval) -> Maximum:
     return found
 
 
-def _near_bound(value: float, interval: Interval) -> bool:
-    return min(value - interval.lower, interval.upper - value) < _BOUNDARY * interval.width
-
-
 def _estimate(design: Design, model: str, ld, interval: Interval):
     """The ML estimate of the spatial parameter(s); the spectral-radius interval is extended once
     (by a sparse eigensolver) if the estimate reaches its lower end."""
-    if model == "sac":
+    two = MODELS[model].n_spatial == 2
+    if two:
         profile = SacProfile(design)
         search = partial(_search_2d, lambda r, l_, f, g: profile.loglik(r, l_, f, g))
     else:
-        profile = LagProfile(design) if model in _LAG else ErrorProfile(design)
+        profile = LagProfile(design) if MODELS[model].lag else ErrorProfile(design)
         search = partial(_search_1d, lambda r, f: profile.loglik(r, f))
     for _ in range(2):
         found = search(ld, interval)
         low_end = interval.source == "spectral radius" and any(
-            v - interval.lower < _BOUNDARY * interval.width for v in found.x)
+            v - interval.lower < BOUNDARY * interval.width for v in found.x)
         if not low_end:
             break
         interval = lower_bound_from_eigensolver(design.weights, interval.upper)
         if isinstance(ld, LULogDet):
             ld.interval = interval
-    if model == "sac":
+    if two:
         rho, lam = found.x
         beta, sse, loglik = profile.beta(rho, lam), profile.sse(rho, lam), profile.loglik(rho, lam, ld)
     else:
         value = found.x[0]
-        rho, lam = (value, None) if model in _LAG else (None, value)
+        rho, lam = (value, None) if MODELS[model].lag else (None, value)
         beta, sse, loglik = profile.beta(value), profile.sse(value), profile.loglik(value, ld)
     return found, interval, rho, lam, beta, sse, loglik
 
@@ -411,7 +379,8 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
                  cov_method: str) -> Result:
     model = spec.model
     details: dict[str, Any] = {"logdet": method, "cov": cov_method}
-    lag, error = model in _LAG, model in _ERROR
+    info = MODELS[model]
+    lag, error = info.lag, info.error
     found, interval, rho, lam, beta, sse, loglik = _estimate(design, model, ld, interval)
     values = list(found.x)
     if not all(math.isfinite(v) for v in values) or not math.isfinite(loglik):
@@ -424,7 +393,7 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
     if not converged:
         warnings.warn(f"{model}: the optimiser did not converge ({found.message}); see result.converged",
                       ConvergenceWarning, stacklevel=3)
-    at_boundary = any(_near_bound(v, interval) for v in values)
+    at_boundary = any(near_bound(v, interval) for v in values)
     if at_boundary:
         warnings.warn(
             f"{model}: the spatial parameter {', '.join(f'{v:.6g}' for v in values)} lies on the bound of its "
@@ -450,110 +419,49 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
     names = list(design.names) + (["rho"] if lag else []) + (["lambda"] if error else [])
     estimates = np.concatenate([beta, [rho] if lag else [], [lam] if error else []])
     cov = full_cov[:-1, :-1]
-    variances = np.diag(cov)
-    if np.any(variances <= 0):
-        bad = [names[i] for i in np.flatnonzero(variances <= 0)]
-        warnings.warn(f"{model}: non-positive variance for {', '.join(bad)}; their standard errors are n/a",
-                      SpatialWarning, stacklevel=3)
-    se = np.sqrt(np.where(variances > 0, variances, np.nan))
-    z = estimates / se
-    p = 2 * special.ndtr(-np.abs(z))
+    se, z, p = coefficient_inference(estimates, cov, names, model=model)
     s2_var = full_cov[-1, -1]
     e = residuals(design, beta, rho or 0.0, lam or 0.0)
     rho_se = float(se[names.index("rho")]) if lag else None
     tests = _spatial_tests(design, spec, beta, names, estimates, cov, loglik, sigma2, rho, lam, rho_se, e, method)
+    if spec.lee_yu:
+        tests = _lee_yu_notes(tests, details.get("lee_yu_loglik", ""))
     effects = None
-    if model in ("sar", "sdm", "sac"):
+    if info.lag_effects:
         undefined = effects_undefined(rho, interval)
         if undefined:
             details["effects"] = undefined
         else:
-            effects = _lag_effects(design, spec, beta, rho, names, cov, ld, interval, method)
-    elif model == "sdem":
-        effects = _coefficient_effects(design, beta, cov[: design.k, : design.k])
-    prediction = _reduced_form(design, rho, design.X @ beta) if lag else design.X @ beta
+            effects = lag_effects_of(design, spec, beta, rho, names, cov, ld, interval, method)
+    elif info.durbin:
+        effects = coefficient_effects_of(design, beta, cov[: design.k, : design.k])
+    prediction = design.weights.reduced_form(rho, design.X @ beta) if lag else design.X @ beta
     fixed = None
     if spec.fe != "none":
         fixed = recover_fixed_effects(design, spec.fe, beta, sigma2, rho=rho, index=design.index)
-    return _result(design, spec, panel, names=names, estimates=estimates, se=se, z=z, p=p, cov=cov, sigma2=sigma2,
+    return build_result(design, spec, panel, names=names, estimates=estimates, se=se, z=z, p=p, cov=cov, sigma2=sigma2,
                    sigma2_se=math.sqrt(s2_var) if s2_var > 0 else None, loglik=loglik,
                    n_params=len(names) + 1, bounds=(interval.lower, interval.upper), effects=effects, tests=tests,
                    converged=converged, at_boundary=at_boundary, e=e, prediction=prediction, dist="normal",
                    df_resid=None, details=details, fixed_effects=fixed)
 
 
-def effects_undefined(rho: float, interval: Interval) -> str | None:
-    """Why the effects of a lag model are undefined at ``rho`` (None when they are defined).
-
-    On a bound of the admissible interval I - rho W is singular (or nearly), so (I - rho W)^-1, and
-    with it every direct, indirect and total effect, does not exist (RELIABILITY E2).
-    """
-    if not _near_bound(rho, interval):
-        return None
-    side = "upper" if abs(rho - interval.upper) <= abs(rho - interval.lower) else "lower"
-    return (f"undefined: rho = {rho:.6g} is on the {side} bound of its interval ({interval.lower:.6g}, "
-            f"{interval.upper:.6g}), where I - rho W is singular; no effects are reported")
-
-
-def _effects_method(spec: ModelSpec, method: str, n: int) -> str:
-    if spec.effects != "auto":
-        return spec.effects
-    if method == "eigen":
-        return "exact"
-    return "lu" if method == "lu" else "traces"
-
-
-def _lag_effects(design: Design, spec: ModelSpec, beta: np.ndarray, rho: float, names: list[str], cov: np.ndarray,
-                 ld, interval: Interval, method: str):
-    regressors = [n for n in design.names if n != CONST and not n.startswith("W*")]
-    if not regressors:
-        return None
-    index = {name: i for i, name in enumerate(names)}
-    K = len(regressors)
-    has_theta = np.array([f"W*{r}" in index for r in regressors])
-    b_idx = [index[r] for r in regressors]
-    t_idx = [index.get(f"W*{r}", index[r]) for r in regressors]
-    sel = [index["rho"], *b_idx, *t_idx]
-    sub = cov[np.ix_(sel, sel)].copy()
-    for j in range(K):
-        if not has_theta[j]:
-            sub[1 + K + j, :] = 0.0
-            sub[:, 1 + K + j] = 0.0
-    theta = np.where(has_theta, beta[t_idx], 0.0)
-    effects_method = _effects_method(spec, method, design.n_units)
-    if not np.all(np.isfinite(sub)):
-        sub = None
-    return lag_effects(
-        design.weights, names=regressors, rho=rho, beta=beta[b_idx], theta=theta, has_theta=has_theta, cov=sub,
-        interval=(interval.lower, interval.upper), method=effects_method, inference=spec.inference,
-        draws=spec.draws, seed=spec.seed, logdet=ld, per_unit=spec.per_unit,
-    )
-
-
-def _reduced_form(design: Design, rho: float, v: np.ndarray) -> np.ndarray:
-    """(I - rho W)^-1 v per period: the Neumann series sum_j (rho W)^j v when it converges fast,
-    else a sparse LU solve."""
-    weights = design.weights
-    n = design.n_units
-    block = v.reshape(n, -1)
-    if abs(rho) * weights.spectral_radius() < 0.98:
-        total = block.copy()
-        term = block
-        for _ in range(5000):
-            term = rho * (weights.matrix @ term)
-            total += term
-            if np.max(np.abs(term)) <= 1e-15 * max(np.max(np.abs(total)), 1e-300):
-                return total.reshape(v.shape)
-    a = sparse.csc_matrix(sparse.identity(n) - rho * weights.matrix)
-    return sla.splu(a).solve(block).reshape(v.shape)
+def _lee_yu_notes(tests: dict[str, TestResult], loglik_note: str) -> dict[str, TestResult]:
+    """Say which estimates each test of a Lee-Yu corrected fit uses (as Elhorst prints it)."""
+    out = {}
+    for key, test in tests.items():
+        used = (f"log-likelihood {loglik_note}" if key.startswith("lr") else
+                "on the Lee-Yu bias-corrected estimates and their covariance")
+        out[key] = replace(test, note=f"{test.note}; {used}" if test.note else used)
+    return out
 
 
 def _spatial_tests(design: Design, spec: ModelSpec, beta, names, estimates, cov, loglik, sigma2, rho, lam, rho_se,
                    e, method) -> dict[str, TestResult]:
-    model = spec.model
+    info = MODELS[spec.model]
     tests: dict[str, TestResult] = {}
     _, _, sse_ols = _ols(design)
-    base = "SLX" if model in ("sdm", "sdem") else "OLS"
+    base = MODELS[info.base].short
     index = {n: i for i, n in enumerate(names)}
     df_spatial = int(rho is not None) + int(lam is not None)
     tests["lr_spatial"] = diag.lr_test(f"LR spatial parameters = 0 (vs {base})", loglik,
@@ -562,50 +470,21 @@ def _spatial_tests(design: Design, spec: ModelSpec, beta, names, estimates, cov,
         if key in index:
             i = index[key]
             tests[f"wald_{key}"] = diag.wald_test(f"Wald {label} = 0", estimates[i], cov[i, i])
-    if model == "sac":
+    if info.lag and info.error:
         i, j = index["rho"], index["lambda"]
         tests["wald_spatial"] = diag.wald_test("Wald rho = lambda = 0", estimates[[i, j]], cov[np.ix_([i, j], [i, j])])
     lags = [n for n in names if n.startswith("W*") and n != f"W*{CONST}"]
-    if model == "sdm" and lags:
+    if info.lag and info.durbin and lags:
         idx = [index[n] for n in lags]
         tests["wald_theta"] = diag.wald_test("Wald theta = 0 (SDM vs SAR)", estimates[idx], cov[np.ix_(idx, idx)])
         own = [index[n[2:]] for n in lags]
         sel = own + idx + [index["rho"]]
         tests["common_factor"] = diag.common_factor_test(estimates[own], estimates[idx], rho, cov[np.ix_(sel, sel)])
-    if model == "sdem" and lags:
+    if info.error and info.durbin and lags:
         idx = [index[n] for n in lags]
         tests["wald_theta"] = diag.wald_test("Wald theta = 0 (SDEM vs SEM)", estimates[idx], cov[np.ix_(idx, idx)])
-    if model in ("sem", "sdem"):
+    if info.error and not info.lag:
         tests["hausman"] = diag.hausman_test(design, beta, lam, sigma2)
-    if model in ("sar", "sdm") and design.n_periods == 1 and design.n_units <= DENSE_LIMIT and rho_se is not None:
+    if info.lag and not info.error and design.n_periods == 1 and design.n_units <= DENSE_LIMIT and rho_se is not None:
         tests["lm_residual"] = diag.lag_residual_lm(design, e, rho, rho_se, sigma2)
     return tests
-
-
-def _result(design: Design, spec: ModelSpec, panel, *, names, estimates, se, z, p, cov, sigma2, sigma2_se, loglik,
-            n_params, bounds, effects, tests, converged, at_boundary, e, prediction, dist, df_resid, details,
-            fixed_effects=None) -> Result:
-    index = pd.Index(names, name="parameter")
-    y = design.y
-    sst = float(np.sum((y - y.mean()) ** 2))
-    r2 = 1.0 - float(e @ e) / sst
-    pseudo = float(np.corrcoef(y, prediction)[0, 1] ** 2) if np.ptp(prediction) > 0 else float("nan")
-    dropped = panel.dropped
-    extra = pd.DataFrame(list(design.dropped), columns=dropped.columns)
-    if not extra.empty:
-        dropped = extra if dropped.empty else pd.concat([dropped, extra], ignore_index=True)
-    details = {**details, "weights": design.weights.describe()}
-    return Result(
-        model=spec.model, spec=spec,
-        params=pd.Series(estimates, index=index, name="estimate"),
-        std_errors=pd.Series(se, index=index, name="std_error"),
-        zstats=pd.Series(z, index=index, name="t" if dist == "t" else "z"),
-        pvalues=pd.Series(p, index=index, name="p_value"),
-        cov=pd.DataFrame(cov, index=index, columns=index),
-        sigma2=float(sigma2), sigma2_se=sigma2_se, loglik=float(loglik), nobs=design.nobs, n_units=design.n_units,
-        n_periods=design.n_periods, n_params=int(n_params), rho_bounds=bounds, effects=effects, tests=tests,
-        dropped=dropped.reset_index(drop=True), converged=converged, at_boundary=at_boundary, r2=r2, pseudo_r2=pseudo,
-        residuals=pd.Series(e, index=design.index, name="residual"),
-        fitted=pd.Series(y - e, index=design.index, name="fitted"),
-        dist=dist, df_resid=df_resid, details=details, fixed_effects=fixed_effects,
-    )

@@ -32,15 +32,22 @@ import numpy as np
 from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
-from spatial._options import check_option
 from spatial.errors import BoundaryWarning, ConvergenceWarning, NumericalError, SpatialPanelError
-from spatial.models._design import CONST, Design, build_design
+from spatial.models._design import CONST, Design, build_design, check_panel
 from spatial.models._information import invert, numerical_hessian
 from spatial.models._likelihood import LagProfile, concentrated
 from spatial.models._logdet import DENSE_LIMIT, make_logdet, rho_interval
 from spatial.models._optimize import maximise_2d
+from spatial.models._postestimation import (
+    build_result,
+    coefficient_inference,
+    effects_undefined,
+    lag_effects_of,
+    near_bound,
+)
 from spatial.models._scaling import check_residual_variance, scale_design, unscale_result
 from spatial.models._weights import weights_matrix
+from spatial.models.catalog import model_info
 from spatial.models.result import ModelSpec, Result, TestResult
 
 __all__ = ["fit_random_effects", "hausman_fe_re"]
@@ -180,12 +187,10 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     >>> round(re.lam, 3), round(float(re.params["phi"]), 2)
     (0.539, 7.5)
     """
-    from spatial.models import _fit
-
-    check_option("model", model, _fit.ModelName)
-    if model not in ("sar", "sem"):
+    info = model_info(model)
+    if info.durbin or info.n_spatial != 1:
         raise SpatialPanelError(f"random effects are available for SAR and SEM, not {model!r}")
-    _fit._check_panel(panel)
+    check_panel(panel)
     weights = weights_matrix(w, allow_islands=allow_islands)
     design = build_design(panel, weights, y=y, x=list(x), wx=None, constant=constant, durbin=False,
                           collinear=collinear, n_spatial=2)
@@ -218,7 +223,7 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     if not converged:
         warnings.warn(f"random-effects {model}: the optimiser did not converge ({found.message})",
                       ConvergenceWarning, stacklevel=3)
-    at_boundary = theta >= 1.0 - 1e-6 or theta <= _THETA_MIN * 1.01 or _fit._near_bound(spatial, interval)
+    at_boundary = bool(theta >= 1.0 - 1e-6 or theta <= _THETA_MIN * 1.01 or near_bound(spatial, interval))
     if at_boundary:
         where = ("phi = 0: no variance between units, the pooled model" if theta >= 1.0 - 1e-6 else
                  "phi at its upper limit: the unit effects dominate, use fixed effects" if theta <= _THETA_MIN * 1.01
@@ -240,14 +245,11 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     names = list(design.names) + [spatial_name, "phi"]
     estimates = point[:-1]
     cov = full_cov[:-1, :-1]
-    variances = np.diag(cov)
-    se = np.sqrt(np.where(variances > 0, variances, np.nan))
-    z = estimates / se
-    p = 2 * special.ndtr(-np.abs(z))
+    se, z, p = coefficient_inference(estimates, cov, names, model=f"random-effects {model}")
     rho = spatial if model == "sar" else None
     if model == "sar":
         e = _quasi_demean(design.y - spatial * design.Wy - design.X @ beta, n, T, theta)
-        prediction = _fit._reduced_form(design, spatial, design.X @ beta)
+        prediction = design.weights.reduced_form(spatial, design.X @ beta)
     else:
         u = design.y - design.X @ beta
         e = _quasi_demean(u - spatial * design.lag(u), n, T, theta)
@@ -264,15 +266,15 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     tests[f"wald_{spatial_name}"] = TestResult(name=f"Wald {spatial_name} = 0", statistic=float(z[i] ** 2), df=1.0,
                                                p_value=float(p[i]))
     effects_result = None
-    undefined = _fit.effects_undefined(rho, interval) if model == "sar" else None
+    undefined = effects_undefined(rho, interval) if info.lag else None
     if model == "sar" and not undefined:
-        effects_result = _fit._lag_effects(design, spec, beta, rho, names, cov, ld, interval, method)
+        effects_result = lag_effects_of(design, spec, beta, rho, names, cov, ld, interval, method)
     details = {"logdet": method, "cov": "numerical Hessian", "theta": theta, "phi": phi,
                "sigma_mu2": phi * sigma2, "optimizer": found.message, "interval_source": interval.source,
                "grid_local_maxima": found.local_maxima}
     if undefined:
         details["effects"] = undefined
-    return unscale_result(_fit._result(design, spec, panel, names=names, estimates=estimates, se=se, z=z, p=p, cov=cov,
+    return unscale_result(build_result(design, spec, panel, names=names, estimates=estimates, se=se, z=z, p=p, cov=cov,
                         sigma2=sigma2, sigma2_se=math.sqrt(full_cov[-1, -1]) if full_cov[-1, -1] > 0 else None,
                         loglik=loglik, n_params=len(names) + 1, bounds=(interval.lower, interval.upper),
                         effects=effects_result, tests=tests, converged=converged, at_boundary=at_boundary, e=e,

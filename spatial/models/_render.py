@@ -38,7 +38,7 @@ def _p(value) -> str:
 
 
 def _header(result) -> list[tuple[str, str]]:
-    from spatial.models.result import MODEL_LABELS
+    from spatial.models.catalog import MODELS
 
     spec = result.spec
     shape = f"{result.n_units} units" + (f" x {result.n_periods} periods" if result.n_periods > 1 else "")
@@ -51,21 +51,22 @@ def _header(result) -> list[tuple[str, str]]:
     if weights.get("islands"):
         w_text += f", {len(weights['islands'])} islands"
     rows = [
-        ("Model", MODEL_LABELS[result.model]
-         + (" by least squares" if result.model in ("ols", "slx") else " by maximum likelihood")),
+        ("Model", MODELS[result.model].label_en
+         + (" by least squares" if MODELS[result.model].family == "least_squares" else " by maximum likelihood")),
         ("Dependent variable", spec.y),
         ("Observations", f"{result.nobs} ({shape})"),
         ("Fixed effects", _effects_label(spec)),
         ("Weights", w_text),
         ("Log-likelihood", _f(result.loglik)),
-        ("AIC / BIC", f"{_f(result.aic, 3)} / {_f(result.bic, 3)} (p = {result.n_params}, sigma2 counted)"),
+        ("AIC / BIC", f"{_f(result.aic, 3)} / {_f(result.bic, 3)} (p = {result.n_params}, sigma2 counted)"
+         if result.loglik is not None else "n/a (no likelihood)"),
         ("sigma2 (ML)", _f(result.sigma2)),
         ("R2 / pseudo R2", f"{_f(result.r2)} / {_f(result.pseudo_r2)}"),
     ]
     if result.rho_bounds is not None:
         rows.append(("Admissible interval", f"({_f(result.rho_bounds[0])}, {_f(result.rho_bounds[1])}) "
                      f"from {result.details.get('interval_source', '')}"))
-    if result.model not in ("ols", "slx"):
+    if MODELS[result.model].family != "least_squares":
         rows.append(("Log-determinant / covariance", f"{result.details.get('logdet')} / {result.details.get('cov')}"))
     if not result.converged:
         rows.append(("WARNING", "the optimiser did not converge: " + str(result.details.get("optimizer", ""))))

@@ -201,7 +201,7 @@ def unscale_result(result, scales: Scales):
         result,
         params=params, std_errors=se, cov=cov, sigma2=float(sigma2),
         sigma2_se=None if result.sigma2_se is None else result.sigma2_se * sy**2,
-        loglik=result.loglik - result.nobs * math.log(sy),
+        loglik=None if result.loglik is None else result.loglik - result.nobs * math.log(sy),
         effects=_effects(result.effects, scales),
         residuals=result.residuals * sy, fitted=result.fitted * sy,
         fixed_effects=_fixed_effects(result.fixed_effects, sy),

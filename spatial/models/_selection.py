@@ -97,7 +97,7 @@ def _significant(test: TestResult, alpha: float) -> bool:
 
 
 def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, random_effects: bool = True,
-           draws: int = 0, seed: int = 12345, **options) -> Selection:
+           draws: int = 0, seed: int = 12345, lee_yu: bool = False, **options) -> Selection:
     """Run the usual specification search for a spatial panel and recommend a model.
 
     Parameters
@@ -110,6 +110,11 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
         Also fit random-effects models and run the Hausman test (step 5).
     draws, seed
         Effects simulation of the SDM kept in ``results`` (0: delta method only).
+    lee_yu
+        Fit the spatial models of step 3 with the Lee-Yu bias correction (when fixed effects are
+        chosen), so that their Wald, common-factor and LR tests are those of a
+        ``fit(..., lee_yu=True)`` of the same model: one source of truth. The table says which
+        estimates each test uses.
     **options
         Passed to :func:`spatial.models.fit` (``logdet``, ``allow_islands``, ``wx``, ...).
 
@@ -173,17 +178,21 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
     if not any(_significant(t, alpha) for t in lm.values()):
         reasons.append("no LM test rejects the non-spatial model; the spatial models below are shown for "
                        "completeness")
+    corrected = bool(lee_yu) and fe != "none"
+    if lee_yu and not corrected:
+        reasons.append("lee_yu: no fixed effects were chosen, so the step-3 models are uncorrected ML estimates")
     for model in ("sdm", "sar", "sem"):
         kwargs = {"draws": draws, "seed": seed} if model == "sdm" else {"draws": 0}
-        results[f"{model}_{fe}"] = fit(panel, w, model=model, fe=fe, **common, **kwargs)
+        results[f"{model}_{fe}"] = fit(panel, w, model=model, fe=fe, lee_yu=corrected, **common, **kwargs)
     sdm, sar, sem = results[f"sdm_{fe}"], results[f"sar_{fe}"], results[f"sem_{fe}"]
+    estimates = "Lee-Yu bias-corrected" if corrected else "ML"
     k_theta = sum(1 for name in sdm.params.index if name.startswith("W*"))
     wald_sar, wald_sem = sdm.tests.get("wald_theta"), sdm.tests.get("common_factor")
     lr_sar = lr_test("LR SDM vs SAR (theta = 0)", sdm.loglik, sar.loglik, k_theta)
     lr_sem = lr_test("LR SDM vs SEM (theta = -rho beta)", sdm.loglik, sem.loglik, k_theta)
     for test, label in ((wald_sar, "SAR"), (lr_sar, "SAR"), (wald_sem, "SEM"), (lr_sem, "SEM")):
         if test is not None:
-            rows.append(_row("3 SDM simplification", f"SDM {fe} FE", test,
+            rows.append(_row("3 SDM simplification", f"SDM {fe} FE ({estimates} estimates)", test,
                              f"reject {label}" if _significant(test, alpha) else f"{label} not rejected"))
     reject_sar = all(_significant(t, alpha) for t in (wald_sar, lr_sar) if t is not None)
     reject_sem = all(_significant(t, alpha) for t in (wald_sem, lr_sem) if t is not None)

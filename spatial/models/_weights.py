@@ -122,6 +122,23 @@ class WeightsMatrix:
                 cache.pop(next(iter(cache)))
         return cache[rho]
 
+    def reduced_form(self, rho: float, v: np.ndarray) -> np.ndarray:
+        """(I - rho W)^-1 v per period (v stacked unit-major): the Neumann series sum_j (rho W)^j v
+        when it converges fast, else a sparse LU solve. Never dense."""
+        from scipy.sparse import linalg as sla
+
+        block = v.reshape(self.n, -1)
+        if abs(rho) * self.spectral_radius() < 0.98:
+            total = block.copy()
+            term = block
+            for _ in range(5000):
+                term = rho * (self.matrix @ term)
+                total += term
+                if np.max(np.abs(term)) <= 1e-15 * max(np.max(np.abs(total)), 1e-300):
+                    return total.reshape(v.shape)
+        a = sparse.csc_matrix(sparse.identity(self.n) - rho * self.matrix)
+        return sla.splu(a).solve(block).reshape(v.shape)
+
     def spectral_radius(self) -> float:
         """The largest |eigenvalue| (1 for a row-stochastic W; computed otherwise)."""
         if "spectral_radius" not in self._cache:

@@ -18,19 +18,12 @@ import numpy as np
 import pandas as pd
 
 from spatial._options import check_option
-from spatial.effects import Effects
+from spatial.models.catalog import MODELS
+from spatial.models.effects import Effects
 
 __all__ = ["Result", "TestResult", "ModelSpec", "MODEL_LABELS", "stars"]
 
-MODEL_LABELS = {
-    "ols": "OLS",
-    "slx": "SLX (spatial lag of X)",
-    "sar": "SAR (spatial lag)",
-    "sem": "SEM (spatial error)",
-    "sdm": "SDM (spatial Durbin)",
-    "sdem": "SDEM (spatial Durbin error)",
-    "sac": "SAC (spatial lag and error)",
-}
+MODEL_LABELS = {name: info.label_en for name, info in MODELS.items()}  # kept for callers; see catalog
 SummaryFormat = Literal["text", "html", "latex"]
 
 
@@ -112,7 +105,7 @@ class Result:
     cov: pd.DataFrame
     sigma2: float
     sigma2_se: float | None
-    loglik: float
+    loglik: float | None  # None for an estimator without a likelihood (then AIC and BIC are None)
     nobs: int
     n_units: int
     n_periods: int
@@ -140,12 +133,12 @@ class Result:
         return self.zstats
 
     @property
-    def aic(self) -> float:
-        return -2.0 * self.loglik + 2.0 * self.n_params
+    def aic(self) -> float | None:
+        return None if self.loglik is None else -2.0 * self.loglik + 2.0 * self.n_params
 
     @property
-    def bic(self) -> float:
-        return -2.0 * self.loglik + math.log(self.nobs) * self.n_params
+    def bic(self) -> float | None:
+        return None if self.loglik is None else -2.0 * self.loglik + math.log(self.nobs) * self.n_params
 
     @property
     def effects_undefined(self) -> str | None:
@@ -188,14 +181,14 @@ class Result:
         """The machine-readable form (what :meth:`to_json` writes)."""
         return {
             "model": self.model,
-            "label": MODEL_LABELS[self.model],
+            "label": MODELS[self.model].label_en,
             "dependent": self.spec.y,
             "nobs": self.nobs,
             "n_units": self.n_units,
             "n_periods": self.n_periods,
             "fe": self.spec.fe,
-            "random_effects": self.spec.random_effects,
-            "lee_yu": self.spec.lee_yu,
+            "random_effects": bool(self.spec.random_effects),
+            "lee_yu": bool(self.spec.lee_yu),
             "params": {
                 name: {"estimate": _num(self.params[name]), "std_error": _num(self.std_errors[name]),
                        "z": _num(self.zstats[name]), "p_value": _num(self.pvalues[name])}
@@ -212,8 +205,8 @@ class Result:
             "r2": _num(self.r2),
             "pseudo_r2": _num(self.pseudo_r2),
             "rho_bounds": None if self.rho_bounds is None else [_num(b) for b in self.rho_bounds],
-            "converged": self.converged,
-            "at_boundary": self.at_boundary,
+            "converged": bool(self.converged),
+            "at_boundary": bool(self.at_boundary),
             "effects": None if self.effects is None else self.effects.to_dict(),
             "effects_undefined": self.effects_undefined,
             "effects_method": None if self.effects is None else {
@@ -243,7 +236,8 @@ class Result:
         return render_summary(self, format)
 
     def __repr__(self) -> str:
-        return (f"Result(model={self.model!r}, nobs={self.nobs}, loglik={self.loglik:.6g}, "
+        loglik = "None" if self.loglik is None else f"{self.loglik:.6g}"
+        return (f"Result(model={self.model!r}, nobs={self.nobs}, loglik={loglik}, "
                 f"params={len(self.params)}, converged={self.converged})")
 
     def _repr_html_(self) -> str:

@@ -24,7 +24,8 @@ import pandas as pd
 from spatial._fs import PathLike, atomic_path, check_output, write_text_atomic
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
-from spatial.models.result import MODEL_LABELS, Result, stars
+from spatial.models.catalog import MODELS
+from spatial.models.result import Result, stars
 
 __all__ = ["compare", "ComparisonTable", "TableStat", "Language"]
 
@@ -50,7 +51,6 @@ _WORDS = {
         "stars": "***、**、*分别表示在{2}、{1}、{0}的水平上显著。",
     },
 }
-_MODEL_ZH = {"ols": "OLS", "slx": "SLX", "sar": "SAR", "sem": "SEM", "sdm": "SDM", "sdem": "SDEM", "sac": "SAC"}
 
 
 def _pct(level: float) -> str:
@@ -284,7 +284,7 @@ def compare(
         if not isinstance(r, Result):
             raise SpatialPanelError(f"compare() takes results of spatial.models.fit, got {type(r).__name__}")
     words = _WORDS[lang]
-    labels = [label or f"({i}) {(_MODEL_ZH if lang == 'zh' else {m: m.upper() for m in MODEL_LABELS})[r.model]}"
+    labels = [label or f"({i}) {MODELS[r.model].short}"
               for i, (label, r) in enumerate(items, start=1)]
     ordered: list[str] = []
     for _, r in items:

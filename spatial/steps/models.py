@@ -38,11 +38,11 @@ from spatial._fs import write_text_atomic
 from spatial._options import config_seed
 from spatial.config import Key, register_section
 from spatial.errors import ConfigError
+from spatial.models.catalog import MODEL_NAMES as _MODELS
 from spatial.pipeline import RunContext, register_step, write_csv
 
 __all__: list[str] = []
 
-_MODELS = ("ols", "slx", "sar", "sem", "sdm", "sdem", "sac")
 _FORMATS = ("csv", "txt", "tex", "html", "xlsx", "docx")
 
 register_section(
@@ -144,7 +144,7 @@ def _models_step(ctx: RunContext) -> None:
         from spatial.models import select
 
         choice = select(ctx.panel, graph, y=spec["y"], x=spec["x"], allow_islands=spec["allow_islands"],
-                        logdet=spec["logdet"])
+                        logdet=spec["logdet"], lee_yu=spec["lee_yu"])
         ctx.echo("")
         ctx.echo(choice.summary())
         ctx.results["selection"] = choice.table

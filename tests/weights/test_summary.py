@@ -98,3 +98,56 @@ def test_symmetric_scaling_with_an_island():
     assert d is not None
     scaled = np.sqrt(d)[:, None] * standardised / np.sqrt(d)[None, :]
     np.testing.assert_allclose(scaled, scaled.T, atol=1e-12)
+
+
+def _lattice(side: int):
+    from scipy import sparse
+
+    index = np.arange(side * side).reshape(side, side)
+    rows, cols = [], []
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            if dr or dc:
+                a = index[max(0, -dr):side - max(0, dr), max(0, -dc):side - max(0, dc)]
+                b = index[max(0, dr):side - max(0, -dr), max(0, dc):side - max(0, -dc)]
+                rows.append(a.ravel())
+                cols.append(b.ravel())
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    matrix = sparse.csr_array((np.ones(rows.size), (rows, cols)), shape=(side * side,) * 2)
+    return graph_from_sparse(matrix, [f"c{k}" for k in range(side * side)])
+
+
+@pytest.mark.parametrize("standardise", [False, True])
+def test_large_n_auto_gives_an_admissible_interval_inside_the_exact_one(monkeypatch, standardise):
+    """Above DENSE_LIMIT, auto bounds the ends without an eigensolver; the exact interval contains them."""
+    import weights.spectrum as spectrum
+
+    w = _lattice(20)  # queen lattice, 400 units: exact eigenvalues in numpy for the reference
+    assert matrix_of(w).sum() == 2 * (2 * 20 * 19 + 2 * 19 * 19)  # queen links of a 20 x 20 lattice
+    w = row_standardize(w) if standardise else w
+    exact_low, exact_high = _numpy_interval(w)
+    monkeypatch.setattr(spectrum, "DENSE_LIMIT", 100)
+    found = eigen_range(w)
+    low, high = found.rho_interval
+    assert exact_low < low < 0 < high <= exact_high * (1 + 1e-12)  # admissible: inside the exact interval
+    assert found.wider == (True, not standardise)
+    if standardise:  # rows sum to one: upper end exactly 1, lower end -1 "or wider"
+        assert (low, high) == (-1.0, 1.0)
+    else:  # the Collatz-Wielandt bound of the Perron root is tight after a few iterations
+        assert high == pytest.approx(exact_high, rel=1e-3)
+    s = summarize(w)
+    assert "or wider" in str(s) and s.to_dict()["rho_interval_wider"] == list(found.wider)
+    assert eigen_range(w, method="sparse").rho_interval == pytest.approx((exact_low, exact_high), rel=1e-6)
+    assert spectrum.spectral_radius(w) == pytest.approx(1 / exact_high, rel=1e-8)  # never a bound
+
+
+def test_perron_bound_is_an_upper_bound_for_asymmetric_weights():
+    from weights.spectrum import perron_bound
+
+    rng = np.random.default_rng(3)
+    dense = (rng.random((80, 80)) < 0.05) * rng.random((80, 80))
+    np.fill_diagonal(dense, 0)
+    bound, exact = perron_bound(dense)
+    radius = np.abs(np.linalg.eigvals(dense)).max()
+    assert bound >= radius - 1e-12 and not exact
+    assert perron_bound(np.ones((4, 4)) - np.eye(4)) == (3.0, True)
