@@ -28,7 +28,7 @@ def atomic_target(target: Path, *, overwrite: bool, suffix: str = ".part") -> It
     """
     if target.exists() and not overwrite:
         raise MapError(f"{target.name} already exists; pass {hint('overwrite', True)} to replace it")
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.spatial-{os.getpid()}-", suffix=suffix, dir=target.parent)
     os.close(fd)
     try:
         yield Path(name)

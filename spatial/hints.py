@@ -152,6 +152,9 @@ OPTIONS: dict[str, Option] = {o.name: o for o in [
     _o("allow_singletons", "indices.allow_singletons", "singletons", flag="--allow-singletons",
        commands=("index theil", "index gini", "index convergence"), flag_value=True, key_values={"allow": "true"}),
     # outputs
+    _o("out", "project.output", "output", flag="--out",
+       commands=("run", "report", "demo", "moran", "lisa", "hotspots", "reshape", "zonal", "weights build",
+                 "weights convert", "map")),
     _o("overwrite", None, flag="--overwrite", commands=_WRITERS, flag_value=True),
     # raised inside weights/ (tokens weights.KEYWORD)
     _o("weights.islands", "weights.*.islands", flag="--islands", commands=("weights build",)),

@@ -9,30 +9,34 @@ over an existing file without ``overwrite``), written atomically, and described 
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
-import platform
+import contextlib
+import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module, metadata
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from spatial import datasets
-from spatial._fs import check_output, display_path, sha256, write_text_atomic
+from spatial._fs import check_output, display_path, not_recording, safe_name, sha256, sweep_stale, write_text_atomic
+from spatial._run import folder_lock, move_staged, now, provenance, public_options, staging, write_record
 from spatial.config import Config
 from spatial.errors import ConfigError, OutputError
+from spatial.hints import hint
 
-__all__ = ["RunContext", "register_step", "load_panel", "run", "write_csv"]
-
-_PACKAGES = ("numpy", "scipy", "pandas", "geopandas", "shapely", "pyproj", "pyogrio", "libpysal", "esda", "spreg")
+__all__ = ["RunContext", "register_step", "planned_outputs", "load_panel", "run", "write_csv"]
 
 
 @dataclass
 class RunContext:
-    """What the steps share: the configuration, the validated panel and the outputs so far."""
+    """What the steps share: the configuration, the validated panel and the outputs so far.
+
+    Steps write into ``output``: the run's staging folder inside ``target`` (the user's output
+    folder), from which every file moves into ``target`` once all steps have succeeded.
+    """
 
     config: Config
     output: Path | None
@@ -42,24 +46,51 @@ class RunContext:
     inputs: list[dict] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
+    target: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
+    _names: dict[str, str] = field(default_factory=dict, repr=False)
 
     def output_path(self, name: str) -> Path | None:
-        """The path of an output file, checked; ``None`` when the run writes no files."""
+        """The path of an output file, checked; ``None`` when the run writes no files.
+
+        ``name`` is made a safe file name (user strings in it never create a path); two outputs
+        that would end up with the same name are an error.
+        """
         if self.output is None:
             return None
+        safe = safe_name(name, limit=200)
+        if self._names.setdefault(safe, name) != name:
+            raise OutputError(
+                f"outputs {self._names[safe]!r} and {name!r} would both be written as {safe!r}; "
+                "rename one of the variables or weights"
+            )
         inputs = [i["path"] for i in self.inputs if i.get("path")]
-        return check_output(self.output / name, inputs=inputs, overwrite=self.overwrite)
+        check_output((self.target or self.output) / safe, inputs=inputs, overwrite=self.overwrite)
+        return self.output / safe
 
     def wrote(self, path: Path) -> None:
-        self.outputs.append(path.name)
+        if path.name not in self.outputs:
+            self.outputs.append(path.name)
+
+    def mark_partial(self, name: str) -> None:
+        """Record that output ``name`` holds partial results (listed in run.json)."""
+        if name not in self.partial:
+            self.partial.append(name)
 
 
 Step = Callable[[RunContext], None]
+Plan = Callable[[Config], list[str]]
 _STEPS: dict[str, Step] = {}
+_PLANS: dict[str, Plan] = {}
 
 
-def register_step(name: str, step: Step) -> None:
+def register_step(name: str, step: Step, plan: Plan | None = None) -> None:
     """Add (or replace) a pipeline step.
+
+    ``plan(config)`` lists the file names the step will write (a name ending in ``*`` stands for
+    every name with that prefix, e.g. figures per variable); the run checks them all before any
+    step starts.
 
     Steps run in the order of their modules in :data:`STEP_MODULES` (the panel step first),
     whatever order the modules happened to be imported in; steps from other modules run last,
@@ -67,6 +98,18 @@ def register_step(name: str, step: Step) -> None:
     """
     _STEPS.pop(name, None)
     _STEPS[name] = step
+    _PLANS.pop(name, None)
+    if plan is not None:
+        _PLANS[name] = plan
+
+
+def planned_outputs(config: Config) -> list[str]:
+    """Every output the registered steps declare for ``config`` (names and ``prefix*`` patterns)."""
+    names = []
+    for step_name, _ in ordered_steps():
+        if step_name in _PLANS:
+            names += _PLANS[step_name](config)
+    return [*dict.fromkeys([*names, "run.json"])]
 
 
 def ordered_steps() -> list[tuple[str, Step]]:
@@ -201,7 +244,7 @@ def _panel_step(ctx: RunContext) -> None:
             write_csv(ctx, "dropped.csv", dropped, index=False)
 
 
-register_step("panel", _panel_step)
+register_step("panel", _panel_step, plan=lambda config: ["panel_summary.txt", "panel_variables.csv", "dropped.csv"])
 
 # Modules that register a config section and a step when imported, in the order the steps run.
 # Each feature adds one line here (weights, esda, models, report, ...).
@@ -221,23 +264,21 @@ def load_steps() -> None:
         import_module(module)
 
 
-def _versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for name in ("spatial-panel", *_PACKAGES):
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
-
-
-def _public_options(config: Config) -> dict[str, Any]:
-    def public(value: Any) -> Any:  # basenames only, also inside nested tables such as [weights.<name>]
-        if isinstance(value, dict):
-            return {k: public(v) for k, v in value.items()}
-        return Path(value).name if isinstance(value, str) and ("/" in value or "\\" in value) else value
-
-    return {section: public(values) for section, values in config.sections.items()}
+def _check_plan(folder: Path, planned: list[str], overwrite: bool) -> None:
+    """Refuse at once when the folder already holds a file the run would write."""
+    if overwrite:
+        return
+    exact = {safe_name(n, limit=200) for n in planned if not n.endswith("*")}
+    prefixes = tuple(safe_name(n[:-1], limit=200) for n in planned if n.endswith("*"))
+    existing = sorted((e.name for e in os.scandir(folder)
+                       if not e.name.startswith(".") and (e.name in exact or e.name.startswith(prefixes))),
+                      key=lambda name: (name != "run.json", name))  # run.json first: it marks an earlier run
+    if existing:
+        more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
+        raise OutputError(
+            f"{display_path(folder)}: {', '.join(existing[:5])}{more} already exist{'s' if len(existing) == 1 else ''} "
+            f"(outputs of an earlier run); pass {hint('overwrite', True)} to replace them, or choose another {hint('out')}"
+        )
 
 
 def run(
@@ -249,6 +290,11 @@ def run(
     echo: Callable[[str], None] = print,
 ) -> RunContext:
     """Run every registered step on ``config``.
+
+    Before any step, the output folder is locked (``.spatial-run.lock``) and every output the
+    steps declare is checked. Outputs are written into a hidden staging folder and moved into
+    the output folder only when every step has succeeded; ``run.json`` is written last and lists
+    each output with its SHA-256. An error or an interrupt leaves the folder as it was.
 
     Parameters
     ----------
@@ -264,32 +310,71 @@ def run(
     Raises
     ------
     OutputError
-        Before any computation, if an output would overwrite an input or an existing file.
+        Before any computation, if an output would overwrite an input or an existing file, the
+        folder cannot be written, or another run holds its lock.
     """
     load_steps()
-    started = _dt.datetime.now(_dt.UTC)
-    folder = None
-    if write:
-        folder = Path(output or config["project"]["output"]).expanduser()
-        if folder.exists() and not folder.is_dir():
-            raise OutputError(f"output {display_path(folder)} exists and is not a folder")
+    started = now()
+    if not write:
+        ctx = RunContext(config=config, output=None, overwrite=overwrite, echo=echo)
+        with _recording_warnings(ctx):
+            _run_steps(ctx)
+        return ctx
+    folder = Path(output or config["project"]["output"]).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"output {display_path(folder)} exists and is not a folder")
+    try:
         folder.mkdir(parents=True, exist_ok=True)
-    ctx = RunContext(config=config, output=folder, overwrite=overwrite, echo=echo)
-    run_json = ctx.output_path("run.json")  # checked before the long work starts
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {display_path(folder)} ({exc.strerror or exc}); "
+                          f"choose another {hint('out')}") from None
+    with not_recording(), folder_lock(folder):
+        sweep_stale(folder)
+        _check_plan(folder, planned_outputs(config), overwrite)
+        check_output(folder / "run.json", overwrite=overwrite)
+        with staging(folder) as area:
+            ctx = RunContext(config=config, output=area, target=folder, overwrite=overwrite, echo=echo)
+            with _recording_warnings(ctx):
+                _run_steps(ctx)
+            move_staged(area, folder, ctx.outputs, overwrite=overwrite)
+        record = provenance(
+            command="run", started=started,
+            inputs=[{k: v for k, v in i.items() if k != "path"} for i in ctx.inputs],
+            options=public_options(config.sections),
+            outputs=[folder / name for name in ctx.outputs],
+            seed=_seeds(config), warnings_seen=ctx.warnings, partial=ctx.partial,
+            config=None if config.source is None else {"file": config.source.name, "sha256": sha256(config.source)},
+            panel=ctx.panel.to_dict() if ctx.panel is not None else None,
+        )
+        record["outputs"].append("run.json")
+        write_record(folder / "run.json", record)
+        ctx.wrote(folder / "run.json")
+        ctx.output = folder
+    return ctx
+
+
+def _run_steps(ctx: RunContext) -> None:
     for _, step in ordered_steps():
         step(ctx)
-    if run_json is not None:
-        record = {
-            "tool": "spatial",
-            "started": started.isoformat(timespec="seconds"),
-            "finished": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-            "config": None if config.source is None else {"file": config.source.name, "sha256": sha256(config.source)},
-            "inputs": [{k: v for k, v in i.items() if k != "path"} for i in ctx.inputs],
-            "options": _public_options(config),
-            "panel": ctx.panel.to_dict() if ctx.panel is not None else None,
-            "outputs": ctx.outputs + ["run.json"],
-            "versions": _versions(),
-        }
-        write_text_atomic(run_json, json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n")
-        ctx.wrote(run_json)
-    return ctx
+
+
+def _seeds(config: Config) -> dict[str, Any]:
+    """The seed of every section that has one (permutations, simulations)."""
+    return {name: values["seed"] for name, values in config.sections.items()
+            if isinstance(values, dict) and values.get("seed") is not None}
+
+
+@contextlib.contextmanager
+def _recording_warnings(ctx: RunContext):
+    """Show warnings as usual and keep their text for run.json and the report."""
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            text = str(message)
+            if text not in ctx.warnings:
+                ctx.warnings.append(text)
+            shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield

@@ -91,7 +91,7 @@ def _atomic(path: Path, overwrite: bool) -> Iterator[Path]:
         raise WeightsError(f"{path.name} already exists; pass {hint('overwrite', True)} to replace it")
     if not path.parent.is_dir():
         raise WeightsError(f"folder {path.parent} does not exist; create it first")
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.spatial-{os.getpid()}-", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:

@@ -4,13 +4,22 @@ Exit codes: 0 ok; 1 internal error (a bug: please report it); 2 bad input (every
 ``SpatialPanelError``, ``WeightsError`` and usage error); 3 numerical failure. Errors are one
 line on stderr saying what, where and how to fix; ``--debug`` shows the traceback.
 
+Every command that writes files declares them (each is checked by ``spatial._fs.check_output``
+before any work) and, on success, gets a provenance record ``<out>.run.json`` beside each output
+(inputs with checksums, options, seed, versions; the format of ``run.json``). SIGTERM removes
+temporary files like an interrupt and exits 143.
+
 Subcommands live in their own modules and are imported only when run, so ``spatial --help``
 starts fast.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import signal
 import sys
+import threading
 import warnings
 from importlib import import_module
 
@@ -46,7 +55,7 @@ class _LazyGroup(click.Group):
         if name not in _COMMANDS:
             return None
         module, attribute, _ = _COMMANDS[name]
-        return getattr(import_module(module), attribute)
+        return _recorded(getattr(import_module(module), attribute))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, _COMMANDS[name][2]) for name in self.list_commands(ctx)]
@@ -58,9 +67,55 @@ class _State:
     debug = False
     quiet = False
     surface = None  # spatial.hints.Surface of the command being run
+    command: str | None = None  # e.g. "weights build", set when a command's callback starts
+    params: dict = {}
+    warnings: list[str] = []
 
 
 STATE = _State()
+
+# Commands that describe their outputs in run.json instead of sidecars.
+_RUN_COMMANDS = ("run", "report", "demo")
+
+
+def _recorded(command: click.Command) -> click.Command:
+    """Make ``command`` (and its subcommands) note its name and options in :data:`STATE` when run."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _recorded(sub)
+    if command.callback is None or getattr(command.callback, "_records", False):
+        return command
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def noted(*args, **kwargs):
+        STATE.command = click.get_current_context().command_path.removeprefix("spatial").strip()
+        STATE.params = dict(kwargs)
+        return callback(*args, **kwargs)
+
+    noted._records = True
+    command.callback = noted
+    return command
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that every ``finally`` removes its temporary files."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_raises():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,7 +157,6 @@ def _surface(args: list[str]):
     return cli_surface(" ".join(path), flags, config=bool(path) and path[0] in ("run", "report", "demo"))
 
 
-
 def _text(exc: BaseException) -> str:
     """The message of ``exc`` with its option hints spelled for the surface being run."""
     from spatial.hints import render
@@ -113,6 +167,8 @@ def _text(exc: BaseException) -> str:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Warnings reach a CLI user as one line, without the source location."""
+    if str(message) not in STATE.warnings:
+        STATE.warnings.append(str(message))
     if not STATE.quiet or not issubclass(category, UserWarning):
         shown = _text(message) if isinstance(message, Warning) else message
         click.echo(f"warning: {shown}", err=True)
@@ -120,16 +176,26 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``spatial`` command; returns the exit code."""
+    from spatial._fs import recording
+    from spatial._run import now, write_sidecars
+
     args = sys.argv[1:] if argv is None else argv
     STATE.debug = "--debug" in args
+    STATE.command, STATE.params, STATE.warnings = None, {}, []
+    started = now()
     try:
         STATE.surface = _surface(args)
     except Exception:  # an unusable command line is click's to report
         STATE.surface = None
     try:
-        with warnings.catch_warnings():
+        with _sigterm_raises(), recording() as planned, warnings.catch_warnings():
             warnings.showwarning = _show_warning
             cli.main(args=args, prog_name="spatial", standalone_mode=False)
+            if STATE.command and STATE.command.split()[0] not in _RUN_COMMANDS:
+                write_sidecars(STATE.command, started, STATE.params, planned, STATE.warnings)
+    except _Terminated:
+        click.echo("terminated; no output was left half-written", err=True)
+        return 143
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:

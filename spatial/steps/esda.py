@@ -196,4 +196,12 @@ def _save(ctx: RunContext, figure, stem: str) -> None:
         ctx.wrote(path)
 
 
-register_step("esda", _esda_step)
+def _planned(config) -> list[str]:
+    """Every file the step may write (figures by variable and period as prefixes)."""
+    if "esda" not in config:
+        return []
+    return ["esda_global.csv", "esda_global.json", "esda_lisa.csv", "esda_lisa.json", "esda_transitions.csv",
+            "esda_hot_spots.csv", "esda_failed.csv", "esda_moran_over_time*", "esda_scatter_*"]
+
+
+register_step("esda", _esda_step, plan=_planned)

@@ -43,7 +43,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from spatial._fs import sha256
+from spatial._fs import safe_name, sha256
 from spatial.config import Key, register_section
 from spatial.errors import ConfigError
 from spatial.pipeline import RunContext, register_step, write_csv
@@ -208,7 +208,7 @@ def _inequality(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) 
             kde = kernel_density(ctx.panel, var)
             results.setdefault("kde", {})[var] = kde
             if ctx.output is not None:
-                for path in kde.plot(ctx.output / f"indices_kde_{var}", overwrite=ctx.overwrite):
+                for path in kde.plot(ctx.output / safe_name(f"indices_kde_{var}", limit=200), overwrite=ctx.overwrite):
                     ctx.wrote(path)
         ctx.echo(f"Inequality of {var!r}: Theil" + (", Dagum Gini" if group else "") + ", CV, sigma convergence")
 
@@ -268,4 +268,4 @@ def _indices_step(ctx: RunContext) -> None:
     ctx.results["indices"] = results
 
 
-register_step("indices", _indices_step)
+register_step("indices", _indices_step, plan=lambda config: _planned(config["indices"]) if "indices" in config else [])

@@ -107,6 +107,16 @@ def _check(spec: dict[str, Any]) -> None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
 
 
+def _planned(spec: dict[str, Any]) -> list[str]:
+    """Every file the step writes."""
+    planned = [f"models_table.{f}" for f in spec["table_formats"]]
+    planned += ["models_params.csv", "models_effects.csv", "models_tests.csv"]
+    planned += [f"models_{m}.json" for m in spec["models"]]
+    if spec["select"]:
+        planned += ["models_selection.csv", "models_selection.txt"]
+    return planned
+
+
 def _models_step(ctx: RunContext) -> None:
     if "models" not in ctx.config or ctx.panel is None:
         return
@@ -115,12 +125,7 @@ def _models_step(ctx: RunContext) -> None:
     spec = ctx.config["models"]
     _check(spec)
     name, graph = _weights(ctx, spec)
-    planned = [f"models_table.{f}" for f in spec["table_formats"]]
-    planned += ["models_params.csv", "models_effects.csv", "models_tests.csv"]
-    planned += [f"models_{m}.json" for m in spec["models"]]
-    if spec["select"]:
-        planned += ["models_selection.csv", "models_selection.txt"]
-    paths = {file: ctx.output_path(file) for file in planned}  # checked before the estimation
+    paths = {file: ctx.output_path(file) for file in _planned(spec)}  # checked before the estimation
     results = {}
     for model in spec["models"]:
         results[model] = fit(
@@ -172,4 +177,4 @@ def _models_step(ctx: RunContext) -> None:
         ctx.wrote(path)
 
 
-register_step("models", _models_step)
+register_step("models", _models_step, plan=lambda config: _planned(config["models"]) if "models" in config else [])

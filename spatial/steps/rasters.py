@@ -84,11 +84,16 @@ def _source(spec: dict[str, Any]) -> Path:
     return Path(spec["path"])
 
 
-def _record_inputs(ctx: RunContext, layers) -> None:
+def _record_inputs(ctx: RunContext, layers, reprojected: str | None = None) -> None:
+    """Every raster read, in run.json, with the reprojection of the boundaries to its CRS (if any)."""
+    if reprojected:
+        ctx.echo(f"  {reprojected}")
     for layer in layers:
         path = Path(layer.path)
         record = {"role": "raster", "file": path.name, "path": str(path), "band": layer.band or 1,
                   "period": layer.period}
+        if reprojected:
+            record["reprojection"] = reprojected
         size = path.stat().st_size
         record.update({"sha256": sha256(path)} if size <= _HASH_LIMIT else {"bytes": size})
         ctx.inputs.append(record)
@@ -181,7 +186,7 @@ def _rasters_step(ctx: RunContext) -> None:
         time=panel.time_name or "period", backend=spec["backend"], dask_address=spec["dask_address"],
         dask_workers=spec["dask_workers"], **options,
     )
-    _record_inputs(ctx, chosen)
+    _record_inputs(ctx, chosen, result.spec.get("reprojection"))
     ctx.results["rasters"] = result
     _check_missing(result)
     values = _panel_values(result, panel)
@@ -200,4 +205,4 @@ def _rasters_step(ctx: RunContext) -> None:
             _map_png(ctx, geometry, values, variable, result.time)
 
 
-register_step("rasters", _rasters_step)
+register_step("rasters", _rasters_step, plan=lambda config: ["rasters_zonal.csv", "rasters_*"] if "rasters" in config else [])

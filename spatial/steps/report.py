@@ -80,6 +80,7 @@ def _words(lang: str) -> dict[str, str]:
         "first_rows": "First {n} of {total} rows.", "components_note":
         "Spillovers cannot cross components: {n} disconnected components (sizes {sizes}).",
         "islands_note": "Islands (no neighbours): {ids}.", "no_seed": "No randomness was used.",
+        "reprojection": "Reprojection",
     }
     zh = {
         "units": "个单元", "periods": "个时期", "obs": "个观测", "variables": "变量",
@@ -91,6 +92,7 @@ def _words(lang: str) -> dict[str, str]:
         "first_rows": "共 {total} 行，显示前 {n} 行。",
         "components_note": "溢出效应无法跨越不连通的分量：共 {n} 个分量（大小 {sizes}）。",
         "islands_note": "孤岛（无邻居）：{ids}。", "no_seed": "未使用随机数。",
+        "reprojection": "坐标系转换",
     }
     return zh if lang == "zh" else en
 
@@ -166,6 +168,9 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
         rows = [{"role": i.get("role", ""), "file": i.get("file", ""), "dataset": i.get("dataset", ""),
                  "sha256": (i.get("sha256") or "")[:16]} for i in ctx.inputs]
         blocks.append(table(pd.DataFrame(rows), caption=words["inputs"]))
+    rasters = ctx.results.get("rasters")
+    if rasters is not None and rasters.spec.get("reprojection"):
+        blocks.append(Paragraph(f"{words['reprojection']}: {rasters.spec['reprojection']}"))
     if panel is not None:
         dropped = panel.dropped
         if dropped.empty:
@@ -446,7 +451,7 @@ def _seeds(ctx: RunContext) -> list[dict]:
 
 def _reproducibility_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     from maps.report import Paragraph, table
-    from spatial.pipeline import _versions
+    from spatial._run import versions as _versions
 
     versions = _versions()
     versions.update((name, version) for name in _EXTRA_PACKAGES if (version := _version(name)) is not None)
@@ -523,4 +528,4 @@ def _report_step(ctx: RunContext) -> None:
     ctx.echo(f"report: {display_path(path)} ({len(html.encode('utf-8')) / 1e6:.1f} MB)")
 
 
-register_step("report", _report_step)
+register_step("report", _report_step, plan=lambda config: [config["report"]["file"]] if "report" in config else [])

@@ -349,4 +349,14 @@ def _weights_step(ctx: RunContext) -> None:
     ctx.wrote(summary_path)
 
 
-register_step("weights", _weights_step)
+def _planned(config) -> list[str]:
+    """Every file the step writes: each weights in each format, and the summary."""
+    if "weights" not in config:
+        return []
+    specs = config["weights"]
+    return [f"weights_{name}.{_EXTENSION[fmt]}" for name, spec in specs.items() for fmt in spec["formats"]] + [
+        "weights_summary.txt"
+    ]
+
+
+register_step("weights", _weights_step, plan=_planned)

@@ -219,7 +219,7 @@ def test_g2_run_refuses_previous_outputs(tmp_path, capsys):
     assert main(["demo", "--out", str(out)]) == 0
     capsys.readouterr()
     before = folder_snapshot(out)
-    expect_error(["demo", "--out", out], tmp_path, capsys, "run.json already exists", "--overwrite")
+    expect_error(["demo", "--out", out], tmp_path, capsys, "outputs of an earlier run", "out: run.json, ", "--overwrite")
     assert folder_snapshot(out) == before
 
 

@@ -70,7 +70,8 @@ def test_demo_writes_the_report_and_says_where(capsys):
     assert "US states productivity" in html and html.count("L.map(") >= 4
     assert len(html.encode("utf-8")) < 3_000_000  # the demo report stays small
     assert main(["demo"]) == 2  # an earlier demo is never overwritten silently
-    assert "already exists; pass --overwrite" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "spatial-demo: run.json, " in err and "(outputs of an earlier run); pass --overwrite" in err
     assert main(["demo", "--overwrite"]) == 0
 
 
