@@ -6,7 +6,7 @@ hint token built by :func:`hint` (``weights`` and ``maps``, which import nothing
 same token with their own ``hint``), and the surface that shows the message renders it:
 
 * Python (``str(exc)``): the keyword, ``balance='drop_units'``;
-* a config run (``spatial run``): the key, ``[panel] balance = "drop_units"``;
+* a config run (``spatial run``): the key, ``[panel] balance = "drop_units"`` (or the flag of ``run`` itself, ``--out``);
 * a command: the flag when the command has it, ``--balance drop_units``; otherwise the config key
   and the commands that do have the flag (never a flag the command would reject).
 
@@ -210,7 +210,7 @@ CONFIG = Surface("config")
 def cli_surface(command: str, flags, *, config: bool = False) -> Surface:
     """The surface of ``spatial COMMAND`` whose options are ``flags`` (``--balance``, ``-q``...).
 
-    ``config=True`` for the commands that run a config file: keys first, then their own flags.
+    ``config=True`` for the commands that run a config file: their own flags, else the config keys.
     """
     return Surface("config" if config else "cli", command, frozenset(flags))
 
@@ -219,13 +219,10 @@ def _render_one(option: Option, value: str | None, surface: Surface) -> str:
     if surface.kind == "python":
         return option.python(value)
     flag = option.flags.get(surface.command)
-    if surface.kind == "config":
-        config = option.config(value)
-        if config:
-            return config
+    if surface.kind == "config":  # the command's own flags (--out, --overwrite) first, then the config keys
         if flag is not None and flag in surface.flags:
             return option.cli(surface.command, value)
-        return option.python(value) + " (Python only)"
+        return option.config(value) or option.python(value) + " (Python only)"
     if flag is not None and flag in surface.flags:
         return option.cli(surface.command, value)
     where = []
