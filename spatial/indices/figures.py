@@ -20,7 +20,7 @@ from spatial.errors import SpatialWarning
 if TYPE_CHECKING:
     from spatial.indices.inequality import KernelDensity
 
-__all__ = ["CJK_FONTS", "FontWarning", "cjk_font", "plot_kernel_density"]
+__all__ = ["CJK_FONTS", "FontWarning", "cjk_font", "plot_kernel_density", "plot_transition_heatmaps"]
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -142,6 +142,72 @@ def plot_kernel_density(
                 ax.set_title(figure_text(title))
             ax.legend(title=None if time == "period" else figure_text(time), frameon=False, fontsize="small")
             ax.spines[["top", "right"]].set_visible(False)
+            fig.tight_layout()
+            for target, fmt in zip(targets, ("png", "svg"), strict=True):
+                with atomic_path(target) as tmp:
+                    fig.savefig(tmp, format=fmt, dpi=300 if fmt == "png" else None)
+        finally:
+            plt.close(fig)
+    return targets
+
+
+def plot_transition_heatmaps(
+    panels: list[tuple[str | None, object, object]],
+    labels: list[str],
+    path: PathLike,
+    *,
+    title: str | None = None,
+    lang: str = "en",
+    overwrite: bool = False,
+) -> list[Path]:
+    """Heatmaps of transition probability matrices side by side, written as PNG (300 dpi) and SVG.
+
+    ``panels`` are ``(heading, P, T)`` triples (heading ``None`` for a single matrix); each cell
+    shows the probability and, below it, the count of transitions.
+
+    Raises
+    ------
+    OutputError
+        If an output exists (without ``overwrite``) or its folder is missing.
+    """
+    import numpy as np
+
+    base = Path(path).expanduser()
+    targets = [check_output(base.with_suffix(s), overwrite=overwrite) for s in (".png", ".svg")]
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    axis_from, axis_to = ("t 期类型", "t+1 期类型") if lang == "zh" else ("class in t", "class in t+1")
+    texts = [title or "", axis_from, axis_to, *labels, *[h or "" for h, _, _ in panels]]
+    settings = _font_settings(texts)
+    k = len(labels)
+    columns = min(len(panels), 3)
+    rows = -(-len(panels) // columns)
+    size = 0.55 * k + 1.2
+    with matplotlib.rc_context(settings), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows + 0.6), squeeze=False)
+        try:
+            for ax in axes.ravel()[len(panels) :]:
+                ax.set_axis_off()
+            for ax, (heading, p, t) in zip(axes.ravel(), panels, strict=False):
+                p, t = np.asarray(p, dtype=float), np.asarray(t, dtype=float)
+                ax.imshow(p, cmap="Blues", vmin=0, vmax=1)
+                for i in range(k):
+                    for j in range(k):
+                        color = "white" if p[i, j] > 0.6 else "black"
+                        ax.text(j, i, f"{p[i, j]:.3f}\n({int(t[i, j])})", ha="center", va="center", fontsize=6,
+                                color=color)
+                ax.set_xticks(range(k), [figure_text(v) for v in labels], fontsize=7)
+                ax.set_yticks(range(k), [figure_text(v) for v in labels], fontsize=7)
+                ax.set_xlabel(figure_text(axis_to), fontsize=8)
+                ax.set_ylabel(figure_text(axis_from), fontsize=8)
+                if heading:
+                    ax.set_title(figure_text(heading), fontsize=9)
+            if title:
+                fig.suptitle(figure_text(title))
             fig.tight_layout()
             for target, fmt in zip(targets, ("png", "svg"), strict=True):
                 with atomic_path(target) as tmp:
