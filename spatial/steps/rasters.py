@@ -40,7 +40,7 @@ from typing import Any
 
 import pandas as pd
 
-from maps._escape import figure_text
+from maps.shared import figure_text
 from spatial import datasets
 from spatial._fs import atomic_path, sha256
 from spatial.config import Key, register_section
