@@ -19,6 +19,7 @@ import pandas as pd
 from spatial._options import check_option, check_seed
 from spatial.errors import SchemaError, SpatialPanelError, first_items
 from spatial.io import require_columns
+from weights._graph import reorder
 
 if TYPE_CHECKING:
     from libpysal.graph import Graph
@@ -64,6 +65,7 @@ class Prepared:
     ids: pd.Index  # ids of graph rows (units with neighbours), the order of every vector
     islands: tuple[str, ...]
     transform: str  # what was applied, as recorded in outputs
+    order: pd.Index | None = None  # the weights' ids as given: the order of output rows
     _wide: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def wide(self, variable: str) -> pd.DataFrame:
@@ -92,16 +94,20 @@ class Prepared:
                 yield variable, period, y
 
     def with_islands(self, frame: pd.DataFrame, variable: str, period: Any, **labels: Any) -> pd.DataFrame:
-        """``frame`` (one row per unit with neighbours) followed by one row per island, with its
-        value and the given ``labels`` (e.g. ``category="island"``)."""
-        if not self.islands:
+        """``frame`` (one row per unit with neighbours) and one row per island, with its value and
+        the given ``labels`` (e.g. ``category="island"``), in the order of the weights' ids as given
+        (computations run in sorted id order; the rows keep the user's order)."""
+        if self.islands:
+            islands = list(self.islands)
+            rows = pd.DataFrame({
+                "period": period, "variable": variable, "id": islands,
+                "value": self.wide(variable).loc[islands, period].to_numpy(dtype="float64"), **labels,
+            })
+            frame = pd.concat([frame, rows], ignore_index=True)
+        if self.order is None:
             return frame
-        islands = list(self.islands)
-        rows = pd.DataFrame({
-            "period": period, "variable": variable, "id": islands,
-            "value": self.wide(variable).loc[islands, period].to_numpy(dtype="float64"), **labels,
-        })
-        return pd.concat([frame, rows], ignore_index=True)
+        position = self.order.get_indexer(frame["id"].astype(str))
+        return frame.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)
 
 
 def check_graph(w: Any) -> Graph:
@@ -122,6 +128,9 @@ def check_graph(w: Any) -> Graph:
 def prepare(panel: SpatialPanel, w: Any, *, transform: str) -> Prepared:
     """Align the panel to the weights' ids, set islands aside and transform the graph.
 
+    Units are put in sorted id order (the order of every vector, permutation draw and output row),
+    so that results with a given seed do not depend on the order of the input rows.
+
     Raises
     ------
     IdMismatchError
@@ -135,10 +144,14 @@ def prepare(panel: SpatialPanel, w: Any, *, transform: str) -> Prepared:
         raise SchemaError(f"expected a spatial.SpatialPanel, got {type(panel).__name__}")
     graph = check_graph(w)
     given = graph.unique_ids.tolist()  # one conversion: iterating an Arrow-backed index is slow
-    ids = [str(i) for i in given]
-    aligned = panel.align(ids, what="the weights")  # IdMismatchError naming both differences
-    if ids != given:
+    if [str(i) for i in given] != given:
         graph = _with_text_ids(graph)
+    # Every vector, and so every permutation draw, follows the sorted ids: with a given seed the
+    # p-values do not depend on the row order of the boundary file, the table or the weights file.
+    ids = sorted(str(i) for i in given)
+    order = pd.Index([str(i) for i in given])
+    aligned = panel.align(ids, what="the weights")  # IdMismatchError naming both differences
+    graph = reorder(graph, ids, what="the weights")
     islands: list[str] = []
     isolated = [str(i) for i in graph.isolates]
     # Dropping an island can isolate a unit whose only (one-way) neighbour it was: repeat.
@@ -164,6 +177,7 @@ def prepare(panel: SpatialPanel, w: Any, *, transform: str) -> Prepared:
         ids=pd.Index([str(i) for i in graph.unique_ids.tolist()] if islands else ids, name=aligned.id_name),
         islands=tuple(islands),
         transform=applied,
+        order=None if order.equals(pd.Index(ids)) else order,
     )
 
 
