@@ -10,6 +10,7 @@ over an existing file without ``overwrite``), written atomically, and described 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import warnings
 from collections.abc import Callable
@@ -209,6 +210,13 @@ def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
                 lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
             )
     return out
+
+
+def partial_json(text: str, failed: pd.DataFrame) -> str:
+    """A result's JSON marked as partial, with what could not be computed (``--partial``)."""
+    record = json.loads(text)
+    record = {"partial": True, "failed": json.loads(failed.to_json(orient="records")), **record}
+    return json.dumps(record, indent=2, ensure_ascii=False)
 
 
 def write_csv(ctx: RunContext, name: str, frame: pd.DataFrame, **kwargs) -> Path | None:

@@ -69,6 +69,7 @@ class _State:
     command: str | None = None  # e.g. "weights build", set when a command's callback starts
     params: dict = {}
     warnings: list[str] = []
+    partial: list[str] = []  # outputs written with --partial while some variables or periods failed
 
 
 STATE = _State()
@@ -95,6 +96,14 @@ def _recorded(command: click.Command) -> click.Command:
     noted._records = True
     command.callback = noted
     return command
+
+
+def mark_partial(path) -> None:
+    """Record that output ``path`` holds partial results (its sidecar then says ``"status": "partial"``)."""
+    from pathlib import Path
+
+    if Path(path).name not in STATE.partial:
+        STATE.partial.append(Path(path).name)
 
 
 class _Terminated(BaseException):
@@ -152,14 +161,14 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     STATE.debug = "--debug" in args
-    STATE.command, STATE.params, STATE.warnings = None, {}, []
+    STATE.command, STATE.params, STATE.warnings, STATE.partial = None, {}, [], []
     started = now()
     try:
         with _sigterm_raises(), recording() as planned, warnings.catch_warnings():
             warnings.showwarning = _show_warning
             cli.main(args=args, prog_name="spatial", standalone_mode=False)
             if STATE.command and STATE.command.split()[0] not in _RUN_COMMANDS:
-                write_sidecars(STATE.command, started, STATE.params, planned, STATE.warnings)
+                write_sidecars(STATE.command, started, STATE.params, planned, STATE.warnings, STATE.partial)
     except _Terminated:
         click.echo("terminated; no output was left half-written", err=True)
         return 143

@@ -39,13 +39,21 @@ class UndefinedStatisticError(SpatialPanelError):
     """A statistic is undefined for a variable (constant, missing or unsuitable values).
 
     The statistics of the other variables and periods of the same call were computed; they are
-    in :attr:`partial`, and :attr:`failed` lists what could not be computed and why.
+    in :attr:`partial`, and :attr:`failed` lists what could not be computed and why;
+    :attr:`what` is the message without the advice, for surfaces that advise differently.
     """
 
-    def __init__(self, message: str, *, partial: Any = None, failed: pd.DataFrame | None = None) -> None:
+    def __init__(self, message: str, *, partial: Any = None, failed: pd.DataFrame | None = None,
+                 what: str | None = None) -> None:
         super().__init__(message)
         self.partial = partial
         self.failed = failed
+        self.what = what or message
+
+    def advised(self, advice: str) -> UndefinedStatisticError:
+        """The same error with the advice of another surface (a CLI flag, a config key)."""
+        return UndefinedStatisticError(f"{self.what}; {advice}", partial=self.partial, failed=self.failed,
+                                       what=self.what)
 
 
 class PermutationWarning(UserWarning):
@@ -313,6 +321,7 @@ def finish(result, failed: list[dict], errors: str, what: str):
         "(or pass errors='record' to receive them with the failures listed in result.failed)",
         partial=result,
         failed=result.failed,
+        what=message,
     )
 
 
