@@ -73,6 +73,17 @@ class RunContext:
         if path.name not in self.outputs:
             self.outputs.append(path.name)
 
+    def uses_weights(self, name: str, graph: Any, step: str, *, since: int | None = None) -> None:
+        """Note that ``step`` uses weights ``name`` (D2: several components warn once per matrix).
+
+        ``since`` is the length of :attr:`warnings` before the matrix was built: a warning about its
+        components raised by the builder since then is not repeated.
+        """
+        from spatial.connectivity import COMPONENTS_PHRASE, note_components
+
+        reported = since is not None and any(COMPONENTS_PHRASE in w for w in self.warnings[since:])
+        note_components(graph, name, self.results.setdefault("connectivity", {}), step=step, reported=reported)
+
     def mark_partial(self, name: str) -> None:
         """Record that output ``name`` holds partial results (listed in run.json)."""
         if name not in self.partial:
@@ -352,6 +363,7 @@ def run(
             seed=_seeds(config), warnings_seen=ctx.warnings, partial=ctx.partial,
             config=None if config.source is None else {"file": config.source.name, "sha256": sha256(config.source)},
             panel=ctx.panel.to_dict() if ctx.panel is not None else None,
+            connectivity={k: v for k, v in ctx.results.get("connectivity", {}).items() if v is not None},
         )
         record["outputs"].append("run.json")
         write_record(folder / "run.json", record)

@@ -106,6 +106,15 @@ def mark_partial(path) -> None:
         STATE.partial.append(Path(path).name)
 
 
+def uses_weights(graph, name: str, since: int) -> None:
+    """D2: warn when the command's weights fall apart into several components (once, unless the
+    builder of the matrix already did since ``since``, the length of ``STATE.warnings`` before)."""
+    from spatial.connectivity import COMPONENTS_PHRASE, note_components
+
+    reported = any(COMPONENTS_PHRASE in w for w in STATE.warnings[since:])
+    note_components(graph, name, {}, step=STATE.command or "", reported=reported)
+
+
 class _Terminated(BaseException):
     """SIGTERM, raised like KeyboardInterrupt so that every ``finally`` removes its temporary files."""
 

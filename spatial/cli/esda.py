@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from spatial._options import MAX_SEED
-from spatial.cli import STATE
+from spatial.cli import STATE, uses_weights
 
 __all__ = ["moran_cmd", "lisa_cmd", "hotspots_cmd"]
 
@@ -88,6 +88,7 @@ def _load(options: dict[str, Any], also: list[str] | None = None):
     from spatial.config import validate_config
     from spatial.pipeline import load_panel
 
+    since = len(STATE.warnings)
     if options["boundaries"] is None and options["weights_file"] is None:
         raise click.UsageError("give --boundaries (contiguity is built from them) or a --weights file")
     panel_spec = {"path": str(options["table"]), "id": options["id_column"]}
@@ -121,6 +122,8 @@ def _load(options: dict[str, Any], also: list[str] | None = None):
         echo_repairs(panel.dropped.iloc[before:], _progress)
     else:
         graph = (weights.rook if options["contiguity"] == "rook" else weights.queen)(panel.geometry)
+    name = options["weights_file"].name if options["weights_file"] is not None else f"{options['contiguity']} contiguity"
+    uses_weights(graph, name, since)
     return panel, graph
 
 

@@ -67,6 +67,14 @@ register_section(
 
 
 def _weights(ctx: RunContext, spec: dict[str, Any]):
+    """The chosen weights, noted as used by this step (D2: a disconnected matrix warns once per run)."""
+    since = len(ctx.warnings)
+    name, graph = _chosen_weights(ctx, spec)
+    ctx.uses_weights(name, graph, "esda", since=since)
+    return name, graph
+
+
+def _chosen_weights(ctx: RunContext, spec: dict[str, Any]):
     """The weights chosen in ``[esda]``, or queen contiguity of the panel's boundaries."""
     available = ctx.results.get("weights") or {}
     if available:

@@ -75,6 +75,14 @@ register_section(
 
 
 def _weights(ctx: RunContext, spec: dict[str, Any]):
+    """The chosen weights, noted as used by this step (D2: a disconnected matrix warns once per run)."""
+    since = len(ctx.warnings)
+    name, graph = _chosen_weights(ctx, spec)
+    ctx.uses_weights(name, graph, "models", since=since)
+    return name, graph
+
+
+def _chosen_weights(ctx: RunContext, spec: dict[str, Any]):
     available = ctx.results.get("weights") or {}
     if available:
         name = spec["weights"] or next(iter(available))
