@@ -557,3 +557,158 @@ def obstacle_cmd(
     )
     result = obstacle_degree(index)
     outputs.write_all({"": result.indicators, "subsystems": result.subsystems, "top": result.top(top)})
+
+
+def _dea_options(func):
+    decorators = [
+        click.option("--inputs", required=True, help="Comma-separated input columns."),
+        click.option("--outputs", required=True, help="Comma-separated desirable output columns."),
+        click.option("--undesirable", help="Comma-separated undesirable output columns (SBM, super-SBM, GML)."),
+        click.option("--solver", type=click.Choice(["batched", "loop"]), default="batched", show_default=True,
+                     help="Batched column generation, or one full program per unit (slow reference)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+@index_cmd.command("dea")
+@_table_options
+@_dea_options
+@click.option("--model", type=click.Choice(["ccr", "bcc", "sbm", "super_sbm"]), default="super_sbm",
+              show_default=True)
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True,
+              help="Radial models only.")
+@click.option("--rts", type=click.Choice(["crs", "vrs"]), default="crs", show_default=True, help="SBM models.")
+@click.option("--frontier", type=click.Choice(["contemporaneous", "global"]), default="contemporaneous",
+              show_default=True)
+@click.option("--keep-infeasible", is_flag=True, help="Leave units without solution empty instead of failing.")
+def dea_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, inputs, outputs, undesirable, solver, model,
+    orientation, rts, frontier, keep_infeasible,
+) -> None:
+    """DEA efficiency per unit and period (CCR, BCC, SBM with undesirable outputs, super-SBM).
+
+    The model stated in the ``model`` column; slacks in the variables' own units.
+    """
+    from spatial.indices import dea
+
+    outputs_, frame = _start(table, output, [], overwrite, sheet, encoding)
+    result = dea(
+        frame, _split(inputs), _split(outputs), _split(undesirable), id=id_column, time=time_column, model=model,
+        orientation=orientation, rts=rts, frontier=frontier, infeasible="nan" if keep_infeasible else "error",
+        solver=solver,
+    )
+    outputs_.write("", result.table)
+
+
+@index_cmd.command("productivity")
+@_table_options
+@_dea_options
+@click.option("--method", type=click.Choice(["gml", "malmquist"]), default="gml", show_default=True,
+              help="GML (Oh 2010, with undesirable outputs) or Malmquist (Färe et al. 1994).")
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True,
+              help="Malmquist only.")
+def productivity_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, inputs, outputs, undesirable, solver, method,
+    orientation,
+) -> None:
+    """Productivity change between consecutive periods with its decomposition (--out) and the
+    distance functions per unit and period (_distances)."""
+    from spatial.indices import gml, malmquist
+
+    if not time_column:
+        raise click.UsageError("productivity indices compare periods: give --time")
+    outputs_, frame = _start(table, output, ["distances"], overwrite, sheet, encoding)
+    if method == "gml":
+        result = gml(frame, _split(inputs), _split(outputs), _split(undesirable), id=id_column, time=time_column,
+                     solver=solver)
+    else:
+        if undesirable:
+            raise click.UsageError("the Malmquist index has no undesirable outputs; use --method gml")
+        result = malmquist(frame, _split(inputs), _split(outputs), id=id_column, time=time_column,
+                           orientation=orientation, solver=solver)
+    outputs_.write_all({"": result.table, "distances": result.distances})
+
+
+@index_cmd.command("markov")
+@_table_options
+@click.option("--value", required=True, help="The variable whose classes move.")
+@click.option("--kind", type=click.Choice(["classic", "spatial", "lisa"]), default="classic", show_default=True,
+              help="Classic chain, spatial Markov (Rey 2001, needs --weights) or LISA quadrant chain.")
+@click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Weights file (.gal, .gwt, edge or matrix .csv ...) keyed by the unit ids.")
+@click.option("--k", "classes", type=int, default=5, show_default=True, help="Quantile classes.")
+@click.option("--m", "lag_classes", type=int, help="Quantile classes of the spatial lag (default --k).")
+@click.option("--pooling", type=click.Choice(["per_period", "pooled"]),
+              help="Quantiles per period or of all periods (default: per_period classic, pooled spatial).")
+@click.option("--breaks", help="Comma-separated fixed class bounds instead of quantiles.")
+@click.option("--lag-breaks", help="Comma-separated fixed class bounds of the spatial lag.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Figure labels.")
+def markov_cmd(
+    table, id_column, time_column, output, sheet, encoding, overwrite, value, kind, weights_file, classes,
+    lag_classes, pooling, breaks, lag_breaks, lang,
+) -> None:
+    """Markov transition matrices of classes (--out, the table papers print), per-class steady
+    state, sojourn and first passage times (_summary), unit states (_states), for the spatial chain
+    the homogeneity tests (_tests), and a heatmap figure beside --out (.png 300 dpi, .svg)."""
+    from spatial._fs import check_output, display_path
+    from spatial.indices import lisa_markov, markov_chain, spatial_markov
+
+    if not time_column:
+        raise click.UsageError("a Markov chain needs --time")
+    if kind != "classic" and weights_file is None:
+        raise click.UsageError(f"--kind {kind} needs --weights (a weights file keyed by the unit ids)")
+    suffixes = ["summary", "states"] + (["tests"] if kind == "spatial" else [])
+    inputs = [weights_file] if weights_file else []
+    outputs, frame = _start(table, output, suffixes, overwrite, sheet, encoding, inputs=inputs)
+    for suffix in (".png", ".svg"):
+        check_output(output.with_suffix(suffix), inputs=[table, *inputs], overwrite=overwrite)
+    graph = None
+    if weights_file is not None:
+        from weights.io import read_weights
+
+        ids = sorted({str(v) for v in frame[id_column]}) if id_column in frame.columns else None
+        graph = read_weights(weights_file, ids=ids)
+    cut, lag_cut = _numbers(breaks, "--breaks"), _numbers(lag_breaks, "--lag-breaks")
+    if kind == "classic":
+        result = markov_chain(frame, value, id=id_column, time=time_column, k=classes,
+                              pooling=pooling or "per_period", breaks=cut)
+        chain, main_table, tests = result, result.table(), None
+    elif kind == "spatial":
+        result = spatial_markov(frame, value, graph, id=id_column, time=time_column, k=classes, m=lag_classes,
+                                pooling=pooling or "pooled", breaks=cut, lag_breaks=lag_cut)
+        chain, main_table, tests = result.markov, result.table(), result.tests()
+    else:
+        result = lisa_markov(frame, value, graph, id=id_column, time=time_column)
+        chain, main_table, tests = result, result.table(), None
+    outputs.write_all({"": main_table, "summary": chain.summary(), "states": chain.states, "tests": tests})
+    for path in result.plot(output.with_suffix(""), lang=lang, overwrite=overwrite):
+        _progress(f"wrote {display_path(path)}")
+
+
+@index_cmd.command("gravity")
+@_table_options
+@click.option("--weight", required=True, help="Weight of the centre (GDP, population, ...), non-negative.")
+@click.option("--lon", default="lon", show_default=True, help="Longitude column (degrees).")
+@click.option("--lat", default="lat", show_default=True, help="Latitude column (degrees).")
+@click.option("--projection", help="Equal-area PROJ string or CRS (default: Albers conic fitted to the points).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Figure labels.")
+def gravity_cmd(table, id_column, time_column, output, sheet, encoding, overwrite, weight, lon, lat, projection,
+                lang) -> None:
+    """Centre of gravity per period (--out), its migration (_moves: km, bearing, direction), the
+    standard deviational ellipses (_ellipses, ArcGIS conventions), a static figure (.png, .svg) and
+    an interactive map (.html) beside --out."""
+    from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial.indices import gravity_centre
+
+    outputs, frame = _start(table, output, ["moves", "ellipses"], overwrite, sheet, encoding)
+    html = check_output(output.with_suffix(".html"), inputs=[table], overwrite=overwrite)
+    for suffix in (".png", ".svg"):
+        check_output(output.with_suffix(suffix), inputs=[table], overwrite=overwrite)
+    result = gravity_centre(frame, weight, id=id_column, time=time_column, lon=lon, lat=lat, projection=projection)
+    outputs.write_all({"": result.centres, "moves": result.moves, "ellipses": result.ellipses})
+    for path in result.plot(output.with_suffix(""), lang=lang, overwrite=overwrite):
+        _progress(f"wrote {display_path(path)}")
+    write_text_atomic(html, result.map(lang=lang).get_root().render())
+    _progress(f"wrote {display_path(html)}")

@@ -18,6 +18,10 @@ record the choices made (normalisation, pooling, weighting, discretisation, grou
 * :func:`ahp_weights`, :func:`combine_weights`: AHP with Saaty's consistency ratio and combined
   subjective-objective weights (also ``composite_index(..., combine=...)``).
 * :func:`obstacle_degree`: obstacle degree model (障碍度) of a composite index.
+* :func:`markov_chain`, :func:`spatial_markov`, :func:`lisa_markov`: class dynamics (Rey 2001).
+* :func:`gravity_centre`: centre of gravity, its migration and standard deviational ellipses.
+* :func:`dea`: DEA efficiency (CCR, BCC, SBM with undesirable outputs, super-SBM);
+  :func:`malmquist` and :func:`gml`: productivity change and its decomposition.
 
 Examples
 --------
@@ -35,8 +39,10 @@ from __future__ import annotations
 
 from spatial.indices._common import IndicatorWarning
 from spatial.indices.ahp import RANDOM_INDEX, AHPResult, ahp_weights, combine_weights
+from spatial.indices.centrography import GravityResult, ellipse_moments, gravity_centre
 from spatial.indices.composite import CompositeIndex, composite_index
 from spatial.indices.coupling import GRADINGS, CouplingResult, GradingTable, coupling_coordination, grading_table
+from spatial.indices.dea import DEAResult, dea
 from spatial.indices.geodetector import GeoDetectorResult, factor_q, geodetector
 from spatial.indices.inequality import (
     CHINA_REGION,
@@ -52,8 +58,18 @@ from spatial.indices.inequality import (
     theil,
 )
 from spatial.indices.location_quotient import location_quotient
+from spatial.indices.markov import (
+    MarkovResult,
+    SpatialMarkovResult,
+    lisa_markov,
+    markov_chain,
+    mean_first_passage,
+    spatial_markov,
+    steady_state,
+)
 from spatial.indices.obstacle import ObstacleResult, obstacle_degree
 from spatial.indices.normalize import IndicatorSystem, indicator_system, normalize
+from spatial.indices.productivity import ProductivityResult, gml, malmquist
 from spatial.indices.regions import china_region
 from spatial.indices.weighting import critic_weights, cv_weights, entropy_weights, indicator_weights
 
@@ -61,6 +77,21 @@ __all__ = [
     "RANDOM_INDEX",
     "AHPResult",
     "ObstacleResult",
+    "DEAResult",
+    "GravityResult",
+    "ellipse_moments",
+    "gravity_centre",
+    "MarkovResult",
+    "SpatialMarkovResult",
+    "lisa_markov",
+    "markov_chain",
+    "mean_first_passage",
+    "spatial_markov",
+    "steady_state",
+    "ProductivityResult",
+    "dea",
+    "gml",
+    "malmquist",
     "ahp_weights",
     "combine_weights",
     "obstacle_degree",

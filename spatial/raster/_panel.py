@@ -15,6 +15,7 @@ from spatial._fs import PathLike
 from spatial._options import check_option
 from spatial.errors import CoverageWarning, SchemaError, first_items
 from spatial.raster._area import PixelGeometry
+from spatial.raster._grid import LayerGrid, check_stack, reprojection
 from spatial.raster._source import RasterLayer, open_raster, raster_layers
 from spatial.raster._zonal import (
     DEFAULT_MAX_PIXELS,
@@ -238,11 +239,15 @@ def zonal_panel(
     layers = raster_layers(source, pattern=pattern, band=band, band_periods=band_periods)
     layers, skipped = _select_periods(layers, periods)
     crs_checked = set()
-    for layer in layers:  # every file checked (open, CRS, last block) before the long work
+    grids = []
+    for layer in layers:  # every file checked (open, CRS, grid, last block) before the long work
         with open_raster(layer.path, assume_crs=assume_crs) as dataset:
+            grids.append(LayerGrid.of(layer.name if layer.band is None else f"{layer.name} band {layer.band}", dataset))
             if dataset.crs.to_wkt() not in crs_checked:
                 crs_checked.add(dataset.crs.to_wkt())
                 PixelGeometry.of(dataset).warn_if_not_equal_area(layer.name)
+    check_stack(grids)
+    reprojected = reprojection(polygons.crs, grids)
     shared = (polygons, spec)
     if backend == "dask":
         from spatial.raster._dask import map_layers
@@ -251,7 +256,9 @@ def zonal_panel(
     else:
         outputs = [_run_layer(layer, shared) for layer in layers]
     name = name or _default_name(layers)
-    return _assemble(polygons, id, layers, outputs, spec, name, time, skipped, backend)
+    result = _assemble(polygons, id, layers, outputs, spec, name, time, skipped, backend)
+    result.spec["reprojection"] = reprojected
+    return result
 
 
 def _assemble(polygons, id, layers, outputs, spec, name, time, skipped, backend) -> ZonalResult:

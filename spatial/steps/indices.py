@@ -30,12 +30,22 @@ Shape::
     lq_industries = ["manufacturing", "services"]
     lq_basis = "employment"          # or "output", "firms"
     lq_score = [50, 100]             # optional linear score of the LQ
+    dea_inputs = ["capital", "labour", "energy"]
+    dea_outputs = ["gdp"]
+    dea_undesirable = ["so2", "cod"]
+    dea_model = "super_sbm"          # "ccr", "bcc", "sbm"; dea_rts, dea_orientation, dea_frontier
+    productivity = "gml"             # or "malmquist": cumulative index added as productivity_name
+    markov = ["index"]               # Markov chains of quantile classes (spatial with boundaries)
+    gravity_weight = "gdp"           # centre of gravity and ellipses (gravity_lon, gravity_lat columns)
 
 Outputs (in the run's folder): ``indices_scores.csv``, ``indices_weights.csv``,
 ``indices_obstacle.csv`` (+ ``_subsystems``, ``_top``),
 ``indices_coupling.csv``, ``indices_theil_<var>.csv`` (+ ``_groups``), ``indices_gini_<var>.csv``
 (+ ``_within``, ``_between``), ``indices_sigma_<var>.csv``, ``indices_cv_<var>.csv``,
-``indices_kde_<var>.png`` / ``.svg``, ``indices_geodetector_*.csv``, ``indices_lq.csv``.
+``indices_kde_<var>.png`` / ``.svg``, ``indices_geodetector_*.csv``, ``indices_lq.csv``,
+``indices_dea.csv``, ``indices_gml.csv`` / ``indices_malmquist.csv`` (+ ``_distances``),
+``indices_markov_<var>.csv`` (+ ``_summary``, ``.png``, ``.svg``),
+``indices_gravity_centres.csv`` (+ ``_moves``, ``_ellipses``, ``indices_gravity_map.png`` / ``.svg``).
 """
 
 from __future__ import annotations
@@ -83,6 +93,22 @@ register_section(
         "singletons": Key(str, "keep", choices=("keep", "drop", "error")),
         "lq_industries": Key(list, help="industry size columns for location quotients", items=str, min_items=1),
         "lq_total": Key(str, help="column of unit totals (default: sum of the industries)"),
+        "dea_inputs": Key(list, help="DEA input columns"),
+        "dea_outputs": Key(list, help="DEA desirable output columns"),
+        "dea_undesirable": Key(list, [], help="DEA undesirable output columns"),
+        "dea_model": Key(str, "super_sbm", choices=("ccr", "bcc", "sbm", "super_sbm")),
+        "dea_orientation": Key(str, "input", choices=("input", "output")),
+        "dea_rts": Key(str, "crs", choices=("crs", "vrs")),
+        "dea_frontier": Key(str, "contemporaneous", choices=("contemporaneous", "global")),
+        "dea_name": Key(str, "dea_efficiency", help="panel variable of the DEA efficiency"),
+        "productivity": Key(str, choices=("gml", "malmquist"), help="productivity index from the DEA columns"),
+        "productivity_name": Key(str, "gtfp", help="panel variable of the cumulative productivity index"),
+        "markov": Key(list, [], help="variables for classic and spatial Markov chains of their classes"),
+        "markov_k": Key(int, 5, help="quantile classes of the Markov chains"),
+        "markov_lang": Key(str, "en", choices=("en", "zh")),
+        "gravity_weight": Key(str, help="weight of the centre of gravity (GDP, population, ...)"),
+        "gravity_lon": Key(str, "lon", help="longitude column of the units' locations"),
+        "gravity_lat": Key(str, "lat", help="latitude column of the units' locations"),
         "lq_basis": Key(str, "employment", choices=("employment", "output", "firms", "other")),
         "lq_exponent": Key((float, int), help="adjustment exponent k: lq_adjusted = LQ^k"),
         "lq_score": Key(list, help="score range [low, high] that [m/2, 2m] maps onto, e.g. [50, 100]"),
@@ -114,7 +140,75 @@ def _planned(spec: dict[str, Any]) -> list[str]:
         names += [f"indices_geodetector_{t}.csv" for t in ("factor", "interaction", "risk", "risk_means", "ecological")]
     if spec["lq_industries"]:
         names.append("indices_lq.csv")
+    if spec["gravity_weight"]:
+        names += [f"indices_gravity_{t}" for t in ("centres.csv", "moves.csv", "ellipses.csv", "map.png", "map.svg")]
+    for var in spec["markov"]:
+        names += [f"indices_markov_{var}.csv", f"indices_markov_{var}_summary.csv", f"indices_markov_{var}.png",
+                  f"indices_markov_{var}.svg"]
+    if spec["dea_inputs"]:
+        names.append("indices_dea.csv")
+        if spec["productivity"]:
+            names += [f"indices_{spec['productivity']}.csv", f"indices_{spec['productivity']}_distances.csv"]
     return names
+
+
+def _markov(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -> None:
+    """Classic Markov chains of the variables' quantile classes; spatial ones when the panel has geometry."""
+    from spatial.indices import markov_chain, spatial_markov
+
+    graph = None
+    if getattr(ctx.panel, "geometry", None) is not None:
+        import weights
+
+        graph = weights.queen(ctx.panel.geometry)
+    for var in spec["markov"]:
+        if graph is not None:
+            chain = spatial_markov(ctx.panel, var, graph, k=spec["markov_k"])
+            table, summary = chain.table(), chain.markov.summary()
+        else:
+            chain = markov_chain(ctx.panel, var, k=spec["markov_k"])
+            table, summary = chain.table(), chain.summary()
+        results.setdefault("markov", {})[var] = chain
+        write_csv(ctx, f"indices_markov_{var}.csv", table, index=False)
+        write_csv(ctx, f"indices_markov_{var}_summary.csv", summary, index=False)
+        if ctx.output is not None:
+            stem = ctx.output / safe_name(f"indices_markov_{var}", limit=200)
+            for path in chain.plot(stem, lang=spec["markov_lang"], overwrite=ctx.overwrite):
+                ctx.wrote(path)
+        kind = "spatial Markov (queen contiguity)" if graph is not None else "Markov"
+        ctx.echo(f"{kind} chain of {var!r}: {spec['markov_k']} quantile classes")
+
+
+def _dea(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -> None:
+    from spatial.indices import dea, gml, malmquist
+
+    if not spec["dea_outputs"]:
+        raise ConfigError("[indices] dea_inputs needs dea_outputs (the desirable outputs)")
+    columns = (spec["dea_inputs"], spec["dea_outputs"], spec["dea_undesirable"])
+    efficiency = dea(
+        ctx.panel, *columns, model=spec["dea_model"], orientation=spec["dea_orientation"], rts=spec["dea_rts"],
+        frontier=spec["dea_frontier"],
+    )
+    results["dea"] = efficiency
+    keys = [ctx.panel.id_name] + ([ctx.panel.time_name] if ctx.panel.time_name else [])
+    variable = efficiency.table.set_index(keys)[["efficiency"]].rename(columns={"efficiency": spec["dea_name"]})
+    ctx.panel = ctx.panel.with_variables(variable)
+    write_csv(ctx, "indices_dea.csv", efficiency.table, index=False)
+    ctx.echo(f"DEA efficiency ({efficiency.options['formula']}): variable {spec['dea_name']} added")
+    method = spec["productivity"]
+    if method:
+        if method == "gml":
+            index = gml(ctx.panel, *columns)
+        else:
+            if spec["dea_undesirable"]:
+                raise ConfigError("[indices] productivity = 'malmquist' has no undesirable outputs; use 'gml'")
+            index = malmquist(ctx.panel, *columns[:2], orientation=spec["dea_orientation"])
+        results[method] = index
+        level = index.panel_variable(spec["productivity_name"]).set_index(keys)
+        ctx.panel = ctx.panel.with_variables(level)
+        write_csv(ctx, f"indices_{method}.csv", index.table, index=False)
+        write_csv(ctx, f"indices_{method}_distances.csv", index.distances, index=False)
+        ctx.echo(f"{index.options['index']}: cumulative index added as {spec['productivity_name']}")
 
 
 def _composite(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -> None:
@@ -265,6 +359,23 @@ def _indices_step(ctx: RunContext) -> None:
         )
         results["lq"] = lq
         write_csv(ctx, "indices_lq.csv", lq, index=False)
+    if spec["dea_inputs"]:
+        _dea(ctx, spec, results)
+    if spec["markov"]:
+        _markov(ctx, spec, results)
+    if spec["gravity_weight"]:
+        from spatial.indices import gravity_centre
+
+        gravity = gravity_centre(ctx.panel, spec["gravity_weight"], lon=spec["gravity_lon"], lat=spec["gravity_lat"])
+        results["gravity"] = gravity
+        write_csv(ctx, "indices_gravity_centres.csv", gravity.centres, index=False)
+        write_csv(ctx, "indices_gravity_moves.csv", gravity.moves, index=False)
+        write_csv(ctx, "indices_gravity_ellipses.csv", gravity.ellipses, index=False)
+        if ctx.output is not None:
+            for path in gravity.plot(ctx.output / "indices_gravity_map", overwrite=ctx.overwrite):
+                ctx.wrote(path)
+        ctx.echo(f"Centre of gravity of {spec['gravity_weight']!r}: {len(gravity.moves)} moves, standard "
+                 "deviational ellipses (ArcGIS conventions)")
     ctx.results["indices"] = results
 
 

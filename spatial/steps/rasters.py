@@ -40,6 +40,7 @@ from typing import Any
 
 import pandas as pd
 
+from maps.shared import figure_text
 from spatial import datasets
 from spatial._fs import atomic_path, sha256
 from spatial.config import Key, register_section
@@ -84,11 +85,16 @@ def _source(spec: dict[str, Any]) -> Path:
     return Path(spec["path"])
 
 
-def _record_inputs(ctx: RunContext, layers) -> None:
+def _record_inputs(ctx: RunContext, layers, reprojected: str | None = None) -> None:
+    """Every raster read, in run.json, with the reprojection of the boundaries to its CRS (if any)."""
+    if reprojected:
+        ctx.echo(f"  {reprojected}")
     for layer in layers:
         path = Path(layer.path)
         record = {"role": "raster", "file": path.name, "path": str(path), "band": layer.band or 1,
                   "period": layer.period}
+        if reprojected:
+            record["reprojection"] = reprojected
         size = path.stat().st_size
         record.update({"sha256": sha256(path)} if size <= _HASH_LIMIT else {"bytes": size})
         ctx.inputs.append(record)
@@ -139,9 +145,9 @@ def _map_png(ctx: RunContext, geometry, values: pd.DataFrame, variable: str, tim
         frame.plot(column="value", ax=ax, cmap="viridis", vmin=low, vmax=high, linewidth=0.2, edgecolor="white",
                    missing_kwds={"color": "lightgrey", "label": "no data"})
         ax.set_axis_off()
-        ax.set_title(variable if period is None else f"{variable}, {period}", fontsize=10)
+        ax.set_title(figure_text(variable if period is None else f"{variable}, {period}"), fontsize=10)
     mappable = plt.cm.ScalarMappable(cmap="viridis", norm=plt.Normalize(low, high))
-    fig.colorbar(mappable, ax=axes[0].tolist(), shrink=0.7, label=variable)
+    fig.colorbar(mappable, ax=axes[0].tolist(), shrink=0.7, label=figure_text(variable))
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -151,9 +157,14 @@ def _map_png(ctx: RunContext, geometry, values: pd.DataFrame, variable: str, tim
 def _rasters_step(ctx: RunContext) -> None:
     if "rasters" not in ctx.config:
         return
-    from spatial.raster import DEFAULT_MAX_PIXELS, raster_layers, zonal_panel
-    from spatial.raster._panel import _default_name, _select_periods
-    from spatial.raster._zonal import ZonalSpec
+    from spatial.raster import (
+        DEFAULT_MAX_PIXELS,
+        ZonalSpec,
+        default_variable_name,
+        raster_layers,
+        select_periods,
+        zonal_panel,
+    )
 
     spec = ctx.config["rasters"]
     panel = ctx.panel
@@ -162,8 +173,8 @@ def _rasters_step(ctx: RunContext) -> None:
     source = _source(spec)
     periods = list(panel.periods) if panel.time_name is not None else None
     layers = raster_layers(source, pattern=spec["pattern"], band=spec["band"], band_periods=spec["band_periods"])
-    chosen, _ = _select_periods(layers, periods)
-    name = spec["name"] or _default_name(chosen)
+    chosen, _ = select_periods(layers, periods)
+    name = spec["name"] or default_variable_name(chosen)
     options = {"classes": spec["classes"], "pixels": spec["pixels"], "nodata": spec["nodata"],
                "assume_crs": spec["assume_crs"], "max_pixels": spec["max_pixels"] or DEFAULT_MAX_PIXELS}
     variables = ZonalSpec.build(spec["stats"], **options).columns(name)
@@ -176,7 +187,7 @@ def _rasters_step(ctx: RunContext) -> None:
         time=panel.time_name or "period", backend=spec["backend"], dask_address=spec["dask_address"],
         dask_workers=spec["dask_workers"], **options,
     )
-    _record_inputs(ctx, chosen)
+    _record_inputs(ctx, chosen, result.spec.get("reprojection"))
     ctx.results["rasters"] = result
     _check_missing(result)
     values = _panel_values(result, panel)

@@ -81,6 +81,7 @@ def _words(lang: str) -> dict[str, str]:
         "Spillovers cannot cross components: {n} disconnected components (sizes {sizes}).",
         "islands_note": "Islands (no neighbours): {ids}.", "no_seed": "No randomness was used.",
         "warnings": "Warnings of this run",
+        "reprojection": "Reprojection",
     }
     zh = {
         "units": "个单元", "periods": "个时期", "obs": "个观测", "variables": "变量",
@@ -93,6 +94,7 @@ def _words(lang: str) -> dict[str, str]:
         "components_note": "溢出效应无法跨越不连通的分量：共 {n} 个分量（大小 {sizes}）。",
         "islands_note": "孤岛（无邻居）：{ids}。", "no_seed": "未使用随机数。",
         "warnings": "本次运行的警告",
+        "reprojection": "坐标系转换",
     }
     return zh if lang == "zh" else en
 
@@ -168,10 +170,13 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
         rows = [{"role": i.get("role", ""), "file": i.get("file", ""), "dataset": i.get("dataset", ""),
                  "sha256": (i.get("sha256") or "")[:16]} for i in ctx.inputs]
         blocks.append(table(pd.DataFrame(rows), caption=words["inputs"]))
+    rasters = ctx.results.get("rasters")
+    if rasters is not None and rasters.spec.get("reprojection"):
+        blocks.append(Paragraph(f"{words['reprojection']}: {rasters.spec['reprojection']}"))
     if panel is not None:
         dropped = panel.dropped
         if dropped.empty:
-            from maps._i18n import word
+            from maps.shared import word
 
             blocks.append(Paragraph(word("nothing_dropped", report.lang)))
         else:
@@ -354,7 +359,7 @@ def _stars(p: float) -> str:
 
 
 def _model_tables(models: Mapping[str, Any]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    from maps._format import format_number
+    from maps.shared import format_number
 
     columns, effects = {}, []
     for name, result in models.items():

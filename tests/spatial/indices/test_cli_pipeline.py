@@ -179,6 +179,7 @@ def test_pipeline_step_adds_panel_variables_and_writes_tables(tmp_path, produc_c
             "lq_score": [50, 100],
             "obstacle": True,
             "coupling_formula": "revised",
+            "markov": ["unemp"],
         },
     }
     config = validate_config(raw)
@@ -200,6 +201,8 @@ def test_pipeline_step_adds_panel_variables_and_writes_tables(tmp_path, produc_c
         "indices_lq.csv",
         "indices_obstacle.csv",
         "indices_obstacle_top.csv",
+        "indices_markov_unemp.csv",
+        "indices_markov_unemp.png",
         "run.json",
     ):
         assert name in written and (tmp_path / "out" / name).is_file(), name
@@ -243,3 +246,88 @@ def test_ahp_and_obstacle_commands(tmp_path, capsys, produc_csv, indicators_csv)
     table = pd.read_csv(out, dtype={"fips": str})
     assert np.allclose(table.groupby(["fips", "year"])["obstacle"].sum(), 1.0)
     assert {"obstacle_1", "obstacle_2", "degree_2"} <= set(pd.read_csv(tmp_path / "obstacle_top.csv").columns)
+
+
+def test_dea_and_productivity_commands(tmp_path, capsys, produc_csv):
+    base = ["--id", "fips", "--time", "year", "--inputs", "pcap,emp", "--outputs", "gsp"]
+    out = tmp_path / "eff.csv"
+    code = main(["index", "dea", str(produc_csv), *base, "--undesirable", "unemp", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    table = pd.read_csv(out, dtype={"fips": str})
+    assert len(table) == 816 and table["super_efficient"].any() and table["model"].str.startswith("super-SBM").all()
+    out = tmp_path / "gml.csv"
+    code = main(["index", "productivity", str(produc_csv), *base, "--undesirable", "unemp", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    index = pd.read_csv(out, dtype={"fips": str})
+    assert np.allclose(index["gml"], index["ec"] * index["bpc"]) and (tmp_path / "gml_distances.csv").is_file()
+    code = main(["index", "productivity", str(produc_csv), *base, "--undesirable", "unemp", "--method", "malmquist",
+                 "--out", str(tmp_path / "m.csv")])
+    assert code == 2 and "no undesirable outputs" in capsys.readouterr().err
+
+
+def test_pipeline_step_adds_dea_and_gtfp(tmp_path, produc_csv):
+    raw = {
+        "panel": {"path": str(produc_csv), "id": "fips", "time": "year"},
+        "indices": {"dea_inputs": ["pcap", "emp"], "dea_outputs": ["gsp"], "dea_undesirable": ["unemp"],
+                    "productivity": "gml"},
+    }
+    ctx = run(validate_config(raw), output=tmp_path / "out", echo=lambda _: None)
+    assert {"dea_efficiency", "gtfp"} <= set(ctx.panel.variables)
+    assert (ctx.panel.data.xs(1970, level="year")["gtfp"] == 1).all()
+    assert (tmp_path / "out" / "indices_gml.csv").is_file() and (tmp_path / "out" / "indices_dea.csv").is_file()
+
+
+def test_markov_command_spatial_with_a_gal_file(tmp_path, capsys):
+    import libpysal
+
+    wide = pd.read_csv(libpysal.examples.get_path("usjoin.csv"))
+    years = [str(y) for y in range(1929, 2010)]
+    pci = wide[years].to_numpy(dtype=float)
+    long = pd.DataFrame({"state": np.repeat(np.arange(48), 81), "year": np.tile(np.arange(1929, 2010), 48),
+                         "rpci": (pci / pci.mean(axis=0)).reshape(-1)})
+    table = tmp_path / "usjoin_long.csv"
+    long.to_csv(table, index=False)
+    out = tmp_path / "sm.csv"
+    code = main(["index", "markov", str(table), "--id", "state", "--time", "year", "--value", "rpci", "--kind",
+                 "spatial", "--weights", libpysal.examples.get_path("states48.gal"), "--out", str(out), "--lang", "zh"])
+    assert code == 0, capsys.readouterr().err
+    printed = pd.read_csv(out)
+    assert printed["lag"].iloc[0] == "all" and len(printed) == 30
+    tests = pd.read_csv(tmp_path / "sm_tests.csv")
+    assert tests.loc[tests["test"] == "chi2 lag L1 vs pooled", "statistic"].round(4).item() == 40.5599  # giddy
+    assert (tmp_path / "sm.png").is_file() and (tmp_path / "sm_summary.csv").is_file()
+    code = main(["index", "markov", str(table), "--id", "state", "--time", "year", "--value", "rpci", "--kind",
+                 "lisa", "--out", str(tmp_path / "l.csv")])
+    assert code == 2 and "needs --weights" in capsys.readouterr().err
+
+
+def test_gravity_command(tmp_path, capsys):
+    data = pd.DataFrame({"city": ["a", "b", "c", "d"] * 2, "year": [2000] * 4 + [2010] * 4,
+                         "lon": [110.0, 114.0, 112.0, 112.0] * 2, "lat": [30.0, 30.0, 31.0, 29.0] * 2,
+                         "gdp": [1.0, 1.0, 1.0, 1.0, 1.0, 4.0, 1.0, 1.0]})
+    table = tmp_path / "cities.csv"
+    data.to_csv(table, index=False)
+    out = tmp_path / "centre.csv"
+    code = main(["index", "gravity", str(table), "--id", "city", "--time", "year", "--weight", "gdp", "--out",
+                 str(out), "--lang", "zh"])
+    assert code == 0, capsys.readouterr().err
+    moves = pd.read_csv(tmp_path / "centre_moves.csv")
+    assert moves["direction_zh"].tolist() == ["东"] and moves["distance_km"].iloc[0] > 0
+    assert pd.read_csv(tmp_path / "centre_ellipses.csv")["correction"].eq("sqrt(2)").all()
+    assert all((tmp_path / f"centre{s}").is_file() for s in (".png", ".svg", ".html"))
+    code = main(["index", "gravity", str(table), "--id", "city", "--time", "year", "--weight", "gdp", "--out",
+                 str(out)])
+    assert code != 0 and "exists" in capsys.readouterr().err
+
+
+def test_pipeline_step_gravity(tmp_path):
+    data = pd.DataFrame({"city": ["a", "b", "c", "d"] * 2, "year": [2000] * 4 + [2010] * 4,
+                         "lon": [110.0, 114.0, 112.0, 112.0] * 2, "lat": [30.0, 30.0, 31.0, 29.0] * 2,
+                         "gdp": [1.0, 1.0, 1.0, 1.0, 1.0, 4.0, 1.0, 1.0]})
+    data.to_csv(tmp_path / "cities.csv", index=False)
+    raw = {"panel": {"path": str(tmp_path / "cities.csv"), "id": "city", "time": "year"},
+           "indices": {"gravity_weight": "gdp"}}
+    ctx = run(validate_config(raw), output=tmp_path / "out", echo=lambda _: None)
+    assert ctx.results["indices"]["gravity"].moves["direction"].tolist() == ["E"]
+    assert (tmp_path / "out" / "indices_gravity_ellipses.csv").is_file()
+    assert (tmp_path / "out" / "indices_gravity_map.png").is_file()
