@@ -225,7 +225,7 @@ def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def partial_json(text: str, failed: pd.DataFrame) -> str:
-    """A result's JSON marked as partial, with what could not be computed (``--partial``)."""
+    """A result's JSON marked as partial, with what could not be computed (the user opted in)."""
     record = json.loads(text)
     record = {"partial": True, "failed": json.loads(failed.to_json(orient="records")), **record}
     return json.dumps(record, indent=2, ensure_ascii=False)
