@@ -170,9 +170,9 @@ def group_labels(panel, by: str | Mapping | pd.Series, *, language: str = "en") 
     ids = list(panel.entities)
     if isinstance(by, str) and by in CHINA_GROUPINGS:
         return pd.Series(china_grouping(ids, by, language=language).to_numpy(), index=ids, name=by)
-    from spatial.models._subgroup import _groups  # the column/mapping rules of fit_by_group
+    from spatial.models.numerics import unit_groups  # the column/mapping rules of fit_by_group
 
-    return _groups(panel, by).rename(by if isinstance(by, str) else "group")
+    return unit_groups(panel, by).rename(by if isinstance(by, str) else "group")
 
 
 def _compared(results: Mapping[str, Any], coefficients: Sequence[str] | None) -> list[str]:

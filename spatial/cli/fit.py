@@ -247,7 +247,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
     """The validated panel and its weights graph (for ``spatial fit`` and ``spatial select``)."""
     from spatial._fs import display_path
     from spatial.io import read_boundaries, read_table
-    from spatial.models._design import parse_term
+    from spatial.models.numerics import parse_term
     from spatial.panel import SpatialPanel
 
     columns = sorted({parse_term(t).column for t in terms})

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from maps._escape import figure_text
+from maps.shared import figure_text
 from spatial._fs import PathLike, atomic_path, check_output
 from spatial.errors import SpatialWarning
 

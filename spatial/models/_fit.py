@@ -32,6 +32,7 @@ from spatial.models._logdet import (
 )
 from spatial.models._optimize import Maximum, maximise_1d, maximise_2d
 from spatial.models._panel import check_lee_yu, fixed_effects_design, lee_yu_correction, recover_fixed_effects
+from spatial.models._regression_diagnostics import condition_number, regression_diagnostics, variance_inflation
 from spatial.models._postestimation import (
     BOUNDARY,
     build_result,
@@ -266,10 +267,14 @@ def _finish_ols(design: Design, spec: ModelSpec, panel) -> Result:
     fixed = None
     if spec.fe != "none":
         fixed = recover_fixed_effects(design, spec.fe, beta, sse / N, rho=None, index=design.index)
+    checks, extra = {}, {}
+    if CONST in design.names:
+        checks = regression_diagnostics(design.X, names, design.y, e)
+        extra = {"condition_number": condition_number(design.X), "vif": variance_inflation(design.X, names)}
     return build_result(design, spec, panel, names=names, estimates=beta, se=se, z=t, p=p, cov=cov, sigma2=sse / N,
                    sigma2_se=None, loglik=loglik, n_params=k + 1, bounds=None, effects=effects, tests=tests,
                    converged=True, at_boundary=False, e=e, prediction=fitted, dist="t", df_resid=N - k_df,
-                   details={}, fixed_effects=fixed)
+                   details=extra, fixed_effects=fixed, diagnostics=checks)
 
 
 # ---------------------------------------------------------------------------------------- ML models

@@ -116,9 +116,9 @@ def lag_effects_of(design: Design, spec: ModelSpec, beta: np.ndarray, rho: float
     )
 
 
-def build_result(design: Design, spec: ModelSpec, panel, *, names, estimates, se, z, p, cov, sigma2, sigma2_se, loglik,
-            n_params, bounds, effects, tests, converged, at_boundary, e, prediction, dist, df_resid, details,
-            fixed_effects=None) -> Result:
+def build_result(design: Design, spec: ModelSpec, panel, *, names, estimates, se, z, p, cov, sigma2, sigma2_se,
+                 loglik, n_params, bounds, effects, tests, converged, at_boundary, e, prediction, dist, df_resid,
+                 details, fixed_effects=None, diagnostics=None) -> Result:
     index = pd.Index(names, name="parameter")
     y = design.y
     sst = float(np.sum((y - y.mean()) ** 2))
@@ -141,5 +141,5 @@ def build_result(design: Design, spec: ModelSpec, panel, *, names, estimates, se
         dropped=dropped.reset_index(drop=True), converged=converged, at_boundary=at_boundary, r2=r2, pseudo_r2=pseudo,
         residuals=pd.Series(e, index=design.index, name="residual"),
         fitted=pd.Series(y - e, index=design.index, name="fitted"),
-        dist=dist, df_resid=df_resid, details=details, fixed_effects=fixed_effects,
+        dist=dist, df_resid=df_resid, details=details, fixed_effects=fixed_effects, diagnostics=diagnostics or {},
     )

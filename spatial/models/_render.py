@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from maps._escape import safe_text
+from maps.shared import safe_text
 
 __all__ = ["render_summary", "latex_escape"]
 
@@ -131,12 +131,31 @@ def _text(result) -> str:
             df = "" if test.df is None else f"df {test.df:g}"
             lines.append(f"  {test.name:<{tw}}  {_f(test.statistic):>12}  {df:<7} p {_p(test.p_value)}"
                          + (f"  ({test.note})" if test.note else ""))
+    if result.diagnostics:
+        lines += ["", "Regression diagnostics"]
+        tw = max(len(t.name) for t in result.diagnostics.values())
+        for test in result.diagnostics.values():
+            df = "" if test.df is None else f"df {test.df:g}"
+            lines.append(f"  {test.name:<{tw}}  {_f(test.statistic):>12}  {df:<7} p {_p(test.p_value)}"
+                         + (f"  ({test.note})" if test.note else ""))
+        lines += [f"  {row}" for row in _collinearity(result)]
     if result.effects is not None:
         lines += ["", result.effects.summary()]
     notes = _notes(result)
     if notes:
         lines += ["", "Notes"] + [f"  {n}" for n in notes]
     return "\n".join(lines)
+
+
+def _collinearity(result) -> list[str]:
+    rows = []
+    if "condition_number" in result.details:
+        rows.append(f"Condition number {_f(result.details['condition_number'], 3)} (spreg/Belsley; above 30: "
+                    "strong multicollinearity)")
+    vif = result.details.get("vif") or {}
+    if vif:
+        rows.append("VIF " + ", ".join(f"{name} {_f(value, 3)}" for name, value in vif.items()))
+    return rows
 
 
 def _html(result) -> str:
@@ -159,6 +178,15 @@ def _html(result) -> str:
             parts.append(f"<tr><td>{e(t.name)}</td><td>{e(_f(t.statistic))}</td><td>{e(df)}</td>"
                          f"<td>{e(_p(t.p_value))}</td></tr>")
         parts.append("</tbody></table>")
+    if result.diagnostics:
+        parts.append("<table class='spatial-diagnostics'><caption>Regression diagnostics</caption><thead><tr>"
+                     "<th>test</th><th>statistic</th><th>df</th><th>p</th></tr></thead><tbody>")
+        for t in result.diagnostics.values():
+            df = "" if t.df is None else f"{t.df:g}"
+            parts.append(f"<tr><td>{e(t.name)}</td><td>{e(_f(t.statistic))}</td><td>{e(df)}</td>"
+                         f"<td>{e(_p(t.p_value))}</td></tr>")
+        parts.append("</tbody></table>")
+        parts.append("<p>" + "<br>".join(e(row) for row in _collinearity(result)) + "</p>")
     if result.effects is not None:
         eff = result.effects
         parts.append(f"<p>Effects ({e(eff.method)}; standard errors by {e(eff.inference)})</p>")

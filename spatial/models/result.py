@@ -124,6 +124,7 @@ class Result:
     df_resid: int | None
     details: dict = field(default_factory=dict)
     fixed_effects: dict | None = None  # panels: recovered unit/time intercepts (Elhorst), see spatial.models.fit
+    diagnostics: dict = field(default_factory=dict)  # least squares with a constant: F, JB, BP, KB, White
 
     # ------------------------------------------------------------------ derived values
 
@@ -213,6 +214,7 @@ class Result:
                 "method": self.effects.method, "inference": self.effects.inference,
                 "draws": self.effects.draws, "seed": self.effects.seed},
             "tests": {name: test.to_dict() for name, test in self.tests.items()},
+            "diagnostics": {name: test.to_dict() for name, test in self.diagnostics.items()},
             "dropped": [{k: _plain(v) for k, v in row.items()} for row in self.dropped.to_dict(orient="records")],
             "spec": self.spec.to_dict(),
             "details": _plain(self.details),

@@ -156,9 +156,14 @@ def _map_png(ctx: RunContext, geometry, values: pd.DataFrame, variable: str, tim
 def _rasters_step(ctx: RunContext) -> None:
     if "rasters" not in ctx.config:
         return
-    from spatial.raster import DEFAULT_MAX_PIXELS, raster_layers, zonal_panel
-    from spatial.raster._panel import _default_name, _select_periods
-    from spatial.raster._zonal import ZonalSpec
+    from spatial.raster import (
+        DEFAULT_MAX_PIXELS,
+        ZonalSpec,
+        default_variable_name,
+        raster_layers,
+        select_periods,
+        zonal_panel,
+    )
 
     spec = ctx.config["rasters"]
     panel = ctx.panel
@@ -167,8 +172,8 @@ def _rasters_step(ctx: RunContext) -> None:
     source = _source(spec)
     periods = list(panel.periods) if panel.time_name is not None else None
     layers = raster_layers(source, pattern=spec["pattern"], band=spec["band"], band_periods=spec["band_periods"])
-    chosen, _ = _select_periods(layers, periods)
-    name = spec["name"] or _default_name(chosen)
+    chosen, _ = select_periods(layers, periods)
+    name = spec["name"] or default_variable_name(chosen)
     options = {"classes": spec["classes"], "pixels": spec["pixels"], "nodata": spec["nodata"],
                "assume_crs": spec["assume_crs"], "max_pixels": spec["max_pixels"] or DEFAULT_MAX_PIXELS}
     variables = ZonalSpec.build(spec["stats"], **options).columns(name)

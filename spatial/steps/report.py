@@ -174,7 +174,7 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     if panel is not None:
         dropped = panel.dropped
         if dropped.empty:
-            from maps._i18n import word
+            from maps.shared import word
 
             blocks.append(Paragraph(word("nothing_dropped", report.lang)))
         else:
@@ -355,7 +355,7 @@ def _stars(p: float) -> str:
 
 
 def _model_tables(models: Mapping[str, Any]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    from maps._format import format_number
+    from maps.shared import format_number
 
     columns, effects = {}, []
     for name, result in models.items():
