@@ -172,7 +172,23 @@ def group_labels(panel, by: str | Mapping | pd.Series, *, language: str = "en") 
         return pd.Series(china_grouping(ids, by, language=language).to_numpy(), index=ids, name=by)
     from spatial.models.numerics import unit_groups  # the column/mapping rules of fit_by_group
 
+    if isinstance(by, str):
+        _check_grouping(panel, by)
     return unit_groups(panel, by).rename(by if isinstance(by, str) else "group")
+
+
+def _check_grouping(panel, by: str) -> None:
+    """Refuse a name that is neither a column of the panel or its boundaries nor a preset."""
+    from spatial.io import close_matches
+
+    columns = [*panel.labels.columns, *panel.data.columns]
+    if panel.geometry is not None:
+        columns += [c for c in panel.geometry.columns if c != panel.geometry.geometry.name]
+    if by in columns:
+        return
+    near = close_matches(by, [*CHINA_GROUPINGS, *columns], n=1)
+    raise SchemaError(f"grouping {by!r} is neither a column of the panel or its boundaries nor a preset "
+                      f"({', '.join(CHINA_GROUPINGS)})" + (f"; did you mean {near[0]!r}?" if near else ""))
 
 
 def _compared(results: Mapping[str, Any], coefficients: Sequence[str] | None) -> list[str]:
