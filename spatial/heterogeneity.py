@@ -318,7 +318,8 @@ def heterogeneity(panel, w: Any, *, by: str | Mapping | pd.Series, y: str, x: Se
     language
         Group names of the presets (``"en"``, ``"zh"``).
     progress
-        Called with 1 after each refit (a progress bar).
+        Called with 1 after each refit (default: a progress bar on a terminal, see
+        :mod:`spatial.progress`).
     **options
         Passed to :func:`spatial.models.fit` (``model``, ``fe``, ``lee_yu``, ``draws``, ...).
 
@@ -360,12 +361,16 @@ def heterogeneity(panel, w: Any, *, by: str | Mapping | pd.Series, y: str, x: Se
     names = [c for c in wald.index if c != "joint"]
     failed: dict[str, int] = {}
     if permutations:
+        from spatial.progress import progress as bar
+
         rng = np.random.default_rng(check_seed(seed))
         perm_p, used = [], []
-        for a, b in itertools.combinations(fitted.results, 2):
-            draws, failures = _permuted_differences(panel, w, a=a, b=b, labels=labels, names=names, y=y, x=x,
-                                                    permutations=permutations, rng=rng, islands=islands,
-                                                    progress=progress, options=options)
+        pairs = list(itertools.combinations(fitted.results, 2))
+        with bar("regroupings (permutation test)", total=permutations * len(pairs)) as advance:
+            outcomes = [_permuted_differences(panel, w, a=a, b=b, labels=labels, names=names, y=y, x=x,
+                                              permutations=permutations, rng=rng, islands=islands,
+                                              progress=progress or advance, options=options) for a, b in pairs]
+        for (a, b), (draws, failures) in zip(pairs, outcomes, strict=True):
             if failures > _MAX_FAILED_SHARE * permutations:
                 raise SpatialPanelError(
                     f"{failures} of {permutations} random regroupings of {a!r} and {b!r} could not be fitted "
