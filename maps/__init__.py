@@ -1,8 +1,10 @@
 """Maps, static figures and the HTML report, built from plain frames.
 
 This package imports nothing else of the application; every user-derived string passes through
-:func:`maps._escape.safe_text` before it reaches a page, and every page inlines its scripts
-(Leaflet), so it opens with the network off.
+:func:`maps._escape.safe_text` before it reaches a page (:func:`maps._escape.figure_text` before
+it reaches a figure), every page renders folium's templates once with user text as data, never as
+template source (:mod:`maps._literal`), and every page inlines its scripts (Leaflet), so it opens
+with the network off.
 
 Interactive maps (folium, self-contained): :func:`choropleth`, :func:`lisa_map`,
 :func:`significance_map`, :func:`hotspot_map`, :func:`effects_map`, :func:`links_map`.

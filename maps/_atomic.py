@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from maps.errors import MapError
+from maps.errors import MapError, hint
 
 
 def _default_mode() -> int:
@@ -27,7 +27,7 @@ def atomic_target(target: Path, *, overwrite: bool, suffix: str = ".part") -> It
         If ``target`` exists and ``overwrite`` is false.
     """
     if target.exists() and not overwrite:
-        raise MapError(f"{target.name} already exists; pass overwrite=True (--overwrite) to replace it")
+        raise MapError(f"{target.name} already exists; pass {hint('overwrite', True)} to replace it")
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.spatial-{os.getpid()}-", suffix=suffix, dir=target.parent)
     os.close(fd)
     try:

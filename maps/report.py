@@ -27,6 +27,7 @@ from maps._format import format_number, format_p
 from maps._i18n import Lang, word
 from maps._leaflet import MAP_CSS, map_parts
 from maps.errors import MapError, MapWarning
+from maps.errors import hint
 
 __all__ = ["Report", "Paragraph", "Table", "MapBlock", "MoranChart", "table", "moran_chart", "SIZE_WARNING_BYTES"]
 
@@ -285,7 +286,7 @@ class Report:
         """
         target = Path(path).expanduser()
         if target.exists() and not overwrite:
-            raise MapError(f"{target.name} already exists; pass overwrite=True (--overwrite) to replace it")
+            raise MapError(f"{target.name} already exists; pass {hint('overwrite', True)} to replace it")
         html = self.to_html()
         with atomic_target(target, overwrite=overwrite) as tmp:
             tmp.write_text(html, encoding="utf-8")

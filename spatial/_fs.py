@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from spatial.errors import OutputError
+from spatial.hints import hint
 
 PathLike = str | os.PathLike[str]
 
@@ -173,12 +174,12 @@ def check_output(path: PathLike, *, inputs: Iterable[PathLike] = (), overwrite: 
         raise OutputError(f"output {display_path(out)} is a folder; give a file name")
     if out.exists() and not overwrite:
         raise OutputError(
-            f"{display_path(out)} already exists; pass --overwrite (overwrite=True) to replace it"
+            f"{display_path(out)} already exists; pass {hint('overwrite', True)} to replace it"
         )
     if _PLAN is not None and sidecar_path(out).exists() and not overwrite:
         raise OutputError(
             f"{display_path(sidecar_path(out))} (the record of an earlier output) already exists; "
-            "pass --overwrite to replace it"
+            f"pass {hint('overwrite', True)} to replace it"
         )
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():

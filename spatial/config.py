@@ -130,8 +130,12 @@ class Config:
         return name in self.sections
 
 
-def _suggest(name: str, options: list[str]) -> str:
-    near = close_matches(name, options, n=1)
+def _suggest(name: str, options: list[str], section: str | None = None) -> str:
+    """The closest valid name; a known alias of a key (``fixed_effects`` for ``fe``) wins."""
+    from spatial.hints import aliases_for
+
+    alias = aliases_for(section).get(name.lower()) if section else None
+    near = [alias] if alias in options else close_matches(name, options, n=1)
     return f" (did you mean {near[0]!r}?)" if near else ""
 
 
@@ -172,7 +176,7 @@ def validate_config(raw: dict[str, Any], base: Path | None = None, *, where: str
         checked: dict[str, Any] = {}
         for key, value in values.items():
             if key not in keys and "*" not in keys:
-                raise ConfigError(f"{where}: unknown key {key!r} in [{name}]{_suggest(key, list(keys))}")
+                raise ConfigError(f"{where}: unknown key {key!r} in [{name}]{_suggest(key, list(keys), name)}")
             spec = keys.get(key) or keys["*"]
             expected = spec.type if isinstance(spec.type, tuple) else (spec.type,)
             if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):

@@ -34,7 +34,20 @@ __all__ = [
 ]
 
 
-class SpatialPanelError(ValueError):
+class _Hinted:
+    """Messages carry hint tokens (:mod:`spatial.hints`); ``str()`` spells them as Python keywords.
+
+    The raw message stays in ``args[0]``, so the CLI and the config runner render the same tokens as
+    flags and config keys.
+    """
+
+    def __str__(self) -> str:
+        from spatial.hints import render
+
+        return render(super().__str__())
+
+
+class SpatialPanelError(_Hinted, ValueError):
     """Bad input: the user can fix it (CLI exit code 2)."""
 
 
@@ -86,11 +99,11 @@ class IdentificationError(SpatialPanelError):
     """Regressors that are collinear or absorbed by the fixed effects."""
 
 
-class NumericalError(ValueError):
+class NumericalError(_Hinted, ValueError):
     """A numerical failure: singular matrices, failed factorisations (CLI exit code 3)."""
 
 
-class SpatialWarning(UserWarning):
+class SpatialWarning(_Hinted, UserWarning):
     """Base class of the application's warnings."""
 
 

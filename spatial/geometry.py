@@ -13,6 +13,7 @@ import pandas as pd
 
 from spatial._options import check_option
 from spatial.errors import GeometryError, IdMismatchError, first_items
+from spatial.hints import hint
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -103,7 +104,7 @@ def check_geometries(
         if duplicates == "error":
             raise IdMismatchError(
                 f"{len(counts)} ids appear on several boundary rows ({listed}); if they are parts of "
-                "one region, dissolve them with --dissolve-by-id (duplicates='dissolve')"
+                f"one region, dissolve them with {hint('dissolve_by_id', 'dissolve')}"
             )
         frame = _dissolve(frame, id_column)
         records += [
@@ -121,8 +122,8 @@ def check_geometries(
         if bad_geometry == "error":
             raise GeometryError(
                 f"{int(bad.sum())} units have missing, empty or non-polygon geometries: "
-                f"{first_items(described)}; fix the layer, or drop them with --drop-bad-geometry "
-                "(bad_geometry='drop_units'), which removes them from the panel and the weights"
+                f"{first_items(described)}; fix the layer, or drop them with {hint('drop_bad_geometry', 'drop_units')}"
+                ", which removes them from the panel and the weights"
             )
         records += [
             {"id": i, "what": "dropped", "reason": f"geometry {k}"}
@@ -146,7 +147,7 @@ def check_geometries(
         if repair == "none":
             raise GeometryError(
                 f"{len(invalid)} invalid polygons ({first_items(described, 5)}); repair them with "
-                "--repair make_valid (repair='make_valid'), which records each change, or fix the layer"
+                f"{hint('repair', 'make_valid')}, which records each change, or fix the layer"
             )
         before = _equal_area_areas(invalid)
         frame = frame.copy()

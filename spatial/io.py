@@ -21,6 +21,7 @@ import pandas as pd
 
 from spatial._fs import PathLike, display_path
 from spatial.errors import BoundaryFileError, CRSError, InputFileError, SchemaError, first_items
+from spatial.hints import hint as option_hint
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -220,12 +221,12 @@ def _shapefile_encoding(path: Path, layer: str | None, shown: str) -> str | None
     try:
         text = records.decode("gb18030")
         if re.search(r"[\u4e00-\u9fff]", text):
-            hint = " It decodes as Chinese text in GBK: pass --encoding gbk (encoding='gbk')."
+            hint = f" It decodes as Chinese text in GBK: pass {option_hint('boundary_encoding', 'gbk')}."
     except UnicodeDecodeError:
         pass
     raise BoundaryFileError(
         f"{shown}: the attribute table (.dbf) holds non-ASCII text, has no .cpg file and is not "
-        f"UTF-8, so its encoding is unknown.{hint or ' Pass --encoding (e.g. gbk or cp1252).'} "
+        f"UTF-8, so its encoding is unknown.{hint or ' Pass ' + option_hint('boundary_encoding') + ' (e.g. gbk or cp1252).'} "
         "Names are never decoded by guesswork because ids are matched on them."
     )
 
@@ -302,7 +303,7 @@ def read_boundaries(
             raise BoundaryFileError(f"{shown} holds no vector layer")
         if layer is None and len(layers) > 1:
             raise BoundaryFileError(
-                f"{shown} holds {len(layers)} layers ({first_items(layers)}); choose one with --layer (layer=)"
+                f"{shown} holds {len(layers)} layers ({first_items(layers)}); choose one with {option_hint('layer')}"
             )
         if layer is not None and layer not in layers:
             hint = close_matches(layer, layers)
@@ -320,7 +321,7 @@ def read_boundaries(
         except UnicodeDecodeError as exc:
             raise BoundaryFileError(
                 f"{shown}: text could not be decoded as {encoding or 'the declared encoding'} ({exc.reason}); "
-                "pass the right --encoding (encoding=), e.g. gbk or cp1252"
+                f"pass the right {option_hint('boundary_encoding')}, e.g. gbk or cp1252"
             ) from None
         except Exception as exc:
             raise BoundaryFileError(f"cannot read {shown}: {_gdal_message(exc)}") from None
@@ -331,12 +332,12 @@ def read_boundaries(
         if assume_crs is None:
             raise CRSError(
                 f"{shown} has no coordinate reference system (a shapefile without its .prj?); "
-                "state it with --assume-crs EPSG:XXXX (assume_crs=), e.g. EPSG:4326 for longitude/latitude"
+                f"state it with {option_hint('assume_crs', 'EPSG:XXXX')}, e.g. EPSG:4326 for longitude/latitude"
             )
         try:
             frame = frame.set_crs(assume_crs)
         except Exception as exc:
-            raise CRSError(f"--assume-crs {assume_crs!r} is not a valid CRS: {exc}") from None
+            raise CRSError(f"{assume_crs!r} (given with {option_hint('assume_crs')}) is not a valid CRS: {exc}") from None
         attrs["assumed_crs"] = str(assume_crs)
     if id_column is not None:
         require_columns(frame, [id_column], f"boundary file {shown}")
@@ -368,16 +369,16 @@ def _decode_csv(raw: bytes, encoding: str | None, shown: str) -> str:
         except UnicodeDecodeError as exc:
             raise InputFileError(
                 f"{shown} is not valid {encoding} text (byte {exc.start}: {exc.reason}); "
-                "pass the right --encoding (encoding=)"
+                f"pass the right {option_hint('encoding')}"
             ) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        hint = " Pass --encoding (encoding=), e.g. gbk or cp1252."
+        hint = f" Pass {option_hint('encoding')}, e.g. gbk or cp1252."
         try:
             if re.search(r"[\u4e00-\u9fff]", raw.decode("gb18030")):
-                hint = " It reads as Chinese text in GBK (as Excel saves CSV on Chinese Windows): pass --encoding gbk."
+                hint = f" It reads as Chinese text in GBK (as Excel saves CSV on Chinese Windows): pass {option_hint('encoding', 'gbk')}."
         except UnicodeDecodeError:
             pass
         raise InputFileError(f"{shown} is not UTF-8 text (line {line}).{hint}") from None
@@ -432,7 +433,7 @@ def read_table(
             line = text[: text.index("\x00")].count("\n") + 1
             raise InputFileError(
                 f"{shown} holds NUL bytes (line {line}); it is not a text table (UTF-16 or binary?): "
-                "save it as CSV UTF-8, or pass --encoding (encoding=) e.g. utf-16"
+                f"save it as CSV UTF-8, or pass {option_hint('encoding', 'utf-16')}"
             )
         delimiter = "\t" if suffix == ".tsv" else sep
         _check_header_names(_csv_header(text, delimiter), shown)
@@ -514,7 +515,7 @@ def _read_excel(source: Path, sheet: str | int | None, shown: str) -> pd.DataFra
         if sheet is None:
             if len(names) > 1:
                 raise InputFileError(
-                    f"{shown} has {len(names)} sheets ({first_items(names)}); choose one with --sheet (sheet=)"
+                    f"{shown} has {len(names)} sheets ({first_items(names)}); choose one with {option_hint('sheet')}"
                 )
             sheet = names[0]
         elif isinstance(sheet, str) and sheet not in names:

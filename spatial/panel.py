@@ -28,6 +28,7 @@ from spatial.errors import (
 from spatial.geometry import BadGeometryOption, DuplicateOption, RepairOption, check_geometries
 from spatial.io import MISSING_TOKENS, ids_as_strings, require_columns
 from spatial.names import normalize_ids, resolve_keys, suggest_normalization
+from spatial.hints import hint
 from spatial.periods import parse_periods
 
 if TYPE_CHECKING:
@@ -253,8 +254,8 @@ class SpatialPanel:
             raise SchemaError(
                 "cells that are not finite numbers (rows counted from 1 after the header): "
                 + " | ".join(problems)
-                + ". Fix them; numbers written with thousands separators are read with --coerce-numeric "
-                "(coerce_numeric=True); text columns can be left out with --variables"
+                + f". Fix them; numbers written with thousands separators are read with {hint('coerce_numeric', True)}"
+                f"; text columns can be left out with {hint('variables')}"
             )
         if not numeric:
             raise SchemaError("the panel table has no numeric variable besides its keys")
@@ -277,12 +278,12 @@ class SpatialPanel:
         if not only_panel and not only_geo:
             return values, geo
         if restrict == "error" or not (panel_ids & geo_ids):
-            hint = suggest_normalization(panel_ids, geo_ids)
+            normalization = suggest_normalization(panel_ids, geo_ids)
             fix = (
-                f"the ids match after normalisation: pass --id-normalize {hint} (id_normalize={hint!r})"
-                if hint
-                else "correct the ids, match names with --match-names (match_names=), or keep the common "
-                "units with --restrict intersection (restrict='intersection')"
+                f"the ids match after normalisation: pass {hint('id_normalize', normalization)}"
+                if normalization
+                else f"correct the ids, match names with {hint('match_names')}, or keep the common "
+                f"units with {hint('restrict', 'intersection')}"
             )
             raise IdMismatchError(
                 f"panel and boundary ids differ: {len(only_panel)} only in the panel ({first_items(only_panel)}), "
@@ -308,7 +309,7 @@ class SpatialPanel:
                 f"missing values ({by_var})"
                 + (f"; rows with gaps per period ({by_period})" if time else "")
                 + f"; units affected: {first_items(units)}. Spatial models cannot drop single rows; "
-                "fill the gaps, or drop whole units with --missing drop_units (missing='drop_units')"
+                f"fill the gaps, or drop whole units with {hint('missing', 'drop_units')}"
             )
         for unit in units:
             cols = sorted(values.columns[gaps.loc[unit].any()].tolist())
@@ -332,7 +333,7 @@ class SpatialPanel:
             raise UnbalancedPanelError(
                 f"unbalanced panel: {len(short)} of {len(counts)} units miss some of the {len(periods)} periods "
                 f"({first_items(described, 5)}); cells are never padded: complete the data, or drop those units "
-                "with --balance drop_units (balance='drop_units')"
+                f"with {hint('balance', 'drop_units')}"
             )
         for unit in sorted(short.index):
             gone = sorted(set(periods) - present[unit])

@@ -25,6 +25,7 @@ from spatial._fs import check_output, display_path, not_recording, safe_name, sh
 from spatial._run import folder_lock, move_staged, now, provenance, public_options, staging, write_record
 from spatial.config import Config
 from spatial.errors import ConfigError, OutputError
+from spatial.hints import hint
 
 __all__ = ["RunContext", "register_step", "planned_outputs", "load_panel", "run", "write_csv"]
 
@@ -276,7 +277,7 @@ def _check_plan(folder: Path, planned: list[str], overwrite: bool) -> None:
         more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
         raise OutputError(
             f"{display_path(folder)}: {', '.join(existing[:5])}{more} already exist{'s' if len(existing) == 1 else ''} "
-            "(outputs of an earlier run); pass --overwrite to replace them, or choose another --out"
+            f"(outputs of an earlier run); pass {hint('overwrite', True)} to replace them, or choose another {hint('out')}"
         )
 
 
@@ -326,7 +327,7 @@ def run(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the output folder {display_path(folder)} ({exc.strerror or exc}); "
-                          "choose another --out") from None
+                          f"choose another {hint('out')}") from None
     with not_recording(), folder_lock(folder):
         sweep_stale(folder)
         _check_plan(folder, planned_outputs(config), overwrite)

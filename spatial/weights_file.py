@@ -18,6 +18,7 @@ import pandas as pd
 
 from spatial._options import check_option
 from spatial.errors import IdMismatchError, first_items
+from spatial.hints import hint as option_hint
 from spatial.names import normalize_ids, suggest_normalization
 from spatial.panel import RestrictOption, SpatialPanel
 
@@ -84,7 +85,7 @@ def read_aligned_weights(
         A file that cannot be read, or invalid entries.
     """
     import weights
-    from weights._graph import graph_from_sparse, graph_ids, matrix_of, reorder
+    from weights import graph_from_sparse, graph_ids, matrix_of, reorder
     from weights.errors import WeightsError
 
     check_option("restrict", restrict, RestrictOption)
@@ -105,7 +106,7 @@ def read_aligned_weights(
         collided = pd.Index(normalised)[pd.Index(normalised).duplicated()].unique().tolist()
         if collided:
             raise IdMismatchError(
-                f"{what}: ids collide after --id-normalize {id_normalize} (id_normalize=): {first_items(collided)}; "
+                f"{what}: ids collide after {option_hint('id_normalize', id_normalize)}: {first_items(collided)}; "
                 "choose a normalisation that keeps the units apart"
             )
         graph = graph_from_sparse(matrix_of(graph), normalised, transformation=graph.transformation)
@@ -121,9 +122,9 @@ def read_aligned_weights(
     if not hint:
         spec = suggest_normalization(mine, theirs)
         hint = (
-            f"; the ids match after normalisation: pass --id-normalize {spec} (id_normalize={spec!r})"
+            f"; the ids match after normalisation: pass {option_hint('id_normalize', spec)}"
             if spec
-            else "; correct the ids, or keep the common units with --restrict intersection (restrict='intersection')"
+            else f"; correct the ids, or keep the common units with {option_hint('restrict', 'intersection')}"
         )
     raise IdMismatchError(
         f"panel and {what} ids differ: {len(only_panel)} only in the panel ({first_items(only_panel)}), "
@@ -132,7 +133,7 @@ def read_aligned_weights(
 
 
 def _intersection(panel: SpatialPanel, graph, common: list[str], only_panel, only_file, what: str):
-    from weights._graph import graph_from_sparse, graph_ids, matrix_of
+    from weights import graph_from_sparse, graph_ids, matrix_of
     from weights.errors import IslandWarning
 
     full, file_ids = matrix_of(graph), graph_ids(graph)

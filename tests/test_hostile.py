@@ -20,6 +20,7 @@ from branca.element import Element
 from shapely import box
 
 import maps
+from maps.categories import category_map
 from maps._literal import LiteralFigure, UnsafePageError, Verbatim
 from maps.report import Paragraph, Report, moran_chart, table
 from spatial.cli import main
@@ -36,6 +37,8 @@ from tests.hostile import (
 )
 
 N = len(PAYLOADS)
+HOSTILE_IDS = [f"{i:02d}{p}" for i, p in enumerate(PAYLOADS)]  # unit ids made of the corpus
+WEIGHTS = "W{{7*7}}W<b>"  # a weights name (it also ends up in a file name, so no "/")
 IDS = [f"u{i:02d}" for i in range(N)]
 
 
@@ -85,15 +88,25 @@ def api_pages(units) -> dict[str, tuple[str, tuple[str, ...]]]:
         "hotspot_map": maps.hotspot_map(units, _wide() * 3, pvalues, title=JOINED, **common),
         "effects_map": maps.effects_map(units, effects, variable=JOINED, title=JOINED, **common),
         "links_map": maps.links_map(units, edges, title=JOINED, **common),
+        # category keys and legend texts are the corpus too
+        "category_map": category_map(units, pd.DataFrame({p: list(PAYLOADS) for p in PAYLOADS}, index=IDS),
+                                     [(p, p) for p in PAYLOADS], label=JOINED, title=JOINED, **common),
     }
     return {kind: (m.to_html(), PAYLOADS) for kind, m in pages.items()}
 
 
 def test_every_interactive_map_kind_shows_the_corpus_as_text(units):
     pages = api_pages(units)
-    assert len(pages) == 6
+    assert len(pages) == 7
     for kind, (page, texts) in pages.items():
         assert assert_page_shows(page, texts) == N, kind
+
+
+def test_hostile_ids_name_the_units_as_text(units):
+    by_id = units.assign(code=HOSTILE_IDS, v=np.arange(N, dtype=float))
+    clusters = pd.Series((["HH", "LL", "ns", "island"] * 4)[:N], index=HOSTILE_IDS)
+    for m in (maps.choropleth(by_id, "v", id="code"), maps.lisa_map(by_id, clusters, id="code")):
+        assert assert_page_shows(m.to_html(), HOSTILE_IDS) == N
 
 
 def test_the_report_shows_the_corpus_in_every_block(units):
@@ -208,6 +221,7 @@ def project_files(folder):
     pd.DataFrame(rows, columns=["code", "year", y, x]).to_csv(folder / "panel.csv", index=False)
     with_value = units.assign(**{y: np.arange(N, dtype=float)})
     with_value.to_file(folder / "valued.geojson", driver="GeoJSON")
+    with_value.assign(code=HOSTILE_IDS).drop(columns="name").to_file(folder / "ided.geojson", driver="GeoJSON")
 
     def toml(text: str) -> str:
         return text.replace("\\", "\\\\").replace('"', '\\"').replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -216,7 +230,7 @@ def project_files(folder):
         f'[project]\nname = "{toml(JOINED)}"\noutput = "out"\n'
         '[panel]\npath = "panel.csv"\nid = "code"\ntime = "year"\n'
         '[boundaries]\npath = "units.geojson"\nid = "code"\n'
-        '[weights.queen]\nkind = "queen"\n'
+        f'[weights."{toml(WEIGHTS)}"]\nkind = "queen"\n'
         f'[esda]\nvariables = ["{toml(y)}"]\npermutations = 99\nseed = 1\nlisa = ["{toml(y)}"]\nlabels = "name"\n'
         f'[models]\ny = "{toml(y)}"\nx = ["{toml(x)}"]\nmodels = ["ols", "sar"]\nfe = "unit"\n'
         f'[report]\ntitle = "{toml(JOINED)}"\n', encoding="utf-8")
@@ -249,6 +263,9 @@ def test_spatial_map_pages_show_the_corpus(project, capsys):
     _cli(["map", str(folder / "valued.geojson"), "--column", y, "--names", "name", "--title", JOINED,
           "--out", str(file_page)], capsys)
     assert assert_page_shows(file_page.read_text(encoding="utf-8"), (*PAYLOADS, y)) == N + 1
+    id_page = folder / "id_map.html"  # no --names: the tooltips name the units by their hostile ids
+    _cli(["map", str(folder / "ided.geojson"), "--column", y, "--id", "code", "--out", str(id_page)], capsys)
+    assert assert_page_shows(id_page.read_text(encoding="utf-8"), HOSTILE_IDS) == N
 
 
 def test_spatial_map_svg_draws_the_title_and_column_literally(project, capsys):
@@ -267,7 +284,7 @@ def test_report_and_run_show_the_corpus(project, command, tmp_path, capsys):
     with recorded_figures() as saved:
         _cli([command, str(folder / "a.toml"), "--out", str(out)], capsys)
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert assert_page_shows(page, (*PAYLOADS, JOINED, y, x)) == N + 3
+    assert assert_page_shows(page, (*PAYLOADS, JOINED, y, x, WEIGHTS)) == N + 4
     table_page = (out / "models_table.html").read_text(encoding="utf-8")
     assert assert_page_shows(table_page, (y, x)) == 2
     assert saved, "the run drew no figures"
@@ -314,3 +331,34 @@ def test_no_run_time_text_is_compiled_as_a_template(units, monkeypatch):
     assert compiled, "the probe saw no compilation at all"
     assert not any("#123;" in source or "Q{{" in source for source in compiled)  # safe_text's { is &#123;
     assert not any("L.control(" in source for source in compiled)  # nor the output of our own macros
+
+
+def test_notebook_display_and_save_render_once(units, tmp_path):
+    """``_repr_html_`` (Jupyter) and ``save`` go through the same literal page."""
+    import html
+
+    m = maps.choropleth(units.assign(v=np.arange(N, dtype=float)), "v", id="code", names=["name"], title=JOINED)
+    srcdoc = html.unescape(m._repr_html_())  # the page, entity-escaped into an iframe's srcdoc
+    assert_page_shows(srcdoc.split('srcdoc="', 1)[1].rsplit('" style=', 1)[0])
+    m.save(tmp_path / "m.html")
+    assert_page_shows((tmp_path / "m.html").read_text(encoding="utf-8"))
+
+
+def test_raster_step_maps_draw_the_variable_name_literally(tmp_path):
+    """The [rasters] step's PNG maps: a hostile raster name is drawn as text, never as mathtext."""
+    from spatial.config import load_config
+    from spatial.pipeline import run
+    from tests.spatial.raster.synthetic import write_raster
+
+    write_raster(tmp_path / "dem.tif", np.arange(16.0).reshape(4, 4) + 1, west=0, north=4, res=1, crs="EPSG:4326")
+    grid = gpd.GeoDataFrame({"code": ["a", "b"]}, geometry=[box(0, 0, 2, 4), box(2, 0, 4, 4)], crs=4326)
+    grid.to_file(tmp_path / "units.gpkg")
+    pd.DataFrame({"code": ["a", "b"], "pop": [1.0, 2.0]}).to_csv(tmp_path / "table.csv", index=False)
+    name = "r$x^2$Q{{7*7}}Q"
+    (tmp_path / "run.toml").write_text(
+        '[panel]\npath = "table.csv"\nid = "code"\n\n[boundaries]\npath = "units.gpkg"\n\n'
+        f'[rasters]\npath = "dem.tif"\nname = "{name}"\nstats = ["mean"]\nmaps = true\n', encoding="utf-8")
+    with recorded_figures() as saved:
+        run(load_config(tmp_path / "run.toml"), output=tmp_path / "out", echo=lambda _: None)
+    assert len(saved) == 1
+    assert assert_figure_shows(saved[0], (f"{name}_mean",)) == 1

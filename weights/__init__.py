@@ -59,6 +59,10 @@ _LAZY = {
     "read_matrix": "weights.io",
     "SparseWeights": "weights._graph",
     "write_weights": "weights.io",
+    "reorder": "weights._graph",
+    "graph_from_sparse": "weights._graph",
+    "graph_ids": "weights._graph",
+    "matrix_of": "weights._graph",
 }
 
 __all__ = ["WeightsError", "IslandWarning", *_LAZY]
@@ -69,7 +73,7 @@ if TYPE_CHECKING:
     from weights.contiguity import higher_order, queen, rook  # noqa: F401
     from weights.distance import distance_band, inverse_distance, kernel, knn  # noqa: F401
     from weights.economic import economic_distance, mixed, nested, period_means  # noqa: F401
-    from weights._graph import SparseWeights  # noqa: F401
+    from weights._graph import SparseWeights, graph_from_sparse, graph_ids, matrix_of, reorder  # noqa: F401
     from weights.io import read_matrix, read_weights, write_weights  # noqa: F401
     from weights.islands import AddedLink, IslandReport, apply_island_policy, components  # noqa: F401
     from weights.spectrum import eigen_range, rho_interval, spectral_radius  # noqa: F401

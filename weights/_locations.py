@@ -21,7 +21,7 @@ import pandas as pd
 
 from weights import _geodesy
 from weights._checks import check_option, first_items, unit_ids
-from weights.errors import WeightsError
+from weights.errors import WeightsError, hint
 
 __all__ = ["Metric", "PointsOption", "Locations", "locate"]
 
@@ -301,14 +301,15 @@ def locate(
     if metric is None:
         if crs is None:
             raise WeightsError(
-                "the coordinates have no CRS, so their distance is ambiguous: pass metric='euclidean' for "
-                "projected coordinates, or metric='haversine' / 'geodesic' for longitude/latitude (--metric)"
+                f"the coordinates have no CRS, so their distance is ambiguous: pass {hint('metric', 'euclidean')} for "
+                f"projected coordinates, or {hint('metric', 'haversine')} / {hint('metric', 'geodesic')} for "
+                "longitude/latitude"
             )
         if crs.is_geographic:
             raise WeightsError(
                 f"the layer is in a geographic CRS ({crs.to_string()}): degrees are not distances. "
-                "Choose great-circle distances with metric='haversine' (sphere) or metric='geodesic' "
-                "(ellipsoid), both in km (--metric haversine), or reproject to a projected CRS for Euclidean distances"
+                f"Choose great-circle distances with {hint('metric', 'haversine')} (sphere) or {hint('metric', 'geodesic')} "
+                "(ellipsoid), both in km, or reproject to a projected CRS for Euclidean distances"
             )
         metric = "euclidean"
     if metric == "euclidean" and crs is not None and crs.is_geographic:

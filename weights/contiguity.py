@@ -26,7 +26,7 @@ from scipy import sparse
 
 from weights._checks import check_option, first_items, unit_ids
 from weights._graph import graph_from_sparse, graph_ids, matrix_of
-from weights.errors import IslandWarning, WeightsError
+from weights.errors import IslandWarning, WeightsError, hint
 
 __all__ = ["Rule", "contiguity", "queen", "rook", "higher_order"]
 
@@ -228,7 +228,7 @@ def _geometric_pairs(geoms: np.ndarray, ids: pd.Index, *, rook: bool, tolerance:
         reasons = [f"{i}: {r}" for i, r in zip(ids[invalid], shapely.is_valid_reason(geoms[invalid]), strict=True)]
         raise WeightsError(
             f"strict/tolerance contiguity needs valid polygons; {int(invalid.sum())} are invalid "
-            f"({first_items(reasons, 5)}); repair them (shapely.make_valid, or --repair make_valid) first"
+            f"({first_items(reasons, 5)}); repair them (shapely.make_valid, or {hint('repair', 'make_valid')}) first"
         )
     tree = shapely.STRtree(geoms)
     if tolerance > 0:
@@ -316,19 +316,19 @@ def warn_topology(graph, *, rule: str = "queen", strict: bool = False, stackleve
     linked_components = n_components - len(islands)
     if len(islands) <= ISLAND_SHARE_WARNING * n and linked_components <= 1:
         return
-    hint = (
-        "If they are real (an island such as Hainan), choose an island policy (islands='connect', "
-        "--islands connect, links each to its nearest unit and records the link). If they come from gaps or "
-        "slivers between "
+    advice = (
+        f"If they are real (an island such as Hainan), choose an island policy ({hint('islands', 'connect')} "
+        "links each to its nearest unit and records the link). If they come from gaps or slivers between "
         "boundaries, "
-        + ("increase the snapping tolerance" if strict else "retry with strict=True or a snapping tolerance")
-        + " (--strict / --tolerance)."
+        + (f"increase the snapping tolerance ({hint('tolerance')})" if strict
+           else f"retry with {hint('strict', True)} or a snapping tolerance ({hint('tolerance')})")
+        + "."
     )
     sizes = pd.Series(graph.component_labels).value_counts().tolist()
     warnings.warn(
         f"{rule} contiguity: {len(islands)} of {n} units have no neighbour ({first_items(islands)}) and the "
         f"graph has {n_components} components (sizes {first_items(sizes)}); spillovers cannot cross "
-        f"components. {hint}",
+        f"components. {advice}",
         IslandWarning,
         stacklevel=stacklevel,
     )

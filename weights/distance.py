@@ -19,7 +19,7 @@ import numpy as np
 from weights._checks import MAX_LINKS, check_option, first_items
 from weights._graph import graph_from_pairs
 from weights._locations import Locations, Metric, PointsOption, locate
-from weights.errors import WeightsError
+from weights.errors import WeightsError, hint
 
 __all__ = ["knn", "distance_band", "inverse_distance", "kernel", "KernelFunction", "DuplicateOption"]
 
@@ -332,8 +332,8 @@ def _within(locations: Locations, threshold: float, *, allow_islands: bool, max_
             f"without neighbours ({first_items(lonely)}); the smallest distance that gives every unit a "
             f"neighbour is {nearest.max():.6g} {locations.unit} (the largest nearest-neighbour distance). "
             + ("Use at least that, or k nearest neighbours" if not linked.any() else
-               "Use at least that, use k nearest neighbours, or keep them as islands explicitly "
-               "(allow_islands=True, or an island policy: islands='keep' / 'connect', --islands)")
+               "Use at least that, use k nearest neighbours, or keep them as islands explicitly (an island "
+               f"policy: {hint('islands', 'keep')} or {hint('islands', 'connect')})")
         )
     return rows, cols, dist
 

@@ -42,6 +42,7 @@ from scipy import sparse
 from weights._checks import check_entries, check_option, first_items, match_ids
 from weights._graph import SparseWeights, graph_ids, links_with_islands, matrix_of
 from weights.errors import WeightsError
+from weights.errors import hint
 
 __all__ = ["Format", "FULL_MATRIX_LIMIT", "read_weights", "read_matrix", "write_weights", "infer_format"]
 
@@ -87,7 +88,7 @@ def infer_format(path: str | os.PathLike, format: Format | None = None) -> str:
 @contextlib.contextmanager
 def _atomic(path: Path, overwrite: bool) -> Iterator[Path]:
     if path.exists() and not overwrite:
-        raise WeightsError(f"{path.name} already exists; pass overwrite=True (--overwrite) to replace it")
+        raise WeightsError(f"{path.name} already exists; pass {hint('overwrite', True)} to replace it")
     if not path.parent.is_dir():
         raise WeightsError(f"folder {path.parent} does not exist; create it first")
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.spatial-{os.getpid()}-", suffix=".part", dir=path.parent)
@@ -162,7 +163,7 @@ def write_weights(graph, path: str | os.PathLike, *, format: Format | None = Non
     if fmt in ("matrix", "xlsx", "dta") and n > FULL_MATRIX_LIMIT and not force:
         raise WeightsError(
             f"a full {n} x {n} matrix is {n * n:,} cells; write a sparse format (.gwt, .csv edge list, .mtx, .mat) "
-            f"or pass force=True (--force) to write it anyway"
+            f"or pass {hint('force', True)} to write it anyway"
         )
     # The checks of read_weights, so that no file is written that read_weights (weights info) then rejects.
     check_entries(matrix, ids, allow_self=True, what=f"the weights to write to {target.name}")
@@ -395,7 +396,7 @@ def _text(path: Path, encoding: str | None) -> str:
         return raw.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError:
         raise WeightsError(
-            f"{path.name} is not {encoding or 'UTF-8'} text; pass encoding= (--encoding), e.g. gbk"
+            f"{path.name} is not {encoding or 'UTF-8'} text; pass {hint('encoding')}, e.g. gbk"
         ) from None
     except LookupError:
         raise WeightsError(f"unknown encoding {encoding!r}") from None

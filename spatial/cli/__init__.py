@@ -66,6 +66,7 @@ class _LazyGroup(click.Group):
 class _State:
     debug = False
     quiet = False
+    surface = None  # spatial.hints.Surface of the command being run
     command: str | None = None  # e.g. "weights build", set when a command's callback starts
     params: dict = {}
     warnings: list[str] = []
@@ -137,12 +138,40 @@ def _user_error_types() -> tuple[type[BaseException], ...]:
     return (SpatialPanelError, WeightsError)
 
 
+def _surface(args: list[str]):
+    """Where messages are shown: the config (run, report, demo) or the command being run, with its flags."""
+    from spatial.hints import cli_surface
+
+    path: list[str] = []
+    command: click.Command | None = cli
+    for token in args:
+        if token.startswith("-") or not isinstance(command, click.Group):
+            continue
+        found = command.get_command(click.Context(command), token) if token in command.list_commands(
+            click.Context(command)) else None
+        if found is None:
+            break
+        path.append(token)
+        command = found
+    flags = {opt for param in getattr(command, "params", []) for opt in (*param.opts, *param.secondary_opts)}
+    return cli_surface(" ".join(path), flags, config=bool(path) and path[0] in ("run", "report", "demo"))
+
+
+def _text(exc: BaseException) -> str:
+    """The message of ``exc`` with its option hints spelled for the surface being run."""
+    from spatial.hints import render
+
+    raw = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+    return render(raw, STATE.surface) if STATE.surface is not None else str(exc)
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Warnings reach a CLI user as one line, without the source location."""
     if str(message) not in STATE.warnings:
         STATE.warnings.append(str(message))
     if not STATE.quiet or not issubclass(category, UserWarning):
-        click.echo(f"warning: {message}", err=True)
+        shown = _text(message) if isinstance(message, Warning) else message
+        click.echo(f"warning: {shown}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     STATE.debug = "--debug" in args
     STATE.command, STATE.params, STATE.warnings = None, {}, []
     started = now()
+    try:
+        STATE.surface = _surface(args)
+    except Exception:  # an unusable command line is click's to report
+        STATE.surface = None
     try:
         with _sigterm_raises(), recording() as planned, warnings.catch_warnings():
             warnings.showwarning = _show_warning
@@ -180,10 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         if STATE.debug:
             raise
         if isinstance(exc, NumericalError):
-            click.echo(f"numerical error: {exc}", err=True)
+            click.echo(f"numerical error: {_text(exc)}", err=True)
             return 3
         if isinstance(exc, _user_error_types()):
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {_text(exc)}", err=True)
             return 2
         click.echo(
             f"internal error ({type(exc).__name__}: {exc}); this is a bug: rerun with --debug and report it",

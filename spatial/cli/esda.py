@@ -294,7 +294,7 @@ def _write_transitions(result, panel, pair: list[str], target: Path) -> None:
 
 
 def _period(panel, text: str):
-    from spatial.esda._input import select_periods
+    from spatial.esda import select_periods
 
     return select_periods(panel, [text])[0]
 

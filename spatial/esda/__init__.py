@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from spatial.esda._input import PermutationWarning, UndefinedStatisticError
+from spatial.esda._input import PermutationWarning, UndefinedStatisticError, select_periods
 from spatial.esda.figure import moran_over_time, moran_scatter, save_figure
 from spatial.esda.font import FontWarning
 from spatial.esda.global_autocorrelation import (
@@ -40,6 +40,7 @@ from spatial.esda.residual import ResidualMoran, moran_residuals
 from spatial.esda.transition import LisaTransitions, transitions
 
 __all__ = [
+    "select_periods",
     "FontWarning",
     "GlobalAutocorrelation",
     "HotSpots",

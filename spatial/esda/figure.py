@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from maps._escape import figure_text
+from maps.shared import figure_text
 from spatial._fs import PathLike, atomic_path, check_output
 from spatial._options import check_option
 from spatial.esda import font

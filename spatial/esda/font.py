@@ -31,7 +31,7 @@ def cjk_family() -> str | None:
     The search (preferred families, and font files installed after matplotlib cached its font
     list) is the one the maps use: :func:`maps._fonts.cjk_font`.
     """
-    from maps._fonts import cjk_font
+    from maps.shared import cjk_font
 
     return cjk_font()
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from spatial._options import check_option
 from spatial.errors import SchemaError, first_items
+from spatial.hints import hint
 from spatial.indices._common import LongTable, check_positive, long_table
 
 if TYPE_CHECKING:
@@ -86,8 +87,8 @@ def _grouped(
             listed = [f"{g} in {p}" if table.has_time else str(g) for p, g in lonely.index]
             raise SchemaError(
                 f"{len(lonely)} groups have a single unit ({first_items(listed, 5)}): their within-group inequality "
-                "is 0 by construction; merge them into larger groups, or pass singletons='allow' "
-                "(--allow-singletons) to keep them"
+                f"is 0 by construction; merge them into larger groups, or pass {hint('allow_singletons', 'allow')} "
+                "to keep them"
             )
     return LongTable(frame, table.id_name, table.time_name)
 

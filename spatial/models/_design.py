@@ -20,6 +20,7 @@ import pandas as pd
 from spatial.errors import IdentificationError, SchemaError, first_items
 from spatial.io import require_columns
 from spatial.models._weights import WeightsMatrix
+from spatial.hints import hint
 
 __all__ = ["Term", "parse_term", "Design", "build_design", "check_panel", "CONST"]
 
@@ -255,7 +256,7 @@ def _identify(X: np.ndarray, labels: list[str], y: np.ndarray, *, constant: bool
                 f"regressors without variation: {first_items(flat)}; they duplicate the constant"
                 + (" (a W* lag of a regressor that is constant in the sample)"
                    if any(f.startswith("W*") for f in flat) else "")
-                + ". Remove them, or pass collinear='drop' (--drop-collinear) to drop and report them"
+                + f". Remove them, or pass {hint('drop_collinear', 'drop')} to drop and report them"
             )
         for name in flat:
             dropped.append({"id": None, "period": None, "what": name,
@@ -272,7 +273,7 @@ def _identify(X: np.ndarray, labels: list[str], y: np.ndarray, *, constant: bool
         if collinear == "error":
             raise IdentificationError(
                 f"collinear regressors: {'; '.join(described)}. Remove one of each set, or pass "
-                "collinear='drop' (--drop-collinear) to drop the later ones and report them"
+                f"{hint('drop_collinear', 'drop')} to drop the later ones and report them"
             )
         for j, text in zip(dependent, described, strict=True):
             dropped.append({"id": None, "period": None, "what": labels[j], "reason": f"dropped: collinear ({text})"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from maps._escape import safe_text
+from maps.shared import safe_text
 
 __all__ = ["render_summary", "latex_escape"]
 

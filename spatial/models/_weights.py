@@ -15,9 +15,10 @@ import numpy as np
 from scipy import sparse
 
 from spatial.errors import SchemaError, first_items
-from weights._graph import SparseWeights
+from weights import SparseWeights
 from weights.errors import WeightsError
 from weights.spectrum import symmetric_scaling
+from spatial.hints import hint
 
 __all__ = ["WeightsMatrix", "weights_matrix", "as_graph"]
 
@@ -202,7 +203,7 @@ def weights_matrix(w: Any, *, allow_islands: bool = False) -> WeightsMatrix:
         raise WeightsError(
             f"{len(islands)} units have no neighbours ({first_items(islands)}); an island's spatial lag is zero "
             "and its effects differ from the other units'. Connect them (e.g. nearest neighbours for islands), "
-            "drop them from the panel, or pass allow_islands=True (--allow-islands) to keep them"
+            f"drop them from the panel, or pass {hint('allow_islands', True)} to keep them"
         )
     linked = row_sums > 0
     row_stochastic = bool(np.all(np.abs(row_sums[linked] - 1.0) <= _ROW_SUM_TOL))

@@ -85,7 +85,7 @@ class ComparisonTable:
 
     def to_html(self) -> str:
         """An HTML table; every label is escaped (names may come from user data)."""
-        from maps._escape import safe_text as e
+        from maps.shared import safe_text as e
 
         parts = ["<table class='spatial-compare'>"]
         if self.title:

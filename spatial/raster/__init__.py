@@ -31,10 +31,15 @@ from __future__ import annotations
 
 from spatial.raster._area import pixel_areas, row_areas
 from spatial.raster._panel import Backend, ZonalResult, zonal_panel, zonal_stats
+from spatial.raster._panel import _default_name as default_variable_name
+from spatial.raster._panel import _select_periods as select_periods
 from spatial.raster._source import RasterLayer, open_raster, raster_layers
-from spatial.raster._zonal import DEFAULT_MAX_PIXELS, PixelRule, Stat
+from spatial.raster._zonal import DEFAULT_MAX_PIXELS, PixelRule, Stat, ZonalSpec
 
 __all__ = [
+    "default_variable_name",
+    "select_periods",
+    "ZonalSpec",
     "zonal_stats",
     "zonal_panel",
     "ZonalResult",

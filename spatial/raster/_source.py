@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from spatial._fs import PathLike, display_path
 from spatial.errors import CRSError, RasterFileError, first_items
+from spatial.hints import hint
 
 if TYPE_CHECKING:
     import rasterio
@@ -115,7 +116,7 @@ def open_raster(path: PathLike, *, assume_crs: str | None = None) -> rasterio.io
             if assume_crs is None:
                 raise CRSError(
                     f"raster {shown} has no coordinate reference system, so polygons cannot be placed on it; "
-                    "state it with --assume-crs EPSG:XXXX (assume_crs=), e.g. EPSG:4326 for longitude/latitude grids"
+                    f"state it with {hint('raster_assume_crs', 'EPSG:XXXX')}, e.g. EPSG:4326 for longitude/latitude grids"
                 )
             return _with_crs(dataset, assume_crs, shown)
     except BaseException:
@@ -165,7 +166,7 @@ def _with_crs(dataset, assume_crs: str, shown: str):
     try:
         crs = CRS.from_user_input(assume_crs)
     except Exception as exc:
-        raise CRSError(f"--assume-crs {assume_crs!r} is not a valid CRS: {exc}") from None
+        raise CRSError(f"{assume_crs!r} (given with {hint('raster_assume_crs')}) is not a valid CRS: {exc}") from None
     class WithCRS(WarpedVRT):
         """A VRT on the source's own grid: it only adds the CRS (no resampling); closes its source."""
 

@@ -43,6 +43,7 @@ from spatial._options import check_option
 from spatial.errors import CRSError, RasterFileError, SchemaError, first_items
 from spatial.raster._area import PixelGeometry
 from spatial.raster._source import RasterLayer, _gdal_message, open_raster
+from spatial.hints import hint
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -321,7 +322,7 @@ def _band(dataset, layer: RasterLayer, shown: str) -> int:
     if layer.band is None:
         if dataset.count > 1:
             raise RasterFileError(
-                f"raster {shown} has {dataset.count} bands; choose one with band= (--band), or read the bands as "
+                f"raster {shown} has {dataset.count} bands; choose one with {hint('band')}, or read the bands as "
                 "periods with band_periods="
             )
         return 1

@@ -40,6 +40,7 @@ from typing import Any
 
 import pandas as pd
 
+from maps.shared import figure_text
 from spatial import datasets
 from spatial._fs import atomic_path, sha256
 from spatial.config import Key, register_section
@@ -144,9 +145,9 @@ def _map_png(ctx: RunContext, geometry, values: pd.DataFrame, variable: str, tim
         frame.plot(column="value", ax=ax, cmap="viridis", vmin=low, vmax=high, linewidth=0.2, edgecolor="white",
                    missing_kwds={"color": "lightgrey", "label": "no data"})
         ax.set_axis_off()
-        ax.set_title(variable if period is None else f"{variable}, {period}", fontsize=10)
+        ax.set_title(figure_text(variable if period is None else f"{variable}, {period}"), fontsize=10)
     mappable = plt.cm.ScalarMappable(cmap="viridis", norm=plt.Normalize(low, high))
-    fig.colorbar(mappable, ax=axes[0].tolist(), shrink=0.7, label=variable)
+    fig.colorbar(mappable, ax=axes[0].tolist(), shrink=0.7, label=figure_text(variable))
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -156,9 +157,14 @@ def _map_png(ctx: RunContext, geometry, values: pd.DataFrame, variable: str, tim
 def _rasters_step(ctx: RunContext) -> None:
     if "rasters" not in ctx.config:
         return
-    from spatial.raster import DEFAULT_MAX_PIXELS, raster_layers, zonal_panel
-    from spatial.raster._panel import _default_name, _select_periods
-    from spatial.raster._zonal import ZonalSpec
+    from spatial.raster import (
+        DEFAULT_MAX_PIXELS,
+        ZonalSpec,
+        default_variable_name,
+        raster_layers,
+        select_periods,
+        zonal_panel,
+    )
 
     spec = ctx.config["rasters"]
     panel = ctx.panel
@@ -167,8 +173,8 @@ def _rasters_step(ctx: RunContext) -> None:
     source = _source(spec)
     periods = list(panel.periods) if panel.time_name is not None else None
     layers = raster_layers(source, pattern=spec["pattern"], band=spec["band"], band_periods=spec["band_periods"])
-    chosen, _ = _select_periods(layers, periods)
-    name = spec["name"] or _default_name(chosen)
+    chosen, _ = select_periods(layers, periods)
+    name = spec["name"] or default_variable_name(chosen)
     options = {"classes": spec["classes"], "pixels": spec["pixels"], "nodata": spec["nodata"],
                "assume_crs": spec["assume_crs"], "max_pixels": spec["max_pixels"] or DEFAULT_MAX_PIXELS}
     variables = ZonalSpec.build(spec["stats"], **options).columns(name)

@@ -313,7 +313,7 @@ def _build_one(ctx: RunContext, name: str, spec: dict[str, Any], built: dict[str
 def _weights_step(ctx: RunContext) -> None:
     if "weights" not in ctx.config or ctx.panel is None:
         return
-    from weights._graph import reorder
+    from weights import reorder
 
     specs: dict[str, dict[str, Any]] = ctx.config["weights"]
     # outputs are checked before any matrix is built

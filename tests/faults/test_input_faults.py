@@ -122,7 +122,7 @@ def test_a7_gbk_dbf_without_cpg(inputs, capsys):
     layer = grid_layer(["110000", "120000"], name=["北京市", "天津市"])
     shp = write_shapefile(layer, inputs / "gbk", encoding="GBK")
     shp.with_suffix(".cpg").unlink()
-    expect_error(check(inputs, "--boundaries", shp), inputs, capsys, "--encoding gbk")
+    expect_error(check(inputs, "--boundaries", shp), inputs, capsys, "--boundary-encoding gbk")
 
 
 def test_b1_misspelled_column(inputs, capsys):

@@ -41,7 +41,7 @@ def run_cli(args: list, folder: Path, capsys) -> tuple[int, str]:
 
 def test_raster_without_crs_is_refused_unless_a_crs_is_assumed(tmp_path):
     path = write_raster(tmp_path / "nocrs.tif", np.ones((4, 4)), crs=None)
-    with pytest.raises(CRSError, match=r"nocrs.tif has no coordinate reference system.*--assume-crs"):
+    with pytest.raises(CRSError, match=r"nocrs.tif has no coordinate reference system.*assume_crs='EPSG:XXXX'"):
         zonal_stats(units().iloc[:2], path, id="code")
     table = zonal_stats(units().iloc[:2], path, id="code", assume_crs="EPSG:3857")
     assert table["nocrs_mean"].tolist() == [1.0, 1.0]

@@ -99,5 +99,5 @@ def test_c2_ids_colliding_after_normalisation_are_refused(tmp_path):
     frame = pd.DataFrame({"code": ["1", "2"], "year": [2001, 2001], "gdp": [1.0, 2.0]})
     panel = SpatialPanel(frame, id="code", time="year", id_normalize="zfill2")
     path = write_gal(tmp_path / "w.gal", {"1": ["01"], "01": ["1"], "2": []})
-    with pytest.raises(IdMismatchError, match=r"ids collide after --id-normalize zfill2 .*'01'"):
+    with pytest.raises(IdMismatchError, match=r"ids collide after id_normalize='zfill2'.*'01'"):
         read_aligned_weights(path, panel, id_normalize="zfill2")

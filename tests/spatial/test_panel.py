@@ -50,7 +50,7 @@ def test_leading_zeros_kept_and_ids_compared_exactly():
     panel = SpatialPanel(long_panel(IDS, [2000, 2001]), id="code", time="year", geometry=grid_layer(IDS))
     assert panel.entities.tolist() == IDS
     stripped = long_panel([i.lstrip("0") for i in IDS], [2000, 2001])
-    with pytest.raises(IdMismatchError, match="--id-normalize zfill5"):
+    with pytest.raises(IdMismatchError, match="id_normalize='zfill5'"):
         SpatialPanel(stripped, id="code", time="year", geometry=grid_layer(IDS))
     fixed = SpatialPanel(stripped, id="code", time="year", geometry=grid_layer(IDS), id_normalize="zfill5")
     assert fixed.entities.tolist() == IDS
