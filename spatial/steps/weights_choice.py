@@ -33,8 +33,8 @@ def chosen_weights(ctx, spec: dict[str, Any], section: str, *, row_standardise: 
         missing = [n for n in names if n not in available]
         if missing:
             built = ", ".join(available) if available else "none; add [weights.<name>] tables"
-            raise ConfigError(f"[{section}] weights {', '.join(map(repr, missing))} not among the weights built "
-                              f"({built})")
+            raise ConfigError(f"[{section}] weights = {', '.join(map(repr, missing))} is not among the weights built: "
+                              f"{built}")
         return {n: available[n] for n in names}
     if available:
         first = next(iter(available))

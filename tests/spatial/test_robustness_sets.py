@@ -97,7 +97,7 @@ def test_report_shows_the_robustness_section(tmp_path):
 
 
 @pytest.mark.parametrize(("weights", "message"), [
-    ('["queen", "knn"]', "weights 'knn' not among the weights built (queen, invdist)"),
+    ('["queen", "knn"]', "weights = 'knn' is not among the weights built: queen, invdist"),
     ('["queen", "queen"]', "each once"),
     ("[]", "each once"),
 ])
