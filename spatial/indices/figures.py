@@ -283,8 +283,7 @@ def gravity_map(result, *, lang: str = "en"):
 
     import folium
 
-    from maps._escape import safe_text
-    from maps._leaflet import OfflineMap
+    from maps.shared import OfflineMap, safe_text
 
     time = result.options.get("time") or "period"
     centres = result.centres
