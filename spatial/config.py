@@ -75,6 +75,7 @@ register_section(
     {
         "name": Key(str, "analysis", help="a title for outputs and reports"),
         "output": Key(str, "output", path=True, help="folder for results"),
+        "partial": Key(bool, False, help="when a variable or period fails, keep the others (marked partial)"),
     },
 )
 _SOURCE_KEYS = {

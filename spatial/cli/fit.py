@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from spatial._options import MAX_SEED
-from spatial.cli import STATE
+from spatial.cli import STATE, uses_weights
 from spatial.models.catalog import MODEL_NAMES as _MODELS
 
 __all__ = ["fit_cmd"]
@@ -250,6 +250,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
     from spatial.models.numerics import parse_term
     from spatial.panel import SpatialPanel
 
+    since = len(STATE.warnings)
     columns = sorted({parse_term(t).column for t in terms})
     table = read_table(table_path, encoding=encoding)
     geometry = None if boundaries is None else read_boundaries(boundaries, id_column=boundary_id or id_column)
@@ -267,6 +268,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
                               transform="row" if transform == "r" else "none").graph
         source = f"{contiguity} contiguity of {display_path(boundaries)}"
     _progress(f"weights: {source}" + (", row-standardised" if transform == "r" else ", as given"))
+    uses_weights(graph, source, since)
     return panel, graph
 
 

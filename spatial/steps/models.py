@@ -15,7 +15,9 @@ Shape::
     lee_yu = false                     # Lee-Yu bias correction of the fixed-effects estimates
     random_effects = false             # random unit effects instead (models sar and sem only)
     select = true                      # also run the model selection procedure and print its table
-    weights = "queen"                  # a name from the weights step (default: its first)
+    weights = "queen"                  # a name from the weights step (default: its first), or a
+                                       # robustness set ["w1", "w2"]: every model under each W side by
+                                       # side (models_robustness_*); the main outputs use the first
     wx = ["log(pcap)"]                 # regressors lagged in SLX/SDM/SDEM (default: all of x)
     draws = 1000                       # simulation draws for the effects' standard errors
     seed = 20240601                    # recorded in every output
@@ -52,6 +54,7 @@ from spatial.config import Key, register_section
 from spatial.errors import ConfigError
 from spatial.models.catalog import MODEL_NAMES as _MODELS
 from spatial.pipeline import RunContext, register_step, write_csv
+from spatial.steps.weights_choice import chosen_weights
 
 __all__: list[str] = []
 
@@ -64,7 +67,8 @@ register_section(
         "x": Key(list, required=True, help="regressors: columns or log(column)", items=str, min_items=1),
         "models": Key(list, ["ols", "sar", "sem", "sdm"], help="models to fit, side by side", items=str),
         "period": Key((int, str), help="fit one period (a cross-section); default: all periods pooled"),
-        "weights": Key(str, help="name of the weights from the weights step (default: its first)"),
+        "weights": Key((str, list), help="name of the weights from the weights step (default: its first), or a "
+                                         "list of names (a robustness set: every model under each W)"),
         "wx": Key(list, help="regressors lagged in the Durbin models (default: all of x)", items=str),
         "constant": Key(bool, True),
         "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
@@ -87,22 +91,6 @@ register_section(
     },
     check=lambda values, **_: _check(values) or values,  # refused when the config is read, before any output
 )
-
-
-def _weights(ctx: RunContext, spec: dict[str, Any]):
-    available = ctx.results.get("weights") or {}
-    if available:
-        name = spec["weights"] or next(iter(available))
-        if name not in available:
-            raise ConfigError(f"[models] weights = {name!r} is not among the weights built: {', '.join(available)}")
-        return name, available[name]
-    if spec["weights"]:
-        raise ConfigError(f"[models] weights = {spec['weights']!r}, but no weights were built; add a [weights] section")
-    if ctx.panel.geometry is None:
-        raise ConfigError("[models] needs weights: add [boundaries] (queen contiguity is built from them) or [weights]")
-    import weights
-
-    return "queen contiguity (row-standardised)", weights.row_standardize(weights.queen(ctx.panel.geometry))
 
 
 def _check(spec: dict[str, Any]) -> None:
@@ -173,6 +161,9 @@ def _planned(spec: dict[str, Any]) -> list[str]:
     planned += [f"models_{m}.json" for m in spec["models"]]
     if spec["select"]:
         planned += ["models_selection.csv", "models_selection.txt"]
+    if isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1:
+        planned += [f"models_robustness_table.{f}" for f in spec["table_formats"]]
+        planned += ["models_robustness_params.csv", "models_robustness_effects.csv"]
     if spec.get("heterogeneity") is not None:
         planned += [f"models_heterogeneity_table.{f}" for f in spec["table_formats"]]
         planned += ["models_heterogeneity_tests.csv", "models_heterogeneity.json"]
@@ -182,21 +173,14 @@ def _planned(spec: dict[str, Any]) -> list[str]:
 def _models_step(ctx: RunContext) -> None:
     if "models" not in ctx.config or ctx.panel is None:
         return
-    from spatial.models import compare, fit
+    from spatial.models import compare
 
     spec = ctx.config["models"]
     _check(spec)
-    name, graph = _weights(ctx, spec)
+    chosen = chosen_weights(ctx, spec, "models", row_standardise=True)
+    name, graph = next(iter(chosen.items()))
     paths = {file: ctx.output_path(file) for file in _planned(spec)}  # checked before the estimation
-    results = {}
-    for model in spec["models"]:
-        results[model] = fit(
-            ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
-            wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
-            logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
-            draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
-            lee_yu=spec["lee_yu"], random_effects=spec["random_effects"],
-        )
+    results = _fit_models(ctx, spec, graph)
     table = compare(results and {f"({i}) {m.upper()}": r for i, (m, r) in enumerate(results.items(), 1)},
                     stat=spec["table_stat"], lang=spec["language"], effects=True)
     ctx.echo(f"Spatial regressions (weights: {name})")
@@ -215,9 +199,12 @@ def _models_step(ctx: RunContext) -> None:
         ctx.echo("")
         ctx.echo(choice.summary())
         ctx.results["selection"] = choice.table
+    robust = _robustness(ctx, spec, chosen, results) if len(chosen) > 1 else None
     het = _heterogeneity_fit(ctx, spec, graph)
     if ctx.output is None:
         return
+    if robust is not None:
+        _write_robustness(ctx, spec, robust, paths)
     if het is not None:
         _write_heterogeneity(ctx, spec, het, paths)
     if choice is not None:
@@ -240,6 +227,50 @@ def _models_step(ctx: RunContext) -> None:
         path = paths[f"models_{model}.json"]
         write_text_atomic(path, result.to_json())
         ctx.wrote(path)
+
+
+def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
+    """Every configured model under one weights matrix."""
+    from spatial.models import fit
+
+    return {model: fit(
+        ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
+        wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
+        logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
+        draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
+        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"],
+    ) for model in spec["models"]}
+
+
+def _robustness(ctx: RunContext, spec: dict[str, Any], chosen: dict[str, Any], first: dict[str, Any]) -> dict:
+    """The same models under every W of a robustness set, side by side (model-major, then W)."""
+    from spatial.models import compare
+
+    names = list(chosen)
+    by_weights = {names[0]: first} | {w: _fit_models(ctx, spec, chosen[w]) for w in names[1:]}
+    columns = {f"({i}) {model.upper()} {w}": by_weights[w][model]
+               for i, (model, w) in enumerate(((m, w) for m in spec["models"] for w in names), 1)}
+    table = compare(columns, stat=spec["table_stat"], lang=spec["language"], effects=True)
+    ctx.echo("")
+    ctx.echo(f"Robustness: the models under each weights matrix ({', '.join(names)})")
+    ctx.echo(table.to_text())
+    robust = {"weights": names, "results": by_weights, "table": table}
+    ctx.results["models_robustness"] = robust
+    return robust
+
+
+def _write_robustness(ctx: RunContext, spec: dict[str, Any], robust: dict, paths: dict) -> None:
+    for fmt in spec["table_formats"]:
+        path = paths[f"models_robustness_table.{fmt}"]
+        robust["table"].write(path, overwrite=True)  # checked with the plan
+        ctx.wrote(path)
+    params = [r.to_frame().assign(weights=w) for w, models in robust["results"].items() for r in models.values()]
+    write_csv(ctx, "models_robustness_params.csv", pd.concat(params, ignore_index=True), index=False)
+    effects = [r.effects.to_frame().assign(model=m, weights=w) for w, models in robust["results"].items()
+               for m, r in models.items() if r.effects is not None]
+    empty = pd.DataFrame(columns=["variable", "effect", "estimate", "std_error", "z", "p_value", "model", "weights"])
+    write_csv(ctx, "models_robustness_effects.csv", pd.concat(effects, ignore_index=True) if effects else empty,
+              index=False)
 
 
 def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
