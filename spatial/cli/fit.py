@@ -114,7 +114,7 @@ def _read_weights(path: Path, panel, transform: str):
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the results as JSON.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Same as --json.")
 @click.option("--table", "table_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write a journal table (.txt, .csv, .html, .tex, .xlsx, .docx).")
+              help="Also write a journal table (.txt, .md, .csv, .html, .tex, .xlsx, .docx).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Table labels.")
 @click.option("--labels", "labels", multiple=True,
               help="Names of the variables in the table: NAME=LABEL (repeatable, e.g. dig=数字经济) or a CSV "

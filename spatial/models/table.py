@@ -106,6 +106,20 @@ class ComparisonTable:
         parts += [f"<p>{e(n)}</p>" for n in self.notes]
         return "\n".join(parts)
 
+    def to_markdown(self) -> str:
+        """A pipe table (GitHub / Pandoc), numbers right-aligned, the notes below; ``|`` in labels escaped."""
+
+        def cell(text: object) -> str:
+            return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+        lines = [f"**{cell(self.title)}**", ""] if self.title else []
+        lines.append("| | " + " | ".join(cell(c) for c in self.frame.columns) + " |")
+        lines.append("|:---|" + "---:|" * len(self.frame.columns))
+        lines += ["| " + cell(label) + " | " + " | ".join(cell(v) for v in row) + " |"
+                  for label, row in self.frame.iterrows()]
+        lines += [""] + [cell(n) for n in self.notes]
+        return "\n".join(lines)
+
     def to_latex(self, *, document: bool = False) -> str:
         r"""A ``table`` float with a booktabs tabular in a threeparttable, the note as its table note.
 
@@ -168,7 +182,7 @@ class ComparisonTable:
             write_docx(tmp, cells[0], cells[1: len(self.frame) + 1], self.notes, self.title, paper=paper)
 
     def write(self, path: PathLike, *, overwrite: bool = False) -> None:
-        """Write by extension: .txt, .csv, .html, .tex, .xlsx or .docx."""
+        """Write by extension: .txt, .md, .csv, .html, .tex, .xlsx or .docx."""
         from pathlib import Path
 
         suffix = Path(path).suffix.lower()
@@ -178,11 +192,12 @@ class ComparisonTable:
             self.to_xlsx(path, overwrite=overwrite)
         elif suffix == ".docx":
             self.to_docx(path, overwrite=overwrite)
-        elif suffix in (".txt", ".html", ".htm", ".tex"):
-            text = {".txt": self.to_text, ".html": self.to_html, ".htm": self.to_html, ".tex": self.to_latex}[suffix]()
+        elif suffix in (".txt", ".html", ".htm", ".tex", ".md"):
+            text = {".txt": self.to_text, ".html": self.to_html, ".htm": self.to_html, ".tex": self.to_latex,
+                    ".md": self.to_markdown}[suffix]()
             write_text_atomic(check_output(path, overwrite=overwrite), text + "\n")
         else:
-            raise SpatialPanelError(f"unknown table format {suffix!r}; use .txt, .csv, .html, .tex, .xlsx or .docx")
+            raise SpatialPanelError(f"unknown table format {suffix!r}; use .txt, .md, .csv, .html, .tex, .xlsx or .docx")
 
 
 def _width(text: object) -> int:

@@ -58,7 +58,7 @@ from spatial.steps.weights_choice import chosen_weights
 
 __all__: list[str] = []
 
-_FORMATS = ("csv", "txt", "tex", "html", "xlsx", "docx")
+_FORMATS = ("csv", "txt", "md", "tex", "html", "xlsx", "docx")
 
 register_section(
     "models",
@@ -86,7 +86,7 @@ register_section(
         "allow_islands": Key(bool, False),
         "language": Key(str, "en", choices=("en", "zh")),
         "table_stat": Key(str, "se", choices=("se", "z", "p")),
-        "table_formats": Key(list, ["csv", "txt", "tex", "html"], help="csv, txt, tex, html, xlsx, docx"),
+        "table_formats": Key(list, ["csv", "txt", "tex", "html"], help="csv, txt, md, tex, html, xlsx, docx"),
         "table_digits": Key(int, 3, help="decimals of every number of the tables"),
         "table_layout": Key(str, "rows", choices=("rows", "columns"),
                             help="columns: W*X and Direct | Indirect | Total columns beside each model"),

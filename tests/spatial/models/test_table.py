@@ -211,3 +211,12 @@ def test_latex_compiles_with_plain_pdflatex(results, tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "t.pdf").stat().st_size > 1000
+
+
+def test_markdown_is_a_pipe_table_with_escaped_labels(results, tmp_path):
+    table = compare(results, labels={"HOVAL": "a|b"})
+    table.write(tmp_path / "t.md")
+    text = (tmp_path / "t.md").read_text(encoding="utf-8")
+    assert "| a\\|b | " in text and "|:---|---:|---:|---:|" in text and "| N | 49 | 49 | 49 |" in text
+    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    assert len({line.replace("\\|", "").count("|") for line in lines}) == 1  # every row has the same cells
