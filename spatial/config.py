@@ -75,6 +75,8 @@ register_section(
     {
         "name": Key(str, "analysis", help="a title for outputs and reports"),
         "output": Key(str, "output", path=True, help="folder for results"),
+        "csv_encoding": Key(str, "utf-8-sig", choices=("utf-8-sig", "utf-8", "gbk", "gb18030"),
+                            help="encoding of CSV outputs; utf-8-sig (UTF-8 with BOM) opens correctly in Excel"),
     },
 )
 _SOURCE_KEYS = {

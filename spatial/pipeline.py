@@ -26,6 +26,7 @@ from spatial._run import folder_lock, move_staged, now, provenance, public_optio
 from spatial.config import Config
 from spatial.errors import ConfigError, OutputError
 from spatial.hints import hint
+from spatial.csv_output import formula_safe, write_csv_file
 
 __all__ = ["RunContext", "register_step", "planned_outputs", "load_panel", "run", "write_csv"]
 
@@ -201,23 +202,16 @@ def _keep_rows(geometry, column: str):
     return geometry[geometry[column]].reset_index(drop=True)
 
 
-def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Quote text cells that a spreadsheet would run as a formula (CWE-1236)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):  # pandas 3: 'str' dtype
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-            )
-    return out
+_csv_safe = formula_safe  # the name the steps have imported
 
 
 def write_csv(ctx: RunContext, name: str, frame: pd.DataFrame, **kwargs) -> Path | None:
-    """Write a table to the run's output folder atomically (formula-injection safe)."""
+    """Write a table to the run's output folder atomically (formula-injection safe), in
+    ``[project] csv_encoding`` (UTF-8 with BOM by default, so Excel opens it correctly)."""
     path = ctx.output_path(name)
     if path is None:
         return None
-    write_text_atomic(path, _csv_safe(frame).to_csv(**kwargs))
+    write_csv_file(path, frame, encoding=ctx.config["project"]["csv_encoding"], **kwargs)
     ctx.wrote(path)
     return path
 

@@ -148,14 +148,14 @@ def reshape_cmd(table: Path, id_column: str, output: Path, pattern: str, value_n
                 time_name: str, keep: str | None, sheet: str | None, encoding: str | None,
                 overwrite: bool) -> None:
     """Turn a wide TABLE (one column per period, e.g. gdp_2010, gdp_2011) into a long table."""
-    from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial._fs import check_output, display_path
     from spatial.io import read_table, wide_to_long
-    from spatial.pipeline import _csv_safe
+    from spatial.csv_output import write_csv_file
 
     target = check_output(output, inputs=[table], overwrite=overwrite)
     frame = read_table(table, sheet=sheet, encoding=encoding)
     keep_columns = [k.strip() for k in keep.split(",")] if keep else None
     long = wide_to_long(frame, id_column, pattern=pattern, value_name=value_name, time_name=time_name,
                         keep=keep_columns)
-    write_text_atomic(target, _csv_safe(long).to_csv(index=False))
+    write_csv_file(target, long, index=False)
     click.echo(f"wrote {display_path(target)}: {len(long)} rows, columns {', '.join(map(str, long.columns))}")

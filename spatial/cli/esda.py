@@ -139,10 +139,12 @@ def _outputs(options: dict[str, Any], extra: list[Path]) -> list[Path]:
 
 def _write(path: Path, result, table) -> None:
     from spatial._fs import display_path, write_text_atomic
-    from spatial.pipeline import _csv_safe
+    from spatial.csv_output import write_csv_file
 
-    text = result.to_json() + "\n" if path.suffix.lower() == ".json" else _csv_safe(table).to_csv(index=False)
-    write_text_atomic(path, text)
+    if path.suffix.lower() == ".json":
+        write_text_atomic(path, result.to_json() + "\n")
+    else:
+        write_csv_file(path, table, index=False)
     _progress(f"wrote {display_path(path)}: {len(table)} rows")
 
 
@@ -278,7 +280,7 @@ def _write_transitions(result, panel, pair: list[str], target: Path) -> None:
 
     from spatial import esda
     from spatial._fs import display_path, write_text_atomic
-    from spatial.pipeline import _csv_safe
+    from spatial.csv_output import write_csv_file
 
     start, end = _period(panel, pair[0]), _period(panel, pair[1])
     variables = dict.fromkeys(result.table["variable"])
@@ -289,7 +291,7 @@ def _write_transitions(result, panel, pair: list[str], target: Path) -> None:
         write_text_atomic(target, "[\n" + ",\n".join(m.to_json() for m in moves) + "\n]\n")
     else:
         units = pd.concat([m.units.assign(variable=m.variable, start=start, end=end) for m in moves], ignore_index=True)
-        write_text_atomic(target, _csv_safe(units).to_csv(index=False))
+        write_csv_file(target, units, index=False)
     _progress(f"wrote {display_path(target)}: transitions of {len(moves)} variables")
 
 

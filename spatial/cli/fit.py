@@ -241,6 +241,7 @@ def select_cmd(data, id_column, time_column, y, x, weights_file, contiguity, bou
     import json
 
     from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial.csv_output import write_csv_file
     from spatial.errors import SpatialPanelError
 
     if (weights_file is None) == (contiguity is None):
@@ -268,6 +269,5 @@ def select_cmd(data, id_column, time_column, y, x, weights_file, contiguity, bou
                           json.dumps(choice.to_dict(), indent=2, ensure_ascii=False) + "\n")
         _progress(f"wrote {display_path(json_out)}")
     if csv_out is not None:
-        write_text_atomic(check_output(csv_out, inputs=inputs, overwrite=overwrite),
-                          choice.table.to_csv(index=False))
+        write_csv_file(check_output(csv_out, inputs=inputs, overwrite=overwrite), choice.table, index=False)
         _progress(f"wrote {display_path(csv_out)}")
