@@ -32,6 +32,7 @@ _COMMANDS = {
     "datasets": ("spatial.cli.core", "datasets_cmd", "List the bundled datasets."),
     "demo": ("spatial.cli.core", "demo_cmd", "Run the analysis on the bundled US states panel."),
     "run": ("spatial.cli.core", "run_cmd", "Run the analysis described by a TOML config file."),
+    "config": ("spatial.cli.core", "config_cmd", "Write a complete, commented config file to start from."),
     "check": ("spatial.cli.core", "check_cmd", "Validate a panel table (and boundaries) and summarise it."),
     "reshape": ("spatial.cli.core", "reshape_cmd", "Turn a wide table (one column per period) into long form."),
     "moran": ("spatial.cli.esda", "moran_cmd", "Global Moran's I / Geary's C / Getis-Ord G by period."),

@@ -63,12 +63,61 @@ def demo_cmd(output: Path, overwrite: bool) -> None:
 @click.option("--out", "output", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: [project] output in the config).")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
-@click.option("--dry-run", is_flag=True, help="Validate the inputs and print, writing nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Validate the config and the inputs and list the outputs; estimate and write nothing.")
 def run_cmd(config_file: Path, output: Path | None, overwrite: bool, dry_run: bool) -> None:
-    """Run the analysis described by CONFIG_FILE (TOML; see the README for its sections)."""
+    """Run the analysis described by CONFIG_FILE (TOML; keys in docs/config.md, a commented example from
+    `spatial config template`)."""
     from spatial.config import load_config
 
-    _run_config(load_config(config_file), output, overwrite, write=not dry_run)
+    config = load_config(config_file)
+    if dry_run:
+        _dry_run(config, output)
+    else:
+        _run_config(config, output, overwrite, write=True)
+
+
+def _dry_run(config, output: Path | None) -> None:
+    """Read and validate every input and list the outputs a run would write; no step runs."""
+    from spatial._fs import display_path
+    from spatial.pipeline import echo_repairs, load_panel, planned_outputs
+
+    panel = load_panel(config)
+    click.echo(panel.summary())
+    echo_repairs(panel.dropped, click.echo)
+    folder = Path(output or config["project"]["output"]).expanduser()
+    names = planned_outputs(config)
+    click.echo(f"would write up to {len(names)} outputs to {display_path(folder)} (names ending in * are one per "
+               "variable or period):")
+    for name in names:
+        exists = not name.endswith("*") and (folder / name).exists()
+        click.echo(f"  {name}" + ("   (exists: the run needs --overwrite)" if exists else ""))
+    click.echo("dry run: the config and the inputs are valid; nothing was estimated or written")
+
+
+@click.group("config")
+def config_cmd() -> None:
+    """Config files: a complete, commented template to start from (keys in docs/config.md)."""
+
+
+@config_cmd.command("template")
+@click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: print to standard output).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the comments.")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+def config_template_cmd(output: Path | None, lang: str, overwrite: bool) -> None:
+    """Write a complete, commented TOML config for a typical provincial study of China: every section
+    and key, the ones such a study sets filled in, the others commented out with their defaults."""
+    from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial.config_docs import config_template
+
+    text = config_template(lang)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_text_atomic(check_output(output, overwrite=overwrite), text)
+    _progress(f"wrote {display_path(output)}; edit it, then `spatial run {output.name} --dry-run`")
 
 
 @click.command("check")
