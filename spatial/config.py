@@ -108,7 +108,8 @@ register_section(
         "layer": Key(str),
         "assume_crs": Key(str, help="CRS for files without one, e.g. EPSG:4326"),
         "match_names": Key((list, bool), help="columns that name the units; true = the bundled dataset's name columns"),
-        "keep": Key(str, help="boolean column of the boundaries: keep only its true rows (e.g. 'mainland')"),
+        "keep": Key(str, help="study area: a true/false column ('mainland'), 'column=value,...' "
+                    "('region=East,Central') or '@ids.txt' (relative to this file); removed units are recorded"),
         "restrict": Key(str, "error", choices=("error", "intersection")),
         "repair": Key(str, "none", choices=("none", "make_valid")),
         "bad_geometry": Key(str, "error", choices=("error", "drop_units")),

@@ -92,6 +92,10 @@ def _read_ids(path: Path) -> list[str]:
     return ids
 
 
+def _values(column: pd.Series) -> list[str]:
+    return sorted({str(v) for v in column.dropna()})
+
+
 def keep_mask(layer: pd.DataFrame, keep: KeepFilter, *, id_column: str) -> pd.Series:
     """True for the rows of ``layer`` that ``keep`` retains.
 
@@ -119,14 +123,14 @@ def keep_mask(layer: pd.DataFrame, keep: KeepFilter, *, id_column: str) -> pd.Se
             if not pd.api.types.is_bool_dtype(column):
                 raise SchemaError(f"{hint('keep')} {keep.text}: column {keep.column!r} is not true/false; keep "
                                   f"some of its values with {keep.column}=value1,value2 (values: "
-                                  f"{first_items(sorted(column.astype(str).unique()), 8)})")
+                                  f"{first_items(_values(column), 8)})")
             mask = column.astype(bool)
         else:
-            text = column.astype(str)
-            unknown = sorted(set(keep.values) - set(text))
+            text = column.map(lambda v: None if pd.isna(v) else str(v))
+            unknown = sorted(set(keep.values) - set(text.dropna()))
             if unknown:
                 raise SchemaError(f"{hint('keep')} {keep.text}: {first_items(unknown)} not found in column "
-                                  f"{keep.column!r} (values: {first_items(sorted(text.unique()), 12)})")
+                                  f"{keep.column!r} (values: {first_items(_values(column), 12)})")
             mask = text.isin(set(keep.values))
     if not mask.any():
         raise SchemaError(f"{hint('keep')} {keep.text} keeps none of the {len(layer)} boundary units")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from spatial.cli import STATE
+from spatial.cli.inputs import KEEP_HELP
 
 
 def _echo(text: str) -> None:
@@ -127,13 +128,14 @@ def config_template_cmd(output: Path | None, lang: str, overwrite: bool) -> None
 @click.option("--variables", help="Comma-separated numeric variables to keep.")
 @click.option("--sheet", help="Excel sheet name.")
 @click.option("--encoding", help="Text encoding of the table (e.g. gbk).")
-@click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path), help="Boundary file to align to.")
+@click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path),
+              help="Boundary file, or a bundled dataset name (china_provinces), to align to.")
 @click.option("--boundary-id", help="Id column of the boundaries (default: --id).")
 @click.option("--layer", help="Layer of the boundary file.")
 @click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk).")
 @click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326.")
 @click.option("--match-names", help="Comma-separated boundary columns that name the units.")
-@click.option("--keep", "keep_column", help="Boolean boundary column: keep only its true rows (e.g. mainland).")
+@click.option("--keep", "keep_column", help=KEEP_HELP)
 @click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5.")
 @click.option("--balance", type=click.Choice(["error", "drop_units"]), default="error", show_default=True)
 @click.option("--missing", type=click.Choice(["error", "drop_units"]), default="error", show_default=True)
@@ -152,29 +154,18 @@ def check_cmd(table: Path, id_column: str, time_column: str | None, variables: s
     Nothing is written. Every problem is reported with the rows or ids concerned and the option
     that changes the behaviour.
     """
+    from spatial.cli.inputs import panel_config, split_list
     from spatial.config import validate_config
     from spatial.pipeline import echo_repairs, load_panel
 
-    def split(text: str | None) -> list[str] | None:
-        return [t.strip() for t in text.split(",") if t.strip()] if text else None
-
-    panel = {"path": str(table), "id": id_column, "balance": balance, "missing": missing,
-             "coerce_numeric": coerce_numeric}
-    for key, value in (("time", time_column), ("variables", split(variables)), ("sheet", sheet),
-                       ("encoding", encoding), ("id_normalize", id_normalize)):
-        if value is not None:
-            panel[key] = value
-    raw = {"panel": panel}
-    if boundaries is not None:
-        bounds = {"path": str(boundaries), "restrict": restrict, "repair": repair,
-                  "bad_geometry": "drop_units" if drop_bad_geometry else "error",
-                  "duplicate_geometry": "dissolve" if dissolve_by_id else "error"}
-        for key, value in (("id", boundary_id), ("layer", layer), ("encoding", boundary_encoding),
-                           ("assume_crs", assume_crs), ("match_names", split(match_names)),
-                           ("keep", keep_column)):
-            if value is not None:
-                bounds[key] = value
-        raw["boundaries"] = bounds
+    raw = panel_config(
+        table, id_column, boundaries=boundaries, time=time_column, variables=split_list(variables), sheet=sheet,
+        encoding=encoding, id_normalize=id_normalize, balance=balance, missing=missing, coerce_numeric=coerce_numeric,
+        boundary_id=boundary_id, layer=layer, boundary_encoding=boundary_encoding, assume_crs=assume_crs,
+        match_names=split_list(match_names), keep=keep_column, restrict=restrict, repair=repair,
+        bad_geometry="drop_units" if drop_bad_geometry else "error",
+        duplicate_geometry="dissolve" if dissolve_by_id else "error",
+    )
     panel_obj = load_panel(validate_config(raw, where="command line"))
     click.echo(panel_obj.summary())
     echo_repairs(panel_obj.dropped, click.echo)
