@@ -3,7 +3,7 @@
 ``--boundaries china_provinces``, ``spatial weights build china_capitals`` and ``[boundaries]
 dataset = "china_provinces"`` all go through :func:`resolve_source`: an existing file is used as
 it is; otherwise a bundled dataset of that name is used (with its id column and coordinate
-columns as defaults); otherwise the error names both possibilities and the closest dataset.
+columns as defaults); otherwise the error says the file does not exist and names the closest dataset.
 
 Examples
 --------
@@ -13,7 +13,7 @@ Examples
 >>> resolve_source("nope.csv")
 Traceback (most recent call last):
 ...
-spatial.errors.InputFileError: nope.csv is neither a file nor a bundled dataset (spatial datasets lists them)
+spatial.errors.InputFileError: nope.csv does not exist; no bundled dataset has that name either (spatial datasets lists them)
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def resolve_source(value: str | Path, *, kinds: tuple[str, ...] | None = None):
         from spatial.io import close_matches
 
         near = close_matches(name, list(entries), n=1)
-        suggestion = f"; did you mean the bundled dataset {near[0]!r}?" if near else " (spatial datasets lists them)"
-        raise InputFileError(f"{path.name} is neither a file nor a bundled dataset{suggestion}")
+        suggestion = (f"did you mean the bundled dataset {near[0]!r}?" if near
+                      else "no bundled dataset has that name either (spatial datasets lists them)")
+        raise InputFileError(f"{path.name} does not exist; {suggestion}")
     entry = entries[name]
     if kinds is not None and entry.kind not in kinds:
         fitting = [n for n, e in entries.items() if e.kind in kinds]
