@@ -67,6 +67,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "sec_models": ("Regression results", "回归结果"),
     "sec_effects": ("Direct, indirect and total effects", "直接、间接与总效应"),
     "sec_effects_maps": ("Effects maps", "效应地图"),
+    "sec_heterogeneity": ("Regional heterogeneity", "区域异质性"),
+    "sec_robustness": ("Robustness across weights matrices", "不同空间权重矩阵下的稳健性检验"),
     "sec_indices": ("Indices", "指数"),
     "sec_reproducibility": ("Reproducibility", "可重复性"),
     "contents": ("Contents", "目录"),

@@ -1,4 +1,5 @@
-"""The helpers of ``maps`` that the application shares: escaping (pages and figures), number formatting, words, CJK font.
+"""The helpers of ``maps`` that the application shares: escaping (pages and figures), number formatting, words,
+CJK font, and the self-contained Leaflet map (``OfflineMap``: no tiles, run-time text never a template) for custom layers.
 
 Public so that ``spatial`` never imports a private module of ``maps`` (the import contract of
 ``tests/test_import_contract.py``).
@@ -9,4 +10,13 @@ from maps._fonts import cjk_font
 from maps._format import format_number
 from maps._i18n import word
 
-__all__ = ["safe_text", "figure_text", "cjk_font", "format_number", "word"]
+__all__ = ["safe_text", "figure_text", "cjk_font", "format_number", "word", "OfflineMap"]
+
+
+def __getattr__(name: str):
+    """``OfflineMap`` loads folium, so it is imported on first use only (the CLI starts without folium)."""
+    if name == "OfflineMap":
+        from maps._leaflet import OfflineMap
+
+        return OfflineMap
+    raise AttributeError(f"module 'maps.shared' has no attribute {name!r}")

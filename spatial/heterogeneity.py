@@ -19,8 +19,9 @@ side by side and test whether a coefficient differs between groups. Two tests ar
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -29,14 +30,22 @@ from scipy import stats
 
 from spatial._options import check_seed
 from spatial.errors import NumericalError, SchemaError, SpatialPanelError, first_items
+from weights.errors import WeightsError
 from spatial.indices.regions import CHINA_GROUPINGS, china_grouping
 from spatial.models import GroupResults, fit_by_group
+from spatial.models.table import ComparisonTable
 
 __all__ = ["Heterogeneity", "GroupDifferences", "heterogeneity", "group_labels", "wald_differences",
            "CHINA_GROUPINGS"]
 
 _NOT_COMPARED = ("const", "sigma2")
 _MAX_FAILED_SHARE = 0.05
+_NOTE_WORDS = {
+    "en": {"wald": "Wald tests of equal coefficients across groups (independent subsamples)", "by": "groups:",
+           "permutation": "Permutation test of differences, p ({n} regroupings, seed {seed})"},
+    "zh": {"wald": "组间系数差异 Wald 检验（独立子样本）", "by": "分组：",
+           "permutation": "组间系数差异置换检验 p 值（{n} 次随机重新分组，种子 {seed}）"},
+}
 
 
 @dataclass(frozen=True)
@@ -69,9 +78,34 @@ class Heterogeneity:
     by: str
     differences: GroupDifferences
 
-    def table(self, **kwargs):
-        """The groups side by side (:meth:`GroupResults.table`)."""
-        return self.groups.table(**kwargs)
+    def table(self, **kwargs) -> ComparisonTable:
+        """The groups side by side (:meth:`GroupResults.table`), the difference tests as notes.
+
+        Keywords are those of :func:`spatial.models.compare` (``lang``, ``stat``, ``digits``, ...).
+        """
+        base = self.groups.table(**kwargs)
+        return replace(base, notes=base.notes + self._notes(kwargs.get("lang", "en")))
+
+    def _notes(self, lang: str) -> tuple[str, ...]:
+        words = _NOTE_WORDS[lang]
+        wald = self.differences.wald
+        tests = "; ".join(f"{name} chi2({int(row['df'])}) = {row['statistic']:.3f}, p = {row['p_value']:.4f}"
+                          for name, row in wald.iterrows())
+        notes = [f"{words['wald']} ({words['by']} {self.by}): {tests}"]
+        if self.differences.permutations:
+            pairs = "; ".join(f"{row.group_a} - {row.group_b} {row.coefficient} {row.permutation_p:.4f}"
+                              for row in self.differences.pairwise.itertuples())
+            notes.append(words["permutation"].format(n=self.differences.permutations, seed=self.differences.seed)
+                         + f": {pairs}")
+        return tuple(notes)
+
+    def tests_frame(self) -> pd.DataFrame:
+        """Every difference test in one tidy frame (``test`` = ``wald`` or ``pairwise``)."""
+        wald = self.differences.wald.reset_index().assign(test="wald")
+        pairs = self.differences.pairwise.assign(test="pairwise")
+        columns = ["test", "coefficient", "group_a", "group_b", "statistic", "df", "difference", "std_error", "z",
+                   "p_value", "permutation_p", "permutations"]
+        return pd.concat([wald, pairs], ignore_index=True).reindex(columns=columns)
 
     def summary(self) -> str:
         wald = self.differences.wald
@@ -81,8 +115,10 @@ class Heterogeneity:
             lines.append(f"{str(name):<24}{row['statistic']:>12.4f}{int(row['df']):>5}{row['p_value']:>9.4f}")
         pairs = self.differences.pairwise
         if self.differences.permutations:
+            failed = sum(self.differences.failed.values())
+            left_out = f"; {failed} could not be fitted and were left out" if failed else ""
             lines += ["", f"Permutation test of differences ({self.differences.permutations} regroupings, "
-                          f"seed {self.differences.seed})",
+                          f"seed {self.differences.seed}{left_out})",
                       f"{'pair':<24}{'coefficient':<18}{'difference':>12}{'p (Wald)':>10}{'p (perm.)':>10}"]
             for row in pairs.itertuples():
                 lines.append(f"{row.group_a + ' - ' + row.group_b:<24}{row.coefficient:<18}{row.difference:>12.4f}"
@@ -90,9 +126,16 @@ class Heterogeneity:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
+        """The machine-readable form: the grouping, each group's result and the difference tests."""
         return {"by": self.by, "units": {g: list(ids) for g, ids in self.groups.units.items()},
                 "islands": {g: list(ids) for g, ids in self.groups.islands.items()},
+                "dropped": list(self.groups.dropped),
+                "results": {g: r.to_dict() for g, r in self.groups.results.items()},
                 "differences": self.differences.to_dict()}
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -129,7 +172,23 @@ def group_labels(panel, by: str | Mapping | pd.Series, *, language: str = "en") 
         return pd.Series(china_grouping(ids, by, language=language).to_numpy(), index=ids, name=by)
     from spatial.models.numerics import unit_groups  # the column/mapping rules of fit_by_group
 
+    if isinstance(by, str):
+        _check_grouping(panel, by)
     return unit_groups(panel, by).rename(by if isinstance(by, str) else "group")
+
+
+def _check_grouping(panel, by: str) -> None:
+    """Refuse a name that is neither a column of the panel or its boundaries nor a preset."""
+    from spatial.io import close_matches
+
+    columns = [*panel.labels.columns, *panel.data.columns]
+    if panel.geometry is not None:
+        columns += [c for c in panel.geometry.columns if c != panel.geometry.geometry.name]
+    if by in columns:
+        return
+    near = close_matches(by, [*CHINA_GROUPINGS, *columns], n=1)
+    raise SchemaError(f"grouping {by!r} is neither a column of the panel or its boundaries nor a preset "
+                      f"({', '.join(CHINA_GROUPINGS)})" + (f"; did you mean {near[0]!r}?" if near else ""))
 
 
 def _compared(results: Mapping[str, Any], coefficients: Sequence[str] | None) -> list[str]:
@@ -221,7 +280,7 @@ def _permuted_differences(panel, w, *, a: str, b: str, labels: pd.Series, names:
         mapping = labels.to_dict() | {pooled[j]: (a if rank < size_a else b) for rank, j in enumerate(order)}
         try:
             refit = fit_by_group(panel, w, group=mapping, groups=[a, b], y=y, x=x, islands=islands, **options)
-        except (SpatialPanelError, NumericalError):
+        except (SpatialPanelError, NumericalError, WeightsError):
             failed += 1
         else:
             draws.append(refit.results[a].params[names].to_numpy(float)
@@ -253,13 +312,14 @@ def heterogeneity(panel, w: Any, *, by: str | Mapping | pd.Series, y: str, x: Se
         Regroupings per pair of groups for the permutation test (0: Wald tests only; papers use
         500-1000). Needs ``seed``.
     seed
-        Seed of the regroupings (recorded).
+        Seed of the regroupings (recorded); also the seed of the effects draws of every fit.
     islands
         As for :func:`spatial.models.fit_by_group`.
     language
         Group names of the presets (``"en"``, ``"zh"``).
     progress
-        Called with 1 after each refit (a progress bar).
+        Called with 1 after each refit (default: a progress bar on a terminal, see
+        :mod:`spatial.progress`).
     **options
         Passed to :func:`spatial.models.fit` (``model``, ``fe``, ``lee_yu``, ``draws``, ...).
 
@@ -289,6 +349,8 @@ def heterogeneity(panel, w: Any, *, by: str | Mapping | pd.Series, y: str, x: Se
     if permutations and seed is None:
         raise SpatialPanelError("the permutation test needs a seed (seed=...) so that its p-values can be "
                                 "reproduced")
+    if seed is not None:
+        options["seed"] = seed  # also the seed of the effects draws of every fit (one seed, recorded)
     labels = group_labels(panel, by, language=language)
     name = by if isinstance(by, str) else "group"
     fitted = fit_by_group(panel, w, group=labels, groups=groups, y=y, x=x, islands=islands, **options)
@@ -299,12 +361,16 @@ def heterogeneity(panel, w: Any, *, by: str | Mapping | pd.Series, y: str, x: Se
     names = [c for c in wald.index if c != "joint"]
     failed: dict[str, int] = {}
     if permutations:
+        from spatial.progress import progress as bar
+
         rng = np.random.default_rng(check_seed(seed))
         perm_p, used = [], []
-        for a, b in itertools.combinations(fitted.results, 2):
-            draws, failures = _permuted_differences(panel, w, a=a, b=b, labels=labels, names=names, y=y, x=x,
-                                                    permutations=permutations, rng=rng, islands=islands,
-                                                    progress=progress, options=options)
+        pairs = list(itertools.combinations(fitted.results, 2))
+        with bar("regroupings (permutation test)", total=permutations * len(pairs)) as advance:
+            outcomes = [_permuted_differences(panel, w, a=a, b=b, labels=labels, names=names, y=y, x=x,
+                                              permutations=permutations, rng=rng, islands=islands,
+                                              progress=progress or advance, options=options) for a, b in pairs]
+        for (a, b), (draws, failures) in zip(pairs, outcomes, strict=True):
             if failures > _MAX_FAILED_SHARE * permutations:
                 raise SpatialPanelError(
                     f"{failures} of {permutations} random regroupings of {a!r} and {b!r} could not be fitted "

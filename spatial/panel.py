@@ -642,26 +642,34 @@ def _parse_numbers(column: pd.Series, coerce: bool) -> tuple[pd.Series, list[tup
 
 
 def _parse_text_column(column: pd.Series, coerce: bool) -> np.ndarray | None:
-    """A text column parsed in one vectorised pass, or None when a cell needs the cell-by-cell path.
+    """A text column parsed in one vectorised pass (Arrow compute), or None for the cell-by-cell path.
 
-    Same rules as the cell path (strip, missing tokens, optional separator removal, Python's float
-    syntax: numpy parses text with it); any cell that is not a finite number or a missing token
-    (text, a boolean word, an infinity) returns None so that the cell path reports it by row.
+    Same rules as the cell path: strip, missing tokens, optional separator removal. Arrow's
+    number syntax is a subset of Python's (no ``1_000``, no non-ASCII digits) with the same
+    correctly rounded values; any cell it refuses, any boolean word and any infinity return None,
+    so that the cell path parses or reports them by row.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
         return None  # mixed Python objects (e.g. from a spreadsheet): the cell path
-    text = np.char.strip(column.fillna("").to_numpy(dtype=str))
-    folded = np.char.lower(text)
-    if np.isin(folded, ["true", "false"]).any():
+    try:
+        text = pc.utf8_trim_whitespace(pa.array(column.array, type=pa.string(), from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    missing = np.isin(folded, list(MISSING_TOKENS))
+    folded = pc.utf8_lower(text)
+    if pc.any(pc.is_in(folded, value_set=pa.array(["true", "false"]))).as_py():
+        return None
+    missing = pc.fill_null(pc.is_in(folded, value_set=pa.array(sorted(MISSING_TOKENS))), True)
     if coerce:
         for mark in (",", "\u00a0", " ", "'"):
-            text = np.char.replace(text, mark, "")
+            text = pc.replace_substring(text, mark, "")
     try:
-        numbers = np.where(missing, "nan", text).astype("float64")
-    except ValueError:
+        numbers = pc.cast(pc.if_else(missing, pa.scalar(None, pa.string()), text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if not np.isfinite(numbers[~missing]).all():
+    values = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype="float64")
+    if not np.isfinite(values[~np.asarray(missing.to_numpy(zero_copy_only=False), dtype=bool)]).all():
         return None
-    return numbers
+    return values

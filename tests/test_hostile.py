@@ -342,3 +342,23 @@ def test_notebook_display_and_save_render_once(units, tmp_path):
     assert_page_shows(srcdoc.split('srcdoc="', 1)[1].rsplit('" style=', 1)[0])
     m.save(tmp_path / "m.html")
     assert_page_shows((tmp_path / "m.html").read_text(encoding="utf-8"))
+
+
+def test_raster_step_maps_draw_the_variable_name_literally(tmp_path):
+    """The [rasters] step's PNG maps: a hostile raster name is drawn as text, never as mathtext."""
+    from spatial.config import load_config
+    from spatial.pipeline import run
+    from tests.spatial.raster.synthetic import write_raster
+
+    write_raster(tmp_path / "dem.tif", np.arange(16.0).reshape(4, 4) + 1, west=0, north=4, res=1, crs="EPSG:4326")
+    grid = gpd.GeoDataFrame({"code": ["a", "b"]}, geometry=[box(0, 0, 2, 4), box(2, 0, 4, 4)], crs=4326)
+    grid.to_file(tmp_path / "units.gpkg")
+    pd.DataFrame({"code": ["a", "b"], "pop": [1.0, 2.0]}).to_csv(tmp_path / "table.csv", index=False)
+    name = "r$x^2$Q{{7*7}}Q"
+    (tmp_path / "run.toml").write_text(
+        '[panel]\npath = "table.csv"\nid = "code"\n\n[boundaries]\npath = "units.gpkg"\n\n'
+        f'[rasters]\npath = "dem.tif"\nname = "{name}"\nstats = ["mean"]\nmaps = true\n', encoding="utf-8")
+    with recorded_figures() as saved:
+        run(load_config(tmp_path / "run.toml"), output=tmp_path / "out", echo=lambda _: None)
+    assert len(saved) == 1
+    assert assert_figure_shows(saved[0], (f"{name}_mean",)) == 1

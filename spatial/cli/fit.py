@@ -135,11 +135,26 @@ def _unit_options(func):
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Table labels.")
 @click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk).")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
+@click.option("--by", "by",
+              help="Fit by group of units, W restricted to each group, and test whether coefficients differ: a "
+                   "column of the table or boundaries, or for mainland China three_regions (East/Central/West), "
+                   "four_regions (with the Northeast) or north_south.")
+@click.option("--groups", "groups", help="With --by: the groups to fit, comma-separated, in this order (default: all).")
+@click.option("--permutations", type=click.IntRange(0, 100_000), default=0, show_default=True,
+              help="With --by: random regroupings per pair of groups for the permutation test of coefficient "
+                   "differences (uses --seed; 0: Wald tests only).")
+@click.option("--compare", "compare_terms", multiple=True, cls=_Variadic,
+              help="With --by: the coefficients to compare (default: all but the constant).")
+@click.option("--group-islands", type=click.Choice(["keep", "drop", "error"]), default="keep", show_default=True,
+              help="With --by: units left without a neighbour inside their group.")
 def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, random_effects,
             no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, effects_method,
             inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out, table_out, lang,
-            encoding, overwrite, **units) -> None:
-    """Estimate a spatial regression (OLS, SLX, SAR, SEM, SDM, SDEM, SAC) and print its summary."""
+            encoding, overwrite, by, groups, permutations, compare_terms, group_islands, **units) -> None:
+    """Estimate a spatial regression (OLS, SLX, SAR, SEM, SDM, SDEM, SAC) and print its summary.
+
+    With --by, the model is fitted in each group of units and the groups are printed side by side
+    with Wald and permutation tests of equal coefficients."""
     from spatial._fs import check_output, display_path
     from spatial.errors import NumericalError, SpatialPanelError
 
@@ -155,6 +170,8 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
         raise click.UsageError("--fe unit|time|twoway and --random-effects need a panel: give --time COLUMN")
     if (weights_file is None) == (contiguity is None):
         raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
+    if by is None and (groups or permutations or compare_terms or group_islands != "keep"):
+        raise click.UsageError("--groups, --permutations, --compare and --group-islands need --by COLUMN|PRESET")
     if contiguity and boundaries is None:
         raise click.UsageError("--contiguity needs --boundaries FILE")
     inputs = [p for p in (table_path, weights_file, boundaries) if p is not None]
@@ -168,6 +185,15 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     lagged = _terms(wx) or None
     panel, graph = _load_inputs(table_path, id_column, time_column, [y, *regressors], weights_file, contiguity,
                                 boundaries, boundary_id, transform, encoding, units)
+    options = dict(model=model, fe=fe, wx=lagged, constant=not no_constant, period=_period(period), logdet=logdet,
+                   cov=cov, effects=effects_method, inference=inference, draws=draws, seed=seed,
+                   allow_islands=allow_islands, collinear="drop" if drop_collinear else "error", lee_yu=lee_yu,
+                   random_effects=random_effects)
+    if by is not None:
+        _fit_by(panel, graph, y, regressors, options, by=by, groups=groups, permutations=permutations,
+                coefficients=_terms(compare_terms) or None, islands=group_islands, lang=lang, json_out=json_out,
+                table_out=table_out, overwrite=overwrite, allow_nonconverged=allow_nonconverged)
+        return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit(panel, graph, y=y, x=regressors, model=model, fe=fe, wx=lagged, constant=not no_constant,
@@ -192,6 +218,35 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
         _progress(f"wrote {display_path(json_out)}")
     if table_out is not None:
         compare([result], lang=lang, effects=result.effects is not None).write(table_out, overwrite=overwrite)
+        _progress(f"wrote {display_path(table_out)}")
+
+
+def _fit_by(panel, graph, y: str, regressors: list[str], options: dict, *, by: str, groups: str | None,
+            permutations: int, coefficients: list[str] | None, islands: str, lang: str, json_out, table_out,
+            overwrite: bool, allow_nonconverged: bool) -> None:
+    """``fit --by``: the model by group, side by side, with the tests of equal coefficients."""
+    from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial.errors import NumericalError
+    from spatial.heterogeneity import heterogeneity
+
+    chosen = [g.strip() for g in groups.split(",") if g.strip()] if groups else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        het = heterogeneity(panel, graph, by=by, y=y, x=regressors, groups=chosen, coefficients=coefficients,
+                            permutations=permutations, islands=islands, language=lang, **options)
+    for warning in caught:
+        _progress(f"warning: {warning.message}")
+    click.echo(het.summary())
+    failed = [g for g, r in het.groups.results.items() if not r.converged or r.effects_undefined]
+    if failed and not allow_nonconverged:
+        raise NumericalError(f"the fit of group(s) {', '.join(failed)} did not converge or has undefined effects; "
+                             "nothing was written. Pass --allow-nonconverged to keep the results")
+    if json_out is not None:
+        write_text_atomic(check_output(json_out, overwrite=overwrite), het.to_json())
+        _progress(f"wrote {display_path(json_out)}")
+    if table_out is not None:
+        effects = any(r.effects is not None for r in het.groups.results.values())
+        het.table(lang=lang, effects=effects).write(table_out, overwrite=overwrite)
         _progress(f"wrote {display_path(table_out)}")
 
 

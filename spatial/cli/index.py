@@ -685,3 +685,30 @@ def markov_cmd(
     outputs.write_all({"": main_table, "summary": chain.summary(), "states": chain.states, "tests": tests})
     for path in result.plot(output.with_suffix(""), lang=lang, overwrite=overwrite):
         _progress(f"wrote {display_path(path)}")
+
+
+@index_cmd.command("gravity")
+@_table_options
+@click.option("--weight", required=True, help="Weight of the centre (GDP, population, ...), non-negative.")
+@click.option("--lon", default="lon", show_default=True, help="Longitude column (degrees).")
+@click.option("--lat", default="lat", show_default=True, help="Latitude column (degrees).")
+@click.option("--projection", help="Equal-area PROJ string or CRS (default: Albers conic fitted to the points).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Figure labels.")
+def gravity_cmd(table, id_column, time_column, output, sheet, encoding, overwrite, weight, lon, lat, projection,
+                lang) -> None:
+    """Centre of gravity per period (--out), its migration (_moves: km, bearing, direction), the
+    standard deviational ellipses (_ellipses, ArcGIS conventions), a static figure (.png, .svg) and
+    an interactive map (.html) beside --out."""
+    from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial.indices import gravity_centre
+
+    outputs, frame = _start(table, output, ["moves", "ellipses"], overwrite, sheet, encoding)
+    html = check_output(output.with_suffix(".html"), inputs=[table], overwrite=overwrite)
+    for suffix in (".png", ".svg"):
+        check_output(output.with_suffix(suffix), inputs=[table], overwrite=overwrite)
+    result = gravity_centre(frame, weight, id=id_column, time=time_column, lon=lon, lat=lat, projection=projection)
+    outputs.write_all({"": result.centres, "moves": result.moves, "ellipses": result.ellipses})
+    for path in result.plot(output.with_suffix(""), lang=lang, overwrite=overwrite):
+        _progress(f"wrote {display_path(path)}")
+    write_text_atomic(html, result.map(lang=lang).get_root().render())
+    _progress(f"wrote {display_path(html)}")

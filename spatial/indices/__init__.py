@@ -19,6 +19,7 @@ record the choices made (normalisation, pooling, weighting, discretisation, grou
   subjective-objective weights (also ``composite_index(..., combine=...)``).
 * :func:`obstacle_degree`: obstacle degree model (障碍度) of a composite index.
 * :func:`markov_chain`, :func:`spatial_markov`, :func:`lisa_markov`: class dynamics (Rey 2001).
+* :func:`gravity_centre`: centre of gravity, its migration and standard deviational ellipses.
 * :func:`dea`: DEA efficiency (CCR, BCC, SBM with undesirable outputs, super-SBM);
   :func:`malmquist` and :func:`gml`: productivity change and its decomposition.
 
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 from spatial.indices._common import IndicatorWarning
 from spatial.indices.ahp import RANDOM_INDEX, AHPResult, ahp_weights, combine_weights
+from spatial.indices.centrography import GravityResult, ellipse_moments, gravity_centre
 from spatial.indices.composite import CompositeIndex, composite_index
 from spatial.indices.coupling import GRADINGS, CouplingResult, GradingTable, coupling_coordination, grading_table
 from spatial.indices.dea import DEAResult, dea
@@ -76,6 +78,9 @@ __all__ = [
     "AHPResult",
     "ObstacleResult",
     "DEAResult",
+    "GravityResult",
+    "ellipse_moments",
+    "gravity_centre",
     "MarkovResult",
     "SpatialMarkovResult",
     "lisa_markov",

@@ -20,7 +20,15 @@ from spatial.errors import SpatialWarning
 if TYPE_CHECKING:
     from spatial.indices.inequality import KernelDensity
 
-__all__ = ["CJK_FONTS", "FontWarning", "cjk_font", "plot_kernel_density", "plot_transition_heatmaps"]
+__all__ = [
+    "CJK_FONTS",
+    "FontWarning",
+    "cjk_font",
+    "plot_kernel_density",
+    "plot_transition_heatmaps",
+    "plot_gravity",
+    "gravity_map",
+]
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -215,3 +223,86 @@ def plot_transition_heatmaps(
         finally:
             plt.close(fig)
     return targets
+
+
+def plot_gravity(result, path: PathLike, *, lang: str = "en", title: str | None = None,
+                 overwrite: bool = False) -> list[Path]:
+    """Static figure of the centres of gravity (path with arrows) and their ellipses, PNG and SVG.
+
+    Raises
+    ------
+    OutputError
+        If an output exists (without ``overwrite``) or its folder is missing.
+    """
+    base = Path(path).expanduser()
+    targets = [check_output(base.with_suffix(s), overwrite=overwrite) for s in (".png", ".svg")]
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    time = result.options.get("time") or "period"
+    centres, ellipses = result.centres, result.ellipses
+    zh = "重心迁移轨迹与标准差椭圆"
+    heading = title or (zh if lang == "zh" else "Centre of gravity and standard deviational ellipses")
+    lon_label, lat_label = ("经度", "纬度") if lang == "zh" else ("longitude", "latitude")
+    settings = _font_settings([heading, lon_label, lat_label, *map(str, centres[time])])
+    with matplotlib.rc_context(settings), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        fig, ax = plt.subplots(figsize=(6.4, 5.0))
+        try:
+            colors = plt.get_cmap("viridis")
+            periods = list(ellipses[time])
+            for i, period in enumerate(periods):
+                shape = result.outline(period)
+                color = colors(0.85 * i / max(len(periods) - 1, 1))
+                ax.plot(shape["lon"], shape["lat"], color=color, linewidth=1.0, label=figure_text(period))
+            ax.plot(centres["lon"], centres["lat"], color="black", linewidth=0.8, marker="o", markersize=3)
+            for a, b in zip(centres.itertuples(index=False), list(centres.itertuples(index=False))[1:], strict=False):
+                ax.annotate("", xy=(b.lon, b.lat), xytext=(a.lon, a.lat),
+                            arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.8})
+            ax.set_xlabel(figure_text(lon_label))
+            ax.set_ylabel(figure_text(lat_label))
+            ax.set_title(figure_text(heading), fontsize=10)
+            ax.legend(frameon=False, fontsize="small")
+            ax.spines[["top", "right"]].set_visible(False)
+            fig.tight_layout()
+            for target, fmt in zip(targets, ("png", "svg"), strict=True):
+                with atomic_path(target) as tmp:
+                    fig.savefig(tmp, format=fmt, dpi=300 if fmt == "png" else None)
+        finally:
+            plt.close(fig)
+    return targets
+
+
+def gravity_map(result, *, lang: str = "en"):
+    """Self-contained map (no tiles): the centres' path, a marker per period, each period's ellipse
+    (own layer). Every label is escaped (:func:`maps._escape.safe_text`).
+    """
+    import pandas as pd
+
+    import folium
+
+    from maps.shared import OfflineMap, safe_text
+
+    time = result.options.get("time") or "period"
+    centres = result.centres
+    title = "重心迁移与标准差椭圆" if lang == "zh" else "Centre of gravity and standard deviational ellipses"
+    fmap = OfflineMap(title=title, location=[float(centres["lat"].mean()), float(centres["lon"].mean())],
+                      zoom_start=5)
+    folium.PolyLine(list(zip(centres["lat"], centres["lon"], strict=True)), color="black", weight=2).add_to(fmap)
+    word = "重心" if lang == "zh" else "centre"
+    for row in centres.itertuples(index=False):
+        period = getattr(row, time) if time in centres.columns else row.period
+        folium.CircleMarker([row.lat, row.lon], radius=4, color="black", fill=True,
+                            tooltip=safe_text(f"{word} {period}: {row.lon:.4f}, {row.lat:.4f}")).add_to(fmap)
+    for period in result.ellipses[time]:
+        shape = result.outline(period)
+        layer = folium.FeatureGroup(name=safe_text(f"{'标准差椭圆' if lang == 'zh' else 'ellipse'} {period}"))
+        folium.Polygon(list(zip(shape["lat"], shape["lon"], strict=True)), weight=1, fill=False,
+                       tooltip=safe_text(period)).add_to(layer)
+        layer.add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    outline = pd.concat([result.outline(p) for p in result.ellipses[time]])
+    fmap.fit_bounds([[outline["lat"].min(), outline["lon"].min()], [outline["lat"].max(), outline["lon"].max()]])
+    return fmap

@@ -38,6 +38,7 @@ _LAZY = {
     "lr_test": ("spatial.models._diagnostics", "compare_lr"),
     "fit_random_effects": ("spatial.models._random_effects", "fit_random_effects"),
     "hausman_fe_re": ("spatial.models._random_effects", "hausman_fe_re"),
+    "mundlak_test": ("spatial.models._mundlak", "mundlak_test"),
     "select": ("spatial.models._selection", "select"),
     "Selection": ("spatial.models._selection", "Selection"),
     "fit_by_group": ("spatial.models._subgroup", "fit_by_group"),
@@ -49,6 +50,7 @@ __all__ = list(_LAZY)
 if TYPE_CHECKING:
     from spatial.models._diagnostics import compare_lr as lr_test  # noqa: F401
     from spatial.models._fit import fit  # noqa: F401
+    from spatial.models._mundlak import mundlak_test  # noqa: F401
     from spatial.models._random_effects import fit_random_effects, hausman_fe_re  # noqa: F401
     from spatial.models._selection import Selection, select  # noqa: F401
     from spatial.models._subgroup import GroupResults, fit_by_group  # noqa: F401

@@ -143,6 +143,7 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
     'SDM with two-way (unit and time) fixed effects'
     """
     from spatial.models._fit import fit
+    from spatial.models._mundlak import mundlak_test
     from spatial.models._random_effects import hausman_fe_re
 
     if not 0 < alpha < 1:
@@ -230,15 +231,33 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
         else:
             results[f"{re_model}_unit_lee_yu"], results[f"{re_model}_random"] = fixed, random
             hausman = hausman_fe_re(fixed, random)
-            if not math.isfinite(hausman.p_value):
+            classic_defined = math.isfinite(hausman.p_value)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", SpatialWarning)
+                    mundlak, augmented = mundlak_test(panel, w, model=re_model, **common)
+                results[f"{re_model}_random_mundlak"] = augmented
+            except (NumericalError, SpatialPanelError) as exc:
+                mundlak = None
+                rows.append(_row("4 fixed vs random", f"{re_model.upper()} RE + unit means", None,
+                                 f"not available: {exc}", name="Hausman, Mundlak version"))
+            decided_by = hausman if classic_defined or mundlak is None else mundlak
+            if not math.isfinite(decided_by.p_value):
                 decision = "undefined (V_FE - V_RE not positive definite): keep fixed effects"
-            elif _significant(hausman, alpha):
+            elif _significant(decided_by, alpha):
                 decision = "reject random effects: fixed effects"
             else:
                 decision = "random effects not rejected"
                 use_random = fe in ("unit", "none") and model in ("sar", "sem")
-            rows.append(_row("4 fixed vs random", f"{re_model.upper()} unit FE vs RE", hausman, decision))
-            reasons.append(f"Hausman test on the {re_model.upper()}: {decision}")
+            used = "classic" if decided_by is hausman else "Mundlak (regression-based), the classic one being undefined"
+            rows.append(_row("4 fixed vs random", f"{re_model.upper()} unit FE vs RE", hausman,
+                             decision if decided_by is hausman else "undefined (V_FE - V_RE not positive definite)"))
+            if mundlak is not None:
+                rows.append(_row("4 fixed vs random", f"{re_model.upper()} RE + unit means", mundlak,
+                                 decision if decided_by is mundlak else
+                                 ("reject random effects" if _significant(mundlak, alpha) else
+                                  "random effects not rejected") + " (the classic test decides)"))
+            reasons.append(f"Hausman test on the {re_model.upper()} ({used}): {decision}")
     table = pd.DataFrame(rows, columns=_COLUMNS)
     return Selection(table=table, model=model, fe="none" if use_random else fe, random_effects=use_random,
                      reasons=tuple(reasons), results=results, alpha=alpha)

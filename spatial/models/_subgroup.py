@@ -54,6 +54,15 @@ class GroupResults:
         return "\n".join(lines + ["", self.table().to_text()])
 
 
+def _as_labels(values: pd.Series) -> pd.Series:
+    """Group labels as text; whole numbers read as floats (region 5.0) print as integers (5)."""
+    if pd.api.types.is_float_dtype(values):
+        finite = values.dropna()
+        if len(finite) and (finite == finite.round()).all():
+            return values.map(lambda v: str(int(v)) if pd.notna(v) else str(v))
+    return values.astype(str)
+
+
 def _groups(panel, group) -> pd.Series:
     """Unit id -> group label, checked constant within each unit."""
     ids = pd.Index(panel.entities)
@@ -74,9 +83,9 @@ def _groups(panel, group) -> pd.Series:
             if varying:
                 raise SchemaError(f"group column {group!r} changes over time within {len(varying)} units "
                                   f"({first_items(varying)}); a unit must stay in one group")
-            return values.groupby(level=0, sort=False).first().reindex(ids).astype(str)
+            return _as_labels(values.groupby(level=0, sort=False).first().reindex(ids))
     if panel.geometry is not None and group in panel.geometry.columns:
-        return panel.geometry[group].reindex(ids).astype(str)
+        return _as_labels(panel.geometry[group].reindex(ids))
     from spatial.io import close_matches
 
     columns = list(panel.labels.columns) + list(panel.data.columns) + (

@@ -14,7 +14,10 @@ Shape::
     periods = [1970, 1986]          # default: all
     permutations = 999              # 0: analytical inference only
     seed = 20240601                 # required with permutations; recorded in the outputs
-    weights = "queen"               # a name from the weights step (default: its first)
+    weights = "queen"               # a name from the weights step (default: its first), or a
+                                    # robustness set ["w1", "w2", "w3"]: global statistics under each
+                                    # W side by side (esda_global_weights.csv); LISA, hot spots and
+                                    # figures use the first
     transform = "r"                 # "b" binary, "as_given"
     lisa = ["unemp"]                # variables for local Moran (default: none)
     lisa_periods = [1970, 1986]     # LISA and hot spots; default: first and last period (+ transitions)
@@ -28,6 +31,9 @@ Shape::
 Outputs (in the run's folder): ``esda_global.csv`` / ``.json``, ``esda_moran_over_time.png`` /
 ``.svg``, ``esda_lisa.csv`` / ``.json``, ``esda_transitions.csv``, ``esda_scatter_<var>_<period>
 .png`` / ``.svg``, ``esda_hot_spots.csv``, ``esda_failed.csv`` (only when something failed).
+With several weights, ``esda_global.csv`` / ``.json`` hold the first W (as with one) and
+``esda_global_weights.csv`` holds every statistic, period and variable under each W (a ``weights``
+column, long form) with the side-by-side view (one column per W) in the report.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from spatial._options import config_seed
 from spatial.config import Key, register_section
 from spatial.errors import ConfigError
 from spatial.pipeline import RunContext, register_step, write_csv
+from spatial.steps.weights_choice import chosen_weights
 
 __all__: list[str] = []
 
@@ -52,7 +59,8 @@ register_section(
         "periods": Key(list, help="periods (default: all)"),
         "permutations": Key(int, 999, help="random permutations (0: analytical only)"),
         "seed": Key(int, help="random seed, required with permutations"),
-        "weights": Key(str, help="name of the weights from the weights step (default: its first)"),
+        "weights": Key((str, list), help="name of the weights from the weights step (default: its first), or a list "
+                                         "of names (a robustness set: global statistics under each)"),
         "transform": Key(str, "r", choices=("r", "b", "as_given")),
         "lisa": Key(list, [], help="variables for local Moran (LISA)", items=str),
         "lisa_periods": Key(list, help="periods of the LISA maps (default: first and last)"),
@@ -64,23 +72,6 @@ register_section(
         "figures": Key(bool, True),
     },
 )
-
-
-def _weights(ctx: RunContext, spec: dict[str, Any]):
-    """The weights chosen in ``[esda]``, or queen contiguity of the panel's boundaries."""
-    available = ctx.results.get("weights") or {}
-    if available:
-        name = spec["weights"] or next(iter(available))
-        if name not in available:
-            raise ConfigError(f"[esda] weights = {name!r} is not among the weights built: {', '.join(available)}")
-        return name, available[name]
-    if spec["weights"]:
-        raise ConfigError(f"[esda] weights = {spec['weights']!r}, but no weights were built; add a [weights] section")
-    if ctx.panel.geometry is None:
-        raise ConfigError("[esda] needs weights: add [boundaries] (queen contiguity is built from them) or [weights]")
-    import weights
-
-    return "queen contiguity", weights.queen(ctx.panel.geometry)
 
 
 def _labels(panel, column: str | None):
@@ -107,12 +98,14 @@ def _esda_step(ctx: RunContext) -> None:
                           "or set permutations = 0")
     panel = ctx.panel
     labels = _labels(panel, spec["labels"])
-    name, graph = _weights(ctx, spec)
+    chosen = chosen_weights(ctx, spec, "esda", row_standardise=False)
+    name, graph = next(iter(chosen.items()))
     inference = {"permutations": spec["permutations"], "seed": spec["seed"], "transform": spec["transform"]}
     # Check the table outputs before the work (figures are checked when saved).
     planned = ["esda_global.csv", "esda_global.json"]
     planned += ["esda_lisa.csv", "esda_lisa.json", "esda_transitions.csv"] if spec["lisa"] else []
     planned += ["esda_hot_spots.csv"] if spec["hot_spots"] else []
+    planned += ["esda_global_weights.csv"] if len(chosen) > 1 else []
     paths = {file: ctx.output_path(file) for file in planned}
 
     results: dict[str, Any] = {"weights": name}
@@ -130,6 +123,8 @@ def _esda_step(ctx: RunContext) -> None:
             figure = esda.moran_over_time(result, statistic=result.table["statistic"].iloc[0],
                                           language=spec["language"])
             _save(ctx, figure, "esda_moran_over_time")
+    if len(chosen) > 1:
+        results["robustness"] = _robustness(ctx, panel, chosen, spec, inference, failed, paths, first=result)
 
     periods = spec["lisa_periods"] or [panel.periods[0], panel.periods[-1]]
     if spec["lisa"]:
@@ -175,6 +170,45 @@ def _esda_step(ctx: RunContext) -> None:
     ctx.results["esda"] = results
 
 
+def _robustness(ctx: RunContext, panel, chosen: dict[str, Any], spec: dict[str, Any], inference: dict,
+                failed: list, paths: dict, *, first) -> pd.DataFrame:
+    """The global statistics under every W of a robustness set, long form with a ``weights`` column.
+
+    ``first`` is the result already computed under the first W."""
+    from spatial import esda
+
+    names = list(chosen)
+    tables = [first.table.assign(weights=names[0])]
+    for name in names[1:]:
+        graph = chosen[name]
+        result = esda.global_autocorrelation(panel, graph, spec["variables"], statistics=spec["statistics"],
+                                             periods=spec["periods"], errors="record", **inference)
+        failed.append(result.failed.assign(weights=name) if len(result.failed) else result.failed)
+        tables.append(result.table.assign(weights=name))
+    long = pd.concat(tables, ignore_index=True)
+    ctx.echo("")
+    ctx.echo(f"Robustness: global statistics under each weights matrix ({', '.join(chosen)})")
+    ctx.echo(side_by_side(long).to_string())
+    if paths.get("esda_global_weights.csv") is not None:
+        write_csv(ctx, "esda_global_weights.csv", long, index=False)
+    return long
+
+
+def side_by_side(long: pd.DataFrame) -> pd.DataFrame:
+    """One row per statistic, variable and period; value, z and p of each W side by side.
+
+    The inference shown is the permutation one when permutations were run, else randomisation.
+    """
+    inference = "permutation" if (long["inference"] == "permutation").any() else "randomisation"
+    rows = long[long["inference"] == inference]
+    wide = rows.pivot_table(index=["statistic", "variable", "period"], columns="weights",
+                            values=["value", "z", "p_two_sided"], aggfunc="first", sort=False)
+    order = list(dict.fromkeys(long["weights"]))
+    wide = wide.reindex(columns=[(v, w) for w in order for v in ("value", "z", "p_two_sided")])
+    wide.columns = [f"{w}: {'p' if v == 'p_two_sided' else v}" for v, w in wide.columns]
+    return wide
+
+
 def _slug(value: Any) -> str:
     text = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(value))
     return text or "x"
@@ -201,7 +235,8 @@ def _planned(config) -> list[str]:
     if "esda" not in config:
         return []
     return ["esda_global.csv", "esda_global.json", "esda_lisa.csv", "esda_lisa.json", "esda_transitions.csv",
-            "esda_hot_spots.csv", "esda_failed.csv", "esda_moran_over_time*", "esda_scatter_*"]
+            "esda_hot_spots.csv", "esda_failed.csv", "esda_global_weights.csv", "esda_moran_over_time*",
+            "esda_scatter_*"]
 
 
 register_step("esda", _esda_step, plan=_planned)

@@ -36,6 +36,7 @@ Shape::
     dea_model = "super_sbm"          # "ccr", "bcc", "sbm"; dea_rts, dea_orientation, dea_frontier
     productivity = "gml"             # or "malmquist": cumulative index added as productivity_name
     markov = ["index"]               # Markov chains of quantile classes (spatial with boundaries)
+    gravity_weight = "gdp"           # centre of gravity and ellipses (gravity_lon, gravity_lat columns)
 
 Outputs (in the run's folder): ``indices_scores.csv``, ``indices_weights.csv``,
 ``indices_obstacle.csv`` (+ ``_subsystems``, ``_top``),
@@ -43,7 +44,8 @@ Outputs (in the run's folder): ``indices_scores.csv``, ``indices_weights.csv``,
 (+ ``_within``, ``_between``), ``indices_sigma_<var>.csv``, ``indices_cv_<var>.csv``,
 ``indices_kde_<var>.png`` / ``.svg``, ``indices_geodetector_*.csv``, ``indices_lq.csv``,
 ``indices_dea.csv``, ``indices_gml.csv`` / ``indices_malmquist.csv`` (+ ``_distances``),
-``indices_markov_<var>.csv`` (+ ``_summary``, ``.png``, ``.svg``).
+``indices_markov_<var>.csv`` (+ ``_summary``, ``.png``, ``.svg``),
+``indices_gravity_centres.csv`` (+ ``_moves``, ``_ellipses``, ``indices_gravity_map.png`` / ``.svg``).
 """
 
 from __future__ import annotations
@@ -104,6 +106,9 @@ register_section(
         "markov": Key(list, [], help="variables for classic and spatial Markov chains of their classes"),
         "markov_k": Key(int, 5, help="quantile classes of the Markov chains"),
         "markov_lang": Key(str, "en", choices=("en", "zh")),
+        "gravity_weight": Key(str, help="weight of the centre of gravity (GDP, population, ...)"),
+        "gravity_lon": Key(str, "lon", help="longitude column of the units' locations"),
+        "gravity_lat": Key(str, "lat", help="latitude column of the units' locations"),
         "lq_basis": Key(str, "employment", choices=("employment", "output", "firms", "other")),
         "lq_exponent": Key((float, int), help="adjustment exponent k: lq_adjusted = LQ^k"),
         "lq_score": Key(list, help="score range [low, high] that [m/2, 2m] maps onto, e.g. [50, 100]"),
@@ -135,6 +140,8 @@ def _planned(spec: dict[str, Any]) -> list[str]:
         names += [f"indices_geodetector_{t}.csv" for t in ("factor", "interaction", "risk", "risk_means", "ecological")]
     if spec["lq_industries"]:
         names.append("indices_lq.csv")
+    if spec["gravity_weight"]:
+        names += [f"indices_gravity_{t}" for t in ("centres.csv", "moves.csv", "ellipses.csv", "map.png", "map.svg")]
     for var in spec["markov"]:
         names += [f"indices_markov_{var}.csv", f"indices_markov_{var}_summary.csv", f"indices_markov_{var}.png",
                   f"indices_markov_{var}.svg"]
@@ -165,8 +172,8 @@ def _markov(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) -> N
         write_csv(ctx, f"indices_markov_{var}.csv", table, index=False)
         write_csv(ctx, f"indices_markov_{var}_summary.csv", summary, index=False)
         if ctx.output is not None:
-            for path in chain.plot(ctx.output / f"indices_markov_{var}", lang=spec["markov_lang"],
-                                   overwrite=ctx.overwrite):
+            stem = ctx.output / safe_name(f"indices_markov_{var}", limit=200)
+            for path in chain.plot(stem, lang=spec["markov_lang"], overwrite=ctx.overwrite):
                 ctx.wrote(path)
         kind = "spatial Markov (queen contiguity)" if graph is not None else "Markov"
         ctx.echo(f"{kind} chain of {var!r}: {spec['markov_k']} quantile classes")
@@ -356,6 +363,19 @@ def _indices_step(ctx: RunContext) -> None:
         _dea(ctx, spec, results)
     if spec["markov"]:
         _markov(ctx, spec, results)
+    if spec["gravity_weight"]:
+        from spatial.indices import gravity_centre
+
+        gravity = gravity_centre(ctx.panel, spec["gravity_weight"], lon=spec["gravity_lon"], lat=spec["gravity_lat"])
+        results["gravity"] = gravity
+        write_csv(ctx, "indices_gravity_centres.csv", gravity.centres, index=False)
+        write_csv(ctx, "indices_gravity_moves.csv", gravity.moves, index=False)
+        write_csv(ctx, "indices_gravity_ellipses.csv", gravity.ellipses, index=False)
+        if ctx.output is not None:
+            for path in gravity.plot(ctx.output / "indices_gravity_map", overwrite=ctx.overwrite):
+                ctx.wrote(path)
+        ctx.echo(f"Centre of gravity of {spec['gravity_weight']!r}: {len(gravity.moves)} moves, standard "
+                 "deviational ellipses (ArcGIS conventions)")
     ctx.results["indices"] = results
 
 

@@ -15,17 +15,31 @@ Shape::
     lee_yu = false                     # Lee-Yu bias correction of the fixed-effects estimates
     random_effects = false             # random unit effects instead (models sar and sem only)
     select = true                      # also run the model selection procedure and print its table
-    weights = "queen"                  # a name from the weights step (default: its first)
+    weights = "queen"                  # a name from the weights step (default: its first), or a
+                                       # robustness set ["w1", "w2"]: every model under each W side by
+                                       # side (models_robustness_*); the main outputs use the first
     wx = ["log(pcap)"]                 # regressors lagged in SLX/SDM/SDEM (default: all of x)
     draws = 1000                       # simulation draws for the effects' standard errors
     seed = 20240601                    # recorded in every output
     language = "en"                    # or "zh": labels of the comparison table
     table_formats = ["csv", "txt", "tex", "html"]   # also "xlsx", "docx"
 
+    [models.heterogeneity]             # optional: one model by group of units (W restricted to each)
+    by = "three_regions"               # a column of the panel or boundaries, or three_regions,
+                                       # four_regions, north_south (mainland China)
+    model = "sdm"                      # default: the last of models
+    groups = ["East", "Central", "West"]   # default: all, sorted
+    coefficients = ["log(pcap)"]       # compared across groups (default: all but the constant)
+    permutations = 500                 # regroupings per pair for the permutation test (0: Wald only)
+    islands = "keep"                   # units without a neighbour inside their group: keep, drop, error
+
 Outputs: ``models_table.<format>`` (the models side by side), ``models_params.csv`` (one row per
 model and parameter), ``models_effects.csv`` (one row per model, regressor and effect),
 ``models_tests.csv`` and ``models_<model>.json`` for each model; with ``select``,
-``models_selection.csv`` and ``.txt`` (the selection table, also shown in the report).
+``models_selection.csv`` and ``.txt`` (the selection table, also shown in the report); with
+``[models.heterogeneity]``, ``models_heterogeneity_table.<format>`` (the groups side by side, the
+difference tests as notes), ``models_heterogeneity_tests.csv`` (Wald and permutation tests) and
+``models_heterogeneity.json``. The permutation test uses ``seed``.
 """
 
 from __future__ import annotations
@@ -40,6 +54,7 @@ from spatial.config import Key, register_section
 from spatial.errors import ConfigError
 from spatial.models.catalog import MODEL_NAMES as _MODELS
 from spatial.pipeline import RunContext, register_step, write_csv
+from spatial.steps.weights_choice import chosen_weights
 
 __all__: list[str] = []
 
@@ -52,7 +67,8 @@ register_section(
         "x": Key(list, required=True, help="regressors: columns or log(column)", items=str, min_items=1),
         "models": Key(list, ["ols", "sar", "sem", "sdm"], help="models to fit, side by side", items=str),
         "period": Key((int, str), help="fit one period (a cross-section); default: all periods pooled"),
-        "weights": Key(str, help="name of the weights from the weights step (default: its first)"),
+        "weights": Key((str, list), help="name of the weights from the weights step (default: its first), or a "
+                                         "list of names (a robustness set: every model under each W)"),
         "wx": Key(list, help="regressors lagged in the Durbin models (default: all of x)", items=str),
         "constant": Key(bool, True),
         "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
@@ -69,25 +85,12 @@ register_section(
         "language": Key(str, "en", choices=("en", "zh")),
         "table_stat": Key(str, "se", choices=("se", "z", "p")),
         "table_formats": Key(list, ["csv", "txt", "tex", "html"], help="csv, txt, tex, html, xlsx, docx"),
+        "heterogeneity": Key(dict, help="[models.heterogeneity]: the model by group of units and tests of "
+                                        "equal coefficients (keys by, model, groups, coefficients, "
+                                        "permutations, islands)"),
     },
     check=lambda values, **_: _check(values) or values,  # refused when the config is read, before any output
 )
-
-
-def _weights(ctx: RunContext, spec: dict[str, Any]):
-    available = ctx.results.get("weights") or {}
-    if available:
-        name = spec["weights"] or next(iter(available))
-        if name not in available:
-            raise ConfigError(f"[models] weights = {name!r} is not among the weights built: {', '.join(available)}")
-        return name, available[name]
-    if spec["weights"]:
-        raise ConfigError(f"[models] weights = {spec['weights']!r}, but no weights were built; add a [weights] section")
-    if ctx.panel.geometry is None:
-        raise ConfigError("[models] needs weights: add [boundaries] (queen contiguity is built from them) or [weights]")
-    import weights
-
-    return "queen contiguity (row-standardised)", weights.row_standardize(weights.queen(ctx.panel.geometry))
 
 
 def _check(spec: dict[str, Any]) -> None:
@@ -105,6 +108,50 @@ def _check(spec: dict[str, Any]) -> None:
                           f"models = {spec['models']}")
     if spec["fe"] != "none" and spec["period"] is not None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
+    spec["heterogeneity"] = _heterogeneity(spec)
+
+
+_HETEROGENEITY = {
+    "by": (str, None), "model": (str, None), "groups": (list, None), "coefficients": (list, None),
+    "permutations": (int, 0), "islands": (str, "keep"),
+}
+
+
+def _heterogeneity(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The checked ``[models.heterogeneity]`` table with its defaults, or None."""
+    raw = spec.get("heterogeneity")
+    if raw is None:
+        return None
+    from spatial.io import close_matches
+
+    where = "[models.heterogeneity]"
+    checked = {}
+    for key, value in raw.items():
+        if value is None:  # a default filled in by an earlier check
+            continue
+        if key not in _HETEROGENEITY:
+            near = close_matches(key, list(_HETEROGENEITY), n=1)
+            raise ConfigError(f"unknown key {key!r} in {where}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+        kind = _HETEROGENEITY[key][0]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ConfigError(f"{where} {key} must be {kind.__name__}, got {value!r}")
+        if kind is list and (not value or any(not isinstance(v, str) or not v.strip() for v in value)):
+            raise ConfigError(f"{where} {key} must list names that are not blank, got {value!r}")
+        checked[key] = value
+    for key, (_, default) in _HETEROGENEITY.items():
+        checked.setdefault(key, default)
+    if checked["by"] is None:
+        raise ConfigError(f"{where} needs 'by': a column of the panel or boundaries, or three_regions, four_regions "
+                          "or north_south")
+    checked["model"] = checked["model"] or spec["models"][-1]
+    if checked["model"] not in _MODELS:
+        raise ConfigError(f"{where} model {checked['model']!r} not known; choose from {', '.join(_MODELS)}")
+    if not 0 <= checked["permutations"] <= 100_000:
+        raise ConfigError(f"{where} permutations must be between 0 and 100000, got {checked['permutations']}")
+    if checked["islands"] not in ("keep", "drop", "error"):
+        raise ConfigError(f"{where} islands = {checked['islands']!r} is not allowed; choose one of 'keep', 'drop', "
+                          "'error'")
+    return checked
 
 
 def _planned(spec: dict[str, Any]) -> list[str]:
@@ -114,27 +161,26 @@ def _planned(spec: dict[str, Any]) -> list[str]:
     planned += [f"models_{m}.json" for m in spec["models"]]
     if spec["select"]:
         planned += ["models_selection.csv", "models_selection.txt"]
+    if isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1:
+        planned += [f"models_robustness_table.{f}" for f in spec["table_formats"]]
+        planned += ["models_robustness_params.csv", "models_robustness_effects.csv"]
+    if spec.get("heterogeneity") is not None:
+        planned += [f"models_heterogeneity_table.{f}" for f in spec["table_formats"]]
+        planned += ["models_heterogeneity_tests.csv", "models_heterogeneity.json"]
     return planned
 
 
 def _models_step(ctx: RunContext) -> None:
     if "models" not in ctx.config or ctx.panel is None:
         return
-    from spatial.models import compare, fit
+    from spatial.models import compare
 
     spec = ctx.config["models"]
     _check(spec)
-    name, graph = _weights(ctx, spec)
+    chosen = chosen_weights(ctx, spec, "models", row_standardise=True)
+    name, graph = next(iter(chosen.items()))
     paths = {file: ctx.output_path(file) for file in _planned(spec)}  # checked before the estimation
-    results = {}
-    for model in spec["models"]:
-        results[model] = fit(
-            ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
-            wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
-            logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
-            draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
-            lee_yu=spec["lee_yu"], random_effects=spec["random_effects"],
-        )
+    results = _fit_models(ctx, spec, graph)
     table = compare(results and {f"({i}) {m.upper()}": r for i, (m, r) in enumerate(results.items(), 1)},
                     stat=spec["table_stat"], lang=spec["language"], effects=True)
     ctx.echo(f"Spatial regressions (weights: {name})")
@@ -153,8 +199,14 @@ def _models_step(ctx: RunContext) -> None:
         ctx.echo("")
         ctx.echo(choice.summary())
         ctx.results["selection"] = choice.table
+    robust = _robustness(ctx, spec, chosen, results) if len(chosen) > 1 else None
+    het = _heterogeneity_fit(ctx, spec, graph)
     if ctx.output is None:
         return
+    if robust is not None:
+        _write_robustness(ctx, spec, robust, paths)
+    if het is not None:
+        _write_heterogeneity(ctx, spec, het, paths)
     if choice is not None:
         write_csv(ctx, "models_selection.csv", choice.table, index=False)
         write_text_atomic(paths["models_selection.txt"], choice.summary() + "\n")
@@ -175,6 +227,86 @@ def _models_step(ctx: RunContext) -> None:
         path = paths[f"models_{model}.json"]
         write_text_atomic(path, result.to_json())
         ctx.wrote(path)
+
+
+def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
+    """Every configured model under one weights matrix."""
+    from spatial.models import fit
+
+    return {model: fit(
+        ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
+        wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
+        logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
+        draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
+        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"],
+    ) for model in spec["models"]}
+
+
+def _robustness(ctx: RunContext, spec: dict[str, Any], chosen: dict[str, Any], first: dict[str, Any]) -> dict:
+    """The same models under every W of a robustness set, side by side (model-major, then W)."""
+    from spatial.models import compare
+
+    names = list(chosen)
+    by_weights = {names[0]: first} | {w: _fit_models(ctx, spec, chosen[w]) for w in names[1:]}
+    columns = {f"({i}) {model.upper()} {w}": by_weights[w][model]
+               for i, (model, w) in enumerate(((m, w) for m in spec["models"] for w in names), 1)}
+    table = compare(columns, stat=spec["table_stat"], lang=spec["language"], effects=True)
+    ctx.echo("")
+    ctx.echo(f"Robustness: the models under each weights matrix ({', '.join(names)})")
+    ctx.echo(table.to_text())
+    robust = {"weights": names, "results": by_weights, "table": table}
+    ctx.results["models_robustness"] = robust
+    return robust
+
+
+def _write_robustness(ctx: RunContext, spec: dict[str, Any], robust: dict, paths: dict) -> None:
+    for fmt in spec["table_formats"]:
+        path = paths[f"models_robustness_table.{fmt}"]
+        robust["table"].write(path, overwrite=True)  # checked with the plan
+        ctx.wrote(path)
+    params = [r.to_frame().assign(weights=w) for w, models in robust["results"].items() for r in models.values()]
+    write_csv(ctx, "models_robustness_params.csv", pd.concat(params, ignore_index=True), index=False)
+    effects = [r.effects.to_frame().assign(model=m, weights=w) for w, models in robust["results"].items()
+               for m, r in models.items() if r.effects is not None]
+    empty = pd.DataFrame(columns=["variable", "effect", "estimate", "std_error", "z", "p_value", "model", "weights"])
+    write_csv(ctx, "models_robustness_effects.csv", pd.concat(effects, ignore_index=True) if effects else empty,
+              index=False)
+
+
+def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
+    """``[models.heterogeneity]``: the configured model by group, echoed; None when not configured."""
+    het_spec = spec["heterogeneity"]
+    if het_spec is None:
+        return None
+    from spatial.heterogeneity import heterogeneity
+
+    model = het_spec["model"]
+    het = heterogeneity(
+        ctx.panel, graph, by=het_spec["by"], y=spec["y"], x=spec["x"], groups=het_spec["groups"],
+        coefficients=het_spec["coefficients"], permutations=het_spec["permutations"], seed=spec["seed"],
+        islands=het_spec["islands"], language=spec["language"], model=model, period=spec["period"],
+        wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
+        logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
+        draws=spec["draws"], allow_islands=spec["allow_islands"], fe=spec["fe"], lee_yu=spec["lee_yu"],
+        random_effects=spec["random_effects"])
+    ctx.echo("")
+    ctx.echo(f"{model.upper()} by group ({het.by})")
+    ctx.echo(het.summary())
+    ctx.results["heterogeneity"] = het
+    return het
+
+
+def _write_heterogeneity(ctx: RunContext, spec: dict[str, Any], het, paths: dict) -> None:
+    table = het.table(stat=spec["table_stat"], lang=spec["language"],
+                      effects=any(r.effects is not None for r in het.groups.results.values()))
+    for fmt in spec["table_formats"]:
+        path = paths[f"models_heterogeneity_table.{fmt}"]
+        table.write(path, overwrite=True)  # checked with the plan (never an input; existing only with overwrite)
+        ctx.wrote(path)
+    write_csv(ctx, "models_heterogeneity_tests.csv", het.tests_frame(), index=False)
+    path = paths["models_heterogeneity.json"]
+    write_text_atomic(path, het.to_json())
+    ctx.wrote(path)
 
 
 register_step("models", _models_step, plan=lambda config: _planned(config["models"]) if "models" in config else [])

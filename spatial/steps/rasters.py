@@ -40,6 +40,7 @@ from typing import Any
 
 import pandas as pd
 
+from maps.shared import figure_text
 from spatial import datasets
 from spatial._fs import atomic_path, sha256
 from spatial.config import Key, register_section
@@ -144,9 +145,9 @@ def _map_png(ctx: RunContext, geometry, values: pd.DataFrame, variable: str, tim
         frame.plot(column="value", ax=ax, cmap="viridis", vmin=low, vmax=high, linewidth=0.2, edgecolor="white",
                    missing_kwds={"color": "lightgrey", "label": "no data"})
         ax.set_axis_off()
-        ax.set_title(variable if period is None else f"{variable}, {period}", fontsize=10)
+        ax.set_title(figure_text(variable if period is None else f"{variable}, {period}"), fontsize=10)
     mappable = plt.cm.ScalarMappable(cmap="viridis", norm=plt.Normalize(low, high))
-    fig.colorbar(mappable, ax=axes[0].tolist(), shrink=0.7, label=variable)
+    fig.colorbar(mappable, ax=axes[0].tolist(), shrink=0.7, label=figure_text(variable))
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -81,6 +81,10 @@ def _words(lang: str) -> dict[str, str]:
         "Spillovers cannot cross components: {n} disconnected components (sizes {sizes}).",
         "islands_note": "Islands (no neighbours): {ids}.", "no_seed": "No randomness was used.",
         "reprojection": "Reprojection",
+        "robust_esda": "Global statistics under each weights matrix",
+        "robust_models": "The models under each weights matrix",
+        "group_tests": "Tests of equal coefficients across groups (Wald on independent subsamples; permutation p "
+                       "from random regroupings keeping group sizes)",
     }
     zh = {
         "units": "个单元", "periods": "个时期", "obs": "个观测", "variables": "变量",
@@ -93,6 +97,9 @@ def _words(lang: str) -> dict[str, str]:
         "components_note": "溢出效应无法跨越不连通的分量：共 {n} 个分量（大小 {sizes}）。",
         "islands_note": "孤岛（无邻居）：{ids}。", "no_seed": "未使用随机数。",
         "reprojection": "坐标系转换",
+        "robust_esda": "各空间权重矩阵下的全局统计量",
+        "robust_models": "各空间权重矩阵下的模型估计",
+        "group_tests": "组间系数差异检验（独立子样本 Wald 检验；置换检验 p 值来自保持组规模的随机重新分组）",
     }
     return zh if lang == "zh" else en
 
@@ -433,6 +440,36 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
                 report.add("effects_maps", Report.map_block(f"{name}: {variable}", m))
 
 
+def _robustness_section(report, ctx: RunContext, words: dict[str, str]) -> None:
+    """Moran's I and the models under each W of a robustness set, side by side."""
+    from maps.report import table
+    from spatial.steps.esda import side_by_side
+
+    esda_results = ctx.results.get("esda")
+    long = esda_results.get("robustness") if isinstance(esda_results, Mapping) else None
+    if isinstance(long, pd.DataFrame) and not long.empty:
+        wide = side_by_side(long)
+        report.add("robustness", table(wide, index=True, caption=words["robust_esda"],
+                                       pvalues=tuple(c for c in wide.columns if c.endswith(": p"))))
+    models = ctx.results.get("models_robustness")
+    if isinstance(models, Mapping) and models.get("table") is not None:
+        report.add("robustness", table(models["table"].frame, index=True, caption=words["robust_models"],
+                                       note=words["stars"]))
+
+
+def _heterogeneity_section(report, ctx: RunContext, words: dict[str, str]) -> None:
+    """The model by group side by side, then the Wald and permutation tests of equal coefficients."""
+    from maps.report import table
+
+    het = ctx.results.get("heterogeneity")
+    if het is None:
+        return
+    side = het.table(lang=report.lang, effects=any(r.effects is not None for r in het.groups.results.values()))
+    report.add("heterogeneity", table(side.frame, index=True, note=words["stars"]))
+    tests = het.tests_frame().dropna(axis=1, how="all")
+    report.add("heterogeneity", table(tests, caption=words["group_tests"], pvalues=("p_value", "permutation_p")))
+
+
 def _indices_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     from maps.report import table
 
@@ -498,6 +535,8 @@ def build_report(ctx: RunContext):
     _moran_section(report, global_, words)
     _lisa_section(report, local, hot, units, words, spec)
     _models_sections(report, ctx, units, words, spec)
+    _robustness_section(report, ctx, words)
+    _heterogeneity_section(report, ctx, words)
     _indices_section(report, ctx, words)
     _reproducibility_section(report, ctx, words)
     return report

@@ -125,5 +125,5 @@ def test_bad_requests_name_the_problem(produc):
     with pytest.raises(SchemaError, match="not estimated in every group"):
         heterogeneity(_panel(frame), w, by=side, y="log(gsp)", x=["log(pcap)"], model="ols",
                       coefficients=["log(emp)"])
-    with pytest.raises(SchemaError, match="not in the panel"):
+    with pytest.raises(SchemaError, match="did you mean .three_regions"):
         heterogeneity(_panel(frame), w, by="three_region", y="log(gsp)", x=["log(pcap)"], model="ols")

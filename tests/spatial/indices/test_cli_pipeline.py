@@ -299,3 +299,35 @@ def test_markov_command_spatial_with_a_gal_file(tmp_path, capsys):
     code = main(["index", "markov", str(table), "--id", "state", "--time", "year", "--value", "rpci", "--kind",
                  "lisa", "--out", str(tmp_path / "l.csv")])
     assert code == 2 and "needs --weights" in capsys.readouterr().err
+
+
+def test_gravity_command(tmp_path, capsys):
+    data = pd.DataFrame({"city": ["a", "b", "c", "d"] * 2, "year": [2000] * 4 + [2010] * 4,
+                         "lon": [110.0, 114.0, 112.0, 112.0] * 2, "lat": [30.0, 30.0, 31.0, 29.0] * 2,
+                         "gdp": [1.0, 1.0, 1.0, 1.0, 1.0, 4.0, 1.0, 1.0]})
+    table = tmp_path / "cities.csv"
+    data.to_csv(table, index=False)
+    out = tmp_path / "centre.csv"
+    code = main(["index", "gravity", str(table), "--id", "city", "--time", "year", "--weight", "gdp", "--out",
+                 str(out), "--lang", "zh"])
+    assert code == 0, capsys.readouterr().err
+    moves = pd.read_csv(tmp_path / "centre_moves.csv")
+    assert moves["direction_zh"].tolist() == ["东"] and moves["distance_km"].iloc[0] > 0
+    assert pd.read_csv(tmp_path / "centre_ellipses.csv")["correction"].eq("sqrt(2)").all()
+    assert all((tmp_path / f"centre{s}").is_file() for s in (".png", ".svg", ".html"))
+    code = main(["index", "gravity", str(table), "--id", "city", "--time", "year", "--weight", "gdp", "--out",
+                 str(out)])
+    assert code != 0 and "exists" in capsys.readouterr().err
+
+
+def test_pipeline_step_gravity(tmp_path):
+    data = pd.DataFrame({"city": ["a", "b", "c", "d"] * 2, "year": [2000] * 4 + [2010] * 4,
+                         "lon": [110.0, 114.0, 112.0, 112.0] * 2, "lat": [30.0, 30.0, 31.0, 29.0] * 2,
+                         "gdp": [1.0, 1.0, 1.0, 1.0, 1.0, 4.0, 1.0, 1.0]})
+    data.to_csv(tmp_path / "cities.csv", index=False)
+    raw = {"panel": {"path": str(tmp_path / "cities.csv"), "id": "city", "time": "year"},
+           "indices": {"gravity_weight": "gdp"}}
+    ctx = run(validate_config(raw), output=tmp_path / "out", echo=lambda _: None)
+    assert ctx.results["indices"]["gravity"].moves["direction"].tolist() == ["E"]
+    assert (tmp_path / "out" / "indices_gravity_ellipses.csv").is_file()
+    assert (tmp_path / "out" / "indices_gravity_map.png").is_file()
