@@ -203,7 +203,7 @@ def input_record(path: PathLike, role: str) -> dict[str, Any]:
 
 
 def write_sidecars(command: str, started: str, params: dict[str, Any], outputs: Iterable[Path],
-                   warnings_seen: Iterable[str] = ()) -> list[Path]:
+                   warnings_seen: Iterable[str] = (), partial: Iterable[str] = ()) -> list[Path]:
     """Write ``<out>.run.json`` beside every output of a single command (inputs, options, seed)."""
     outputs = [Path(p) for p in dict.fromkeys(outputs) if Path(p).is_file()]
     if not outputs:
@@ -218,5 +218,5 @@ def write_sidecars(command: str, started: str, params: dict[str, Any], outputs: 
                     if path.is_file() and path.resolve() not in resolved:
                         inputs.append(input_record(path, role))
     record = provenance(command=command, started=started, inputs=inputs, options=public_options(params),
-                        outputs=outputs, seed=params.get("seed"), warnings_seen=warnings_seen)
+                        outputs=outputs, seed=params.get("seed"), warnings_seen=warnings_seen, partial=partial)
     return [write_record(sidecar_path(p), record) for p in outputs]

@@ -77,6 +77,7 @@ register_section(
         "output": Key(str, "output", path=True, help="folder for results"),
         "csv_encoding": Key(str, "utf-8-sig", choices=("utf-8-sig", "utf-8", "gbk", "gb18030"),
                             help="encoding of CSV outputs; utf-8-sig (UTF-8 with BOM) opens correctly in Excel"),
+        "partial": Key(bool, False, help="when a variable or period fails, keep the others (marked partial)"),
     },
 )
 _SOURCE_KEYS = {

@@ -10,6 +10,7 @@ over an existing file without ``overwrite``), written atomically, and described 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import warnings
 from collections.abc import Callable
@@ -73,6 +74,17 @@ class RunContext:
     def wrote(self, path: Path) -> None:
         if path.name not in self.outputs:
             self.outputs.append(path.name)
+
+    def uses_weights(self, name: str, graph: Any, step: str, *, since: int | None = None) -> None:
+        """Note that ``step`` uses weights ``name`` (D2: several components warn once per matrix).
+
+        ``since`` is the length of :attr:`warnings` before the matrix was built: a warning about its
+        components raised by the builder since then is not repeated.
+        """
+        from spatial.connectivity import COMPONENTS_PHRASE, note_components
+
+        reported = since is not None and any(COMPONENTS_PHRASE in w for w in self.warnings[since:])
+        note_components(graph, name, self.results.setdefault("connectivity", {}), step=step, reported=reported)
 
     def mark_partial(self, name: str) -> None:
         """Record that output ``name`` holds partial results (listed in run.json)."""
@@ -223,6 +235,13 @@ def _study_area(geometry, table: pd.DataFrame, keep: str, *, geometry_id: str, i
 _csv_safe = formula_safe  # the name the steps have imported
 
 
+def partial_json(text: str, failed: pd.DataFrame) -> str:
+    """A result's JSON marked as partial, with what could not be computed (the user opted in)."""
+    record = json.loads(text)
+    record = {"partial": True, "failed": json.loads(failed.to_json(orient="records")), **record}
+    return json.dumps(record, indent=2, ensure_ascii=False)
+
+
 def write_csv(ctx: RunContext, name: str, frame: pd.DataFrame, **kwargs) -> Path | None:
     """Write a table to the run's output folder atomically (formula-injection safe), in
     ``[project] csv_encoding`` (UTF-8 with BOM by default, so Excel opens it correctly)."""
@@ -357,6 +376,7 @@ def run(
             seed=_seeds(config), warnings_seen=ctx.warnings, partial=ctx.partial,
             config=None if config.source is None else {"file": config.source.name, "sha256": sha256(config.source)},
             panel=ctx.panel.to_dict() if ctx.panel is not None else None,
+            connectivity={k: v for k, v in ctx.results.get("connectivity", {}).items() if v is not None},
         )
         record["outputs"].append("run.json")
         write_record(folder / "run.json", record)

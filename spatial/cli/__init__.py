@@ -72,6 +72,7 @@ class _State:
     command: str | None = None  # e.g. "weights build", set when a command's callback starts
     params: dict = {}
     warnings: list[str] = []
+    partial: list[str] = []  # outputs written with --partial while some variables or periods failed
 
 
 STATE = _State()
@@ -98,6 +99,23 @@ def _recorded(command: click.Command) -> click.Command:
     noted._records = True
     command.callback = noted
     return command
+
+
+def mark_partial(path) -> None:
+    """Record that output ``path`` holds partial results (its sidecar then says ``"status": "partial"``)."""
+    from pathlib import Path
+
+    if Path(path).name not in STATE.partial:
+        STATE.partial.append(Path(path).name)
+
+
+def uses_weights(graph, name: str, since: int) -> None:
+    """D2: warn when the command's weights fall apart into several components (once, unless the
+    builder of the matrix already did since ``since``, the length of ``STATE.warnings`` before)."""
+    from spatial.connectivity import COMPONENTS_PHRASE, note_components
+
+    reported = any(COMPONENTS_PHRASE in w for w in STATE.warnings[since:])
+    note_components(graph, name, {}, step=STATE.command or "", reported=reported)
 
 
 class _Terminated(BaseException):
@@ -255,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = hoist_global_options(sys.argv[1:] if argv is None else list(argv))
     STATE.debug = "--debug" in args
-    STATE.command, STATE.params, STATE.warnings = None, {}, []
+    STATE.command, STATE.params, STATE.warnings, STATE.partial = None, {}, [], []
     started = now()
     try:
         STATE.surface = _surface(args)
@@ -266,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             warnings.showwarning = _show_warning
             cli.main(args=args, prog_name="spatial", standalone_mode=False)
             if STATE.command and STATE.command.split()[0] not in _RUN_COMMANDS:
-                write_sidecars(STATE.command, started, STATE.params, planned, STATE.warnings)
+                write_sidecars(STATE.command, started, STATE.params, planned, STATE.warnings, STATE.partial)
     except _Terminated:
         click.echo("terminated; no output was left half-written", err=True)
         return 143

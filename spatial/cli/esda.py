@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from spatial._options import MAX_SEED
-from spatial.cli import STATE
+from spatial.cli import STATE, uses_weights
 from spatial.cli.inputs import KEEP_HELP
 
 __all__ = ["moran_cmd", "lisa_cmd", "hotspots_cmd"]
@@ -66,6 +66,9 @@ def _inputs(func):
         click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
                      help="Results table (.csv or .json); printed summary only when omitted."),
         click.option("--overwrite", is_flag=True, help="Replace existing outputs (never the inputs)."),
+        click.option("--partial", is_flag=True,
+                     help="When some variables or periods fail, write the others (marked partial in the file and "
+                          "its .run.json); by default nothing is written."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -89,6 +92,7 @@ def _load(options: dict[str, Any], also: list[str] | None = None):
     from spatial.config import validate_config
     from spatial.pipeline import load_panel
 
+    since = len(STATE.warnings)
     if options["boundaries"] is None and options["weights_file"] is None:
         raise click.UsageError("give --boundaries (contiguity is built from them) or a --weights file")
     variables = _split(options["variables"])
@@ -114,6 +118,8 @@ def _load(options: dict[str, Any], also: list[str] | None = None):
         echo_repairs(panel.dropped.iloc[before:], _progress)
     else:
         graph = (weights.rook if options["contiguity"] == "rook" else weights.queen)(panel.geometry)
+    name = options["weights_file"].name if options["weights_file"] is not None else f"{options['contiguity']} contiguity"
+    uses_weights(graph, name, since)
     return panel, graph
 
 
@@ -133,25 +139,41 @@ def _outputs(options: dict[str, Any], extra: list[Path]) -> list[Path]:
     return checked
 
 
-def _write(path: Path, result, table) -> None:
+def _write(path: Path, result, table, partial: bool = False) -> None:
     from spatial._fs import display_path, write_text_atomic
+    from spatial.cli import mark_partial
     from spatial.csv_output import write_csv_file
+    from spatial.pipeline import partial_json
 
     if path.suffix.lower() == ".json":
-        write_text_atomic(path, result.to_json() + "\n")
+        write_text_atomic(path, (partial_json(result.to_json(), result.failed) if partial else result.to_json()) + "\n")
     else:
-        write_csv_file(path, table, index=False)
-    _progress(f"wrote {display_path(path)}: {len(table)} rows")
+        write_csv_file(path, table.assign(partial=True) if partial else table, index=False)
+    if partial:
+        mark_partial(path)
+    _progress(f"wrote {display_path(path)}: {len(table)} rows" + (" (partial)" if partial else ""))
 
 
-def _compute(function):
-    """Run ``function``; when some variables fail, keep the others and re-raise after writing."""
+def _compute(function, partial: bool):
+    """Run ``function``. When some variables or periods fail: stop before anything is written, or
+    with ``--partial`` keep the others (returned with the error, which the caller warns about)."""
     from spatial.esda import UndefinedStatisticError
 
     try:
         return function(), None
     except UndefinedStatisticError as exc:
+        if not partial:
+            raise exc.advised("nothing was written. Pass --partial to write the others, marked as partial") from None
         return exc.partial, exc
+
+
+def _warn_partial(failure) -> None:
+    if failure is not None:
+        import warnings
+
+        from spatial.errors import SpatialWarning
+
+        warnings.warn(f"partial results (--partial): {failure}", SpatialWarning, stacklevel=2)
 
 
 def _figure_paths(stem: Path | None) -> list[Path]:
@@ -186,7 +208,8 @@ def moran_cmd(statistics: str, lag_variable: str | None, figure: Path | None, la
         variables = _split(options["variables"]) or [v for v in panel.variables if v != lag_variable]
         results, failures = [], []
         for variable in variables:
-            result, failure = _compute(lambda v=variable: esda.moran_bv(panel, graph, v, lag_variable, **common))
+            result, failure = _compute(lambda v=variable: esda.moran_bv(panel, graph, v, lag_variable, **common),
+                                       options["partial"])
             results.append(result)
             failures.append(failure)
         import pandas as pd
@@ -202,19 +225,18 @@ def moran_cmd(statistics: str, lag_variable: str | None, figure: Path | None, la
     else:
         chosen = _split(statistics) or ["moran"]
         result, failure = _compute(lambda: esda.global_autocorrelation(
-            panel, graph, _split(options["variables"]), statistics=chosen, **common))
+            panel, graph, _split(options["variables"]), statistics=chosen, **common), options["partial"])
         statistic = "moran_i" if "moran" in chosen else {"geary": "geary_c", "getis_ord": "getis_ord_g"}[chosen[0]]
     click.echo(result.summary())
     if options["output"] is not None:
-        _write(options["output"], result, result.table)
+        _write(options["output"], result, result.table, partial=failure is not None)
     if figure is not None and not result.table.empty:
         from spatial.esda import moran_over_time, save_figure
 
         drawn = moran_over_time(result, statistic=statistic, language=language)
         save_figure(drawn, figure, overwrite=options["overwrite"])
         _progress(f"wrote {figure.with_suffix('.png').name} and {figure.with_suffix('.svg').name}")
-    if failure is not None:
-        raise failure
+    _warn_partial(failure)
 
 
 @click.command("lisa")
@@ -254,10 +276,10 @@ def lisa_cmd(alpha: float, adjust: str, moments: str, scale: str, transition_per
     result, failure = _compute(lambda: esda.local_moran(
         panel, graph, _split(options["variables"]), periods=periods, permutations=options["permutations"],
         seed=options["seed"], alpha=alpha, adjust=adjust, transform=options["transform"], moments=moments,
-        scale=scale))
+        scale=scale), options["partial"])
     click.echo(result.summary())
     if options["output"] is not None:
-        _write(options["output"], result, result.table)
+        _write(options["output"], result, result.table, partial=failure is not None)
     if pair is not None:
         _write_transitions(result, panel, pair, extra[-1])
     if figure is not None and not result.table.empty:
@@ -267,8 +289,7 @@ def lisa_cmd(alpha: float, adjust: str, moments: str, scale: str, transition_per
         fig = esda.moran_scatter(result, variable=first_variable, period=last, labels=labels, language=language)
         esda.save_figure(fig, figure, overwrite=options["overwrite"])
         _progress(f"wrote {figure.with_suffix('.png').name} and {figure.with_suffix('.svg').name}")
-    if failure is not None:
-        raise failure
+    _warn_partial(failure)
 
 
 def _write_transitions(result, panel, pair: list[str], target: Path) -> None:
@@ -333,9 +354,8 @@ def hotspots_cmd(adjust: str, **options) -> None:
     result, failure = _compute(lambda: esda.hot_spots(
         panel, graph, _split(options["variables"]), periods=_split(options["periods"]),
         permutations=options["permutations"], seed=options["seed"], adjust=adjust,
-        transform=options["transform"]))
+        transform=options["transform"]), options["partial"])
     click.echo(result.summary())
     if options["output"] is not None:
-        _write(options["output"], result, result.table)
-    if failure is not None:
-        raise failure
+        _write(options["output"], result, result.table, partial=failure is not None)
+    _warn_partial(failure)

@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from spatial._options import MAX_SEED
-from spatial.cli import STATE
+from spatial.cli import STATE, uses_weights
 from spatial.cli.inputs import KEEP_HELP
 from spatial.models.catalog import MODEL_NAMES as _MODELS
 
@@ -269,6 +269,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
     from spatial.models.numerics import parse_term
     from spatial.pipeline import load_panel
 
+    since = len(STATE.warnings)
     columns = sorted({parse_term(t).column for t in terms})
     raw = panel_config(table_path, id_column, boundaries=boundaries, time=time_column, variables=columns,
                        encoding=encoding, boundary_id=boundary_id, match_names=split_list(units["match_names"]),
@@ -286,6 +287,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
                               transform="row" if transform == "r" else "none").graph
         source = f"{contiguity} contiguity of {boundaries if not Path(boundaries).exists() else display_path(boundaries)}"
     _progress(f"weights: {source}" + (", row-standardised" if transform == "r" else ", as given"))
+    uses_weights(graph, source, since)
     return panel, graph
 
 

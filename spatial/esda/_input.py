@@ -19,6 +19,7 @@ import pandas as pd
 from spatial._options import check_option, check_seed
 from spatial.errors import SchemaError, SpatialPanelError, first_items
 from spatial.io import require_columns
+from weights._graph import reorder
 
 if TYPE_CHECKING:
     from libpysal.graph import Graph
@@ -38,13 +39,21 @@ class UndefinedStatisticError(SpatialPanelError):
     """A statistic is undefined for a variable (constant, missing or unsuitable values).
 
     The statistics of the other variables and periods of the same call were computed; they are
-    in :attr:`partial`, and :attr:`failed` lists what could not be computed and why.
+    in :attr:`partial`, and :attr:`failed` lists what could not be computed and why;
+    :attr:`what` is the message without the advice, for surfaces that advise differently.
     """
 
-    def __init__(self, message: str, *, partial: Any = None, failed: pd.DataFrame | None = None) -> None:
+    def __init__(self, message: str, *, partial: Any = None, failed: pd.DataFrame | None = None,
+                 what: str | None = None) -> None:
         super().__init__(message)
         self.partial = partial
         self.failed = failed
+        self.what = what or message
+
+    def advised(self, advice: str) -> UndefinedStatisticError:
+        """The same error with the advice of another surface (a CLI flag, a config key)."""
+        return UndefinedStatisticError(f"{self.what}; {advice}", partial=self.partial, failed=self.failed,
+                                       what=self.what)
 
 
 class PermutationWarning(UserWarning):
@@ -64,6 +73,7 @@ class Prepared:
     ids: pd.Index  # ids of graph rows (units with neighbours), the order of every vector
     islands: tuple[str, ...]
     transform: str  # what was applied, as recorded in outputs
+    order: pd.Index | None = None  # the weights' ids as given: the order of output rows
     _wide: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def wide(self, variable: str) -> pd.DataFrame:
@@ -92,16 +102,20 @@ class Prepared:
                 yield variable, period, y
 
     def with_islands(self, frame: pd.DataFrame, variable: str, period: Any, **labels: Any) -> pd.DataFrame:
-        """``frame`` (one row per unit with neighbours) followed by one row per island, with its
-        value and the given ``labels`` (e.g. ``category="island"``)."""
-        if not self.islands:
+        """``frame`` (one row per unit with neighbours) and one row per island, with its value and
+        the given ``labels`` (e.g. ``category="island"``), in the order of the weights' ids as given
+        (computations run in sorted id order; the rows keep the user's order)."""
+        if self.islands:
+            islands = list(self.islands)
+            rows = pd.DataFrame({
+                "period": period, "variable": variable, "id": islands,
+                "value": self.wide(variable).loc[islands, period].to_numpy(dtype="float64"), **labels,
+            })
+            frame = pd.concat([frame, rows], ignore_index=True)
+        if self.order is None:
             return frame
-        islands = list(self.islands)
-        rows = pd.DataFrame({
-            "period": period, "variable": variable, "id": islands,
-            "value": self.wide(variable).loc[islands, period].to_numpy(dtype="float64"), **labels,
-        })
-        return pd.concat([frame, rows], ignore_index=True)
+        position = self.order.get_indexer(frame["id"].astype(str))
+        return frame.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)
 
 
 def check_graph(w: Any) -> Graph:
@@ -122,6 +136,9 @@ def check_graph(w: Any) -> Graph:
 def prepare(panel: SpatialPanel, w: Any, *, transform: str) -> Prepared:
     """Align the panel to the weights' ids, set islands aside and transform the graph.
 
+    Units are put in sorted id order (the order of every vector, permutation draw and output row),
+    so that results with a given seed do not depend on the order of the input rows.
+
     Raises
     ------
     IdMismatchError
@@ -135,10 +152,14 @@ def prepare(panel: SpatialPanel, w: Any, *, transform: str) -> Prepared:
         raise SchemaError(f"expected a spatial.SpatialPanel, got {type(panel).__name__}")
     graph = check_graph(w)
     given = graph.unique_ids.tolist()  # one conversion: iterating an Arrow-backed index is slow
-    ids = [str(i) for i in given]
-    aligned = panel.align(ids, what="the weights")  # IdMismatchError naming both differences
-    if ids != given:
+    if [str(i) for i in given] != given:
         graph = _with_text_ids(graph)
+    # Every vector, and so every permutation draw, follows the sorted ids: with a given seed the
+    # p-values do not depend on the row order of the boundary file, the table or the weights file.
+    ids = sorted(str(i) for i in given)
+    order = pd.Index([str(i) for i in given])
+    aligned = panel.align(ids, what="the weights")  # IdMismatchError naming both differences
+    graph = reorder(graph, ids, what="the weights")
     islands: list[str] = []
     isolated = [str(i) for i in graph.isolates]
     # Dropping an island can isolate a unit whose only (one-way) neighbour it was: repeat.
@@ -164,6 +185,7 @@ def prepare(panel: SpatialPanel, w: Any, *, transform: str) -> Prepared:
         ids=pd.Index([str(i) for i in graph.unique_ids.tolist()] if islands else ids, name=aligned.id_name),
         islands=tuple(islands),
         transform=applied,
+        order=None if order.equals(pd.Index(ids)) else order,
     )
 
 
@@ -299,6 +321,7 @@ def finish(result, failed: list[dict], errors: str, what: str):
         "(or pass errors='record' to receive them with the failures listed in result.failed)",
         partial=result,
         failed=result.failed,
+        what=message,
     )
 
 

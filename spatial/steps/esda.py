@@ -46,7 +46,7 @@ from spatial._fs import write_text_atomic
 from spatial._options import config_seed
 from spatial.config import Key, register_section
 from spatial.errors import ConfigError
-from spatial.pipeline import RunContext, register_step, write_csv
+from spatial.pipeline import RunContext, partial_json, register_step, write_csv
 from spatial.steps.weights_choice import chosen_weights
 
 __all__: list[str] = []
@@ -88,6 +88,16 @@ def _labels(panel, column: str | None):
 def _esda_step(ctx: RunContext) -> None:
     if "esda" not in ctx.config or ctx.panel is None:
         return
+    from spatial.esda import UndefinedStatisticError
+
+    try:
+        _esda(ctx)
+    except UndefinedStatisticError as exc:  # the run stops; the staging folder is discarded
+        raise exc.advised("nothing was written. Set [project] partial = true to keep the others, "
+                          "marked as partial") from None
+
+
+def _esda(ctx: RunContext) -> None:
     from spatial import esda
 
     spec = ctx.config["esda"]
@@ -100,7 +110,9 @@ def _esda_step(ctx: RunContext) -> None:
     labels = _labels(panel, spec["labels"])
     chosen = chosen_weights(ctx, spec, "esda", row_standardise=False)
     name, graph = next(iter(chosen.items()))
-    inference = {"permutations": spec["permutations"], "seed": spec["seed"], "transform": spec["transform"]}
+    inference = {"permutations": spec["permutations"], "seed": spec["seed"], "transform": spec["transform"],
+                 # a failing variable or period stops the run (nothing is written) unless partial = true
+                 "errors": "record" if ctx.config["project"]["partial"] else "raise"}
     # Check the table outputs before the work (figures are checked when saved).
     planned = ["esda_global.csv", "esda_global.json"]
     planned += ["esda_lisa.csv", "esda_lisa.json", "esda_transitions.csv"] if spec["lisa"] else []
@@ -111,14 +123,13 @@ def _esda_step(ctx: RunContext) -> None:
     results: dict[str, Any] = {"weights": name}
     failed = []
     result = esda.global_autocorrelation(panel, graph, spec["variables"], statistics=spec["statistics"],
-                                         periods=spec["periods"], errors="record", **inference)
+                                         periods=spec["periods"], **inference)
     results["global"] = result
     failed.append(result.failed)
     ctx.echo(f"Spatial autocorrelation ({name})")
     ctx.echo(result.summary())
     if paths["esda_global.csv"] is not None:
-        write_csv(ctx, "esda_global.csv", result.table, index=False)
-        _write_json(ctx, paths["esda_global.json"], result.to_json())
+        _write_result(ctx, "esda_global", result, paths["esda_global.json"])
         if spec["figures"] and not result.table.empty:
             figure = esda.moran_over_time(result, statistic=result.table["statistic"].iloc[0],
                                           language=spec["language"])
@@ -129,7 +140,7 @@ def _esda_step(ctx: RunContext) -> None:
     periods = spec["lisa_periods"] or [panel.periods[0], panel.periods[-1]]
     if spec["lisa"]:
         lisa = esda.local_moran(panel, graph, spec["lisa"], periods=periods, alpha=spec["alpha"],
-                                adjust=spec["adjust"], errors="record", **inference)
+                                adjust=spec["adjust"], **inference)
         results["lisa"] = lisa
         failed.append(lisa.failed)
         ctx.echo(lisa.summary())
@@ -142,8 +153,7 @@ def _esda_step(ctx: RunContext) -> None:
                 ctx.echo(move.summary())
         results["transitions"] = moves
         if paths["esda_lisa.csv"] is not None:
-            write_csv(ctx, "esda_lisa.csv", lisa.table, index=False)
-            _write_json(ctx, paths["esda_lisa.json"], lisa.to_json())
+            _write_result(ctx, "esda_lisa", lisa, paths["esda_lisa.json"])
             if moves:
                 units = pd.concat([m.units.assign(variable=m.variable, start=m.start, end=m.end) for m in moves],
                                   ignore_index=True)
@@ -156,12 +166,12 @@ def _esda_step(ctx: RunContext) -> None:
 
     if spec["hot_spots"]:
         spots = esda.hot_spots(panel, graph, spec["hot_spots"], periods=periods, adjust=spec["adjust"],
-                               errors="record", **inference)
+                               **inference)
         results["hot_spots"] = spots
         failed.append(spots.failed)
         ctx.echo(spots.summary())
         if paths["esda_hot_spots.csv"] is not None:
-            write_csv(ctx, "esda_hot_spots.csv", spots.table, index=False)
+            _write_result(ctx, "esda_hot_spots", spots, None)
 
     failures = pd.concat([f for f in failed if len(f)], ignore_index=True) if any(len(f) for f in failed) else None
     results["failed"] = failures
@@ -182,7 +192,7 @@ def _robustness(ctx: RunContext, panel, chosen: dict[str, Any], spec: dict[str, 
     for name in names[1:]:
         graph = chosen[name]
         result = esda.global_autocorrelation(panel, graph, spec["variables"], statistics=spec["statistics"],
-                                             periods=spec["periods"], errors="record", **inference)
+                                             periods=spec["periods"], **inference)
         failed.append(result.failed.assign(weights=name) if len(result.failed) else result.failed)
         tables.append(result.table.assign(weights=name))
     long = pd.concat(tables, ignore_index=True)
@@ -190,7 +200,10 @@ def _robustness(ctx: RunContext, panel, chosen: dict[str, Any], spec: dict[str, 
     ctx.echo(f"Robustness: global statistics under each weights matrix ({', '.join(chosen)})")
     ctx.echo(side_by_side(long).to_string())
     if paths.get("esda_global_weights.csv") is not None:
-        write_csv(ctx, "esda_global_weights.csv", long, index=False)
+        partial = any(len(f) for f in failed)  # only with [project] partial = true (else the step stopped)
+        write_csv(ctx, "esda_global_weights.csv", long.assign(partial=True) if partial else long, index=False)
+        if partial:
+            ctx.mark_partial("esda_global_weights.csv")
     return long
 
 
@@ -212,6 +225,19 @@ def side_by_side(long: pd.DataFrame) -> pd.DataFrame:
 def _slug(value: Any) -> str:
     text = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(value))
     return text or "x"
+
+
+def _write_result(ctx: RunContext, stem: str, result, json_path) -> None:
+    """The table (and JSON) of a result; with failures (``[project] partial = true``) both are marked
+    partial: a ``partial`` column, ``"partial": true`` with the failures, and run.json's ``partial``."""
+    partial = len(result.failed) > 0
+    write_csv(ctx, f"{stem}.csv", result.table.assign(partial=True) if partial else result.table, index=False)
+    if json_path is not None:
+        _write_json(ctx, json_path, partial_json(result.to_json(), result.failed) if partial else result.to_json())
+    if partial:
+        ctx.mark_partial(f"{stem}.csv")
+        if json_path is not None:
+            ctx.mark_partial(json_path.name)
 
 
 def _write_json(ctx: RunContext, path, text: str) -> None:

@@ -80,6 +80,7 @@ def _words(lang: str) -> dict[str, str]:
         "first_rows": "First {n} of {total} rows.", "components_note":
         "Spillovers cannot cross components: {n} disconnected components (sizes {sizes}).",
         "islands_note": "Islands (no neighbours): {ids}.", "no_seed": "No randomness was used.",
+        "warnings": "Warnings of this run",
         "reprojection": "Reprojection",
         "robust_esda": "Global statistics under each weights matrix",
         "robust_models": "The models under each weights matrix",
@@ -96,6 +97,7 @@ def _words(lang: str) -> dict[str, str]:
         "first_rows": "共 {total} 行，显示前 {n} 行。",
         "components_note": "溢出效应无法跨越不连通的分量：共 {n} 个分量（大小 {sizes}）。",
         "islands_note": "孤岛（无邻居）：{ids}。", "no_seed": "未使用随机数。",
+        "warnings": "本次运行的警告",
         "reprojection": "坐标系转换",
         "robust_esda": "各空间权重矩阵下的全局统计量",
         "robust_models": "各空间权重矩阵下的模型估计",
@@ -188,6 +190,8 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
             shown, note = _head(dropped, words)
             blocks.append(table(shown, caption=words["dropped"], note=note))
         blocks.append(table(panel.describe().rename_axis("variable"), index=True, caption=words["describe"]))
+    if ctx.warnings:  # e.g. D2, weights in several components: also in run.json
+        blocks.append(table(pd.DataFrame({"warning": ctx.warnings}), caption=words["warnings"]))
     if blocks:
         report.add("inputs", *blocks)
 

@@ -326,6 +326,7 @@ def _weights_step(ctx: RunContext) -> None:
     texts = []
     entities = [str(e) for e in ctx.panel.entities]
     for name, spec in specs.items():
+        since = len(ctx.warnings)
         result = _build_one(ctx, name, spec, built)
         graph = reorder(result.graph, entities, what=f"weights {name!r}")
         if graph is not result.graph:
@@ -333,6 +334,7 @@ def _weights_step(ctx: RunContext) -> None:
 
             result = replace(result, graph=graph)
         built[name] = result
+        ctx.uses_weights(name, graph, "weights", since=since)
         text = str(result.summary(name=name))
         texts.append(text)
         ctx.echo(text)

@@ -15,6 +15,16 @@ __all__ = ["chosen_weights"]
 
 
 def chosen_weights(ctx, spec: dict[str, Any], section: str, *, row_standardise: bool) -> dict[str, Any]:
+    """Name -> graph of the weights ``[section]`` asks for (see :func:`_chosen`), each noted as used by
+    the step: a matrix in several components warns once per run (D2)."""
+    since = len(ctx.warnings)
+    chosen = _chosen(ctx, spec, section, row_standardise=row_standardise)
+    for name, graph in chosen.items():
+        ctx.uses_weights(name, graph, section, since=since)
+    return chosen
+
+
+def _chosen(ctx, spec: dict[str, Any], section: str, *, row_standardise: bool) -> dict[str, Any]:
     """Name -> graph of the weights ``[section]`` asks for, in the order given (the first is the main W).
 
     Raises

@@ -82,12 +82,16 @@ def test_same_seed_same_pvalues_and_global_state_untouched(us_panel, us_graph):
 def test_permutation_statistics_equal_esda_on_the_same_permutations(columbus_panel, columbus_graph):
     import esda
 
+    from weights._graph import reorder
+
     permutations = 199
     result = moran(columbus_panel, columbus_graph, "CRIME", permutations=permutations, seed=5)
-    y = columbus_panel.wide("CRIME").loc[[str(i) for i in columbus_graph.unique_ids], 0].to_numpy()
+    ids = sorted(str(i) for i in columbus_graph.unique_ids)  # draws follow the sorted ids (C3)
+    graph = reorder(columbus_graph, ids)
+    y = columbus_panel.wide("CRIME").loc[ids, 0].to_numpy()
     rng = rng_for(5, "moran_i", "CRIME", 0)  # the stream of this (statistic, variable, period)
     order = rng.permuted(np.broadcast_to(np.arange(len(y)), (permutations, len(y))), axis=1)
-    sims = np.array([esda.Moran(y[o], columbus_graph, permutations=0).I for o in order])
+    sims = np.array([esda.Moran(y[o], graph, permutations=0).I for o in order])
     row = _row(result, "permutation")
     np.testing.assert_allclose(row["expected"], sims.mean(), rtol=1e-10)
     np.testing.assert_allclose(row["variance"], sims.var(), rtol=1e-10)
