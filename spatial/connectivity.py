@@ -38,7 +38,7 @@ def components(graph) -> dict[str, Any] | None:
     """
     from scipy.sparse.csgraph import connected_components
 
-    from weights._graph import matrix_of
+    from weights import matrix_of
 
     matrix = matrix_of(graph)
     n, labels = connected_components(matrix, directed=True, connection="weak")

@@ -79,13 +79,19 @@ def run_cmd(config_file: Path, output: Path | None, overwrite: bool, dry_run: bo
 
 
 def _dry_run(config, output: Path | None) -> None:
-    """Read and validate every input and list the outputs a run would write; no step runs."""
+    """Read and validate every input (the table, the boundaries and the weights) and list the outputs a
+    run would write; nothing is estimated and nothing is written."""
     from spatial._fs import display_path
-    from spatial.pipeline import echo_repairs, load_panel, planned_outputs
+    from spatial.pipeline import RunContext, load_steps, ordered_steps, planned_outputs
 
-    panel = load_panel(config)
-    click.echo(panel.summary())
-    echo_repairs(panel.dropped, click.echo)
+    load_steps()
+    # the weights read files and build matrices (inputs, not estimates); they may use variables that the
+    # rasters and indices steps add, and then they are checked by the run itself
+    checked = ("panel", "weights") if not ({"rasters", "indices"} & set(config.sections)) else ("panel",)
+    ctx = RunContext(config=config, output=None, overwrite=False, echo=click.echo)
+    for name, step in ordered_steps():
+        if name in checked:
+            step(ctx)
     folder = Path(output or config["project"]["output"]).expanduser()
     names = planned_outputs(config)
     click.echo(f"would write up to {len(names)} outputs to {display_path(folder)} (names ending in * are one per "
