@@ -186,7 +186,7 @@ def load_panel(config: Config, inputs: list[dict] | None = None):
             match_names = list(datasets.info(bspec["dataset"]).aliases)
         if bspec["keep"]:
             geometry = _keep_rows(geometry, bspec["keep"])
-        options = {k: bspec[k] for k in ("restrict", "repair", "bad_geometry", "duplicate_geometry")}
+        options = {k: bspec[k] for k in ("restrict", "repair", "bad_geometry", "duplicate_geometry", "match_parent")}
     return SpatialPanel(
         table,
         id=spec["id"],
