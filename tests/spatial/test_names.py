@@ -144,3 +144,18 @@ def test_panel_with_a_parent_column_joins_repeated_county_names(counties):
     with pytest.raises(IdMismatchError, match=r"'朝阳区' -> \['110105', '220104'\]"):
         SpatialPanel(table.assign(city=""), id="county", time="year", geometry=counties, geometry_id="adcode",
                      match_names=COUNTY_ALIASES, match_parent="city", restrict="intersection")
+
+
+def test_config_match_parent_reaches_the_panel(tmp_path):
+    from spatial.config import validate_config
+    from spatial.pipeline import load_panel
+
+    pd.DataFrame({"county": ["朝阳区", "朝阳区"], "city": ["北京市", "长春"], "y": ["1", "2"]}).to_csv(
+        tmp_path / "counties.csv", index=False)
+    cfg = validate_config({
+        "panel": {"path": str(tmp_path / "counties.csv"), "id": "county", "variables": ["y"]},
+        "boundaries": {"dataset": "china_counties", "match_names": True, "match_parent": "city",
+                       "restrict": "intersection"},
+    })
+    panel = load_panel(cfg)
+    assert panel.entities.tolist() == ["110105", "220104"]
