@@ -38,7 +38,7 @@ _COMMANDS = {
     "lisa": ("spatial.cli.esda", "lisa_cmd", "Local Moran (LISA) clusters by period, with transitions."),
     "hotspots": ("spatial.cli.esda", "hotspots_cmd", "Getis-Ord Gi* hot and cold spots by period."),
     "zonal": ("spatial.cli.raster", "zonal_cmd", "Zonal statistics of a raster (stack) per polygon, as a table."),
-    "index": ("spatial.cli.index", "index_cmd", "Composite indices, coupling coordination, inequality, geographic detector."),
+    "index": ("spatial.cli.index", "index_cmd", "Indices: composite, coupling, inequality, DEA/GML, Markov, gravity."),
     "map": ("spatial.cli.maps", "map_cmd", "One map (interactive HTML, or PNG/SVG for papers) of a column."),
     "report": ("spatial.cli.maps", "report_cmd", "Run the analysis of a TOML config file and write the HTML report."),
     "weights": ("spatial.cli.weights", "weights_cmd", "Build, inspect and convert spatial weights."),
