@@ -109,6 +109,8 @@ register_section(
         "layer": Key(str),
         "assume_crs": Key(str, help="CRS for files without one, e.g. EPSG:4326"),
         "match_names": Key((list, bool), help="columns that name the units; true = the bundled dataset's name columns"),
+        "match_parent": Key(str, help="column of the table naming each row's parent (province or prefecture) "
+                            "for names repeated across parents, e.g. 朝阳区"),
         "keep": Key(str, help="study area: a true/false column ('mainland'), 'column=value,...' "
                     "('region=East,Central') or '@ids.txt' (relative to this file); removed units are recorded"),
         "restrict": Key(str, "error", choices=("error", "intersection")),

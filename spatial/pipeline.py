@@ -189,7 +189,7 @@ def load_panel(config: Config, inputs: list[dict] | None = None):
             geometry, table, removed = _study_area(geometry, table, bspec["keep"], geometry_id=geometry_id,
                                                    id_column=spec["id"], match_names=match_names,
                                                    base=config.source.parent if config.source else None)
-        options = {k: bspec[k] for k in ("restrict", "repair", "bad_geometry", "duplicate_geometry")}
+        options = {k: bspec[k] for k in ("restrict", "repair", "bad_geometry", "duplicate_geometry", "match_parent")}
     panel = SpatialPanel(
         table,
         id=spec["id"],
