@@ -80,11 +80,11 @@ class _Outputs:
                 self.write(suffix, frame)
 
     def write(self, suffix: str, frame, **kwargs) -> None:
-        from spatial._fs import display_path, write_text_atomic
-        from spatial.pipeline import _csv_safe
+        from spatial._fs import display_path
+        from spatial.csv_output import write_csv_file
 
         path = self.paths[suffix]
-        write_text_atomic(path, _csv_safe(frame).to_csv(index=False, **kwargs))
+        write_csv_file(path, frame, index=False, **kwargs)
         _progress(f"wrote {display_path(path)}: {len(frame)} rows")
 
 
