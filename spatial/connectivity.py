@@ -31,14 +31,14 @@ def components(graph) -> dict[str, Any] | None:
     Examples
     --------
     >>> from scipy import sparse
-    >>> from weights._graph import graph_from_sparse
+    >>> from weights import graph_from_sparse
     >>> pairs = sparse.csr_array(([1.0] * 4, ([0, 1, 2, 3], [1, 0, 3, 2])), shape=(4, 4))
     >>> components(graph_from_sparse(pairs, ["a", "b", "c", "d"]))
     {'components': 2, 'sizes': [2, 2], 'islands': 0}
     """
     from scipy.sparse.csgraph import connected_components
 
-    from weights._graph import matrix_of
+    from weights import matrix_of
 
     matrix = matrix_of(graph)
     n, labels = connected_components(matrix, directed=True, connection="weak")

@@ -19,7 +19,7 @@ import pandas as pd
 from spatial._options import check_option, check_seed
 from spatial.errors import SchemaError, SpatialPanelError, first_items
 from spatial.io import require_columns
-from weights._graph import reorder
+from weights import reorder
 
 if TYPE_CHECKING:
     from libpysal.graph import Graph
