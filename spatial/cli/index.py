@@ -116,34 +116,49 @@ def index_cmd() -> None:
     """
 
 
+def _system_options(func):
+    """The indicator system and its weighting, shared by ``composite`` and ``obstacle``."""
+    decorators = [
+        click.option(
+            "--indicators",
+            required=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Indicator table: indicator, direction (positive/negative), optional subsystem and weight.",
+        ),
+        click.option(
+            "--pooling",
+            type=click.Choice(["pooled", "per_period"]),
+            default="pooled",
+            show_default=True,
+            help="Normalise and weight over all periods (comparable over time) or within each period.",
+        ),
+        click.option(
+            "--weighting",
+            type=click.Choice(["entropy", "critic", "cv", "equal", "user"]),
+            default="entropy",
+            show_default=True,
+        ),
+        click.option(
+            "--combine",
+            type=click.Choice(["multiplicative", "linear"]),
+            help="Combine the objective --weighting with the subjective 'weight' column (e.g. AHP) by this rule.",
+        ),
+        click.option(
+            "--alpha", type=float, default=0.5, show_default=True, help="Subjective share of --combine linear."
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
 @index_cmd.command("composite")
 @_table_options
-@click.option(
-    "--indicators",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Indicator table: indicator, direction (positive/negative), optional subsystem and weight.",
-)
+@_system_options
 @click.option("--normalize", type=click.Choice(["minmax", "zscore"]), default="minmax", show_default=True)
-@click.option(
-    "--pooling",
-    type=click.Choice(["pooled", "per_period"]),
-    default="pooled",
-    show_default=True,
-    help="Normalise and weight over all periods (comparable over time) or within each period.",
-)
 @click.option("--shift", type=float, default=0.0, show_default=True, help="Constant added after normalising.")
-@click.option(
-    "--weighting", type=click.Choice(["entropy", "critic", "cv", "equal", "user"]), default="entropy", show_default=True
-)
 @click.option("--method", type=click.Choice(["weighted_sum", "topsis"]), default="weighted_sum", show_default=True)
 @click.option("--name", default="index", show_default=True, help="Name of the overall index column.")
-@click.option(
-    "--combine",
-    type=click.Choice(["multiplicative", "linear"]),
-    help="Combine the objective --weighting with the subjective 'weight' column (e.g. AHP) by this rule.",
-)
-@click.option("--alpha", type=float, default=0.5, show_default=True, help="Subjective share of --combine linear.")
 def composite_cmd(
     table,
     id_column,
@@ -527,18 +542,7 @@ def ahp_cmd(matrix, output, method, threshold, force, sheet, encoding, overwrite
 
 @index_cmd.command("obstacle")
 @_table_options
-@click.option(
-    "--indicators",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Indicator table: indicator, direction, optional subsystem and weight.",
-)
-@click.option("--pooling", type=click.Choice(["pooled", "per_period"]), default="pooled", show_default=True)
-@click.option(
-    "--weighting", type=click.Choice(["entropy", "critic", "cv", "equal", "user"]), default="entropy", show_default=True
-)
-@click.option("--combine", type=click.Choice(["multiplicative", "linear"]), help="Combined weights rule.")
-@click.option("--alpha", type=float, default=0.5, show_default=True)
+@_system_options
 @click.option("--top", type=int, default=3, show_default=True, help="Main obstacles listed per unit and period.")
 def obstacle_cmd(
     table, id_column, time_column, output, sheet, encoding, overwrite, indicators, pooling, weighting, combine, alpha,

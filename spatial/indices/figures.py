@@ -82,6 +82,31 @@ def _font_settings(texts: Iterable[str]) -> dict:
     }
 
 
+def _render(path: PathLike, texts: Iterable[str], draw, *, overwrite: bool, **subplots) -> list[Path]:
+    """Check ``<path>.png`` and ``<path>.svg``, draw a new figure (``draw(fig, axes)``) with the
+    fonts its ``texts`` need, and write it (PNG at 300 dpi, SVG) atomically; the figure is closed."""
+    base = Path(path).expanduser()
+    targets = [check_output(base.with_suffix(s), overwrite=overwrite) for s in (".png", ".svg")]
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(_font_settings(texts)), warnings.catch_warnings():
+        # without a CJK font the FontWarning says it once; matplotlib would repeat it per glyph
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        fig, axes = plt.subplots(**subplots)
+        try:
+            draw(fig, axes)
+            fig.tight_layout()
+            for target, fmt in zip(targets, ("png", "svg"), strict=True):
+                with atomic_path(target) as tmp:
+                    fig.savefig(tmp, format=fmt, dpi=300 if fmt == "png" else None)
+        finally:
+            plt.close(fig)
+    return targets
+
+
 def plot_kernel_density(
     result: KernelDensity,
     path: PathLike,
@@ -116,47 +141,33 @@ def plot_kernel_density(
     >>> [p.suffix for p in plot_kernel_density(kde, pathlib.Path(tempfile.mkdtemp()) / "unemp_kde")]
     ['.png', '.svg']
     """
-    base = Path(path).expanduser()
-    targets = [check_output(base.with_suffix(s), overwrite=overwrite) for s in (".png", ".svg")]
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     time = result.options.get("time") or "period"
     curves = result.curves
     periods = list(result.options["periods"])
     xlabel = xlabel if xlabel is not None else result.options["value"]
-    labels = [title or "", xlabel, ylabel, *map(str, periods)]
-    settings = _font_settings(labels)
-    with matplotlib.rc_context(settings), warnings.catch_warnings():
-        # without a CJK font the FontWarning above says it once; matplotlib would repeat it per glyph
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        try:
-            colors = plt.get_cmap("viridis")
-            for i, period in enumerate(periods):
-                part = curves[curves[time] == period] if time in curves.columns else curves
-                ax.plot(
-                    part["x"],
-                    part["density"],
-                    color=colors(0.85 * i / max(len(periods) - 1, 1)),
-                    label=figure_text(period),
-                    linewidth=1.4,
-                )
-            ax.set_xlabel(figure_text(xlabel))
-            ax.set_ylabel(figure_text(ylabel))
-            if title:
-                ax.set_title(figure_text(title))
-            ax.legend(title=None if time == "period" else figure_text(time), frameon=False, fontsize="small")
-            ax.spines[["top", "right"]].set_visible(False)
-            fig.tight_layout()
-            for target, fmt in zip(targets, ("png", "svg"), strict=True):
-                with atomic_path(target) as tmp:
-                    fig.savefig(tmp, format=fmt, dpi=300 if fmt == "png" else None)
-        finally:
-            plt.close(fig)
-    return targets
+
+    def draw(fig, ax) -> None:
+        import matplotlib
+
+        colors = matplotlib.colormaps["viridis"]
+        for i, period in enumerate(periods):
+            part = curves[curves[time] == period] if time in curves.columns else curves
+            ax.plot(
+                part["x"],
+                part["density"],
+                color=colors(0.85 * i / max(len(periods) - 1, 1)),
+                label=figure_text(period),
+                linewidth=1.4,
+            )
+        ax.set_xlabel(figure_text(xlabel))
+        ax.set_ylabel(figure_text(ylabel))
+        if title:
+            ax.set_title(figure_text(title))
+        ax.legend(title=None if time == "period" else figure_text(time), frameon=False, fontsize="small")
+        ax.spines[["top", "right"]].set_visible(False)
+
+    texts = [title or "", xlabel, ylabel, *map(str, periods)]
+    return _render(path, texts, draw, overwrite=overwrite, figsize=(6.4, 4.2))
 
 
 def plot_transition_heatmaps(
@@ -180,49 +191,35 @@ def plot_transition_heatmaps(
     """
     import numpy as np
 
-    base = Path(path).expanduser()
-    targets = [check_output(base.with_suffix(s), overwrite=overwrite) for s in (".png", ".svg")]
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     axis_from, axis_to = ("t 期类型", "t+1 期类型") if lang == "zh" else ("class in t", "class in t+1")
     texts = [title or "", axis_from, axis_to, *labels, *[h or "" for h, _, _ in panels]]
-    settings = _font_settings(texts)
     k = len(labels)
     columns = min(len(panels), 3)
     rows = -(-len(panels) // columns)
     size = 0.55 * k + 1.2
-    with matplotlib.rc_context(settings), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
-        fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows + 0.6), squeeze=False)
-        try:
-            for ax in axes.ravel()[len(panels) :]:
-                ax.set_axis_off()
-            for ax, (heading, p, t) in zip(axes.ravel(), panels, strict=False):
-                p, t = np.asarray(p, dtype=float), np.asarray(t, dtype=float)
-                ax.imshow(p, cmap="Blues", vmin=0, vmax=1)
-                for i in range(k):
-                    for j in range(k):
-                        color = "white" if p[i, j] > 0.6 else "black"
-                        ax.text(j, i, f"{p[i, j]:.3f}\n({int(t[i, j])})", ha="center", va="center", fontsize=6,
-                                color=color)
-                ax.set_xticks(range(k), [figure_text(v) for v in labels], fontsize=7)
-                ax.set_yticks(range(k), [figure_text(v) for v in labels], fontsize=7)
-                ax.set_xlabel(figure_text(axis_to), fontsize=8)
-                ax.set_ylabel(figure_text(axis_from), fontsize=8)
-                if heading:
-                    ax.set_title(figure_text(heading), fontsize=9)
-            if title:
-                fig.suptitle(figure_text(title))
-            fig.tight_layout()
-            for target, fmt in zip(targets, ("png", "svg"), strict=True):
-                with atomic_path(target) as tmp:
-                    fig.savefig(tmp, format=fmt, dpi=300 if fmt == "png" else None)
-        finally:
-            plt.close(fig)
-    return targets
+
+    def draw(fig, axes) -> None:
+        for ax in axes.ravel()[len(panels) :]:
+            ax.set_axis_off()
+        for ax, (heading, p, t) in zip(axes.ravel(), panels, strict=False):
+            p, t = np.asarray(p, dtype=float), np.asarray(t, dtype=float)
+            ax.imshow(p, cmap="Blues", vmin=0, vmax=1)
+            for i in range(k):
+                for j in range(k):
+                    color = "white" if p[i, j] > 0.6 else "black"
+                    ax.text(j, i, f"{p[i, j]:.3f}\n({int(t[i, j])})", ha="center", va="center", fontsize=6,
+                            color=color)
+            ax.set_xticks(range(k), [figure_text(v) for v in labels], fontsize=7)
+            ax.set_yticks(range(k), [figure_text(v) for v in labels], fontsize=7)
+            ax.set_xlabel(figure_text(axis_to), fontsize=8)
+            ax.set_ylabel(figure_text(axis_from), fontsize=8)
+            if heading:
+                ax.set_title(figure_text(heading), fontsize=9)
+        if title:
+            fig.suptitle(figure_text(title))
+
+    return _render(path, texts, draw, overwrite=overwrite, nrows=rows, ncols=columns,
+                   figsize=(size * columns, size * rows + 0.6), squeeze=False)
 
 
 def plot_gravity(result, path: PathLike, *, lang: str = "en", title: str | None = None,
@@ -234,45 +231,33 @@ def plot_gravity(result, path: PathLike, *, lang: str = "en", title: str | None 
     OutputError
         If an output exists (without ``overwrite``) or its folder is missing.
     """
-    base = Path(path).expanduser()
-    targets = [check_output(base.with_suffix(s), overwrite=overwrite) for s in (".png", ".svg")]
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     time = result.options.get("time") or "period"
     centres, ellipses = result.centres, result.ellipses
     zh = "重心迁移轨迹与标准差椭圆"
     heading = title or (zh if lang == "zh" else "Centre of gravity and standard deviational ellipses")
     lon_label, lat_label = ("经度", "纬度") if lang == "zh" else ("longitude", "latitude")
-    settings = _font_settings([heading, lon_label, lat_label, *map(str, centres[time])])
-    with matplotlib.rc_context(settings), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
-        fig, ax = plt.subplots(figsize=(6.4, 5.0))
-        try:
-            colors = plt.get_cmap("viridis")
-            periods = list(ellipses[time])
-            for i, period in enumerate(periods):
-                shape = result.outline(period)
-                color = colors(0.85 * i / max(len(periods) - 1, 1))
-                ax.plot(shape["lon"], shape["lat"], color=color, linewidth=1.0, label=figure_text(period))
-            ax.plot(centres["lon"], centres["lat"], color="black", linewidth=0.8, marker="o", markersize=3)
-            for a, b in zip(centres.itertuples(index=False), list(centres.itertuples(index=False))[1:], strict=False):
-                ax.annotate("", xy=(b.lon, b.lat), xytext=(a.lon, a.lat),
-                            arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.8})
-            ax.set_xlabel(figure_text(lon_label))
-            ax.set_ylabel(figure_text(lat_label))
-            ax.set_title(figure_text(heading), fontsize=10)
-            ax.legend(frameon=False, fontsize="small")
-            ax.spines[["top", "right"]].set_visible(False)
-            fig.tight_layout()
-            for target, fmt in zip(targets, ("png", "svg"), strict=True):
-                with atomic_path(target) as tmp:
-                    fig.savefig(tmp, format=fmt, dpi=300 if fmt == "png" else None)
-        finally:
-            plt.close(fig)
-    return targets
+
+    def draw(fig, ax) -> None:
+        import matplotlib
+
+        colors = matplotlib.colormaps["viridis"]
+        periods = list(ellipses[time])
+        for i, period in enumerate(periods):
+            shape = result.outline(period)
+            color = colors(0.85 * i / max(len(periods) - 1, 1))
+            ax.plot(shape["lon"], shape["lat"], color=color, linewidth=1.0, label=figure_text(period))
+        ax.plot(centres["lon"], centres["lat"], color="black", linewidth=0.8, marker="o", markersize=3)
+        for a, b in zip(centres.itertuples(index=False), list(centres.itertuples(index=False))[1:], strict=False):
+            ax.annotate("", xy=(b.lon, b.lat), xytext=(a.lon, a.lat),
+                        arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.8})
+        ax.set_xlabel(figure_text(lon_label))
+        ax.set_ylabel(figure_text(lat_label))
+        ax.set_title(figure_text(heading), fontsize=10)
+        ax.legend(frameon=False, fontsize="small")
+        ax.spines[["top", "right"]].set_visible(False)
+
+    texts = [heading, lon_label, lat_label, *map(str, centres[time])]
+    return _render(path, texts, draw, overwrite=overwrite, figsize=(6.4, 5.0))
 
 
 def gravity_map(result, *, lang: str = "en"):

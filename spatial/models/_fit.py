@@ -130,7 +130,7 @@ def fit(
     lee_yu
         Lee and Yu (2010) bias correction of a fixed-effects model, as Elhorst implements it.
     random_effects
-        Random unit effects (SAR and SEM; Elhorst's ML with phi = sigma_mu^2 / sigma2), see
+        Random unit effects (SAR, SEM, SDM, SDEM; Elhorst's ML with phi = sigma_mu^2 / sigma2), see
         :func:`spatial.models.fit_random_effects`.
 
     Returns
@@ -201,7 +201,7 @@ def fit(
 
         return fit_random_effects(panel, w, y=y, x=x, model=model, constant=constant, logdet=logdet,
                                   effects=effects, inference=inference, draws=draws, seed=seed, per_unit=per_unit,
-                                  allow_islands=allow_islands, collinear=collinear)
+                                  allow_islands=allow_islands, collinear=collinear, wx=wx)
     if fe != "none" and period is not None:
         raise SpatialPanelError(f"period={period!r} fits one cross-section, where fe={fe!r} has nothing to remove; "
                                 "drop one of them")

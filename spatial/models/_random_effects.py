@@ -1,4 +1,5 @@
-"""Random unit effects for spatial panels (Elhorst 2003, 2014): SAR and SEM by exact ML, and the
+"""Random unit effects for spatial panels (Elhorst 2003, 2014): SAR and SEM (and SDM, SDEM: the same
+likelihoods with W X among the regressors) by exact ML, and the
 spatial Hausman test of fixed against random effects.
 
 With unit effects mu_i ~ N(0, sigma_mu^2) and phi = sigma_mu^2 / sigma2:
@@ -40,6 +41,7 @@ from spatial.models._logdet import DENSE_LIMIT, make_logdet, rho_interval
 from spatial.models._optimize import maximise_2d
 from spatial.models._postestimation import (
     build_result,
+    coefficient_effects_of,
     coefficient_inference,
     effects_undefined,
     lag_effects_of,
@@ -161,16 +163,19 @@ class _SemRandom:
 def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: bool = True, logdet: str = "auto",
                        effects: str = "auto", inference: str = "simulation", draws: int = 1000, seed: int = 12345,
                        per_unit: bool | None = None, allow_islands: bool = False,
-                       collinear: str = "error") -> Result:
-    """Random-effects SAR or SEM by maximum likelihood (also ``fit(..., random_effects=True)``).
+                       collinear: str = "error", wx=None) -> Result:
+    """Random-effects SAR, SEM, SDM or SDEM by maximum likelihood (also ``fit(..., random_effects=True)``).
 
-    The result's parameters are the coefficients (with ``const``), ``rho`` or ``lambda`` and
-    ``phi`` = sigma_mu^2 / sigma2; ``details["theta"]`` = 1 / sqrt(1 + T phi).
+    The result's parameters are the coefficients (with ``const``; ``W*x`` for the Durbin models,
+    ``wx`` choosing them as in :func:`spatial.models.fit`), ``rho`` or ``lambda`` and ``phi`` =
+    sigma_mu^2 / sigma2; ``details["theta"]`` = 1 / sqrt(1 + T phi). The SDM (xsmle's default
+    random-effects model) is the SAR likelihood with W X among the regressors, its effects those of
+    a lag model with theta; the SDEM is the SEM likelihood with W X, its effects the coefficients.
 
     Raises
     ------
     SpatialPanelError
-        For a model other than SAR or SEM, or a panel with one period.
+        For SAC or a non-spatial model, or a panel with one period.
     NumericalError
         A singular Hessian.
 
@@ -188,11 +193,14 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     (0.539, 7.5)
     """
     info = model_info(model)
-    if info.durbin or info.n_spatial != 1:
-        raise SpatialPanelError(f"random effects are available for SAR and SEM, not {model!r}")
+    if info.n_spatial != 1:
+        raise SpatialPanelError(f"random effects are available for SAR, SEM, SDM and SDEM, not {model!r}")
+    if wx is not None and not info.durbin:
+        raise SpatialPanelError(f"wx applies to the Durbin models (sdm, sdem), not to {model!r}")
     check_panel(panel)
     weights = weights_matrix(w, allow_islands=allow_islands)
-    design = build_design(panel, weights, y=y, x=list(x), wx=None, constant=constant, durbin=False,
+    design = build_design(panel, weights, y=y, x=list(x), wx=None if wx is None else list(wx), constant=constant,
+                          durbin=info.durbin,
                           collinear=collinear, n_spatial=2)
     n, T = design.n_units, design.n_periods
     if T < 2:
@@ -202,20 +210,21 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     interval = rho_interval(weights, use_eigenvalues=method == "eigen" or n <= DENSE_LIMIT)
     ld = make_logdet(weights, method, interval, seed=seed)
     spec = ModelSpec(
-        model=model, y=design.y_name, x=tuple(nm for nm in design.names if nm != CONST), wx=(), constant=constant,
+        model=model, y=design.y_name, x=tuple(nm for nm in design.names if nm != CONST and not nm.startswith("W*")),
+        wx=tuple(design.lagged), constant=constant,
         fe="none", period=None, logdet=method, cov="hessian", effects=effects, inference=inference,
         draws=int(draws), seed=int(seed), allow_islands=allow_islands, collinear=collinear,
         per_unit=bool(n <= DENSE_LIMIT if per_unit is None else per_unit), random_effects=True,
     )
     lo, hi = interval.inner()
-    engine = _SarRandom(design, ld) if model == "sar" else _SemRandom(design, ld)
+    engine = _SarRandom(design, ld) if info.lag else _SemRandom(design, ld)
     found = maximise_2d(lambda a, t: engine.loglik(a, t), ((lo, hi), (_THETA_MIN, 1.0)))
     spatial, theta = found.x
     if not all(math.isfinite(v) for v in found.x):
         raise NumericalError(f"random-effects {model}: the log-likelihood is not finite in the admissible region")
     beta = engine.beta(spatial, theta)
     phi = (1.0 / theta**2 - 1.0) / T
-    sse = engine.profile(theta).sse(spatial) if model == "sar" else engine.sse(spatial, theta)
+    sse = engine.profile(theta).sse(spatial) if info.lag else engine.sse(spatial, theta)
     check_residual_variance(design, sse, f"random-effects {model}")
     sigma2 = sse / design.nobs
     loglik = engine.loglik(spatial, theta)
@@ -227,7 +236,7 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
     if at_boundary:
         where = ("phi = 0: no variance between units, the pooled model" if theta >= 1.0 - 1e-6 else
                  "phi at its upper limit: the unit effects dominate, use fixed effects" if theta <= _THETA_MIN * 1.01
-                 else f"{'rho' if model == 'sar' else 'lambda'} on the bound of its interval")
+                 else f"{'rho' if info.lag else 'lambda'} on the bound of its interval")
         warnings.warn(f"random-effects {model}: estimate on the boundary ({where}); standard errors are unreliable",
                       BoundaryWarning, stacklevel=3)
     k = design.k
@@ -241,13 +250,13 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
 
     hessian = numerical_hessian(full, point)
     full_cov = invert(-hessian, stage="random-effects Hessian")
-    spatial_name = "rho" if model == "sar" else "lambda"
+    spatial_name = "rho" if info.lag else "lambda"
     names = list(design.names) + [spatial_name, "phi"]
     estimates = point[:-1]
     cov = full_cov[:-1, :-1]
     se, z, p = coefficient_inference(estimates, cov, names, model=f"random-effects {model}")
-    rho = spatial if model == "sar" else None
-    if model == "sar":
+    rho = spatial if info.lag else None
+    if info.lag:
         e = _quasi_demean(design.y - spatial * design.Wy - design.X @ beta, n, T, theta)
         prediction = design.weights.reduced_form(spatial, design.X @ beta)
     else:
@@ -267,8 +276,10 @@ def fit_random_effects(panel, w, *, y: str, x, model: str = "sar", constant: boo
                                                p_value=float(p[i]))
     effects_result = None
     undefined = effects_undefined(rho, interval) if info.lag else None
-    if model == "sar" and not undefined:
+    if info.lag and not undefined:
         effects_result = lag_effects_of(design, spec, beta, rho, names, cov, ld, interval, method)
+    elif info.durbin:
+        effects_result = coefficient_effects_of(design, beta, cov[: design.k, : design.k])
     details = {"logdet": method, "cov": "numerical Hessian", "theta": theta, "phi": phi,
                "sigma_mu2": phi * sigma2, "optimizer": found.message, "interval_source": interval.source,
                "grid_local_maxima": found.local_maxima}

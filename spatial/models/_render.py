@@ -124,20 +124,9 @@ def _text(result) -> str:
         lines.append(f"{name:<{name_w}} {est:>12} {se:>12} {z:>9} {p:>10} {star}")
     lines += [rule, "Significance: *** p<0.01, ** p<0.05, * p<0.1"]
     if result.tests:
-        lines.append("")
-        lines.append("Tests")
-        tw = max(len(t.name) for t in result.tests.values())
-        for test in result.tests.values():
-            df = "" if test.df is None else f"df {test.df:g}"
-            lines.append(f"  {test.name:<{tw}}  {_f(test.statistic):>12}  {df:<7} p {_p(test.p_value)}"
-                         + (f"  ({test.note})" if test.note else ""))
+        lines += ["", "Tests", *_test_lines(result.tests)]
     if result.diagnostics:
-        lines += ["", "Regression diagnostics"]
-        tw = max(len(t.name) for t in result.diagnostics.values())
-        for test in result.diagnostics.values():
-            df = "" if test.df is None else f"df {test.df:g}"
-            lines.append(f"  {test.name:<{tw}}  {_f(test.statistic):>12}  {df:<7} p {_p(test.p_value)}"
-                         + (f"  ({test.note})" if test.note else ""))
+        lines += ["", "Regression diagnostics", *_test_lines(result.diagnostics)]
         lines += [f"  {row}" for row in _collinearity(result)]
     if result.effects is not None:
         lines += ["", result.effects.summary()]
@@ -145,6 +134,27 @@ def _text(result) -> str:
     if notes:
         lines += ["", "Notes"] + [f"  {n}" for n in notes]
     return "\n".join(lines)
+
+
+def _test_lines(tests: dict) -> list[str]:
+    width = max(len(t.name) for t in tests.values())
+    lines = []
+    for test in tests.values():
+        df = "" if test.df is None else f"df {test.df:g}"
+        lines.append(f"  {test.name:<{width}}  {_f(test.statistic):>12}  {df:<7} p {_p(test.p_value)}"
+                     + (f"  ({test.note})" if test.note else ""))
+    return lines
+
+
+def _test_table(tests: dict, opening: str) -> list[str]:
+    e = safe_text
+    parts = [opening + "<thead><tr><th>test</th><th>statistic</th><th>df</th><th>p</th></tr></thead><tbody>"]
+    for t in tests.values():
+        df = "" if t.df is None else f"{t.df:g}"
+        parts.append(f"<tr><td>{e(t.name)}</td><td>{e(_f(t.statistic))}</td><td>{e(df)}</td>"
+                     f"<td>{e(_p(t.p_value))}</td></tr>")
+    parts.append("</tbody></table>")
+    return parts
 
 
 def _collinearity(result) -> list[str]:
@@ -171,21 +181,10 @@ def _html(result) -> str:
         parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>")
     parts.append("</tbody></table><p>Significance: *** p&lt;0.01, ** p&lt;0.05, * p&lt;0.1</p>")
     if result.tests:
-        parts.append("<table class='spatial-tests'><thead><tr><th>test</th><th>statistic</th><th>df</th>"
-                     "<th>p</th></tr></thead><tbody>")
-        for t in result.tests.values():
-            df = "" if t.df is None else f"{t.df:g}"
-            parts.append(f"<tr><td>{e(t.name)}</td><td>{e(_f(t.statistic))}</td><td>{e(df)}</td>"
-                         f"<td>{e(_p(t.p_value))}</td></tr>")
-        parts.append("</tbody></table>")
+        parts += _test_table(result.tests, "<table class='spatial-tests'>")
     if result.diagnostics:
-        parts.append("<table class='spatial-diagnostics'><caption>Regression diagnostics</caption><thead><tr>"
-                     "<th>test</th><th>statistic</th><th>df</th><th>p</th></tr></thead><tbody>")
-        for t in result.diagnostics.values():
-            df = "" if t.df is None else f"{t.df:g}"
-            parts.append(f"<tr><td>{e(t.name)}</td><td>{e(_f(t.statistic))}</td><td>{e(df)}</td>"
-                         f"<td>{e(_p(t.p_value))}</td></tr>")
-        parts.append("</tbody></table>")
+        parts += _test_table(result.diagnostics,
+                             "<table class='spatial-diagnostics'><caption>Regression diagnostics</caption>")
         parts.append("<p>" + "<br>".join(e(row) for row in _collinearity(result)) + "</p>")
     if result.effects is not None:
         eff = result.effects

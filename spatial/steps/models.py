@@ -13,7 +13,7 @@ Shape::
     period = 1986                      # fit one period (a cross-section); omit for the pooled panel
     fe = "twoway"                      # panels: none (pooled), unit, time or twoway fixed effects
     lee_yu = false                     # Lee-Yu bias correction of the fixed-effects estimates
-    random_effects = false             # random unit effects instead (models sar and sem only)
+    random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
     select = true                      # also run the model selection procedure and print its table
     weights = "queen"                  # a name from the weights step (default: its first), or a
                                        # robustness set ["w1", "w2"]: every model under each W side by
@@ -103,8 +103,8 @@ def _check(spec: dict[str, Any]) -> None:
     if spec["draws"] < 0:
         raise ConfigError("[models] draws must be a non-negative integer")
     config_seed(spec["seed"], "[models] seed")
-    if spec["random_effects"] and any(m not in ("sar", "sem") for m in spec["models"]):
-        raise ConfigError("[models] random_effects = true applies to models sar and sem only; "
+    if spec["random_effects"] and any(m not in ("sar", "sem", "sdm", "sdem") for m in spec["models"]):
+        raise ConfigError("[models] random_effects = true applies to models sar, sem, sdm and sdem only; "
                           f"models = {spec['models']}")
     if spec["fe"] != "none" and spec["period"] is not None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")

@@ -69,8 +69,8 @@ def test_option_combinations_are_refused(small):
         fit(panel, graph, y="y", x=["x1"], model="sar", lee_yu=True)
     with pytest.raises(SpatialPanelError, match="SAC with time or two-way"):
         fit(panel, graph, y="y", x=["x1"], model="sac", fe="twoway")
-    with pytest.raises(SpatialPanelError, match="SAR and SEM, not 'sdm'"):
-        fit(panel, graph, y="y", x=["x1"], model="sdm", random_effects=True)
+    with pytest.raises(SpatialPanelError, match="SAR, SEM, SDM and SDEM, not 'sac'"):
+        fit(panel, graph, y="y", x=["x1"], model="sac", random_effects=True)
     with pytest.raises(SpatialPanelError, match="leave fe='none'"):
         fit(panel, graph, y="y", x=["x1"], model="sar", fe="unit", random_effects=True)
     binary = graph.transform("b")

@@ -101,3 +101,18 @@ def test_c2_ids_colliding_after_normalisation_are_refused(tmp_path):
     path = write_gal(tmp_path / "w.gal", {"1": ["01"], "01": ["1"], "2": []})
     with pytest.raises(IdMismatchError, match=r"ids collide after id_normalize='zfill2'.*'01'"):
         read_aligned_weights(path, panel, id_normalize="zfill2")
+
+
+def test_c2_config_weights_file_gets_the_panel_normalisation(folder, capsys):
+    gal = write_gal(folder / "w.gal", renamed(lambda u: str(int(u))))
+    (folder / "panel.csv").write_text(_csv_text().replace("\n0", "\n"), encoding="utf-8")  # ids 1..9 as well
+    config = folder / "a.toml"
+    config.write_text('[panel]\npath = "panel.csv"\nid = "code"\ntime = "year"\nid_normalize = "zfill2"\n\n'
+                      f'[weights.file]\nkind = "file"\npath = "{gal.name}"\n', encoding="utf-8")
+    code, err = run_cli(["run", config, "--dry-run"], folder, capsys)
+    assert code == 0, err
+    config.write_text('[panel]\npath = "panel.csv"\nid = "code"\ntime = "year"\n\n'
+                      '[weights.file]\nkind = "file"\npath = "w.gal"\n', encoding="utf-8")
+    write_gal(gal, renamed(lambda u: f"{int(u)}.0"))
+    err = expect_error(["run", config, "--dry-run"], folder, capsys, "writes 9 ids as floating-point numbers")
+    assert "9 of which match the panel without '.0'" in err
