@@ -4,7 +4,10 @@ A panel keyed by 北京市, 北京, Beijing or 110000 must join the bundled Chin
 editing. :func:`resolve_keys` tries, in order, the id itself, each alias column exactly, a
 normalised form (Unicode NFKC, case, spaces and punctuation removed) and a stem without
 administrative suffixes (省, 市, 自治区, Province, City, ...). A key must resolve to exactly one
-unit; ambiguous and unknown keys fail with the closest candidates listed.
+unit; ambiguous and unknown keys fail with the closest candidates listed. A repeated name (朝阳区
+in Beijing and in Changchun) is resolved through the unit's parents, the table's
+:data:`PARENT_COLUMNS`: written before the name ("北京市朝阳区", "吉林 长春 朝阳区") or given
+separately per key (a parent column of the user's table).
 
 :func:`normalize_ids` applies an explicit, user-chosen normalisation (strip, casefold, NFC,
 zero-padding) and :func:`suggest_normalization` finds the one that would make two id sets
@@ -22,7 +25,11 @@ import pandas as pd
 
 from spatial.errors import IdMismatchError, SpatialPanelError, first_items
 
-__all__ = ["resolve_keys", "normalize_ids", "suggest_normalization", "NORMALIZERS"]
+__all__ = ["resolve_keys", "normalize_ids", "suggest_normalization", "NORMALIZERS", "PARENT_COLUMNS"]
+
+# Columns of a boundary table naming a unit's parents (county -> prefecture -> province), used only
+# to resolve a key that is ambiguous or unknown on its own.
+PARENT_COLUMNS = ("province_zh", "prefecture_zh")
 
 # Longest first, so that 维吾尔自治区 is removed before 自治区.
 _ZH_SUFFIXES = sorted(
@@ -72,36 +79,95 @@ def _stem(text: str) -> str:
     return _EN_VARIANTS.get(_normal(lowered), _normal(lowered))
 
 
+def _parent_lookup(table: pd.DataFrame, ids: list[str]) -> dict[str, set[str]]:
+    """Normalised and stemmed parent names (北京市, 北京, 长春市, 长春) -> the ids of the units under them."""
+    lookup: dict[str, set[str]] = {}
+    for column in PARENT_COLUMNS:
+        if column not in table.columns:
+            continue
+        for value, uid in zip(table[column], ids, strict=True):
+            if pd.isna(value) or str(value).strip() == "":
+                continue
+            for form in {_normal(str(value)), _stem(str(value))}:
+                lookup.setdefault(form, set()).add(uid)
+    return lookup
+
+
+def _readings(text: str, parents: dict[str, set[str]], within: set[str] | None):
+    """Every way of reading parent names off the front of ``text``: (rest, units under those parents)."""
+    yield text, within
+    for n in range(len(text) - 1, 0, -1):
+        under = parents.get(text[:n])
+        if under:
+            narrowed = under if within is None else within & under
+            if narrowed:
+                yield from _readings(text[n:], parents, narrowed)
+
+
+def _lookup(key: str, tiers: list, within: set[str] | None = None) -> tuple[str, set[str]] | None:
+    for label, transform, lookup in tiers:
+        hits = lookup.get(transform(key))
+        if hits and within is not None:
+            hits = hits & within
+        if hits:
+            return label, hits
+    return None
+
+
+def _through_parents(key: str, parent: str | None, tiers: list,
+                     parents: dict[str, set[str]]) -> tuple[str, set[str]] | None:
+    """Resolve ``key`` among the units under the parents written before it (or given as ``parent``)."""
+    text = re.sub(r"[/|\\、，,]", "", _normal((parent or "") + " " + key))
+    found: dict[str, str] = {}
+    for rest, within in _readings(text, parents, None):
+        if within is None or not rest:
+            continue
+        hit = _lookup(rest, tiers, within)
+        if hit is not None:
+            for uid in hit[1]:
+                found.setdefault(uid, f"parent + {hit[0]}")
+    if not found:
+        return None
+    return (next(iter(found.values())) if len(found) == 1 else "parent"), set(found)
+
+
 def resolve_keys(
     keys: Iterable[str],
     table: pd.DataFrame,
     id_column: str,
     alias_columns: Sequence[str],
+    parents: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Map each distinct key to the one id of ``table`` it names.
 
     Parameters
     ----------
     keys
-        The user's unit keys (codes or names).
+        The user's unit keys (codes or names). A name repeated across parents (朝阳区) can carry
+        its parents in front: "北京市朝阳区", "吉林省长春市朝阳区", "辽宁 朝阳县".
     table
-        The boundary attribute table.
+        The boundary attribute table. Its :data:`PARENT_COLUMNS` (``province_zh``,
+        ``prefecture_zh``), where present, name each unit's parents.
     id_column
         The id the keys are mapped to (e.g. ``"adcode"``).
     alias_columns
         Other columns that name the units (e.g. ``name_zh``, ``short_zh``, ``name_en``).
+    parents
+        Optional parent name for each key, in the same order (a prefecture or province column of
+        the user's table). A key is then resolved only among the units under its parent.
 
     Returns
     -------
     pandas.DataFrame
-        One row per distinct key: ``key``, ``id`` and ``matched_by`` (``"id"``, a column name,
-        ``"normalised <column>"`` or ``"stem <column>"``).
+        One row per distinct key (per distinct ``(parent, key)`` with ``parents``, which adds a
+        ``parent`` column): ``key``, ``id`` and ``matched_by`` (``"id"``, a column name,
+        ``"normalised <column>"``, ``"stem <column>"``, or ``"parent + "`` one of these).
 
     Raises
     ------
     IdMismatchError
-        Listing every ambiguous key with its candidates and every unknown key with the closest
-        names.
+        Listing every ambiguous key with its candidates (with their parents) and every unknown
+        key with the closest names.
 
     Examples
     --------
@@ -110,6 +176,12 @@ def resolve_keys(
     >>> resolve_keys(["北京市", "Beijing", "110000", "内蒙古", "inner mongolia"], provinces, "adcode",
     ...              ["name_zh", "short_zh", "name_en"])["id"].tolist()
     ['110000', '110000', '110000', '150000', '150000']
+    >>> counties = pd.DataFrame({"adcode": ["110105", "220104", "211321"],
+    ...                          "name_zh": ["朝阳区", "朝阳区", "朝阳县"],
+    ...                          "prefecture_zh": ["北京市", "长春市", "朝阳市"],
+    ...                          "province_zh": ["北京市", "吉林省", "辽宁省"]})
+    >>> resolve_keys(["北京市朝阳区", "长春朝阳区", "朝阳县"], counties, "adcode", ["name_zh"])["id"].tolist()
+    ['110105', '220104', '211321']
     """
     columns = [id_column, *[c for c in alias_columns if c != id_column]]
     missing = [c for c in columns if c not in table.columns]
@@ -127,19 +199,36 @@ def resolve_keys(
                 lookup.setdefault(transform(str(value)), set()).add(uid)
             name = "id" if (column == id_column and transform is str) else label.format(column)
             tiers.append((name, transform, lookup))
+    parent_lookup = _parent_lookup(table, ids)
+
+    keys = [str(k) for k in keys]
+    if parents is None:
+        pairs = [(None, k) for k in dict.fromkeys(keys)]
+    else:
+        given = ["" if pd.isna(p) else str(p) for p in parents]
+        if len(given) != len(keys):
+            raise SpatialPanelError(f"{len(given)} parent names for {len(keys)} keys: give one parent per key")
+        if not parent_lookup:
+            raise SpatialPanelError(
+                f"the boundary table has none of the parent columns {list(PARENT_COLUMNS)} to match parents against"
+            )
+        pairs = list(dict.fromkeys(zip(given, keys)))
 
     rows, ambiguous, unknown = [], [], []
-    for key in dict.fromkeys(str(k) for k in keys):
-        found = next(((label, hits) for label, transform, lookup in tiers if (hits := lookup.get(transform(key)))),
-                     None)
+    for parent, key in pairs:
+        found = _lookup(key, tiers) if parent is None else None
+        if parent is not None or found is None or len(found[1]) > 1:
+            found = _through_parents(key, parent, tiers, parent_lookup) or found
+        shown = key if parent is None else f"{parent} / {key}"
         if found is None:
-            unknown.append(key)
+            unknown.append(shown)
             continue
         name, hits = found
         if len(hits) > 1:
-            ambiguous.append(f"{key!r} -> {sorted(hits)}")
+            ambiguous.append(f"{shown!r} -> {_describe(sorted(hits), table, ids, columns)}")
             continue
-        rows.append({"key": key, "id": next(iter(hits)), "matched_by": name})
+        row = {"key": key, "id": next(iter(hits)), "matched_by": name}
+        rows.append(row if parent is None else {"parent": parent, **row})
     if ambiguous or unknown:
         names = sorted({str(v) for c in columns for v in table[c].dropna()})
         parts = []
@@ -152,11 +241,26 @@ def resolve_keys(
             parts.append(f"{len(unknown)} unknown: {'; '.join(described)}{more}")
         if ambiguous:
             parts.append(f"{len(ambiguous)} ambiguous: {first_items(ambiguous, 5)}")
+        hint = "; name the parent before a repeated name (北京市朝阳区)" if parent_lookup else ""
         raise IdMismatchError(
             "unit names do not match the boundaries: " + "; ".join(parts)
-            + f". Keys are matched against {', '.join(columns)}; correct the spelling or use codes"
+            + f". Keys are matched against {', '.join(columns)}; correct the spelling or use codes{hint}"
         )
-    return pd.DataFrame(rows, columns=["key", "id", "matched_by"])
+    return pd.DataFrame(rows, columns=(["key"] if parents is None else ["parent", "key"]) + ["id", "matched_by"])
+
+
+def _describe(candidates: list[str], table: pd.DataFrame, ids: list[str], columns: list[str]) -> str:
+    """``['110105', '220104']``, followed by each candidate's parents where the table has them."""
+    present = [c for c in PARENT_COLUMNS if c in table.columns]
+    if not present:
+        return str(candidates)
+    position = {uid: i for i, uid in enumerate(ids)}
+    name_column = columns[1] if len(columns) > 1 else columns[0]
+    chains = []
+    for uid in candidates:
+        row = table.iloc[position[uid]]
+        chains.append(" ".join(dict.fromkeys(str(row[c]) for c in [*present, name_column] if pd.notna(row[c]))))
+    return f"{candidates} ({'; '.join(chains)})"
 
 
 NORMALIZERS = ("strip", "casefold", "nfc", "zfill<N>")

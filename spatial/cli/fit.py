@@ -116,6 +116,13 @@ def _read_weights(path: Path, panel, transform: str):
 @click.option("--table", "table_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a journal table (.txt, .csv, .html, .tex, .xlsx, .docx).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Table labels.")
+@click.option("--labels", "labels", multiple=True,
+              help="Names of the variables in the table: NAME=LABEL (repeatable, e.g. dig=数字经济) or a CSV "
+                   "file with columns variable,label.")
+@click.option("--digits", type=click.IntRange(0, 10), default=3, show_default=True,
+              help="Decimals of every number in the table.")
+@click.option("--table-layout", type=click.Choice(["rows", "columns"]), default="rows", show_default=True,
+              help="columns: W*X and Direct | Indirect | Total beside the model, as papers print an SDM.")
 @click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk).")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
 @click.option("--by", "by",
@@ -133,7 +140,7 @@ def _read_weights(path: Path, panel, transform: str):
 def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, random_effects,
             no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, effects_method,
             inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out, table_out, lang,
-            encoding, overwrite, by, groups, permutations, compare_terms, group_islands) -> None:
+            labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands) -> None:
     """Estimate a spatial regression (OLS, SLX, SAR, SEM, SDM, SDEM, SAC) and print its summary.
 
     With --by, the model is fitted in each group of units and the groups are printed side by side
@@ -162,10 +169,14 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     if len({t.resolve() for t in targets}) < len(targets):
         raise SpatialPanelError("--json and --table name the same file; choose two paths")
 
+    from spatial.labels import check_labels, parse_labels
     from spatial.models import compare, fit
 
     regressors = _terms(x)
     lagged = _terms(wx) or None
+    names = parse_labels(labels)
+    check_labels(names, [y, *regressors, *(lagged or [])])  # before the estimation: a typo costs nothing
+    layout = dict(lang=lang, labels=names, digits=digits, layout=table_layout)
     panel, graph = _load_inputs(table_path, id_column, time_column, [y, *regressors], weights_file, contiguity,
                                 boundaries, boundary_id, transform, encoding)
     options = dict(model=model, fe=fe, wx=lagged, constant=not no_constant, period=_period(period), logdet=logdet,
@@ -174,7 +185,7 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
                    random_effects=random_effects)
     if by is not None:
         _fit_by(panel, graph, y, regressors, options, by=by, groups=groups, permutations=permutations,
-                coefficients=_terms(compare_terms) or None, islands=group_islands, lang=lang, json_out=json_out,
+                coefficients=_terms(compare_terms) or None, islands=group_islands, layout=layout, json_out=json_out,
                 table_out=table_out, overwrite=overwrite, allow_nonconverged=allow_nonconverged)
         return
     with warnings.catch_warnings(record=True) as caught:
@@ -200,12 +211,12 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
         result.to_json(json_out, overwrite=overwrite)
         _progress(f"wrote {display_path(json_out)}")
     if table_out is not None:
-        compare([result], lang=lang, effects=result.effects is not None).write(table_out, overwrite=overwrite)
+        compare([result], effects=result.effects is not None, **layout).write(table_out, overwrite=overwrite)
         _progress(f"wrote {display_path(table_out)}")
 
 
 def _fit_by(panel, graph, y: str, regressors: list[str], options: dict, *, by: str, groups: str | None,
-            permutations: int, coefficients: list[str] | None, islands: str, lang: str, json_out, table_out,
+            permutations: int, coefficients: list[str] | None, islands: str, layout: dict, json_out, table_out,
             overwrite: bool, allow_nonconverged: bool) -> None:
     """``fit --by``: the model by group, side by side, with the tests of equal coefficients."""
     from spatial._fs import check_output, display_path, write_text_atomic
@@ -216,7 +227,7 @@ def _fit_by(panel, graph, y: str, regressors: list[str], options: dict, *, by: s
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         het = heterogeneity(panel, graph, by=by, y=y, x=regressors, groups=chosen, coefficients=coefficients,
-                            permutations=permutations, islands=islands, language=lang, **options)
+                            permutations=permutations, islands=islands, language=layout["lang"], **options)
     for warning in caught:
         _progress(f"warning: {warning.message}")
     click.echo(het.summary())
@@ -229,7 +240,7 @@ def _fit_by(panel, graph, y: str, regressors: list[str], options: dict, *, by: s
         _progress(f"wrote {display_path(json_out)}")
     if table_out is not None:
         effects = any(r.effects is not None for r in het.groups.results.values())
-        het.table(lang=lang, effects=effects).write(table_out, overwrite=overwrite)
+        het.table(effects=effects, **layout).write(table_out, overwrite=overwrite)
         _progress(f"wrote {display_path(table_out)}")
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from spatial._fs import PathLike, atomic_path, check_output, write_text_atomic
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
+from spatial.models._table_docx import Paper
 from spatial.models.catalog import MODELS
 from spatial.models.result import Result, stars
 
@@ -38,7 +39,7 @@ _WORDS = {
         "r2": "R2", "pseudo_r2": "Pseudo R2", "nobs": "N", "unit_fe": "Unit fixed effects",
         "time_fe": "Time fixed effects", "yes": "Yes", "no": "No", "direct": "Direct effect",
         "indirect": "Indirect effect", "total": "Total effect", "variable": "Variable",
-        "dependent": "Dependent variable",
+        "dependent": "Dependent variable", "direct_col": "Direct", "indirect_col": "Indirect", "total_col": "Total",
         "se": "Standard errors in parentheses.", "z": "z statistics in parentheses (t for OLS and SLX).",
         "p": "p-values in parentheses.", "stars": "*** p<{2}, ** p<{1}, * p<{0}.",
     },
@@ -46,11 +47,15 @@ _WORDS = {
         "const": "常数项", "sigma2": "σ²", "loglik": "对数似然值", "aic": "AIC", "bic": "BIC",
         "r2": "R²", "pseudo_r2": "伪R²", "nobs": "观测值", "unit_fe": "个体固定效应", "time_fe": "时间固定效应",
         "yes": "是", "no": "否", "direct": "直接效应", "indirect": "间接效应", "total": "总效应",
-        "variable": "变量", "dependent": "被解释变量",
+        "variable": "变量", "dependent": "被解释变量", "direct_col": "直接效应", "indirect_col": "间接效应",
+        "total_col": "总效应",
         "se": "注：括号内为标准误。", "z": "注：括号内为z统计量（OLS与SLX为t统计量）。", "p": "注：括号内为p值。",
         "stars": "***、**、*分别表示在{2}、{1}、{0}的水平上显著。",
     },
 }
+# The statistic rows in LaTeX (math mode, so plain pdflatex compiles them).
+_LATEX_WORDS = {"rho": r"$\rho$", "lambda": r"$\lambda$", "sigma2": r"$\sigma^2$", "r2": r"$R^2$",
+                "pseudo_r2": {"en": r"Pseudo $R^2$", "zh": r"伪$R^2$"}}
 
 
 def _pct(level: float) -> str:
@@ -64,21 +69,23 @@ class ComparisonTable:
     frame: pd.DataFrame
     notes: tuple[str, ...]
     title: str = ""
+    latex_index: tuple[str, ...] = ()  # the row labels as LaTeX (math symbols); empty: escaped frame labels
 
     def __str__(self) -> str:
         return self.to_text()
 
     def to_text(self) -> str:
-        """Aligned plain text."""
+        """Aligned plain text (Chinese characters count two columns, as terminals draw them)."""
         frame = self.frame
-        first = max([len(str(i)) for i in frame.index] + [1])
-        widths = [max([len(str(c))] + [len(str(v)) for v in frame[c]]) for c in frame.columns]
+        first = max([_width(i) for i in frame.index] + [1])
+        widths = [max([_width(c)] + [_width(v) for v in frame.iloc[:, j]]) for j, c in enumerate(frame.columns)]
         rule = "-" * (first + sum(w + 2 for w in widths))
         lines = [self.title] if self.title else []
-        header = "".join(f"  {str(c):>{w}}" for c, w in zip(frame.columns, widths, strict=True))
+        header = "".join("  " + _pad(c, w, right=True) for c, w in zip(frame.columns, widths, strict=True))
         lines += [rule, " " * first + header, rule]
         for label, row in frame.iterrows():
-            lines.append(f"{label:<{first}}" + "".join(f"  {str(v):>{w}}" for v, w in zip(row, widths, strict=True)))
+            lines.append(_pad(label, first) + "".join("  " + _pad(v, w, right=True)
+                                                      for v, w in zip(row, widths, strict=True)))
         lines.append(rule)
         lines += list(self.notes)
         return "\n".join(lines)
@@ -99,18 +106,18 @@ class ComparisonTable:
         parts += [f"<p>{e(n)}</p>" for n in self.notes]
         return "\n".join(parts)
 
-    def to_latex(self) -> str:
-        """A booktabs tabular (needs ``\\usepackage{booktabs}``)."""
-        from spatial.models._render import latex_escape as x
+    def to_latex(self, *, document: bool = False) -> str:
+        r"""A ``table`` float with a booktabs tabular in a threeparttable, the note as its table note.
 
-        cols = "l" + "c" * len(self.frame.columns)
-        lines = [f"\\begin{{tabular}}{{{cols}}}", r"\toprule",
-                 " & " + " & ".join(x(c) for c in self.frame.columns) + r" \\", r"\midrule"]
-        for label, row in self.frame.iterrows():
-            lines.append(x(label) + " & " + " & ".join(x(v) for v in row) + r" \\")
-        lines += [r"\bottomrule", r"\end{tabular}"]
-        lines += [f"% {x(n)}" for n in self.notes]
-        return "\n".join(lines)
+        Needs ``\usepackage{booktabs,threeparttable}``; ``document=True`` gives a complete file
+        (with xeCJK, for xelatex, when a label is Chinese). Symbols are in math mode, so English
+        tables with ASCII labels compile with plain pdflatex.
+        """
+        from spatial.models._table_latex import latex_table, latex_text
+
+        index = self.latex_index or tuple(latex_text(label) for label in self.frame.index)
+        rows = [(label, [str(v) for v in row]) for label, (_, row) in zip(index, self.frame.iterrows(), strict=True)]
+        return latex_table([str(c) for c in self.frame.columns], rows, self.notes, self.title, document=document)
 
     def _cells(self) -> list[list[str]]:
         header = [""] + [str(c) for c in self.frame.columns]
@@ -149,29 +156,16 @@ class ComparisonTable:
         with atomic_path(target) as tmp:
             book.save(tmp)
 
-    def to_docx(self, path: PathLike, *, overwrite: bool = False) -> None:
-        """A Word document with the table in the three-line style (top, header and bottom rules)."""
-        from docx import Document
-        from docx.shared import Pt
+    def to_docx(self, path: PathLike, *, overwrite: bool = False, paper: Paper = "a4") -> None:
+        """A Word document: a three-line table in Times New Roman (宋体 for Chinese), compact rows,
+        numbers aligned on the decimal point, the note under the bottom rule; A4 or ``paper="letter"``."""
+        from spatial.models._table_docx import write_docx
 
+        check_option("paper", paper, Paper)
         target = check_output(path, overwrite=overwrite)
-        document = Document()
-        if self.title:
-            document.add_paragraph(self.title)
-        cells = self._cells()[: len(self.frame) + 1]
-        table = document.add_table(rows=len(cells), cols=len(cells[0]))
-        for r, row in enumerate(cells):
-            for c, value in enumerate(row):
-                cell = table.cell(r, c)
-                cell.text = value
-                for paragraph in cell.paragraphs:
-                    for run in paragraph.runs:
-                        run.font.size = Pt(9)
-        _three_line(table)
-        for note in self.notes:
-            document.add_paragraph(note)
+        cells = self._cells()
         with atomic_path(target) as tmp:
-            document.save(str(tmp))
+            write_docx(tmp, cells[0], cells[1: len(self.frame) + 1], self.notes, self.title, paper=paper)
 
     def write(self, path: PathLike, *, overwrite: bool = False) -> None:
         """Write by extension: .txt, .csv, .html, .tex, .xlsx or .docx."""
@@ -191,32 +185,19 @@ class ComparisonTable:
             raise SpatialPanelError(f"unknown table format {suffix!r}; use .txt, .csv, .html, .tex, .xlsx or .docx")
 
 
+def _width(text: object) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))
+
+
+def _pad(text: object, width: int, *, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + str(text) if right else str(text) + fill
+
+
 def _sheet_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _three_line(table) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    def border(cell, edge: str, size: int) -> None:
-        properties = cell._tc.get_or_add_tcPr()
-        borders = properties.find(qn("w:tcBorders"))
-        if borders is None:
-            borders = OxmlElement("w:tcBorders")
-            properties.append(borders)
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "single")
-        element.set(qn("w:sz"), str(size))
-        element.set(qn("w:color"), "000000")
-        borders.append(element)
-
-    rows = table.rows
-    for cell in rows[0].cells:
-        border(cell, "top", 12)
-        border(cell, "bottom", 6)
-    for cell in rows[-1].cells:
-        border(cell, "bottom", 12)
 
 
 def _number(value: float, digits: int) -> str:
@@ -230,14 +211,20 @@ def _parenthesis(value: float, digits: int) -> str:
     return f"({_number(value, digits)})" if math.isfinite(value) else "(n/a)"
 
 
+Layout = Literal["rows", "columns"]
+_EFFECTS = ("direct", "indirect", "total")
+
+
 def compare(
     results: Sequence[Result] | Mapping[str, Result],
     *,
     stat: TableStat = "se",
     levels: tuple[float, float, float] = (0.1, 0.05, 0.01),
     lang: Language = "en",
-    digits: int = 4,
+    digits: int = 3,
     effects: bool = False,
+    layout: Layout = "rows",
+    labels: Mapping[str, str] | None = None,
     title: str = "",
 ) -> ComparisonTable:
     """Put fitted models side by side.
@@ -249,16 +236,27 @@ def compare(
     stat
         What the parentheses hold: ``"se"`` (standard errors), ``"z"`` (z or t) or ``"p"``.
     levels
-        Significance levels for one, two and three stars (10%, 5%, 1%).
+        Significance levels for one, two and three stars (10%, 5%, 1%); stated in the note.
     lang
         ``"en"`` or ``"zh"`` row labels and notes.
+    digits
+        Decimals of every estimate, statistic and summary row (AIC and log-likelihood included).
     effects
         Add the direct, indirect and total effects of the models that have them.
+    layout
+        ``"rows"``: W*X coefficients and effects as rows below the coefficients; ``"columns"``:
+        as papers print a spatial Durbin model, a W*X column beside each model that has lagged
+        regressors and Direct | Indirect | Total columns beside each model with effects, the
+        regressors as rows.
+    labels
+        Display names of the variables, e.g. ``{"dig": "数字经济"}``; applied to W*X rows, effects,
+        the dependent variable and every format.
 
     Raises
     ------
     SpatialPanelError
-        For an empty list, or objects that are not results.
+        For an empty list, objects that are not results, labels for variables that are in no model,
+        or labels that give two rows the same name.
 
     Examples
     --------
@@ -273,10 +271,13 @@ def compare(
     >>> list(table.frame.columns)
     ['(1) OLS', '(2) SAR', '(3) SEM']
     >>> table.frame.loc["对数似然值", "(2) SAR"]
-    '50.9632'
+    '50.963'
     """
     check_option("stat", stat, TableStat)
     check_option("lang", lang, Language)
+    check_option("layout", layout, Layout)
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 10:
+        raise SpatialPanelError(f"digits must be an integer from 0 to 10, got {digits!r}")
     items = list(results.items()) if isinstance(results, Mapping) else [(None, r) for r in results]
     if not items:
         raise SpatialPanelError("compare() needs at least one fitted result")
@@ -284,65 +285,160 @@ def compare(
         if not isinstance(r, Result):
             raise SpatialPanelError(f"compare() takes results of spatial.models.fit, got {type(r).__name__}")
     words = _WORDS[lang]
-    labels = [label or f"({i}) {MODELS[r.model].short}"
-              for i, (label, r) in enumerate(items, start=1)]
+    names = [label or f"({i}) {MODELS[r.model].short}" for i, (label, r) in enumerate(items, start=1)]
     ordered: list[str] = []
     for _, r in items:
-        for name in r.params.index:
-            if name not in ordered:
-                ordered.append(name)
+        ordered += [n for n in r.params.index if n not in ordered]
+    shown = _labels(labels, ordered, [r.spec.y for _, r in items])
+    columns = _columns(items, names, words, effects, layout)
+    builder = _Rows(columns, digits, levels, stat)
     plain = [n for n in ordered if not n.startswith("W*") and n not in ("const", "rho", "lambda")]
     lagged = [n for n in ordered if n.startswith("W*")]
-    order = plain + lagged + [n for n in ("rho", "lambda", "const") if n in ordered]
-    rows: dict[str, list[str]] = {}
-    for name in order:
-        greek = {"rho": "ρ", "lambda": "λ"} if lang == "zh" else {}
-        shown = {"const": words["const"], **greek}.get(name, name)
-        est_row, stat_row = [], []
-        for _, r in items:
-            if name in r.params.index:
-                p = float(r.pvalues[name])
-                est_row.append(_number(float(r.params[name]), digits) + stars(p, levels))
-                value = {"se": r.std_errors[name], "z": r.zstats[name], "p": r.pvalues[name]}[stat]
-                stat_row.append(_parenthesis(value, digits))
-            else:
-                est_row.append("")
-                stat_row.append("")
-        rows[shown] = est_row
-        rows[f"{shown} "] = stat_row  # the parenthesis row; its label is blank when shown
-    if effects:
-        for kind in ("direct", "indirect", "total"):
-            variables: list[str] = []
-            for _, r in items:
-                if r.effects is not None:
-                    variables += [v for v in r.effects.variables if v not in variables]
-            for variable in variables:
-                est_row, stat_row = [], []
-                for _, r in items:
-                    eff = r.effects
-                    if eff is not None and variable in eff.variables:
-                        p = float(eff.pvalues.at[variable, kind])
-                        est_row.append(_number(float(eff.estimates.at[variable, kind]), digits) + stars(p, levels))
-                        value = {"se": eff.std_errors, "z": eff.zstats, "p": eff.pvalues}[stat].at[variable, kind]
-                        stat_row.append(_parenthesis(value, digits))
-                    else:
-                        est_row.append("")
-                        stat_row.append("")
-                label = f"{words[kind]}: {variable}"
-                rows[label] = est_row
-                rows[f"{label} "] = stat_row
-    rows[words["sigma2"]] = [_number(r.sigma2, digits) for _, r in items]
-    rows[words["loglik"]] = [_number(r.loglik, digits) for _, r in items]
-    rows[words["aic"]] = [_number(r.aic, 2) for _, r in items]
-    rows[words["bic"]] = [_number(r.bic, 2) for _, r in items]
-    rows[words["r2"]] = [_number(r.r2, digits) for _, r in items]
-    rows[words["pseudo_r2"]] = [_number(r.pseudo_r2, digits) for _, r in items]
-    rows[words["nobs"]] = [str(r.nobs) for _, r in items]
-    rows[words["unit_fe"]] = [words["yes"] if r.spec.fe in ("unit", "twoway") else words["no"] for _, r in items]
-    rows[words["time_fe"]] = [words["yes"] if r.spec.fe in ("time", "twoway") else words["no"] for _, r in items]
-    frame = pd.DataFrame(rows, index=labels).T
-    frame.index = [label if not label.endswith(" ") else "" for label in frame.index]
-    dependents = sorted({r.spec.y for _, r in items})
+    effect_variables = [v for _, r in items if effects and r.effects is not None for v in r.effects.variables]
+    if layout == "columns":
+        plain += [v for v in dict.fromkeys(effect_variables) if v not in plain]
+        lagged = [n for n in lagged if n[2:] not in plain]  # lagged terms without their own X stay rows
+    for name in plain + lagged + [n for n in ("rho", "lambda", "const") if n in ordered]:
+        text = words["const"] if name == "const" else _symbol(name, lang) if name in ("rho", "lambda") else \
+            shown(name)
+        latex = _LATEX_WORDS[name] if name in ("rho", "lambda") else None
+        builder.coefficient(name, text, latex)
+    if effects and layout == "rows":
+        for kind in _EFFECTS:
+            for variable in dict.fromkeys(effect_variables):
+                builder.effect(kind, variable, f"{words[kind]}: {shown(variable)}")
+    builder.summary("sigma2", words["sigma2"], lambda r: _number(r.sigma2, digits), _LATEX_WORDS["sigma2"])
+    builder.summary("loglik", words["loglik"], lambda r: _number(r.loglik, digits))
+    builder.summary("aic", words["aic"], lambda r: _number(r.aic, digits))
+    builder.summary("bic", words["bic"], lambda r: _number(r.bic, digits))
+    builder.summary("r2", words["r2"], lambda r: _number(r.r2, digits), _LATEX_WORDS["r2"])
+    builder.summary("pseudo_r2", words["pseudo_r2"], lambda r: _number(r.pseudo_r2, digits),
+                    _LATEX_WORDS["pseudo_r2"][lang])
+    builder.summary("nobs", words["nobs"], lambda r: str(int(r.nobs)))
+    builder.summary("unit_fe", words["unit_fe"],
+                    lambda r: words["yes"] if r.spec.fe in ("unit", "twoway") else words["no"])
+    builder.summary("time_fe", words["time_fe"],
+                    lambda r: words["yes"] if r.spec.fe in ("time", "twoway") else words["no"])
+    frame = pd.DataFrame([cells for _, _, cells in builder.rows], index=[t for t, _, _ in builder.rows],
+                         columns=[c.name for c in columns])
+    dependents = list(dict.fromkeys(shown(r.spec.y) for _, r in items))
     heading = title or f"{words['dependent']}: {', '.join(dependents)}"
     notes = (words[stat] + (" " if lang == "en" else "") + words["stars"].format(*[_pct(v) for v in levels]),)
-    return ComparisonTable(frame=frame, notes=notes, title=heading)
+    return ComparisonTable(frame=frame, notes=notes, title=heading,
+                           latex_index=tuple(latex for _, latex, _ in builder.rows))
+
+
+def _symbol(name: str, lang: str) -> str:
+    return {"rho": "ρ", "lambda": "λ"}[name] if lang == "zh" else name
+
+
+def _labels(labels: Mapping[str, str] | None, names: list[str], dependents: list[str]):
+    """The display name of a term: its label, ``W*`` + label for lagged terms, else the term itself."""
+    mapping = dict(labels or {})
+    for key, value in mapping.items():
+        if not isinstance(key, str) or not isinstance(value, str) or not value.strip():
+            raise SpatialPanelError(f"labels map variable names to non-blank text; got {key!r}: {value!r}")
+    known = set(names) | {n[2:] for n in names if n.startswith("W*")} | set(dependents)
+    unknown = [k for k in mapping if k not in known]
+    if unknown:
+        raise SpatialPanelError(f"labels given for {unknown}, which are in no model of the table; the variables "
+                                f"are {sorted(known - {'const', 'rho', 'lambda'})}: fix or remove those labels")
+    targets: dict[str, list[str]] = {}
+    for key, value in mapping.items():
+        targets.setdefault(value, []).append(key)
+    clashes = {value: keys for value, keys in targets.items() if len(keys) > 1}
+    taken = {n: [n] for n in known if n not in mapping and n in targets}  # a label equal to another name
+    if clashes or taken:
+        both = {v: targets[v] + taken.get(v, []) for v in {**clashes, **taken}}
+        raise SpatialPanelError(f"labels would give two rows the same name: {both}; choose distinct labels")
+
+    def shown(name: str) -> str:
+        if name.startswith("W*") and name not in mapping:
+            return "W*" + mapping.get(name[2:], name[2:])
+        return mapping.get(name, name)
+
+    return shown
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One column: which result it reads and what (the coefficients, the W*X terms or one effect)."""
+
+    name: str
+    result: Result
+    part: str  # "model", "wx", "direct", "indirect", "total"
+
+
+def _columns(items, names: list[str], words: dict, effects: bool, layout: str) -> list[_Column]:
+    columns = []
+    for name, (_, r) in zip(names, items, strict=True):
+        columns.append(_Column(name, r, "model"))
+        if layout != "columns":
+            continue
+        if any(n.startswith("W*") for n in r.params.index):
+            columns.append(_Column(f"{name} W×X", r, "wx"))
+        if effects and r.effects is not None:
+            columns += [_Column(f"{name} {words[kind + '_col']}", r, kind) for kind in _EFFECTS]
+    return columns
+
+
+class _Rows:
+    """Collects (label, LaTeX label or None, cells) rows; a statistic row follows each estimate row."""
+
+    def __init__(self, columns: list[_Column], digits: int, levels, stat: str) -> None:
+        self.columns, self.digits, self.levels, self.stat = columns, digits, levels, stat
+        self.rows: list[tuple[str, str, list[str]]] = []
+
+    def _add(self, label: str, latex: str | None, cells: list[str]) -> None:
+        from spatial.models._table_latex import latex_text
+
+        self.rows.append((label, latex or latex_text(label), cells))
+
+    def _pair(self, estimate: float, error: float, z: float, p: float) -> tuple[str, str]:
+        value = {"se": error, "z": z, "p": p}[self.stat]
+        return _number(float(estimate), self.digits) + stars(float(p), self.levels), _parenthesis(value, self.digits)
+
+    def coefficient(self, name: str, label: str, latex: str | None) -> None:
+        top, below = [], []
+        for column in self.columns:
+            r, term = column.result, name
+            if column.part == "wx":
+                term = "W*" + name
+            elif column.part in _EFFECTS:
+                eff = r.effects
+                if eff is not None and name in eff.variables:
+                    pair = self._pair(eff.estimates.at[name, column.part], eff.std_errors.at[name, column.part],
+                                      eff.zstats.at[name, column.part], eff.pvalues.at[name, column.part])
+                    top.append(pair[0])
+                    below.append(pair[1])
+                else:
+                    top.append("")
+                    below.append("")
+                continue
+            if term in r.params.index:
+                pair = self._pair(r.params[term], r.std_errors[term], r.zstats[term], r.pvalues[term])
+                top.append(pair[0])
+                below.append(pair[1])
+            else:
+                top.append("")
+                below.append("")
+        self._add(label, latex, top)
+        self._add("", "", below)
+
+    def effect(self, kind: str, variable: str, label: str) -> None:
+        top, below = [], []
+        for column in self.columns:
+            eff = column.result.effects
+            if column.part == "model" and eff is not None and variable in eff.variables:
+                pair = self._pair(eff.estimates.at[variable, kind], eff.std_errors.at[variable, kind],
+                                  eff.zstats.at[variable, kind], eff.pvalues.at[variable, kind])
+                top.append(pair[0])
+                below.append(pair[1])
+            else:
+                top.append("")
+                below.append("")
+        self._add(label, None, top)
+        self._add("", "", below)
+
+    def summary(self, key: str, label: str, value, latex: str | None = None) -> None:
+        self._add(label, latex, [value(c.result) if c.part == "model" else "" for c in self.columns])

@@ -85,6 +85,10 @@ register_section(
         "language": Key(str, "en", choices=("en", "zh")),
         "table_stat": Key(str, "se", choices=("se", "z", "p")),
         "table_formats": Key(list, ["csv", "txt", "tex", "html"], help="csv, txt, tex, html, xlsx, docx"),
+        "table_digits": Key(int, 3, help="decimals of every number of the tables"),
+        "table_layout": Key(str, "rows", choices=("rows", "columns"),
+                            help="columns: W*X and Direct | Indirect | Total columns beside each model"),
+        "labels": Key(dict, help="[models.labels]: names of the variables in the tables, e.g. dig = \"数字经济\""),
         "heterogeneity": Key(dict, help="[models.heterogeneity]: the model by group of units and tests of "
                                         "equal coefficients (keys by, model, groups, coefficients, "
                                         "permutations, islands)"),
@@ -102,6 +106,9 @@ def _check(spec: dict[str, Any]) -> None:
         raise ConfigError(f"[models] table_formats {formats} not known; choose from {', '.join(_FORMATS)}")
     if spec["draws"] < 0:
         raise ConfigError("[models] draws must be a non-negative integer")
+    if not 0 <= spec["table_digits"] <= 10:
+        raise ConfigError(f"[models] table_digits = {spec['table_digits']}: give 0 to 10 decimals")
+    _check_labels(spec)
     config_seed(spec["seed"], "[models] seed")
     if spec["random_effects"] and any(m not in ("sar", "sem", "sdm", "sdem") for m in spec["models"]):
         raise ConfigError("[models] random_effects = true applies to models sar, sem, sdm and sdem only; "
@@ -109,6 +116,26 @@ def _check(spec: dict[str, Any]) -> None:
     if spec["fe"] != "none" and spec["period"] is not None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
     spec["heterogeneity"] = _heterogeneity(spec)
+
+
+def _check_labels(spec: dict[str, Any]) -> None:
+    from spatial.errors import SpatialPanelError
+    from spatial.labels import check_labels
+
+    labels = spec.get("labels") or {}
+    bad = {k: v for k, v in labels.items() if not isinstance(v, str) or not v.strip()}
+    if bad:
+        raise ConfigError(f"[models.labels] {bad}: every label must be non-blank text, e.g. dig = \"数字经济\"")
+    try:
+        check_labels(labels, [spec["y"], *spec["x"], *(spec.get("wx") or [])], where="[models.labels]")
+    except SpatialPanelError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _table_options(spec: dict[str, Any]) -> dict[str, Any]:
+    """The keywords of :func:`spatial.models.compare` that the config sets."""
+    return dict(stat=spec["table_stat"], lang=spec["language"], digits=spec["table_digits"],
+                layout=spec["table_layout"], labels=spec.get("labels") or None)
 
 
 _HETEROGENEITY = {
@@ -182,7 +209,7 @@ def _models_step(ctx: RunContext) -> None:
     paths = {file: ctx.output_path(file) for file in _planned(spec)}  # checked before the estimation
     results = _fit_models(ctx, spec, graph)
     table = compare(results and {f"({i}) {m.upper()}": r for i, (m, r) in enumerate(results.items(), 1)},
-                    stat=spec["table_stat"], lang=spec["language"], effects=True)
+                    effects=True, **_table_options(spec))
     ctx.echo(f"Spatial regressions (weights: {name})")
     for result in results.values():
         ctx.echo("")
@@ -250,7 +277,7 @@ def _robustness(ctx: RunContext, spec: dict[str, Any], chosen: dict[str, Any], f
     by_weights = {names[0]: first} | {w: _fit_models(ctx, spec, chosen[w]) for w in names[1:]}
     columns = {f"({i}) {model.upper()} {w}": by_weights[w][model]
                for i, (model, w) in enumerate(((m, w) for m in spec["models"] for w in names), 1)}
-    table = compare(columns, stat=spec["table_stat"], lang=spec["language"], effects=True)
+    table = compare(columns, effects=True, **_table_options(spec))
     ctx.echo("")
     ctx.echo(f"Robustness: the models under each weights matrix ({', '.join(names)})")
     ctx.echo(table.to_text())
@@ -297,7 +324,7 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
 
 
 def _write_heterogeneity(ctx: RunContext, spec: dict[str, Any], het, paths: dict) -> None:
-    table = het.table(stat=spec["table_stat"], lang=spec["language"],
+    table = het.table(**_table_options(spec),
                       effects=any(r.effects is not None for r in het.groups.results.values()))
     for fmt in spec["table_formats"]:
         path = paths[f"models_heterogeneity_table.{fmt}"]

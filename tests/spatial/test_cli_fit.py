@@ -84,3 +84,26 @@ def test_fit_needs_exactly_one_weights_source(columbus, capsys):
     code = main(["fit", str(columbus / "columbus.csv"), "--id", "POLYID", "--y", "CRIME", "--x", "INC"])
     assert code == 2
     assert "--weights" in capsys.readouterr().err
+
+
+def test_fit_table_with_labels_digits_and_columns(columbus, capsys):
+    (columbus / "labels.csv").write_text("variable,label\nHOVAL,房价\n", encoding="utf-8-sig")
+    code = main(["fit", str(columbus / "columbus.csv"), "--id", "POLYID", "--y", "CRIME", "--x", "INC", "HOVAL",
+                 "--model", "sdm", "--weights", str(columbus / "columbus_queen.gal"), "--effects-draws", "50",
+                 "--labels", "INC=收入", "--labels", str(columbus / "labels.csv"), "--digits", "2",
+                 "--table-layout", "columns", "--lang", "zh", "--table", str(columbus / "sdm.tex")])
+    assert code == 0
+    latex = (columbus / "sdm.tex").read_text(encoding="utf-8")
+    assert "收入" in latex and "房价" in latex and "HOVAL" not in latex and r"W$\times$X" in latex
+    assert "-181.64" in latex and "-181.639" not in latex  # the log-likelihood to 2 decimals
+
+
+def test_fit_refuses_a_label_typo_before_estimating(columbus, capsys):
+    before = folder_snapshot(columbus)
+    code = main(["fit", str(columbus / "columbus.csv"), "--id", "POLYID", "--y", "CRIME", "--x", "INC",
+                 "--model", "sar", "--weights", str(columbus / "columbus_queen.gal"), "--labels", "HOVL=x",
+                 "--table", str(columbus / "t.docx")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--labels names ['HOVL']" in err and "CRIME, INC" in err
+    assert folder_snapshot(columbus) == before

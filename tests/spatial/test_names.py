@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from spatial import SpatialPanel, datasets
-from spatial.errors import IdMismatchError
+from spatial.errors import IdMismatchError, SpatialPanelError
 from spatial.names import resolve_keys
 
 ALIASES = ["name_zh", "short_zh", "name_en", "name_pinyin"]
@@ -46,7 +46,8 @@ def test_prefecture_spellings(prefectures):
 
 
 def test_ambiguous_pinyin_lists_candidates(prefectures):
-    with pytest.raises(IdMismatchError, match=r"1 ambiguous: \"'Suzhou' -> \['320500', '341300'\]\""):
+    with pytest.raises(IdMismatchError,
+                       match=r"1 ambiguous: \"'Suzhou' -> \['320500', '341300'\] \(江苏省 苏州市; 安徽省 宿州市\)\""):
         resolve_keys(["Suzhou"], prefectures, "adcode", ["name_zh", "short_zh", "name_pinyin"])
 
 
@@ -75,3 +76,55 @@ def test_same_province_twice_in_a_period_is_a_duplicate(provinces):
     with pytest.raises(ValueError, match=r"\(110000, 2020\) x2"):
         SpatialPanel(table, id="province", time="year", geometry=provinces, geometry_id="adcode",
                      match_names=ALIASES, restrict="intersection")
+
+
+@pytest.fixture(scope="module")
+def counties():
+    return datasets.load("china_counties")
+
+
+COUNTY_ALIASES = ["name_zh", "short_zh"]
+
+
+@pytest.mark.parametrize(
+    ("key", "adcode"),
+    [
+        ("北京市朝阳区", "110105"), ("北京朝阳区", "110105"), ("北京 朝阳", "110105"), ("长春市朝阳区", "220104"),
+        ("吉林省长春市朝阳区", "220104"), ("吉林朝阳区", "220104"), ("朝阳县", "211321"), ("辽宁朝阳县", "211321"),
+        ("辽宁省朝阳市朝阳县", "211321"), ("朝阳市朝阳县", "211321"), ("110105", "110105"),
+        ("江苏省南京市鼓楼区", "320106"), ("徐州鼓楼区", "320302"), ("长阳土家族自治县", "420528"),
+    ],
+)
+def test_county_names_resolve_through_their_parents(counties, key, adcode):
+    assert resolve_keys([key], counties, "adcode", COUNTY_ALIASES)["id"].tolist() == [adcode]
+
+
+def test_repeated_county_name_without_parent_lists_candidates_with_parents(counties):
+    message = r"'朝阳区' -> \['110105', '220104'\] \(北京市 朝阳区; 吉林省 长春市 朝阳区\)"
+    with pytest.raises(IdMismatchError, match=message):
+        resolve_keys(["朝阳区"], counties, "adcode", COUNTY_ALIASES)
+    with pytest.raises(IdMismatchError, match=r"name the parent before a repeated name"):
+        resolve_keys(["朝阳"], counties, "adcode", COUNTY_ALIASES)
+
+
+def test_a_parent_that_does_not_hold_the_name_fails(counties):
+    with pytest.raises(IdMismatchError, match=r"1 unknown: '上海市朝阳区'"):
+        resolve_keys(["上海市朝阳区"], counties, "adcode", COUNTY_ALIASES)
+    with pytest.raises(IdMismatchError, match=r"'上海 / 朝阳县'"):
+        resolve_keys(["朝阳县"], counties, "adcode", COUNTY_ALIASES, parents=["上海"])
+
+
+def test_parent_column_resolves_each_row(counties):
+    out = resolve_keys(["朝阳区", "朝阳区", "朝阳区", "鼓楼区"], counties, "adcode", COUNTY_ALIASES,
+                       parents=["北京", "长春市", "北京", "福州"])
+    assert out[["parent", "key", "id"]].values.tolist() == [
+        ["北京", "朝阳区", "110105"], ["长春市", "朝阳区", "220104"], ["福州", "鼓楼区", "350102"],
+    ]
+    with pytest.raises(SpatialPanelError, match="2 parent names for 1 keys"):
+        resolve_keys(["朝阳区"], counties, "adcode", COUNTY_ALIASES, parents=["北京", "长春"])
+
+
+def test_every_county_resolves_by_province_prefecture_and_name(counties):
+    keys = (counties["province_zh"] + counties["prefecture_zh"] + counties["name_zh"]).tolist()
+    keys = [k.replace("台湾省台湾省台湾省", "台湾省") for k in keys]
+    assert resolve_keys(keys, counties, "adcode", COUNTY_ALIASES)["id"].tolist() == counties["adcode"].tolist()

@@ -27,6 +27,9 @@ lee_yu = true
 select = true
 draws = 100
 table_formats = ["csv"]
+table_layout = "columns"
+[models.labels]
+"log(pcap)" = "公共资本"
 """
 
 
@@ -41,6 +44,16 @@ def test_pipeline_fits_two_way_panels_and_writes_the_selection(tmp_path, capsys)
     assert set(sdm["effects"]) == {"log(pcap)", "log(pc)", "log(emp)", "unemp"}
     table = (tmp_path / "out" / "models_selection.csv").read_text(encoding="utf-8")
     assert "LR unit fixed effects jointly = 0" in table and "Hausman" in table
+    models = (tmp_path / "out" / "models_table.csv").read_text(encoding="utf-8-sig")
+    assert "公共资本" in models and "log(pcap)" not in models and "(3) SDM W×X" in models  # labels, layout
+
+
+def test_pipeline_refuses_a_label_for_a_variable_not_in_the_model(tmp_path, capsys):
+    (tmp_path / "bad.toml").write_text(CONFIG.replace('"log(pcap)" = ', '"log(pcapx)" = '), encoding="utf-8")
+    before = folder_snapshot(tmp_path)
+    assert main(["run", str(tmp_path / "bad.toml")]) == 2
+    assert "[models.labels] names ['log(pcapx)']" in capsys.readouterr().err
+    assert folder_snapshot(tmp_path) == before
 
 
 def test_pipeline_refuses_fixed_effects_with_one_period(tmp_path, capsys):

@@ -26,7 +26,7 @@ def results():
 
 
 def test_side_by_side_with_stars_and_parentheses(results):
-    table = compare(results)
+    table = compare(results, digits=4)
     frame = table.frame
     assert list(frame.columns) == ["(1) OLS", "(2) SAR", "(3) SDM"]
     assert frame.loc["HOVAL", "(2) SAR"] == "-0.2663***"
@@ -41,8 +41,19 @@ def test_side_by_side_with_stars_and_parentheses(results):
     assert "W*HOVAL" in text and "(0.0891)" in text
 
 
+def test_one_precision_per_table(results):
+    frame = compare(results).frame  # 3 decimals by default, in every estimate and summary row
+    assert frame.loc["HOVAL", "(2) SAR"] == "-0.266***"
+    assert frame.loc["Log-likelihood", "(2) SAR"] == "-182.674"
+    assert frame.loc["AIC", "(2) SAR"].count(".") == 1 and len(frame.loc["AIC", "(2) SAR"].split(".")[1]) == 3
+    assert all("," not in v for v in frame.to_numpy().ravel())  # never thousands separators
+    assert compare(results, digits=2).frame.loc["Log-likelihood", "(2) SAR"] == "-182.67"
+    with pytest.raises(SpatialPanelError, match="digits"):
+        compare(results, digits=-1)
+
+
 def test_chinese_labels_and_z_statistics(results):
-    table = compare(results, lang="zh", stat="z", effects=True)
+    table = compare(results, lang="zh", stat="z", effects=True, digits=4)
     assert "常数项" in table.frame.index and "对数似然值" in table.frame.index and "个体固定效应" in table.frame.index
     assert any(str(i).startswith("直接效应") for i in table.frame.index)
     assert table.notes[0].startswith("注：括号内为z统计量")
@@ -87,3 +98,88 @@ def test_compare_refuses_non_results():
         compare([])
     with pytest.raises(SpatialPanelError, match="takes results"):
         compare(["sar"])
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "{}" and (i == 0 or text[i - 1] != "\\"):
+            depth += 1 if ch == "{" else -1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def test_latex_is_ascii_math_with_a_real_table_note(results):
+    latex = compare(results, effects=True, labels={"HOVAL": "house_value & 100%"}).to_latex()
+    assert latex.isascii()  # plain pdflatex: no Unicode rho, sigma or superscript two
+    assert r"$\rho$" in latex and r"$\sigma^2$" in latex and r"$R^2$" in latex
+    assert r"\begin{threeparttable}" in latex and r"\item Standard errors in parentheses." in latex
+    assert r"p$<$1\%" in latex and "\n%" not in latex  # the note is a tablenote, not a comment
+    assert r"house\_value \& 100\%" in latex and r"W*house\_value \& 100\%" in latex
+    assert r"$^{***}$" in latex and _balanced(latex)
+    zh = compare(results, lang="zh", labels={"HOVAL": "房价"}).to_latex(document=True)
+    assert r"\usepackage{xeCJK}" in zh and r"$\rho$" in zh and "ρ" not in zh and "σ" not in zh and _balanced(zh)
+    assert r"\usepackage{xeCJK}" not in compare(results).to_latex(document=True)
+
+
+def test_labels_apply_in_every_format(results, tmp_path):
+    table = compare(results, effects=True, labels={"HOVAL": "数字经济", "CRIME": "犯罪率"}, lang="zh")
+    assert "数字经济" in table.frame.index and "W*数字经济" in table.frame.index
+    assert "直接效应: 数字经济" in table.frame.index and "HOVAL" not in table.to_text()
+    assert table.title == "被解释变量: 犯罪率"
+    for suffix in ("txt", "csv", "html", "tex", "xlsx", "docx"):
+        table.write(tmp_path / f"t.{suffix}")
+    assert "数字经济" in (tmp_path / "t.html").read_text() and "HOVAL" not in (tmp_path / "t.tex").read_text()
+    with zipfile.ZipFile(tmp_path / "t.docx") as archive:
+        assert "数字经济" in archive.read("word/document.xml").decode()
+    from openpyxl import load_workbook
+
+    assert "数字经济" in [c.value for row in load_workbook(tmp_path / "t.xlsx").active.iter_rows() for c in row]
+
+
+def test_labels_refuse_typos_and_clashes(results):
+    with pytest.raises(SpatialPanelError, match=r"labels given for \['HOVL'\].*HOVAL"):
+        compare(results, labels={"HOVL": "house value"})
+    with pytest.raises(SpatialPanelError, match="same name"):
+        compare(results, labels={"HOVAL": "x", "CRIME": "x"})
+    with pytest.raises(SpatialPanelError, match="same name"):
+        compare(results, labels={"HOVAL": "CRIME"})
+
+
+def test_columns_layout_puts_wx_and_effects_beside_the_model(results):
+    table = compare(results, effects=True, layout="columns", digits=4)
+    frame = table.frame
+    assert list(frame.columns) == ["(1) OLS", "(2) SAR", "(2) SAR Direct", "(2) SAR Indirect", "(2) SAR Total",
+                                   "(3) SDM", "(3) SDM W×X", "(3) SDM Direct", "(3) SDM Indirect", "(3) SDM Total"]
+    sdm, sar = results[2], results[1]
+    assert not any(str(i).startswith("W*") for i in frame.index)  # the W*X terms sit in their column
+    assert frame.loc["HOVAL", "(3) SDM W×X"].startswith(f"{sdm.params['W*HOVAL']:.4f}")
+    assert frame.loc["HOVAL", "(3) SDM"].startswith(f"{sdm.params['HOVAL']:.4f}")
+    assert frame.loc["HOVAL", "(2) SAR Indirect"].startswith(f"{sar.effects.estimates.at['HOVAL', 'indirect']:.4f}")
+    row = list(frame.index).index("HOVAL") + 1
+    assert frame.iloc[row]["(2) SAR Total"] == f"({sar.effects.std_errors.at['HOVAL', 'total']:.4f})"
+    assert frame.loc["N", "(3) SDM Direct"] == "" and frame.loc["N", "(3) SDM"] == "49"
+    assert not any(str(i).startswith("Direct effect") for i in frame.index)
+
+
+def test_docx_is_a_compact_three_line_a4_table_in_journal_fonts(results, tmp_path):
+    table = compare(results, lang="zh", labels={"HOVAL": "数字经济"}, effects=True, layout="columns")
+    table.to_docx(tmp_path / "t.docx")
+    with zipfile.ZipFile(tmp_path / "t.docx") as archive:
+        document = archive.read("word/document.xml").decode()
+        styles = archive.read("word/styles.xml").decode()
+    assert 'w:ascii="Times New Roman"' in styles and 'w:eastAsia="宋体"' in styles
+    assert 'w:w="11906"' in document or 'w:w="16838"' in document  # A4, portrait or landscape
+    assert 'w:val="decimal"' in document and "<w:tab/>" in document  # numbers aligned on the point
+    assert 'w:after="0"' in styles or 'w:after="0"' in document
+    table.to_docx(tmp_path / "letter.docx", paper="letter")
+    with zipfile.ZipFile(tmp_path / "letter.docx") as archive:
+        assert 'w:w="12240"' in archive.read("word/document.xml").decode() or \
+            'w:w="15840"' in archive.read("word/document.xml").decode()
+    from docx import Document
+
+    word = Document(str(tmp_path / "t.docx"))
+    cells = [[c.text.strip() for c in row.cells] for row in word.tables[0].rows]
+    assert cells[0] == [""] + list(table.frame.columns)
+    assert [r[0] for r in cells[1:]] == list(table.frame.index)
