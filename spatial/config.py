@@ -75,6 +75,8 @@ register_section(
     {
         "name": Key(str, "analysis", help="a title for outputs and reports"),
         "output": Key(str, "output", path=True, help="folder for results"),
+        "csv_encoding": Key(str, "utf-8-sig", choices=("utf-8-sig", "utf-8", "gbk", "gb18030"),
+                            help="encoding of CSV outputs; utf-8-sig (UTF-8 with BOM) opens correctly in Excel"),
         "partial": Key(bool, False, help="when a variable or period fails, keep the others (marked partial)"),
     },
 )
@@ -107,7 +109,10 @@ register_section(
         "layer": Key(str),
         "assume_crs": Key(str, help="CRS for files without one, e.g. EPSG:4326"),
         "match_names": Key((list, bool), help="columns that name the units; true = the bundled dataset's name columns"),
-        "keep": Key(str, help="boolean column of the boundaries: keep only its true rows (e.g. 'mainland')"),
+        "match_parent": Key(str, help="column of the table naming each row's parent (province or prefecture) "
+                            "for names repeated across parents, e.g. 朝阳区"),
+        "keep": Key(str, help="study area: a true/false column ('mainland'), 'column=value,...' "
+                    "('region=East,Central') or '@ids.txt' (relative to this file); removed units are recorded"),
         "restrict": Key(str, "error", choices=("error", "intersection")),
         "repair": Key(str, "none", choices=("none", "make_valid")),
         "bad_geometry": Key(str, "error", choices=("error", "drop_units")),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -121,7 +122,8 @@ class Heterogeneity:
                           f"seed {self.differences.seed}{left_out})",
                       f"{'pair':<24}{'coefficient':<18}{'difference':>12}{'p (Wald)':>10}{'p (perm.)':>10}"]
             for row in pairs.itertuples():
-                lines.append(f"{row.group_a + ' - ' + row.group_b:<24}{row.coefficient:<18}{row.difference:>12.4f}"
+                lines.append(f"{_pad(row.group_a + ' - ' + row.group_b, 24)}{_pad(row.coefficient, 18)}"
+                             f"{row.difference:>12.4f}"
                              f"{row.p_value:>10.4f}{row.permutation_p:>10.4f}")
         return "\n".join(lines)
 
@@ -136,6 +138,12 @@ class Heterogeneity:
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON text."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-aligned in a terminal column; CJK characters take two cells."""
+    cells = sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return text + " " * max(1, width - cells)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

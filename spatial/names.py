@@ -154,7 +154,8 @@ def resolve_keys(
         Other columns that name the units (e.g. ``name_zh``, ``short_zh``, ``name_en``).
     parents
         Optional parent name for each key, in the same order (a prefecture or province column of
-        the user's table). A key is then resolved only among the units under its parent.
+        the user's table). A key is then resolved only among the units under its parent; an empty
+        parent leaves the key to resolve on its own.
 
     Returns
     -------
@@ -216,10 +217,10 @@ def resolve_keys(
 
     rows, ambiguous, unknown = [], [], []
     for parent, key in pairs:
-        found = _lookup(key, tiers) if parent is None else None
-        if parent is not None or found is None or len(found[1]) > 1:
+        found = _lookup(key, tiers) if not parent else None
+        if parent or found is None or len(found[1]) > 1:
             found = _through_parents(key, parent, tiers, parent_lookup) or found
-        shown = key if parent is None else f"{parent} / {key}"
+        shown = f"{parent} / {key}" if parent else key
         if found is None:
             unknown.append(shown)
             continue

@@ -71,6 +71,10 @@ class SpatialPanel:
         Columns of ``geometry`` that also name the units (e.g. ``name_zh``, ``short_zh``,
         ``name_en``). Panel keys are then resolved to ``geometry_id`` by code or name, and the
         mapping kept in :attr:`id_map`.
+    match_parent
+        Column of ``data`` naming each row's parent unit (province or prefecture, e.g. 北京市 /
+        长春市), used with ``match_names`` to resolve names repeated across parents (朝阳区). A
+        parent can also be written before the name in the key itself ("北京市朝阳区").
     id_normalize
         Explicit id normalisation for both sides, e.g. ``"strip,zfill5"``.
     balance
@@ -124,6 +128,7 @@ class SpatialPanel:
         geometry: gpd.GeoDataFrame | None = None,
         geometry_id: str | None = None,
         match_names: Sequence[str] | None = None,
+        match_parent: str | None = None,
         id_normalize: str | None = None,
         balance: BalanceOption = "error",
         missing: MissingOption = "error",
@@ -143,13 +148,17 @@ class SpatialPanel:
         self._options = {
             "balance": balance, "missing": missing, "restrict": restrict,
             "coerce_numeric": coerce_numeric, "id_normalize": id_normalize,
-            "match_names": list(match_names) if match_names else None,
+            "match_names": list(match_names) if match_names else None, "match_parent": match_parent,
             "repair": repair, "bad_geometry": bad_geometry, "duplicate_geometry": duplicate_geometry,
         }
         if variables is not None and not isinstance(variables, str) and len(list(variables)) == 0:
             raise SchemaError("variables is an empty list; name the numeric variables to keep, or leave it out "
                               "to keep every numeric column")
         keys = [id] if time is None else [id, time]
+        if match_parent is not None:
+            if not match_names:
+                raise SchemaError("match_parent needs match_names: name the columns of the boundaries to match")
+            keys.append(match_parent)
         require_columns(data, keys + list(variables or []), "the panel table")
         frame = data.reset_index(drop=True)  # row positions = the user's data rows (1-based in messages)
         ids = self._check_ids(frame[id], id)
@@ -164,8 +173,15 @@ class SpatialPanel:
         if match_names:
             if geo is None:
                 raise SchemaError("match_names needs a geometry to match against")
-            self._id_map = resolve_keys(ids, geo, geometry_id, match_names)
-            ids = ids.map(dict(zip(self._id_map["key"], self._id_map["id"], strict=True)))
+            if match_parent is None:
+                self._id_map = resolve_keys(ids, geo, geometry_id, match_names)
+                ids = ids.map(dict(zip(self._id_map["key"], self._id_map["id"], strict=True)))
+            else:
+                parents = frame[match_parent].astype("string").fillna("").astype(str)
+                self._id_map = resolve_keys(ids, geo, geometry_id, match_names, parents=parents)
+                lookup = dict(zip(zip(self._id_map["parent"], self._id_map["key"]), self._id_map["id"], strict=True))
+                ids = pd.Series([lookup[pair] for pair in zip(parents, ids.astype(str))], index=ids.index,
+                                name=ids.name)
 
         self._check_duplicates(ids, periods, id, time)
         values, labels = self._numeric_columns(frame, keys, variables, coerce_numeric)

@@ -27,6 +27,7 @@ from spatial._run import folder_lock, move_staged, now, provenance, public_optio
 from spatial.config import Config
 from spatial.errors import ConfigError, OutputError
 from spatial.hints import hint
+from spatial.csv_output import formula_safe, write_csv_file
 
 __all__ = ["RunContext", "register_step", "planned_outputs", "load_panel", "run", "write_csv"]
 
@@ -185,9 +186,11 @@ def load_panel(config: Config, inputs: list[dict] | None = None):
                 )
             match_names = list(datasets.info(bspec["dataset"]).aliases)
         if bspec["keep"]:
-            geometry = _keep_rows(geometry, bspec["keep"])
-        options = {k: bspec[k] for k in ("restrict", "repair", "bad_geometry", "duplicate_geometry")}
-    return SpatialPanel(
+            geometry, table, removed = _study_area(geometry, table, bspec["keep"], geometry_id=geometry_id,
+                                                   id_column=spec["id"], match_names=match_names,
+                                                   base=config.source.parent if config.source else None)
+        options = {k: bspec[k] for k in ("restrict", "repair", "bad_geometry", "duplicate_geometry", "match_parent")}
+    panel = SpatialPanel(
         table,
         id=spec["id"],
         time=spec["time"],
@@ -201,27 +204,35 @@ def load_panel(config: Config, inputs: list[dict] | None = None):
         coerce_numeric=spec["coerce_numeric"],
         **options,
     )
+    if "boundaries" in config and config["boundaries"]["keep"] and removed:
+        panel = panel.restrict_units(list(panel.entities), reason="", also=removed)
+    return panel
 
 
-def _keep_rows(geometry, column: str):
-    """Keep the boundary rows whose boolean ``column`` is true (an explicit study-area choice)."""
-    from spatial.io import require_columns
+def _study_area(geometry, table: pd.DataFrame, keep: str, *, geometry_id: str, id_column: str,
+                match_names, base: Path | None):
+    """Apply the ``keep`` filter (:mod:`spatial.subset`) to the boundaries and the table's rows.
 
-    require_columns(geometry, [column], "the boundary layer")
-    if not pd.api.types.is_bool_dtype(geometry[column]):
-        raise ConfigError(f"[boundaries] keep = {column!r} must name a true/false column")
-    return geometry[geometry[column]].reset_index(drop=True)
+    Returns the kept boundaries, the table without the rows of removed units (matched by id or by
+    the name columns) and one ``dropped`` record per removed unit.
+    """
+    from spatial.subset import keep_mask, parse_keep
+
+    study = parse_keep(keep, base=base)
+    mask = keep_mask(geometry, study, id_column=geometry_id)
+    removed = geometry.loc[~mask.to_numpy()]
+    labels = set(removed[geometry_id].astype(str))
+    for column in match_names or []:
+        if column in removed.columns:
+            labels |= set(removed[column].dropna().astype(str))
+    if id_column in table.columns:
+        table = table.loc[~table[id_column].astype(str).str.strip().isin(labels)]
+    reason = f"outside the study area (keep {study.text}: {study.describe()})"
+    records = [{"id": str(i), "what": "dropped", "reason": reason} for i in removed[geometry_id]]
+    return geometry.loc[mask.to_numpy()].reset_index(drop=True), table, records
 
 
-def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Quote text cells that a spreadsheet would run as a formula (CWE-1236)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):  # pandas 3: 'str' dtype
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-            )
-    return out
+_csv_safe = formula_safe  # the name the steps have imported
 
 
 def partial_json(text: str, failed: pd.DataFrame) -> str:
@@ -232,11 +243,12 @@ def partial_json(text: str, failed: pd.DataFrame) -> str:
 
 
 def write_csv(ctx: RunContext, name: str, frame: pd.DataFrame, **kwargs) -> Path | None:
-    """Write a table to the run's output folder atomically (formula-injection safe)."""
+    """Write a table to the run's output folder atomically (formula-injection safe), in
+    ``[project] csv_encoding`` (UTF-8 with BOM by default, so Excel opens it correctly)."""
     path = ctx.output_path(name)
     if path is None:
         return None
-    write_text_atomic(path, _csv_safe(frame).to_csv(**kwargs))
+    write_csv_file(path, frame, encoding=ctx.config["project"]["csv_encoding"], **kwargs)
     ctx.wrote(path)
     return path
 

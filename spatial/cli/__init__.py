@@ -32,13 +32,14 @@ _COMMANDS = {
     "datasets": ("spatial.cli.core", "datasets_cmd", "List the bundled datasets."),
     "demo": ("spatial.cli.core", "demo_cmd", "Run the analysis on the bundled US states panel."),
     "run": ("spatial.cli.core", "run_cmd", "Run the analysis described by a TOML config file."),
+    "config": ("spatial.cli.core", "config_cmd", "Write a complete, commented config file to start from."),
     "check": ("spatial.cli.core", "check_cmd", "Validate a panel table (and boundaries) and summarise it."),
     "reshape": ("spatial.cli.core", "reshape_cmd", "Turn a wide table (one column per period) into long form."),
     "moran": ("spatial.cli.esda", "moran_cmd", "Global Moran's I / Geary's C / Getis-Ord G by period."),
     "lisa": ("spatial.cli.esda", "lisa_cmd", "Local Moran (LISA) clusters by period, with transitions."),
     "hotspots": ("spatial.cli.esda", "hotspots_cmd", "Getis-Ord Gi* hot and cold spots by period."),
     "zonal": ("spatial.cli.raster", "zonal_cmd", "Zonal statistics of a raster (stack) per polygon, as a table."),
-    "index": ("spatial.cli.index", "index_cmd", "Composite indices, coupling coordination, inequality, geographic detector."),
+    "index": ("spatial.cli.index", "index_cmd", "Indices: composite, coupling, inequality, DEA/GML, Markov, gravity."),
     "map": ("spatial.cli.maps", "map_cmd", "One map (interactive HTML, or PNG/SVG for papers) of a column."),
     "report": ("spatial.cli.maps", "report_cmd", "Run the analysis of a TOML config file and write the HTML report."),
     "weights": ("spatial.cli.weights", "weights_cmd", "Build, inspect and convert spatial weights."),
@@ -67,6 +68,7 @@ class _State:
     debug = False
     quiet = False
     surface = None  # spatial.hints.Surface of the command being run
+    lang: str | None = None  # the global --lang (commands with their own --lang receive it directly)
     command: str | None = None  # e.g. "weights build", set when a command's callback starts
     params: dict = {}
     warnings: list[str] = []
@@ -139,14 +141,23 @@ def _sigterm_raises():
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="spatial-panel", prog_name="spatial")
 @click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors and results, no progress.")
-def cli(debug: bool, quiet: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and results, no progress bars.")
+@click.option("--lang", type=click.Choice(["en", "zh"]),
+              help="Language of tables, figures and reports (given to the subcommand when it has its own).")
+@click.option("--csv-encoding", type=click.Choice(["utf-8-sig", "utf-8", "gbk", "gb18030"]),
+              help="Encoding of CSV outputs (default utf-8-sig: UTF-8 with BOM, opens correctly in Excel).")
+def cli(debug: bool, quiet: bool, lang: str | None, csv_encoding: str | None) -> None:
     """Spatial econometrics for regional panels: weights, Moran/LISA, spatial panel models, maps.
 
     Start with `spatial demo`, then describe your own analysis in a TOML file and
     `spatial run analysis.toml`.
     """
-    STATE.debug, STATE.quiet = debug, quiet
+    from spatial.csv_output import set_csv_encoding
+    from spatial.progress import set_quiet
+
+    STATE.debug, STATE.quiet, STATE.lang = debug, quiet, lang
+    set_quiet(quiet)
+    set_csv_encoding(csv_encoding)
 
 
 def _user_error_types() -> tuple[type[BaseException], ...]:
@@ -156,23 +167,86 @@ def _user_error_types() -> tuple[type[BaseException], ...]:
     return (SpatialPanelError, WeightsError)
 
 
+def _resolve(args: list[str]) -> tuple[list[str], click.Command, int]:
+    """The subcommand path named by ``args`` (``["weights", "build"]``), its command, and the index of
+    the argument after the path."""
+    path: list[str] = []
+    command: click.Command = cli
+    end = 0
+    for position, token in enumerate(args):
+        if not isinstance(command, click.Group):
+            break
+        if token.startswith("-"):
+            continue
+        if token not in command.list_commands(click.Context(command)):
+            break
+        path.append(token)
+        command = command.get_command(click.Context(command), token)
+        end = position + 1
+    return path, command, end
+
+
+def _flags(command: click.Command) -> set[str]:
+    return {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+
+
 def _surface(args: list[str]):
     """Where messages are shown: the config (run, report, demo) or the command being run, with its flags."""
     from spatial.hints import cli_surface
 
-    path: list[str] = []
-    command: click.Command | None = cli
-    for token in args:
-        if token.startswith("-") or not isinstance(command, click.Group):
-            continue
-        found = command.get_command(click.Context(command), token) if token in command.list_commands(
-            click.Context(command)) else None
-        if found is None:
-            break
-        path.append(token)
-        command = found
-    flags = {opt for param in getattr(command, "params", []) for opt in (*param.opts, *param.secondary_opts)}
-    return cli_surface(" ".join(path), flags, config=bool(path) and path[0] in ("run", "report", "demo"))
+    path, command, _ = _resolve(args)
+    return cli_surface(" ".join(path), _flags(command), config=bool(path) and path[0] in ("run", "report", "demo"))
+
+
+_GLOBAL_FLAGS = ("-q", "--quiet", "--debug")
+_GLOBAL_VALUES = ("--csv-encoding",)
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``-q``, ``--quiet``, ``--debug``, ``--csv-encoding`` and ``--lang`` are accepted before or after
+    the subcommand.
+
+    They move in front of the subcommand; ``--lang`` goes to the subcommand when it has its own
+    (``--lang`` or ``--language``). Everything after a ``--`` stays as it is.
+
+    Examples
+    --------
+    >>> hoist_global_options(["datasets", "-q"])
+    ['-q', 'datasets']
+    >>> hoist_global_options(["--lang", "zh", "moran", "t.csv"])
+    ['moran', '--language', 'zh', 't.csv']
+    """
+    cut = args.index("--") if "--" in args else len(args)
+    head, tail = list(args[:cut]), list(args[cut:])
+    front: list[str] = []
+    rest: list[str] = []
+    lang: str | None = None
+    position = 0
+    while position < len(head):
+        token = head[position]
+        if token in _GLOBAL_FLAGS:
+            front.append(token)
+        elif token in _GLOBAL_VALUES and position + 1 < len(head):
+            front += [token, head[position + 1]]
+            position += 1
+        elif token.partition("=")[0] in _GLOBAL_VALUES:
+            front.append(token)
+        elif token == "--lang" and position + 1 < len(head):
+            lang = head[position + 1]
+            position += 1
+        elif token.startswith("--lang="):
+            lang = token.partition("=")[2]
+        else:
+            rest.append(token)
+        position += 1
+    if lang is not None:
+        _, command, end = _resolve(rest)
+        own = next((f for f in ("--lang", "--language") if command is not cli and f in _flags(command)), None)
+        if own is not None:
+            rest[end:end] = [own, lang]
+        else:
+            front += ["--lang", lang]
+    return front + rest + tail
 
 
 def _text(exc: BaseException) -> str:
@@ -197,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     from spatial._fs import recording
     from spatial._run import now, write_sidecars
 
-    args = sys.argv[1:] if argv is None else argv
+    args = hoist_global_options(sys.argv[1:] if argv is None else list(argv))
     STATE.debug = "--debug" in args
     STATE.command, STATE.params, STATE.warnings, STATE.partial = None, {}, [], []
     started = now()

@@ -17,6 +17,7 @@ import click
 
 from spatial._options import MAX_SEED
 from spatial.cli import STATE, uses_weights
+from spatial.cli.inputs import KEEP_HELP
 
 __all__ = ["moran_cmd", "lisa_cmd", "hotspots_cmd"]
 
@@ -43,13 +44,15 @@ def _inputs(func):
         click.option("--sheet", help="Excel sheet name."),
         click.option("--encoding", help="Text encoding of the table (e.g. gbk)."),
         click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Boundary file; contiguity weights are built from it unless --weights is given."),
+                     help="Boundary file or bundled dataset name (china_provinces); contiguity weights are built "
+                     "from it unless --weights is given."),
         click.option("--boundary-id", help="Id column of the boundaries (default: --id)."),
         click.option("--layer", help="Layer of the boundary file."),
         click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk)."),
         click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326."),
         click.option("--match-names", help="Comma-separated boundary columns that name the units."),
         click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5."),
+        click.option("--keep", help=KEEP_HELP),
         click.option("--restrict", type=click.Choice(["error", "intersection"]), default="error", show_default=True),
         click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="Weights file: .gal, .gwt, edge-list or matrix .csv, .xlsx, .mtx, .mat, .dta."),
@@ -85,30 +88,23 @@ def _load(options: dict[str, Any], also: list[str] | None = None):
 
     ``also`` names variables needed besides ``--variables`` (the lag variable of a bivariate test).
     """
+    from spatial.cli.inputs import panel_config
     from spatial.config import validate_config
     from spatial.pipeline import load_panel
 
     since = len(STATE.warnings)
     if options["boundaries"] is None and options["weights_file"] is None:
         raise click.UsageError("give --boundaries (contiguity is built from them) or a --weights file")
-    panel_spec = {"path": str(options["table"]), "id": options["id_column"]}
     variables = _split(options["variables"])
     if variables is not None and also:
         variables = list(dict.fromkeys(variables + also))
-    for key, value in (("time", options["time_column"]), ("variables", variables),
-                       ("sheet", options["sheet"]), ("encoding", options["encoding"]),
-                       ("id_normalize", options["id_normalize"])):
-        if value is not None:
-            panel_spec[key] = value
-    raw: dict[str, Any] = {"panel": panel_spec}
-    if options["boundaries"] is not None:
-        bounds = {"path": str(options["boundaries"]), "restrict": options["restrict"]}
-        for key, value in (("id", options["boundary_id"]), ("layer", options["layer"]),
-                           ("encoding", options["boundary_encoding"]), ("assume_crs", options["assume_crs"]),
-                           ("match_names", _split(options["match_names"]))):
-            if value is not None:
-                bounds[key] = value
-        raw["boundaries"] = bounds
+    raw = panel_config(
+        options["table"], options["id_column"], boundaries=options["boundaries"], time=options["time_column"],
+        variables=variables, sheet=options["sheet"], encoding=options["encoding"],
+        id_normalize=options["id_normalize"], boundary_id=options["boundary_id"], layer=options["layer"],
+        boundary_encoding=options["boundary_encoding"], assume_crs=options["assume_crs"],
+        match_names=_split(options["match_names"]), keep=options["keep"], restrict=options["restrict"],
+    )
     panel = load_panel(validate_config(raw, where="command line"))
     import weights
 
@@ -146,13 +142,13 @@ def _outputs(options: dict[str, Any], extra: list[Path]) -> list[Path]:
 def _write(path: Path, result, table, partial: bool = False) -> None:
     from spatial._fs import display_path, write_text_atomic
     from spatial.cli import mark_partial
-    from spatial.pipeline import _csv_safe, partial_json
+    from spatial.csv_output import write_csv_file
+    from spatial.pipeline import partial_json
 
     if path.suffix.lower() == ".json":
-        text = (partial_json(result.to_json(), result.failed) if partial else result.to_json()) + "\n"
+        write_text_atomic(path, (partial_json(result.to_json(), result.failed) if partial else result.to_json()) + "\n")
     else:
-        text = _csv_safe(table.assign(partial=True) if partial else table).to_csv(index=False)
-    write_text_atomic(path, text)
+        write_csv_file(path, table.assign(partial=True) if partial else table, index=False)
     if partial:
         mark_partial(path)
     _progress(f"wrote {display_path(path)}: {len(table)} rows" + (" (partial)" if partial else ""))
@@ -301,7 +297,7 @@ def _write_transitions(result, panel, pair: list[str], target: Path) -> None:
 
     from spatial import esda
     from spatial._fs import display_path, write_text_atomic
-    from spatial.pipeline import _csv_safe
+    from spatial.csv_output import write_csv_file
 
     start, end = _period(panel, pair[0]), _period(panel, pair[1])
     variables = dict.fromkeys(result.table["variable"])
@@ -312,7 +308,7 @@ def _write_transitions(result, panel, pair: list[str], target: Path) -> None:
         write_text_atomic(target, "[\n" + ",\n".join(m.to_json() for m in moves) + "\n]\n")
     else:
         units = pd.concat([m.units.assign(variable=m.variable, start=start, end=end) for m in moves], ignore_index=True)
-        write_text_atomic(target, _csv_safe(units).to_csv(index=False))
+        write_csv_file(target, units, index=False)
     _progress(f"wrote {display_path(target)}: transitions of {len(moves)} variables")
 
 

@@ -20,6 +20,7 @@ import click
 
 from spatial._options import MAX_SEED
 from spatial.cli import STATE, uses_weights
+from spatial.cli.inputs import KEEP_HELP
 from spatial.models.catalog import MODEL_NAMES as _MODELS
 
 __all__ = ["fit_cmd"]
@@ -74,6 +75,20 @@ def _read_weights(path: Path, panel, transform: str):
     return graph
 
 
+def _unit_options(func):
+    """Which units and how ids match: the options ``spatial check`` and ``moran`` share."""
+    decorators = [
+        click.option("--match-names", help="Comma-separated boundary columns that name the units."),
+        click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5."),
+        click.option("--keep", help=KEEP_HELP),
+        click.option("--restrict", type=click.Choice(["error", "intersection"]), default="error", show_default=True,
+                     help="Keep only the units common to the table and the boundaries (recorded)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
 @click.command("fit")
 @click.argument("data", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--data", "data_option", type=click.Path(dir_okay=False, path_type=Path),
@@ -95,7 +110,9 @@ def _read_weights(path: Path, panel, transform: str):
 @click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Weights file (.gal, .gwt, .csv, .xlsx, .mtx, ...), keyed by the --id values.")
 @click.option("--contiguity", type=click.Choice(["queen", "rook"]), help="Build contiguity weights from --boundaries.")
-@click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path), help="Boundary file for --contiguity.")
+@click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path),
+              help="Boundary file or bundled dataset name (china_provinces) for --contiguity.")
+@_unit_options
 @click.option("--boundary-id", help="Id column of the boundaries (default: --id).")
 @click.option("--transform", type=click.Choice(["r", "none"]), default="r", show_default=True,
               help="r: row-standardise the weights; none: use them as given.")
@@ -140,7 +157,8 @@ def _read_weights(path: Path, panel, transform: str):
 def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, random_effects,
             no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, effects_method,
             inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out, table_out, lang,
-            labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands) -> None:
+            labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands,
+            **units) -> None:
     """Estimate a spatial regression (OLS, SLX, SAR, SEM, SDM, SDEM, SAC) and print its summary.
 
     With --by, the model is fitted in each group of units and the groups are printed side by side
@@ -178,7 +196,7 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     check_labels(names, [y, *regressors, *(lagged or [])])  # before the estimation: a typo costs nothing
     layout = dict(lang=lang, labels=names, digits=digits, layout=table_layout)
     panel, graph = _load_inputs(table_path, id_column, time_column, [y, *regressors], weights_file, contiguity,
-                                boundaries, boundary_id, transform, encoding)
+                                boundaries, boundary_id, transform, encoding, units)
     options = dict(model=model, fe=fe, wx=lagged, constant=not no_constant, period=_period(period), logdet=logdet,
                    cov=cov, effects=effects_method, inference=inference, draws=draws, seed=seed,
                    allow_islands=allow_islands, collinear="drop" if drop_collinear else "error", lee_yu=lee_yu,
@@ -254,19 +272,21 @@ def _period(text: str | None):
 
 
 def _load_inputs(table_path: Path, id_column: str, time_column: str | None, terms: list[str], weights_file,
-                 contiguity, boundaries, boundary_id, transform: str, encoding):
-    """The validated panel and its weights graph (for ``spatial fit`` and ``spatial select``)."""
+                 contiguity, boundaries, boundary_id, transform: str, encoding, units: dict):
+    """The validated panel and its weights graph (for ``spatial fit`` and ``spatial select``), read as
+    ``spatial check`` and a config run read them (:func:`spatial.cli.inputs.panel_config`)."""
     from spatial._fs import display_path
-    from spatial.io import read_boundaries, read_table
+    from spatial.cli.inputs import panel_config, split_list
+    from spatial.config import validate_config
     from spatial.models.numerics import parse_term
-    from spatial.panel import SpatialPanel
+    from spatial.pipeline import load_panel
 
     since = len(STATE.warnings)
     columns = sorted({parse_term(t).column for t in terms})
-    table = read_table(table_path, encoding=encoding)
-    geometry = None if boundaries is None else read_boundaries(boundaries, id_column=boundary_id or id_column)
-    panel = SpatialPanel(table, id=id_column, time=time_column, variables=columns, geometry=geometry,
-                         geometry_id=boundary_id)
+    raw = panel_config(table_path, id_column, boundaries=boundaries, time=time_column, variables=columns,
+                       encoding=encoding, boundary_id=boundary_id, match_names=split_list(units["match_names"]),
+                       keep=units["keep"], restrict=units["restrict"], id_normalize=units["id_normalize"])
+    panel = load_panel(validate_config(raw, where="command line"))
     periods = "period" if panel.n_periods == 1 else "periods"
     _progress(f"{panel.n_units} units x {panel.n_periods} {periods} from {display_path(table_path)}")
     if weights_file is not None:
@@ -277,7 +297,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
 
         graph = weights.build(panel.geometry.reset_index(), kind=contiguity, id=panel.id_name, islands="keep",
                               transform="row" if transform == "r" else "none").graph
-        source = f"{contiguity} contiguity of {display_path(boundaries)}"
+        source = f"{contiguity} contiguity of {boundaries if not Path(boundaries).exists() else display_path(boundaries)}"
     _progress(f"weights: {source}" + (", row-standardised" if transform == "r" else ", as given"))
     uses_weights(graph, source, since)
     return panel, graph
@@ -291,7 +311,9 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
 @click.option("--x", "x", multiple=True, required=True, cls=_Variadic, help="Regressors: --x x1 x2 log(x3).")
 @click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path), help="Weights file.")
 @click.option("--contiguity", type=click.Choice(["queen", "rook"]), help="Build contiguity weights from --boundaries.")
-@click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path), help="Boundary file for --contiguity.")
+@click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path),
+              help="Boundary file or bundled dataset name (china_provinces) for --contiguity.")
+@_unit_options
 @click.option("--boundary-id", help="Id column of the boundaries (default: --id).")
 @click.option("--transform", type=click.Choice(["r", "none"]), default="r", show_default=True)
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
@@ -304,11 +326,12 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
 @click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk).")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
 def select_cmd(data, id_column, time_column, y, x, weights_file, contiguity, boundaries, boundary_id, transform, alpha,
-               no_random_effects, allow_islands, json_out, csv_out, encoding, overwrite) -> None:
+               no_random_effects, allow_islands, json_out, csv_out, encoding, overwrite, **units) -> None:
     """Run the model selection procedure on a panel and print the table and the recommended model."""
     import json
 
     from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial.csv_output import write_csv_file
     from spatial.errors import SpatialPanelError
 
     if (weights_file is None) == (contiguity is None):
@@ -323,7 +346,7 @@ def select_cmd(data, id_column, time_column, y, x, weights_file, contiguity, bou
 
     regressors = _terms(x)
     panel, graph = _load_inputs(data, id_column, time_column, [y, *regressors], weights_file, contiguity, boundaries,
-                                boundary_id, transform, encoding)
+                                boundary_id, transform, encoding, units)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         choice = select(panel, graph, y=y, x=regressors, alpha=alpha, random_effects=not no_random_effects,
@@ -336,6 +359,5 @@ def select_cmd(data, id_column, time_column, y, x, weights_file, contiguity, bou
                           json.dumps(choice.to_dict(), indent=2, ensure_ascii=False) + "\n")
         _progress(f"wrote {display_path(json_out)}")
     if csv_out is not None:
-        write_text_atomic(check_output(csv_out, inputs=inputs, overwrite=overwrite),
-                          choice.table.to_csv(index=False))
+        write_csv_file(check_output(csv_out, inputs=inputs, overwrite=overwrite), choice.table, index=False)
         _progress(f"wrote {display_path(csv_out)}")

@@ -1,4 +1,5 @@
-"""``spatial index ...``: composite indices, coupling coordination, inequality, geographic detector.
+"""``spatial index ...``: composite indices, coupling coordination, inequality, geographic detector,
+location quotients, AHP, obstacle degree, DEA and productivity, Markov chains, centre of gravity.
 
 Every command reads one long table (CSV, XLSX or Parquet: one row per unit and period), checks
 all its outputs before computing (never over an input, never over an existing file without
@@ -32,6 +33,13 @@ def _numbers(text: str | None, option: str) -> list[float] | None:
         raise click.BadParameter(f"expected comma-separated numbers, got {text!r}", param_hint=option) from None
 
 
+def _apply(decorators: list, func):
+    """Apply click option decorators in the order they are listed (the first is the outermost)."""
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
 def _table_options(func):
     """The options every command shares: the input table, its keys, reading and overwriting."""
     decorators = [
@@ -49,9 +57,7 @@ def _table_options(func):
         click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk)."),
         click.option("--overwrite", is_flag=True, help="Replace existing outputs (never the inputs)."),
     ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+    return _apply(decorators, func)
 
 
 class _Outputs:
@@ -74,11 +80,11 @@ class _Outputs:
                 self.write(suffix, frame)
 
     def write(self, suffix: str, frame, **kwargs) -> None:
-        from spatial._fs import display_path, write_text_atomic
-        from spatial.pipeline import _csv_safe
+        from spatial._fs import display_path
+        from spatial.csv_output import write_csv_file
 
         path = self.paths[suffix]
-        write_text_atomic(path, _csv_safe(frame).to_csv(index=False, **kwargs))
+        write_csv_file(path, frame, index=False, **kwargs)
         _progress(f"wrote {display_path(path)}: {len(frame)} rows")
 
 
@@ -110,7 +116,8 @@ def _progress(text: str) -> None:
 
 @click.group("index", context_settings={"help_option_names": ["-h", "--help"]})
 def index_cmd() -> None:
-    """Composite indices, coupling coordination, inequality, geographic detector, location quotients.
+    """Composite indices, coupling coordination, inequality, geographic detector, location quotients,
+    AHP, obstacle degree, DEA efficiency and productivity (GML, Malmquist), Markov chains, centre of gravity.
 
     Inputs are long tables: one row per unit (--id) and period (--time).
     """
@@ -147,9 +154,7 @@ def _system_options(func):
             "--alpha", type=float, default=0.5, show_default=True, help="Subjective share of --combine linear."
         ),
     ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+    return _apply(decorators, func)
 
 
 @index_cmd.command("composite")
@@ -288,9 +293,7 @@ def _inequality_options(func):
         click.option("--group", help="Group column, or china_region (East/Central/West/Northeast)."),
         click.option("--allow-singletons", is_flag=True, help="Keep groups with a single unit."),
     ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+    return _apply(decorators, func)
 
 
 @index_cmd.command("theil")
@@ -571,9 +574,7 @@ def _dea_options(func):
         click.option("--solver", type=click.Choice(["batched", "loop"]), default="batched", show_default=True,
                      help="Batched column generation, or one full program per unit (slow reference)."),
     ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+    return _apply(decorators, func)
 
 
 @index_cmd.command("dea")

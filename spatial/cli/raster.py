@@ -64,10 +64,10 @@ def zonal_cmd(source: str, boundaries: str, id_column: str | None, output: Path,
     CRS. Polygons the raster does not cover get empty cells and a warning, never 0.
     """
     from spatial import datasets
-    from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial._fs import check_output, display_path
     from spatial.errors import SchemaError
     from spatial.io import read_boundaries
-    from spatial.pipeline import _csv_safe
+    from spatial.csv_output import write_csv_file
     from spatial.raster import DEFAULT_MAX_PIXELS, zonal_panel
 
     raster_path, raster_dataset = _bundled_or_path(source, ("raster",))
@@ -87,7 +87,7 @@ def zonal_cmd(source: str, boundaries: str, id_column: str | None, output: Path,
         name=name or raster_dataset, backend="dask" if (use_dask or dask_address) else "single",
         dask_address=dask_address, dask_workers=workers, max_pixels=max_pixels or DEFAULT_MAX_PIXELS,
     )
-    write_text_atomic(target, _csv_safe(result.table).to_csv(index=False))
+    write_csv_file(target, result.table, index=False)
     periods = "time-invariant" if result.time is None else f"{len(result.layers)} periods"
     click.echo(f"wrote {display_path(target)}: {result.table[id_column].nunique()} units, {periods}, "
                f"columns {', '.join(result.variables)}")

@@ -121,7 +121,7 @@ def _read_units(path: Path, id_column: str, xy: str | None, layer, encoding, ass
 
 @weights_cmd.command("build")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--id", "id_column", required=True, help="Unit id column (ids are kept as text).")
+@click.option("--id", "id_column", help="Unit id column (ids are kept as text); default for a bundled dataset: its id.")
 @click.option("--kind", required=True, type=click.Choice(_KINDS), help="Kind of weights.")
 @click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
               help="Weights file to write (.gal .gwt .csv .xlsx .mtx .mat .dta); only the summary when omitted.")
@@ -174,10 +174,23 @@ def build_cmd(source: Path, id_column: str, kind: str, output: Path | None, fmt:
               threshold, inverse, alpha, cutoff, function, bandwidth, adaptive, duplicates, group, values_path,
               variable, time_column, periods, ties, max_links, islands, connect_k, transform_name, repair: str,
               drop_bad_geometry: bool, dissolve_by_id: bool, eigen: str) -> None:
-    """Build weights from SOURCE (boundaries, a points table with --xy, or a values table) and print the summary."""
+    """Build weights from SOURCE (boundaries, a points table with --xy, or a values table; a file or a bundled
+    dataset such as china_provinces or china_capitals) and print the summary."""
     from spatial._fs import check_output, display_path
+    from spatial.sources import POINT_COLUMNS, resolve_source
     from weights.builder import build
     from weights.io import infer_format, write_weights
+
+    shown = str(source)
+    source, dataset = resolve_source(source)
+    if dataset is not None:
+        id_column = id_column or dataset.id
+        if dataset.kind == "points" and xy is None:
+            xy = ",".join(POINT_COLUMNS)
+    else:
+        shown = display_path(source)
+    if id_column is None:
+        raise click.UsageError("--id is required for a file SOURCE (the unit id column)")
 
     inputs = [source] + ([values_path] if values_path else [])
     target = None
@@ -196,7 +209,7 @@ def build_cmd(source: Path, id_column: str, kind: str, output: Path | None, fmt:
     if kind == "economic":
         options["time"] = time_column
     options = {key: value for key, value in options.items() if value is not None}
-    _progress(f"spatial weights: {kind} from {display_path(source)}")
+    _progress(f"spatial weights: {kind} from {shown}")
     if kind == "economic":
         data = _read_values(source, id_column, time_column, encoding)
     else:
@@ -222,7 +235,7 @@ def build_cmd(source: Path, id_column: str, kind: str, output: Path | None, fmt:
         raise click.UsageError("--kind economic needs --variable (and --time for a panel table)")
     built = build(data, kind=kind, id=id_column, islands=islands, connect_k=connect_k, transform=transform_name,
                   **options)
-    click.echo(str(built.summary(name=display_path(source), eigen=eigen)))
+    click.echo(str(built.summary(name=shown, eigen=eigen)))
     if target is not None:
         write_weights(built.graph, target, format=fmt, overwrite=overwrite, force=force)
         _progress(f"wrote {display_path(target)}")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from spatial.progress import progress
+
 # Elements of the largest temporary array (float64): about 8 MB, small enough to stay in cache
 # and to reuse memory between blocks (measured faster than larger blocks).
 _BUDGET = 1_000_000
@@ -49,11 +51,13 @@ def permutation_distribution(
     out = np.empty(permutations)
     block = max(1, min(permutations, _BUDGET // max(n, 1)))
     rows = np.empty((block, n))
-    for start in range(0, permutations, block):
-        m = min(block, permutations - start)
-        for k in range(m):  # the values shuffled directly: no index array, no gather
-            rows[k] = rng.permutation(z)
-        out[start : start + m] = statistic(np.ascontiguousarray(rows[:m].T))
+    with progress("permutations", permutations) as advance:
+        for start in range(0, permutations, block):
+            m = min(block, permutations - start)
+            for k in range(m):  # the values shuffled directly: no index array, no gather
+                rows[k] = rng.permutation(z)
+            out[start : start + m] = statistic(np.ascontiguousarray(rows[:m].T))
+            advance(m)
     return out
 
 
@@ -87,8 +91,11 @@ class LocalSimulation:
 def neighbour_draws(n: int, max_neighbours: int, permutations: int, rng: np.random.Generator) -> np.ndarray:
     """(permutations, max_neighbours) positions among the n-1 other units, distinct within a row."""
     draws = np.empty((permutations, max_neighbours), dtype=np.int64)
-    for k in range(permutations):
-        draws[k] = rng.choice(n - 1, size=max_neighbours, replace=False)
+    with progress("drawing permutations", permutations) as advance:
+        for k in range(permutations):
+            draws[k] = rng.choice(n - 1, size=max_neighbours, replace=False)
+            if k % 256 == 255:
+                advance(256)
     return draws
 
 
@@ -119,25 +126,27 @@ def conditional_simulation(
     std = np.zeros(n)
     per_block = max(1, _BUDGET // permutations)
     start = 0
-    while start < n:
-        stop = int(np.searchsorted(indptr, indptr[start] + per_block, side="right")) - 1
-        stop = min(n, max(stop, start + 1))
-        first, last = indptr[start], indptr[stop]
-        rows = np.repeat(np.arange(start, stop, dtype=index), cardinality[start:stop])
-        slot = np.arange(first, last) - np.repeat(indptr[start:stop], cardinality[start:stop])
-        drawn = positions[slot]  # (edges, P)
-        drawn += drawn >= rows[:, None]  # positions among the n-1 others: skip the unit itself
-        contributions = values[drawn]
-        contributions *= data[first:last, None]
-        gather = sparse.csr_matrix(
-            (np.ones(last - first), (rows - start, np.arange(last - first))), shape=(stop - start, last - first)
-        )
-        lags = gather @ contributions  # (units, P)
-        simulated = statistic(slice(start, stop), lags)
-        n_upper[start:stop], n_lower[start:stop] = count_tails(simulated, observed[start:stop])
-        mean[start:stop] = simulated.mean(axis=1)
-        std[start:stop] = simulated.std(axis=1)
-        start = stop
+    with progress("local permutations (units)", n) as advance:
+        while start < n:
+            stop = int(np.searchsorted(indptr, indptr[start] + per_block, side="right")) - 1
+            stop = min(n, max(stop, start + 1))
+            first, last = indptr[start], indptr[stop]
+            rows = np.repeat(np.arange(start, stop, dtype=index), cardinality[start:stop])
+            slot = np.arange(first, last) - np.repeat(indptr[start:stop], cardinality[start:stop])
+            drawn = positions[slot]  # (edges, P)
+            drawn += drawn >= rows[:, None]  # positions among the n-1 others: skip the unit itself
+            contributions = values[drawn]
+            contributions *= data[first:last, None]
+            gather = sparse.csr_matrix(
+                (np.ones(last - first), (rows - start, np.arange(last - first))), shape=(stop - start, last - first)
+            )
+            lags = gather @ contributions  # (units, P)
+            simulated = statistic(slice(start, stop), lags)
+            n_upper[start:stop], n_lower[start:stop] = count_tails(simulated, observed[start:stop])
+            mean[start:stop] = simulated.mean(axis=1)
+            std[start:stop] = simulated.std(axis=1)
+            advance(stop - start)
+            start = stop
     return LocalSimulation(n_upper=n_upper, n_lower=n_lower, mean=mean, std=std)
 
 

@@ -179,8 +179,9 @@ def unscale_result(result, scales: Scales):
     params = result.params * f
     se = result.std_errors * f
     with np.errstate(over="ignore", under="ignore"):
+        sy2 = np.square(np.float64(sy))  # inf, not OverflowError, when y is near the top of the range
         cov = result.cov * np.outer(f, f)
-        sigma2 = result.sigma2 * sy**2
+        sigma2 = result.sigma2 * sy2
     if not _representable(np.array([result.sigma2]), np.array([sigma2])).all():
         size = math.log10(sy) if sy > 0 else 0.0
         raise NumericalError(
@@ -200,7 +201,7 @@ def unscale_result(result, scales: Scales):
     return replace(
         result,
         params=params, std_errors=se, cov=cov, sigma2=float(sigma2),
-        sigma2_se=None if result.sigma2_se is None else result.sigma2_se * sy**2,
+        sigma2_se=None if result.sigma2_se is None else result.sigma2_se * sy2,
         loglik=None if result.loglik is None else result.loglik - result.nobs * math.log(sy),
         effects=_effects(result.effects, scales),
         residuals=result.residuals * sy, fitted=result.fitted * sy,

@@ -30,6 +30,7 @@ import pandas as pd
 from spatial.errors import NumericalError, SpatialPanelError, SpatialWarning
 from spatial.models._diagnostics import lr_test
 from spatial.models.result import Result, TestResult
+from spatial.progress import progress
 
 __all__ = ["select", "Selection"]
 
@@ -155,8 +156,10 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
     rows: list[dict] = []
     reasons: list[str] = []
     results: dict[str, Result] = {}
-    for fe in ("none", "unit", "time", "twoway"):
-        results[f"ols_{fe}"] = fit(panel, w, model="ols", fe=fe, **common)
+    with progress("model search: OLS fixed effects", 4) as advance:
+        for fe in ("none", "unit", "time", "twoway"):
+            results[f"ols_{fe}"] = fit(panel, w, model="ols", fe=fe, **common)
+            advance(1)
     ll = {fe: results[f"ols_{fe}"].loglik for fe in ("none", "unit", "time", "twoway")}
     n, T = panel.n_units, panel.n_periods
     lr_unit = lr_test("LR unit fixed effects jointly = 0", ll["twoway"], ll["time"], n - 1)
@@ -182,9 +185,11 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
     corrected = bool(lee_yu) and fe != "none"
     if lee_yu and not corrected:
         reasons.append("lee_yu: no fixed effects were chosen, so the step-3 models are uncorrected ML estimates")
-    for model in ("sdm", "sar", "sem"):
-        kwargs = {"draws": draws, "seed": seed} if model == "sdm" else {"draws": 0}
-        results[f"{model}_{fe}"] = fit(panel, w, model=model, fe=fe, lee_yu=corrected, **common, **kwargs)
+    with progress("model search: SDM, SAR, SEM", 3) as advance:
+        for model in ("sdm", "sar", "sem"):
+            kwargs = {"draws": draws, "seed": seed} if model == "sdm" else {"draws": 0}
+            results[f"{model}_{fe}"] = fit(panel, w, model=model, fe=fe, lee_yu=corrected, **common, **kwargs)
+            advance(1)
     sdm, sar, sem = results[f"sdm_{fe}"], results[f"sar_{fe}"], results[f"sem_{fe}"]
     estimates = "Lee-Yu bias-corrected" if corrected else "ML"
     k_theta = sum(1 for name in sdm.params.index if name.startswith("W*"))

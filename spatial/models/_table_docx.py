@@ -8,6 +8,7 @@ the column widths and the decimal tab of each column can be set without Word mea
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 __all__ = ["write_docx", "Paper"]
@@ -15,7 +16,7 @@ __all__ = ["write_docx", "Paper"]
 Paper = Literal["a4", "letter"]
 _PAPER_CM = {"a4": (21.0, 29.7), "letter": (21.59, 27.94)}
 _MARGIN_CM = 2.5
-_CELL_PAD_CM = 0.08
+_CELL_PAD_CM = 0.05
 _LATIN, _EAST = "Times New Roman", "宋体"
 
 
@@ -67,6 +68,42 @@ def _compact(paragraph) -> None:
     fmt.line_spacing = 1.0
 
 
+def _plan(header: list[str], rows: list[list[str]], notes: tuple[str, ...], title: str, paper: Paper):
+    """Font size, orientation and column widths: the largest of 10.5 / 9 / 8 pt that fits the table
+    on one page, portrait before landscape (estimated from the text; Word lays it out the same way
+    up to a few per cent). A table too large for one page at 8 pt keeps 8 pt and flows on."""
+    short, long = _PAPER_CM[paper]
+    lefts = [max([_em(_split(r[c])[0]) for r in rows] + [0]) for c in range(1, len(header))]
+    rights = [max([_em(_split(r[c])[1]) for r in rows] + [0]) for c in range(1, len(header))]
+    n_data = len(header) - 1
+    fallback = None
+    for landscape in (False, True):
+        page_w, page_h = (long, short) if landscape else (short, long)
+        text_w, text_h = page_w - 2 * _MARGIN_CM, page_h - 2 * _MARGIN_CM
+        for size in (10.5, 9.0, 8.0):
+            cm_per_em = size * 2.54 / 72
+            first = min(5.0, max(1.5, max(_em(r[0]) for r in [header, *rows]) * cm_per_em + 2 * _CELL_PAD_CM))
+            widths = [max(lefts[c] + rights[c], 2.0) * cm_per_em + 2 * _CELL_PAD_CM for c in range(n_data)]
+            spare = text_w - first - sum(widths)
+            if spare < 0:
+                continue
+            widths = [w + spare / max(1, n_data) * 0.5 for w in widths]
+            header_lines = max([math.ceil(_em(h) * cm_per_em / max(w - 2 * _CELL_PAD_CM, 0.1))
+                                for h, w in zip(header[1:], widths, strict=True)] + [1])
+            note_lines = sum(math.ceil(_em(n) * (size - 1.5) * 2.54 / 72 / text_w) for n in notes)
+            lines = len(rows) + header_lines + (1 if title else 0) + note_lines
+            plan = (size, landscape, first, widths, lefts, rights)
+            if lines * size * 1.2 * 2.54 / 72 <= text_h:
+                return plan
+            fallback = plan if not landscape or fallback is None else fallback  # portrait, smallest font
+    if fallback is not None:
+        return fallback
+    size, cm_per_em = 8.0, 8.0 * 2.54 / 72  # too wide even in landscape: equal narrow columns, text wraps
+    text_w = long - 2 * _MARGIN_CM
+    first = min(4.0, text_w / (n_data + 1) * 2)
+    return size, True, first, [(text_w - first) / max(1, n_data)] * n_data, lefts, rights
+
+
 def write_docx(target, header: list[str], rows: list[list[str]], notes: tuple[str, ...], title: str,
                *, paper: Paper = "a4") -> None:
     """Save a document with one three-line table to ``target`` (a path, written as is)."""
@@ -76,20 +113,11 @@ def write_docx(target, header: list[str], rows: list[list[str]], notes: tuple[st
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
     from docx.shared import Cm, Pt
 
-    n_data = len(header) - 1
-    size = 10.5 if n_data <= 6 else 9.0
+    plan = _plan(header, rows, notes, title, paper)
+    size, landscape, first, widths, lefts, rights = plan
     cm_per_em = size * 2.54 / 72
-    first = min(5.0, max(2.0, max(_em(r[0]) for r in [header, *rows]) * cm_per_em + 2 * _CELL_PAD_CM))
-    lefts = [max([_em(_split(r[c])[0]) for r in rows] + [0]) for c in range(1, len(header))]
-    rights = [max([_em(_split(r[c])[1]) for r in rows] + [0]) for c in range(1, len(header))]
-    widths = [max(_em(header[c]) * 0.5, lefts[c - 1] + rights[c - 1], 1.0) * cm_per_em + 2 * _CELL_PAD_CM + 0.1
-              for c in range(1, len(header))]  # headers may wrap onto two lines
     short, long = _PAPER_CM[paper]
-    landscape = first + sum(widths) > short - 2 * _MARGIN_CM
     page_w, page_h = (long, short) if landscape else (short, long)
-    text_w = page_w - 2 * _MARGIN_CM
-    spare = max(0.0, text_w - first - sum(widths))
-    widths = [w + spare / max(1, n_data) * 0.5 for w in widths]
 
     document = Document()
     section = document.sections[0]

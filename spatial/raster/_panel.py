@@ -254,7 +254,13 @@ def zonal_panel(
 
         outputs = map_layers(_run_layer, layers, shared, address=dask_address, workers=dask_workers)
     else:
-        outputs = [_run_layer(layer, shared) for layer in layers]
+        from spatial.progress import progress
+
+        outputs = []
+        with progress("zonal statistics (layers)", len(layers)) as advance:
+            for layer in layers:
+                outputs.append(_run_layer(layer, shared))
+                advance(1)
     name = name or _default_name(layers)
     result = _assemble(polygons, id, layers, outputs, spec, name, time, skipped, backend)
     result.spec["reprojection"] = reprojected

@@ -73,7 +73,9 @@ register_section(
         "constant": Key(bool, True),
         "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
         "lee_yu": Key(bool, False, help="Lee-Yu bias correction of the fixed-effects estimates"),
-        "random_effects": Key(bool, False, help="random unit effects (sar, sem)"),
+        "random_effects": Key(bool, False, help="random unit effects (sar, sem, sdm, sdem)"),
+        "allow_nonconverged": Key(bool, False, help="keep results whose optimiser did not converge or whose rho is "
+                                                    "on a bound (effects undefined); default: stop (exit 3)"),
         "select": Key(bool, False, help="run the panel model selection procedure and show its table"),
         "logdet": Key(str, "auto", choices=("auto", "eigen", "lu", "mc")),
         "cov": Key(str, "auto", choices=("auto", "information", "hessian")),
@@ -259,14 +261,34 @@ def _models_step(ctx: RunContext) -> None:
 def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
     """Every configured model under one weights matrix."""
     from spatial.models import fit
+    from spatial.models.catalog import MODELS
 
-    return {model: fit(
+    results = {model: fit(
         ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
-        wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
+        wx=spec["wx"] if MODELS[model].durbin else None, constant=spec["constant"],
         logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
         draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
         lee_yu=spec["lee_yu"], random_effects=spec["random_effects"],
     ) for model in spec["models"]}
+    if not spec.get("allow_nonconverged", False):
+        _check_numerics(results)
+    return results
+
+
+def _check_numerics(results: dict[str, Any]) -> None:
+    """Stop before anything is written when a fit did not converge or its effects are undefined
+    (RELIABILITY E2/E3, as ``spatial fit`` without ``--allow-nonconverged``)."""
+    from spatial.errors import NumericalError
+
+    for model, result in results.items():
+        if not result.converged:
+            raise NumericalError(f"[models] {model}: the optimiser did not converge "
+                                 f"({result.details.get('optimizer')}); nothing was written. Check the data and "
+                                 "weights, or set allow_nonconverged = true in [models] to keep the results")
+        if result.effects_undefined:
+            raise NumericalError(f"[models] {model}: the effects are {result.effects_undefined}; nothing was "
+                                 "written. Set allow_nonconverged = true in [models] to keep the results "
+                                 "(written without effects)")
 
 
 def _robustness(ctx: RunContext, spec: dict[str, Any], chosen: dict[str, Any], first: dict[str, Any]) -> dict:

@@ -96,6 +96,8 @@ _KEYS: dict[str, dict[str, Key]] = {
               "phi": Key((int, float), required=True, help="weight of the first, in [0, 1]")},
     "file": {"path": Key(str, required=True), "format": Key(str), "encoding": Key(str)},
 }
+COMMON_KEYS = _COMMON  # public for the config reference (spatial.config_docs)
+KIND_KEYS = _KEYS
 _FORMATS = ("csv", "gal", "gwt", "matrix", "xlsx", "mtx", "mat", "dta")
 _EXTENSION = {"csv": "csv", "gal": "gal", "gwt": "gwt", "matrix": "matrix.csv", "xlsx": "xlsx", "mtx": "mtx",
               "mat": "mat", "dta": "dta"}

@@ -211,7 +211,7 @@ def test_g2_existing_output_needs_overwrite(inputs, capsys):
     (inputs / "long.csv").write_text("keep me", encoding="utf-8")
     expect_error(["reshape", wide, "--id", "code", "--out", inputs / "long.csv"], inputs, capsys, "--overwrite")
     assert main(["reshape", str(wide), "--id", "code", "--out", str(inputs / "long.csv"), "--overwrite"]) == 0
-    assert (inputs / "long.csv").read_text(encoding="utf-8").startswith("code,year,gdp")
+    assert (inputs / "long.csv").read_text(encoding="utf-8-sig").startswith("code,year,gdp")
 
 
 def test_g2_run_refuses_previous_outputs(tmp_path, capsys):

@@ -175,3 +175,37 @@ def test_cli_scale_faults_exit_3_with_nothing_on_stdout_from_lapack(columbus, tm
         assert "\nnumerical error: " in err and ("Rescale CRIME" in err or "perfect fit" in err)
         assert "DLASCL" not in out and "illegal value" not in out and "Traceback" not in err
         assert folder_snapshot(tmp_path) == before
+
+
+def test_pipeline_stops_with_exit_3_when_effects_are_undefined(on_the_bound, tmp_path, capsys):
+    frame, graph = on_the_bound
+    frame.to_csv(tmp_path / "data.csv", index=False, float_format="%.17g")
+    _write_gal(graph, tmp_path / "w.gal")
+    config = """
+[project]
+output = "out"
+[panel]
+path = "data.csv"
+id = "id"
+[weights.w]
+kind = "file"
+path = "w.gal"
+transform = "row"
+[models]
+y = "y"
+x = ["x"]
+models = ["sar"]
+constant = false
+draws = 20
+table_formats = ["csv"]
+"""
+    (tmp_path / "run.toml").write_text(config, encoding="utf-8")
+    assert main(["run", str(tmp_path / "run.toml")]) == 3
+    err = capsys.readouterr().err
+    assert "[models] sar: the effects are undefined: rho = " in err and "allow_nonconverged = true" in err
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("models_*"))
+    (tmp_path / "run.toml").write_text(config.replace('models = ["sar"]', 'models = ["sar"]\nallow_nonconverged = true'),
+                                       encoding="utf-8")
+    assert main(["run", str(tmp_path / "run.toml"), "--overwrite"]) == 0
+    written = json.loads((tmp_path / "out" / "models_sar.json").read_text(encoding="utf-8"))
+    assert written["effects"] is None and written["effects_undefined"].startswith("undefined")

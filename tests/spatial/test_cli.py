@@ -78,7 +78,7 @@ def test_dry_run_writes_nothing(tmp_path, capsys):
 def test_reshape_writes_long_table(tmp_path, capsys):
     (tmp_path / "w.csv").write_text("code,gdp_2010,gdp_2011,pop_2010,pop_2011\n01,1,2,3,4\n", encoding="utf-8")
     assert main(["reshape", str(tmp_path / "w.csv"), "--id", "code", "--out", str(tmp_path / "l.csv")]) == 0
-    assert (tmp_path / "l.csv").read_text(encoding="utf-8").splitlines() == [
+    assert (tmp_path / "l.csv").read_text(encoding="utf-8-sig").splitlines() == [
         "code,year,gdp,pop", "01,2010,1,3", "01,2011,2,4",
     ]
 

@@ -135,3 +135,26 @@ def test_report_has_the_heterogeneity_section(tmp_path):
     assert main(["report", str(tmp_path / "study.toml")]) == 0
     html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
     assert "区域异质性" in html and "组间系数差异检验" in html and "permutation_p" in html
+
+
+def test_china_three_regions_from_the_cli_alone(tmp_path, capsys):
+    """A provincial study keyed by Chinese names: bundled boundaries, mainland filter, 东中西 groups."""
+    import numpy as np
+
+    provinces = datasets.load("china_provinces")
+    rng = np.random.default_rng(1)
+    rows = [{"province": name, "year": year, "k": rng.lognormal(8, 0.5), "l": rng.lognormal(6, 0.3)}
+            for name in provinces.loc[provinces["mainland"], "name_zh"] for year in range(2011, 2019)]
+    frame = pd.DataFrame(rows)
+    frame["gdp"] = np.exp(0.4 * np.log(frame["k"]) + 0.5 * np.log(frame["l"]) + rng.normal(0, 0.1, len(frame)))
+    frame.to_csv(tmp_path / "panel.csv", index=False, encoding="utf-8-sig")
+    code = main(["fit", str(tmp_path / "panel.csv"), "--id", "province", "--time", "year", "--y", "log(gdp)",
+                 "--x", "log(k)", "log(l)", "--model", "sar", "--fe", "twoway", "--contiguity", "queen",
+                 "--boundaries", "china_provinces", "--boundary-id", "adcode", "--match-names", "name_zh",
+                 "--keep", "mainland", "--allow-islands", "--by", "three_regions", "--permutations", "4",
+                 "--effects-draws", "0", "--seed", "1", "--lang", "zh", "--json", str(tmp_path / "het.json")])
+    assert code == 0, capsys.readouterr().err
+    data = json.loads((tmp_path / "het.json").read_text(encoding="utf-8"))
+    assert {g: len(ids) for g, ids in data["units"].items()} == {"东部": 11, "中部": 8, "西部": 12}
+    assert "460000" in data["islands"]["东部"]  # Hainan has no neighbour inside the East
+    assert [row["coefficient"] for row in data["differences"]["wald"]][-1] == "joint"

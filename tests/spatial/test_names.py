@@ -128,3 +128,34 @@ def test_every_county_resolves_by_province_prefecture_and_name(counties):
     keys = (counties["province_zh"] + counties["prefecture_zh"] + counties["name_zh"]).tolist()
     keys = [k.replace("台湾省台湾省台湾省", "台湾省") for k in keys]
     assert resolve_keys(keys, counties, "adcode", COUNTY_ALIASES)["id"].tolist() == counties["adcode"].tolist()
+
+
+def test_panel_with_a_parent_column_joins_repeated_county_names(counties):
+    table = pd.DataFrame({
+        "county": ["朝阳区", "朝阳区", "朝阳县", "北京市朝阳区", "长春朝阳区", "朝阳县"],
+        "city": ["北京", "长春市", "朝阳市", "", "", "辽宁"],
+        "year": [2020, 2020, 2020, 2021, 2021, 2021],
+        "y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+    })
+    panel = SpatialPanel(table, id="county", time="year", geometry=counties, geometry_id="adcode",
+                         match_names=COUNTY_ALIASES, match_parent="city", restrict="intersection")
+    assert panel.entities.tolist() == ["110105", "211321", "220104"]
+    assert panel.wide("y").loc["220104"].tolist() == [2.0, 5.0]
+    with pytest.raises(IdMismatchError, match=r"'朝阳区' -> \['110105', '220104'\]"):
+        SpatialPanel(table.assign(city=""), id="county", time="year", geometry=counties, geometry_id="adcode",
+                     match_names=COUNTY_ALIASES, match_parent="city", restrict="intersection")
+
+
+def test_config_match_parent_reaches_the_panel(tmp_path):
+    from spatial.config import validate_config
+    from spatial.pipeline import load_panel
+
+    pd.DataFrame({"county": ["朝阳区", "朝阳区"], "city": ["北京市", "长春"], "y": ["1", "2"]}).to_csv(
+        tmp_path / "counties.csv", index=False)
+    cfg = validate_config({
+        "panel": {"path": str(tmp_path / "counties.csv"), "id": "county", "variables": ["y"]},
+        "boundaries": {"dataset": "china_counties", "match_names": True, "match_parent": "city",
+                       "restrict": "intersection"},
+    })
+    panel = load_panel(cfg)
+    assert panel.entities.tolist() == ["110105", "220104"]

@@ -42,7 +42,7 @@ def test_pipeline_fits_two_way_panels_and_writes_the_selection(tmp_path, capsys)
     assert (sdm["fe"], sdm["lee_yu"], sdm["n_units"], sdm["n_periods"]) == ("twoway", True, 48, 17)
     assert abs(sdm["params"]["rho"]["estimate"] - 0.411281305988404) < 1e-6  # Elhorst's Lee-Yu SDM
     assert set(sdm["effects"]) == {"log(pcap)", "log(pc)", "log(emp)", "unemp"}
-    table = (tmp_path / "out" / "models_selection.csv").read_text(encoding="utf-8")
+    table = (tmp_path / "out" / "models_selection.csv").read_text(encoding="utf-8-sig")
     assert "LR unit fixed effects jointly = 0" in table and "Hausman" in table
     models = (tmp_path / "out" / "models_table.csv").read_text(encoding="utf-8-sig")
     assert "公共资本" in models and "log(pcap)" not in models and "(3) SDM W×X" in models  # labels, layout

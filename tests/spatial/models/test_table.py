@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -183,3 +185,29 @@ def test_docx_is_a_compact_three_line_a4_table_in_journal_fonts(results, tmp_pat
     cells = [[c.text.strip() for c in row.cells] for row in word.tables[0].rows]
     assert cells[0] == [""] + list(table.frame.columns)
     assert [r[0] for r in cells[1:]] == list(table.frame.index)
+
+
+def test_a_four_model_ten_regressor_table_is_planned_on_one_a4_page():
+    from spatial.models._table_docx import _PAPER_CM, _plan
+
+    header = ["", "(1) SEM", "(2) SAR", "(3) SAC", "(4) SDM", "(4) SDM W×X", "(4) SDM 直接效应", "(4) SDM 间接效应",
+              "(4) SDM 总效应"]
+    rows = []
+    for i in range(10):
+        rows += [[f"数字经济{i}"] + ["-10.123***"] * 8, [""] + ["(12.345)"] * 8]
+    rows += [[label] + ["-1234.567"] * 8 for label in ("ρ", "", "λ", "", "常数项", "", "σ²", "对数似然值", "AIC",
+                                                        "BIC", "R²", "伪R²", "观测值", "个体固定效应", "时间固定效应")]
+    size, landscape, first, widths, _, _ = _plan(header, rows, ("注：括号内为z统计量。",), "表1", "a4")
+    assert not landscape and size >= 8
+    assert first + sum(widths) <= _PAPER_CM["a4"][0] - 2 * 2.5 + 1e-9  # inside the text width
+    assert (len(rows) + 4) * size * 1.2 * 2.54 / 72 <= _PAPER_CM["a4"][1] - 2 * 2.5  # rows, header, note: one page
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex on this machine (Debian: texlive-latex-extra)")
+def test_latex_compiles_with_plain_pdflatex(results, tmp_path):
+    table = compare(results, effects=True, layout="columns", labels={"HOVAL": "house_value & 100% #1 {x}"})
+    (tmp_path / "t.tex").write_text(table.to_latex(document=True), encoding="ascii")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert (tmp_path / "t.pdf").stat().st_size > 1000

@@ -1,0 +1,95 @@
+"""One way to load inputs (issue 13 item 2): bundled dataset names and the study-area filter
+(``--keep mainland``, ``--keep region=East,Central``, ``--keep @ids.txt``) on every command that
+reads boundaries, and in config; removed units are recorded, never silently dropped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spatial import datasets
+from spatial.cli import main
+from tests.conftest import folder_snapshot
+
+
+@pytest.fixture
+def provinces(tmp_path):
+    """All 34 provinces of the bundled layer by Chinese name (as a user's table has them), 3 years."""
+    layer = datasets.load("china_provinces")
+    rng = np.random.default_rng(7)
+    rows = [{"province": name, "year": year, "y": float(rng.normal()), "x": float(rng.normal())}
+            for name in layer["name_zh"] for year in (2017, 2018, 2019)]
+    pd.DataFrame(rows).to_csv(tmp_path / "panel.csv", index=False)
+    return tmp_path
+
+
+def _check(folder, *extra):
+    return main(["check", str(folder / "panel.csv"), "--id", "province", "--time", "year",
+                 "--boundaries", "china_provinces", "--match-names", "name_zh", *extra])
+
+
+def test_check_keeps_the_mainland_and_records_the_rest(provinces, capsys):
+    assert _check(provinces, "--keep", "mainland") == 0
+    out = capsys.readouterr().out
+    assert "31 units" in out
+    assert out.count("outside the study area") == 3 and "810000" in out
+
+
+def test_keep_by_column_values_and_by_id_file(provinces, capsys):
+    assert _check(provinces, "--keep", "region=East,Central") == 0
+    assert "16 units" in capsys.readouterr().out
+    (provinces / "ids.txt").write_text("# three municipalities\n110000\n120000\n310000\n", encoding="utf-8")
+    assert _check(provinces, "--keep", f"@{provinces / 'ids.txt'}") == 0
+    assert "3 units" in capsys.readouterr().out
+
+
+def test_a_keep_value_that_does_not_exist_lists_the_values(provinces, capsys):
+    before = folder_snapshot(provinces)
+    assert _check(provinces, "--keep", "region=Eats") == 2
+    err = capsys.readouterr().err
+    assert "'Eats' not found in column 'region'" in err and "'East'" in err and "--keep" in err
+    assert folder_snapshot(provinces) == before
+
+
+def test_moran_reads_bundled_boundaries_with_the_filter(provinces, capsys):
+    code = main(["moran", str(provinces / "panel.csv"), "--id", "province", "--time", "year", "--variables", "y",
+                 "--boundaries", "china_provinces", "--match-names", "name_zh", "--keep", "mainland",
+                 "--permutations", "0"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "30 units, 1 islands left out" in captured.out  # Hainan: no land neighbour among the 31
+
+
+def test_fit_reads_bundled_boundaries_with_names_and_the_filter(provinces, capsys):
+    code = main(["fit", str(provinces / "panel.csv"), "--id", "province", "--time", "year", "--y", "y", "--x", "x",
+                 "--model", "sar", "--fe", "twoway", "--contiguity", "queen", "--boundaries", "china_provinces",
+                 "--match-names", "name_zh", "--keep", "mainland", "--allow-islands", "--effects-draws", "0"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "31 units x 3 periods" in captured.err
+
+
+def test_an_unknown_source_names_the_closest_dataset(provinces, capsys):
+    code = main(["fit", str(provinces / "panel.csv"), "--id", "province", "--y", "y", "--x", "x", "--model", "ols",
+                 "--contiguity", "queen", "--boundaries", "china_provinces_"])
+    assert code == 2 and "did you mean the bundled dataset 'china_provinces'" in capsys.readouterr().err
+
+
+def test_weights_build_from_a_bundled_points_dataset(tmp_path, capsys):
+    out = tmp_path / "w.gal"
+    assert main(["weights", "build", "china_capitals", "--kind", "knn", "--k", "3", "--metric", "haversine",
+                 "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").split()[0] == "34"
+
+
+def test_config_keep_forms_apply_to_the_panel(provinces):
+    from spatial.config import validate_config
+    from spatial.pipeline import load_panel
+
+    raw = {"panel": {"path": str(provinces / "panel.csv"), "id": "province", "time": "year"},
+           "boundaries": {"dataset": "china_provinces", "match_names": True, "keep": "region=West"}}
+    with pytest.warns(UserWarning, match="repairs"):
+        panel = load_panel(validate_config(raw))
+    assert panel.n_units == 12 and len(panel.geometry) == 12
+    assert (panel.dropped["reason"].str.contains("outside the study area")).sum() == 34 - 12
