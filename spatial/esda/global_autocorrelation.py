@@ -379,7 +379,7 @@ def moran(
            inference   value       z  p_upper
     0      normality  0.4752  5.1043    0.000
     1  randomisation  0.4752  5.1264    0.000
-    2    permutation  0.4752  5.1123    0.001
+    2    permutation  0.4752  5.1669    0.001
     """
     return global_autocorrelation(panel, w, variables, statistics=("moran",), periods=periods,
                                   permutations=permutations, seed=seed, transform=transform, errors=errors)

@@ -181,7 +181,7 @@ def hot_spots(
     >>> w = Graph.build_contiguity(panel.geometry, rook=False)
     >>> spots = hot_spots(panel, w, "unemp", periods=1986, seed=5)
     >>> spots.counts().loc[(1986, "unemp"), ["hot spot 99%", "cold spot 99%"]].tolist()
-    [2, 3]
+    [2, 5]
     """
     check_option("adjust", adjust, Adjust)
     check_option("transform", transform, Transform)

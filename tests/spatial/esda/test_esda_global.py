@@ -82,7 +82,7 @@ def test_same_seed_same_pvalues_and_global_state_untouched(us_panel, us_graph):
 def test_permutation_statistics_equal_esda_on_the_same_permutations(columbus_panel, columbus_graph):
     import esda
 
-    from weights._graph import reorder
+    from weights import reorder
 
     permutations = 199
     result = moran(columbus_panel, columbus_graph, "CRIME", permutations=permutations, seed=5)
