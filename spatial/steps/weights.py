@@ -301,8 +301,19 @@ def _build_one(ctx: RunContext, name: str, spec: dict[str, Any], built: dict[str
     else:  # file
         from spatial.weights_file import read_aligned_weights
 
-        _, graph = read_aligned_weights(_config_path(ctx, spec["path"]), ctx.panel, format=spec["format"],
-                                        encoding=spec["encoding"], id_normalize=ctx.config["panel"]["id_normalize"])
+        restrict = ctx.config["boundaries"]["restrict"] if "boundaries" in ctx.config else "error"
+        aligned, graph = read_aligned_weights(_config_path(ctx, spec["path"]), ctx.panel, format=spec["format"],
+                                              encoding=spec["encoding"], restrict=restrict,
+                                              id_normalize=ctx.config["panel"]["id_normalize"])
+        if aligned.n_units != ctx.panel.n_units:  # the file lacks units of the panel every other step uses
+            from spatial.errors import first_items
+
+            lacking = [i for i in ctx.panel.entities if i not in set(aligned.entities)]
+            raise ConfigError(
+                f"[weights.{name}] the file {Path(spec['path']).name} lacks {len(lacking)} units of the panel "
+                f"({first_items(lacking)}); restrict = 'intersection' leaves out units of the file that are not in the "
+                "panel, never units of the panel at this step. Add them to the file, or remove them from the table "
+                "(or with [boundaries] keep)")
         options = {"file": Path(spec["path"]).name}
     from weights.islands import apply_island_policy
 

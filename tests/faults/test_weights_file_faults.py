@@ -116,3 +116,26 @@ def test_c2_config_weights_file_gets_the_panel_normalisation(folder, capsys):
     write_gal(gal, renamed(lambda u: f"{int(u)}.0"))
     err = expect_error(["run", config, "--dry-run"], folder, capsys, "writes 9 ids as floating-point numbers")
     assert "9 of which match the panel without '.0'" in err
+
+
+def test_c1_config_restrict_applies_to_a_weights_file(tmp_path, capsys):
+    """[boundaries] restrict = 'intersection' leaves out units of a weights file that are not in the
+    panel; a file lacking units of the panel is refused with the units named."""
+    from tests.faults.test_fuzz_cli import write_project
+
+    folder = write_project(tmp_path / "p")
+    extra = _neighbours() | {"99": [next(iter(_neighbours()))]}
+    extra[next(iter(_neighbours()))] = [*extra[next(iter(_neighbours()))], "99"]
+    write_gal(folder / "w.gal", extra)
+    base = ('[panel]\npath = "panel.csv"\nid = "code"\ntime = "year"\n\n'
+            '[boundaries]\npath = "units.geojson"\nid = "code"\n{restrict}\n'
+            '[weights.file]\nkind = "file"\npath = "w.gal"\n')
+    config = folder / "a.toml"
+    config.write_text(base.format(restrict=""), encoding="utf-8")
+    expect_error(["run", config, "--dry-run"], folder, capsys, "only in the weights file ('99')")
+    config.write_text(base.format(restrict='restrict = "intersection"'), encoding="utf-8")
+    code, err = run_cli(["run", config, "--dry-run"], folder, capsys)
+    assert code == 0, err
+    first = next(iter(_neighbours()))
+    write_gal(folder / "w.gal", {u: [v for v in near if v != first] for u, near in _neighbours().items() if u != first})
+    expect_error(["run", config, "--dry-run"], folder, capsys, f"lacks 1 units of the panel ('{first}')")
