@@ -29,7 +29,8 @@ from maps._leaflet import MAP_CSS, map_parts
 from maps.errors import MapError, MapWarning
 from maps.errors import hint
 
-__all__ = ["Report", "Paragraph", "Table", "MapBlock", "MoranChart", "table", "moran_chart", "SIZE_WARNING_BYTES"]
+__all__ = ["Report", "Paragraph", "Table", "MapBlock", "MoranChart", "Image", "table", "image", "moran_chart",
+           "SIZE_WARNING_BYTES"]
 
 SIZE_WARNING_BYTES = 20 * 1024 * 1024
 _SERIES_COLORS = ("#3b4cc0", "#d7191c", "#1a9641", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#666666")
@@ -79,6 +80,36 @@ class MoranChart:
     zero: float | None
     caption: str
     kind: str = "chart"
+
+
+@dataclass(frozen=True)
+class Image:
+    """A static figure embedded as PNG data (base64; the page needs no file beside it)."""
+
+    data: str
+    caption: str
+    kind: str = "image"
+
+
+def image(png: bytes, caption: str) -> Image:
+    """An :class:`Image` block from PNG bytes (a figure this package saved).
+
+    Raises
+    ------
+    MapError
+        For bytes that are not a PNG file.
+
+    Examples
+    --------
+    >>> block = image(b"\\x89PNG\\r\\n\\x1a\\n" + b"rest", "<b>caption</b>")
+    >>> block.kind, block.caption
+    ('image', '<b>caption</b>')
+    """
+    import base64
+
+    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise MapError("a report image must be PNG data (it is embedded in the page)")
+    return Image(base64.b64encode(png).decode("ascii"), caption)
 
 
 @dataclass(frozen=True)
@@ -229,8 +260,9 @@ class Report:
         """Add a section; ``key`` names a standard section (its title in the report's language)
         or any other key with an explicit ``title``. Adding to an existing key appends."""
         for block in blocks:
-            if not isinstance(block, (Paragraph, Table, MapBlock, MoranChart)):
-                raise MapError(f"a report block must be a Paragraph, Table, MapBlock or MoranChart, got {type(block).__name__}")
+            if not isinstance(block, (Paragraph, Table, MapBlock, MoranChart, Image)):
+                raise MapError("a report block must be a Paragraph, Table, MapBlock, MoranChart or Image, got "
+                               f"{type(block).__name__}")
         if title is None:
             try:
                 title = word(f"sec_{key}", self.lang)

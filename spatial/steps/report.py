@@ -483,6 +483,26 @@ def _indices_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     for name, frame in _tables(indices).items():
         shown, note = _head(frame, words)
         report.add("indices", table(shown, caption=name, note=note))
+    for variable, chain in (indices.get("markov") or {}).items():  # Markov results hold arrays, not frames
+        base = getattr(chain, "markov", chain)  # a spatial chain carries its classic chain
+        frames = {"transitions": chain.table(), "summary": base.summary()}
+        if hasattr(chain, "tests"):
+            frames["tests"] = chain.tests()
+        for part, frame in frames.items():
+            shown, note = _head(frame, words)
+            report.add("indices", table(shown, caption=f"markov {variable}: {part}", note=note))
+    _indices_figures(report, ctx)
+
+
+def _indices_figures(report, ctx: RunContext) -> None:
+    """The figures the indices step saved (kernel densities, Markov heatmaps, centre of gravity), embedded."""
+    from maps.report import image
+
+    if ctx.output is None:
+        return
+    for name in ctx.outputs:
+        if name.startswith("indices_") and name.endswith(".png") and (ctx.output / name).is_file():
+            report.add("indices", image((ctx.output / name).read_bytes(), name.removesuffix(".png")))
 
 
 def _seeds(ctx: RunContext) -> list[dict]:

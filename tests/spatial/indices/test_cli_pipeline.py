@@ -331,3 +331,22 @@ def test_pipeline_step_gravity(tmp_path):
     assert ctx.results["indices"]["gravity"].moves["direction"].tolist() == ["E"]
     assert (tmp_path / "out" / "indices_gravity_ellipses.csv").is_file()
     assert (tmp_path / "out" / "indices_gravity_map.png").is_file()
+
+
+def test_report_embeds_the_indices_figures_and_markov_tables(tmp_path, produc_csv, indicators_csv):
+    import base64
+    import re
+
+    config = tmp_path / "study.toml"
+    config.write_text(
+        f'[project]\noutput = "out"\n[panel]\npath = "{produc_csv.as_posix()}"\nid = "fips"\ntime = "year"\n'
+        f'[indices]\nindicators = "{indicators_csv.as_posix()}"\ninequality = ["index"]\nmarkov = ["unemp"]\n'
+        '[report]\nvariables = ["unemp"]\n', encoding="utf-8")
+    assert main(["report", str(config)]) == 0
+    html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
+    images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"', html)
+    captions = {alt for _, alt in images}
+    assert {"indices_kde_index", "indices_markov_unemp"} <= captions
+    for data, _ in images:
+        assert base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n")
+    assert "markov unemp: transitions" in html and "markov unemp: summary" in html
