@@ -253,11 +253,11 @@ def map_parts(m: folium.Map) -> tuple[str, str, str]:
     if not isinstance(figure, LiteralFigure):
         raise UnsafePageError(f"map_parts needs a map made by this package (its page is a {type(figure).__name__}, "
                               "which renders text as a template twice)")
-    sections = figure.render_sections()
+    figure.prepare()
     head = "\n".join(
         child.render() for name, child in figure.header._children.items() if name not in _SKIP_IN_REPORT
     )
-    return head, sections["html"], sections["script"]
+    return head, figure.html.render(), figure.script.render()
 
 
 def legend_table(rows: list[tuple[dict, str, int | None]]) -> str:

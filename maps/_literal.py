@@ -139,8 +139,9 @@ class LiteralFigure(Figure):
                         verbatim._parent = part
                         part._children[key] = verbatim
 
-    def render_sections(self, **kwargs) -> dict[str, str]:
-        """Run the single template pass; the rendered header, html and script parts."""
+    def prepare(self, **kwargs) -> None:
+        """Run the single template pass: the macros' output into the header, html and script parts
+        (render those parts, or the page, afterwards; each only once)."""
         self._freeze()  # branca's own <meta> element, and text left by an earlier render
         self.check()
         self._literalise()
@@ -148,11 +149,10 @@ class LiteralFigure(Figure):
             child.render(**kwargs)
         self._freeze()
         self.check()
-        return {name: getattr(self, name).render(**kwargs) for name in _SECTIONS}
 
     def render(self, **kwargs) -> str:
         """The whole page; user text in it is data, never template source."""
-        self.render_sections(**kwargs)
+        self.prepare(**kwargs)
         return self._template.render(this=self, kwargs=kwargs)
 
 
