@@ -26,8 +26,7 @@ from maps._classify import check_choice
 from maps._format import format_number, format_p
 from maps._i18n import Lang, word
 from maps._leaflet import MAP_CSS, map_parts
-from maps.errors import MapError, MapWarning
-from maps.errors import hint
+from maps.errors import MapError, MapWarning, hint
 
 __all__ = ["Report", "Paragraph", "Table", "MapBlock", "MoranChart", "Image", "table", "image", "moran_chart",
            "SIZE_WARNING_BYTES"]

@@ -18,7 +18,7 @@ from scipy import sparse
 from weights._checks import first_items, match_ids
 from weights.errors import WeightsError
 
-__all__ = ["SparseWeights", "graph_from_sparse", "graph_from_pairs", "graph_ids", "matrix_of", "reorder"]
+__all__ = ["SparseWeights", "canonical_csr", "graph_from_sparse", "graph_from_pairs", "graph_ids", "matrix_of", "reorder"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +51,15 @@ class SparseWeights:
         return graph_from_sparse(self.sparse, self.unique_ids, transformation=self.transformation)
 
 
+def canonical_csr(matrix) -> sparse.csr_array:
+    """``matrix`` as a float CSR array without duplicate entries or explicit zeros, indices sorted."""
+    csr = sparse.csr_array(matrix, dtype="float64")
+    csr.sum_duplicates()
+    csr.eliminate_zeros()
+    csr.sort_indices()
+    return csr
+
+
 def graph_from_sparse(matrix, ids: Sequence[str], *, transformation: str = "O"):
     """A ``Graph`` from an n x n sparse matrix whose rows and columns follow ``ids``.
 
@@ -66,10 +75,7 @@ def graph_from_sparse(matrix, ids: Sequence[str], *, transformation: str = "O"):
     """
     from libpysal.graph import Graph
 
-    csr = sparse.csr_array(matrix, dtype="float64")
-    csr.sum_duplicates()
-    csr.eliminate_zeros()
-    csr.sort_indices()
+    csr = canonical_csr(matrix)
     n = csr.shape[0]
     if csr.shape != (n, n) or n != len(ids):
         raise WeightsError(f"a {csr.shape[0]} x {csr.shape[1]} matrix cannot carry {len(ids)} ids")

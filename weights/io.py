@@ -40,9 +40,8 @@ import pandas as pd
 from scipy import sparse
 
 from weights._checks import check_entries, check_option, first_items, match_ids
-from weights._graph import SparseWeights, graph_ids, links_with_islands, matrix_of
-from weights.errors import WeightsError
-from weights.errors import hint
+from weights._graph import SparseWeights, canonical_csr, graph_ids, links_with_islands, matrix_of
+from weights.errors import WeightsError, hint
 
 __all__ = ["Format", "FULL_MATRIX_LIMIT", "read_weights", "read_matrix", "write_weights", "infer_format"]
 
@@ -369,11 +368,7 @@ def read_matrix(
             order = np.fromiter(map(position.__getitem__, wanted), dtype=np.int64, count=len(wanted))
             matrix = sparse.csr_array(matrix)[order][:, order]
             file_ids = wanted
-    csr = sparse.csr_array(matrix, dtype="float64")
-    csr.sum_duplicates()
-    csr.eliminate_zeros()
-    csr.sort_indices()
-    return SparseWeights(tuple(file_ids), csr)
+    return SparseWeights(tuple(file_ids), canonical_csr(matrix))
 
 
 def _name_unlisted_islands(file_ids, declared, ids, what):
