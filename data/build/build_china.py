@@ -321,6 +321,19 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def strip_ethnic_qualifiers(stem: str) -> str:
+    """``stem`` without its trailing ethnic qualifiers (长阳土家族 -> 长阳), while two characters remain."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for q in ETHNIC_QUALIFIERS:
+            if stem.endswith(q) and len(stem) - len(q) >= 2:
+                stem = stem[: -len(q)]
+                stripped = True
+                break
+    return stem
+
+
 def short_name(name: str) -> str:
     """Short Chinese name of a prefecture-level unit.
 
@@ -333,16 +346,7 @@ def short_name(name: str) -> str:
             return name[: -len(suffix)]
     for suffix in ("自治州", "自治县"):
         if name.endswith(suffix):
-            stem = name[: -len(suffix)]
-            stripped = True
-            while stripped:
-                stripped = False
-                for q in ETHNIC_QUALIFIERS:
-                    if stem.endswith(q) and len(stem) - len(q) >= 2:
-                        stem = stem[: -len(q)]
-                        stripped = True
-                        break
-            return stem
+            return strip_ethnic_qualifiers(name[: -len(suffix)])
     for suffix in ("林区", "地区", "盟", "市", "县"):
         if name.endswith(suffix):
             return name[: -len(suffix)]
@@ -477,10 +481,10 @@ def build_prefectures(df: pd.DataFrame, geoms: np.ndarray) -> tuple[gpd.GeoDataF
     return out, differs
 
 
-def simplify_level(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def simplify_level(gdf: gpd.GeoDataFrame, tolerance: float = TOLERANCE_DEG) -> gpd.GeoDataFrame:
     out = gdf.copy()
     simplified = shapely.coverage_simplify(
-        gdf.geometry.to_numpy(), TOLERANCE_DEG, simplify_boundary=True
+        gdf.geometry.to_numpy(), tolerance, simplify_boundary=True
     )
     out = out.set_geometry(list(simplified), crs="EPSG:4326")
     rep = shapely.point_on_surface(simplified)

@@ -65,15 +65,7 @@ def county_short_name(name: str) -> str:
     """
     for suffix in ("自治县", "自治旗"):
         if name.endswith(suffix):
-            stem = name[: -len(suffix)]
-            stripped = True
-            while stripped:
-                stripped = False
-                for q in bc.ETHNIC_QUALIFIERS:
-                    if stem.endswith(q) and len(stem) - len(q) >= 2:
-                        stem = stem[: -len(q)]
-                        stripped = True
-                        break
+            stem = bc.strip_ethnic_qualifiers(name[: -len(suffix)])
             return stem if len(stem) >= 2 else name
     for suffix in COUNTY_SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
@@ -104,15 +96,6 @@ def build_counties(df: pd.DataFrame, geoms: np.ndarray, prefectures: pd.DataFram
         geometry=list(geoms),
         crs="EPSG:4326",
     )
-
-
-def simplify(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    simplified = shapely.coverage_simplify(gdf.geometry.to_numpy(), TOLERANCE_DEG, simplify_boundary=True)
-    out = gdf.set_geometry(list(simplified), crs="EPSG:4326")
-    rep = shapely.point_on_surface(simplified)
-    out.insert(len(out.columns) - 1, "rep_lon", np.round(shapely.get_x(rep), 6))
-    out.insert(len(out.columns) - 1, "rep_lat", np.round(shapely.get_y(rep), 6))
-    return out.sort_values("adcode").reset_index(drop=True)
 
 
 def check(K: gpd.GeoDataFrame, src_nb: dict, prefectures: gpd.GeoDataFrame) -> dict:
@@ -148,7 +131,7 @@ def main() -> None:
     assert src_nb == bc.libpysal_neighbours(full), "source contiguity methods disagree"
     src_area = pd.Series(bc.albers_area_km2(full.geometry), index=full["adcode"])
 
-    out = simplify(full)
+    out = bc.simplify_level(full, TOLERANCE_DEG)
     out.to_parquet(COUNTIES_PATH, index=False, compression="snappy", schema_version="1.0.0")
 
     K = gpd.read_parquet(COUNTIES_PATH)
