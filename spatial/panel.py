@@ -472,13 +472,17 @@ class SpatialPanel:
             )
         if entities == ids:
             return self
-        order = pd.Index(ids, name=self.id_name)
+        return self._with_units(pd.Index(ids, name=self.id_name))
+
+    def _with_units(self, order: pd.Index, **changes) -> SpatialPanel:
+        """A copy whose units are ``order`` (data, labels and geometry reindexed to it)."""
         full = pd.MultiIndex.from_product([order, self._periods], names=self._data.index.names)
         return self._replaced(
             _entities=order,
             _data=self._data.reindex(full),
             _labels=self._labels.reindex(full),
             _geometry=None if self._geometry is None else self._geometry.loc[order],
+            **changes,
         )
 
     def restrict_units(self, keep: Sequence[str], *, reason: str, also: Sequence[dict] = ()) -> SpatialPanel:
@@ -495,14 +499,7 @@ class SpatialPanel:
         records += [{"period": None, **record} for record in also]
         if not records:
             return self
-        full = pd.MultiIndex.from_product([order, self._periods], names=self._data.index.names)
-        clone = self._replaced(
-            _entities=order,
-            _data=self._data.reindex(full),
-            _labels=self._labels.reindex(full),
-            _geometry=None if self._geometry is None else self._geometry.loc[order],
-            _dropped=[*self._dropped, *records],
-        )
+        clone = self._with_units(order, _dropped=[*self._dropped, *records])
         warnings.warn(f"{len(records)} repairs removed or changed data; see panel.dropped", DroppedDataWarning,
                       stacklevel=2)
         return clone

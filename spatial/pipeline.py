@@ -132,14 +132,15 @@ def ordered_steps() -> list[tuple[str, Step]]:
     return sorted(entries, key=lambda item: rank.get(item[1].__module__, len(rank) + entries.index(item)))
 
 
-def _source(section: dict[str, Any], role: str) -> tuple[Path, dict]:
+def _source(section: dict[str, Any], role: str, *, checksum: bool) -> tuple[Path, dict]:
+    """The file of a [panel]/[boundaries] section and its input record (hashed only when ``checksum``)."""
     if section.get("dataset"):
         path = datasets.path(section["dataset"])
         record = {"role": role, "dataset": section["dataset"], "file": path.name}
     else:
         path = Path(section["path"]).expanduser()
         record = {"role": role, "file": path.name}
-    if path.is_file():
+    if checksum and path.is_file():
         record["sha256"] = sha256(path)
     record["path"] = str(path)
     return path, record
@@ -160,9 +161,12 @@ def load_panel(config: Config, inputs: list[dict] | None = None):
     from spatial.io import read_boundaries, read_table
     from spatial.panel import SpatialPanel
 
+    # Hash the inputs only for a caller that records them (a run); single commands hash theirs in
+    # their sidecars, so hashing here too would read every input file twice.
+    checksum = inputs is not None
     inputs = inputs if inputs is not None else []
     spec = config["panel"]
-    table_path, record = _source(spec, "panel")
+    table_path, record = _source(spec, "panel", checksum=checksum)
     inputs.append(record)
     table = read_table(table_path, sheet=spec["sheet"], encoding=spec["encoding"], sep=spec["sep"])
     geometry = None
@@ -171,7 +175,7 @@ def load_panel(config: Config, inputs: list[dict] | None = None):
     options: dict[str, Any] = {}
     if "boundaries" in config:
         bspec = config["boundaries"]
-        boundary_path, record = _source(bspec, "boundaries")
+        boundary_path, record = _source(bspec, "boundaries", checksum=checksum)
         inputs.append(record)
         geometry_id = bspec["id"] or (datasets.info(bspec["dataset"]).id if bspec["dataset"] else spec["id"])
         geometry = read_boundaries(

@@ -14,6 +14,7 @@ import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from spatial._options import check_option
@@ -137,7 +138,7 @@ def _intersection(panel: SpatialPanel, graph, common: list[str], only_panel, onl
     from weights.errors import IslandWarning
 
     full, file_ids = matrix_of(graph), graph_ids(graph)
-    already = {file_ids[k] for k in range(len(file_ids)) if full[[k]].nnz == 0}
+    already = {file_ids[k] for k in np.flatnonzero(np.diff(full.indptr) == 0)}  # islands before the cut
     position = pd.Index(file_ids).get_indexer(common)
     matrix = full[position][:, position]
     cut = graph_from_sparse(matrix, common, transformation=graph.transformation)
@@ -147,7 +148,7 @@ def _intersection(panel: SpatialPanel, graph, common: list[str], only_panel, onl
         also=[{"id": i, "what": "dropped from the weights",
                "reason": "in the weights file but not in the panel (restrict='intersection')"} for i in only_file],
     )
-    islands = [i for k, i in enumerate(common) if matrix[[k]].nnz == 0 and i not in already]
+    islands = [common[k] for k in np.flatnonzero(np.diff(matrix.indptr) == 0) if common[k] not in already]
     if islands:
         warnings.warn(
             f"keeping the units common to the panel and {what} left {len(islands)} units without neighbours "

@@ -281,13 +281,13 @@ def gravity_map(result, *, lang: str = "en"):
         period = getattr(row, time) if time in centres.columns else row.period
         folium.CircleMarker([row.lat, row.lon], radius=4, color="black", fill=True,
                             tooltip=safe_text(f"{word} {period}: {row.lon:.4f}, {row.lat:.4f}")).add_to(fmap)
-    for period in result.ellipses[time]:
-        shape = result.outline(period)
+    outlines = {period: result.outline(period) for period in result.ellipses[time]}
+    for period, shape in outlines.items():
         layer = folium.FeatureGroup(name=safe_text(f"{'标准差椭圆' if lang == 'zh' else 'ellipse'} {period}"))
         folium.Polygon(list(zip(shape["lat"], shape["lon"], strict=True)), weight=1, fill=False,
                        tooltip=safe_text(period)).add_to(layer)
         layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    outline = pd.concat([result.outline(p) for p in result.ellipses[time]])
+    outline = pd.concat(list(outlines.values()))
     fmap.fit_bounds([[outline["lat"].min(), outline["lon"].min()], [outline["lat"].max(), outline["lon"].max()]])
     return fmap

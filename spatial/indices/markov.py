@@ -142,6 +142,14 @@ def homogeneity(conditional: np.ndarray) -> dict[str, float]:
     return {"Q": q, "Q_pvalue": sf(q), "LR": lr, "LR_pvalue": sf(lr), "dof": dof}
 
 
+def _matrix_table(p: np.ndarray, t: np.ndarray, labels: list[str]) -> pd.DataFrame:
+    """One transition matrix as papers print it: ``t \\ t+1``, ``n`` (transitions from the class), probabilities."""
+    out = pd.DataFrame(p, columns=labels)
+    out.insert(0, "n", t.sum(axis=1).astype(int))
+    out.insert(0, "t \\ t+1", labels)
+    return out
+
+
 @dataclass(frozen=True)
 class MarkovResult:
     """A Markov chain of classes (or LISA quadrants).
@@ -166,10 +174,7 @@ class MarkovResult:
 
     def table(self) -> pd.DataFrame:
         """The layout papers print: ``t \\ t+1``, ``n`` (transitions from the class), probabilities."""
-        out = pd.DataFrame(self.p, columns=self.labels)
-        out.insert(0, "n", self.transitions.sum(axis=1).astype(int))
-        out.insert(0, "t \\ t+1", self.labels)
-        return out
+        return _matrix_table(self.p, self.transitions, self.labels)
 
     def summary(self) -> pd.DataFrame:
         """Per class: steady state, sojourn time and the mean first passage times to each class."""
@@ -211,9 +216,7 @@ class SpatialMarkovResult:
         labels = self.markov.labels
         blocks = []
         for lag, label in enumerate(self.lag_classes["label"]):
-            block = pd.DataFrame(self.P[lag], columns=labels)
-            block.insert(0, "n", self.T[lag].sum(axis=1).astype(int))
-            block.insert(0, "t \\ t+1", labels)
+            block = _matrix_table(self.P[lag], self.T[lag], labels)
             block.insert(0, "lag", str(label))
             blocks.append(block)
         pooled = self.markov.table()

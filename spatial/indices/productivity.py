@@ -159,18 +159,8 @@ def malmquist(
         effch = crs[t + 1] / crs[t]
         pech = vrs[t + 1] / vrs[t]
         parts.append(
-            pd.DataFrame(
-                {
-                    "id": prepared.table.frame["id"].to_numpy()[index[t + 1]],
-                    "period_from": periods[t],
-                    "period": periods[t + 1],
-                    "tfpch": tfpch,
-                    "effch": effch,
-                    "techch": tfpch / effch,
-                    "pech": pech,
-                    "sech": effch / pech,
-                }
-            )
+            _pair(prepared, periods, index, t, tfpch=tfpch, effch=effch, techch=tfpch / effch, pech=pech,
+                  sech=effch / pech)
         )
     table = _finish(parts, "tfpch", f"Malmquist (Färe et al. 1994), {orientation}-oriented radial DEA")
     distances = _distances(prepared, periods, index, {"crs": crs, "vrs": vrs})
@@ -237,22 +227,17 @@ def gml(
     for t in range(len(periods) - 1):
         value = (1 + d_global[t]) / (1 + d_global[t + 1])
         ec = (1 + d_cont[t]) / (1 + d_cont[t + 1])
-        parts.append(
-            pd.DataFrame(
-                {
-                    "id": prepared.table.frame["id"].to_numpy()[index[t + 1]],
-                    "period_from": periods[t],
-                    "period": periods[t + 1],
-                    "gml": value,
-                    "ec": ec,
-                    "bpc": value / ec,
-                }
-            )
-        )
+        parts.append(_pair(prepared, periods, index, t, gml=value, ec=ec, bpc=value / ec))
     bads = "with undesirable outputs, " if undesirable else ""
     table = _finish(parts, "gml", f"GML (Oh 2010), DDF g = (y, -b), {bads}CRS, global frontier")
     distances = _distances(prepared, periods, index, {"ddf_global": d_global, "ddf_contemporaneous": d_cont})
     return _result(prepared, table, distances, "gml", {})
+
+
+def _pair(prepared: DEAData, periods: list, index: np.ndarray, t: int, **values: np.ndarray) -> pd.DataFrame:
+    """The units' rows of the pair of periods ``t``, ``t + 1``: keys, then ``values`` in order."""
+    ids = prepared.table.frame["id"].to_numpy()[index[t + 1]]
+    return pd.DataFrame({"id": ids, "period_from": periods[t], "period": periods[t + 1], **values})
 
 
 def _finish(parts: list[pd.DataFrame], column: str, text: str) -> pd.DataFrame:

@@ -413,30 +413,23 @@ class _Rows:
         value = {"se": error, "z": z, "p": p}[self.stat]
         return _number(float(estimate), self.digits) + stars(float(p), self.levels), _parenthesis(value, self.digits)
 
+    def _effect_pair(self, effects, variable: str, kind: str) -> tuple[str, str]:
+        return self._pair(effects.estimates.at[variable, kind], effects.std_errors.at[variable, kind],
+                          effects.zstats.at[variable, kind], effects.pvalues.at[variable, kind])
+
     def coefficient(self, name: str, label: str, latex: str | None) -> None:
         top, below = [], []
         for column in self.columns:
-            r, term = column.result, name
-            if column.part == "wx":
-                term = "W*" + name
-            elif column.part in _EFFECTS:
-                eff = r.effects
-                if eff is not None and name in eff.variables:
-                    pair = self._pair(eff.estimates.at[name, column.part], eff.std_errors.at[name, column.part],
-                                      eff.zstats.at[name, column.part], eff.pvalues.at[name, column.part])
-                    top.append(pair[0])
-                    below.append(pair[1])
-                else:
-                    top.append("")
-                    below.append("")
-                continue
-            if term in r.params.index:
-                pair = self._pair(r.params[term], r.std_errors[term], r.zstats[term], r.pvalues[term])
-                top.append(pair[0])
-                below.append(pair[1])
+            r, pair = column.result, ("", "")
+            if column.part in _EFFECTS:
+                if r.effects is not None and name in r.effects.variables:
+                    pair = self._effect_pair(r.effects, name, column.part)
             else:
-                top.append("")
-                below.append("")
+                term = "W*" + name if column.part == "wx" else name
+                if term in r.params.index:
+                    pair = self._pair(r.params[term], r.std_errors[term], r.zstats[term], r.pvalues[term])
+            top.append(pair[0])
+            below.append(pair[1])
         self._add(label, latex, top)
         self._add("", "", below)
 
@@ -444,14 +437,11 @@ class _Rows:
         top, below = [], []
         for column in self.columns:
             eff = column.result.effects
+            pair = ("", "")
             if column.part == "model" and eff is not None and variable in eff.variables:
-                pair = self._pair(eff.estimates.at[variable, kind], eff.std_errors.at[variable, kind],
-                                  eff.zstats.at[variable, kind], eff.pvalues.at[variable, kind])
-                top.append(pair[0])
-                below.append(pair[1])
-            else:
-                top.append("")
-                below.append("")
+                pair = self._effect_pair(eff, variable, kind)
+            top.append(pair[0])
+            below.append(pair[1])
         self._add(label, None, top)
         self._add("", "", below)
 
