@@ -423,11 +423,15 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
         report.add("selection", table(selection))
     if not isinstance(models, Mapping):
         return
+    journal = models.get("table")  # the models step's journal table (labels, digits and language as configured)
     if isinstance(models.get("results"), Mapping):  # the models step: {"weights", "results", "table"}
         models = models["results"]
     fitted = {k: v for k, v in models.items() if not isinstance(v, pd.DataFrame)}
     comparison, effects = _model_tables(fitted)
-    if comparison is not None:
+    if isinstance(getattr(journal, "frame", None), pd.DataFrame):
+        frame = journal.frame.rename_axis("")
+        report.add("models", table(frame, index=True, note=" ".join(journal.notes) or words["stars"]))
+    elif comparison is not None:
         report.add("models", table(comparison, index=True, note=words["stars"]))
     elif fitted:
         report.add("models", Paragraph(words["raw"]))
