@@ -105,7 +105,10 @@ def _unit_options(func):
               help="Fixed effects of a panel (none: pooled over periods); needs --time.")
 @click.option("--lee-yu", "lee_yu", is_flag=True, help="Lee-Yu (2010) bias correction of a fixed-effects model.")
 @click.option("--random-effects", "random_effects", is_flag=True,
-              help="Random unit effects (SAR, SEM; needs --time, with --fe none).")
+              help="Random unit effects (SAR, SEM, SDM, SDEM; needs --time, with --fe none).")
+@click.option("--conditional-se", "conditional_se", is_flag=True,
+              help="With --random-effects: coefficient standard errors conditional on phi and rho, "
+                   "sigma2 (X' Omega^-1 X)^-1, as R splm reports them (default: the full information).")
 @click.option("--no-constant", is_flag=True, help="Leave out the intercept.")
 @click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Weights file (.gal, .gwt, .csv, .xlsx, .mtx, ...), keyed by the --id values.")
@@ -155,8 +158,8 @@ def _unit_options(func):
 @click.option("--group-islands", type=click.Choice(["keep", "drop", "error"]), default="keep", show_default=True,
               help="With --by: units left without a neighbour inside their group.")
 def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, random_effects,
-            no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, effects_method,
-            inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out, table_out, lang,
+            conditional_se, no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov,
+            effects_method, inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out, table_out, lang,
             labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands,
             **units) -> None:
     """Estimate a spatial regression (OLS, SLX, SAR, SEM, SDM, SDEM, SAC) and print its summary.
@@ -200,7 +203,7 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     options = dict(model=model, fe=fe, wx=lagged, constant=not no_constant, period=_period(period), logdet=logdet,
                    cov=cov, effects=effects_method, inference=inference, draws=draws, seed=seed,
                    allow_islands=allow_islands, collinear="drop" if drop_collinear else "error", lee_yu=lee_yu,
-                   random_effects=random_effects)
+                   random_effects=random_effects, conditional_se=conditional_se)
     if by is not None:
         _fit_by(panel, graph, y, regressors, options, by=by, groups=groups, permutations=permutations,
                 coefficients=_terms(compare_terms) or None, islands=group_islands, layout=layout, json_out=json_out,
@@ -211,7 +214,8 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
         result = fit(panel, graph, y=y, x=regressors, model=model, fe=fe, wx=lagged, constant=not no_constant,
                      period=_period(period), logdet=logdet, cov=cov, effects=effects_method, inference=inference,
                      draws=draws, seed=seed, allow_islands=allow_islands,
-                     collinear="drop" if drop_collinear else "error", lee_yu=lee_yu, random_effects=random_effects)
+                     collinear="drop" if drop_collinear else "error", lee_yu=lee_yu, random_effects=random_effects,
+                     conditional_se=conditional_se)
     for warning in caught:
         _progress(f"warning: {warning.message}")
     click.echo(result.summary())

@@ -79,6 +79,7 @@ class ModelSpec:
     per_unit: bool
     lee_yu: bool = False
     random_effects: bool = False
+    conditional_se: bool = False  # random effects: coefficient SEs given phi and rho (R splm's)
 
     def to_dict(self) -> dict:
         out = dict(self.__dict__)

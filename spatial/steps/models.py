@@ -14,6 +14,7 @@ Shape::
     fe = "twoway"                      # panels: none (pooled), unit, time or twoway fixed effects
     lee_yu = false                     # Lee-Yu bias correction of the fixed-effects estimates
     random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
+    conditional_se = false             # with random_effects: coefficient SEs given phi and rho (as R splm)
     select = true                      # also run the model selection procedure and print its table
     weights = "queen"                  # a name from the weights step (default: its first), or a
                                        # robustness set ["w1", "w2"]: every model under each W side by
@@ -53,6 +54,7 @@ from spatial._options import config_seed
 from spatial.config import Key, register_section
 from spatial.errors import ConfigError
 from spatial.models.catalog import MODEL_NAMES as _MODELS
+from spatial.models.catalog import model_info
 from spatial.pipeline import RunContext, register_step, write_csv
 from spatial.steps.weights_choice import chosen_weights
 
@@ -74,6 +76,9 @@ register_section(
         "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
         "lee_yu": Key(bool, False, help="Lee-Yu bias correction of the fixed-effects estimates"),
         "random_effects": Key(bool, False, help="random unit effects (sar, sem, sdm, sdem)"),
+        "conditional_se": Key(bool, False, help="with random_effects: the coefficients' standard errors "
+                                                "conditional on phi and rho, sigma2 (X' Omega^-1 X)^-1, as R "
+                                                "splm reports them (default: from the full information)"),
         "allow_nonconverged": Key(bool, False, help="keep results whose optimiser did not converge or whose rho is "
                                                     "on a bound (effects undefined); default: stop (exit 3)"),
         "select": Key(bool, False, help="run the panel model selection procedure and show its table"),
@@ -112,9 +117,17 @@ def _check(spec: dict[str, Any]) -> None:
         raise ConfigError(f"[models] table_digits = {spec['table_digits']}: give 0 to 10 decimals")
     _check_labels(spec)
     config_seed(spec["seed"], "[models] seed")
-    if spec["random_effects"] and any(m not in ("sar", "sem", "sdm", "sdem") for m in spec["models"]):
-        raise ConfigError("[models] random_effects = true applies to models sar, sem, sdm and sdem only; "
-                          f"models = {spec['models']}")
+    if spec["random_effects"]:
+        from spatial.models.families import FitOptions, refusal
+
+        refused = [m for m in spec["models"] if refusal(model_info(m), FitOptions(model=m, random_effects=True))]
+        if refused:
+            fits = [m for m in _MODELS if not refusal(model_info(m), FitOptions(model=m, random_effects=True))]
+            raise ConfigError(f"[models] random_effects = true applies to models {', '.join(fits)} only; "
+                              f"models = {spec['models']}")
+    if spec["conditional_se"] and not spec["random_effects"]:
+        raise ConfigError("[models] conditional_se = true applies to random-effects fits; set random_effects = "
+                          "true or drop conditional_se")
     if spec["fe"] != "none" and spec["period"] is not None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
     spec["heterogeneity"] = _heterogeneity(spec)
@@ -268,7 +281,7 @@ def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
         wx=spec["wx"] if MODELS[model].durbin else None, constant=spec["constant"],
         logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
         draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
-        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"],
+        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"], conditional_se=spec["conditional_se"],
     ) for model in spec["models"]}
     if not spec.get("allow_nonconverged", False):
         _check_numerics(results)
@@ -334,10 +347,10 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
         ctx.panel, graph, by=het_spec["by"], y=spec["y"], x=spec["x"], groups=het_spec["groups"],
         coefficients=het_spec["coefficients"], permutations=het_spec["permutations"], seed=spec["seed"],
         islands=het_spec["islands"], language=spec["language"], model=model, period=spec["period"],
-        wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
+        wx=spec["wx"] if model_info(model).durbin else None, constant=spec["constant"],
         logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
         draws=spec["draws"], allow_islands=spec["allow_islands"], fe=spec["fe"], lee_yu=spec["lee_yu"],
-        random_effects=spec["random_effects"])
+        random_effects=spec["random_effects"], conditional_se=spec["conditional_se"])
     ctx.echo("")
     ctx.echo(f"{model.upper()} by group ({het.by})")
     ctx.echo(het.summary())
