@@ -79,10 +79,16 @@ class ModelSpec:
     per_unit: bool
     lee_yu: bool = False
     random_effects: bool = False
+    estimator: str = "ml"  # "ml" (least squares for OLS/SLX) or "gmm"
+    endog: tuple[str, ...] = ()  # GMM: endogenous regressors
+    instruments: tuple[str, ...] = ()  # GMM: external instruments
+    w_lags: int | None = None  # GMM lag models: powers of W in the spatial instruments
+    gmm_errors: str | None = None  # GMM error models: the moment conditions ("het")
 
     def to_dict(self) -> dict:
         out = dict(self.__dict__)
         out["x"], out["wx"] = list(self.x), list(self.wx)
+        out["endog"], out["instruments"] = list(self.endog), list(self.instruments)
         out["period"] = _plain(self.period)
         return out
 
@@ -189,6 +195,7 @@ class Result:
             "n_periods": self.n_periods,
             "fe": self.spec.fe,
             "random_effects": bool(self.spec.random_effects),
+            "estimator": self.spec.estimator,
             "lee_yu": bool(self.spec.lee_yu),
             "params": {
                 name: {"estimate": _num(self.params[name]), "std_error": _num(self.std_errors[name]),

@@ -69,6 +69,9 @@ def pack(reg, names, **extra):
         out["ak_test"] = [float(ak[0]), float(ak[1])]
     if hasattr(reg, "pr2"):
         out["pr2"] = float(reg.pr2)
+    multipliers = getattr(reg, "sp_multipliers", None)
+    if multipliers and "full" in multipliers:  # average direct, indirect, total of a unit change (dense inverse)
+        out["multipliers_full"] = [float(v) for v in multipliers["full"]]
     if hasattr(reg, "pr2_e"):
         out["pr2_e"] = float(reg.pr2_e)
     out.update(extra)
@@ -182,8 +185,8 @@ def main() -> None:
 
         # spatial 2SLS: lag and Durbin, w_lags = 2 (instruments WX, W^2X; W^2X, W^3X for the SDM)
         def sar():
-            """GM_Lag(w_lags=2, spat_diag=True)"""
-            return spreg.GM_Lag(y, X, w=w, w_lags=2, spat_diag=True)
+            """GM_Lag(w_lags=2, spat_diag=True, spat_impacts='full')"""
+            return spreg.GM_Lag(y, X, w=w, w_lags=2, spat_diag=True, spat_impacts="full")
 
         def sar_white():
             """GM_Lag(w_lags=2, robust='white')"""
