@@ -20,6 +20,7 @@ from spatial.errors import (
 )
 from spatial.models import _diagnostics as diag
 from spatial.models._design import CONST, Design, build_design, check_panel
+from spatial.models._dynamic import DynamicLags
 from spatial.models._information import information_matrix, invert, observed_hessian
 from spatial.models._likelihood import ErrorProfile, LagProfile, SacProfile, concentrated, residuals
 from spatial.models._logdet import (
@@ -78,8 +79,9 @@ def fit(
     per_unit: bool | None = None,
     allow_islands: bool = False,
     collinear: Collinear = "error",
-    lee_yu: bool = False,
+    lee_yu: bool | None = None,
     random_effects: bool = False,
+    dynamic: DynamicLags | None = None,
 ) -> Result:
     """Fit a spatial regression by maximum likelihood (OLS and SLX by least squares).
 
@@ -128,10 +130,17 @@ def fit(
         ``"error"`` (default) refuses constant or collinear regressors, naming them; ``"drop"``
         drops the later ones of each collinear set and lists them in ``dropped``.
     lee_yu
-        Lee and Yu (2010) bias correction of a fixed-effects model, as Elhorst implements it.
+        Lee and Yu (2010) bias correction of a fixed-effects model, as Elhorst implements it (default
+        off). For a dynamic model the Yu, de Jong and Lee (2008) / Lee and Yu (2010) correction,
+        default on with fixed effects.
     random_effects
         Random unit effects (SAR, SEM, SDM, SDEM; Elhorst's ML with phi = sigma_mu^2 / sigma2), see
         :func:`spatial.models.fit_random_effects`.
+    dynamic
+        A dynamic SAR or SDM with the first period as initial condition (T - 1 periods estimated):
+        ``"tau"`` adds y(t-1), ``"eta"`` W y(t-1), ``"both"`` both (xsmle ``dlag(1|2|3)``). Needs at
+        least 3 consecutive periods. ``effects`` are then the short-run effects and
+        ``long_run_effects`` the long-run ones; see :mod:`spatial.models._dynamic`.
 
     Returns
     -------
@@ -182,6 +191,8 @@ def fit(
     check_option("effects", effects, EffectsMethod)
     check_option("inference", inference, EffectsInference)
     check_option("collinear", collinear, Collinear)
+    if dynamic is not None:
+        check_option("dynamic", dynamic, DynamicLags)
     check_panel(panel)
     info = model_info(model)
     if isinstance(x, str):
@@ -193,6 +204,13 @@ def fit(
     check_seed(seed)
     if wx is not None and not info.durbin:
         raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
+    if dynamic is not None:
+        from spatial.models._dynamic_fit import fit_dynamic
+
+        return fit_dynamic(panel, w, y=y, x=x, model=model, fe=fe, wx=wx, constant=constant, logdet=logdet, cov=cov,
+                           effects=effects, inference=inference, draws=draws, seed=seed, per_unit=per_unit,
+                           allow_islands=allow_islands, collinear=collinear, lee_yu=lee_yu, dynamic=dynamic,
+                           period=period, random_effects=random_effects)
     if random_effects:
         if fe != "none" or lee_yu:
             raise SpatialPanelError("random_effects=True replaces the unit fixed effects: leave fe='none' and "
