@@ -144,6 +144,9 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
         w_lags=int(w_lags) if info.lag else None, gmm_errors=gmm_errors if info.error else None,
     )
     details: dict[str, Any] = {"estimator": "gmm", "instruments": H_names, "cov": spec.cov}
+    if spec.cov == "robust":
+        details["cov_label"] = ("heteroskedasticity-robust GMM (Arraiz et al. 2010)" if info.error else
+                                "heteroskedasticity-robust (White) 2SLS")
     tests: dict[str, TestResult] = {}
     excluded = H[:, X.shape[1]:]
     endog_columns = ([extra_y] if endog else []) + ([Z[:, -1:]] if info.lag else [])
