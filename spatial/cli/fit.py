@@ -122,7 +122,13 @@ def _unit_options(func):
 @click.option("--transform", type=click.Choice(["r", "none"]), default="r", show_default=True,
               help="r: row-standardise the weights; none: use them as given.")
 @click.option("--logdet", type=click.Choice(["auto", "eigen", "lu", "mc"]), default="auto", show_default=True)
-@click.option("--cov", type=click.Choice(["auto", "information", "hessian"]), default="auto", show_default=True)
+@click.option("--cov", type=click.Choice(["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]),
+              default="auto", show_default=True,
+              help="Covariance: information or hessian (ML default by size), or a robust sandwich: robust "
+                   "(heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
+                   "correlation). Tests and effects use it.")
+@click.option("--bandwidth", type=click.IntRange(0), default=None,
+              help="Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).")
 @click.option("--effects", "effects_method", type=click.Choice(["auto", "exact", "lu", "traces"]), default="auto",
               show_default=True)
 @click.option("--inference", type=click.Choice(["simulation", "delta"]), default="simulation", show_default=True)
@@ -160,9 +166,9 @@ def _unit_options(func):
 @click.option("--group-islands", type=click.Choice(["keep", "drop", "error"]), default="keep", show_default=True,
               help="With --by: units left without a neighbour inside their group.")
 def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, dynamic, random_effects,
-            no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, effects_method,
-            inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out, table_out, lang,
-            labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands,
+            no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, bandwidth,
+            effects_method, inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out,
+            table_out, lang, labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands,
             **units) -> None:
     """Estimate a spatial regression (OLS, SLX, SAR, SEM, SDM, SDEM, SAC) and print its summary.
 
@@ -206,7 +212,7 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     panel, graph = _load_inputs(table_path, id_column, time_column, [y, *regressors], weights_file, contiguity,
                                 boundaries, boundary_id, transform, encoding, units)
     options = dict(model=model, fe=fe, wx=lagged, constant=not no_constant, period=_period(period), logdet=logdet,
-                   cov=cov, effects=effects_method, inference=inference, draws=draws, seed=seed,
+                   cov=cov, bandwidth=bandwidth, effects=effects_method, inference=inference, draws=draws, seed=seed,
                    allow_islands=allow_islands, collinear="drop" if drop_collinear else "error", lee_yu=lee_yu,
                    random_effects=random_effects, **({"dynamic": dynamic} if dynamic else {}))
     if by is not None:
@@ -217,7 +223,8 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit(panel, graph, y=y, x=regressors, model=model, fe=fe, wx=lagged, constant=not no_constant,
-                     period=_period(period), logdet=logdet, cov=cov, effects=effects_method, inference=inference,
+                     period=_period(period), logdet=logdet, cov=cov, bandwidth=bandwidth, effects=effects_method,
+                     inference=inference,
                      draws=draws, seed=seed, allow_islands=allow_islands,
                      collinear="drop" if drop_collinear else "error", lee_yu=lee_yu, random_effects=random_effects,
                      dynamic=dynamic)

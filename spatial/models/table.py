@@ -44,6 +44,7 @@ _WORDS = {
         "p": "p-values in parentheses.", "stars": "*** p<{2}, ** p<{1}, * p<{0}.",
         "tau": "y(t-1)", "eta": "W*y(t-1)", "sr": "Short-run ", "lr": "Long-run ",
         "dynamic": "The first period is the initial condition of the dynamic models (T-1 periods estimated).",
+        "cov": "Covariance: {}.",
     },
     "zh": {
         "const": "常数项", "sigma2": "σ²", "loglik": "对数似然值", "aic": "AIC", "bic": "BIC",
@@ -55,6 +56,7 @@ _WORDS = {
         "stars": "***、**、*分别表示在{2}、{1}、{0}的水平上显著。",
         "tau": "y(t-1)", "eta": "W*y(t-1)", "sr": "短期", "lr": "长期",
         "dynamic": "动态模型以第一期为初始条件（估计T-1期）。",
+        "cov": "协方差矩阵：{}。",
     },
 }
 # The statistic rows in LaTeX (math mode, so plain pdflatex compiles them).
@@ -351,8 +353,21 @@ def compare(
     notes = (words[stat] + (" " if lang == "en" else "") + words["stars"].format(*[_pct(v) for v in levels]),)
     if dynamic:
         notes += (words["dynamic"],)
+    notes += _cov_note(items, names, words)
     return ComparisonTable(frame=frame, notes=notes, title=heading,
                            latex_index=tuple(latex for _, latex, _ in builder.rows))
+
+
+def _cov_note(items, names: list[str], words: dict) -> tuple[str, ...]:
+    """A note naming the covariance when any model uses a robust one (the default needs none)."""
+    from spatial.models._robust import ROBUST
+
+    labels = [r.details.get("cov_label", "") for _, r in items]
+    if not any(r.spec.cov in ROBUST for _, r in items):
+        return ()
+    if len(set(labels)) == 1:
+        return (words["cov"].format(labels[0]),)
+    return (words["cov"].format("; ".join(f"{n} {label}" for n, label in zip(names, labels, strict=True))),)
 
 
 def _symbol(name: str, lang: str) -> str:

@@ -22,6 +22,8 @@ Shape::
                                        # side (models_robustness_*); the main outputs use the first
     wx = ["log(pcap)"]                 # regressors lagged in SLX/SDM/SDEM (default: all of x)
     draws = 1000                       # simulation draws for the effects' standard errors
+    cov = "cluster"                    # auto (information/hessian), robust, cluster (by unit),
+                                       # driscoll_kraay (bandwidth = floor(4 (T/100)^(2/9)) unless given)
     seed = 20240601                    # recorded in every output
     language = "en"                    # or "zh": labels of the comparison table
     table_formats = ["csv", "txt", "tex", "html"]   # also "xlsx", "docx"
@@ -85,7 +87,10 @@ register_section(
                                                     "on a bound (effects undefined); default: stop (exit 3)"),
         "select": Key(bool, False, help="run the panel model selection procedure and show its table"),
         "logdet": Key(str, "auto", choices=("auto", "eigen", "lu", "mc")),
-        "cov": Key(str, "auto", choices=("auto", "information", "hessian")),
+        "cov": Key(str, "auto", choices=("auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"),
+                   help="covariance: information/hessian, or a robust sandwich: robust (heteroskedasticity), "
+                        "cluster (by unit), driscoll_kraay (cross-sectional and serial correlation)"),
+        "bandwidth": Key(int, help="Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9)))"),
         "effects": Key(str, "auto", choices=("auto", "exact", "lu", "traces")),
         "inference": Key(str, "simulation", choices=("simulation", "delta")),
         "draws": Key(int, 1000, help="simulation draws for the effects' standard errors"),
@@ -115,6 +120,9 @@ def _check(spec: dict[str, Any]) -> None:
         raise ConfigError(f"[models] table_formats {formats} not known; choose from {', '.join(_FORMATS)}")
     if spec["draws"] < 0:
         raise ConfigError("[models] draws must be a non-negative integer")
+    if spec.get("bandwidth") is not None and (spec["bandwidth"] < 0 or spec["cov"] != "driscoll_kraay"):
+        raise ConfigError(f"[models] bandwidth = {spec['bandwidth']} sets the Driscoll-Kraay kernel: a whole number "
+                          "of periods (0 or more) with cov = \"driscoll_kraay\"")
     if not 0 <= spec["table_digits"] <= 10:
         raise ConfigError(f"[models] table_digits = {spec['table_digits']}: give 0 to 10 decimals")
     _check_labels(spec)
@@ -291,7 +299,8 @@ def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
     results = {model: fit(
         ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
         wx=spec["wx"] if MODELS[model].durbin else None, constant=spec["constant"],
-        logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
+        logdet=spec["logdet"], cov=spec["cov"], bandwidth=spec.get("bandwidth"), effects=spec["effects"],
+        inference=spec["inference"],
         draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
         lee_yu=spec["lee_yu"], random_effects=spec["random_effects"], dynamic=spec.get("dynamic"),
     ) for model in spec["models"]}
@@ -360,7 +369,8 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
         coefficients=het_spec["coefficients"], permutations=het_spec["permutations"], seed=spec["seed"],
         islands=het_spec["islands"], language=spec["language"], model=model, period=spec["period"],
         wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
-        logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
+        logdet=spec["logdet"], cov=spec["cov"], bandwidth=spec.get("bandwidth"), effects=spec["effects"],
+        inference=spec["inference"],
         draws=spec["draws"], allow_islands=spec["allow_islands"], fe=spec["fe"], lee_yu=spec["lee_yu"],
         random_effects=spec["random_effects"])
     ctx.echo("")
