@@ -16,6 +16,11 @@ Shape::
                                        # (dynamic models: Yu-de Jong-Lee, on unless lee_yu = false)
     dynamic = "both"                   # dynamic SAR/SDM: "tau" y(t-1), "eta" W y(t-1), "both"
     random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
+    estimator = "gmm"                  # ml (default) or gmm: spatial 2SLS, het-robust GM, GS2SLS
+                                       # (a cross-section: give period, or a table without time)
+    endog = ["dig"]                    # gmm: endogenous regressors (not in x) ...
+    instruments = ["rugged_x_year"]    # ... and their external instruments (one at least each)
+    w_lags = 2                         # gmm lag models: W X, W^2 X instrument W y
     select = true                      # also run the model selection procedure and print its table
     weights = "queen"                  # a name from the weights step (default: its first), or a
                                        # robustness set ["w1", "w2"]: every model under each W side by
@@ -83,6 +88,14 @@ register_section(
                        help="dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (first period = initial "
                             "condition); short- and long-run effects"),
         "random_effects": Key(bool, False, help="random unit effects (sar, sem, sdm, sdem)"),
+        "estimator": Key(str, "ml", choices=("ml", "gmm"),
+                         help="ml: maximum likelihood (least squares for ols/slx); gmm: spatial 2SLS (sar, sdm), "
+                              "het-robust GM (sem, sdem), GS2SLS (sac), 2SLS (ols, slx with endog); cross-sections"),
+        "endog": Key(list, help="gmm: endogenous regressors (not in x)", items=str),
+        "instruments": Key(list, help="gmm: external instruments of the endogenous regressors", items=str),
+        "w_lags": Key(int, 2, help="gmm lag models: powers of W in the instruments of W*y"),
+        "gmm_errors": Key(str, "het", choices=("het",), help="gmm error models: the moment conditions (het: "
+                                                            "Arraiz et al. 2010)"),
         "allow_nonconverged": Key(bool, False, help="keep results whose optimiser did not converge or whose rho is "
                                                     "on a bound (effects undefined); default: stop (exit 3)"),
         "select": Key(bool, False, help="run the panel model selection procedure and show its table"),
@@ -143,7 +156,35 @@ def _check(spec: dict[str, Any]) -> None:
                               "yet; remove [models.heterogeneity] or the list of weights")
     if spec["fe"] != "none" and spec["period"] is not None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
+    _check_gmm(spec)
     spec["heterogeneity"] = _heterogeneity(spec)
+
+
+def _check_gmm(spec: dict[str, Any]) -> None:
+    if spec["estimator"] != "gmm":
+        if spec.get("endog") or spec.get("instruments"):
+            raise ConfigError("[models] endog and instruments need estimator = \"gmm\"")
+        return
+    clash = [k for k in ("random_effects", "dynamic", "lee_yu") if spec.get(k)]
+    if clash or spec["fe"] != "none":
+        raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections; remove {clash or ['fe']} (or use "
+                          "estimator = \"ml\")")
+    if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
+        raise ConfigError("[models] estimator = \"gmm\" is not run by group or under a robustness set of weights "
+                          "yet; remove [models.heterogeneity] or the list of weights")
+    least = [m for m in spec["models"] if m in ("ols", "slx")]
+    if least and not spec.get("endog"):
+        raise ConfigError(f"[models] estimator = \"gmm\" of {least} without endog is least squares itself; remove "
+                          "them from models or give endog and instruments")
+    if spec["w_lags"] < 1:
+        raise ConfigError(f"[models] w_lags = {spec['w_lags']}: give 1 or more powers of W")
+
+
+def _gmm_options(spec: dict[str, Any]) -> dict[str, Any]:
+    if spec.get("estimator", "ml") != "gmm":
+        return {}
+    return {"estimator": "gmm", "endog": spec.get("endog"), "instruments": spec.get("instruments"),
+            "w_lags": spec["w_lags"], "gmm_errors": spec["gmm_errors"]}
 
 
 def _check_labels(spec: dict[str, Any]) -> None:
@@ -155,7 +196,8 @@ def _check_labels(spec: dict[str, Any]) -> None:
     if bad:
         raise ConfigError(f"[models.labels] {bad}: every label must be non-blank text, e.g. dig = \"数字经济\"")
     try:
-        check_labels(labels, [spec["y"], *spec["x"], *(spec.get("wx") or [])], where="[models.labels]")
+        check_labels(labels, [spec["y"], *spec["x"], *(spec.get("wx") or []), *(spec.get("endog") or [])],
+                     where="[models.labels]")
     except SpatialPanelError as error:
         raise ConfigError(str(error)) from None
 
@@ -303,6 +345,7 @@ def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
         inference=spec["inference"],
         draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
         lee_yu=spec["lee_yu"], random_effects=spec["random_effects"], dynamic=spec.get("dynamic"),
+        **_gmm_options(spec),
     ) for model in spec["models"]}
     if not spec.get("allow_nonconverged", False):
         _check_numerics(results)
