@@ -103,7 +103,12 @@ def _unit_options(func):
 @click.option("--model", type=click.Choice(_MODELS), default="sar", show_default=True)
 @click.option("--fe", type=click.Choice(["none", "unit", "time", "twoway"]), default="none", show_default=True,
               help="Fixed effects of a panel (none: pooled over periods); needs --time.")
-@click.option("--lee-yu", "lee_yu", is_flag=True, help="Lee-Yu (2010) bias correction of a fixed-effects model.")
+@click.option("--lee-yu/--no-lee-yu", "lee_yu", default=None,
+              help="Lee-Yu (2010) bias correction of a fixed-effects model (static: off by default; dynamic: the "
+                   "Yu-de Jong-Lee correction, on by default with --fe).")
+@click.option("--dynamic", type=click.Choice(["tau", "eta", "both"]),
+              help="Dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (xsmle dlag(1|2|3)); the first period "
+                   "is the initial condition. Short- and long-run effects.")
 @click.option("--random-effects", "random_effects", is_flag=True,
               help="Random unit effects (SAR, SEM; needs --time, with --fe none).")
 @click.option("--no-constant", is_flag=True, help="Leave out the intercept.")
@@ -117,7 +122,13 @@ def _unit_options(func):
 @click.option("--transform", type=click.Choice(["r", "none"]), default="r", show_default=True,
               help="r: row-standardise the weights; none: use them as given.")
 @click.option("--logdet", type=click.Choice(["auto", "eigen", "lu", "mc"]), default="auto", show_default=True)
-@click.option("--cov", type=click.Choice(["auto", "information", "hessian"]), default="auto", show_default=True)
+@click.option("--cov", type=click.Choice(["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]),
+              default="auto", show_default=True,
+              help="Covariance: information or hessian (ML default by size), or a robust sandwich: robust "
+                   "(heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
+                   "correlation). Tests and effects use it.")
+@click.option("--bandwidth", type=click.IntRange(0), default=None,
+              help="Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).")
 @click.option("--effects", "effects_method", type=click.Choice(["auto", "exact", "lu", "traces"]), default="auto",
               show_default=True)
 @click.option("--inference", type=click.Choice(["simulation", "delta"]), default="simulation", show_default=True)
@@ -154,10 +165,10 @@ def _unit_options(func):
               help="With --by: the coefficients to compare (default: all but the constant).")
 @click.option("--group-islands", type=click.Choice(["keep", "drop", "error"]), default="keep", show_default=True,
               help="With --by: units left without a neighbour inside their group.")
-def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, random_effects,
-            no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, effects_method,
-            inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out, table_out, lang,
-            labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands,
+def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, dynamic, random_effects,
+            no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, bandwidth,
+            effects_method, inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out,
+            table_out, lang, labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands,
             **units) -> None:
     """Estimate a spatial regression (OLS, SLX, SAR, SEM, SDM, SDEM, SAC) and print its summary.
 
@@ -176,6 +187,9 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     json_out = json_out or out
     if (fe != "none" or random_effects) and time_column is None:
         raise click.UsageError("--fe unit|time|twoway and --random-effects need a panel: give --time COLUMN")
+    if dynamic and time_column is None:
+        raise click.UsageError("--dynamic needs a panel: a lag of y in time does not exist in a cross-section; give "
+                               "--time COLUMN")
     _check_weights_source(weights_file, contiguity, boundaries)
     if by is None and (groups or permutations or compare_terms or group_islands != "keep"):
         raise click.UsageError("--groups, --permutations, --compare and --group-islands need --by COLUMN|PRESET")
@@ -195,9 +209,9 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     panel, graph = _load_inputs(table_path, id_column, time_column, [y, *regressors], weights_file, contiguity,
                                 boundaries, boundary_id, transform, encoding, units)
     options = dict(model=model, fe=fe, wx=lagged, constant=not no_constant, period=_period(period), logdet=logdet,
-                   cov=cov, effects=effects_method, inference=inference, draws=draws, seed=seed,
+                   cov=cov, bandwidth=bandwidth, effects=effects_method, inference=inference, draws=draws, seed=seed,
                    allow_islands=allow_islands, collinear="drop" if drop_collinear else "error", lee_yu=lee_yu,
-                   random_effects=random_effects)
+                   random_effects=random_effects, **({"dynamic": dynamic} if dynamic else {}))
     if by is not None:
         _fit_by(panel, graph, y, regressors, options, by=by, groups=groups, permutations=permutations,
                 coefficients=_terms(compare_terms) or None, islands=group_islands, layout=layout, json_out=json_out,
@@ -206,9 +220,11 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit(panel, graph, y=y, x=regressors, model=model, fe=fe, wx=lagged, constant=not no_constant,
-                     period=_period(period), logdet=logdet, cov=cov, effects=effects_method, inference=inference,
+                     period=_period(period), logdet=logdet, cov=cov, bandwidth=bandwidth, effects=effects_method,
+                     inference=inference,
                      draws=draws, seed=seed, allow_islands=allow_islands,
-                     collinear="drop" if drop_collinear else "error", lee_yu=lee_yu, random_effects=random_effects)
+                     collinear="drop" if drop_collinear else "error", lee_yu=lee_yu, random_effects=random_effects,
+                     dynamic=dynamic)
     for warning in caught:
         _progress(f"warning: {warning.message}")
     click.echo(result.summary())

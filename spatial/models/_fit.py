@@ -34,6 +34,8 @@ from spatial.models._logdet import (
 from spatial.models._optimize import Maximum, maximise_1d, maximise_2d
 from spatial.models._panel import check_lee_yu, fixed_effects_design, lee_yu_correction, recover_fixed_effects
 from spatial.models._regression_diagnostics import condition_number, regression_diagnostics, variance_inflation
+from spatial.hints import hint
+from spatial.models._robust import ROBUST, check_robust, describe_cov, ls_covariance, ml_covariance
 from spatial.models._postestimation import (
     BOUNDARY,
     build_result,
@@ -54,7 +56,7 @@ __all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Col
 ModelName = Literal["ols", "slx", "sar", "sem", "sdm", "sdem", "sac"]
 FixedEffects = Literal["none", "unit", "time", "twoway"]
 LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
-CovMethod = Literal["auto", "information", "hessian"]
+CovMethod = Literal["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]
 Collinear = Literal["error", "drop"]
 
 
@@ -72,6 +74,7 @@ def fit(
     period: Any = None,
     logdet: LogdetMethod = "auto",
     cov: CovMethod = "auto",
+    bandwidth: int | None = None,
     effects: EffectsMethod = "auto",
     inference: EffectsInference = "simulation",
     draws: int = 1000,
@@ -118,7 +121,15 @@ def fit(
         above) or ``"mc"`` (Barry-Pace Monte Carlo approximation, fastest).
     cov
         ``"information"`` (analytical information matrix with the rho-beta block, dense; default
-        with ``eigen``) or ``"hessian"`` (analytical observed Hessian; default otherwise).
+        with ``eigen``) or ``"hessian"`` (analytical observed Hessian; default otherwise); OLS and
+        SLX use s2 (X'X)^-1 with both. Robust sandwiches (see :mod:`spatial.models._robust`):
+        ``"robust"`` (heteroskedasticity-robust), ``"cluster"`` (cluster-robust by unit; panels)
+        and ``"driscoll_kraay"`` (Driscoll-Kraay: heteroskedasticity, correlation between units and
+        serial correlation; panels with more periods than parameters). Tests (Wald, common factor)
+        and the effects' standard errors use the chosen covariance.
+    bandwidth
+        Bartlett-kernel bandwidth (lags) of ``cov="driscoll_kraay"``; default floor(4 (T/100)^(2/9)),
+        as Stata ``xtscc`` and linearmodels. It must be below the number of periods.
     effects, inference, draws, seed, per_unit
         Effects method (``"exact"``, ``"lu"``, ``"traces"``; see :mod:`spatial.effects`), their
         standard errors by ``"simulation"`` (``draws`` from the asymptotic distribution with the
@@ -204,6 +215,19 @@ def fit(
     check_seed(seed)
     if wx is not None and not info.durbin:
         raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
+    if cov in ROBUST and dynamic is not None:
+        raise SpatialPanelError(f"cov={cov!r} is not available for dynamic models (dynamic={dynamic!r}) yet; use "
+                                f"{hint('cov', 'hessian')}, or a static model with cov={cov!r}")
+    if cov in ROBUST and random_effects:
+        raise SpatialPanelError(f"cov={cov!r} is not available for random-effects models (random_effects=True): "
+                                "their scores are per unit, not per observation; use fixed effects "
+                                f"({hint('fe', 'unit')}) with cov={cov!r}, or {hint('cov', 'hessian')}")
+    if cov in ROBUST and lee_yu:
+        raise SpatialPanelError(f"cov={cov!r} with lee_yu=True is not available: the scores are zero at the ML "
+                                "estimates, not at the Lee-Yu corrected ones; fit without the correction, or use "
+                                f"{hint('cov', 'hessian')}")
+    if cov not in ROBUST and bandwidth is not None:
+        check_robust(cov, n_units=0, n_periods=0, n_params=0, bandwidth=bandwidth, model=model)
     if dynamic is not None:
         from spatial.models._dynamic_fit import fit_dynamic
 
@@ -240,10 +264,17 @@ def fit(
     n = weights.n
     method = logdet if logdet != "auto" else ("eigen" if n <= DENSE_LIMIT else "lu")
     cov_method = cov if cov != "auto" else ("information" if method == "eigen" else "hessian")
+    given_bandwidth = bandwidth
+    if cov in ROBUST:
+        n_params = design.k + (n_spatial + 1 if info.n_spatial else 0)
+        bandwidth = check_robust(cov, n_units=design.n_units, n_periods=design.n_periods, n_params=n_params,
+                                 bandwidth=bandwidth, model=model)
     spec = ModelSpec(
         model=model, y=design.y_name, x=tuple(n for n in design.names if n != CONST and not n.startswith("W*")),
         wx=tuple(design.lagged), constant=constant, fe=fe, period=period,
-        logdet=method if info.n_spatial else "none", cov=cov_method if info.n_spatial else "ols",
+        logdet=method if info.n_spatial else "none",
+        cov=cov_method if info.n_spatial or cov in ROBUST else "ols", bandwidth=bandwidth,
+        bandwidth_given=given_bandwidth is not None,
         effects=effects, inference=inference, draws=int(draws),
         seed=int(seed), allow_islands=allow_islands, collinear=collinear,
         per_unit=bool(design.n_units <= DENSE_LIMIT if per_unit is None else per_unit), lee_yu=bool(lee_yu),
@@ -273,7 +304,13 @@ def _finish_ols(design: Design, spec: ModelSpec, panel) -> Result:
                 "twoway": design.n_units + design.n_periods - 1}[spec.fe]
     k_df = k + absorbed  # degrees of freedom used by the coefficients and the fixed effects (as plm)
     s2_unbiased = sse / (N - k_df)
-    cov = s2_unbiased * np.linalg.inv(design.X.T @ design.X)
+    details: dict[str, Any] = {}
+    if spec.cov in ROBUST:
+        cov = ls_covariance(design.X, e, spec.cov, n_units=design.n_units, n_periods=design.n_periods, fe=spec.fe,
+                            bandwidth=spec.bandwidth)
+    else:
+        cov = s2_unbiased * np.linalg.inv(design.X.T @ design.X)
+    details.update(_cov_details(spec, design, "least_squares"))
     names = list(design.names)
     se, t, p = coefficient_inference(beta, cov, names, dist="t", df=N - k_df, model=spec.model)
     loglik = concentrated(sse, N)
@@ -285,10 +322,10 @@ def _finish_ols(design: Design, spec: ModelSpec, panel) -> Result:
     fixed = None
     if spec.fe != "none":
         fixed = recover_fixed_effects(design, spec.fe, beta, sse / N, rho=None, index=design.index)
-    checks, extra = {}, {}
+    checks, extra = {}, details
     if CONST in design.names:
         checks = regression_diagnostics(design.X, names, design.y, e)
-        extra = {"condition_number": condition_number(design.X), "vif": variance_inflation(design.X, names)}
+        extra = {**details, "condition_number": condition_number(design.X), "vif": variance_inflation(design.X, names)}
     return build_result(design, spec, panel, names=names, estimates=beta, se=se, z=t, p=p, cov=cov, sigma2=sse / N,
                    sigma2_se=None, loglik=loglik, n_params=k + 1, bounds=None, effects=effects, tests=tests,
                    converged=True, at_boundary=False, e=e, prediction=fitted, dist="t", df_resid=N - k_df,
@@ -436,7 +473,12 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
         f2_rho = float(ld.derivative(np.array([rho]), 2)[0]) if rho is not None else 0.0
         f2_lam = float(ld.derivative(np.array([lam]), 2)[0]) if lam is not None else 0.0
         hessian = observed_hessian(design, beta, sigma2, rho=rho, lam=lam, f2_rho=f2_rho, f2_lam=f2_lam)
-        full_cov = invert(-hessian, stage="Hessian")
+        if cov_method in ROBUST:
+            full_cov = ml_covariance(design, beta, sigma2, hessian, cov_method, rho=rho, lam=lam,
+                                     bandwidth=spec.bandwidth)
+        else:
+            full_cov = invert(-hessian, stage="Hessian")
+    details.update(_cov_details(spec, design, "ml"))
     if isinstance(ld, LULogDet):
         details["lu_factorisations"] = ld.factorisations
     names = list(design.names) + (["rho"] if lag else []) + (["lambda"] if error else [])
@@ -467,6 +509,17 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
                    n_params=len(names) + 1, bounds=(interval.lower, interval.upper), effects=effects, tests=tests,
                    converged=converged, at_boundary=at_boundary, e=e, prediction=prediction, dist="normal",
                    df_resid=None, details=details, fixed_effects=fixed)
+
+
+def _cov_details(spec: ModelSpec, design: Design, family: str) -> dict[str, Any]:
+    """What the output says about the covariance (``cov_label``; the bandwidth of Driscoll-Kraay)."""
+    kind = spec.cov
+    out: dict[str, Any] = {"cov_label": describe_cov(kind, family=family, bandwidth=spec.bandwidth,
+                                                      n_periods=design.n_periods,
+                                                      user_bandwidth=spec.bandwidth_given)}
+    if kind == "driscoll_kraay":
+        out["bandwidth"] = spec.bandwidth
+    return out
 
 
 def _lee_yu_notes(tests: dict[str, TestResult], loglik_note: str) -> dict[str, TestResult]:

@@ -68,6 +68,8 @@ def _header(result) -> list[tuple[str, str]]:
                      f"from {result.details.get('interval_source', '')}"))
     if MODELS[result.model].family != "least_squares":
         rows.append(("Log-determinant / covariance", f"{result.details.get('logdet')} / {result.details.get('cov')}"))
+    if result.spec.cov in ("robust", "cluster", "driscoll_kraay"):
+        rows.append(("Covariance", result.details.get("cov_label", result.spec.cov)))
     if not result.converged:
         rows.append(("WARNING", "the optimiser did not converge: " + str(result.details.get("optimizer", ""))))
     if result.at_boundary:

@@ -79,6 +79,8 @@ class ModelSpec:
     per_unit: bool
     lee_yu: bool = False
     random_effects: bool = False
+    bandwidth: int | None = None  # Driscoll-Kraay lags (cov="driscoll_kraay"), else None
+    bandwidth_given: bool = False  # the user's bandwidth (else the rule floor(4 (T/100)^(2/9)))
     dynamic: str | None = None  # "tau", "eta" or "both": lags of y in time (see spatial.models._dynamic)
 
     def to_dict(self) -> dict:
