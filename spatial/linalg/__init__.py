@@ -15,6 +15,9 @@ keeps it so):
     ln|I - rho W| and its derivatives behind one protocol, :class:`LogDet`: eigenvalues (dense,
     exact), sparse LU (exact; symmetric and unpivoted when W is similar to a symmetric matrix) and
     the Barry-Pace Monte Carlo approximation. :func:`make_logdet` picks one.
+:mod:`~spatial.linalg.grid`
+    The log-determinant at many rho at once with an error bound (the quadrature of the Bayesian
+    model comparison).
 :mod:`~spatial.linalg.traces`
     tr(W^k), exact or by random probes.
 :mod:`~spatial.linalg.solve`

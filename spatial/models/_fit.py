@@ -1,4 +1,9 @@
-"""``fit``: one function for every model, from a validated panel and a weights graph to a Result."""
+"""``fit``: one function for every model: validation, then the estimator family from the catalog.
+
+The estimation itself is in :mod:`spatial.models.families` (least squares, concentrated ML, random
+effects, GMM, dynamic panels); :func:`fit` checks the options once, looks the model up in
+:mod:`spatial.models.catalog` and hands over to the family that ``family_for`` names.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +15,24 @@ import numpy as np
 from spatial._options import check_option, check_seed
 from spatial.errors import SpatialPanelError
 from spatial.hints import hint
-from spatial.linalg import weights_matrix
+from spatial.models._design import check_panel
+from spatial.models._dynamic import DynamicLags
+from spatial.models._optimize import maximise_1d, maximise_2d
+from spatial.models._robust import ROBUST, check_robust
 from spatial.models.catalog import MODEL_NAMES, model_info
 from spatial.models.effects import EffectsInference, EffectsMethod
-from spatial.models._design import check_panel
-from spatial.models._optimize import maximise_1d, maximise_2d
 from spatial.models.families import FitOptions, family_for, run
 from spatial.models.result import Result
 
-__all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear"]
+__all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear", "Estimator", "GmmErrors"]
 
 ModelName = Literal[MODEL_NAMES]  # the catalog's names (spatial.models.catalog)
 FixedEffects = Literal["none", "unit", "time", "twoway"]
 LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
-CovMethod = Literal["auto", "information", "hessian"]
+CovMethod = Literal["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]
 Collinear = Literal["error", "drop"]
+Estimator = Literal["ml", "gmm"]
+GmmErrors = Literal["het"]
 
 
 def fit(
@@ -40,6 +48,7 @@ def fit(
     period: Any = None,
     logdet: LogdetMethod = "auto",
     cov: CovMethod = "auto",
+    bandwidth: int | None = None,
     effects: EffectsMethod = "auto",
     inference: EffectsInference = "simulation",
     draws: int = 1000,
@@ -47,11 +56,17 @@ def fit(
     per_unit: bool | None = None,
     allow_islands: bool = False,
     collinear: Collinear = "error",
-    lee_yu: bool = False,
+    lee_yu: bool | None = None,
     random_effects: bool = False,
+    estimator: Estimator = "ml",
+    endog: Sequence[str] | None = None,
+    instruments: Sequence[str] | None = None,
+    w_lags: int = 2,
+    gmm_errors: GmmErrors = "het",
+    dynamic: DynamicLags | None = None,
     conditional_se: bool = False,
 ) -> Result:
-    """Fit a spatial regression by maximum likelihood (OLS and SLX by least squares).
+    """Fit a spatial regression by maximum likelihood (OLS and SLX by least squares) or by GMM/IV.
 
     Parameters
     ----------
@@ -86,7 +101,15 @@ def fit(
         above) or ``"mc"`` (Barry-Pace Monte Carlo approximation, fastest).
     cov
         ``"information"`` (analytical information matrix with the rho-beta block, dense; default
-        with ``eigen``) or ``"hessian"`` (analytical observed Hessian; default otherwise).
+        with ``eigen``) or ``"hessian"`` (analytical observed Hessian; default otherwise); OLS and
+        SLX use s2 (X'X)^-1 with both. Robust sandwiches (see :mod:`spatial.models._robust`):
+        ``"robust"`` (heteroskedasticity-robust), ``"cluster"`` (cluster-robust by unit; panels)
+        and ``"driscoll_kraay"`` (Driscoll-Kraay: heteroskedasticity, correlation between units and
+        serial correlation; panels with more periods than parameters). Tests (Wald, common factor)
+        and the effects' standard errors use the chosen covariance.
+    bandwidth
+        Bartlett-kernel bandwidth (lags) of ``cov="driscoll_kraay"``; default floor(4 (T/100)^(2/9)),
+        as Stata ``xtscc`` and linearmodels. It must be below the number of periods.
     effects, inference, draws, seed, per_unit
         Effects method (``"exact"``, ``"lu"``, ``"traces"``; see :mod:`spatial.effects`), their
         standard errors by ``"simulation"`` (``draws`` from the asymptotic distribution with the
@@ -98,7 +121,9 @@ def fit(
         ``"error"`` (default) refuses constant or collinear regressors, naming them; ``"drop"``
         drops the later ones of each collinear set and lists them in ``dropped``.
     lee_yu
-        Lee and Yu (2010) bias correction of a fixed-effects model, as Elhorst implements it.
+        Lee and Yu (2010) bias correction of a fixed-effects model, as Elhorst implements it (default
+        off). For a dynamic model the Yu, de Jong and Lee (2008) / Lee and Yu (2010) correction,
+        default on with fixed effects.
     random_effects
         Random unit effects (SAR, SEM, SDM, SDEM; Elhorst's ML with phi = sigma_mu^2 / sigma2), see
         :func:`spatial.models.fit_random_effects`.
@@ -107,6 +132,27 @@ def fit(
         (lambda), sigma2 (X' Omega^-1 X)^-1, as R splm reports them, instead of the inverse of the
         full information (which accounts for the estimation of phi and rho; default). The spatial
         parameter and phi keep their standard errors; effects inference uses the chosen covariance.
+    estimator
+        ``"ml"`` (default: maximum likelihood; least squares for OLS and SLX) or ``"gmm"``: spatial
+        two-stage least squares for SAR and SDM (instruments W X, W^2 X, ... and the external
+        ``instruments``), het-robust GM for the spatial error of SEM and SDEM (Arraiz et al. 2010),
+        GS2SLS for SAC, and 2SLS for OLS/SLX with endogenous regressors; cross-sections only (one
+        period). The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
+        first-stage F and partial R2 of each endogenous variable and, for 2SLS, the
+        Anselin-Kelejian test. ``cov="robust"`` gives White standard errors for 2SLS. See
+        :mod:`spatial.models._fit_gmm`.
+    endog, instruments
+        GMM: endogenous regressors (not in ``x``) and their external instruments (at least one per
+        endogenous variable; lagged by W in lag models as the exogenous regressors are).
+    w_lags
+        GMM lag models: powers of W applied to [X, instruments] to instrument W y (default 2).
+    gmm_errors
+        GMM error models: the moment conditions; ``"het"`` (heteroskedasticity-robust, Arraiz et al.).
+    dynamic
+        A dynamic SAR or SDM with the first period as initial condition (T - 1 periods estimated):
+        ``"tau"`` adds y(t-1), ``"eta"`` W y(t-1), ``"both"`` both (xsmle ``dlag(1|2|3)``). Needs at
+        least 3 consecutive periods. ``effects`` are then the short-run effects and
+        ``long_run_effects`` the long-run ones; see :mod:`spatial.models._dynamic`.
 
     Returns
     -------
@@ -151,12 +197,19 @@ def fit(
     0.7348
     """
     check_option("model", model, ModelName)
+    check_option("estimator", estimator, Estimator)
+    if estimator != "gmm" and (endog or instruments):
+        raise SpatialPanelError("endog and instruments need estimator='gmm' (instrumental variables); maximum "
+                                "likelihood treats every regressor as exogenous")
     check_option("fe", fe, FixedEffects)
     check_option("logdet", logdet, LogdetMethod)
-    check_option("cov", cov, CovMethod)
+    if estimator != "gmm":  # GMM has its own covariances (checked there)
+        check_option("cov", cov, CovMethod)
     check_option("effects", effects, EffectsMethod)
     check_option("inference", inference, EffectsInference)
     check_option("collinear", collinear, Collinear)
+    if dynamic is not None:
+        check_option("dynamic", dynamic, DynamicLags)
     check_panel(panel)
     info = model_info(model)
     if isinstance(x, str):
@@ -171,16 +224,34 @@ def fit(
     if conditional_se and not random_effects:
         raise SpatialPanelError("conditional_se applies to random-effects fits (the coefficients' standard errors "
                                 f"given phi and rho, as R splm); add {hint('random_effects', True)} or leave it out")
-    if fe != "none" and period is not None and not random_effects:
-        raise SpatialPanelError(f"period={period!r} fits one cross-section, where fe={fe!r} has nothing to remove; "
-                                "drop one of them")
+    if estimator == "gmm":
+        check_option("gmm_errors", gmm_errors, GmmErrors)
+        if dynamic is not None:
+            raise SpatialPanelError(f"estimator='gmm' with dynamic={dynamic!r} is not available: GMM covers "
+                                    "cross-sections; use the maximum likelihood estimator for dynamic panels")
+    else:
+        if cov in ROBUST and dynamic is not None:
+            raise SpatialPanelError(f"cov={cov!r} is not available for dynamic models (dynamic={dynamic!r}) yet; use "
+                                    f"{hint('cov', 'hessian')}, or a static model with cov={cov!r}")
+        if cov in ROBUST and random_effects:
+            raise SpatialPanelError(f"cov={cov!r} is not available for random-effects models (random_effects=True): "
+                                    "their scores are per unit, not per observation; use fixed effects "
+                                    f"({hint('fe', 'unit')}) with cov={cov!r}, or {hint('cov', 'hessian')}")
+        if cov in ROBUST and lee_yu:
+            raise SpatialPanelError(f"cov={cov!r} with lee_yu=True is not available: the scores are zero at the ML "
+                                    "estimates, not at the Lee-Yu corrected ones; fit without the correction, or use "
+                                    f"{hint('cov', 'hessian')}")
+        if cov not in ROBUST and bandwidth is not None:
+            check_robust(cov, n_units=0, n_periods=0, n_params=0, bandwidth=bandwidth, model=model)
+        if fe != "none" and period is not None and not random_effects and dynamic is None:
+            raise SpatialPanelError(f"period={period!r} fits one cross-section, where fe={fe!r} has nothing to "
+                                    "remove; drop one of them")
     options = FitOptions(
         y=y, x=tuple(x), model=model, fe=fe, wx=None if wx is None else tuple(wx), constant=constant, period=period,
-        logdet=logdet, cov=cov, effects=effects, inference=inference, draws=int(draws), seed=int(seed),
-        per_unit=per_unit, allow_islands=allow_islands, collinear=collinear, lee_yu=bool(lee_yu),
-        random_effects=bool(random_effects), conditional_se=bool(conditional_se))
-    family = family_for(info, options)
-    family.check(info, options)  # before the weights are read: option conflicts first
+        logdet=logdet, cov=cov, bandwidth=bandwidth, effects=effects, inference=inference, draws=int(draws),
+        seed=int(seed), per_unit=per_unit, allow_islands=allow_islands, collinear=collinear, lee_yu=lee_yu,
+        random_effects=bool(random_effects), conditional_se=bool(conditional_se), estimator=estimator,
+        endog=endog, instruments=instruments, w_lags=w_lags, gmm_errors=gmm_errors, dynamic=dynamic)
+    family_for(info, options).check(info, options)  # before the weights are read: option conflicts first
     # the optimisers are passed from here (read at call time): the one place a caller or test replaces them
-    return run(panel, weights_matrix(w, allow_islands=allow_islands), info, options,
-               optimisers=(maximise_1d, maximise_2d))
+    return run(panel, w, info, options, optimisers=(maximise_1d, maximise_2d))

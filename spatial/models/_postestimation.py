@@ -21,7 +21,7 @@ from spatial.models.effects import coefficient_effects, lag_effects
 from spatial.models.result import ModelSpec, Result
 
 __all__ = ["coefficient_inference", "coefficient_effects_of", "lag_effects_of", "effects_undefined", "near_bound",
-           "build_result", "BOUNDARY"]
+           "build_result", "cov_details", "finish", "BOUNDARY"]
 
 BOUNDARY = 1e-4  # relative distance to a bound flagged as "on the boundary"
 
@@ -90,8 +90,9 @@ def _effects_method(spec: ModelSpec, method: str, n: int) -> str:
 
 
 def lag_effects_of(design: Design, spec: ModelSpec, beta: np.ndarray, rho: float, names: list[str], cov: np.ndarray,
-                 ld, interval: Interval, method: str):
-    regressors = [n for n in design.names if n != CONST and not n.startswith("W*")]
+                 ld, interval: Interval, method: str, *, endog: tuple[str, ...] = ()):
+    """Effects of a lag model for the regressors of ``design`` and the GMM ``endog`` regressors."""
+    regressors = [n for n in design.names if n != CONST and not n.startswith("W*")] + list(endog)
     if not regressors:
         return None
     index = {name: i for i, name in enumerate(names)}
@@ -143,6 +144,18 @@ def build_result(design: Design, spec: ModelSpec, panel, *, names, estimates, se
         fitted=pd.Series(y - e, index=design.index, name="fitted"),
         dist=dist, df_resid=df_resid, details=details, fixed_effects=fixed_effects, diagnostics=diagnostics or {},
     )
+
+
+def cov_details(spec: ModelSpec, design: Design, family: str) -> dict:
+    """What the output says about the covariance (``cov_label``; the bandwidth of Driscoll-Kraay)."""
+    from spatial.models._robust import describe_cov
+
+    kind = spec.cov
+    out: dict = {"cov_label": describe_cov(kind, family=family, bandwidth=spec.bandwidth, n_periods=design.n_periods,
+                                           user_bandwidth=spec.bandwidth_given)}
+    if kind == "driscoll_kraay":
+        out["bandwidth"] = spec.bandwidth
+    return out
 
 
 def finish(problem, estimate) -> Result:

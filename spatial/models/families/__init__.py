@@ -91,6 +91,8 @@ REGISTRY: dict[str, str] = {
     "least_squares": "spatial.models.families.least_squares",
     "concentrated_ml": "spatial.models.families.concentrated_ml",
     "random_effects": "spatial.models.families.random_effects",
+    "gmm": "spatial.models.families.gmm",
+    "dynamic": "spatial.models.families.dynamic",
 }
 
 
@@ -107,6 +109,7 @@ class FitOptions:
     period: Any = None
     logdet: str = "auto"
     cov: str = "auto"
+    bandwidth: int | None = None
     effects: str = "auto"
     inference: str = "simulation"
     draws: int = 1000
@@ -114,9 +117,15 @@ class FitOptions:
     per_unit: bool | None = None
     allow_islands: bool = False
     collinear: str = "error"
-    lee_yu: bool = False
+    lee_yu: bool | None = None  # None: the family's default (off; on for dynamic models with fixed effects)
     random_effects: bool = False
     conditional_se: bool = False
+    estimator: str = "ml"
+    endog: Sequence[str] | None = None
+    instruments: Sequence[str] | None = None
+    w_lags: int = 2
+    gmm_errors: str = "het"
+    dynamic: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,12 +194,18 @@ class Estimate:
 
 @dataclass(frozen=True)
 class Family:
-    """An estimator family: see the contract in the module docstring."""
+    """An estimator family: see the contract in the module docstring.
+
+    ``fit`` (panel, raw weights, info, options -> Result) replaces setup/estimate/finish for a family
+    that still builds its Result itself (GMM and dynamic panels, written before this protocol);
+    new families use ``setup`` and ``estimate``.
+    """
 
     name: str
     check: Callable[[ModelInfo, FitOptions], None]
-    setup: Callable[[Any, WeightsMatrix, ModelInfo, FitOptions], Problem]
-    estimate: Callable[[Problem], Estimate]
+    setup: Callable[[Any, WeightsMatrix, ModelInfo, FitOptions], Problem] | None = None
+    estimate: Callable[[Problem], Estimate] | None = None
+    fit: Callable[[Any, Any, ModelInfo, FitOptions], Result] | None = None
 
 
 def get_family(name: str) -> Family:
@@ -203,7 +218,12 @@ def get_family(name: str) -> Family:
 
 
 def family_for(info: ModelInfo, options: FitOptions) -> Family:
-    """The family that estimates ``info`` with ``options``: the catalog's, unless an option chooses another."""
+    """The family that estimates ``info`` with ``options``: the catalog's, unless an option chooses another
+    (``estimator="gmm"``, ``dynamic=...``, ``random_effects=True``, in that order)."""
+    if options.estimator == "gmm":
+        return get_family("gmm")
+    if options.dynamic is not None:
+        return get_family("dynamic")
     if options.random_effects:
         return get_family("random_effects")
     return get_family(info.family)
@@ -219,19 +239,25 @@ def refusal(info: ModelInfo, options: FitOptions) -> str | None:
     return None
 
 
-def run(panel, weights: WeightsMatrix, info: ModelInfo, options: FitOptions, *,
+def run(panel, w: Any, info: ModelInfo, options: FitOptions, *,
         optimisers: tuple[Callable, Callable] | None = None) -> Result:
     """Check, set up, estimate and finish: the path of every model through its family.
 
-    ``optimisers`` replaces the bounded 1-D and 2-D maximisers of :mod:`spatial.models._optimize`.
+    ``w`` is the user's weights (a libpysal ``Graph``), checked here by
+    :func:`spatial.linalg.weights_matrix`. ``optimisers`` replaces the bounded 1-D and 2-D
+    maximisers of :mod:`spatial.models._optimize`.
     """
     from dataclasses import replace
 
+    from spatial.linalg import weights_matrix
     from spatial.models._optimize import maximise_1d, maximise_2d
     from spatial.models._postestimation import finish
 
     family = family_for(info, options)
     family.check(info, options)
+    if family.fit is not None:
+        return family.fit(panel, w, info, options)
+    weights = weights_matrix(w, allow_islands=options.allow_islands)
     prepared = family.setup(panel, weights, info, options)
     one, two = optimisers or (maximise_1d, maximise_2d)
     prepared = replace(prepared, maximise_1d=one, maximise_2d=two)
@@ -248,6 +274,7 @@ def problem(panel, weights: WeightsMatrix, info: ModelInfo, options: FitOptions,
     from spatial.linalg import DENSE_LIMIT, default_method, make_logdet, rho_interval
     from spatial.models._design import CONST, build_design
     from spatial.models._panel import fixed_effects_design
+    from spatial.models._robust import ROBUST, check_robust
     from spatial.models._scaling import scale_design
     from spatial.models.result import ModelSpec
 
@@ -263,11 +290,17 @@ def problem(panel, weights: WeightsMatrix, info: ModelInfo, options: FitOptions,
     spatial = info.n_spatial > 0
     method = (options.logdet if options.logdet != "auto" else default_method(n)) if spatial else "none"
     cov = options.cov if options.cov != "auto" else ("information" if method == "eigen" else "hessian")
+    bandwidth = options.bandwidth
+    if cov in ROBUST:
+        n_params = design.k + (info.n_spatial + 1 if spatial else 0)
+        bandwidth = check_robust(cov, n_units=design.n_units, n_periods=design.n_periods, n_params=n_params,
+                                 bandwidth=bandwidth, model=info.name)
     fields = dict(
         model=info.name, y=design.y_name,
         x=tuple(nm for nm in design.names if nm != CONST and not nm.startswith("W*")),
         wx=tuple(design.lagged), constant=constant, fe=fe, period=options.period,
-        logdet=method, cov=cov if spatial else "ols", effects=options.effects, inference=options.inference,
+        logdet=method, cov=cov if spatial or cov in ROBUST else "ols", bandwidth=bandwidth,
+        bandwidth_given=options.bandwidth is not None, effects=options.effects, inference=options.inference,
         draws=int(options.draws), seed=int(options.seed), allow_islands=options.allow_islands,
         collinear=options.collinear,
         per_unit=bool(design.n_units <= DENSE_LIMIT if options.per_unit is None else options.per_unit),

@@ -35,13 +35,14 @@ from spatial.models._information import information_matrix, invert, observed_hes
 from spatial.models._likelihood import ErrorProfile, LagProfile, SacProfile, concentrated, full_loglik, residuals
 from spatial.models._optimize import Maximum
 from spatial.models._panel import check_lee_yu, lee_yu_correction, recover_fixed_effects
-from spatial.models._postestimation import BOUNDARY, near_bound
+from spatial.models._postestimation import BOUNDARY, cov_details, near_bound
+from spatial.models._robust import ROBUST, ml_covariance, ml_scores
 from spatial.models._scaling import check_residual_variance
 from spatial.models.families import Estimate, Family, FitOptions, Problem, problem
 from spatial.models.families.least_squares import ols
 from spatial.models.result import TestResult
 
-__all__ = ["FAMILY"]
+__all__ = ["FAMILY", "search_1d", "search_2d"]
 
 
 def _check(info, options: FitOptions) -> None:
@@ -95,7 +96,7 @@ def _refine_1d(loglik, ld: LULogDet, interval: Interval, start: float, maximise_
     return found
 
 
-def _search_1d(loglik, ld, interval: Interval, maximise_1d, maximise_2d) -> Maximum:
+def search_1d(loglik, ld, interval: Interval, maximise_1d, maximise_2d) -> Maximum:
     lo, hi = interval.inner()
     coarse = ld.coarse()
     found = maximise_1d(lambda r: loglik(r, coarse), lo, hi)
@@ -104,7 +105,7 @@ def _search_1d(loglik, ld, interval: Interval, maximise_1d, maximise_2d) -> Maxi
     return found
 
 
-def _search_2d(loglik, ld, interval: Interval, maximise_1d, maximise_2d) -> Maximum:
+def search_2d(loglik, ld, interval: Interval, maximise_1d, maximise_2d) -> Maximum:
     lo, hi = interval.inner()
     coarse = ld.coarse()
     found = maximise_2d(lambda a, b: loglik(a, b, coarse, coarse), ((lo, hi), (lo, hi)))
@@ -137,10 +138,10 @@ def _search(design: Design, info, ld, interval: Interval, optimisers):
     two = info.n_spatial == 2
     if two:
         profile = SacProfile(design)
-        search = partial(_search_2d, lambda r, l_, f, g: profile.loglik(r, l_, f, g))
+        search = partial(search_2d, lambda r, l_, f, g: profile.loglik(r, l_, f, g))
     else:
         profile = LagProfile(design) if info.lag else ErrorProfile(design)
-        search = partial(_search_1d, lambda r, f: profile.loglik(r, f))
+        search = partial(search_1d, lambda r, f: profile.loglik(r, f))
     for _ in range(2):
         found = search(ld, interval, *optimisers)
         low_end = interval.source == "spectral radius" and any(
@@ -203,8 +204,12 @@ def _estimate(prob: Problem) -> Estimate:
 
     if cov_method == "information":
         full_cov = invert(information_matrix(design, beta, sigma2, rho=rho, lam=lam), stage="information matrix")
+    elif cov_method in ROBUST:
+        full_cov = ml_covariance(design, beta, sigma2, hessian(), cov_method, rho=rho, lam=lam,
+                                 bandwidth=spec.bandwidth)
     else:
         full_cov = invert(-hessian(), stage="Hessian")
+    details.update(cov_details(spec, design, "ml"))
     if isinstance(ld, LULogDet):
         details["lu_factorisations"] = ld.factorisations
     names = list(design.names) + (["rho"] if lag else []) + (["lambda"] if error else [])
@@ -236,7 +241,8 @@ def _estimate(prob: Problem) -> Estimate:
         names=tuple(names), estimates=estimates, cov=cov, beta=beta, sigma2=sigma2, residuals=e,
         prediction=prediction, sigma2_se=math.sqrt(s2_var) if s2_var > 0 else None, loglik=loglik,
         spatial=spatial, interval=interval, converged=converged, at_boundary=at_boundary, tests=tests, details=details,
-        fixed_effects=fixed, hessian=hessian, loglik_at=loglik_at)
+        fixed_effects=fixed, hessian=hessian, loglik_at=loglik_at,
+        scores=lambda: ml_scores(design, beta, sigma2, rho=rho, lam=lam))
 
 
 def _lee_yu_notes(tests: dict[str, TestResult], loglik_note: str) -> dict[str, TestResult]:
