@@ -20,3 +20,20 @@ Errors = Literal["raise", "record"]
 Moments = Literal["conditional", "total"]
 Scale = Literal["n", "n-1"]
 Language = Literal["en", "zh"]
+
+# models (spatial.models.catalog.MODEL_NAMES lists the same names with their descriptions; a test
+# keeps them equal)
+ModelName = Literal["ols", "slx", "sar", "sem", "sdm", "sdem", "sac"]
+FixedEffects = Literal["none", "unit", "time", "twoway"]
+LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
+CovMethod = Literal["auto", "information", "hessian"]
+Collinear = Literal["error", "drop"]
+EffectsMethod = Literal["auto", "exact", "lu", "traces"]
+EffectsInference = Literal["simulation", "delta"]
+GroupIslands = Literal["keep", "drop", "error"]
+TableStat = Literal["se", "z", "p"]
+Layout = Literal["rows", "columns"]
+WeightsTransform = Literal["r", "none"]  # fit and select: row-standardise the weights, or use them as given
+
+# inputs
+Restrict = Literal["error", "intersection"]  # units in the table but not the boundaries (or weights)

@@ -17,10 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 
+from spatial.choices import Language, Layout, TableStat
 from spatial._fs import PathLike, atomic_path, check_output, write_text_atomic
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
@@ -30,8 +30,6 @@ from spatial.models.result import Result, stars
 
 __all__ = ["compare", "ComparisonTable", "TableStat", "Language"]
 
-TableStat = Literal["se", "z", "p"]
-Language = Literal["en", "zh"]
 
 _WORDS = {
     "en": {
@@ -226,7 +224,6 @@ def _parenthesis(value: float, digits: int) -> str:
     return f"({_number(value, digits)})" if math.isfinite(value) else "(n/a)"
 
 
-Layout = Literal["rows", "columns"]
 _EFFECTS = ("direct", "indirect", "total")
 
 

@@ -50,62 +50,22 @@ import pandas as pd
 
 from spatial._fs import write_text_atomic
 from spatial._options import config_seed
-from spatial.config import Key, register_section
+from spatial.config import register_section
 from spatial.errors import ConfigError
-from spatial.models.catalog import MODEL_NAMES as _MODELS
+from spatial.operations import FIT, FIT_BY, HETEROGENEITY_KEYS, MODELS_KEYS, TABLE
 from spatial.pipeline import RunContext, register_step, write_csv
 from spatial.steps.weights_choice import chosen_weights
 
 __all__: list[str] = []
 
-_FORMATS = ("csv", "txt", "md", "tex", "html", "xlsx", "docx")
-
 register_section(
     "models",
-    {
-        "y": Key(str, required=True, help="dependent variable: a column or log(column)"),
-        "x": Key(list, required=True, help="regressors: columns or log(column)", items=str, min_items=1),
-        "models": Key(list, ["ols", "sar", "sem", "sdm"], help="models to fit, side by side", items=str),
-        "period": Key((int, str), help="fit one period (a cross-section); default: all periods pooled"),
-        "weights": Key((str, list), help="name of the weights from the weights step (default: its first), or a "
-                                         "list of names (a robustness set: every model under each W)"),
-        "wx": Key(list, help="regressors lagged in the Durbin models (default: all of x)", items=str),
-        "constant": Key(bool, True),
-        "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
-        "lee_yu": Key(bool, False, help="Lee-Yu bias correction of the fixed-effects estimates"),
-        "random_effects": Key(bool, False, help="random unit effects (sar, sem, sdm, sdem)"),
-        "allow_nonconverged": Key(bool, False, help="keep results whose optimiser did not converge or whose rho is "
-                                                    "on a bound (effects undefined); default: stop (exit 3)"),
-        "select": Key(bool, False, help="run the panel model selection procedure and show its table"),
-        "logdet": Key(str, "auto", choices=("auto", "eigen", "lu", "mc")),
-        "cov": Key(str, "auto", choices=("auto", "information", "hessian")),
-        "effects": Key(str, "auto", choices=("auto", "exact", "lu", "traces")),
-        "inference": Key(str, "simulation", choices=("simulation", "delta")),
-        "draws": Key(int, 1000, help="simulation draws for the effects' standard errors"),
-        "seed": Key(int, 20240601, help="seed of the simulation draws (recorded)"),
-        "allow_islands": Key(bool, False),
-        "language": Key(str, "en", choices=("en", "zh")),
-        "table_stat": Key(str, "se", choices=("se", "z", "p")),
-        "table_formats": Key(list, ["csv", "txt", "tex", "html"], help="csv, txt, md, tex, html, xlsx, docx"),
-        "table_digits": Key(int, 3, help="decimals of every number of the tables"),
-        "table_layout": Key(str, "rows", choices=("rows", "columns"),
-                            help="columns: W*X and Direct | Indirect | Total columns beside each model"),
-        "labels": Key(dict, help="[models.labels]: names of the variables in the tables, e.g. dig = \"数字经济\""),
-        "heterogeneity": Key(dict, help="[models.heterogeneity]: the model by group of units and tests of "
-                                        "equal coefficients (keys by, model, groups, coefficients, "
-                                        "permutations, islands)"),
-    },
+    MODELS_KEYS,  # declared in spatial.operations (FIT, TABLE, SELECT)
     check=lambda values, **_: _check(values) or values,  # refused when the config is read, before any output
 )
 
 
 def _check(spec: dict[str, Any]) -> None:
-    unknown = [m for m in spec["models"] if m not in _MODELS]
-    if unknown or not spec["models"]:
-        raise ConfigError(f"[models] models {unknown or '[]'} not known; choose from {', '.join(_MODELS)}")
-    formats = [f for f in spec["table_formats"] if f not in _FORMATS]
-    if formats:
-        raise ConfigError(f"[models] table_formats {formats} not known; choose from {', '.join(_FORMATS)}")
     if spec["draws"] < 0:
         raise ConfigError("[models] draws must be a non-negative integer")
     if not 0 <= spec["table_digits"] <= 10:
@@ -136,14 +96,7 @@ def _check_labels(spec: dict[str, Any]) -> None:
 
 def _table_options(spec: dict[str, Any]) -> dict[str, Any]:
     """The keywords of :func:`spatial.models.compare` that the config sets."""
-    return dict(stat=spec["table_stat"], lang=spec["language"], digits=spec["table_digits"],
-                layout=spec["table_layout"], labels=spec.get("labels") or None)
-
-
-_HETEROGENEITY = {
-    "by": (str, None), "model": (str, None), "groups": (list, None), "coefficients": (list, None),
-    "permutations": (int, 0), "islands": (str, "keep"),
-}
+    return TABLE.keywords(spec, labels=spec.get("labels") or None)
 
 
 def _heterogeneity(spec: dict[str, Any]) -> dict[str, Any] | None:
@@ -158,28 +111,27 @@ def _heterogeneity(spec: dict[str, Any]) -> dict[str, Any] | None:
     for key, value in raw.items():
         if value is None:  # a default filled in by an earlier check
             continue
-        if key not in _HETEROGENEITY:
-            near = close_matches(key, list(_HETEROGENEITY), n=1)
+        if key not in HETEROGENEITY_KEYS:
+            near = close_matches(key, list(HETEROGENEITY_KEYS), n=1)
             raise ConfigError(f"unknown key {key!r} in {where}" + (f" (did you mean {near[0]!r}?)" if near else ""))
-        kind = _HETEROGENEITY[key][0]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise ConfigError(f"{where} {key} must be {kind.__name__}, got {value!r}")
-        if kind is list and (not value or any(not isinstance(v, str) or not v.strip() for v in value)):
+        declared = HETEROGENEITY_KEYS[key]
+        if not isinstance(value, declared.type) or isinstance(value, bool):
+            raise ConfigError(f"{where} {key} must be {declared.type.__name__}, got {value!r}")
+        if declared.type is list and (not value or any(not isinstance(v, str) or not v.strip() for v in value)):
             raise ConfigError(f"{where} {key} must list names that are not blank, got {value!r}")
+        if declared.choices is not None and value not in declared.choices:
+            raise ConfigError(f"{where} {key} = {value!r} is not allowed; choose one of "
+                              + ", ".join(map(repr, declared.choices)))
         checked[key] = value
-    for key, (_, default) in _HETEROGENEITY.items():
-        checked.setdefault(key, default)
+    for key, declared in HETEROGENEITY_KEYS.items():
+        checked.setdefault(key, declared.default)
     if checked["by"] is None:
         raise ConfigError(f"{where} needs 'by': a column of the panel or boundaries, or three_regions, four_regions "
                           "or north_south")
     checked["model"] = checked["model"] or spec["models"][-1]
-    if checked["model"] not in _MODELS:
-        raise ConfigError(f"{where} model {checked['model']!r} not known; choose from {', '.join(_MODELS)}")
-    if not 0 <= checked["permutations"] <= 100_000:
-        raise ConfigError(f"{where} permutations must be between 0 and 100000, got {checked['permutations']}")
-    if checked["islands"] not in ("keep", "drop", "error"):
-        raise ConfigError(f"{where} islands = {checked['islands']!r} is not allowed; choose one of 'keep', 'drop', "
-                          "'error'")
+    top = FIT_BY.param("permutations").high
+    if not 0 <= checked["permutations"] <= top:
+        raise ConfigError(f"{where} permutations must be between 0 and {top}, got {checked['permutations']}")
     return checked
 
 
@@ -263,13 +215,8 @@ def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
     from spatial.models import fit
     from spatial.models.catalog import MODELS
 
-    results = {model: fit(
-        ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
-        wx=spec["wx"] if MODELS[model].durbin else None, constant=spec["constant"],
-        logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
-        draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
-        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"],
-    ) for model in spec["models"]}
+    results = {model: fit(ctx.panel, graph, **FIT.keywords(
+        spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None)) for model in spec["models"]}
     if not spec.get("allow_nonconverged", False):
         _check_numerics(results)
     return results
@@ -330,14 +277,12 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
     from spatial.heterogeneity import heterogeneity
 
     model = het_spec["model"]
-    het = heterogeneity(
-        ctx.panel, graph, by=het_spec["by"], y=spec["y"], x=spec["x"], groups=het_spec["groups"],
-        coefficients=het_spec["coefficients"], permutations=het_spec["permutations"], seed=spec["seed"],
-        islands=het_spec["islands"], language=spec["language"], model=model, period=spec["period"],
-        wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
-        logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
-        draws=spec["draws"], allow_islands=spec["allow_islands"], fe=spec["fe"], lee_yu=spec["lee_yu"],
-        random_effects=spec["random_effects"])
+    from spatial.models.catalog import MODELS
+
+    fit_options = FIT.keywords(spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None)
+    het = heterogeneity(ctx.panel, graph, **FIT_BY.keywords(het_spec, y=spec["y"], x=spec["x"], seed=spec["seed"],
+                                                            language=spec["language"]),
+                        **{k: v for k, v in fit_options.items() if k not in ("y", "x", "seed")})
     ctx.echo("")
     ctx.echo(f"{model.upper()} by group ({het.by})")
     ctx.echo(het.summary())
