@@ -165,7 +165,11 @@ FIT = Operation(
         Param("constant", bool, True, "Include the intercept.", flag="--constant/--no-constant"),
         Param("period", str, None, "Fit only this period of a panel (a cross-section).", key_type=(int, str)),
         Param("logdet", LogdetMethod, "auto", "Log-determinant method."),
-        Param("cov", CovMethod, "auto", "Covariance of the estimates."),
+        Param("cov", CovMethod, "auto", "Covariance: information or hessian (ML default by size), or a robust "
+              "sandwich: robust (heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
+              "correlation). Tests and effects use it."),
+        Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
+              low=0),
         Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),
         Param("inference", EffectsInference, "simulation", "Standard errors of the effects."),
         Param("draws", int, 1000, "Simulation draws for the effects' standard errors.", low=0, flag="--effects-draws"),
@@ -178,6 +182,8 @@ FIT = Operation(
               flag="--drop-collinear", flag_value="drop"),
         Param("lee_yu", bool, False, "Lee-Yu (2010) bias correction of a fixed-effects model."),
         Param("random_effects", bool, False, "Random unit effects (SAR, SEM, SDM, SDEM; needs --time, with --fe none)."),
+        Param("dynamic", object, None, "", flag=None, key=None,
+              why="Python only so far: the dynamic spatial panel's lags (issue 16)"),
         Param("allow_nonconverged", bool, False, "Write results even if the optimiser did not converge or rho is on a "
               "bound (effects undefined).", keyword=False,
               why="Python returns the result (result.converged, result.effects_undefined); the caller decides"),

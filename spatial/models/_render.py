@@ -68,13 +68,47 @@ def _header(result) -> list[tuple[str, str]]:
                      f"from {result.details.get('interval_source', '')}"))
     if MODELS[result.model].family != "least_squares":
         rows.append(("Log-determinant / covariance", f"{result.details.get('logdet')} / {result.details.get('cov')}"))
+    if result.spec.cov in ("robust", "cluster", "driscoll_kraay"):
+        rows.append(("Covariance", result.details.get("cov_label", result.spec.cov)))
     if not result.converged:
         rows.append(("WARNING", "the optimiser did not converge: " + str(result.details.get("optimizer", ""))))
     if result.at_boundary:
         rows.append(("WARNING", "a spatial parameter is on the boundary of its interval: standard errors unreliable"))
     if result.effects_undefined:
         rows.append(("WARNING", f"effects {result.effects_undefined}"))
+    rows += _dynamic_rows(result)
     return rows
+
+
+_DYNAMIC_TERMS = {"tau": "tau y(t-1)", "eta": "eta W y(t-1)", "both": "tau y(t-1) + eta W y(t-1)"}
+
+
+def _dynamic_rows(result) -> list[tuple[str, str]]:
+    """A dynamic model: its lags, the initial period, the bias correction and the stability condition."""
+    spec = result.spec
+    if not getattr(spec, "dynamic", None):
+        return []
+    d = result.details
+    rows = [("Dynamics", f"{_DYNAMIC_TERMS[spec.dynamic]}; first period {d.get('first_period')} is the initial "
+                         f"condition, {result.n_periods} of {d.get('panel_periods')} periods estimated"),
+            ("Bias correction", str(d.get("bias_correction", ""))),
+            ("Stability", f"largest |eigenvalue| of (I - rho W)^-1 (tau I + eta W) = {_f(d.get('stability'))} "
+                          f"({'stationary' if (d.get('stability') or 2) < 1 else 'NOT stationary'})")]
+    if d.get("long_run_effects"):
+        rows.append(("WARNING", str(d["long_run_effects"])))
+    return rows
+
+
+def _effects_blocks(result) -> list[tuple[str, object]]:
+    """(title, Effects) blocks: one for a static model, short- and long-run for a dynamic one."""
+    if result.effects is None:
+        return []
+    if not getattr(result.spec, "dynamic", None):
+        return [("", result.effects)]
+    blocks = [("Short-run effects", result.effects)]
+    if result.long_run_effects is not None:
+        blocks.append(("Long-run effects", result.long_run_effects))
+    return blocks
 
 
 def _effects_label(spec) -> str:
@@ -128,8 +162,8 @@ def _text(result) -> str:
     if result.diagnostics:
         lines += ["", "Regression diagnostics", *_test_lines(result.diagnostics)]
         lines += [f"  {row}" for row in _collinearity(result)]
-    if result.effects is not None:
-        lines += ["", result.effects.summary()]
+    for title, effects in _effects_blocks(result):
+        lines += ["", *([title] if title else []), effects.summary()]
     notes = _notes(result)
     if notes:
         lines += ["", "Notes"] + [f"  {n}" for n in notes]
@@ -186,9 +220,8 @@ def _html(result) -> str:
         parts += _test_table(result.diagnostics,
                              "<table class='spatial-diagnostics'><caption>Regression diagnostics</caption>")
         parts.append("<p>" + "<br>".join(e(row) for row in _collinearity(result)) + "</p>")
-    if result.effects is not None:
-        eff = result.effects
-        parts.append(f"<p>Effects ({e(eff.method)}; standard errors by {e(eff.inference)})</p>")
+    for title, eff in _effects_blocks(result):
+        parts.append(f"<p>{e(title or 'Effects')} ({e(eff.method)}; standard errors by {e(eff.inference)})</p>")
         parts.append("<table class='spatial-effects'><thead><tr><th></th><th>effect</th><th>estimate</th>"
                      "<th>std.err</th><th>z</th><th>p</th></tr></thead><tbody>")
         for row in eff.to_frame().itertuples(index=False):

@@ -79,6 +79,9 @@ class ModelSpec:
     per_unit: bool
     lee_yu: bool = False
     random_effects: bool = False
+    bandwidth: int | None = None  # Driscoll-Kraay lags (cov="driscoll_kraay"), else None
+    bandwidth_given: bool = False  # the user's bandwidth (else the rule floor(4 (T/100)^(2/9)))
+    dynamic: str | None = None  # "tau", "eta" or "both": lags of y in time (see spatial.models._dynamic)
 
     def to_dict(self) -> dict:
         out = dict(self.__dict__)
@@ -125,6 +128,7 @@ class Result:
     details: dict = field(default_factory=dict)
     fixed_effects: dict | None = None  # panels: recovered unit/time intercepts (Elhorst), see spatial.models.fit
     diagnostics: dict = field(default_factory=dict)  # least squares with a constant: F, JB, BP, KB, White
+    long_run_effects: Effects | None = None  # dynamic models: long-run effects (``effects`` is the short run)
 
     # ------------------------------------------------------------------ derived values
 
@@ -190,6 +194,7 @@ class Result:
             "fe": self.spec.fe,
             "random_effects": bool(self.spec.random_effects),
             "lee_yu": bool(self.spec.lee_yu),
+            "dynamic": self.spec.dynamic,
             "params": {
                 name: {"estimate": _num(self.params[name]), "std_error": _num(self.std_errors[name]),
                        "z": _num(self.zstats[name]), "p_value": _num(self.pvalues[name])}
@@ -210,6 +215,8 @@ class Result:
             "at_boundary": bool(self.at_boundary),
             "effects": None if self.effects is None else self.effects.to_dict(),
             "effects_undefined": self.effects_undefined,
+            "effects_horizon": "short_run" if self.spec.dynamic else None,
+            "long_run_effects": None if self.long_run_effects is None else self.long_run_effects.to_dict(),
             "effects_method": None if self.effects is None else {
                 "method": self.effects.method, "inference": self.effects.inference,
                 "draws": self.effects.draws, "seed": self.effects.seed},

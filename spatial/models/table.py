@@ -40,6 +40,7 @@ _WORDS = {
         "dependent": "Dependent variable", "direct_col": "Direct", "indirect_col": "Indirect", "total_col": "Total",
         "se": "Standard errors in parentheses.", "z": "z statistics in parentheses (t for OLS and SLX).",
         "p": "p-values in parentheses.", "stars": "*** p<{2}, ** p<{1}, * p<{0}.",
+        "cov": "Covariance: {}.",
     },
     "zh": {
         "const": "常数项", "sigma2": "σ²", "loglik": "对数似然值", "aic": "AIC", "bic": "BIC",
@@ -49,6 +50,7 @@ _WORDS = {
         "total_col": "总效应",
         "se": "注：括号内为标准误。", "z": "注：括号内为z统计量（OLS与SLX为t统计量）。", "p": "注：括号内为p值。",
         "stars": "***、**、*分别表示在{2}、{1}、{0}的水平上显著。",
+        "cov": "协方差矩阵：{}。",
     },
 }
 # The statistic rows in LaTeX (math mode, so plain pdflatex compiles them).
@@ -336,8 +338,21 @@ def compare(
     dependents = list(dict.fromkeys(shown(r.spec.y) for _, r in items))
     heading = title or f"{words['dependent']}: {', '.join(dependents)}"
     notes = (words[stat] + (" " if lang == "en" else "") + words["stars"].format(*[_pct(v) for v in levels]),)
+    notes += _cov_note(items, names, words)
     return ComparisonTable(frame=frame, notes=notes, title=heading,
                            latex_index=tuple(latex for _, latex, _ in builder.rows))
+
+
+def _cov_note(items, names: list[str], words: dict) -> tuple[str, ...]:
+    """A note naming the covariance when any model uses a robust one (the default needs none)."""
+    from spatial.models._robust import ROBUST
+
+    labels = [r.details.get("cov_label", "") for _, r in items]
+    if not any(r.spec.cov in ROBUST for _, r in items):
+        return ()
+    if len(set(labels)) == 1:
+        return (words["cov"].format(labels[0]),)
+    return (words["cov"].format("; ".join(f"{n} {label}" for n, label in zip(names, labels, strict=True))),)
 
 
 def _symbol(name: str, lang: str) -> str:

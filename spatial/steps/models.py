@@ -20,6 +20,8 @@ Shape::
                                        # side (models_robustness_*); the main outputs use the first
     wx = ["log(pcap)"]                 # regressors lagged in SLX/SDM/SDEM (default: all of x)
     draws = 1000                       # simulation draws for the effects' standard errors
+    cov = "cluster"                    # auto (information/hessian), robust, cluster (by unit),
+                                       # driscoll_kraay (bandwidth = floor(4 (T/100)^(2/9)) unless given)
     seed = 20240601                    # recorded in every output
     language = "en"                    # or "zh": labels of the comparison table
     table_formats = ["csv", "txt", "tex", "html"]   # also "xlsx", "docx"
@@ -68,6 +70,9 @@ register_section(
 def _check(spec: dict[str, Any]) -> None:
     if spec["draws"] < 0:
         raise ConfigError("[models] draws must be a non-negative integer")
+    if spec.get("bandwidth") is not None and (spec["bandwidth"] < 0 or spec["cov"] != "driscoll_kraay"):
+        raise ConfigError(f"[models] bandwidth = {spec['bandwidth']} sets the Driscoll-Kraay kernel: a whole number "
+                          "of periods (0 or more) with cov = \"driscoll_kraay\"")
     if not 0 <= spec["table_digits"] <= 10:
         raise ConfigError(f"[models] table_digits = {spec['table_digits']}: give 0 to 10 decimals")
     _check_labels(spec)
