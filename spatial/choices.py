@@ -33,6 +33,7 @@ EffectsInference = Literal["simulation", "delta"]
 GroupIslands = Literal["keep", "drop", "error"]
 TableStat = Literal["se", "z", "p"]
 Layout = Literal["rows", "columns"]
+DynamicLags = Literal["tau", "eta", "both"]  # y(t-1), W y(t-1), or both (xsmle dlag(1|2|3))
 WeightsTransform = Literal["r", "none"]  # fit and select: row-standardise the weights, or use them as given
 
 # inputs

@@ -141,10 +141,12 @@ class Param:
         choices = self.choices
         if self.flag_value is not None:
             kwargs.update(is_flag=True, flag_value=self.flag_value, default=self.default)
+        elif self.type is bool and "/" in self.flag:  # --a/--no-a: on, off, or (default None) not said
+            kwargs.update(default=self.default, show_default=self.default is not None)
         elif self.type is bool:
-            kwargs.update(is_flag=True, default=bool(self.default))
-            if "/" not in self.flag and self.default:
+            if self.default:
                 raise ValueError(f"{self.name}: an option on by default needs an off flag too (two flags with a slash)")
+            kwargs.update(is_flag=True, default=False)
         elif self.variadic:
             kwargs.update(multiple=True, cls=__getattr__("Variadic"))
         elif self.type is list or self.items is not None:

@@ -26,6 +26,7 @@ from typing import Literal
 from spatial.choices import (
     Adjust,
     Collinear,
+    DynamicLags,
     CovMethod,
     EffectsInference,
     EffectsMethod,
@@ -180,10 +181,11 @@ FIT = Operation(
         Param("allow_islands", bool, False, "Keep units without neighbours."),
         Param("collinear", Collinear, "error", "Drop (and report) collinear regressors instead of stopping.",
               flag="--drop-collinear", flag_value="drop"),
-        Param("lee_yu", bool, False, "Lee-Yu (2010) bias correction of a fixed-effects model."),
+        Param("lee_yu", bool, None, "Lee-Yu (2010) bias correction of a fixed-effects model (static: off by default; "
+              "dynamic: the Yu-de Jong-Lee correction, on by default with --fe).", flag="--lee-yu/--no-lee-yu"),
         Param("random_effects", bool, False, "Random unit effects (SAR, SEM, SDM, SDEM; needs --time, with --fe none)."),
-        Param("dynamic", object, None, "", flag=None, key=None,
-              why="Python only so far: the dynamic spatial panel's lags (issue 16)"),
+        Param("dynamic", DynamicLags, None, "Dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (xsmle "
+              "dlag(1|2|3)); the first period is the initial condition. Short- and long-run effects."),
         Param("allow_nonconverged", bool, False, "Write results even if the optimiser did not converge or rho is on a "
               "bound (effects undefined).", keyword=False,
               why="Python returns the result (result.converged, result.effects_undefined); the caller decides"),
@@ -271,7 +273,7 @@ SELECT = Operation(
         Param("draws", int, 0, "", flag=None, key=None, why="Python only: effects draws of the selected fits"),
         Param("seed", int, 12345, "", flag=None, key=None, why="Python only: with draws"),
         Param("lee_yu", bool, False, "Lee-Yu bias correction of the fixed-effects estimates.", flag=None,
-              why="not on spatial select yet"),
+              key_default=None, why="not on spatial select yet; [models] lee_yu is shared with fit (default: unset)"),
         Param("allow_islands", bool, False, "Keep units without neighbours.", keyword=False,
               why="passed on to fit(allow_islands=) through **options"),
         _FIT_TRANSFORM,

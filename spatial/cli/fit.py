@@ -77,6 +77,9 @@ def fit_cmd(table_path, data, id_column, time_column, weights_file, contiguity, 
     json_out = json_out or out
     if (values["fe"] != "none" or values["random_effects"]) and time_column is None:
         raise click.UsageError("--fe unit|time|twoway and --random-effects need a panel: give --time COLUMN")
+    if values["dynamic"] and time_column is None:
+        raise click.UsageError("--dynamic needs a panel: a lag of y in time does not exist in a cross-section; give "
+                               "--time COLUMN")
     if (weights_file is None) == (contiguity is None):
         raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
     if by is None and (groups or permutations or coefficients or islands != "keep"):
@@ -100,6 +103,8 @@ def fit_cmd(table_path, data, id_column, time_column, weights_file, contiguity, 
     panel, graph = _load_inputs(table_path, id_column, time_column, [values["y"], *values["x"]], weights_file,
                                 contiguity, boundaries, transform, loader)
     options = FIT.keywords({}, **values)
+    if options["dynamic"] is None:
+        del options["dynamic"]  # as before dynamic models: the static fit's keywords only
     if by is not None:
         _fit_by(panel, graph, options, by=by, groups=groups, permutations=permutations, coefficients=coefficients,
                 islands=islands, layout=layout, json_out=json_out, table_out=table_out, overwrite=overwrite,
