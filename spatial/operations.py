@@ -30,8 +30,10 @@ from spatial.choices import (
     CovMethod,
     EffectsInference,
     EffectsMethod,
+    Estimator,
     Errors,
     FixedEffects,
+    GmmErrors,
     GroupIslands,
     Language,
     Layout,
@@ -149,6 +151,7 @@ HOTSPOTS = Operation(
 _FIT_TRANSFORM = Param("transform", WeightsTransform, "r", "r: row-standardise the weights; none: use them as given.",
                        key=None, keyword=False,
                        why="in a config each [weights.NAME] table has its own transform; Python: pass the W you want")
+_GMM_WHY = "GMM runs from the command line and Python; not a [models] key yet"
 _SAME_AS_FIT = "one option of spatial fit / [models] (declared in FIT), passed on"
 
 FIT = Operation(
@@ -169,6 +172,17 @@ FIT = Operation(
         Param("cov", CovMethod, "auto", "Covariance: information or hessian (ML default by size), or a robust "
               "sandwich: robust (heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
               "correlation). Tests and effects use it."),
+        Param("estimator", Estimator, "ml", "ml: maximum likelihood (least squares for OLS/SLX); gmm: spatial 2SLS / "
+              "het-robust GM / GS2SLS (a cross-section: one period), with --endog and --instruments.", key=None,
+              why=_GMM_WHY),
+        Param("endog", list, None, "With --estimator gmm: endogenous regressors (not in --x).", items=str,
+              variadic=True, key=None, why=_GMM_WHY),
+        Param("instruments", list, None, "With --estimator gmm: external instruments of the --endog regressors (at "
+              "least one each).", items=str, variadic=True, key=None, why=_GMM_WHY),
+        Param("w_lags", int, 2, "With --estimator gmm: powers of W in the instruments of W y (W X, W^2 X, ...).",
+              low=1, high=10, key=None, why=_GMM_WHY),
+        Param("gmm_errors", GmmErrors, "het", "With --estimator gmm: the moment conditions of the spatial error (het: "
+              "Arraiz et al. 2010).", key=None, why=_GMM_WHY),
         Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
               low=0),
         Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),

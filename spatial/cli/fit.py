@@ -96,15 +96,22 @@ def fit_cmd(table_path, data, id_column, time_column, weights_file, contiguity, 
 
     values["x"] = _terms(values["x"])
     values["wx"] = _terms(values["wx"]) or None
+    endog, instruments = _terms(values["endog"]), _terms(values["instruments"])
+    if values["estimator"] != "gmm" and (endog or instruments):
+        raise click.UsageError("--endog and --instruments need --estimator gmm")
+    values["endog"], values["instruments"] = endog or None, instruments or None
     values["period"] = _period(values["period"])
     names = parse_labels(labels)
-    check_labels(names, [values["y"], *values["x"], *(values["wx"] or [])])  # before the estimation: a typo costs nothing
+    check_labels(names, [values["y"], *values["x"], *(values["wx"] or []), *endog])  # a typo costs nothing
     layout = TABLE.keywords({}, stat=stat, lang=lang, digits=digits, layout=layout, labels=names)
-    panel, graph = _load_inputs(table_path, id_column, time_column, [values["y"], *values["x"]], weights_file,
-                                contiguity, boundaries, transform, loader)
+    panel, graph = _load_inputs(table_path, id_column, time_column, [values["y"], *values["x"], *endog, *instruments],
+                                weights_file, contiguity, boundaries, transform, loader)
     options = FIT.keywords({}, **values)
     if options["dynamic"] is None:
         del options["dynamic"]  # as before dynamic models: the static fit's keywords only
+    if options["estimator"] != "gmm":  # the GMM keywords only with estimator='gmm'
+        for name in ("estimator", "endog", "instruments", "w_lags", "gmm_errors"):
+            del options[name]
     if by is not None:
         _fit_by(panel, graph, options, by=by, groups=groups, permutations=permutations, coefficients=coefficients,
                 islands=islands, layout=layout, json_out=json_out, table_out=table_out, overwrite=overwrite,

@@ -33,6 +33,7 @@ __all__ = ["compare", "ComparisonTable", "TableStat", "Language"]
 
 _WORDS = {
     "en": {
+        "estimator": "Estimator", "ak_test": "Anselin-Kelejian [p]", "first_stage_f": "First-stage F (min)",
         "const": "Constant", "sigma2": "sigma2", "loglik": "Log-likelihood", "aic": "AIC", "bic": "BIC",
         "r2": "R2", "pseudo_r2": "Pseudo R2", "nobs": "N", "unit_fe": "Unit fixed effects",
         "time_fe": "Time fixed effects", "yes": "Yes", "no": "No", "direct": "Direct effect",
@@ -45,6 +46,7 @@ _WORDS = {
         "cov": "Covariance: {}.",
     },
     "zh": {
+        "estimator": "估计方法", "ak_test": "Anselin-Kelejian 检验 [p]", "first_stage_f": "第一阶段 F 值 (最小)",
         "const": "常数项", "sigma2": "σ²", "loglik": "对数似然值", "aic": "AIC", "bic": "BIC",
         "r2": "R²", "pseudo_r2": "伪R²", "nobs": "观测值", "unit_fe": "个体固定效应", "time_fe": "时间固定效应",
         "yes": "是", "no": "否", "direct": "直接效应", "indirect": "间接效应", "total": "总效应",
@@ -332,9 +334,12 @@ def compare(
                     builder.effect(kind, variable, f"{words[horizon] if horizon else ''}{word}: {shown(variable)}",
                                    long_run=horizon == "lr")
     builder.summary("sigma2", words["sigma2"], lambda r: _number(r.sigma2, digits), _LATEX_WORDS["sigma2"])
-    builder.summary("loglik", words["loglik"], lambda r: _number(r.loglik, digits))
-    builder.summary("aic", words["aic"], lambda r: _number(r.aic, digits))
-    builder.summary("bic", words["bic"], lambda r: _number(r.bic, digits))
+    if any(r.loglik is not None for _, r in items):  # no likelihood rows for a table of GMM fits
+        builder.summary("loglik", words["loglik"], lambda r: _number(r.loglik, digits))
+        builder.summary("aic", words["aic"], lambda r: _number(r.aic, digits))
+        builder.summary("bic", words["bic"], lambda r: _number(r.bic, digits))
+    if any(r.spec.estimator == "gmm" for _, r in items):
+        _gmm_rows(builder, items, words, digits)
     builder.summary("r2", words["r2"], lambda r: _number(r.r2, digits), _LATEX_WORDS["r2"])
     builder.summary("pseudo_r2", words["pseudo_r2"], lambda r: _number(r.pseudo_r2, digits),
                     _LATEX_WORDS["pseudo_r2"][lang])
@@ -353,6 +358,24 @@ def compare(
     notes += _cov_note(items, names, words)
     return ComparisonTable(frame=frame, notes=notes, title=heading,
                            latex_index=tuple(latex for _, latex, _ in builder.rows))
+
+
+def _gmm_rows(builder, items, words, digits: int) -> None:
+    """Estimator, Anselin-Kelejian test and the smallest first-stage F of tables with GMM fits."""
+    builder.summary("estimator", words["estimator"], lambda r: "GMM/IV" if r.spec.estimator == "gmm" else "ML")
+
+    def ak(r):
+        test = r.tests.get("anselin_kelejian")
+        return "" if test is None else f"{_number(test.statistic, digits)} [{_number(test.p_value, digits)}]"
+
+    def weakest(r):
+        stages = r.details.get("first_stage") or {}
+        return "" if not stages else _number(min(s["f"] for s in stages.values()), digits)
+
+    if any("anselin_kelejian" in r.tests for _, r in items):
+        builder.summary("ak_test", words["ak_test"], ak)
+    if any(r.details.get("first_stage") for _, r in items):
+        builder.summary("first_stage_f", words["first_stage_f"], weakest)
 
 
 def _cov_note(items, names: list[str], words: dict) -> tuple[str, ...]:
