@@ -25,6 +25,8 @@ from typing import Literal
 
 from spatial.choices import (
     Adjust,
+    BayesLogdet,
+    BayesModel,
     Collinear,
     DynamicLags,
     CovMethod,
@@ -48,7 +50,7 @@ from spatial.choices import (
 )
 from spatial.operation import Operation, Param, section_keys
 
-__all__ = ["MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -272,6 +274,10 @@ FIT_BY = Operation(
     ),
 )
 
+_PRIORS = Param("priors", dict, None, "Prior probability of each model in the Bayesian comparison: MODEL=P (repeatable; "
+                "together they sum to 1; default: equal).", flag="--prior", key="bayes_priors",
+                click={"multiple": True, "metavar": "MODEL=P"})
+
 SELECT = Operation(
     "select", command="select", section="models", function="spatial.models:select", positional=("panel", "w"),
     inputs=True,
@@ -290,6 +296,9 @@ SELECT = Operation(
               key_default=None, why="not on spatial select yet; [models] lee_yu is shared with fit (default: unset)"),
         Param("allow_islands", bool, False, "Keep units without neighbours.", keyword=False,
               why="passed on to fit(allow_islands=) through **options"),
+        Param("bayes", bool, True, "The Bayesian comparison (posterior model probabilities) beside the tests.",
+              flag="--bayes/--no-bayes", key_default=None),
+        _PRIORS,
         _FIT_TRANSFORM,
         Param("json", Path, None, "Write the selection as JSON.", key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("csv", Path, None, "Write the table as CSV.", key=None, keyword=False, why=_CLI_OUTPUTS),
@@ -298,12 +307,39 @@ SELECT = Operation(
     ),
 )
 
-OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT)}
+BAYES = Operation(
+    "bayes", command="bayes", section="models", function="spatial.models:compare_bayes", positional=("panel", "w"),
+    inputs=True,
+    params=(
+        Param("y", str, None, "Dependent variable: a column or log(column).", required=True),
+        Param("x", list, None, "Regressors: --x x1 x2 log(x3).", items=str, required=True, variadic=True,
+              min_items=1),
+        Param("models", list, list(BayesModel.__args__), "Models compared.", items=BayesModel, variadic=True,
+              key="bayes_models", min_items=1),
+        Param("fe", FixedEffects, "none", "Fixed effects of a panel, removed by demeaning (none: pooled)."),
+        _PRIORS,
+        Param("wx", list, None, "Regressors whose W* lag enters SLX/SDM/SDEM (default: all).", items=str,
+              variadic=True),
+        Param("period", str, None, "Use only this period of a panel (a cross-section).", key_type=(int, str)),
+        Param("logdet", BayesLogdet, "auto", "Log-determinant method of the integration.", key=None,
+              why="[models] logdet is fit's (it also has mc); a config comparison uses auto"),
+        Param("allow_islands", bool, False, "Keep units without neighbours."),
+        Param("collinear", Collinear, "error", "Drop (and report) collinear regressors instead of stopping.",
+              flag=None, why="not on spatial bayes yet"),
+        _FIT_TRANSFORM,
+        Param("json", Path, None, "Write the comparison as JSON.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("csv", Path, None, "Write the table as CSV.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("overwrite", bool, False, "Replace existing output files (never the inputs).", key=None, keyword=False,
+              why="spatial run --overwrite, for the whole run"),
+    ),
+)
+
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES)}
 
 #: The keys of the ``[esda]`` section, from the three operations.
 ESDA_KEYS = section_keys("esda", (MORAN, LISA, HOTSPOTS))
 #: The keys of ``[models]`` (fit, its table, select) and of ``[models.heterogeneity]`` (fit --by).
-MODELS_KEYS = section_keys("models", (FIT, TABLE, SELECT))
+MODELS_KEYS = section_keys("models", (FIT, TABLE, SELECT, BAYES))
 HETEROGENEITY_KEYS = section_keys("models.heterogeneity", (FIT_BY,))
 #: Tables inside a section, validated by its step with these keys.
 SUBSECTIONS = {"models.heterogeneity": HETEROGENEITY_KEYS}

@@ -17,6 +17,10 @@ Shape::
     dynamic = "both"                   # dynamic SAR/SDM: "tau" y(t-1), "eta" W y(t-1), "both"
     random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
     select = true                      # also run the model selection procedure and print its table
+    bayes = true                       # Bayesian comparison of ols, slx, sar, sdm, sem, sdem (default: with
+                                       # select; alone it uses fe / period above)
+    bayes_priors = {sar = 0.5, sdm = 0.5}  # prior model probabilities (default: equal over bayes_models)
+    bayes_models = ["sar", "sdm"]      # models compared when run alone (default: all six)
     weights = "queen"                  # a name from the weights step (default: its first), or a
                                        # robustness set ["w1", "w2"]: every model under each W side by
                                        # side (models_robustness_*); the main outputs use the first
@@ -42,6 +46,8 @@ model and parameter), ``models_effects.csv`` (one row per model, regressor and e
 ``models_tests.csv`` and ``models_<model>.json`` for each model (with ``dynamic``, also
 ``models_effects_long_run.csv``: the long-run effects; ``models_effects.csv`` holds the short run); with ``select``,
 ``models_selection.csv`` and ``.txt`` (the selection table, also shown in the report); with
+the Bayesian comparison, ``models_bayes.csv`` (model, log_marginal, prior, probability, mode,
+integration_error) and ``models_bayes.json`` (the same with the interval and quadrature); with
 ``[models.heterogeneity]``, ``models_heterogeneity_table.<format>`` (the groups side by side, the
 difference tests as notes), ``models_heterogeneity_tests.csv`` (Wald and permutation tests) and
 ``models_heterogeneity.json``. The permutation test uses ``seed``.
@@ -49,17 +55,20 @@ difference tests as notes), ``models_heterogeneity_tests.csv`` (Wald and permuta
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 
 from spatial._fs import write_text_atomic
 from spatial._options import config_seed
+from spatial.choices import BayesModel
 from spatial.config import register_section
 from spatial.errors import ConfigError
 from spatial.operations import FIT, FIT_BY, HETEROGENEITY_KEYS, MODELS_KEYS, TABLE
 from spatial.pipeline import RunContext, register_step, write_csv
 from spatial.steps.weights_choice import chosen_weights
+
+_BAYES = get_args(BayesModel)  # spatial.models._bayes.BAYES_MODELS, without importing numpy
 
 __all__: list[str] = []
 
@@ -97,6 +106,28 @@ def _check(spec: dict[str, Any]) -> None:
     if spec["fe"] != "none" and spec["period"] is not None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
     spec["heterogeneity"] = _heterogeneity(spec)
+    _check_bayes(spec)
+
+
+def _check_bayes(spec: dict[str, Any]) -> None:
+    if spec["bayes"] is None:
+        spec["bayes"] = bool(spec["select"])
+    models = list(_BAYES) if spec["select"] else spec["bayes_models"]
+    unknown = [m for m in spec["bayes_models"] if m not in _BAYES]
+    if unknown:
+        raise ConfigError(f"[models] bayes_models {unknown} not covered by the Bayesian comparison; choose from "
+                          f"{', '.join(_BAYES)}")
+    priors = spec["bayes_priors"]
+    if priors is not None:
+        if not spec["bayes"]:
+            raise ConfigError("[models] bayes_priors needs the Bayesian comparison (bayes = true)")
+        from spatial.errors import SpatialPanelError
+        from spatial.models._bayes import check_priors
+
+        try:
+            check_priors(models, priors)
+        except SpatialPanelError as exc:
+            raise ConfigError(f"[models] bayes_priors: {exc}") from None
 
 
 def _check_labels(spec: dict[str, Any]) -> None:
@@ -163,6 +194,8 @@ def _planned(spec: dict[str, Any]) -> list[str]:
         planned.append("models_effects_long_run.csv")
     if spec["select"]:
         planned += ["models_selection.csv", "models_selection.txt"]
+    if spec["bayes"]:
+        planned += ["models_bayes.csv", "models_bayes.json"]
     if isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1:
         planned += [f"models_robustness_table.{f}" for f in spec["table_formats"]]
         planned += ["models_robustness_params.csv", "models_robustness_effects.csv"]
@@ -197,10 +230,25 @@ def _models_step(ctx: RunContext) -> None:
         from spatial.models import select
 
         choice = select(ctx.panel, graph, y=spec["y"], x=spec["x"], allow_islands=spec["allow_islands"],
-                        logdet=spec["logdet"], lee_yu=spec["lee_yu"])
+                        logdet=spec["logdet"], lee_yu=spec["lee_yu"], bayes=spec["bayes"],
+                        priors=spec["bayes_priors"])
         ctx.echo("")
         ctx.echo(choice.summary())
         ctx.results["selection"] = choice.table
+        bayes = choice.bayes
+    elif spec["bayes"]:
+        from spatial.models import compare_bayes
+
+        bayes = compare_bayes(ctx.panel, graph, y=spec["y"], x=spec["x"], models=spec["bayes_models"],
+                              fe=spec["fe"], period=spec["period"], priors=spec["bayes_priors"], wx=spec["wx"],
+                              logdet=spec["logdet"] if spec["logdet"] in ("eigen", "lu") else "auto",
+                              allow_islands=spec["allow_islands"])
+        ctx.echo("")
+        ctx.echo(bayes.summary())
+    else:
+        bayes = None
+    if bayes is not None:
+        ctx.results["bayes"] = bayes
     robust = _robustness(ctx, spec, chosen, results) if len(chosen) > 1 else None
     het = _heterogeneity_fit(ctx, spec, graph)
     if ctx.output is None:
@@ -213,6 +261,12 @@ def _models_step(ctx: RunContext) -> None:
         write_csv(ctx, "models_selection.csv", choice.table, index=False)
         write_text_atomic(paths["models_selection.txt"], choice.summary() + "\n")
         ctx.wrote(paths["models_selection.txt"])
+    if bayes is not None:
+        import json
+
+        write_csv(ctx, "models_bayes.csv", bayes.table, index=False)
+        write_text_atomic(paths["models_bayes.json"], json.dumps(bayes.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        ctx.wrote(paths["models_bayes.json"])
     for fmt in spec["table_formats"]:
         path = paths[f"models_table.{fmt}"]
         table.write(path, overwrite=True)  # checked above (never an input; existing only with overwrite)
