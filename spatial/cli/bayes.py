@@ -57,13 +57,13 @@ def parse_priors(values: tuple[str, ...]) -> dict[str, float] | None:
 def bayes_cmd(data, id_column, time_column, weights_file, contiguity, boundaries, transform, json, csv, overwrite, y, x,
               models, priors, wx, period, **values) -> None:
     """Log-marginal likelihoods and posterior probabilities of OLS, SLX, SAR, SDM, SEM, SDEM."""
-    from spatial.models._bayes import BAYES_MODELS, _check_models, check_priors
+    from spatial.models import BAYES_MODELS, check_bayes_models, check_priors
 
     _check_weights_source(weights_file, contiguity, boundaries)
     fe = values["fe"]
     if fe != "none" and time_column is None:
         raise click.UsageError(f"--fe {fe} needs a panel: give --time")
-    chosen = _check_models([m.lower() for m in _terms(models)] or list(BAYES_MODELS))
+    chosen = check_bayes_models([m.lower() for m in _terms(models)] or list(BAYES_MODELS))
     prior_values = parse_priors(priors)
     check_priors(chosen, prior_values)  # refused before reading the data
     loader = {k: values.pop(k) for k in (*LOADER_KEYS, "match_names")}

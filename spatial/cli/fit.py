@@ -221,7 +221,7 @@ def select_cmd(data, id_column, time_column, weights_file, contiguity, boundarie
         raise SpatialPanelError("--prior sets the priors of the Bayesian comparison, which --no-bayes turns off; "
                                 "drop one of them")
     if prior_values is not None:
-        from spatial.models._bayes import BAYES_MODELS, check_priors
+        from spatial.models import BAYES_MODELS, check_priors
 
         check_priors(BAYES_MODELS, prior_values)  # refused before reading the data
     inputs = [p for p in (data, weights_file, boundaries) if p is not None]

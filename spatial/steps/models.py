@@ -113,16 +113,12 @@ def _check_bayes(spec: dict[str, Any]) -> None:
     if spec["bayes"] is None:
         spec["bayes"] = bool(spec["select"])
     models = list(_BAYES) if spec["select"] else spec["bayes_models"]
-    unknown = [m for m in spec["bayes_models"] if m not in _BAYES]
-    if unknown:
-        raise ConfigError(f"[models] bayes_models {unknown} not covered by the Bayesian comparison; choose from "
-                          f"{', '.join(_BAYES)}")
     priors = spec["bayes_priors"]
     if priors is not None:
         if not spec["bayes"]:
             raise ConfigError("[models] bayes_priors needs the Bayesian comparison (bayes = true)")
         from spatial.errors import SpatialPanelError
-        from spatial.models._bayes import check_priors
+        from spatial.models import check_priors
 
         try:
             check_priors(models, priors)
