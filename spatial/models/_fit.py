@@ -488,6 +488,8 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
     s2_var = full_cov[-1, -1]
     e = residuals(design, beta, rho or 0.0, lam or 0.0)
     rho_se = float(se[names.index("rho")]) if lag else None
+    if lag and cov_method in ROBUST:  # the LM test of residual correlation is built on the model-based variance
+        rho_se = math.sqrt(invert(-hessian, stage="Hessian")[design.k, design.k])
     tests = _spatial_tests(design, spec, beta, names, estimates, cov, loglik, sigma2, rho, lam, rho_se, e, method)
     if spec.lee_yu:
         tests = _lee_yu_notes(tests, details.get("lee_yu_loglik", ""))
