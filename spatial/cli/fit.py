@@ -103,7 +103,12 @@ def _unit_options(func):
 @click.option("--model", type=click.Choice(_MODELS), default="sar", show_default=True)
 @click.option("--fe", type=click.Choice(["none", "unit", "time", "twoway"]), default="none", show_default=True,
               help="Fixed effects of a panel (none: pooled over periods); needs --time.")
-@click.option("--lee-yu", "lee_yu", is_flag=True, help="Lee-Yu (2010) bias correction of a fixed-effects model.")
+@click.option("--lee-yu/--no-lee-yu", "lee_yu", default=None,
+              help="Lee-Yu (2010) bias correction of a fixed-effects model (static: off by default; dynamic: the "
+                   "Yu-de Jong-Lee correction, on by default with --fe).")
+@click.option("--dynamic", type=click.Choice(["tau", "eta", "both"]),
+              help="Dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (xsmle dlag(1|2|3)); the first period "
+                   "is the initial condition. Short- and long-run effects.")
 @click.option("--random-effects", "random_effects", is_flag=True,
               help="Random unit effects (SAR, SEM; needs --time, with --fe none).")
 @click.option("--no-constant", is_flag=True, help="Leave out the intercept.")
@@ -124,6 +129,16 @@ def _unit_options(func):
                    "correlation). Tests and effects use it.")
 @click.option("--bandwidth", type=click.IntRange(0), default=None,
               help="Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).")
+@click.option("--estimator", type=click.Choice(["ml", "gmm"]), default="ml", show_default=True,
+              help="ml: maximum likelihood (least squares for OLS/SLX); gmm: spatial 2SLS / het-robust GM / GS2SLS "
+                   "(a cross-section: one period), with --endog and --instruments.")
+@click.option("--endog", multiple=True, cls=_Variadic, help="With --estimator gmm: endogenous regressors (not in --x).")
+@click.option("--instruments", multiple=True, cls=_Variadic,
+              help="With --estimator gmm: external instruments of the --endog regressors (at least one each).")
+@click.option("--w-lags", "w_lags", type=click.IntRange(1, 10), default=2, show_default=True,
+              help="With --estimator gmm: powers of W in the instruments of W y (W X, W^2 X, ...).")
+@click.option("--gmm-errors", "gmm_errors", type=click.Choice(["het"]), default="het", show_default=True,
+              help="With --estimator gmm: the moment conditions of the spatial error (het: Arraiz et al. 2010).")
 @click.option("--effects", "effects_method", type=click.Choice(["auto", "exact", "lu", "traces"]), default="auto",
               show_default=True)
 @click.option("--inference", type=click.Choice(["simulation", "delta"]), default="simulation", show_default=True)
@@ -160,8 +175,9 @@ def _unit_options(func):
               help="With --by: the coefficients to compare (default: all but the constant).")
 @click.option("--group-islands", type=click.Choice(["keep", "drop", "error"]), default="keep", show_default=True,
               help="With --by: units left without a neighbour inside their group.")
-def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, random_effects,
+def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, dynamic, random_effects,
             no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, bandwidth,
+            estimator, endog, instruments, w_lags, gmm_errors,
             effects_method, inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out,
             table_out, lang, labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands,
             **units) -> None:
@@ -182,6 +198,9 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     json_out = json_out or out
     if (fe != "none" or random_effects) and time_column is None:
         raise click.UsageError("--fe unit|time|twoway and --random-effects need a panel: give --time COLUMN")
+    if dynamic and time_column is None:
+        raise click.UsageError("--dynamic needs a panel: a lag of y in time does not exist in a cross-section; give "
+                               "--time COLUMN")
     if (weights_file is None) == (contiguity is None):
         raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
     if by is None and (groups or permutations or compare_terms or group_islands != "keep"):
@@ -198,15 +217,21 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
 
     regressors = _terms(x)
     lagged = _terms(wx) or None
+    endog, instruments = _terms(endog), _terms(instruments)
+    gmm = dict(estimator=estimator, endog=endog or None, instruments=instruments or None, w_lags=w_lags,
+               gmm_errors=gmm_errors) if estimator == "gmm" else {}
+    if estimator != "gmm" and (endog or instruments):
+        raise click.UsageError("--endog and --instruments need --estimator gmm")
     names = parse_labels(labels)
-    check_labels(names, [y, *regressors, *(lagged or [])])  # before the estimation: a typo costs nothing
+    check_labels(names, [y, *regressors, *(lagged or []), *endog])  # before the estimation: a typo costs nothing
     layout = dict(lang=lang, labels=names, digits=digits, layout=table_layout)
-    panel, graph = _load_inputs(table_path, id_column, time_column, [y, *regressors], weights_file, contiguity,
+    panel, graph = _load_inputs(table_path, id_column, time_column, [y, *regressors, *endog, *instruments],
+                                weights_file, contiguity,
                                 boundaries, boundary_id, transform, encoding, units)
     options = dict(model=model, fe=fe, wx=lagged, constant=not no_constant, period=_period(period), logdet=logdet,
                    cov=cov, bandwidth=bandwidth, effects=effects_method, inference=inference, draws=draws, seed=seed,
                    allow_islands=allow_islands, collinear="drop" if drop_collinear else "error", lee_yu=lee_yu,
-                   random_effects=random_effects)
+                   random_effects=random_effects, **gmm, **({"dynamic": dynamic} if dynamic else {}))
     if by is not None:
         _fit_by(panel, graph, y, regressors, options, by=by, groups=groups, permutations=permutations,
                 coefficients=_terms(compare_terms) or None, islands=group_islands, layout=layout, json_out=json_out,
@@ -218,7 +243,8 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
                      period=_period(period), logdet=logdet, cov=cov, bandwidth=bandwidth, effects=effects_method,
                      inference=inference,
                      draws=draws, seed=seed, allow_islands=allow_islands,
-                     collinear="drop" if drop_collinear else "error", lee_yu=lee_yu, random_effects=random_effects)
+                     collinear="drop" if drop_collinear else "error", lee_yu=lee_yu, random_effects=random_effects,
+                     dynamic=dynamic, **gmm)
     for warning in caught:
         _progress(f"warning: {warning.message}")
     click.echo(result.summary())

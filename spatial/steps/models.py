@@ -13,6 +13,8 @@ Shape::
     period = 1986                      # fit one period (a cross-section); omit for the pooled panel
     fe = "twoway"                      # panels: none (pooled), unit, time or twoway fixed effects
     lee_yu = false                     # Lee-Yu bias correction of the fixed-effects estimates
+                                       # (dynamic models: Yu-de Jong-Lee, on unless lee_yu = false)
+    dynamic = "both"                   # dynamic SAR/SDM: "tau" y(t-1), "eta" W y(t-1), "both"
     random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
     select = true                      # also run the model selection procedure and print its table
     weights = "queen"                  # a name from the weights step (default: its first), or a
@@ -37,7 +39,8 @@ Shape::
 
 Outputs: ``models_table.<format>`` (the models side by side), ``models_params.csv`` (one row per
 model and parameter), ``models_effects.csv`` (one row per model, regressor and effect),
-``models_tests.csv`` and ``models_<model>.json`` for each model; with ``select``,
+``models_tests.csv`` and ``models_<model>.json`` for each model (with ``dynamic``, also
+``models_effects_long_run.csv``: the long-run effects; ``models_effects.csv`` holds the short run); with ``select``,
 ``models_selection.csv`` and ``.txt`` (the selection table, also shown in the report); with
 ``[models.heterogeneity]``, ``models_heterogeneity_table.<format>`` (the groups side by side, the
 difference tests as notes), ``models_heterogeneity_tests.csv`` (Wald and permutation tests) and
@@ -74,7 +77,11 @@ register_section(
         "wx": Key(list, help="regressors lagged in the Durbin models (default: all of x)", items=str),
         "constant": Key(bool, True),
         "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
-        "lee_yu": Key(bool, False, help="Lee-Yu bias correction of the fixed-effects estimates"),
+        "lee_yu": Key(bool, None, help="Lee-Yu bias correction of the fixed-effects estimates (default: off for "
+                                       "static models, on for dynamic models with fixed effects)"),
+        "dynamic": Key(str, None, choices=("tau", "eta", "both"),
+                       help="dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (first period = initial "
+                            "condition); short- and long-run effects"),
         "random_effects": Key(bool, False, help="random unit effects (sar, sem, sdm, sdem)"),
         "allow_nonconverged": Key(bool, False, help="keep results whose optimiser did not converge or whose rho is "
                                                     "on a bound (effects undefined); default: stop (exit 3)"),
@@ -123,6 +130,17 @@ def _check(spec: dict[str, Any]) -> None:
     if spec["random_effects"] and any(m not in ("sar", "sem", "sdm", "sdem") for m in spec["models"]):
         raise ConfigError("[models] random_effects = true applies to models sar, sem, sdm and sdem only; "
                           f"models = {spec['models']}")
+    if spec.get("dynamic"):
+        static = [m for m in spec["models"] if m not in ("sar", "sdm")]
+        if static:
+            raise ConfigError(f"[models] dynamic = {spec['dynamic']!r} applies to models sar and sdm; remove "
+                              f"{static} from models (or dynamic)")
+        if spec["period"] is not None or spec["random_effects"]:
+            raise ConfigError("[models] dynamic needs all periods and fixed effects (or none): remove period and "
+                              "random_effects")
+        if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
+            raise ConfigError("[models] dynamic models are not run by group or under a robustness set of weights "
+                              "yet; remove [models.heterogeneity] or the list of weights")
     if spec["fe"] != "none" and spec["period"] is not None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
     spec["heterogeneity"] = _heterogeneity(spec)
@@ -196,6 +214,8 @@ def _planned(spec: dict[str, Any]) -> list[str]:
     planned = [f"models_table.{f}" for f in spec["table_formats"]]
     planned += ["models_params.csv", "models_effects.csv", "models_tests.csv"]
     planned += [f"models_{m}.json" for m in spec["models"]]
+    if spec.get("dynamic"):
+        planned.append("models_effects_long_run.csv")
     if spec["select"]:
         planned += ["models_selection.csv", "models_selection.txt"]
     if isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1:
@@ -257,6 +277,11 @@ def _models_step(ctx: RunContext) -> None:
     effects = [r.effects.to_frame().assign(model=m) for m, r in results.items() if r.effects is not None]
     empty = pd.DataFrame(columns=["variable", "effect", "estimate", "std_error", "z", "p_value", "model"])
     write_csv(ctx, "models_effects.csv", pd.concat(effects, ignore_index=True) if effects else empty, index=False)
+    if spec.get("dynamic"):
+        long_run = [r.long_run_effects.to_frame().assign(model=m) for m, r in results.items()
+                    if r.long_run_effects is not None]
+        write_csv(ctx, "models_effects_long_run.csv", pd.concat(long_run, ignore_index=True) if long_run else empty,
+                  index=False)
     tests = pd.DataFrame([{"model": m, "test": t.name, "statistic": t.statistic, "df": t.df, "p_value": t.p_value}
                           for m, r in results.items() for t in r.tests.values()])
     write_csv(ctx, "models_tests.csv", tests, index=False)
@@ -277,7 +302,7 @@ def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
         logdet=spec["logdet"], cov=spec["cov"], bandwidth=spec.get("bandwidth"), effects=spec["effects"],
         inference=spec["inference"],
         draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
-        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"],
+        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"], dynamic=spec.get("dynamic"),
     ) for model in spec["models"]}
     if not spec.get("allow_nonconverged", False):
         _check_numerics(results)

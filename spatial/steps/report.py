@@ -382,15 +382,18 @@ def _model_tables(models: Mapping[str, Any]) -> tuple[pd.DataFrame | None, pd.Da
             if key in data and not isinstance(data[key], Mapping):
                 cells[f"· {key}"] = format_number(data[key]) if isinstance(data[key], (int, float)) else str(data[key])
         columns[str(data.get("model", name)) if str(name).isdigit() else str(name)] = cells
-        for variable, kinds in (data.get("effects") or {}).items():
-            for kind in ("direct", "indirect", "total"):
-                values = (kinds or {}).get(kind) or {}
-                estimate, se = _number(values.get("estimate")), _number(values.get("std_error"))
-                low = _number(values.get("ci_low", estimate - 1.96 * se))
-                high = _number(values.get("ci_high", estimate + 1.96 * se))
-                effects.append({"model": str(name), "variable": str(variable), "effect": kind, "estimate": estimate,
-                                "std_error": se, "z": _number(values.get("z")), "p_value": _number(values.get("p_value")),
-                                "ci_low": low, "ci_high": high})
+        dynamic = bool(data.get("dynamic"))
+        blocks = [("short-run " if dynamic else "", data.get("effects")), ("long-run ", data.get("long_run_effects"))]
+        for prefix, block in blocks:
+            for variable, kinds in (block or {}).items():
+                for kind in ("direct", "indirect", "total"):
+                    values = (kinds or {}).get(kind) or {}
+                    estimate, se = _number(values.get("estimate")), _number(values.get("std_error"))
+                    low = _number(values.get("ci_low", estimate - 1.96 * se))
+                    high = _number(values.get("ci_high", estimate + 1.96 * se))
+                    effects.append({"model": str(name), "variable": str(variable), "effect": prefix + kind,
+                                    "estimate": estimate, "std_error": se, "z": _number(values.get("z")),
+                                    "p_value": _number(values.get("p_value")), "ci_low": low, "ci_high": high})
     comparison = None
     if columns:
         order = list(dict.fromkeys(k for cells in columns.values() for k in cells))
@@ -405,10 +408,13 @@ def _unit_effects(result: Any) -> dict[str, pd.DataFrame]:
     explicit = getattr(result, "unit_effects", None)
     if isinstance(explicit, Mapping):
         return dict(explicit)
-    effects = getattr(result, "effects", None)
-    if effects is None or getattr(effects, "per_unit", None) is None:
-        return {}
-    return {variable: effects.units(variable) for variable in effects.variables}
+    out = {}
+    dynamic = bool(getattr(getattr(result, "spec", None), "dynamic", None))
+    for prefix, effects in (("short-run " if dynamic else "", getattr(result, "effects", None)),
+                            ("long-run ", getattr(result, "long_run_effects", None))):
+        if effects is not None and getattr(effects, "per_unit", None) is not None:
+            out.update({f"{prefix}{variable}": effects.units(variable) for variable in effects.variables})
+    return out
 
 
 def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
