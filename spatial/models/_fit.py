@@ -245,6 +245,10 @@ def fit(
         raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
     if estimator == "gmm":
         check_option("gmm_errors", gmm_errors, GmmErrors)
+        if bandwidth is not None:
+            raise SpatialPanelError(f"bandwidth={bandwidth!r} sets the Driscoll-Kraay kernel of the maximum "
+                                    "likelihood and least-squares estimators; estimator='gmm' has no such covariance: "
+                                    "leave bandwidth out")
         if dynamic is not None:
             raise SpatialPanelError(f"estimator='gmm' with dynamic={dynamic!r} is not available: GMM covers "
                                     "cross-sections; use the maximum likelihood estimator for dynamic panels")
