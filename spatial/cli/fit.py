@@ -201,12 +201,9 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     if dynamic and time_column is None:
         raise click.UsageError("--dynamic needs a panel: a lag of y in time does not exist in a cross-section; give "
                                "--time COLUMN")
-    if (weights_file is None) == (contiguity is None):
-        raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
+    _check_weights_source(weights_file, contiguity, boundaries)
     if by is None and (groups or permutations or compare_terms or group_islands != "keep"):
         raise click.UsageError("--groups, --permutations, --compare and --group-islands need --by COLUMN|PRESET")
-    if contiguity and boundaries is None:
-        raise click.UsageError("--contiguity needs --boundaries FILE")
     inputs = [p for p in (table_path, weights_file, boundaries) if p is not None]
     targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, table_out) if p is not None]
     if len({t.resolve() for t in targets}) < len(targets):
@@ -352,6 +349,10 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
               help="Significance level of the decisions.")
 @click.option("--no-random-effects", is_flag=True, help="Skip the random-effects fits and the Hausman test.")
+@click.option("--no-bayes", is_flag=True, help="Skip the Bayesian comparison (posterior model probabilities).")
+@click.option("--prior", "priors", multiple=True, metavar="MODEL=P",
+              help="Prior probability of each of ols, slx, sar, sdm, sem, sdem in the Bayesian comparison "
+                   "(all six, summing to 1; default: equal).")
 @click.option("--allow-islands", is_flag=True, help="Keep units without neighbours.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the selection as JSON.")
@@ -359,22 +360,23 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
 @click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk).")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
 def select_cmd(data, id_column, time_column, y, x, weights_file, contiguity, boundaries, boundary_id, transform, alpha,
-               no_random_effects, allow_islands, json_out, csv_out, encoding, overwrite, **units) -> None:
+               no_random_effects, no_bayes, priors, allow_islands, json_out, csv_out, encoding, overwrite,
+               **units) -> None:
     """Run the model selection procedure on a panel and print the table and the recommended model."""
-    import json
-
-    from spatial._fs import check_output, display_path, write_text_atomic
-    from spatial.csv_output import write_csv_file
+    from spatial.cli.bayes import parse_priors
     from spatial.errors import SpatialPanelError
 
-    if (weights_file is None) == (contiguity is None):
-        raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
-    if contiguity and boundaries is None:
-        raise click.UsageError("--contiguity needs --boundaries FILE")
+    _check_weights_source(weights_file, contiguity, boundaries)
+    prior_values = parse_priors(priors)
+    if no_bayes and prior_values is not None:
+        raise SpatialPanelError("--prior sets the priors of the Bayesian comparison, which --no-bayes turns off; "
+                                "drop one of them")
+    if prior_values is not None:
+        from spatial.models._bayes import BAYES_MODELS, check_priors
+
+        check_priors(BAYES_MODELS, prior_values)  # refused before reading the data
     inputs = [p for p in (data, weights_file, boundaries) if p is not None]
-    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, csv_out) if p is not None]
-    if len({t.resolve() for t in targets}) < len(targets):
-        raise SpatialPanelError("--json and --csv name the same file; choose two paths")
+    _check_targets(inputs, json_out, csv_out, overwrite)
     from spatial.models import select
 
     regressors = _terms(x)
@@ -383,14 +385,42 @@ def select_cmd(data, id_column, time_column, y, x, weights_file, contiguity, bou
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         choice = select(panel, graph, y=y, x=regressors, alpha=alpha, random_effects=not no_random_effects,
-                        allow_islands=allow_islands)
+                        allow_islands=allow_islands, bayes=not no_bayes, priors=prior_values)
     for warning in caught:
         _progress(f"warning: {warning.message}")
     click.echo(choice.summary())
+    _write_outputs(choice.to_dict(), choice.table, json_out, csv_out, inputs, overwrite)
+
+
+def _check_weights_source(weights_file, contiguity, boundaries) -> None:
+    """Exactly one of --weights and --contiguity, the latter with --boundaries."""
+    if (weights_file is None) == (contiguity is None):
+        raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
+    if contiguity and boundaries is None:
+        raise click.UsageError("--contiguity needs --boundaries FILE")
+
+
+def _check_targets(inputs, json_out, csv_out, overwrite) -> None:
+    """Refuse outputs over an input, over an existing file without --overwrite, or twice the same path."""
+    from spatial._fs import check_output
+    from spatial.errors import SpatialPanelError
+
+    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, csv_out) if p is not None]
+    if len({t.resolve() for t in targets}) < len(targets):
+        raise SpatialPanelError("--json and --csv name the same file; choose two paths")
+
+
+def _write_outputs(document: dict, table, json_out, csv_out, inputs, overwrite) -> None:
+    """Write the JSON document and the CSV table (paths checked before the work by :func:`_check_targets`)."""
+    import json
+
+    from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial.csv_output import write_csv_file
+
     if json_out is not None:
         write_text_atomic(check_output(json_out, inputs=inputs, overwrite=overwrite),
-                          json.dumps(choice.to_dict(), indent=2, ensure_ascii=False) + "\n")
+                          json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         _progress(f"wrote {display_path(json_out)}")
     if csv_out is not None:
-        write_csv_file(check_output(csv_out, inputs=inputs, overwrite=overwrite), choice.table, index=False)
+        write_csv_file(check_output(csv_out, inputs=inputs, overwrite=overwrite), table, index=False)
         _progress(f"wrote {display_path(csv_out)}")

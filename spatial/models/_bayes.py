@@ -32,7 +32,7 @@ from spatial.models._marginal import (
 from spatial.models._panel import fixed_effects_design
 from spatial.models._weights import weights_matrix
 
-__all__ = ["compare_bayes", "BayesComparison", "BAYES_MODELS"]
+__all__ = ["compare_bayes", "BayesComparison", "BAYES_MODELS", "check_priors"]
 
 BAYES_MODELS: tuple[str, ...] = ("ols", "slx", "sar", "sdm", "sem", "sdem")
 _DURBIN = {"slx", "sdm", "sdem"}
@@ -76,6 +76,24 @@ class BayesComparison:
         """Log-marginal likelihoods indexed by model."""
         return self.table.set_index("model")["log_marginal"]
 
+    def frame(self) -> pd.DataFrame:
+        """The table as shown in reports: model names in capitals, readable column names."""
+        return pd.DataFrame({
+            "model": [m.upper() for m in self.table["model"]], "log-marginal": self.table["log_marginal"],
+            "prior": self.table["prior"], "posterior probability": self.table["probability"],
+            "posterior mode of rho/lambda": self.table["mode"], "integration error": self.table["integration_error"],
+        })
+
+    @property
+    def note(self) -> str:
+        """One paragraph: priors, interval, quadrature and caveats, for under the table."""
+        lo, hi = self.interval
+        interval = "" if not math.isfinite(lo) else (f" rho/lambda uniform on ({lo:.6g}, {hi:.6g}) "
+                                                     f"({self.interval_source});")
+        return (f"Log-marginal likelihoods (LeSage 2014) with p(beta, sigma) ~ 1/sigma;{interval} fixed effects: "
+                f"{self.fe}; N = {self.nobs}. Integration: {self.quadrature}. " + " ".join(
+                    f"{note[0].upper()}{note[1:]}." for note in self.notes)).strip()
+
     def summary(self) -> str:
         """The table as text with the priors, interval and quadrature stated."""
         lines = ["Bayesian model comparison (LeSage 2014; diffuse priors, rho/lambda uniform on the interval)",
@@ -104,7 +122,9 @@ class BayesComparison:
                 "quadrature": self.quadrature, "best": self.best, "notes": list(self.notes), "table": rows}
 
 
-def _model_priors(models: Sequence[str], priors: Mapping[str, float] | None) -> dict[str, float]:
+def check_priors(models: Sequence[str], priors: Mapping[str, float] | None) -> dict[str, float]:
+    """The prior model probabilities (equal by default), refused when negative, not summing to 1 or not
+    one per model."""
     if priors is None:
         return {m: 1.0 / len(models) for m in models}
     if not isinstance(priors, Mapping):
@@ -207,7 +227,7 @@ def compare_bayes(panel, w: Any, *, y: str, x: Sequence[str], models: Sequence[s
     check_option("logdet", logdet, LogdetMethod)
     check_panel(panel)
     models = _check_models(models)
-    model_priors = _model_priors(models, priors)
+    model_priors = check_priors(models, priors)
     if isinstance(x, str):
         x = [x]
     if fe != "none" and period is not None:

@@ -26,6 +26,8 @@ results) into the plain frames that :mod:`maps` takes. What it reads:
   total; ``loglik``, ``aic``, ``nobs``...); optional ``result.unit_effects``
   (``{variable: DataFrame[direct, received, emitted]}`` indexed by unit id) gives effects maps;
   a DataFrame under ``"selection"`` (in ``"models"`` or in ``ctx.results``) is the selection table;
+* ``"bayes"``: a :class:`spatial.models.BayesComparison` (log-marginal likelihoods and posterior
+  model probabilities), shown in the selection section with its note;
 * ``"indices"``: a mapping of tables, shown as tables.
 """
 
@@ -86,6 +88,7 @@ def _words(lang: str) -> dict[str, str]:
         "robust_models": "The models under each weights matrix",
         "group_tests": "Tests of equal coefficients across groups (Wald on independent subsamples; permutation p "
                        "from random regroupings keeping group sizes)",
+        "bayes": "Bayesian model comparison: log-marginal likelihoods and posterior model probabilities",
     }
     zh = {
         "units": "个单元", "periods": "个时期", "obs": "个观测", "variables": "变量",
@@ -102,6 +105,7 @@ def _words(lang: str) -> dict[str, str]:
         "robust_esda": "各空间权重矩阵下的全局统计量",
         "robust_models": "各空间权重矩阵下的模型估计",
         "group_tests": "组间系数差异检验（独立子样本 Wald 检验；置换检验 p 值来自保持组规模的随机重新分组）",
+        "bayes": "贝叶斯模型比较：对数边际似然与后验模型概率",
     }
     return zh if lang == "zh" else en
 
@@ -427,6 +431,11 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
         selection = models["selection"]
     if isinstance(selection, pd.DataFrame):
         report.add("selection", table(selection))
+    bayes = ctx.results.get("bayes")
+    if hasattr(bayes, "frame") and hasattr(bayes, "note"):  # a BayesComparison, beside the selection tests
+        report.add("selection", table(bayes.frame(), caption=words["bayes"], note=bayes.note,
+                                      formats={"log-marginal": ".4f", "prior": ".4f", "posterior probability": ".4f",
+                                               "posterior mode of rho/lambda": ".4f", "integration error": ".1e"}))
     if not isinstance(models, Mapping):
         return
     journal = models.get("table")  # the models step's journal table (labels, digits and language as configured)
