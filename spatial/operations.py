@@ -50,7 +50,7 @@ from spatial.choices import (
 )
 from spatial.operation import Operation, Param, section_keys
 
-__all__ = ["MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -153,7 +153,6 @@ HOTSPOTS = Operation(
 _FIT_TRANSFORM = Param("transform", WeightsTransform, "r", "r: row-standardise the weights; none: use them as given.",
                        key=None, keyword=False,
                        why="in a config each [weights.NAME] table has its own transform; Python: pass the W you want")
-_GMM_WHY = "GMM runs from the command line and Python; not a [models] key yet"
 _SAME_AS_FIT = "one option of spatial fit / [models] (declared in FIT), passed on"
 
 FIT = Operation(
@@ -175,16 +174,15 @@ FIT = Operation(
               "sandwich: robust (heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
               "correlation). Tests and effects use it."),
         Param("estimator", Estimator, "ml", "ml: maximum likelihood (least squares for OLS/SLX); gmm: spatial 2SLS / "
-              "het-robust GM / GS2SLS (a cross-section: one period), with --endog and --instruments.", key=None,
-              why=_GMM_WHY),
+              "het-robust GM / GS2SLS (a cross-section: one period), with --endog and --instruments."),
         Param("endog", list, None, "With --estimator gmm: endogenous regressors (not in --x).", items=str,
-              variadic=True, key=None, why=_GMM_WHY),
+              variadic=True),
         Param("instruments", list, None, "With --estimator gmm: external instruments of the --endog regressors (at "
-              "least one each).", items=str, variadic=True, key=None, why=_GMM_WHY),
+              "least one each).", items=str, variadic=True),
         Param("w_lags", int, 2, "With --estimator gmm: powers of W in the instruments of W y (W X, W^2 X, ...).",
-              low=1, high=10, key=None, why=_GMM_WHY),
+              low=1, high=10),
         Param("gmm_errors", GmmErrors, "het", "With --estimator gmm: the moment conditions of the spatial error (het: "
-              "Arraiz et al. 2010).", key=None, why=_GMM_WHY),
+              "Arraiz et al. 2010)."),
         Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
               low=0),
         Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),
@@ -333,6 +331,17 @@ BAYES = Operation(
               why="spatial run --overwrite, for the whole run"),
     ),
 )
+
+#: fit()'s GMM keywords: passed only with estimator='gmm' (fit refuses endog and instruments otherwise).
+GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors")
+
+
+def without_ml_defaults(keywords: dict) -> dict:
+    """``keywords`` of fit() without the GMM ones unless ``estimator='gmm'``, and without ``dynamic=None``."""
+    drop = (GMM_KEYWORDS if keywords.get("estimator", "ml") != "gmm" else ()) + (
+        ("dynamic",) if keywords.get("dynamic") is None else ())
+    return {k: v for k, v in keywords.items() if k not in drop}
+
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES)}
 

@@ -20,7 +20,7 @@ import click
 
 from spatial.cli import STATE, uses_weights
 from spatial.cli.inputs import LOADER_KEYS, input_options
-from spatial.operations import FIT, FIT_BY, SELECT, TABLE
+from spatial.operations import FIT, FIT_BY, SELECT, TABLE, without_ml_defaults
 
 __all__ = ["fit_cmd"]
 
@@ -103,12 +103,7 @@ def fit_cmd(table_path, data, id_column, time_column, weights_file, contiguity, 
     layout = TABLE.keywords({}, stat=stat, lang=lang, digits=digits, layout=layout, labels=names)
     panel, graph = _load_inputs(table_path, id_column, time_column, [values["y"], *values["x"], *endog, *instruments],
                                 weights_file, contiguity, boundaries, transform, loader)
-    options = FIT.keywords({}, **values)
-    if options["dynamic"] is None:
-        del options["dynamic"]  # as before dynamic models: the static fit's keywords only
-    if options["estimator"] != "gmm":  # the GMM keywords only with estimator='gmm'
-        for name in ("estimator", "endog", "instruments", "w_lags", "gmm_errors"):
-            del options[name]
+    options = without_ml_defaults(FIT.keywords({}, **values))
     if by is not None:
         _fit_by(panel, graph, options, by=by, groups=groups, permutations=permutations, coefficients=coefficients,
                 islands=islands, layout=layout, json_out=json_out, table_out=table_out, overwrite=overwrite,

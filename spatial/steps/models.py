@@ -16,6 +16,11 @@ Shape::
                                        # (dynamic models: Yu-de Jong-Lee, on unless lee_yu = false)
     dynamic = "both"                   # dynamic SAR/SDM: "tau" y(t-1), "eta" W y(t-1), "both"
     random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
+    estimator = "gmm"                  # ml (default) or gmm: spatial 2SLS, het-robust GM, GS2SLS
+                                       # (a cross-section: give period, or a table without time)
+    endog = ["dig"]                    # gmm: endogenous regressors (not in x) ...
+    instruments = ["rugged_x_year"]    # ... and their external instruments (one at least each)
+    w_lags = 2                         # gmm lag models: W X, W^2 X instrument W y
     select = true                      # also run the model selection procedure and print its table
     bayes = true                       # Bayesian comparison of ols, slx, sar, sdm, sem, sdem (default: with
                                        # select; alone it uses fe / period above)
@@ -64,7 +69,7 @@ from spatial._options import config_seed
 from spatial.choices import BayesModel
 from spatial.config import register_section
 from spatial.errors import ConfigError
-from spatial.operations import FIT, FIT_BY, HETEROGENEITY_KEYS, MODELS_KEYS, TABLE
+from spatial.operations import FIT, FIT_BY, HETEROGENEITY_KEYS, MODELS_KEYS, TABLE, without_ml_defaults
 from spatial.pipeline import RunContext, register_step, write_csv
 from spatial.steps.weights_choice import chosen_weights
 
@@ -105,6 +110,7 @@ def _check(spec: dict[str, Any]) -> None:
                               "yet; remove [models.heterogeneity] or the list of weights")
     if spec["fe"] != "none" and spec["period"] is not None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
+    _check_gmm(spec)
     spec["heterogeneity"] = _heterogeneity(spec)
     _check_bayes(spec)
 
@@ -126,6 +132,35 @@ def _check_bayes(spec: dict[str, Any]) -> None:
             raise ConfigError(f"[models] bayes_priors: {exc}") from None
 
 
+def _check_gmm(spec: dict[str, Any]) -> None:
+    if spec["estimator"] != "gmm":
+        if spec.get("endog") or spec.get("instruments"):
+            raise ConfigError("[models] endog and instruments need estimator = \"gmm\"")
+        return
+    clash = [k for k in ("random_effects", "dynamic", "lee_yu") if spec.get(k)]
+    if clash or spec["fe"] != "none":
+        raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections; remove {clash or ['fe']} (or use "
+                          "estimator = \"ml\")")
+    if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
+        raise ConfigError("[models] estimator = \"gmm\" is not run by group or under a robustness set of weights "
+                          "yet; remove [models.heterogeneity] or the list of weights")
+    least = [m for m in spec["models"] if m in ("ols", "slx")]
+    if least and not spec.get("endog"):
+        raise ConfigError(f"[models] estimator = \"gmm\" of {least} without endog is least squares itself; remove "
+                          "them from models or give endog and instruments")
+    if spec["w_lags"] < 1:
+        raise ConfigError(f"[models] w_lags = {spec['w_lags']}: give 1 or more powers of W")
+
+
+def fit_keywords(spec: dict[str, Any], model: str) -> dict[str, Any]:
+    """The keywords of :func:`spatial.models.fit` for ``model`` from the ``[models]`` values (declared in FIT):
+    the lagged regressors of a Durbin model, the GMM keywords only with ``estimator = "gmm"``."""
+    from spatial.models.catalog import MODELS
+
+    keywords = FIT.keywords(spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None)
+    return without_ml_defaults(keywords)
+
+
 def _check_labels(spec: dict[str, Any]) -> None:
     from spatial.errors import SpatialPanelError
     from spatial.labels import check_labels
@@ -135,7 +170,8 @@ def _check_labels(spec: dict[str, Any]) -> None:
     if bad:
         raise ConfigError(f"[models.labels] {bad}: every label must be non-blank text, e.g. dig = \"数字经济\"")
     try:
-        check_labels(labels, [spec["y"], *spec["x"], *(spec.get("wx") or [])], where="[models.labels]")
+        check_labels(labels, [spec["y"], *spec["x"], *(spec.get("wx") or []), *(spec.get("endog") or [])],
+                     where="[models.labels]")
     except SpatialPanelError as error:
         raise ConfigError(str(error)) from None
 
@@ -289,10 +325,8 @@ def _models_step(ctx: RunContext) -> None:
 def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
     """Every configured model under one weights matrix."""
     from spatial.models import fit
-    from spatial.models.catalog import MODELS
 
-    results = {model: fit(ctx.panel, graph, **FIT.keywords(
-        spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None)) for model in spec["models"]}
+    results = {model: fit(ctx.panel, graph, **fit_keywords(spec, model)) for model in spec["models"]}
     if not spec.get("allow_nonconverged", False):
         _check_numerics(results)
     return results
@@ -353,9 +387,7 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
     from spatial.heterogeneity import heterogeneity
 
     model = het_spec["model"]
-    from spatial.models.catalog import MODELS
-
-    fit_options = FIT.keywords(spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None)
+    fit_options = fit_keywords(spec, model)
     het = heterogeneity(ctx.panel, graph, **FIT_BY.keywords(het_spec, y=spec["y"], x=spec["x"], seed=spec["seed"],
                                                             language=spec["language"]),
                         **{k: v for k, v in fit_options.items() if k not in ("y", "x", "seed", "dynamic")})
