@@ -45,7 +45,7 @@ class Key:
 
     type: type | tuple[type, ...]
     default: Any = None
-    choices: tuple[Any, ...] | None = None
+    choices: tuple[Any, ...] | None = None  # for a list: the values each element may take
     required: bool = False
     path: bool = False  # resolved relative to the config file
     help: str = ""
@@ -190,11 +190,15 @@ def validate_config(raw: dict[str, Any], base: Path | None = None, *, where: str
                 raise ConfigError(f"{where}: [{name}] {key} must be {names}, got {value!r}")
             if isinstance(value, list):
                 _check_list(value, spec, f"{where}: [{name}] {key}")
-            if spec.choices is not None and value not in spec.choices:
-                raise ConfigError(
-                    f"{where}: [{name}] {key} = {value!r} is not allowed; choose one of "
-                    + ", ".join(repr(c) for c in spec.choices)
-                )
+            if spec.choices is not None:  # a list's elements each (models = ["sar", "sdm"])
+                bad = [v for v in (value if isinstance(value, list) else [value]) if v not in spec.choices]
+                if bad:
+                    shown = value if not isinstance(value, list) else bad[0] if len(bad) == 1 else bad
+                    raise ConfigError(
+                        f"{where}: [{name}] {key} = {shown!r} is not allowed; choose "
+                        + ("one of " if not isinstance(value, list) else "from ")
+                        + ", ".join(repr(c) for c in spec.choices)
+                    )
             if spec.path and base is not None:
                 value = str((base / Path(value).expanduser()).resolve()) if not Path(value).is_absolute() else value
             checked[key] = value

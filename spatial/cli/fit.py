@@ -103,7 +103,12 @@ def _unit_options(func):
 @click.option("--model", type=click.Choice(_MODELS), default="sar", show_default=True)
 @click.option("--fe", type=click.Choice(["none", "unit", "time", "twoway"]), default="none", show_default=True,
               help="Fixed effects of a panel (none: pooled over periods); needs --time.")
-@click.option("--lee-yu", "lee_yu", is_flag=True, help="Lee-Yu (2010) bias correction of a fixed-effects model.")
+@click.option("--lee-yu/--no-lee-yu", "lee_yu", default=None,
+              help="Lee-Yu (2010) bias correction of a fixed-effects model (static: off by default; dynamic: the "
+                   "Yu-de Jong-Lee correction, on by default with --fe).")
+@click.option("--dynamic", type=click.Choice(["tau", "eta", "both"]),
+              help="Dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (xsmle dlag(1|2|3)); the first period "
+                   "is the initial condition. Short- and long-run effects.")
 @click.option("--random-effects", "random_effects", is_flag=True,
               help="Random unit effects (SAR, SEM; needs --time, with --fe none).")
 @click.option("--no-constant", is_flag=True, help="Leave out the intercept.")
@@ -117,7 +122,23 @@ def _unit_options(func):
 @click.option("--transform", type=click.Choice(["r", "none"]), default="r", show_default=True,
               help="r: row-standardise the weights; none: use them as given.")
 @click.option("--logdet", type=click.Choice(["auto", "eigen", "lu", "mc"]), default="auto", show_default=True)
-@click.option("--cov", type=click.Choice(["auto", "information", "hessian"]), default="auto", show_default=True)
+@click.option("--cov", type=click.Choice(["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]),
+              default="auto", show_default=True,
+              help="Covariance: information or hessian (ML default by size), or a robust sandwich: robust "
+                   "(heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
+                   "correlation). Tests and effects use it.")
+@click.option("--bandwidth", type=click.IntRange(0), default=None,
+              help="Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).")
+@click.option("--estimator", type=click.Choice(["ml", "gmm"]), default="ml", show_default=True,
+              help="ml: maximum likelihood (least squares for OLS/SLX); gmm: spatial 2SLS / het-robust GM / GS2SLS "
+                   "(a cross-section: one period), with --endog and --instruments.")
+@click.option("--endog", multiple=True, cls=_Variadic, help="With --estimator gmm: endogenous regressors (not in --x).")
+@click.option("--instruments", multiple=True, cls=_Variadic,
+              help="With --estimator gmm: external instruments of the --endog regressors (at least one each).")
+@click.option("--w-lags", "w_lags", type=click.IntRange(1, 10), default=2, show_default=True,
+              help="With --estimator gmm: powers of W in the instruments of W y (W X, W^2 X, ...).")
+@click.option("--gmm-errors", "gmm_errors", type=click.Choice(["het"]), default="het", show_default=True,
+              help="With --estimator gmm: the moment conditions of the spatial error (het: Arraiz et al. 2010).")
 @click.option("--effects", "effects_method", type=click.Choice(["auto", "exact", "lu", "traces"]), default="auto",
               show_default=True)
 @click.option("--inference", type=click.Choice(["simulation", "delta"]), default="simulation", show_default=True)
@@ -154,10 +175,11 @@ def _unit_options(func):
               help="With --by: the coefficients to compare (default: all but the constant).")
 @click.option("--group-islands", type=click.Choice(["keep", "drop", "error"]), default="keep", show_default=True,
               help="With --by: units left without a neighbour inside their group.")
-def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, random_effects,
-            no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, effects_method,
-            inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out, table_out, lang,
-            labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands,
+def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, fe, lee_yu, dynamic, random_effects,
+            no_constant, weights_file, contiguity, boundaries, boundary_id, transform, logdet, cov, bandwidth,
+            estimator, endog, instruments, w_lags, gmm_errors,
+            effects_method, inference, draws, seed, allow_islands, drop_collinear, allow_nonconverged, json_out, out,
+            table_out, lang, labels, digits, table_layout, encoding, overwrite, by, groups, permutations, compare_terms, group_islands,
             **units) -> None:
     """Estimate a spatial regression (OLS, SLX, SAR, SEM, SDM, SDEM, SAC) and print its summary.
 
@@ -176,12 +198,12 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     json_out = json_out or out
     if (fe != "none" or random_effects) and time_column is None:
         raise click.UsageError("--fe unit|time|twoway and --random-effects need a panel: give --time COLUMN")
-    if (weights_file is None) == (contiguity is None):
-        raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
+    if dynamic and time_column is None:
+        raise click.UsageError("--dynamic needs a panel: a lag of y in time does not exist in a cross-section; give "
+                               "--time COLUMN")
+    _check_weights_source(weights_file, contiguity, boundaries)
     if by is None and (groups or permutations or compare_terms or group_islands != "keep"):
         raise click.UsageError("--groups, --permutations, --compare and --group-islands need --by COLUMN|PRESET")
-    if contiguity and boundaries is None:
-        raise click.UsageError("--contiguity needs --boundaries FILE")
     inputs = [p for p in (table_path, weights_file, boundaries) if p is not None]
     targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, table_out) if p is not None]
     if len({t.resolve() for t in targets}) < len(targets):
@@ -192,15 +214,21 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
 
     regressors = _terms(x)
     lagged = _terms(wx) or None
+    endog, instruments = _terms(endog), _terms(instruments)
+    gmm = dict(estimator=estimator, endog=endog or None, instruments=instruments or None, w_lags=w_lags,
+               gmm_errors=gmm_errors) if estimator == "gmm" else {}
+    if estimator != "gmm" and (endog or instruments):
+        raise click.UsageError("--endog and --instruments need --estimator gmm")
     names = parse_labels(labels)
-    check_labels(names, [y, *regressors, *(lagged or [])])  # before the estimation: a typo costs nothing
+    check_labels(names, [y, *regressors, *(lagged or []), *endog])  # before the estimation: a typo costs nothing
     layout = dict(lang=lang, labels=names, digits=digits, layout=table_layout)
-    panel, graph = _load_inputs(table_path, id_column, time_column, [y, *regressors], weights_file, contiguity,
+    panel, graph = _load_inputs(table_path, id_column, time_column, [y, *regressors, *endog, *instruments],
+                                weights_file, contiguity,
                                 boundaries, boundary_id, transform, encoding, units)
     options = dict(model=model, fe=fe, wx=lagged, constant=not no_constant, period=_period(period), logdet=logdet,
-                   cov=cov, effects=effects_method, inference=inference, draws=draws, seed=seed,
+                   cov=cov, bandwidth=bandwidth, effects=effects_method, inference=inference, draws=draws, seed=seed,
                    allow_islands=allow_islands, collinear="drop" if drop_collinear else "error", lee_yu=lee_yu,
-                   random_effects=random_effects)
+                   random_effects=random_effects, **gmm, **({"dynamic": dynamic} if dynamic else {}))
     if by is not None:
         _fit_by(panel, graph, y, regressors, options, by=by, groups=groups, permutations=permutations,
                 coefficients=_terms(compare_terms) or None, islands=group_islands, layout=layout, json_out=json_out,
@@ -209,9 +237,11 @@ def fit_cmd(data, data_option, id_column, time_column, period, y, x, wx, model, 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit(panel, graph, y=y, x=regressors, model=model, fe=fe, wx=lagged, constant=not no_constant,
-                     period=_period(period), logdet=logdet, cov=cov, effects=effects_method, inference=inference,
+                     period=_period(period), logdet=logdet, cov=cov, bandwidth=bandwidth, effects=effects_method,
+                     inference=inference,
                      draws=draws, seed=seed, allow_islands=allow_islands,
-                     collinear="drop" if drop_collinear else "error", lee_yu=lee_yu, random_effects=random_effects)
+                     collinear="drop" if drop_collinear else "error", lee_yu=lee_yu, random_effects=random_effects,
+                     dynamic=dynamic, **gmm)
     for warning in caught:
         _progress(f"warning: {warning.message}")
     click.echo(result.summary())
@@ -319,6 +349,10 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
               help="Significance level of the decisions.")
 @click.option("--no-random-effects", is_flag=True, help="Skip the random-effects fits and the Hausman test.")
+@click.option("--no-bayes", is_flag=True, help="Skip the Bayesian comparison (posterior model probabilities).")
+@click.option("--prior", "priors", multiple=True, metavar="MODEL=P",
+              help="Prior probability of each of ols, slx, sar, sdm, sem, sdem in the Bayesian comparison "
+                   "(all six, summing to 1; default: equal).")
 @click.option("--allow-islands", is_flag=True, help="Keep units without neighbours.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the selection as JSON.")
@@ -326,22 +360,23 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
 @click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk).")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
 def select_cmd(data, id_column, time_column, y, x, weights_file, contiguity, boundaries, boundary_id, transform, alpha,
-               no_random_effects, allow_islands, json_out, csv_out, encoding, overwrite, **units) -> None:
+               no_random_effects, no_bayes, priors, allow_islands, json_out, csv_out, encoding, overwrite,
+               **units) -> None:
     """Run the model selection procedure on a panel and print the table and the recommended model."""
-    import json
-
-    from spatial._fs import check_output, display_path, write_text_atomic
-    from spatial.csv_output import write_csv_file
+    from spatial.cli.bayes import parse_priors
     from spatial.errors import SpatialPanelError
 
-    if (weights_file is None) == (contiguity is None):
-        raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
-    if contiguity and boundaries is None:
-        raise click.UsageError("--contiguity needs --boundaries FILE")
+    _check_weights_source(weights_file, contiguity, boundaries)
+    prior_values = parse_priors(priors)
+    if no_bayes and prior_values is not None:
+        raise SpatialPanelError("--prior sets the priors of the Bayesian comparison, which --no-bayes turns off; "
+                                "drop one of them")
+    if prior_values is not None:
+        from spatial.models._bayes import BAYES_MODELS, check_priors
+
+        check_priors(BAYES_MODELS, prior_values)  # refused before reading the data
     inputs = [p for p in (data, weights_file, boundaries) if p is not None]
-    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, csv_out) if p is not None]
-    if len({t.resolve() for t in targets}) < len(targets):
-        raise SpatialPanelError("--json and --csv name the same file; choose two paths")
+    _check_targets(inputs, json_out, csv_out, overwrite)
     from spatial.models import select
 
     regressors = _terms(x)
@@ -350,14 +385,42 @@ def select_cmd(data, id_column, time_column, y, x, weights_file, contiguity, bou
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         choice = select(panel, graph, y=y, x=regressors, alpha=alpha, random_effects=not no_random_effects,
-                        allow_islands=allow_islands)
+                        allow_islands=allow_islands, bayes=not no_bayes, priors=prior_values)
     for warning in caught:
         _progress(f"warning: {warning.message}")
     click.echo(choice.summary())
+    _write_outputs(choice.to_dict(), choice.table, json_out, csv_out, inputs, overwrite)
+
+
+def _check_weights_source(weights_file, contiguity, boundaries) -> None:
+    """Exactly one of --weights and --contiguity, the latter with --boundaries."""
+    if (weights_file is None) == (contiguity is None):
+        raise click.UsageError("give exactly one of --weights FILE or --contiguity queen|rook (with --boundaries)")
+    if contiguity and boundaries is None:
+        raise click.UsageError("--contiguity needs --boundaries FILE")
+
+
+def _check_targets(inputs, json_out, csv_out, overwrite) -> None:
+    """Refuse outputs over an input, over an existing file without --overwrite, or twice the same path."""
+    from spatial._fs import check_output
+    from spatial.errors import SpatialPanelError
+
+    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, csv_out) if p is not None]
+    if len({t.resolve() for t in targets}) < len(targets):
+        raise SpatialPanelError("--json and --csv name the same file; choose two paths")
+
+
+def _write_outputs(document: dict, table, json_out, csv_out, inputs, overwrite) -> None:
+    """Write the JSON document and the CSV table (paths checked before the work by :func:`_check_targets`)."""
+    import json
+
+    from spatial._fs import check_output, display_path, write_text_atomic
+    from spatial.csv_output import write_csv_file
+
     if json_out is not None:
         write_text_atomic(check_output(json_out, inputs=inputs, overwrite=overwrite),
-                          json.dumps(choice.to_dict(), indent=2, ensure_ascii=False) + "\n")
+                          json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         _progress(f"wrote {display_path(json_out)}")
     if csv_out is not None:
-        write_csv_file(check_output(csv_out, inputs=inputs, overwrite=overwrite), choice.table, index=False)
+        write_csv_file(check_output(csv_out, inputs=inputs, overwrite=overwrite), table, index=False)
         _progress(f"wrote {display_path(csv_out)}")

@@ -41,6 +41,8 @@ _LAZY = {
     "hausman_fe_re": ("spatial.models._random_effects", "hausman_fe_re"),
     "mundlak_test": ("spatial.models._mundlak", "mundlak_test"),
     "select": ("spatial.models._selection", "select"),
+    "compare_bayes": ("spatial.models._bayes", "compare_bayes"),
+    "BayesComparison": ("spatial.models._bayes", "BayesComparison"),
     "Selection": ("spatial.models._selection", "Selection"),
     "fit_by_group": ("spatial.models._subgroup", "fit_by_group"),
     "GroupResults": ("spatial.models._subgroup", "GroupResults"),
@@ -49,6 +51,7 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 if TYPE_CHECKING:
+    from spatial.models._bayes import BayesComparison, compare_bayes  # noqa: F401
     from spatial.models._diagnostics import compare_lr as lr_test  # noqa: F401
     from spatial.models._fit import fit  # noqa: F401
     from spatial.models._mundlak import mundlak_test  # noqa: F401

@@ -35,6 +35,7 @@ Language = Literal["en", "zh"]
 
 _WORDS = {
     "en": {
+        "estimator": "Estimator", "ak_test": "Anselin-Kelejian [p]", "first_stage_f": "First-stage F (min)",
         "const": "Constant", "sigma2": "sigma2", "loglik": "Log-likelihood", "aic": "AIC", "bic": "BIC",
         "r2": "R2", "pseudo_r2": "Pseudo R2", "nobs": "N", "unit_fe": "Unit fixed effects",
         "time_fe": "Time fixed effects", "yes": "Yes", "no": "No", "direct": "Direct effect",
@@ -42,8 +43,12 @@ _WORDS = {
         "dependent": "Dependent variable", "direct_col": "Direct", "indirect_col": "Indirect", "total_col": "Total",
         "se": "Standard errors in parentheses.", "z": "z statistics in parentheses (t for OLS and SLX).",
         "p": "p-values in parentheses.", "stars": "*** p<{2}, ** p<{1}, * p<{0}.",
+        "tau": "y(t-1)", "eta": "W*y(t-1)", "sr": "Short-run ", "lr": "Long-run ",
+        "dynamic": "The first period is the initial condition of the dynamic models (T-1 periods estimated).",
+        "cov": "Covariance: {}.",
     },
     "zh": {
+        "estimator": "估计方法", "ak_test": "Anselin-Kelejian 检验 [p]", "first_stage_f": "第一阶段 F 值 (最小)",
         "const": "常数项", "sigma2": "σ²", "loglik": "对数似然值", "aic": "AIC", "bic": "BIC",
         "r2": "R²", "pseudo_r2": "伪R²", "nobs": "观测值", "unit_fe": "个体固定效应", "time_fe": "时间固定效应",
         "yes": "是", "no": "否", "direct": "直接效应", "indirect": "间接效应", "total": "总效应",
@@ -51,10 +56,13 @@ _WORDS = {
         "total_col": "总效应",
         "se": "注：括号内为标准误。", "z": "注：括号内为z统计量（OLS与SLX为t统计量）。", "p": "注：括号内为p值。",
         "stars": "***、**、*分别表示在{2}、{1}、{0}的水平上显著。",
+        "tau": "y(t-1)", "eta": "W*y(t-1)", "sr": "短期", "lr": "长期",
+        "dynamic": "动态模型以第一期为初始条件（估计T-1期）。",
+        "cov": "协方差矩阵：{}。",
     },
 }
 # The statistic rows in LaTeX (math mode, so plain pdflatex compiles them).
-_LATEX_WORDS = {"rho": r"$\rho$", "lambda": r"$\lambda$", "sigma2": r"$\sigma^2$", "r2": r"$R^2$",
+_LATEX_WORDS = {"tau": r"$y_{t-1}$", "eta": r"$W y_{t-1}$", "rho": r"$\rho$", "lambda": r"$\lambda$", "sigma2": r"$\sigma^2$", "r2": r"$R^2$",
                 "pseudo_r2": {"en": r"Pseudo $R^2$", "zh": r"伪$R^2$"}}
 
 
@@ -238,6 +246,8 @@ def _parenthesis(value: float, digits: int) -> str:
 
 Layout = Literal["rows", "columns"]
 _EFFECTS = ("direct", "indirect", "total")
+_LONG_RUN = tuple(f"lr_{kind}" for kind in _EFFECTS)  # dynamic models: the long-run block
+_SPATIAL = ("tau", "eta", "rho", "lambda", "const")  # rows after the regressors, in this order
 
 
 def compare(
@@ -316,25 +326,32 @@ def compare(
     shown = _labels(labels, ordered, [r.spec.y for _, r in items])
     columns = _columns(items, names, words, effects, layout)
     builder = _Rows(columns, digits, levels, stat)
-    plain = [n for n in ordered if not n.startswith("W*") and n not in ("const", "rho", "lambda")]
+    plain = [n for n in ordered if not n.startswith("W*") and n not in _SPATIAL]
     lagged = [n for n in ordered if n.startswith("W*")]
     effect_variables = [v for _, r in items if effects and r.effects is not None for v in r.effects.variables]
     if layout == "columns":
         plain += [v for v in dict.fromkeys(effect_variables) if v not in plain]
         lagged = [n for n in lagged if n[2:] not in plain]  # lagged terms without their own X stay rows
-    for name in plain + lagged + [n for n in ("rho", "lambda", "const") if n in ordered]:
+    for name in plain + lagged + [n for n in _SPATIAL if n in ordered]:
         text = words["const"] if name == "const" else _symbol(name, lang) if name in ("rho", "lambda") else \
-            shown(name)
-        latex = _LATEX_WORDS[name] if name in ("rho", "lambda") else None
+            words[name] if name in ("tau", "eta") else shown(name)
+        latex = _LATEX_WORDS[name] if name in _LATEX_WORDS and name != "const" else None
         builder.coefficient(name, text, latex)
+    dynamic = any(r.spec.dynamic for _, r in items)
     if effects and layout == "rows":
-        for kind in _EFFECTS:
-            for variable in dict.fromkeys(effect_variables):
-                builder.effect(kind, variable, f"{words[kind]}: {shown(variable)}")
+        for horizon in (("sr", "lr") if dynamic else ("",)):
+            for kind in _EFFECTS:
+                for variable in dict.fromkeys(effect_variables):
+                    word = words[kind] if not horizon or lang == "zh" else words[kind].lower()
+                    builder.effect(kind, variable, f"{words[horizon] if horizon else ''}{word}: {shown(variable)}",
+                                   long_run=horizon == "lr")
     builder.summary("sigma2", words["sigma2"], lambda r: _number(r.sigma2, digits), _LATEX_WORDS["sigma2"])
-    builder.summary("loglik", words["loglik"], lambda r: _number(r.loglik, digits))
-    builder.summary("aic", words["aic"], lambda r: _number(r.aic, digits))
-    builder.summary("bic", words["bic"], lambda r: _number(r.bic, digits))
+    if any(r.loglik is not None for _, r in items):  # no likelihood rows for a table of GMM fits
+        builder.summary("loglik", words["loglik"], lambda r: _number(r.loglik, digits))
+        builder.summary("aic", words["aic"], lambda r: _number(r.aic, digits))
+        builder.summary("bic", words["bic"], lambda r: _number(r.bic, digits))
+    if any(r.spec.estimator == "gmm" for _, r in items):
+        _gmm_rows(builder, items, words, digits)
     builder.summary("r2", words["r2"], lambda r: _number(r.r2, digits), _LATEX_WORDS["r2"])
     builder.summary("pseudo_r2", words["pseudo_r2"], lambda r: _number(r.pseudo_r2, digits),
                     _LATEX_WORDS["pseudo_r2"][lang])
@@ -348,8 +365,41 @@ def compare(
     dependents = list(dict.fromkeys(shown(r.spec.y) for _, r in items))
     heading = title or f"{words['dependent']}: {', '.join(dependents)}"
     notes = (words[stat] + (" " if lang == "en" else "") + words["stars"].format(*[_pct(v) for v in levels]),)
+    if dynamic:
+        notes += (words["dynamic"],)
+    notes += _cov_note(items, names, words)
     return ComparisonTable(frame=frame, notes=notes, title=heading,
                            latex_index=tuple(latex for _, latex, _ in builder.rows))
+
+
+def _gmm_rows(builder, items, words, digits: int) -> None:
+    """Estimator, Anselin-Kelejian test and the smallest first-stage F of tables with GMM fits."""
+    builder.summary("estimator", words["estimator"], lambda r: "GMM/IV" if r.spec.estimator == "gmm" else "ML")
+
+    def ak(r):
+        test = r.tests.get("anselin_kelejian")
+        return "" if test is None else f"{_number(test.statistic, digits)} [{_number(test.p_value, digits)}]"
+
+    def weakest(r):
+        stages = r.details.get("first_stage") or {}
+        return "" if not stages else _number(min(s["f"] for s in stages.values()), digits)
+
+    if any("anselin_kelejian" in r.tests for _, r in items):
+        builder.summary("ak_test", words["ak_test"], ak)
+    if any(r.details.get("first_stage") for _, r in items):
+        builder.summary("first_stage_f", words["first_stage_f"], weakest)
+
+
+def _cov_note(items, names: list[str], words: dict) -> tuple[str, ...]:
+    """A note naming the covariance when any model uses a robust one (the default needs none)."""
+    from spatial.models._robust import ROBUST
+
+    labels = [r.details.get("cov_label", "") for _, r in items]
+    if not any(r.spec.cov in ROBUST for _, r in items):
+        return ()
+    if len(set(labels)) == 1:
+        return (words["cov"].format(labels[0]),)
+    return (words["cov"].format("; ".join(f"{n} {label}" for n, label in zip(names, labels, strict=True))),)
 
 
 def _symbol(name: str, lang: str) -> str:
@@ -402,7 +452,10 @@ def _columns(items, names: list[str], words: dict, effects: bool, layout: str) -
         if any(n.startswith("W*") for n in r.params.index):
             columns.append(_Column(f"{name} W×X", r, "wx"))
         if effects and r.effects is not None:
-            columns += [_Column(f"{name} {words[kind + '_col']}", r, kind) for kind in _EFFECTS]
+            short = words["sr"] if r.spec.dynamic else ""
+            columns += [_Column(f"{name} {short}{words[kind + '_col']}", r, kind) for kind in _EFFECTS]
+        if effects and r.long_run_effects is not None:
+            columns += [_Column(f"{name} {words['lr']}{words[kind + '_col']}", r, f"lr_{kind}") for kind in _EFFECTS]
     return columns
 
 
@@ -430,9 +483,10 @@ class _Rows:
         top, below = [], []
         for column in self.columns:
             r, pair = column.result, ("", "")
-            if column.part in _EFFECTS:
-                if r.effects is not None and name in r.effects.variables:
-                    pair = self._effect_pair(r.effects, name, column.part)
+            if column.part in _EFFECTS + _LONG_RUN:
+                eff = r.long_run_effects if column.part in _LONG_RUN else r.effects
+                if eff is not None and name in eff.variables:
+                    pair = self._effect_pair(eff, name, column.part.removeprefix("lr_"))
             else:
                 term = "W*" + name if column.part == "wx" else name
                 if term in r.params.index:
@@ -442,10 +496,10 @@ class _Rows:
         self._add(label, latex, top)
         self._add("", "", below)
 
-    def effect(self, kind: str, variable: str, label: str) -> None:
+    def effect(self, kind: str, variable: str, label: str, *, long_run: bool = False) -> None:
         top, below = [], []
         for column in self.columns:
-            eff = column.result.effects
+            eff = column.result.long_run_effects if long_run else column.result.effects
             pair = ("", "")
             if column.part == "model" and eff is not None and variable in eff.variables:
                 pair = self._effect_pair(eff, variable, kind)

@@ -49,36 +49,17 @@ from spatial._fs import write_text_atomic
 from spatial._options import config_seed
 from spatial.config import Key, register_section
 from spatial.errors import ConfigError
+from spatial.operations import ESDA_KEYS
 from spatial.pipeline import RunContext, partial_json, register_step, write_csv
 from spatial.steps.weights_choice import chosen_weights
 
 __all__: list[str] = []
 
-register_section(
-    "esda",
-    {
-        "variables": Key(list, help="variables for the global statistics (default: all)", items=str, min_items=1),
-        "statistics": Key(list, ["moran"], help="moran, geary, getis_ord", items=str, min_items=1),
-        "periods": Key(list, help="periods (default: all)"),
-        "permutations": Key(int, 999, help="random permutations (0: analytical only)"),
-        "seed": Key(int, help="random seed, required with permutations"),
-        "weights": Key((str, list), help="name of the weights from the weights step (default: its first), or a list "
-                                         "of names (a robustness set: global statistics under each)"),
-        "transform": Key(str, "r", choices=("r", "b", "as_given")),
-        "lisa": Key(list, [], help="variables for local Moran (LISA)", items=str),
-        "lisa_periods": Key(list, help="periods of the LISA maps (default: first and last)"),
-        "alpha": Key(float, 0.05),
-        "adjust": Key(str, "none", choices=("none", "fdr", "bonferroni")),
-        "hot_spots": Key(list, [], help="variables for Getis-Ord Gi* hot spots", items=str),
-        "labels": Key(str, help="boundary column with short names for the scatter plots"),
-        "language": Key(str, "en", choices=("en", "zh")),
-        "figures": Key(bool, True),
-        "table_formats": Key(list, ["csv", "txt", "tex", "html"], items=str,
-                             help="formats of esda_moran_table (Moran's I by year): csv, txt, md, tex, html, xlsx, "
-                                  "docx"),
-    },
-    check=lambda values, **_: _check(values) or values,
-)
+# declared in spatial.operations (moran, lisa, hotspots); the Moran-by-year table's formats are the step's own
+register_section("esda", {**ESDA_KEYS, "table_formats": Key(
+    list, ["csv", "txt", "tex", "html"], items=str,
+    help="formats of esda_moran_table (Moran's I by year): csv, txt, md, tex, html, xlsx, docx")},
+    check=lambda values, **_: _check(values) or values)
 
 
 _FORMATS = ("csv", "txt", "md", "tex", "html", "xlsx", "docx")

@@ -13,13 +13,26 @@ Shape::
     period = 1986                      # fit one period (a cross-section); omit for the pooled panel
     fe = "twoway"                      # panels: none (pooled), unit, time or twoway fixed effects
     lee_yu = false                     # Lee-Yu bias correction of the fixed-effects estimates
+                                       # (dynamic models: Yu-de Jong-Lee, on unless lee_yu = false)
+    dynamic = "both"                   # dynamic SAR/SDM: "tau" y(t-1), "eta" W y(t-1), "both"
     random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
+    estimator = "gmm"                  # ml (default) or gmm: spatial 2SLS, het-robust GM, GS2SLS
+                                       # (a cross-section: give period, or a table without time)
+    endog = ["dig"]                    # gmm: endogenous regressors (not in x) ...
+    instruments = ["rugged_x_year"]    # ... and their external instruments (one at least each)
+    w_lags = 2                         # gmm lag models: W X, W^2 X instrument W y
     select = true                      # also run the model selection procedure and print its table
+    bayes = true                       # Bayesian comparison of ols, slx, sar, sdm, sem, sdem (default: with
+                                       # select; alone it uses fe / period above)
+    bayes_priors = {sar = 0.5, sdm = 0.5}  # prior model probabilities (default: equal over bayes_models)
+    bayes_models = ["sar", "sdm"]      # models compared when run alone (default: all six)
     weights = "queen"                  # a name from the weights step (default: its first), or a
                                        # robustness set ["w1", "w2"]: every model under each W side by
                                        # side (models_robustness_*); the main outputs use the first
     wx = ["log(pcap)"]                 # regressors lagged in SLX/SDM/SDEM (default: all of x)
     draws = 1000                       # simulation draws for the effects' standard errors
+    cov = "cluster"                    # auto (information/hessian), robust, cluster (by unit),
+                                       # driscoll_kraay (bandwidth = floor(4 (T/100)^(2/9)) unless given)
     seed = 20240601                    # recorded in every output
     language = "en"                    # or "zh": labels of the comparison table
     table_formats = ["csv", "txt", "tex", "html"]   # also "xlsx", "docx"
@@ -36,8 +49,11 @@ Shape::
 Outputs: ``models_table.<format>`` (the models side by side), ``models_effects_table.<format>``
 (regressors as rows, Direct | Indirect | Total columns per model with effects), ``models_params.csv`` (one row per
 model and parameter), ``models_effects.csv`` (one row per model, regressor and effect),
-``models_tests.csv`` and ``models_<model>.json`` for each model; with ``select``,
+``models_tests.csv`` and ``models_<model>.json`` for each model (with ``dynamic``, also
+``models_effects_long_run.csv``: the long-run effects; ``models_effects.csv`` holds the short run); with ``select``,
 ``models_selection.csv`` and ``.txt`` (the selection table, also shown in the report); with
+the Bayesian comparison, ``models_bayes.csv`` (model, log_marginal, prior, probability, mode,
+integration_error) and ``models_bayes.json`` (the same with the interval and quadrature); with
 ``[models.heterogeneity]``, ``models_heterogeneity_table.<format>`` (the groups side by side, the
 difference tests as notes), ``models_heterogeneity_tests.csv`` (Wald and permutation tests) and
 ``models_heterogeneity.json``. The permutation test uses ``seed``.
@@ -57,6 +73,8 @@ from spatial.models.catalog import MODEL_NAMES as _MODELS
 from spatial.pipeline import RunContext, register_step, write_csv
 from spatial.steps.weights_choice import chosen_weights
 
+_BAYES = ("ols", "slx", "sar", "sdm", "sem", "sdem")  # spatial.models._bayes.BAYES_MODELS, without importing numpy
+
 __all__: list[str] = []
 
 _FORMATS = ("csv", "txt", "md", "tex", "html", "xlsx", "docx")
@@ -73,13 +91,34 @@ register_section(
         "wx": Key(list, help="regressors lagged in the Durbin models (default: all of x)", items=str),
         "constant": Key(bool, True),
         "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
-        "lee_yu": Key(bool, False, help="Lee-Yu bias correction of the fixed-effects estimates"),
+        "lee_yu": Key(bool, None, help="Lee-Yu bias correction of the fixed-effects estimates (default: off for "
+                                       "static models, on for dynamic models with fixed effects)"),
+        "dynamic": Key(str, None, choices=("tau", "eta", "both"),
+                       help="dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (first period = initial "
+                            "condition); short- and long-run effects"),
         "random_effects": Key(bool, False, help="random unit effects (sar, sem, sdm, sdem)"),
+        "estimator": Key(str, "ml", choices=("ml", "gmm"),
+                         help="ml: maximum likelihood (least squares for ols/slx); gmm: spatial 2SLS (sar, sdm), "
+                              "het-robust GM (sem, sdem), GS2SLS (sac), 2SLS (ols, slx with endog); cross-sections"),
+        "endog": Key(list, help="gmm: endogenous regressors (not in x)", items=str),
+        "instruments": Key(list, help="gmm: external instruments of the endogenous regressors", items=str),
+        "w_lags": Key(int, 2, help="gmm lag models: powers of W in the instruments of W*y"),
+        "gmm_errors": Key(str, "het", choices=("het",), help="gmm error models: the moment conditions (het: "
+                                                            "Arraiz et al. 2010)"),
         "allow_nonconverged": Key(bool, False, help="keep results whose optimiser did not converge or whose rho is "
                                                     "on a bound (effects undefined); default: stop (exit 3)"),
         "select": Key(bool, False, help="run the panel model selection procedure and show its table"),
+        "bayes": Key(bool, help="Bayesian comparison (log-marginal likelihoods, posterior model probabilities; "
+                                "default: on with select, using the fixed effects it chooses)"),
+        "bayes_models": Key(list, list(_BAYES), help="models of the Bayesian comparison when it runs without "
+                                                     "select (ols, slx, sar, sdm, sem, sdem)", items=str, min_items=1),
+        "bayes_priors": Key(dict, help="[models.bayes_priors]: prior model probabilities, model = p, summing to 1 "
+                                       "(default: equal)"),
         "logdet": Key(str, "auto", choices=("auto", "eigen", "lu", "mc")),
-        "cov": Key(str, "auto", choices=("auto", "information", "hessian")),
+        "cov": Key(str, "auto", choices=("auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"),
+                   help="covariance: information/hessian, or a robust sandwich: robust (heteroskedasticity), "
+                        "cluster (by unit), driscoll_kraay (cross-sectional and serial correlation)"),
+        "bandwidth": Key(int, help="Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9)))"),
         "effects": Key(str, "auto", choices=("auto", "exact", "lu", "traces")),
         "inference": Key(str, "simulation", choices=("simulation", "delta")),
         "draws": Key(int, 1000, help="simulation draws for the effects' standard errors"),
@@ -109,6 +148,9 @@ def _check(spec: dict[str, Any]) -> None:
         raise ConfigError(f"[models] table_formats {formats} not known; choose from {', '.join(_FORMATS)}")
     if spec["draws"] < 0:
         raise ConfigError("[models] draws must be a non-negative integer")
+    if spec.get("bandwidth") is not None and (spec["bandwidth"] < 0 or spec["cov"] != "driscoll_kraay"):
+        raise ConfigError(f"[models] bandwidth = {spec['bandwidth']} sets the Driscoll-Kraay kernel: a whole number "
+                          "of periods (0 or more) with cov = \"driscoll_kraay\"")
     if not 0 <= spec["table_digits"] <= 10:
         raise ConfigError(f"[models] table_digits = {spec['table_digits']}: give 0 to 10 decimals")
     _check_labels(spec)
@@ -116,9 +158,70 @@ def _check(spec: dict[str, Any]) -> None:
     if spec["random_effects"] and any(m not in ("sar", "sem", "sdm", "sdem") for m in spec["models"]):
         raise ConfigError("[models] random_effects = true applies to models sar, sem, sdm and sdem only; "
                           f"models = {spec['models']}")
+    if spec.get("dynamic"):
+        static = [m for m in spec["models"] if m not in ("sar", "sdm")]
+        if static:
+            raise ConfigError(f"[models] dynamic = {spec['dynamic']!r} applies to models sar and sdm; remove "
+                              f"{static} from models (or dynamic)")
+        if spec["period"] is not None or spec["random_effects"]:
+            raise ConfigError("[models] dynamic needs all periods and fixed effects (or none): remove period and "
+                              "random_effects")
+        if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
+            raise ConfigError("[models] dynamic models are not run by group or under a robustness set of weights "
+                              "yet; remove [models.heterogeneity] or the list of weights")
     if spec["fe"] != "none" and spec["period"] is not None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
+    _check_gmm(spec)
     spec["heterogeneity"] = _heterogeneity(spec)
+    _check_bayes(spec)
+
+
+def _check_bayes(spec: dict[str, Any]) -> None:
+    if spec["bayes"] is None:
+        spec["bayes"] = bool(spec["select"])
+    models = list(_BAYES) if spec["select"] else spec["bayes_models"]
+    unknown = [m for m in spec["bayes_models"] if m not in _BAYES]
+    if unknown:
+        raise ConfigError(f"[models] bayes_models {unknown} not covered by the Bayesian comparison; choose from "
+                          f"{', '.join(_BAYES)}")
+    priors = spec["bayes_priors"]
+    if priors is not None:
+        if not spec["bayes"]:
+            raise ConfigError("[models] bayes_priors needs the Bayesian comparison (bayes = true)")
+        from spatial.errors import SpatialPanelError
+        from spatial.models._bayes import check_priors
+
+        try:
+            check_priors(models, priors)
+        except SpatialPanelError as exc:
+            raise ConfigError(f"[models] bayes_priors: {exc}") from None
+
+
+def _check_gmm(spec: dict[str, Any]) -> None:
+    if spec["estimator"] != "gmm":
+        if spec.get("endog") or spec.get("instruments"):
+            raise ConfigError("[models] endog and instruments need estimator = \"gmm\"")
+        return
+    clash = [k for k in ("random_effects", "dynamic", "lee_yu") if spec.get(k)]
+    if clash or spec["fe"] != "none":
+        raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections; remove {clash or ['fe']} (or use "
+                          "estimator = \"ml\")")
+    if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
+        raise ConfigError("[models] estimator = \"gmm\" is not run by group or under a robustness set of weights "
+                          "yet; remove [models.heterogeneity] or the list of weights")
+    least = [m for m in spec["models"] if m in ("ols", "slx")]
+    if least and not spec.get("endog"):
+        raise ConfigError(f"[models] estimator = \"gmm\" of {least} without endog is least squares itself; remove "
+                          "them from models or give endog and instruments")
+    if spec["w_lags"] < 1:
+        raise ConfigError(f"[models] w_lags = {spec['w_lags']}: give 1 or more powers of W")
+
+
+def _gmm_options(spec: dict[str, Any]) -> dict[str, Any]:
+    if spec.get("estimator", "ml") != "gmm":
+        return {}
+    return {"estimator": "gmm", "endog": spec.get("endog"), "instruments": spec.get("instruments"),
+            "w_lags": spec["w_lags"], "gmm_errors": spec["gmm_errors"]}
 
 
 def _check_labels(spec: dict[str, Any]) -> None:
@@ -130,7 +233,8 @@ def _check_labels(spec: dict[str, Any]) -> None:
     if bad:
         raise ConfigError(f"[models.labels] {bad}: every label must be non-blank text, e.g. dig = \"数字经济\"")
     try:
-        check_labels(labels, [spec["y"], *spec["x"], *(spec.get("wx") or [])], where="[models.labels]")
+        check_labels(labels, [spec["y"], *spec["x"], *(spec.get("wx") or []), *(spec.get("endog") or [])],
+                     where="[models.labels]")
     except SpatialPanelError as error:
         raise ConfigError(str(error)) from None
 
@@ -209,8 +313,12 @@ def _planned(spec: dict[str, Any]) -> list[str]:
         planned += [f"models_effects_table.{f}" for f in spec["table_formats"]]
     planned += ["models_params.csv", "models_effects.csv", "models_tests.csv"]
     planned += [f"models_{m}.json" for m in spec["models"]]
+    if spec.get("dynamic"):
+        planned.append("models_effects_long_run.csv")
     if spec["select"]:
         planned += ["models_selection.csv", "models_selection.txt"]
+    if spec["bayes"]:
+        planned += ["models_bayes.csv", "models_bayes.json"]
     if isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1:
         planned += [f"models_robustness_table.{f}" for f in spec["table_formats"]]
         planned += ["models_robustness_params.csv", "models_robustness_effects.csv"]
@@ -245,10 +353,25 @@ def _models_step(ctx: RunContext) -> None:
         from spatial.models import select
 
         choice = select(ctx.panel, graph, y=spec["y"], x=spec["x"], allow_islands=spec["allow_islands"],
-                        logdet=spec["logdet"], lee_yu=spec["lee_yu"])
+                        logdet=spec["logdet"], lee_yu=spec["lee_yu"], bayes=spec["bayes"],
+                        priors=spec["bayes_priors"])
         ctx.echo("")
         ctx.echo(choice.summary())
         ctx.results["selection"] = choice.table
+        bayes = choice.bayes
+    elif spec["bayes"]:
+        from spatial.models import compare_bayes
+
+        bayes = compare_bayes(ctx.panel, graph, y=spec["y"], x=spec["x"], models=spec["bayes_models"],
+                              fe=spec["fe"], period=spec["period"], priors=spec["bayes_priors"], wx=spec["wx"],
+                              logdet=spec["logdet"] if spec["logdet"] in ("eigen", "lu") else "auto",
+                              allow_islands=spec["allow_islands"])
+        ctx.echo("")
+        ctx.echo(bayes.summary())
+    else:
+        bayes = None
+    if bayes is not None:
+        ctx.results["bayes"] = bayes
     robust = _robustness(ctx, spec, chosen, results) if len(chosen) > 1 else None
     het = _heterogeneity_fit(ctx, spec, graph)
     if ctx.output is None:
@@ -261,6 +384,12 @@ def _models_step(ctx: RunContext) -> None:
         write_csv(ctx, "models_selection.csv", choice.table, index=False)
         write_text_atomic(paths["models_selection.txt"], choice.summary() + "\n")
         ctx.wrote(paths["models_selection.txt"])
+    if bayes is not None:
+        import json
+
+        write_csv(ctx, "models_bayes.csv", bayes.table, index=False)
+        write_text_atomic(paths["models_bayes.json"], json.dumps(bayes.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        ctx.wrote(paths["models_bayes.json"])
     for fmt in spec["table_formats"]:
         path = paths[f"models_table.{fmt}"]
         table.write(path, overwrite=True)  # checked above (never an input; existing only with overwrite)
@@ -273,6 +402,11 @@ def _models_step(ctx: RunContext) -> None:
     effects = [r.effects.to_frame().assign(model=m) for m, r in results.items() if r.effects is not None]
     empty = pd.DataFrame(columns=["variable", "effect", "estimate", "std_error", "z", "p_value", "model"])
     write_csv(ctx, "models_effects.csv", pd.concat(effects, ignore_index=True) if effects else empty, index=False)
+    if spec.get("dynamic"):
+        long_run = [r.long_run_effects.to_frame().assign(model=m) for m, r in results.items()
+                    if r.long_run_effects is not None]
+        write_csv(ctx, "models_effects_long_run.csv", pd.concat(long_run, ignore_index=True) if long_run else empty,
+                  index=False)
     tests = pd.DataFrame([{"model": m, "test": t.name, "statistic": t.statistic, "df": t.df, "p_value": t.p_value}
                           for m, r in results.items() for t in r.tests.values()])
     write_csv(ctx, "models_tests.csv", tests, index=False)
@@ -290,9 +424,11 @@ def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
     results = {model: fit(
         ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
         wx=spec["wx"] if MODELS[model].durbin else None, constant=spec["constant"],
-        logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
+        logdet=spec["logdet"], cov=spec["cov"], bandwidth=spec.get("bandwidth"), effects=spec["effects"],
+        inference=spec["inference"],
         draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
-        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"],
+        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"], dynamic=spec.get("dynamic"),
+        **_gmm_options(spec),
     ) for model in spec["models"]}
     if not spec.get("allow_nonconverged", False):
         _check_numerics(results)
@@ -359,7 +495,8 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
         coefficients=het_spec["coefficients"], permutations=het_spec["permutations"], seed=spec["seed"],
         islands=het_spec["islands"], language=spec["language"], model=model, period=spec["period"],
         wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
-        logdet=spec["logdet"], cov=spec["cov"], effects=spec["effects"], inference=spec["inference"],
+        logdet=spec["logdet"], cov=spec["cov"], bandwidth=spec.get("bandwidth"), effects=spec["effects"],
+        inference=spec["inference"],
         draws=spec["draws"], allow_islands=spec["allow_islands"], fe=spec["fe"], lee_yu=spec["lee_yu"],
         random_effects=spec["random_effects"])
     ctx.echo("")

@@ -26,6 +26,8 @@ results) into the plain frames that :mod:`maps` takes. What it reads:
   total; ``loglik``, ``aic``, ``nobs``...); optional ``result.unit_effects``
   (``{variable: DataFrame[direct, received, emitted]}`` indexed by unit id) gives effects maps;
   a DataFrame under ``"selection"`` (in ``"models"`` or in ``ctx.results``) is the selection table;
+* ``"bayes"``: a :class:`spatial.models.BayesComparison` (log-marginal likelihoods and posterior
+  model probabilities), shown in the selection section with its note;
 * ``"indices"``: a mapping of tables, shown as tables.
 """
 
@@ -87,6 +89,7 @@ def _words(lang: str) -> dict[str, str]:
         "group_tests": "Tests of equal coefficients across groups (Wald on independent subsamples; permutation p "
                        "from random regroupings keeping group sizes)",
         "year": "Year",
+        "bayes": "Bayesian model comparison: log-marginal likelihoods and posterior model probabilities",
     }
     zh = {
         "units": "个单元", "periods": "个时期", "obs": "个观测", "variables": "变量",
@@ -104,6 +107,7 @@ def _words(lang: str) -> dict[str, str]:
         "robust_models": "各空间权重矩阵下的模型估计",
         "group_tests": "组间系数差异检验（独立子样本 Wald 检验；置换检验 p 值来自保持组规模的随机重新分组）",
         "year": "年份",
+        "bayes": "贝叶斯模型比较：对数边际似然与后验模型概率",
     }
     return zh if lang == "zh" else en
 
@@ -403,15 +407,18 @@ def _model_tables(models: Mapping[str, Any]) -> tuple[pd.DataFrame | None, pd.Da
             if key in data and not isinstance(data[key], Mapping):
                 cells[f"· {key}"] = format_number(data[key]) if isinstance(data[key], (int, float)) else str(data[key])
         columns[str(data.get("model", name)) if str(name).isdigit() else str(name)] = cells
-        for variable, kinds in (data.get("effects") or {}).items():
-            for kind in ("direct", "indirect", "total"):
-                values = (kinds or {}).get(kind) or {}
-                estimate, se = _number(values.get("estimate")), _number(values.get("std_error"))
-                low = _number(values.get("ci_low", estimate - 1.96 * se))
-                high = _number(values.get("ci_high", estimate + 1.96 * se))
-                effects.append({"model": str(name), "variable": str(variable), "effect": kind, "estimate": estimate,
-                                "std_error": se, "z": _number(values.get("z")), "p_value": _number(values.get("p_value")),
-                                "ci_low": low, "ci_high": high})
+        dynamic = bool(data.get("dynamic"))
+        blocks = [("short-run " if dynamic else "", data.get("effects")), ("long-run ", data.get("long_run_effects"))]
+        for prefix, block in blocks:
+            for variable, kinds in (block or {}).items():
+                for kind in ("direct", "indirect", "total"):
+                    values = (kinds or {}).get(kind) or {}
+                    estimate, se = _number(values.get("estimate")), _number(values.get("std_error"))
+                    low = _number(values.get("ci_low", estimate - 1.96 * se))
+                    high = _number(values.get("ci_high", estimate + 1.96 * se))
+                    effects.append({"model": str(name), "variable": str(variable), "effect": prefix + kind,
+                                    "estimate": estimate, "std_error": se, "z": _number(values.get("z")),
+                                    "p_value": _number(values.get("p_value")), "ci_low": low, "ci_high": high})
     comparison = None
     if columns:
         order = list(dict.fromkeys(k for cells in columns.values() for k in cells))
@@ -426,10 +433,13 @@ def _unit_effects(result: Any) -> dict[str, pd.DataFrame]:
     explicit = getattr(result, "unit_effects", None)
     if isinstance(explicit, Mapping):
         return dict(explicit)
-    effects = getattr(result, "effects", None)
-    if effects is None or getattr(effects, "per_unit", None) is None:
-        return {}
-    return {variable: effects.units(variable) for variable in effects.variables}
+    out = {}
+    dynamic = bool(getattr(getattr(result, "spec", None), "dynamic", None))
+    for prefix, effects in (("short-run " if dynamic else "", getattr(result, "effects", None)),
+                            ("long-run ", getattr(result, "long_run_effects", None))):
+        if effects is not None and getattr(effects, "per_unit", None) is not None:
+            out.update({f"{prefix}{variable}": effects.units(variable) for variable in effects.variables})
+    return out
 
 
 def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
@@ -448,6 +458,11 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
             report.add("selection", table(shown, numeric=tuple(shown.columns[3:6])))
         else:
             report.add("selection", table(selection))
+    bayes = ctx.results.get("bayes")
+    if hasattr(bayes, "frame") and hasattr(bayes, "note"):  # a BayesComparison, beside the selection tests
+        report.add("selection", table(bayes.frame(), caption=words["bayes"], note=bayes.note,
+                                      formats={"log-marginal": ".4f", "prior": ".4f", "posterior probability": ".4f",
+                                               "posterior mode of rho/lambda": ".4f", "integration error": ".1e"}))
     if not isinstance(models, Mapping):
         return
     journal, effects_journal = models.get("table"), models.get("effects_table")
