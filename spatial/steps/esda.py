@@ -47,7 +47,7 @@ import pandas as pd
 
 from spatial._fs import write_text_atomic
 from spatial._options import config_seed
-from spatial.config import Key, register_section
+from spatial.config import register_section
 from spatial.errors import ConfigError
 from spatial.operations import ESDA_KEYS
 from spatial.pipeline import RunContext, partial_json, register_step, write_csv
@@ -55,11 +55,8 @@ from spatial.steps.weights_choice import chosen_weights
 
 __all__: list[str] = []
 
-# declared in spatial.operations (moran, lisa, hotspots); the Moran-by-year table's formats are the step's own
-register_section("esda", {**ESDA_KEYS, "table_formats": Key(
-    list, ["csv", "txt", "tex", "html"], items=str,
-    help="formats of esda_moran_table (Moran's I by year): csv, txt, md, tex, html, xlsx, docx")},
-    check=lambda values, **_: _check(values) or values)
+# declared in spatial.operations (moran, lisa, hotspots); table_formats checked here
+register_section("esda", ESDA_KEYS, check=lambda values, **_: _check(values) or values)
 
 
 _FORMATS = ("csv", "txt", "md", "tex", "html", "xlsx", "docx")
