@@ -84,6 +84,9 @@ _ESDA_CONFIG_ONLY = (
           keyword=False, why="spatial lisa --labels; Python: esda.moran_scatter(labels=)"),
     Param("figures", bool, True, "draw the figures (Moran's I over time, scatter plots)", flag=None, keyword=False,
           why="a command draws a figure when given --figure PATH"),
+    Param("table_formats", list, ["csv", "txt", "tex", "html"], "formats of esda_moran_table (Moran's I by year): "
+          "csv, txt, md, tex, html, xlsx, docx", items=str, flag=None, keyword=False,
+          why="a config run writes its tables into its folder; Python: esda.moran_table(result).write(path)"),
 )
 _FIGURE_WHY = "the figure's path; a config run draws figures into its folder ([esda] figures)"
 

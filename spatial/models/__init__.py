@@ -35,6 +35,7 @@ _LAZY = {
     "TestResult": ("spatial.models.result", "TestResult"),
     "compare": ("spatial.models.table", "compare"),
     "ComparisonTable": ("spatial.models.table", "ComparisonTable"),
+    "effects_table": ("spatial.models.table", "effects_table"),
     "lr_test": ("spatial.models._diagnostics", "compare_lr"),
     "fit_random_effects": ("spatial.models._random_effects", "fit_random_effects"),
     "hausman_fe_re": ("spatial.models._random_effects", "hausman_fe_re"),
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
     from spatial.models._selection import Selection, select  # noqa: F401
     from spatial.models._subgroup import GroupResults, fit_by_group  # noqa: F401
     from spatial.models.result import Result, TestResult  # noqa: F401
-    from spatial.models.table import ComparisonTable, compare  # noqa: F401
+    from spatial.models.table import ComparisonTable, compare, effects_table  # noqa: F401
 
 
 def __getattr__(name: str):

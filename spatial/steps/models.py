@@ -46,7 +46,8 @@ Shape::
     permutations = 500                 # regroupings per pair for the permutation test (0: Wald only)
     islands = "keep"                   # units without a neighbour inside their group: keep, drop, error
 
-Outputs: ``models_table.<format>`` (the models side by side), ``models_params.csv`` (one row per
+Outputs: ``models_table.<format>`` (the models side by side), ``models_effects_table.<format>``
+(regressors as rows, Direct | Indirect | Total columns per model with effects), ``models_params.csv`` (one row per
 model and parameter), ``models_effects.csv`` (one row per model, regressor and effect),
 ``models_tests.csv`` and ``models_<model>.json`` for each model (with ``dynamic``, also
 ``models_effects_long_run.csv``: the long-run effects; ``models_effects.csv`` holds the short run); with ``select``,
@@ -217,9 +218,29 @@ def _heterogeneity(spec: dict[str, Any]) -> dict[str, Any] | None:
     return checked
 
 
+def journal_tables(results: dict[str, Any], options: dict[str, Any], *, effects_rows: bool = True):
+    """The models side by side and the effects table (None without effects), columns "(1) SAR"...
+
+    One builder for the files and the report (which passes its own ``lang`` and, showing the
+    effects table beside it, ``effects_rows=False``)."""
+    from spatial.models import compare, effects_table
+
+    named = {f"({i}) {m.upper()}": r for i, (m, r) in enumerate(results.items(), 1)}
+    with_effects = {k: r for k, r in named.items() if r.effects is not None}
+    table = compare(named, effects=effects_rows or not with_effects, **options)
+    effects = None
+    if with_effects:
+        keep = {k: v for k, v in options.items() if k != "layout"}
+        effects = effects_table(with_effects if len(with_effects) > 1 else next(iter(with_effects.values())),
+                                **keep)
+    return table, effects
+
+
 def _planned(spec: dict[str, Any]) -> list[str]:
     """Every file the step writes."""
     planned = [f"models_table.{f}" for f in spec["table_formats"]]
+    if any(m not in ("ols", "sem") for m in spec["models"]):  # the others have effects
+        planned += [f"models_effects_table.{f}" for f in spec["table_formats"]]
     planned += ["models_params.csv", "models_effects.csv", "models_tests.csv"]
     planned += [f"models_{m}.json" for m in spec["models"]]
     if spec.get("dynamic"):
@@ -248,15 +269,15 @@ def _models_step(ctx: RunContext) -> None:
     name, graph = next(iter(chosen.items()))
     paths = {file: ctx.output_path(file) for file in _planned(spec)}  # checked before the estimation
     results = _fit_models(ctx, spec, graph)
-    table = compare(results and {f"({i}) {m.upper()}": r for i, (m, r) in enumerate(results.items(), 1)},
-                    effects=True, **_table_options(spec))
+    table, effects_table = journal_tables(results, _table_options(spec))
     ctx.echo(f"Spatial regressions (weights: {name})")
     for result in results.values():
         ctx.echo("")
         ctx.echo(result.summary())
     ctx.echo("")
     ctx.echo(table.to_text())
-    ctx.results["models"] = {"weights": name, "results": results, "table": table}
+    ctx.results["models"] = {"weights": name, "results": results, "table": table, "effects_table": effects_table,
+                             "table_options": _table_options(spec)}
     choice = None
     if spec["select"]:
         from spatial.models import select
@@ -303,6 +324,9 @@ def _models_step(ctx: RunContext) -> None:
         path = paths[f"models_table.{fmt}"]
         table.write(path, overwrite=True)  # checked above (never an input; existing only with overwrite)
         ctx.wrote(path)
+        if effects_table is not None and paths.get(f"models_effects_table.{fmt}") is not None:
+            effects_table.write(paths[f"models_effects_table.{fmt}"], overwrite=True)
+            ctx.wrote(paths[f"models_effects_table.{fmt}"])
     params = pd.concat([r.to_frame() for r in results.values()], ignore_index=True)
     write_csv(ctx, "models_params.csv", params, index=False)
     effects = [r.effects.to_frame().assign(model=m) for m, r in results.items() if r.effects is not None]
