@@ -37,6 +37,7 @@ BayesLogdet = Literal["auto", "eigen", "lu"]
 GroupIslands = Literal["keep", "drop", "error"]
 TableStat = Literal["se", "z", "p"]
 Layout = Literal["rows", "columns"]
+Position = Literal["below", "beside"]  # the statistic of a journal table: on the line below, or beside
 DynamicLags = Literal["tau", "eta", "both"]  # y(t-1), W y(t-1), or both (xsmle dlag(1|2|3))
 WeightsTransform = Literal["r", "none"]  # fit and select: row-standardise the weights, or use them as given
 

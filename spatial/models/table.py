@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from spatial.choices import Language, Layout, TableStat
+from spatial.choices import Language, Layout, Position, TableStat
 from spatial._fs import PathLike, atomic_path, check_output, write_text_atomic
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
@@ -507,9 +507,6 @@ class _Rows:
 
     def summary(self, key: str, label: str, value, latex: str | None = None) -> None:
         self._add(label, latex, [value(c.result) if c.part == "model" else "" for c in self.columns])
-
-
-Position = Literal["below", "beside"]
 
 
 def effects_table(
