@@ -7,10 +7,11 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from spatial.choices import Collinear, CovMethod, Estimator, FixedEffects, GmmErrors, LogdetMethod, ModelName
 from spatial._options import check_option, check_seed
 from spatial.errors import (
     BoundaryWarning,
@@ -53,13 +54,6 @@ from spatial.models.result import ModelSpec, Result, TestResult
 
 __all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear", "Estimator", "GmmErrors"]
 
-ModelName = Literal["ols", "slx", "sar", "sem", "sdm", "sdem", "sac"]
-FixedEffects = Literal["none", "unit", "time", "twoway"]
-LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
-CovMethod = Literal["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]
-Collinear = Literal["error", "drop"]
-Estimator = Literal["ml", "gmm"]
-GmmErrors = Literal["het"]
 
 
 
@@ -245,6 +239,10 @@ def fit(
         raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
     if estimator == "gmm":
         check_option("gmm_errors", gmm_errors, GmmErrors)
+        if bandwidth is not None:
+            raise SpatialPanelError(f"bandwidth={bandwidth!r} sets the Driscoll-Kraay kernel of the maximum "
+                                    "likelihood and least-squares estimators; estimator='gmm' has no such covariance: "
+                                    "leave bandwidth out")
         if dynamic is not None:
             raise SpatialPanelError(f"estimator='gmm' with dynamic={dynamic!r} is not available: GMM covers "
                                     "cross-sections; use the maximum likelihood estimator for dynamic panels")
@@ -527,6 +525,8 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
     s2_var = full_cov[-1, -1]
     e = residuals(design, beta, rho or 0.0, lam or 0.0)
     rho_se = float(se[names.index("rho")]) if lag else None
+    if lag and cov_method in ROBUST:  # the LM test of residual correlation is built on the model-based variance
+        rho_se = math.sqrt(invert(-hessian, stage="Hessian")[design.k, design.k])
     tests = _spatial_tests(design, spec, beta, names, estimates, cov, loglik, sigma2, rho, lam, rho_se, e, method)
     if spec.lee_yu:
         tests = _lee_yu_notes(tests, details.get("lee_yu_loglik", ""))
