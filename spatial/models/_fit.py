@@ -7,10 +7,11 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from spatial.choices import Collinear, CovMethod, Estimator, FixedEffects, GmmErrors, LogdetMethod, ModelName
 from spatial._options import check_option, check_seed
 from spatial.errors import (
     BoundaryWarning,
@@ -53,13 +54,6 @@ from spatial.models.result import ModelSpec, Result, TestResult
 
 __all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear", "Estimator", "GmmErrors"]
 
-ModelName = Literal["ols", "slx", "sar", "sem", "sdm", "sdem", "sac"]
-FixedEffects = Literal["none", "unit", "time", "twoway"]
-LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
-CovMethod = Literal["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]
-Collinear = Literal["error", "drop"]
-Estimator = Literal["ml", "gmm"]
-GmmErrors = Literal["het"]
 
 
 
