@@ -8,31 +8,24 @@ effects, GMM, dynamic panels); :func:`fit` checks the options once, looks the mo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from spatial._options import check_option, check_seed
+from spatial.choices import Collinear, CovMethod, Estimator, FixedEffects, GmmErrors, LogdetMethod, ModelName
 from spatial.errors import SpatialPanelError
 from spatial.hints import hint
 from spatial.models._design import check_panel
 from spatial.models._dynamic import DynamicLags
 from spatial.models._optimize import maximise_1d, maximise_2d
 from spatial.models._robust import ROBUST, check_robust
-from spatial.models.catalog import MODEL_NAMES, model_info
+from spatial.models.catalog import model_info
 from spatial.models.effects import EffectsInference, EffectsMethod
 from spatial.models.families import FitOptions, family_for, run
 from spatial.models.result import Result
 
 __all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear", "Estimator", "GmmErrors"]
-
-ModelName = Literal[MODEL_NAMES]  # the catalog's names (spatial.models.catalog)
-FixedEffects = Literal["none", "unit", "time", "twoway"]
-LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
-CovMethod = Literal["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]
-Collinear = Literal["error", "drop"]
-Estimator = Literal["ml", "gmm"]
-GmmErrors = Literal["het"]
 
 
 def fit(
@@ -226,6 +219,10 @@ def fit(
                                 f"given phi and rho, as R splm); add {hint('random_effects', True)} or leave it out")
     if estimator == "gmm":
         check_option("gmm_errors", gmm_errors, GmmErrors)
+        if bandwidth is not None:
+            raise SpatialPanelError(f"bandwidth={bandwidth!r} sets the Driscoll-Kraay kernel of the maximum "
+                                    "likelihood and least-squares estimators; estimator='gmm' has no such covariance: "
+                                    "leave bandwidth out")
         if dynamic is not None:
             raise SpatialPanelError(f"estimator='gmm' with dynamic={dynamic!r} is not available: GMM covers "
                                     "cross-sections; use the maximum likelihood estimator for dynamic panels")

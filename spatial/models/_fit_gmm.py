@@ -195,7 +195,9 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
         if undefined:
             details["effects"] = undefined
         else:
-            method = "eigen" if design.n_units <= DENSE_LIMIT else "lu"
+            # no log-determinant is needed for the estimates: above DENSE_LIMIT the effects use power traces
+            # (tr W^j by random probes, as spatialreg's trW(type="MC")); effects="lu" gives the exact ones
+            method = "eigen" if design.n_units <= DENSE_LIMIT else "mc"
             effects_result = lag_effects_of(design, spec, estimates, rho, names, cov_matrix, None, interval, method,
                                             endog=tuple(endog_names))
     elif info.durbin:

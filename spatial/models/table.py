@@ -17,10 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 
+from spatial.choices import Language, Layout, Position, TableStat
 from spatial._fs import PathLike, atomic_path, check_output, write_text_atomic
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
@@ -28,10 +28,8 @@ from spatial.models._table_docx import Paper
 from spatial.models.catalog import MODELS
 from spatial.models.result import Result, stars
 
-__all__ = ["compare", "ComparisonTable", "TableStat", "Language"]
+__all__ = ["compare", "effects_table", "ComparisonTable", "TableStat", "Language"]
 
-TableStat = Literal["se", "z", "p"]
-Language = Literal["en", "zh"]
 
 _WORDS = {
     "en": {
@@ -66,6 +64,12 @@ _LATEX_WORDS = {"tau": r"$y_{t-1}$", "eta": r"$W y_{t-1}$", "rho": r"$\rho$", "l
                 "pseudo_r2": {"en": r"Pseudo $R^2$", "zh": r"伪$R^2$"}}
 
 
+def check_digits(digits: object) -> None:
+    """Refuse a number of decimals that is not an integer from 0 to 10."""
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 10:
+        raise SpatialPanelError(f"digits must be an integer from 0 to 10, got {digits!r}")
+
+
 def _pct(level: float) -> str:
     return f"{level * 100:g}%"
 
@@ -78,6 +82,7 @@ class ComparisonTable:
     notes: tuple[str, ...]
     title: str = ""
     latex_index: tuple[str, ...] = ()  # the row labels as LaTeX (math symbols); empty: escaped frame labels
+    stub: str = ""  # the header of the label column ("变量", "年份"); empty in a models table
 
     def __str__(self) -> str:
         return self.to_text()
@@ -90,7 +95,8 @@ class ComparisonTable:
         rule = "-" * (first + sum(w + 2 for w in widths))
         lines = [self.title] if self.title else []
         header = "".join("  " + _pad(c, w, right=True) for c, w in zip(frame.columns, widths, strict=True))
-        lines += [rule, " " * first + header, rule]
+        first = max(first, _width(self.stub))
+        lines += [rule, _pad(self.stub, first) + header, rule]
         for label, row in frame.iterrows():
             lines.append(_pad(label, first) + "".join("  " + _pad(v, w, right=True)
                                                       for v, w in zip(row, widths, strict=True)))
@@ -106,7 +112,7 @@ class ComparisonTable:
         if self.title:
             parts.append(f"<caption>{e(self.title)}</caption>")
         heads = "".join(f"<th>{e(c)}</th>" for c in self.frame.columns)
-        parts.append(f"<thead><tr><th></th>{heads}</tr></thead><tbody>")
+        parts.append(f"<thead><tr><th>{e(self.stub)}</th>{heads}</tr></thead><tbody>")
         for label, row in self.frame.iterrows():
             cells = "".join(f"<td>{e(v)}</td>" for v in row)
             parts.append(f"<tr><th style='text-align:left'>{e(label)}</th>{cells}</tr>")
@@ -121,7 +127,7 @@ class ComparisonTable:
             return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
         lines = [f"**{cell(self.title)}**", ""] if self.title else []
-        lines.append("| | " + " | ".join(cell(c) for c in self.frame.columns) + " |")
+        lines.append(f"| {cell(self.stub)} | " + " | ".join(cell(c) for c in self.frame.columns) + " |")
         lines.append("|:---|" + "---:|" * len(self.frame.columns))
         lines += ["| " + cell(label) + " | " + " | ".join(cell(v) for v in row) + " |"
                   for label, row in self.frame.iterrows()]
@@ -139,10 +145,11 @@ class ComparisonTable:
 
         index = self.latex_index or tuple(latex_text(label) for label in self.frame.index)
         rows = [(label, [str(v) for v in row]) for label, (_, row) in zip(index, self.frame.iterrows(), strict=True)]
-        return latex_table([str(c) for c in self.frame.columns], rows, self.notes, self.title, document=document)
+        return latex_table([str(c) for c in self.frame.columns], rows, self.notes, self.title, document=document,
+                           stub=self.stub)
 
     def _cells(self) -> list[list[str]]:
-        header = [""] + [str(c) for c in self.frame.columns]
+        header = [self.stub] + [str(c) for c in self.frame.columns]
         rows = [[str(label)] + [str(v) for v in row] for label, row in self.frame.iterrows()]
         return [header, *rows, *[[n] for n in self.notes]]
 
@@ -226,7 +233,8 @@ def _sheet_safe(text: str) -> str:
 def _number(value: float, digits: int) -> str:
     if value is None or not math.isfinite(value):
         return ""
-    return f"{value:.{digits}f}"
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # -0.000 prints as 0.000
 
 
 def _parenthesis(value: float, digits: int) -> str:
@@ -234,7 +242,6 @@ def _parenthesis(value: float, digits: int) -> str:
     return f"({_number(value, digits)})" if math.isfinite(value) else "(n/a)"
 
 
-Layout = Literal["rows", "columns"]
 _EFFECTS = ("direct", "indirect", "total")
 _LONG_RUN = tuple(f"lr_{kind}" for kind in _EFFECTS)  # dynamic models: the long-run block
 _SPATIAL = ("tau", "eta", "rho", "lambda", "const")  # rows after the regressors, in this order
@@ -301,8 +308,7 @@ def compare(
     check_option("stat", stat, TableStat)
     check_option("lang", lang, Language)
     check_option("layout", layout, Layout)
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 10:
-        raise SpatialPanelError(f"digits must be an integer from 0 to 10, got {digits!r}")
+    check_digits(digits)
     items = list(results.items()) if isinstance(results, Mapping) else [(None, r) for r in results]
     if not items:
         raise SpatialPanelError("compare() needs at least one fitted result")
@@ -501,3 +507,96 @@ class _Rows:
 
     def summary(self, key: str, label: str, value, latex: str | None = None) -> None:
         self._add(label, latex, [value(c.result) if c.part == "model" else "" for c in self.columns])
+
+
+def effects_table(
+    results: Result | Sequence[Result] | Mapping[str, Result],
+    *,
+    stat: TableStat = "z",
+    levels: tuple[float, float, float] = (0.1, 0.05, 0.01),
+    lang: Language = "en",
+    digits: int = 3,
+    position: Position = "below",
+    labels: Mapping[str, str] | None = None,
+    title: str = "",
+) -> ComparisonTable:
+    """The effects table of a paper: regressors as rows, Direct | Indirect | Total as columns.
+
+    Every estimate carries its stars; the statistic (``stat``) sits in parentheses on the line
+    below (``position="below"``) or beside it (``"beside"``: ``0.395*** (4.339)``). Several results
+    (under several W, or by group) give blocks of three columns side by side, each headed by the
+    result's name. Every number has ``digits`` decimals, so effects of very different sizes
+    (0.002 beside -10.272) line up with the same precision.
+
+    Parameters
+    ----------
+    results
+        One result, a list (blocks named "(1) SDM", ...) or a mapping block name -> result; only
+        results with effects are shown.
+    stat, levels, lang, digits, labels, title
+        As in :func:`compare`.
+    position
+        ``"below"`` (a statistic row under each regressor) or ``"beside"`` (one row per regressor).
+
+    Raises
+    ------
+    SpatialPanelError
+        When no result has effects (OLS, SEM, SLX without effects), or for bad options.
+
+    Examples
+    --------
+    >>> from libpysal.graph import Graph
+    >>> from spatial import SpatialPanel, datasets
+    >>> from spatial.models import fit, effects_table
+    >>> states = datasets.load("us48_states")
+    >>> panel = SpatialPanel(datasets.load("us_produc"), id="fips", time="year", geometry=states)
+    >>> w = Graph.build_contiguity(states.set_index("fips"), rook=False).transform("r")
+    >>> sar = fit(panel, w, y="log(gsp)", x=["log(pcap)", "log(emp)"], model="sar", period=1986, draws=0,
+    ...           inference="delta")
+    >>> table = effects_table(sar, lang="zh", position="beside")
+    >>> list(table.frame.columns), table.stub
+    (['直接效应', '间接效应', '总效应'], '变量')
+    >>> table.frame.loc["log(emp)", "直接效应"]
+    '0.774*** (14.950)'
+    """
+    check_option("stat", stat, TableStat)
+    check_option("lang", lang, Language)
+    check_option("position", position, Position)
+    check_digits(digits)
+    if isinstance(results, Result):
+        items = [("", results)]
+    elif isinstance(results, Mapping):
+        items = list(results.items())
+    else:
+        items = [(f"({i}) {MODELS[r.model].short}" if isinstance(r, Result) else "", r)
+                 for i, r in enumerate(results, start=1)]
+    for _, r in items:
+        if not isinstance(r, Result):
+            raise SpatialPanelError(f"effects_table() takes results of spatial.models.fit, got {type(r).__name__}")
+    items = [(name, r) for name, r in items if r.effects is not None]
+    if not items:
+        raise SpatialPanelError("effects_table(): no result has effects (they exist for SAR, SDM, SAC and SLX "
+                                "models fitted with effects)")
+    words = _WORDS[lang]
+    variables = list(dict.fromkeys(v for _, r in items for v in r.effects.variables))
+    shown = _labels(labels, variables + [n for _, r in items for n in r.params.index], [r.spec.y for _, r in items])
+    heads = [words[kind + "_col"] for kind in _EFFECTS]
+    columns = [f"{name} {head}".strip() for name, _ in items for head in heads]
+    builder = _Rows([], digits, levels, stat)
+    rows: list[tuple[str, list[str]]] = []
+    for variable in variables:
+        top, below = [], []
+        for _, r in items:
+            for kind in _EFFECTS:
+                pair = builder._effect_pair(r.effects, variable, kind) if variable in r.effects.variables else ("", "")
+                top.append(pair[0])
+                below.append(pair[1])
+        if position == "beside":
+            rows.append((shown(variable), [f"{a} {b}".strip() for a, b in zip(top, below, strict=True)]))
+        else:
+            rows += [(shown(variable), top), ("", below)]
+    frame = pd.DataFrame([cells for _, cells in rows], index=[label for label, _ in rows], columns=columns)
+    dependents = list(dict.fromkeys(shown(r.spec.y) for _, r in items))
+    heading = title or f"{words['dependent']}: {', '.join(dependents)}"
+    notes = (words[stat] + (" " if lang == "en" else "") + words["stars"].format(*[_pct(v) for v in levels]),)
+    return ComparisonTable(frame=frame, notes=notes, title=heading, stub=words["variable"])

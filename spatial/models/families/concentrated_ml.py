@@ -221,6 +221,8 @@ def _estimate(prob: Problem) -> Estimate:
     if lag:
         i = names.index("rho")
         rho_se = float(np.sqrt(cov[i, i])) if cov[i, i] > 0 else float("nan")
+        if cov_method in ROBUST:  # the LM test of residual correlation is built on the model-based variance
+            rho_se = math.sqrt(invert(-hessian(), stage="Hessian")[design.k, design.k])
     tests = _spatial_tests(design, spec, info, beta, names, estimates, cov, loglik, sigma2, rho, lam, rho_se, e)
     if spec.lee_yu:
         tests = _lee_yu_notes(tests, details.get("lee_yu_loglik", ""))

@@ -151,4 +151,4 @@ def test_config_refuses_bad_priors_before_any_output(tmp_path, capsys):
     assert folder_snapshot(tmp_path) == before
     (tmp_path / "c.toml").write_text(CONFIG.replace('["sar", "sem"]', '["sar", "sac"]'), encoding="utf-8")
     assert main(["run", str(tmp_path / "c.toml")]) == 2
-    assert "not covered" in capsys.readouterr().err
+    assert "bayes_models = 'sac' is not allowed; choose from 'ols', 'slx'" in capsys.readouterr().err
