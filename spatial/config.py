@@ -30,9 +30,10 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from spatial._fs import PathLike, display_path
+from spatial.choices import Restrict
 from spatial.errors import ConfigError
 from spatial.io import close_matches
 
@@ -45,7 +46,7 @@ class Key:
 
     type: type | tuple[type, ...]
     default: Any = None
-    choices: tuple[Any, ...] | None = None
+    choices: tuple[Any, ...] | None = None  # for a list: the values each element may take
     required: bool = False
     path: bool = False  # resolved relative to the config file
     help: str = ""
@@ -113,7 +114,7 @@ register_section(
                             "for names repeated across parents, e.g. 朝阳区"),
         "keep": Key(str, help="study area: a true/false column ('mainland'), 'column=value,...' "
                     "('region=East,Central') or '@ids.txt' (relative to this file); removed units are recorded"),
-        "restrict": Key(str, "error", choices=("error", "intersection")),
+        "restrict": Key(str, "error", choices=get_args(Restrict)),
         "repair": Key(str, "none", choices=("none", "make_valid")),
         "bad_geometry": Key(str, "error", choices=("error", "drop_units")),
         "duplicate_geometry": Key(str, "error", choices=("error", "dissolve")),
@@ -190,11 +191,15 @@ def validate_config(raw: dict[str, Any], base: Path | None = None, *, where: str
                 raise ConfigError(f"{where}: [{name}] {key} must be {names}, got {value!r}")
             if isinstance(value, list):
                 _check_list(value, spec, f"{where}: [{name}] {key}")
-            if spec.choices is not None and value not in spec.choices:
-                raise ConfigError(
-                    f"{where}: [{name}] {key} = {value!r} is not allowed; choose one of "
-                    + ", ".join(repr(c) for c in spec.choices)
-                )
+            if spec.choices is not None:  # a list's elements each (models = ["sar", "sdm"])
+                bad = [v for v in (value if isinstance(value, list) else [value]) if v not in spec.choices]
+                if bad:
+                    shown = value if not isinstance(value, list) else bad[0] if len(bad) == 1 else bad
+                    raise ConfigError(
+                        f"{where}: [{name}] {key} = {shown!r} is not allowed; choose "
+                        + ("one of " if not isinstance(value, list) else "from ")
+                        + ", ".join(repr(c) for c in spec.choices)
+                    )
             if spec.path and base is not None:
                 value = str((base / Path(value).expanduser()).resolve()) if not Path(value).is_absolute() else value
             checked[key] = value

@@ -132,7 +132,7 @@ def _type_name(key: Key) -> str:
 
 
 def _describe(key: Key) -> str:
-    parts = [key.help] if key.help else []
+    parts = [key.help.rstrip(".")] if key.help else []
     if key.choices:
         parts.append("one of " + ", ".join(_toml(c) for c in key.choices))
     if key.path:

@@ -147,6 +147,8 @@ OPTIONS: dict[str, Option] = {o.name: o for o in [
     _o("drop_collinear", None, "collinear", flag="--drop-collinear", commands=("fit",), flag_value=True,
        keyword_values={"drop": "'drop'"}),
     _o("fe", "models.fe", flag="--fe", commands=("fit",), aliases=("fixed_effects", "fixed-effects", "fixedeffects")),
+    _o("cov", "models.cov", flag="--cov", commands=("fit",), aliases=("vce", "covariance", "se_type", "cov_type")),
+    _o("bandwidth", "models.bandwidth", flag="--bandwidth", commands=("fit",), aliases=("bw", "lags", "maxlag")),
     # rasters and indices
     _o("band", "rasters.band", flag="--band", commands=("zonal",)),
     _o("allow_singletons", "indices.allow_singletons", "singletons", flag="--allow-singletons",

@@ -17,62 +17,24 @@ import click
 
 from spatial._options import MAX_SEED
 from spatial.cli import STATE, uses_weights
-from spatial.cli.inputs import KEEP_HELP
+from spatial.cli.inputs import input_options
+from spatial.operations import HOTSPOTS, LISA, MORAN
 
 __all__ = ["moran_cmd", "lisa_cmd", "hotspots_cmd"]
 
 _TABLE_SUFFIXES = (".csv", ".json")
 
 
-def _split(text: str | None) -> list[str] | None:
+def _split(text: str | list[str] | None) -> list[str] | None:
+    """A comma-separated flag value as a list (the declared list options arrive split already)."""
+    if isinstance(text, list):
+        return text or None
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
 def _progress(text: str) -> None:
     if not STATE.quiet:
         click.echo(text, err=True)
-
-
-def _inputs(func):
-    """Options shared by the three commands: the table, its boundaries or weights, and inference."""
-    decorators = [
-        click.argument("table", type=click.Path(dir_okay=False, path_type=Path)),
-        click.option("--id", "id_column", required=True, help="Unit id column of the table."),
-        click.option("--time", "time_column", help="Period column (omit for a cross-section)."),
-        click.option("--variables", help="Comma-separated variables (default: every numeric column)."),
-        click.option("--periods", help="Comma-separated periods (default: all)."),
-        click.option("--sheet", help="Excel sheet name."),
-        click.option("--encoding", help="Text encoding of the table (e.g. gbk)."),
-        click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Boundary file or bundled dataset name (china_provinces); contiguity weights are built "
-                     "from it unless --weights is given."),
-        click.option("--boundary-id", help="Id column of the boundaries (default: --id)."),
-        click.option("--layer", help="Layer of the boundary file."),
-        click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk)."),
-        click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326."),
-        click.option("--match-names", help="Comma-separated boundary columns that name the units."),
-        click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5."),
-        click.option("--keep", help=KEEP_HELP),
-        click.option("--restrict", type=click.Choice(["error", "intersection"]), default="error", show_default=True),
-        click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Weights file: .gal, .gwt, edge-list or matrix .csv, .xlsx, .mtx, .mat, .dta."),
-        click.option("--contiguity", type=click.Choice(["queen", "rook"]), default="queen", show_default=True,
-                     help="Contiguity built from --boundaries when no --weights file is given."),
-        click.option("--transform", type=click.Choice(["r", "b", "as_given"]), default="r", show_default=True,
-                     help="Weights transform: row-standardised, binary, or as given."),
-        click.option("--permutations", type=click.IntRange(min=0), default=999, show_default=True,
-                     help="Random permutations for pseudo p-values (0: analytical only)."),
-        click.option("--seed", type=click.IntRange(0, MAX_SEED), help="Random seed; required with --permutations > 0."),
-        click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Results table (.csv or .json); printed summary only when omitted."),
-        click.option("--overwrite", is_flag=True, help="Replace existing outputs (never the inputs)."),
-        click.option("--partial", is_flag=True,
-                     help="When some variables or periods fail, write the others (marked partial in the file and "
-                          "its .run.json); by default nothing is written."),
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
 
 
 def _check_seed(permutations: int, seed: int | None) -> None:
@@ -181,16 +143,8 @@ def _figure_paths(stem: Path | None) -> list[Path]:
 
 
 @click.command("moran")
-@_inputs
-@click.option("--statistics", default="moran", show_default=True,
-              help="Comma-separated: moran, geary, getis_ord (General G, non-negative variables).")
-@click.option("--bivariate", "lag_variable",
-              help="Bivariate Moran's I: each variable against the spatial lag of this one.")
-@click.option("--figure", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also draw the statistic over time: FIGURE.png (300 dpi) and FIGURE.svg.")
-@click.option("--language", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of figure texts.")
-def moran_cmd(statistics: str, lag_variable: str | None, figure: Path | None, language: str, **options) -> None:
+@input_options(MORAN)
+def moran_cmd(statistics: list[str], lag_variable: str | None, figure: Path | None, language: str, **options) -> None:
     """Global Moran's I (and Geary's C, Getis-Ord G) of each variable in each period of TABLE.
 
     One row per period, variable, statistic and inference (normality, randomisation,
@@ -209,7 +163,7 @@ def moran_cmd(statistics: str, lag_variable: str | None, figure: Path | None, la
         results, failures = [], []
         for variable in variables:
             result, failure = _compute(lambda v=variable: esda.moran_bv(panel, graph, v, lag_variable, **common),
-                                       options["partial"])
+                                       options["errors"] == "record")
             results.append(result)
             failures.append(failure)
         import pandas as pd
@@ -225,7 +179,7 @@ def moran_cmd(statistics: str, lag_variable: str | None, figure: Path | None, la
     else:
         chosen = _split(statistics) or ["moran"]
         result, failure = _compute(lambda: esda.global_autocorrelation(
-            panel, graph, _split(options["variables"]), statistics=chosen, **common), options["partial"])
+            panel, graph, _split(options["variables"]), statistics=chosen, **common), options["errors"] == "record")
         statistic = "moran_i" if "moran" in chosen else {"geary": "geary_c", "getis_ord": "getis_ord_g"}[chosen[0]]
     click.echo(result.summary())
     if options["output"] is not None:
@@ -240,22 +194,9 @@ def moran_cmd(statistics: str, lag_variable: str | None, figure: Path | None, la
 
 
 @click.command("lisa")
-@_inputs
-@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
-              help="Significance level of the cluster labels.")
-@click.option("--adjust", type=click.Choice(["none", "fdr", "bonferroni"]), default="none", show_default=True,
-              help="Multiple-testing adjustment over the units of each period.")
-@click.option("--moments", type=click.Choice(["conditional", "total"]), default="conditional", show_default=True)
-@click.option("--scale", type=click.Choice(["n", "n-1"]), default="n", show_default=True,
-              help="Denominator of I_i: n (spdep, GeoDa) or n-1 (esda).")
-@click.option("--transitions", "transition_periods",
-              help="START,END: also write quadrant transitions (OUT_transitions.csv) between two periods.")
-@click.option("--figure", type=click.Path(dir_okay=False, path_type=Path),
-              help="Moran scatter plot of the last period of the first variable: FIGURE.png and FIGURE.svg.")
-@click.option("--labels", "label_column", help="Boundary or table column with short names for the scatter plot.")
-@click.option("--language", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-def lisa_cmd(alpha: float, adjust: str, moments: str, scale: str, transition_periods: str | None,
-             figure: Path | None, label_column: str | None, language: str, **options) -> None:
+@input_options(LISA)
+def lisa_cmd(alpha: float, adjust: str, moments: str, scale: str, transition_periods: list[str] | None,
+             figure: Path | None, labels: str | None, language: str, **options) -> None:
     """Local Moran (LISA) clusters HH, LL, HL, LH, not significant, island, by period of TABLE."""
     from spatial import esda
 
@@ -276,14 +217,14 @@ def lisa_cmd(alpha: float, adjust: str, moments: str, scale: str, transition_per
     result, failure = _compute(lambda: esda.local_moran(
         panel, graph, _split(options["variables"]), periods=periods, permutations=options["permutations"],
         seed=options["seed"], alpha=alpha, adjust=adjust, transform=options["transform"], moments=moments,
-        scale=scale), options["partial"])
+        scale=scale), options["errors"] == "record")
     click.echo(result.summary())
     if options["output"] is not None:
         _write(options["output"], result, result.table, partial=failure is not None)
     if pair is not None:
         _write_transitions(result, panel, pair, extra[-1])
     if figure is not None and not result.table.empty:
-        labels = _labels(panel, label_column)
+        labels = _labels(panel, labels)
         last = result.table["period"].iloc[-1]
         first_variable = result.table["variable"].iloc[0]
         fig = esda.moran_scatter(result, variable=first_variable, period=last, labels=labels, language=language)
@@ -341,9 +282,7 @@ def _labels(panel, column: str | None):
 
 
 @click.command("hotspots")
-@_inputs
-@click.option("--adjust", type=click.Choice(["none", "fdr", "bonferroni"]), default="none", show_default=True,
-              help="Multiple-testing adjustment at each confidence level.")
+@input_options(HOTSPOTS)
 def hotspots_cmd(adjust: str, **options) -> None:
     """Getis-Ord Gi* hot and cold spots at 90/95/99 percent, by period of TABLE."""
     from spatial import esda
@@ -354,7 +293,7 @@ def hotspots_cmd(adjust: str, **options) -> None:
     result, failure = _compute(lambda: esda.hot_spots(
         panel, graph, _split(options["variables"]), periods=_split(options["periods"]),
         permutations=options["permutations"], seed=options["seed"], adjust=adjust,
-        transform=options["transform"]), options["partial"])
+        transform=options["transform"]), options["errors"] == "record")
     click.echo(result.summary())
     if options["output"] is not None:
         _write(options["output"], result, result.table, partial=failure is not None)

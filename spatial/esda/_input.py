@@ -11,11 +11,12 @@ import warnings
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from spatial.choices import Adjust, Errors, Transform
 from spatial._options import check_option, check_seed
 from spatial.errors import SchemaError, SpatialPanelError, first_items
 from spatial.io import require_columns
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
 
     from spatial.panel import SpatialPanel
 
-Transform = Literal["r", "b", "as_given"]
-Adjust = Literal["none", "fdr", "bonferroni"]
-Errors = Literal["raise", "record"]
 
 # A p-value below 1 / (P + 1) cannot come out of P permutations; below 99 the floor is 0.01.
 MIN_PERMUTATIONS = 99

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from maps.shared import figure_text
+from spatial.choices import Language
 from spatial._fs import PathLike, atomic_path, check_output
 from spatial._options import check_option
 from spatial.esda import font
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["moran_scatter", "moran_over_time", "save_figure"]
 
-Language = Literal["en", "zh"]
 Annotate = Literal["all", "significant", "none"]
 PValue = Literal["one_sided", "two_sided"]
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from spatial.choices import Statistic
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
 from spatial.esda._input import (
@@ -49,7 +50,6 @@ __all__ = [
     "moran_bv",
 ]
 
-Statistic = Literal["moran", "geary", "getis_ord"]
 
 _NAMES = {"moran": "moran_i", "geary": "geary_c", "getis_ord": "getis_ord_g"}
 _TITLES = {

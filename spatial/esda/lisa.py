@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from spatial.choices import Moments, Scale
 from spatial._options import check_option
 from spatial.esda._input import (
     FAILED_COLUMNS,
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LocalMoran", "local_moran", "QUADRANTS", "CLUSTERS"]
 
-Moments = Literal["conditional", "total"]
-Scale = Literal["n", "n-1"]
 
 # esda's quadrant codes: 1 HH, 2 LH, 3 LL, 4 HL (value, then spatial lag).
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}

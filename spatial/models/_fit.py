@@ -7,10 +7,11 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from spatial.choices import Collinear, CovMethod, Estimator, FixedEffects, GmmErrors, LogdetMethod, ModelName
 from spatial._options import check_option, check_seed
 from spatial.errors import (
     BoundaryWarning,
@@ -20,6 +21,7 @@ from spatial.errors import (
 )
 from spatial.models import _diagnostics as diag
 from spatial.models._design import CONST, Design, build_design, check_panel
+from spatial.models._dynamic import DynamicLags
 from spatial.models._information import information_matrix, invert, observed_hessian
 from spatial.models._likelihood import ErrorProfile, LagProfile, SacProfile, concentrated, residuals
 from spatial.models._logdet import (
@@ -33,6 +35,8 @@ from spatial.models._logdet import (
 from spatial.models._optimize import Maximum, maximise_1d, maximise_2d
 from spatial.models._panel import check_lee_yu, fixed_effects_design, lee_yu_correction, recover_fixed_effects
 from spatial.models._regression_diagnostics import condition_number, regression_diagnostics, variance_inflation
+from spatial.hints import hint
+from spatial.models._robust import ROBUST, check_robust, describe_cov, ls_covariance, ml_covariance
 from spatial.models._postestimation import (
     BOUNDARY,
     build_result,
@@ -48,13 +52,8 @@ from spatial.models.catalog import MODELS, model_info
 from spatial.models.effects import EffectsInference, EffectsMethod
 from spatial.models.result import ModelSpec, Result, TestResult
 
-__all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear"]
+__all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear", "Estimator", "GmmErrors"]
 
-ModelName = Literal["ols", "slx", "sar", "sem", "sdm", "sdem", "sac"]
-FixedEffects = Literal["none", "unit", "time", "twoway"]
-LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
-CovMethod = Literal["auto", "information", "hessian"]
-Collinear = Literal["error", "drop"]
 
 
 
@@ -71,6 +70,7 @@ def fit(
     period: Any = None,
     logdet: LogdetMethod = "auto",
     cov: CovMethod = "auto",
+    bandwidth: int | None = None,
     effects: EffectsMethod = "auto",
     inference: EffectsInference = "simulation",
     draws: int = 1000,
@@ -78,10 +78,16 @@ def fit(
     per_unit: bool | None = None,
     allow_islands: bool = False,
     collinear: Collinear = "error",
-    lee_yu: bool = False,
+    lee_yu: bool | None = None,
     random_effects: bool = False,
+    estimator: Estimator = "ml",
+    endog: Sequence[str] | None = None,
+    instruments: Sequence[str] | None = None,
+    w_lags: int = 2,
+    gmm_errors: GmmErrors = "het",
+    dynamic: DynamicLags | None = None,
 ) -> Result:
-    """Fit a spatial regression by maximum likelihood (OLS and SLX by least squares).
+    """Fit a spatial regression by maximum likelihood (OLS and SLX by least squares) or by GMM/IV.
 
     Parameters
     ----------
@@ -116,7 +122,15 @@ def fit(
         above) or ``"mc"`` (Barry-Pace Monte Carlo approximation, fastest).
     cov
         ``"information"`` (analytical information matrix with the rho-beta block, dense; default
-        with ``eigen``) or ``"hessian"`` (analytical observed Hessian; default otherwise).
+        with ``eigen``) or ``"hessian"`` (analytical observed Hessian; default otherwise); OLS and
+        SLX use s2 (X'X)^-1 with both. Robust sandwiches (see :mod:`spatial.models._robust`):
+        ``"robust"`` (heteroskedasticity-robust), ``"cluster"`` (cluster-robust by unit; panels)
+        and ``"driscoll_kraay"`` (Driscoll-Kraay: heteroskedasticity, correlation between units and
+        serial correlation; panels with more periods than parameters). Tests (Wald, common factor)
+        and the effects' standard errors use the chosen covariance.
+    bandwidth
+        Bartlett-kernel bandwidth (lags) of ``cov="driscoll_kraay"``; default floor(4 (T/100)^(2/9)),
+        as Stata ``xtscc`` and linearmodels. It must be below the number of periods.
     effects, inference, draws, seed, per_unit
         Effects method (``"exact"``, ``"lu"``, ``"traces"``; see :mod:`spatial.effects`), their
         standard errors by ``"simulation"`` (``draws`` from the asymptotic distribution with the
@@ -128,10 +142,33 @@ def fit(
         ``"error"`` (default) refuses constant or collinear regressors, naming them; ``"drop"``
         drops the later ones of each collinear set and lists them in ``dropped``.
     lee_yu
-        Lee and Yu (2010) bias correction of a fixed-effects model, as Elhorst implements it.
+        Lee and Yu (2010) bias correction of a fixed-effects model, as Elhorst implements it (default
+        off). For a dynamic model the Yu, de Jong and Lee (2008) / Lee and Yu (2010) correction,
+        default on with fixed effects.
     random_effects
         Random unit effects (SAR, SEM, SDM, SDEM; Elhorst's ML with phi = sigma_mu^2 / sigma2), see
         :func:`spatial.models.fit_random_effects`.
+    estimator
+        ``"ml"`` (default: maximum likelihood; least squares for OLS and SLX) or ``"gmm"``: spatial
+        two-stage least squares for SAR and SDM (instruments W X, W^2 X, ... and the external
+        ``instruments``), het-robust GM for the spatial error of SEM and SDEM (Arraiz et al. 2010),
+        GS2SLS for SAC, and 2SLS for OLS/SLX with endogenous regressors; cross-sections only (one
+        period). The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
+        first-stage F and partial R2 of each endogenous variable and, for 2SLS, the
+        Anselin-Kelejian test. ``cov="robust"`` gives White standard errors for 2SLS. See
+        :mod:`spatial.models._fit_gmm`.
+    endog, instruments
+        GMM: endogenous regressors (not in ``x``) and their external instruments (at least one per
+        endogenous variable; lagged by W in lag models as the exogenous regressors are).
+    w_lags
+        GMM lag models: powers of W applied to [X, instruments] to instrument W y (default 2).
+    gmm_errors
+        GMM error models: the moment conditions; ``"het"`` (heteroskedasticity-robust, Arraiz et al.).
+    dynamic
+        A dynamic SAR or SDM with the first period as initial condition (T - 1 periods estimated):
+        ``"tau"`` adds y(t-1), ``"eta"`` W y(t-1), ``"both"`` both (xsmle ``dlag(1|2|3)``). Needs at
+        least 3 consecutive periods. ``effects`` are then the short-run effects and
+        ``long_run_effects`` the long-run ones; see :mod:`spatial.models._dynamic`.
 
     Returns
     -------
@@ -176,12 +213,19 @@ def fit(
     0.7348
     """
     check_option("model", model, ModelName)
+    check_option("estimator", estimator, Estimator)
+    if estimator != "gmm" and (endog or instruments):
+        raise SpatialPanelError("endog and instruments need estimator='gmm' (instrumental variables); maximum "
+                                "likelihood treats every regressor as exogenous")
     check_option("fe", fe, FixedEffects)
     check_option("logdet", logdet, LogdetMethod)
-    check_option("cov", cov, CovMethod)
+    if estimator != "gmm":  # GMM has its own covariances (checked there)
+        check_option("cov", cov, CovMethod)
     check_option("effects", effects, EffectsMethod)
     check_option("inference", inference, EffectsInference)
     check_option("collinear", collinear, Collinear)
+    if dynamic is not None:
+        check_option("dynamic", dynamic, DynamicLags)
     check_panel(panel)
     info = model_info(model)
     if isinstance(x, str):
@@ -193,6 +237,41 @@ def fit(
     check_seed(seed)
     if wx is not None and not info.durbin:
         raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
+    if estimator == "gmm":
+        check_option("gmm_errors", gmm_errors, GmmErrors)
+        if bandwidth is not None:
+            raise SpatialPanelError(f"bandwidth={bandwidth!r} sets the Driscoll-Kraay kernel of the maximum "
+                                    "likelihood and least-squares estimators; estimator='gmm' has no such covariance: "
+                                    "leave bandwidth out")
+        if dynamic is not None:
+            raise SpatialPanelError(f"estimator='gmm' with dynamic={dynamic!r} is not available: GMM covers "
+                                    "cross-sections; use the maximum likelihood estimator for dynamic panels")
+        from spatial.models._fit_gmm import fit_gmm
+
+        return fit_gmm(panel, w, y=y, x=list(x), model=model, wx=wx, constant=constant, period=period, endog=endog,
+                       instruments=instruments, w_lags=w_lags, gmm_errors=gmm_errors, cov=cov, effects=effects,
+                       inference=inference, draws=draws, seed=seed, per_unit=per_unit, allow_islands=allow_islands,
+                       collinear=collinear, fe=fe, random_effects=random_effects, lee_yu=lee_yu)
+    if cov in ROBUST and dynamic is not None:
+        raise SpatialPanelError(f"cov={cov!r} is not available for dynamic models (dynamic={dynamic!r}) yet; use "
+                                f"{hint('cov', 'hessian')}, or a static model with cov={cov!r}")
+    if cov in ROBUST and random_effects:
+        raise SpatialPanelError(f"cov={cov!r} is not available for random-effects models (random_effects=True): "
+                                "their scores are per unit, not per observation; use fixed effects "
+                                f"({hint('fe', 'unit')}) with cov={cov!r}, or {hint('cov', 'hessian')}")
+    if cov in ROBUST and lee_yu:
+        raise SpatialPanelError(f"cov={cov!r} with lee_yu=True is not available: the scores are zero at the ML "
+                                "estimates, not at the Lee-Yu corrected ones; fit without the correction, or use "
+                                f"{hint('cov', 'hessian')}")
+    if cov not in ROBUST and bandwidth is not None:
+        check_robust(cov, n_units=0, n_periods=0, n_params=0, bandwidth=bandwidth, model=model)
+    if dynamic is not None:
+        from spatial.models._dynamic_fit import fit_dynamic
+
+        return fit_dynamic(panel, w, y=y, x=x, model=model, fe=fe, wx=wx, constant=constant, logdet=logdet, cov=cov,
+                           effects=effects, inference=inference, draws=draws, seed=seed, per_unit=per_unit,
+                           allow_islands=allow_islands, collinear=collinear, lee_yu=lee_yu, dynamic=dynamic,
+                           period=period, random_effects=random_effects)
     if random_effects:
         if fe != "none" or lee_yu:
             raise SpatialPanelError("random_effects=True replaces the unit fixed effects: leave fe='none' and "
@@ -222,10 +301,17 @@ def fit(
     n = weights.n
     method = logdet if logdet != "auto" else ("eigen" if n <= DENSE_LIMIT else "lu")
     cov_method = cov if cov != "auto" else ("information" if method == "eigen" else "hessian")
+    given_bandwidth = bandwidth
+    if cov in ROBUST:
+        n_params = design.k + (n_spatial + 1 if info.n_spatial else 0)
+        bandwidth = check_robust(cov, n_units=design.n_units, n_periods=design.n_periods, n_params=n_params,
+                                 bandwidth=bandwidth, model=model)
     spec = ModelSpec(
         model=model, y=design.y_name, x=tuple(n for n in design.names if n != CONST and not n.startswith("W*")),
         wx=tuple(design.lagged), constant=constant, fe=fe, period=period,
-        logdet=method if info.n_spatial else "none", cov=cov_method if info.n_spatial else "ols",
+        logdet=method if info.n_spatial else "none",
+        cov=cov_method if info.n_spatial or cov in ROBUST else "ols", bandwidth=bandwidth,
+        bandwidth_given=given_bandwidth is not None,
         effects=effects, inference=inference, draws=int(draws),
         seed=int(seed), allow_islands=allow_islands, collinear=collinear,
         per_unit=bool(design.n_units <= DENSE_LIMIT if per_unit is None else per_unit), lee_yu=bool(lee_yu),
@@ -255,7 +341,13 @@ def _finish_ols(design: Design, spec: ModelSpec, panel) -> Result:
                 "twoway": design.n_units + design.n_periods - 1}[spec.fe]
     k_df = k + absorbed  # degrees of freedom used by the coefficients and the fixed effects (as plm)
     s2_unbiased = sse / (N - k_df)
-    cov = s2_unbiased * np.linalg.inv(design.X.T @ design.X)
+    details: dict[str, Any] = {}
+    if spec.cov in ROBUST:
+        cov = ls_covariance(design.X, e, spec.cov, n_units=design.n_units, n_periods=design.n_periods, fe=spec.fe,
+                            bandwidth=spec.bandwidth)
+    else:
+        cov = s2_unbiased * np.linalg.inv(design.X.T @ design.X)
+    details.update(_cov_details(spec, design, "least_squares"))
     names = list(design.names)
     se, t, p = coefficient_inference(beta, cov, names, dist="t", df=N - k_df, model=spec.model)
     loglik = concentrated(sse, N)
@@ -267,10 +359,10 @@ def _finish_ols(design: Design, spec: ModelSpec, panel) -> Result:
     fixed = None
     if spec.fe != "none":
         fixed = recover_fixed_effects(design, spec.fe, beta, sse / N, rho=None, index=design.index)
-    checks, extra = {}, {}
+    checks, extra = {}, details
     if CONST in design.names:
         checks = regression_diagnostics(design.X, names, design.y, e)
-        extra = {"condition_number": condition_number(design.X), "vif": variance_inflation(design.X, names)}
+        extra = {**details, "condition_number": condition_number(design.X), "vif": variance_inflation(design.X, names)}
     return build_result(design, spec, panel, names=names, estimates=beta, se=se, z=t, p=p, cov=cov, sigma2=sse / N,
                    sigma2_se=None, loglik=loglik, n_params=k + 1, bounds=None, effects=effects, tests=tests,
                    converged=True, at_boundary=False, e=e, prediction=fitted, dist="t", df_resid=N - k_df,
@@ -418,7 +510,12 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
         f2_rho = float(ld.derivative(np.array([rho]), 2)[0]) if rho is not None else 0.0
         f2_lam = float(ld.derivative(np.array([lam]), 2)[0]) if lam is not None else 0.0
         hessian = observed_hessian(design, beta, sigma2, rho=rho, lam=lam, f2_rho=f2_rho, f2_lam=f2_lam)
-        full_cov = invert(-hessian, stage="Hessian")
+        if cov_method in ROBUST:
+            full_cov = ml_covariance(design, beta, sigma2, hessian, cov_method, rho=rho, lam=lam,
+                                     bandwidth=spec.bandwidth)
+        else:
+            full_cov = invert(-hessian, stage="Hessian")
+    details.update(_cov_details(spec, design, "ml"))
     if isinstance(ld, LULogDet):
         details["lu_factorisations"] = ld.factorisations
     names = list(design.names) + (["rho"] if lag else []) + (["lambda"] if error else [])
@@ -428,6 +525,8 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
     s2_var = full_cov[-1, -1]
     e = residuals(design, beta, rho or 0.0, lam or 0.0)
     rho_se = float(se[names.index("rho")]) if lag else None
+    if lag and cov_method in ROBUST:  # the LM test of residual correlation is built on the model-based variance
+        rho_se = math.sqrt(invert(-hessian, stage="Hessian")[design.k, design.k])
     tests = _spatial_tests(design, spec, beta, names, estimates, cov, loglik, sigma2, rho, lam, rho_se, e, method)
     if spec.lee_yu:
         tests = _lee_yu_notes(tests, details.get("lee_yu_loglik", ""))
@@ -449,6 +548,17 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
                    n_params=len(names) + 1, bounds=(interval.lower, interval.upper), effects=effects, tests=tests,
                    converged=converged, at_boundary=at_boundary, e=e, prediction=prediction, dist="normal",
                    df_resid=None, details=details, fixed_effects=fixed)
+
+
+def _cov_details(spec: ModelSpec, design: Design, family: str) -> dict[str, Any]:
+    """What the output says about the covariance (``cov_label``; the bandwidth of Driscoll-Kraay)."""
+    kind = spec.cov
+    out: dict[str, Any] = {"cov_label": describe_cov(kind, family=family, bandwidth=spec.bandwidth,
+                                                      n_periods=design.n_periods,
+                                                      user_bandwidth=spec.bandwidth_given)}
+    if kind == "driscoll_kraay":
+        out["bandwidth"] = spec.bandwidth
+    return out
 
 
 def _lee_yu_notes(tests: dict[str, TestResult], loglik_note: str) -> dict[str, TestResult]:

@@ -51,8 +51,7 @@ def _header(result) -> list[tuple[str, str]]:
     if weights.get("islands"):
         w_text += f", {len(weights['islands'])} islands"
     rows = [
-        ("Model", MODELS[result.model].label_en
-         + (" by least squares" if MODELS[result.model].family == "least_squares" else " by maximum likelihood")),
+        ("Model", MODELS[result.model].label_en + _method_label(result)),
         ("Dependent variable", spec.y),
         ("Observations", f"{result.nobs} ({shape})"),
         ("Fixed effects", _effects_label(spec)),
@@ -60,21 +59,70 @@ def _header(result) -> list[tuple[str, str]]:
         ("Log-likelihood", _f(result.loglik)),
         ("AIC / BIC", f"{_f(result.aic, 3)} / {_f(result.bic, 3)} (p = {result.n_params}, sigma2 counted)"
          if result.loglik is not None else "n/a (no likelihood)"),
-        ("sigma2 (ML)", _f(result.sigma2)),
+        ("sigma2" if getattr(result.spec, "estimator", "ml") == "gmm" else "sigma2 (ML)", _f(result.sigma2)),
         ("R2 / pseudo R2", f"{_f(result.r2)} / {_f(result.pseudo_r2)}"),
     ]
     if result.rho_bounds is not None:
         rows.append(("Admissible interval", f"({_f(result.rho_bounds[0])}, {_f(result.rho_bounds[1])}) "
                      f"from {result.details.get('interval_source', '')}"))
-    if MODELS[result.model].family != "least_squares":
+    if getattr(result.spec, "estimator", "ml") == "gmm":
+        rows.append(("Covariance", str(result.details.get("cov"))))
+    elif MODELS[result.model].family != "least_squares":
         rows.append(("Log-determinant / covariance", f"{result.details.get('logdet')} / {result.details.get('cov')}"))
+    if result.spec.cov in ("robust", "cluster", "driscoll_kraay"):
+        rows.append(("Covariance", result.details.get("cov_label", result.spec.cov)))
     if not result.converged:
         rows.append(("WARNING", "the optimiser did not converge: " + str(result.details.get("optimizer", ""))))
     if result.at_boundary:
         rows.append(("WARNING", "a spatial parameter is on the boundary of its interval: standard errors unreliable"))
     if result.effects_undefined:
         rows.append(("WARNING", f"effects {result.effects_undefined}"))
+    rows += _dynamic_rows(result)
     return rows
+
+
+def _method_label(result) -> str:
+    from spatial.models.catalog import MODELS
+
+    spec = result.spec
+    if getattr(spec, "estimator", "ml") == "gmm":
+        info = MODELS[result.model]
+        how = ("GS2SLS with het-robust GM for lambda" if info.lag and info.error else
+               "het-robust GM (Arraiz et al.)" if info.error else "spatial 2SLS" if info.lag else "2SLS")
+        extra = f"; endogenous: {', '.join(spec.endog)}; instruments: {', '.join(spec.instruments)}" if spec.endog else ""
+        return f" by GMM/IV ({how}{extra})"
+    return " by least squares" if MODELS[result.model].family == "least_squares" else " by maximum likelihood"
+
+
+_DYNAMIC_TERMS = {"tau": "tau y(t-1)", "eta": "eta W y(t-1)", "both": "tau y(t-1) + eta W y(t-1)"}
+
+
+def _dynamic_rows(result) -> list[tuple[str, str]]:
+    """A dynamic model: its lags, the initial period, the bias correction and the stability condition."""
+    spec = result.spec
+    if not getattr(spec, "dynamic", None):
+        return []
+    d = result.details
+    rows = [("Dynamics", f"{_DYNAMIC_TERMS[spec.dynamic]}; first period {d.get('first_period')} is the initial "
+                         f"condition, {result.n_periods} of {d.get('panel_periods')} periods estimated"),
+            ("Bias correction", str(d.get("bias_correction", ""))),
+            ("Stability", f"largest |eigenvalue| of (I - rho W)^-1 (tau I + eta W) = {_f(d.get('stability'))} "
+                          f"({'stationary' if (d.get('stability') or 2) < 1 else 'NOT stationary'})")]
+    if d.get("long_run_effects"):
+        rows.append(("WARNING", str(d["long_run_effects"])))
+    return rows
+
+
+def _effects_blocks(result) -> list[tuple[str, object]]:
+    """(title, Effects) blocks: one for a static model, short- and long-run for a dynamic one."""
+    if result.effects is None:
+        return []
+    if not getattr(result.spec, "dynamic", None):
+        return [("", result.effects)]
+    blocks = [("Short-run effects", result.effects)]
+    if result.long_run_effects is not None:
+        blocks.append(("Long-run effects", result.long_run_effects))
+    return blocks
 
 
 def _effects_label(spec) -> str:
@@ -128,8 +176,8 @@ def _text(result) -> str:
     if result.diagnostics:
         lines += ["", "Regression diagnostics", *_test_lines(result.diagnostics)]
         lines += [f"  {row}" for row in _collinearity(result)]
-    if result.effects is not None:
-        lines += ["", result.effects.summary()]
+    for title, effects in _effects_blocks(result):
+        lines += ["", *([title] if title else []), effects.summary()]
     notes = _notes(result)
     if notes:
         lines += ["", "Notes"] + [f"  {n}" for n in notes]
@@ -186,9 +234,8 @@ def _html(result) -> str:
         parts += _test_table(result.diagnostics,
                              "<table class='spatial-diagnostics'><caption>Regression diagnostics</caption>")
         parts.append("<p>" + "<br>".join(e(row) for row in _collinearity(result)) + "</p>")
-    if result.effects is not None:
-        eff = result.effects
-        parts.append(f"<p>Effects ({e(eff.method)}; standard errors by {e(eff.inference)})</p>")
+    for title, eff in _effects_blocks(result):
+        parts.append(f"<p>{e(title or 'Effects')} ({e(eff.method)}; standard errors by {e(eff.inference)})</p>")
         parts.append("<table class='spatial-effects'><thead><tr><th></th><th>effect</th><th>estimate</th>"
                      "<th>std.err</th><th>z</th><th>p</th></tr></thead><tbody>")
         for row in eff.to_frame().itertuples(index=False):

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
+from spatial.choices import EffectsInference, EffectsMethod
 from spatial._options import check_option
 from spatial.errors import NumericalError, SpatialPanelError
 
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Effects", "effects_from_coefficients", "EffectsMethod", "EffectsInference"]
 
-EffectsMethod = Literal["auto", "exact", "lu", "traces"]
-EffectsInference = Literal["simulation", "delta"]
 KINDS = ("direct", "indirect", "total")
 _SERIES_TOL = 1e-15
 
@@ -145,7 +144,8 @@ class Effects:
                     f"{_fmt(self.zstats.at[variable, kind], 8, 'z')} {_fmt(self.pvalues.at[variable, kind], 8, 'p')}"
                 )
         if self.redrawn:
-            lines.append(f"({self.redrawn} draws of rho outside the admissible interval were redrawn)")
+            lines.append(f"({self.redrawn} draws outside the admissible rho interval (dynamic models: or not "
+                         "stationary) were redrawn)")
         return "\n".join(lines)
 
 
@@ -314,16 +314,17 @@ def _delta(kernel: _Kernel, rho: float, beta: np.ndarray, theta: np.ndarray, cov
     return out
 
 
-def _simulate(kernel: _Kernel, mean: np.ndarray, cov: np.ndarray, K: int, draws: int, seed: int,
-              interval: tuple[float, float]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int]:
-    """Draw (rho, beta, theta) from N(mean, cov); redraw rho outside ``interval`` (truncated normal)."""
+def truncated_draws(mean: np.ndarray, cov: np.ndarray, draws: int, seed: int, accept,
+                    what: str = "draw of rho falls outside its admissible interval") -> tuple[np.ndarray, int]:
+    """``draws`` rows from N(mean, cov) for which ``accept(sample) -> bool array`` holds (the others are
+    redrawn and counted), with the numpy generator seeded by ``seed``."""
     rng = np.random.default_rng(seed)
     kept: list[np.ndarray] = []
     redrawn = 0
     need = draws
     for _ in range(100):
         sample = rng.multivariate_normal(mean, cov, size=need, method="eigh")
-        inside = (sample[:, 0] > interval[0]) & (sample[:, 0] < interval[1])
+        inside = accept(sample)
         kept.append(sample[inside])
         redrawn += int((~inside).sum())
         need = draws - sum(len(k) for k in kept)
@@ -331,7 +332,15 @@ def _simulate(kernel: _Kernel, mean: np.ndarray, cov: np.ndarray, K: int, draws:
             break
     sample = np.vstack(kept)[:draws]
     if len(sample) < draws:
-        raise NumericalError("effects simulation: almost every draw of rho falls outside its admissible interval")
+        raise NumericalError(f"effects simulation: almost every {what}")
+    return sample, redrawn
+
+
+def _simulate(kernel: _Kernel, mean: np.ndarray, cov: np.ndarray, K: int, draws: int, seed: int,
+              interval: tuple[float, float]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int]:
+    """Draw (rho, beta, theta) from N(mean, cov); redraw rho outside ``interval`` (truncated normal)."""
+    sample, redrawn = truncated_draws(mean, cov, draws, seed,
+                                      lambda s: (s[:, 0] > interval[0]) & (s[:, 0] < interval[1]))
     values = _lag_point(kernel, sample[:, 0], sample[:, 1 : 1 + K], sample[:, 1 + K : 1 + 2 * K])
     sd = {kind: values[kind].std(axis=0, ddof=1) for kind in KINDS}
     means = {kind: values[kind].mean(axis=0) for kind in KINDS}

@@ -79,10 +79,19 @@ class ModelSpec:
     per_unit: bool
     lee_yu: bool = False
     random_effects: bool = False
+    estimator: str = "ml"  # "ml" (least squares for OLS/SLX) or "gmm"
+    endog: tuple[str, ...] = ()  # GMM: endogenous regressors
+    instruments: tuple[str, ...] = ()  # GMM: external instruments
+    w_lags: int | None = None  # GMM lag models: powers of W in the spatial instruments
+    gmm_errors: str | None = None  # GMM error models: the moment conditions ("het")
+    bandwidth: int | None = None  # Driscoll-Kraay lags (cov="driscoll_kraay"), else None
+    bandwidth_given: bool = False  # the user's bandwidth (else the rule floor(4 (T/100)^(2/9)))
+    dynamic: str | None = None  # "tau", "eta" or "both": lags of y in time (see spatial.models._dynamic)
 
     def to_dict(self) -> dict:
         out = dict(self.__dict__)
         out["x"], out["wx"] = list(self.x), list(self.wx)
+        out["endog"], out["instruments"] = list(self.endog), list(self.instruments)
         out["period"] = _plain(self.period)
         return out
 
@@ -125,6 +134,7 @@ class Result:
     details: dict = field(default_factory=dict)
     fixed_effects: dict | None = None  # panels: recovered unit/time intercepts (Elhorst), see spatial.models.fit
     diagnostics: dict = field(default_factory=dict)  # least squares with a constant: F, JB, BP, KB, White
+    long_run_effects: Effects | None = None  # dynamic models: long-run effects (``effects`` is the short run)
 
     # ------------------------------------------------------------------ derived values
 
@@ -189,7 +199,9 @@ class Result:
             "n_periods": self.n_periods,
             "fe": self.spec.fe,
             "random_effects": bool(self.spec.random_effects),
+            "estimator": self.spec.estimator,
             "lee_yu": bool(self.spec.lee_yu),
+            "dynamic": self.spec.dynamic,
             "params": {
                 name: {"estimate": _num(self.params[name]), "std_error": _num(self.std_errors[name]),
                        "z": _num(self.zstats[name]), "p_value": _num(self.pvalues[name])}
@@ -210,6 +222,8 @@ class Result:
             "at_boundary": bool(self.at_boundary),
             "effects": None if self.effects is None else self.effects.to_dict(),
             "effects_undefined": self.effects_undefined,
+            "effects_horizon": "short_run" if self.spec.dynamic else None,
+            "long_run_effects": None if self.long_run_effects is None else self.long_run_effects.to_dict(),
             "effects_method": None if self.effects is None else {
                 "method": self.effects.method, "inference": self.effects.inference,
                 "draws": self.effects.draws, "seed": self.effects.seed},

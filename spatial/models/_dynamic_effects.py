@@ -1,0 +1,129 @@
+"""Short- and long-run effects of a dynamic spatial panel (Debarsy, Ertur and LeSage 2012; Elhorst 2014).
+
+For regressor k, with S = I - rho W:
+
+    short run  S_k = (I - rho W)^-1 (beta_k I + theta_k W)
+    long run   L_k = ((1 - tau) I - (rho + eta) W)^-1 (beta_k I + theta_k W)
+                   = (I - rho* W)^-1 (beta_k I + theta_k W) / (1 - tau),  rho* = (rho + eta) / (1 - tau)
+
+Direct = mean diagonal, total = mean row sum, indirect = total - direct, computed numerically by
+the kernels of :mod:`spatial.models.effects` (never the closed forms, which islands or a W that is
+not row-standardised break). Long-run effects exist only for a stationary process.
+
+Inference by simulation: (rho, tau, eta, beta, theta) are drawn from the estimated asymptotic
+normal distribution (``draws`` and ``seed`` recorded); a draw with rho outside its interval, or
+(for the long run) a non-stationary draw, is redrawn and counted, so both blocks use the same draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from spatial.models._dynamic import stability
+from spatial.models.effects import KINDS, Effects, _frames, _lag_point, _make_kernel, _per_unit, truncated_draws
+
+__all__ = ["dynamic_effects"]
+
+
+def _long_run_args(rho, tau, eta, beta, theta):
+    """rho* and the scaled coefficients of the long-run multiplier (arrays over draws)."""
+    scale = 1.0 / (1.0 - tau)
+    return (rho + eta) * scale, beta * scale[:, None], theta * scale[:, None]
+
+
+def _stationary(weights, rho, tau, eta, omega_range) -> np.ndarray:
+    """Per draw: is the process stationary (largest eigenvalue modulus of A below 1, and tau < 1)?"""
+    if omega_range is None:
+        omega = weights.eigenvalues()
+        out = np.empty(len(rho), bool)
+        for start in range(0, len(rho), 64):
+            r = rho[start:start + 64, None]
+            ratio = np.abs((tau[start:start + 64, None] + eta[start:start + 64, None] * omega[None, :])
+                           / (1.0 - r * omega[None, :]))
+            out[start:start + 64] = ratio.max(axis=1) < 1.0
+        return out & (tau < 1.0)
+    return np.array([stability(None, r, t, e, omega_range=omega_range) < 1.0 and t < 1.0
+                     for r, t, e in zip(rho, tau, eta, strict=True)])
+
+
+def _finish(names, estimates: pd.DataFrame, se: pd.DataFrame | None, means, method, draws, seed, redrawn,
+            units) -> Effects:
+    if se is None:
+        se = estimates * np.nan
+    z = estimates / se
+    p = pd.DataFrame(2 * special.ndtr(-np.abs(z.to_numpy())), index=z.index, columns=z.columns)
+    used = "simulation" if draws else "none"
+    return Effects(variables=tuple(names), estimates=estimates, std_errors=se, zstats=z, pvalues=p, method=method,
+                   inference=used, seed=seed if draws else None, draws=draws, redrawn=redrawn,
+                   simulation_std_errors=se if draws else None, simulation_means=means, per_unit=units)
+
+
+def dynamic_effects(weights, *, regressors: list[str], names: list[str], estimates: np.ndarray, cov: np.ndarray,
+                    interval: tuple[float, float], method: str, draws: int, seed: int, logdet=None,
+                    per_unit: bool = False, omega_range: tuple[float, float] | None = None,
+                    long_run: bool = True) -> tuple[Effects, Effects | None]:
+    """Short-run and (for a stationary estimate, ``long_run``) long-run effects with simulated inference.
+
+    ``names`` and ``estimates`` are the model's parameters (``tau``, ``eta``, regressors,
+    ``W*<regressor>``, ``rho``); ``cov`` their covariance.
+    """
+    index = {n: i for i, n in enumerate(names)}
+    K = len(regressors)
+    has_theta = np.array([f"W*{r}" in index for r in regressors])
+    # positions in the draw vector: rho, tau, eta, beta_1..K, theta_1..K (absent terms fixed at zero)
+    wanted = ["rho", "tau", "eta", *regressors, *[f"W*{r}" for r in regressors]]
+    present = np.array([w in index for w in wanted])
+    mean = np.array([float(estimates[index[w]]) if w in index else 0.0 for w in wanted])
+    sub = np.zeros((len(wanted), len(wanted)))
+    pos = [index[w] for w in wanted if w in index]
+    sub[np.ix_(present, present)] = cov[np.ix_(pos, pos)]
+    kernel = _make_kernel(weights, method, logdet=logdet, seed=seed)
+    rho, tau, eta = mean[0:1], mean[1:2], mean[2:3]
+    beta, theta = mean[None, 3:3 + K], mean[None, 3 + K:]
+    point_sr = _lag_point(kernel, rho, beta, theta)
+    sr_est = _frames(regressors, {k: v[0] for k, v in point_sr.items()})
+    lr_est = None
+    if long_run:
+        point_lr = _lag_point(kernel, *_long_run_args(rho, tau, eta, beta, theta))
+        lr_est = _frames(regressors, {k: v[0] for k, v in point_lr.items()})
+    sr_se = lr_se = sr_mean = lr_mean = None
+    redrawn = 0
+    if draws > 0 and np.all(np.isfinite(sub)):
+        sample, redrawn = _draw(weights, mean, sub, draws, seed, interval, omega_range, long_run)
+        d_rho, d_tau, d_eta = sample[:, 0], sample[:, 1], sample[:, 2]
+        d_beta, d_theta = sample[:, 3:3 + K], sample[:, 3 + K:]
+        values = _lag_point(kernel, d_rho, d_beta, d_theta)
+        sr_se = _frames(regressors, {k: values[k].std(axis=0, ddof=1) for k in KINDS})
+        sr_mean = _frames(regressors, {k: values[k].mean(axis=0) for k in KINDS})
+        if long_run:
+            values = _lag_point(kernel, *_long_run_args(d_rho, d_tau, d_eta, d_beta, d_theta))
+            lr_se = _frames(regressors, {k: values[k].std(axis=0, ddof=1) for k in KINDS})
+            lr_mean = _frames(regressors, {k: values[k].mean(axis=0) for k in KINDS})
+    theta_point = np.where(has_theta, theta[0], 0.0)
+    sr_units = lr_units = None
+    if per_unit:
+        sr_units = _per_unit(weights, float(rho[0]), regressors, beta[0], theta_point)
+        if long_run:
+            r_star, b_star, t_star = _long_run_args(rho, tau, eta, beta, theta)
+            lr_units = _per_unit(weights, float(r_star[0]), regressors, b_star[0], np.where(has_theta, t_star[0], 0.0))
+    short = _finish(regressors, sr_est, sr_se, sr_mean, method, draws if sr_se is not None else 0, seed, redrawn,
+                    sr_units)
+    long = None
+    if long_run:
+        long = _finish(regressors, lr_est, lr_se, lr_mean, method, draws if lr_se is not None else 0, seed, redrawn,
+                       lr_units)
+    return short, long
+
+
+def _draw(weights, mean, cov, draws, seed, interval, omega_range, long_run) -> tuple[np.ndarray, int]:
+    def accept(sample: np.ndarray) -> np.ndarray:
+        inside = (sample[:, 0] > interval[0]) & (sample[:, 0] < interval[1])
+        if long_run:
+            inside &= _stationary(weights, sample[:, 0], sample[:, 1], sample[:, 2], omega_range)
+        return inside
+
+    return truncated_draws(mean, cov, draws, seed, accept,
+                           what="draw is outside the admissible rho interval or not stationary; the long-run "
+                                "effects are not estimable")

@@ -1,0 +1,144 @@
+"""Per operation: the command's flags, the config section's keys and the Python keywords are the
+declared ones (spatial.operations), and each option missing from a surface says why."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import typing
+
+import click
+import pytest
+
+from spatial.config import SECTIONS
+from spatial.operations import OPERATIONS, SUBSECTIONS
+from spatial.pipeline import load_steps
+
+# The options of the shared loader (spatial check's inputs), present on every command that reads a
+# table: they are config keys of [panel] / [boundaries] and, in Python, arguments of SpatialPanel
+# and read_boundaries, not keywords of the analysis.
+LOADER_FLAGS = {"--id", "--time", "--sheet", "--encoding", "--boundaries", "--boundary-id", "--layer",
+                "--boundary-encoding", "--assume-crs", "--match-names", "--id-normalize", "--keep", "--restrict",
+                "--weights", "--contiguity"}
+
+
+def _command(path: str) -> click.Command:
+    from spatial.cli import cli
+
+    command: click.Command = cli
+    for name in path.split():
+        command = command.get_command(click.Context(command), name)
+    return command
+
+
+def _flags(command: click.Command) -> set[str]:
+    return {opt for p in command.params if isinstance(p, click.Option) for opt in (*p.opts, *p.secondary_opts)
+            if opt.startswith("--") and opt != "--help"}
+
+
+def _function(path: str):
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+OPS = sorted(OPERATIONS)
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_every_missing_surface_is_explained(name):
+    for param in OPERATIONS[name].params:
+        missing = [s for s, on in (("flag", param.flag), ("key", param.key), ("keyword", param.keyword)) if not on]
+        assert not missing or param.why.strip(), f"{name}.{param.name} lacks {missing} without a reason (why=)"
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_command_flags_are_the_declared_ones(name):
+    op = OPERATIONS[name]
+    hosted = [o for o in OPERATIONS.values() if o.command == op.command]  # fit hosts fit, its table and --by
+    declared = {flag for o in hosted for p in o.params for flag in p.flags}
+    expected = declared | (LOADER_FLAGS if any(o.inputs for o in hosted) else set())
+    assert _flags(_command(op.command)) == expected
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_config_keys_are_the_declared_ones(name):
+    load_steps()
+    op = OPERATIONS[name]
+    section = SECTIONS.get(op.section) or SUBSECTIONS[op.section]
+    for param in op.params:
+        if not param.key:
+            continue
+        where, _, key = param.key.rpartition(".")
+        keys = SECTIONS[where] if where else section
+        assert key in keys, f"{name}.{param.name}: no key {param.key!r} in [{where or op.section}]"
+        if param.choices is not None and not where:
+            assert keys[key].choices == param.choices
+    # every key of the section belongs to one of the operations declared in it
+    claimed = {p.key for o in OPERATIONS.values() if o.section == op.section for p in o.params if p.key}
+    assert set(section) - claimed == set(), f"[{op.section}] keys no operation declares"
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_python_keywords_are_the_declared_ones(name):
+    op = OPERATIONS[name]
+    function = _function(op.function)
+    signature = inspect.signature(function)
+    keywords = {n for n, p in signature.parameters.items()
+                if p.kind is not p.VAR_KEYWORD and n not in op.positional}
+    assert keywords == {p.name for p in op.params if p.keyword}
+    namespace = vars(importlib.import_module(function.__module__))
+    for param in op.params:  # the keyword's Literal is the declared one (declared once, in spatial.choices)
+        if not param.keyword or param.choices is None:
+            continue
+        annotation = signature.parameters[param.name].annotation
+        hint = eval(annotation, namespace) if isinstance(annotation, str) else annotation
+        literal = next((a for a in (hint, *typing.get_args(hint)) if typing.get_origin(a) is typing.Literal), None)
+        assert literal is not None and typing.get_args(literal) == param.choices, (name, param.name, hint)
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_choices_on_the_command_line_are_the_literal(name):
+    op = OPERATIONS[name]
+    command = _command(op.command)
+    by_name = {p.name: p for p in command.params}
+    for param in op.params:
+        if param.flag and isinstance(by_name[param.name].type, click.Choice):
+            assert tuple(by_name[param.name].type.choices) == tuple(str(c) for c in param.choices)
+
+
+def test_seed_bound_is_the_one_of_spatial_options():
+    from spatial._options import MAX_SEED
+    from spatial.operations import MORAN
+
+    assert MORAN.param("seed").high == MAX_SEED
+
+
+def test_list_options_split_on_commas_and_parse(tmp_path):
+    """A generated list option and a generated choice parse on the command line as a user types them."""
+    from click.testing import CliRunner
+
+    from spatial.cli import cli
+
+    result = CliRunner().invoke(cli, ["moran", "t.csv", "--id", "id", "--statistics", "moran,nope", "--seed", "1"])
+    assert result.exit_code != 0
+    assert "nope" in result.output
+    result = CliRunner().invoke(cli, ["lisa", "t.csv", "--id", "id", "--adjust", "holm"])
+    assert result.exit_code == 2 and "'holm' is not one of 'none', 'fdr', 'bonferroni'" in result.output
+
+
+def test_config_refuses_a_value_outside_the_literal_in_a_list():
+    from spatial.config import validate_config
+    from spatial.errors import ConfigError
+
+    raw = {"panel": {"dataset": "us_produc", "id": "fips", "time": "year"}, "esda": {"statistics": ["moran", "gery"]}}
+    with pytest.raises(ConfigError, match=r"\[esda\] statistics = 'gery' is not allowed; choose from 'moran'"):
+        validate_config(raw)
+
+
+def test_model_names_are_the_catalog():
+    from typing import get_args
+
+    from spatial.choices import ModelName
+    from spatial.models.catalog import MODEL_NAMES
+
+    assert get_args(ModelName) == MODEL_NAMES
