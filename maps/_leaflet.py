@@ -15,6 +15,7 @@ from folium.elements import MacroElement
 from folium.template import Template
 
 from maps import _assets
+from maps.choices import Tiles
 from maps._literal import LiteralFigure, UnsafePageError, Verbatim, adopt
 from maps._classify import check_choice
 from maps._display import DisplayLayer
@@ -23,7 +24,6 @@ from maps._i18n import Lang, word
 
 __all__ = ["OfflineMap", "View", "Tiles", "build_map", "map_parts", "MAP_CSS", "PAGE_CSS"]
 
-Tiles = Literal["OpenStreetMap", "CartoDB positron", "CartoDB voyager", "CartoDB dark_matter"]
 
 MAP_CSS = """
 .folium-map.leaflet-container { background: #f4f5f2; }
