@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from maps.choices import Tiles
 from maps._classify import NO_DATA_COLOR, Classes, Scheme, classify
 from maps._display import align_values, display_layer, plain_values, require_fields
 from maps._escape import safe_text
@@ -80,7 +81,7 @@ def choropleth(
     title: str | None = None,
     period: Any = None,
     fmt: str | None = None,
-    tiles: str | None = None,
+    tiles: Tiles | None = None,
     lang: Lang = "en",
     simplify: float | str | None = "auto",
     height: int | str = "100%",

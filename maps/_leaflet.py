@@ -22,6 +22,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from maps import _assets
+from maps.choices import Tiles
 from maps._literal import LiteralFigure, UnsafePageError, Verbatim, adopt
 from maps._classify import check_choice
 from maps._display import DisplayLayer
@@ -31,7 +32,6 @@ from maps._topology import encode, encode_unsigned
 
 __all__ = ["OfflineMap", "View", "Tiles", "build_map", "map_parts", "MAP_CSS", "PAGE_CSS"]
 
-Tiles = Literal["OpenStreetMap", "CartoDB positron", "CartoDB voyager", "CartoDB dark_matter"]
 
 MAP_CSS = """
 .folium-map.leaflet-container { background: #f4f5f2; }
