@@ -53,6 +53,7 @@ class Table:
     caption: str = ""
     note: str = ""
     kind: str = "table"
+    journal: bool = False  # drawn as a three-line table (top, header and bottom rules only)
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,13 @@ def _cell(value: Any, fmt: str | None) -> tuple[str, bool]:
 
 
 def table(frame: pd.DataFrame, *, caption: str = "", note: str = "", index: bool = False,
-          formats: dict[str, str] | None = None, pvalues: tuple[str, ...] = ()) -> Table:
+          formats: dict[str, str] | None = None, pvalues: tuple[str, ...] = (),
+          numeric: tuple[str, ...] = (), journal: bool = False) -> Table:
     """A :class:`Table` from a DataFrame: numbers formatted in Python, text kept for escaping.
 
-    ``formats`` maps column names to format specs; ``pvalues`` names columns shown as p-values.
+    ``formats`` maps column names to format specs; ``pvalues`` names columns shown as p-values;
+    ``numeric`` names columns of already formatted numbers (``"0.270***"``), right-aligned;
+    ``journal`` draws a three-line table, as papers print it.
 
     Examples
     --------
@@ -145,7 +149,7 @@ def table(frame: pd.DataFrame, *, caption: str = "", note: str = "", index: bool
     formats = formats or {}
     shown = frame.reset_index() if index else frame
     columns = tuple(str(c) for c in shown.columns)
-    rows, numeric = [], [True] * len(columns)
+    rows, right = [], [True] * len(columns)
     for record in shown.itertuples(index=False, name=None):
         cells = []
         for position, (column, value) in enumerate(zip(columns, record, strict=True)):
@@ -153,12 +157,12 @@ def table(frame: pd.DataFrame, *, caption: str = "", note: str = "", index: bool
                 text, is_number = format_p(value), True
             else:
                 text, is_number = _cell(value, formats.get(column))
-            numeric[position] = numeric[position] and (is_number or text == "")
+            right[position] = right[position] and (is_number or text == "" or column in numeric)
             cells.append(text)
         rows.append(tuple(cells))
     if not rows:
-        numeric = [False] * len(columns)
-    return Table(columns, tuple(rows), tuple(numeric), caption, note)
+        right = [False] * len(columns)
+    return Table(columns, tuple(rows), tuple(right), caption, note, journal=journal)
 
 
 def moran_chart(series: pd.DataFrame, *, period: str = "period", statistic: str = "I", pvalue: str = "p_value",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "WeakInstrumentsWarning",
     "SpatialPanelError",
     "SchemaError",
     "InputFileError",
@@ -121,6 +122,10 @@ class ConvergenceWarning(SpatialWarning):
 
 class CoverageWarning(SpatialWarning):
     """Polygons that a raster does not cover (wholly or partly): their statistics are NaN or partial."""
+
+
+class WeakInstrumentsWarning(SpatialWarning):
+    """A first-stage F below 10: 2SLS/GMM estimates are biased towards OLS and their tests unreliable."""
 
 
 def first_items(items: Iterable[object], limit: int = 10) -> str:

@@ -45,6 +45,7 @@ _COMMANDS = {
     "weights": ("spatial.cli.weights", "weights_cmd", "Build, inspect and convert spatial weights."),
     "fit": ("spatial.cli.fit", "fit_cmd", "Estimate a spatial regression (OLS/SLX/SAR/SEM/SDM/SDEM/SAC) with effects."),
     "select": ("spatial.cli.fit", "select_cmd", "Model selection for a spatial panel: LM, LR, Wald and Hausman tests."),
+    "bayes": ("spatial.cli.bayes", "bayes_cmd", "Posterior model probabilities of OLS/SLX/SAR/SDM/SEM/SDEM (LeSage 2014)."),
 }
 
 

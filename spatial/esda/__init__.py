@@ -37,6 +37,7 @@ from spatial.esda.global_autocorrelation import (
 from spatial.esda.hot_spot import HotSpots, hot_spots
 from spatial.esda.lisa import LocalMoran, local_moran
 from spatial.esda.residual import ResidualMoran, moran_residuals
+from spatial.esda.table import moran_table
 from spatial.esda.transition import LisaTransitions, transitions
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "local_moran",
     "moran",
     "moran_bv",
+    "moran_table",
     "moran_over_time",
     "moran_residuals",
     "moran_scatter",

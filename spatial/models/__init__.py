@@ -35,6 +35,7 @@ _LAZY = {
     "TestResult": ("spatial.models.result", "TestResult"),
     "compare": ("spatial.models.table", "compare"),
     "ComparisonTable": ("spatial.models.table", "ComparisonTable"),
+    "effects_table": ("spatial.models.table", "effects_table"),
     "lr_test": ("spatial.models._diagnostics", "compare_lr"),
     "fit_random_effects": ("spatial.models._random_effects", "fit_random_effects"),
     "hausman_fe_re": ("spatial.models._random_effects", "hausman_fe_re"),
@@ -42,6 +43,9 @@ _LAZY = {
     "select": ("spatial.models._selection", "select"),
     "compare_bayes": ("spatial.models._bayes", "compare_bayes"),
     "BayesComparison": ("spatial.models._bayes", "BayesComparison"),
+    "BAYES_MODELS": ("spatial.models._bayes", "BAYES_MODELS"),
+    "check_priors": ("spatial.models._bayes", "check_priors"),
+    "check_bayes_models": ("spatial.models._bayes", "check_models"),
     "Selection": ("spatial.models._selection", "Selection"),
     "fit_by_group": ("spatial.models._subgroup", "fit_by_group"),
     "GroupResults": ("spatial.models._subgroup", "GroupResults"),
@@ -50,7 +54,8 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 if TYPE_CHECKING:
-    from spatial.models._bayes import BayesComparison, compare_bayes  # noqa: F401
+    from spatial.models._bayes import BAYES_MODELS, BayesComparison, check_priors, compare_bayes  # noqa: F401
+    from spatial.models._bayes import check_models as check_bayes_models  # noqa: F401
     from spatial.models._diagnostics import compare_lr as lr_test  # noqa: F401
     from spatial.models._fit import fit  # noqa: F401
     from spatial.models._mundlak import mundlak_test  # noqa: F401
@@ -58,7 +63,7 @@ if TYPE_CHECKING:
     from spatial.models._selection import Selection, select  # noqa: F401
     from spatial.models._subgroup import GroupResults, fit_by_group  # noqa: F401
     from spatial.models.result import Result, TestResult  # noqa: F401
-    from spatial.models.table import ComparisonTable, compare  # noqa: F401
+    from spatial.models.table import ComparisonTable, compare, effects_table  # noqa: F401
 
 
 def __getattr__(name: str):

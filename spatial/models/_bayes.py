@@ -12,11 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
+from spatial.choices import BayesLogdet as LogdetMethod
+from spatial.choices import BayesModel, Collinear, FixedEffects
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
 from spatial.models._design import CONST, build_design, check_panel, parse_term
@@ -32,13 +34,11 @@ from spatial.models._marginal import (
 from spatial.models._panel import fixed_effects_design
 from spatial.models._weights import weights_matrix
 
-__all__ = ["compare_bayes", "BayesComparison", "BAYES_MODELS"]
+__all__ = ["compare_bayes", "BayesComparison", "BAYES_MODELS", "check_priors", "check_models"]
 
-BAYES_MODELS: tuple[str, ...] = ("ols", "slx", "sar", "sdm", "sem", "sdem")
+BAYES_MODELS: tuple[str, ...] = get_args(BayesModel)  # declared once in spatial.choices
 _DURBIN = {"slx", "sdm", "sdem"}
 _COLUMNS = ["model", "log_marginal", "prior", "probability", "mode", "integration_error"]
-FixedEffects = Literal["none", "unit", "time", "twoway"]
-LogdetMethod = Literal["auto", "eigen", "lu"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,16 @@ class BayesComparison:
         """Log-marginal likelihoods indexed by model."""
         return self.table.set_index("model")["log_marginal"]
 
+    @property
+    def note(self) -> str:
+        """One paragraph: priors, interval, quadrature and caveats, for under the table."""
+        lo, hi = self.interval
+        interval = "" if not math.isfinite(lo) else (f" rho/lambda uniform on ({lo:.6g}, {hi:.6g}) "
+                                                     f"({self.interval_source});")
+        return (f"Log-marginal likelihoods (LeSage 2014) with p(beta, sigma) ~ 1/sigma;{interval} fixed effects: "
+                f"{self.fe}; N = {self.nobs}. Integration: {self.quadrature}. " + " ".join(
+                    f"{note[0].upper()}{note[1:]}." for note in self.notes)).strip()
+
     def summary(self) -> str:
         """The table as text with the priors, interval and quadrature stated."""
         lines = ["Bayesian model comparison (LeSage 2014; diffuse priors, rho/lambda uniform on the interval)",
@@ -104,7 +114,9 @@ class BayesComparison:
                 "quadrature": self.quadrature, "best": self.best, "notes": list(self.notes), "table": rows}
 
 
-def _model_priors(models: Sequence[str], priors: Mapping[str, float] | None) -> dict[str, float]:
+def check_priors(models: Sequence[str], priors: Mapping[str, float] | None) -> dict[str, float]:
+    """The prior model probabilities (equal by default), refused when negative, not summing to 1 or not
+    one per model."""
     if priors is None:
         return {m: 1.0 / len(models) for m in models}
     if not isinstance(priors, Mapping):
@@ -134,7 +146,14 @@ def _model_priors(models: Sequence[str], priors: Mapping[str, float] | None) -> 
     return values
 
 
-def _check_models(models: Sequence[str]) -> list[str]:
+def check_models(models: Sequence[str]) -> list[str]:
+    """The models of a comparison as a list, refused when empty, repeated or not covered (SAC).
+
+    Examples
+    --------
+    >>> check_models(["sar", "sdm"])
+    ['sar', 'sdm']
+    """
     models = [models] if isinstance(models, str) else list(models)
     if not models:
         raise SpatialPanelError(f"models is empty; choose from {', '.join(BAYES_MODELS)}")
@@ -150,10 +169,10 @@ def _check_models(models: Sequence[str]) -> list[str]:
     return models
 
 
-def compare_bayes(panel, w: Any, *, y: str, x: Sequence[str], models: Sequence[str] = BAYES_MODELS,
+def compare_bayes(panel, w: Any, *, y: str, x: Sequence[str], models: Sequence[BayesModel] = BAYES_MODELS,
                   fe: FixedEffects = "none", priors: Mapping[str, float] | None = None,
                   wx: Sequence[str] | None = None, period: Any = None, logdet: LogdetMethod = "auto",
-                  allow_islands: bool = False, collinear: str = "error") -> BayesComparison:
+                  allow_islands: bool = False, collinear: Collinear = "error") -> BayesComparison:
     """Log-marginal likelihoods and posterior model probabilities of OLS, SLX, SAR, SDM, SEM, SDEM.
 
     Parameters
@@ -206,8 +225,8 @@ def compare_bayes(panel, w: Any, *, y: str, x: Sequence[str], models: Sequence[s
     check_option("fe", fe, FixedEffects)
     check_option("logdet", logdet, LogdetMethod)
     check_panel(panel)
-    models = _check_models(models)
-    model_priors = _model_priors(models, priors)
+    models = check_models(models)
+    model_priors = check_priors(models, priors)
     if isinstance(x, str):
         x = [x]
     if fe != "none" and period is not None:

@@ -7,10 +7,11 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from spatial.choices import Collinear, CovMethod, Estimator, FixedEffects, GmmErrors, LogdetMethod, ModelName
 from spatial._options import check_option, check_seed
 from spatial.errors import (
     BoundaryWarning,
@@ -51,13 +52,8 @@ from spatial.models.catalog import MODELS, model_info
 from spatial.models.effects import EffectsInference, EffectsMethod
 from spatial.models.result import ModelSpec, Result, TestResult
 
-__all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear"]
+__all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear", "Estimator", "GmmErrors"]
 
-ModelName = Literal["ols", "slx", "sar", "sem", "sdm", "sdem", "sac"]
-FixedEffects = Literal["none", "unit", "time", "twoway"]
-LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
-CovMethod = Literal["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]
-Collinear = Literal["error", "drop"]
 
 
 
@@ -84,9 +80,14 @@ def fit(
     collinear: Collinear = "error",
     lee_yu: bool | None = None,
     random_effects: bool = False,
+    estimator: Estimator = "ml",
+    endog: Sequence[str] | None = None,
+    instruments: Sequence[str] | None = None,
+    w_lags: int = 2,
+    gmm_errors: GmmErrors = "het",
     dynamic: DynamicLags | None = None,
 ) -> Result:
-    """Fit a spatial regression by maximum likelihood (OLS and SLX by least squares).
+    """Fit a spatial regression by maximum likelihood (OLS and SLX by least squares) or by GMM/IV.
 
     Parameters
     ----------
@@ -147,6 +148,22 @@ def fit(
     random_effects
         Random unit effects (SAR, SEM, SDM, SDEM; Elhorst's ML with phi = sigma_mu^2 / sigma2), see
         :func:`spatial.models.fit_random_effects`.
+    estimator
+        ``"ml"`` (default: maximum likelihood; least squares for OLS and SLX) or ``"gmm"``: spatial
+        two-stage least squares for SAR and SDM (instruments W X, W^2 X, ... and the external
+        ``instruments``), het-robust GM for the spatial error of SEM and SDEM (Arraiz et al. 2010),
+        GS2SLS for SAC, and 2SLS for OLS/SLX with endogenous regressors; cross-sections only (one
+        period). The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
+        first-stage F and partial R2 of each endogenous variable and, for 2SLS, the
+        Anselin-Kelejian test. ``cov="robust"`` gives White standard errors for 2SLS. See
+        :mod:`spatial.models._fit_gmm`.
+    endog, instruments
+        GMM: endogenous regressors (not in ``x``) and their external instruments (at least one per
+        endogenous variable; lagged by W in lag models as the exogenous regressors are).
+    w_lags
+        GMM lag models: powers of W applied to [X, instruments] to instrument W y (default 2).
+    gmm_errors
+        GMM error models: the moment conditions; ``"het"`` (heteroskedasticity-robust, Arraiz et al.).
     dynamic
         A dynamic SAR or SDM with the first period as initial condition (T - 1 periods estimated):
         ``"tau"`` adds y(t-1), ``"eta"`` W y(t-1), ``"both"`` both (xsmle ``dlag(1|2|3)``). Needs at
@@ -196,9 +213,14 @@ def fit(
     0.7348
     """
     check_option("model", model, ModelName)
+    check_option("estimator", estimator, Estimator)
+    if estimator != "gmm" and (endog or instruments):
+        raise SpatialPanelError("endog and instruments need estimator='gmm' (instrumental variables); maximum "
+                                "likelihood treats every regressor as exogenous")
     check_option("fe", fe, FixedEffects)
     check_option("logdet", logdet, LogdetMethod)
-    check_option("cov", cov, CovMethod)
+    if estimator != "gmm":  # GMM has its own covariances (checked there)
+        check_option("cov", cov, CovMethod)
     check_option("effects", effects, EffectsMethod)
     check_option("inference", inference, EffectsInference)
     check_option("collinear", collinear, Collinear)
@@ -215,6 +237,21 @@ def fit(
     check_seed(seed)
     if wx is not None and not info.durbin:
         raise SpatialPanelError(f"wx applies to the Durbin models (slx, sdm, sdem), not to {model!r}")
+    if estimator == "gmm":
+        check_option("gmm_errors", gmm_errors, GmmErrors)
+        if bandwidth is not None:
+            raise SpatialPanelError(f"bandwidth={bandwidth!r} sets the Driscoll-Kraay kernel of the maximum "
+                                    "likelihood and least-squares estimators; estimator='gmm' has no such covariance: "
+                                    "leave bandwidth out")
+        if dynamic is not None:
+            raise SpatialPanelError(f"estimator='gmm' with dynamic={dynamic!r} is not available: GMM covers "
+                                    "cross-sections; use the maximum likelihood estimator for dynamic panels")
+        from spatial.models._fit_gmm import fit_gmm
+
+        return fit_gmm(panel, w, y=y, x=list(x), model=model, wx=wx, constant=constant, period=period, endog=endog,
+                       instruments=instruments, w_lags=w_lags, gmm_errors=gmm_errors, cov=cov, effects=effects,
+                       inference=inference, draws=draws, seed=seed, per_unit=per_unit, allow_islands=allow_islands,
+                       collinear=collinear, fe=fe, random_effects=random_effects, lee_yu=lee_yu)
     if cov in ROBUST and dynamic is not None:
         raise SpatialPanelError(f"cov={cov!r} is not available for dynamic models (dynamic={dynamic!r}) yet; use "
                                 f"{hint('cov', 'hessian')}, or a static model with cov={cov!r}")
@@ -488,6 +525,8 @@ def _fit_spatial(design: Design, spec: ModelSpec, panel, ld, interval: Interval,
     s2_var = full_cov[-1, -1]
     e = residuals(design, beta, rho or 0.0, lam or 0.0)
     rho_se = float(se[names.index("rho")]) if lag else None
+    if lag and cov_method in ROBUST:  # the LM test of residual correlation is built on the model-based variance
+        rho_se = math.sqrt(invert(-hessian, stage="Hessian")[design.k, design.k])
     tests = _spatial_tests(design, spec, beta, names, estimates, cov, loglik, sigma2, rho, lam, rho_se, e, method)
     if spec.lee_yu:
         tests = _lee_yu_notes(tests, details.get("lee_yu_loglik", ""))

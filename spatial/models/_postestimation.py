@@ -90,8 +90,9 @@ def _effects_method(spec: ModelSpec, method: str, n: int) -> str:
 
 
 def lag_effects_of(design: Design, spec: ModelSpec, beta: np.ndarray, rho: float, names: list[str], cov: np.ndarray,
-                 ld, interval: Interval, method: str):
-    regressors = [n for n in design.names if n != CONST and not n.startswith("W*")]
+                 ld, interval: Interval, method: str, *, endog: tuple[str, ...] = ()):
+    """Effects of a lag model for the regressors of ``design`` and the GMM ``endog`` regressors."""
+    regressors = [n for n in design.names if n != CONST and not n.startswith("W*")] + list(endog)
     if not regressors:
         return None
     index = {name: i for i, name in enumerate(names)}

@@ -51,8 +51,7 @@ def _header(result) -> list[tuple[str, str]]:
     if weights.get("islands"):
         w_text += f", {len(weights['islands'])} islands"
     rows = [
-        ("Model", MODELS[result.model].label_en
-         + (" by least squares" if MODELS[result.model].family == "least_squares" else " by maximum likelihood")),
+        ("Model", MODELS[result.model].label_en + _method_label(result)),
         ("Dependent variable", spec.y),
         ("Observations", f"{result.nobs} ({shape})"),
         ("Fixed effects", _effects_label(spec)),
@@ -60,13 +59,15 @@ def _header(result) -> list[tuple[str, str]]:
         ("Log-likelihood", _f(result.loglik)),
         ("AIC / BIC", f"{_f(result.aic, 3)} / {_f(result.bic, 3)} (p = {result.n_params}, sigma2 counted)"
          if result.loglik is not None else "n/a (no likelihood)"),
-        ("sigma2 (ML)", _f(result.sigma2)),
+        ("sigma2" if getattr(result.spec, "estimator", "ml") == "gmm" else "sigma2 (ML)", _f(result.sigma2)),
         ("R2 / pseudo R2", f"{_f(result.r2)} / {_f(result.pseudo_r2)}"),
     ]
     if result.rho_bounds is not None:
         rows.append(("Admissible interval", f"({_f(result.rho_bounds[0])}, {_f(result.rho_bounds[1])}) "
                      f"from {result.details.get('interval_source', '')}"))
-    if MODELS[result.model].family != "least_squares":
+    if getattr(result.spec, "estimator", "ml") == "gmm":
+        rows.append(("Covariance", str(result.details.get("cov"))))
+    elif MODELS[result.model].family != "least_squares":
         rows.append(("Log-determinant / covariance", f"{result.details.get('logdet')} / {result.details.get('cov')}"))
     if result.spec.cov in ("robust", "cluster", "driscoll_kraay"):
         rows.append(("Covariance", result.details.get("cov_label", result.spec.cov)))
@@ -78,6 +79,19 @@ def _header(result) -> list[tuple[str, str]]:
         rows.append(("WARNING", f"effects {result.effects_undefined}"))
     rows += _dynamic_rows(result)
     return rows
+
+
+def _method_label(result) -> str:
+    from spatial.models.catalog import MODELS
+
+    spec = result.spec
+    if getattr(spec, "estimator", "ml") == "gmm":
+        info = MODELS[result.model]
+        how = ("GS2SLS with het-robust GM for lambda" if info.lag and info.error else
+               "het-robust GM (Arraiz et al.)" if info.error else "spatial 2SLS" if info.lag else "2SLS")
+        extra = f"; endogenous: {', '.join(spec.endog)}; instruments: {', '.join(spec.instruments)}" if spec.endog else ""
+        return f" by GMM/IV ({how}{extra})"
+    return " by least squares" if MODELS[result.model].family == "least_squares" else " by maximum likelihood"
 
 
 _DYNAMIC_TERMS = {"tau": "tau y(t-1)", "eta": "eta W y(t-1)", "both": "tau y(t-1) + eta W y(t-1)"}

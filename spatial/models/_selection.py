@@ -14,6 +14,10 @@
    (the fixed-effects fit with the Lee-Yu correction, whose sigma2 = SSR/(n(T-1)) is consistent;
    the uncorrected SSR/(nT) understates V_FE by (T-1)/T and makes V_FE - V_RE indefinite).
 
+6. Beside the tests: the Bayesian comparison (LeSage 2014) of OLS, SLX, SAR, SDM, SEM and SDEM with
+   the fixed effects of step 1, its log-marginal likelihoods and posterior model probabilities
+   (:func:`spatial.models.compare_bayes`). It is shown next to the procedure, not used by it.
+
 The recommendation says what the tests favour and why; the user can still fit any model.
 """
 
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +52,7 @@ class Selection:
     reasons: tuple[str, ...]
     results: dict[str, Result] = field(repr=False)
     alpha: float = 0.05
+    bayes: Any = None  # the BayesComparison of step 6 (None when not asked for)
 
     @property
     def recommendation(self) -> str:
@@ -71,6 +76,8 @@ class Selection:
             lines.append("  ".join(f"{str(v):<{widths[c]}}" for v, c in zip(row, frame.columns, strict=True)))
         lines += ["", f"Recommended: {self.recommendation}"] + [f"  - {r}" for r in self.reasons]
         lines.append(f"  (tests at the {self.alpha:g} level; any model can still be fitted with spatial.models.fit)")
+        if self.bayes is not None:
+            lines += ["", self.bayes.summary()]
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -82,7 +89,7 @@ class Selection:
                     row[key] = None
         return {"recommendation": self.recommendation, "model": self.model, "fe": self.fe,
                 "random_effects": self.random_effects, "reasons": list(self.reasons), "alpha": self.alpha,
-                "table": rows}
+                "table": rows, "bayesian": None if self.bayes is None else self.bayes.to_dict()}
 
 
 def _row(step: str, model: str, test: TestResult | None, decision: str, name: str | None = None) -> dict:
@@ -98,7 +105,8 @@ def _significant(test: TestResult, alpha: float) -> bool:
 
 
 def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, random_effects: bool = True,
-           draws: int = 0, seed: int = 12345, lee_yu: bool = False, **options) -> Selection:
+           draws: int = 0, seed: int = 12345, lee_yu: bool = False, bayes: bool = True,
+           priors: Mapping[str, float] | None = None, **options) -> Selection:
     """Run the usual specification search for a spatial panel and recommend a model.
 
     Parameters
@@ -116,6 +124,10 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
         chosen), so that their Wald, common-factor and LR tests are those of a
         ``fit(..., lee_yu=True)`` of the same model: one source of truth. The table says which
         estimates each test uses.
+    bayes, priors
+        Also compute the Bayesian comparison (step 6) with the fixed effects of step 1, and the
+        prior model probabilities it uses (one per model of ols, slx, sar, sdm, sem, sdem,
+        summing to 1; default equal).
     **options
         Passed to :func:`spatial.models.fit` (``logdet``, ``allow_islands``, ``wx``, ...).
 
@@ -123,12 +135,14 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
     -------
     Selection
         ``table`` (step, model, test, statistic, df, p_value, decision), ``recommendation``,
-        ``reasons``, ``results`` (every fitted model by name) and ``summary()``.
+        ``reasons``, ``results`` (every fitted model by name), ``bayes`` (the
+        :class:`~spatial.models.BayesComparison`, or None) and ``summary()``.
 
     Raises
     ------
     SpatialPanelError
-        A panel with fewer than 2 periods, or anything :func:`spatial.models.fit` refuses.
+        A panel with fewer than 2 periods, priors that are negative, do not sum to 1 or do not
+        name the six models, or anything :func:`spatial.models.fit` refuses.
 
     Examples
     --------
@@ -152,6 +166,13 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
         raise SpatialPanelError("model selection for panels needs at least 2 periods; for a cross-section fit "
                                 "OLS and compare the LM tests in its result")
     x = [x] if isinstance(x, str) else list(x)
+    if bayes:
+        from spatial.models._bayes import BAYES_MODELS, check_priors
+
+        check_priors(BAYES_MODELS, priors)  # refused before any fit
+    elif priors is not None:
+        raise SpatialPanelError("priors are the prior model probabilities of the Bayesian comparison; "
+                                "they need bayes=True")
     common = dict(y=y, x=x, **options)
     rows: list[dict] = []
     reasons: list[str] = []
@@ -258,6 +279,19 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
                                  ("reject random effects" if _significant(mundlak, alpha) else
                                   "random effects not rejected") + " (the classic test decides)"))
             reasons.append(f"Hausman test on the {re_model.upper()} ({used}): {decision}")
+    comparison = None
+    if bayes:
+        from spatial.models._bayes import compare_bayes
+
+        logdet = options.get("logdet", "auto")
+        comparison = compare_bayes(panel, w, y=y, x=x, fe=fe, priors=priors, wx=options.get("wx"),
+                                   logdet=logdet if logdet in ("eigen", "lu") else "auto",
+                                   allow_islands=options.get("allow_islands", False),
+                                   collinear=options.get("collinear", "error"))
+        best = comparison.best
+        reasons.append(f"Bayesian comparison ({fe} fixed effects; shown beside the tests, not used by them): "
+                       f"{best.upper()} is the most probable model (posterior probability "
+                       f"{float(comparison.probabilities[best]):.3g})")
     table = pd.DataFrame(rows, columns=_COLUMNS)
     return Selection(table=table, model=model, fe="none" if use_random else fe, random_effects=use_random,
-                     reasons=tuple(reasons), results=results, alpha=alpha)
+                     reasons=tuple(reasons), results=results, alpha=alpha, bayes=comparison)

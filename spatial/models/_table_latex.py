@@ -46,7 +46,7 @@ def latex_cell(text: object) -> str:
 
 
 def latex_table(columns: list[str], rows: list[tuple[str, list[str]]], notes: tuple[str, ...], title: str,
-                *, document: bool = False) -> str:
+                *, document: bool = False, stub: str = "") -> str:
     """A ``table`` float holding a ``threeparttable`` with a booktabs tabular; rows are (LaTeX label, cells); notes under the rule.
 
     With ``document=True`` a complete file: ``\\documentclass{article}`` with booktabs and
@@ -56,7 +56,7 @@ def latex_table(columns: list[str], rows: list[tuple[str, list[str]]], notes: tu
     if title:
         body.append(r"\caption{" + latex_text(title) + "}")
     body += [r"\begin{tabular}{l" + "c" * len(columns) + "}", r"\toprule",
-             " & " + " & ".join(latex_text(c) for c in columns) + r" \\", r"\midrule"]
+             latex_text(stub) + " & " + " & ".join(latex_text(c) for c in columns) + r" \\", r"\midrule"]
     body += [label + " & " + " & ".join(latex_cell(v) for v in cells) + r" \\" for label, cells in rows]
     body += [r"\bottomrule", r"\end{tabular}"]
     if notes:

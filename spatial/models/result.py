@@ -79,6 +79,11 @@ class ModelSpec:
     per_unit: bool
     lee_yu: bool = False
     random_effects: bool = False
+    estimator: str = "ml"  # "ml" (least squares for OLS/SLX) or "gmm"
+    endog: tuple[str, ...] = ()  # GMM: endogenous regressors
+    instruments: tuple[str, ...] = ()  # GMM: external instruments
+    w_lags: int | None = None  # GMM lag models: powers of W in the spatial instruments
+    gmm_errors: str | None = None  # GMM error models: the moment conditions ("het")
     bandwidth: int | None = None  # Driscoll-Kraay lags (cov="driscoll_kraay"), else None
     bandwidth_given: bool = False  # the user's bandwidth (else the rule floor(4 (T/100)^(2/9)))
     dynamic: str | None = None  # "tau", "eta" or "both": lags of y in time (see spatial.models._dynamic)
@@ -86,6 +91,7 @@ class ModelSpec:
     def to_dict(self) -> dict:
         out = dict(self.__dict__)
         out["x"], out["wx"] = list(self.x), list(self.wx)
+        out["endog"], out["instruments"] = list(self.endog), list(self.instruments)
         out["period"] = _plain(self.period)
         return out
 
@@ -193,6 +199,7 @@ class Result:
             "n_periods": self.n_periods,
             "fe": self.spec.fe,
             "random_effects": bool(self.spec.random_effects),
+            "estimator": self.spec.estimator,
             "lee_yu": bool(self.spec.lee_yu),
             "dynamic": self.spec.dynamic,
             "params": {

@@ -17,10 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 
+from spatial.choices import Language, Layout, Position, TableStat
 from spatial._fs import PathLike, atomic_path, check_output, write_text_atomic
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
@@ -28,13 +28,12 @@ from spatial.models._table_docx import Paper
 from spatial.models.catalog import MODELS
 from spatial.models.result import Result, stars
 
-__all__ = ["compare", "ComparisonTable", "TableStat", "Language"]
+__all__ = ["compare", "effects_table", "ComparisonTable", "TableStat", "Language"]
 
-TableStat = Literal["se", "z", "p"]
-Language = Literal["en", "zh"]
 
 _WORDS = {
     "en": {
+        "estimator": "Estimator", "ak_test": "Anselin-Kelejian [p]", "first_stage_f": "First-stage F (min)",
         "const": "Constant", "sigma2": "sigma2", "loglik": "Log-likelihood", "aic": "AIC", "bic": "BIC",
         "r2": "R2", "pseudo_r2": "Pseudo R2", "nobs": "N", "unit_fe": "Unit fixed effects",
         "time_fe": "Time fixed effects", "yes": "Yes", "no": "No", "direct": "Direct effect",
@@ -47,6 +46,7 @@ _WORDS = {
         "cov": "Covariance: {}.",
     },
     "zh": {
+        "estimator": "估计方法", "ak_test": "Anselin-Kelejian 检验 [p]", "first_stage_f": "第一阶段 F 值 (最小)",
         "const": "常数项", "sigma2": "σ²", "loglik": "对数似然值", "aic": "AIC", "bic": "BIC",
         "r2": "R²", "pseudo_r2": "伪R²", "nobs": "观测值", "unit_fe": "个体固定效应", "time_fe": "时间固定效应",
         "yes": "是", "no": "否", "direct": "直接效应", "indirect": "间接效应", "total": "总效应",
@@ -64,6 +64,12 @@ _LATEX_WORDS = {"tau": r"$y_{t-1}$", "eta": r"$W y_{t-1}$", "rho": r"$\rho$", "l
                 "pseudo_r2": {"en": r"Pseudo $R^2$", "zh": r"伪$R^2$"}}
 
 
+def check_digits(digits: object) -> None:
+    """Refuse a number of decimals that is not an integer from 0 to 10."""
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 10:
+        raise SpatialPanelError(f"digits must be an integer from 0 to 10, got {digits!r}")
+
+
 def _pct(level: float) -> str:
     return f"{level * 100:g}%"
 
@@ -76,6 +82,7 @@ class ComparisonTable:
     notes: tuple[str, ...]
     title: str = ""
     latex_index: tuple[str, ...] = ()  # the row labels as LaTeX (math symbols); empty: escaped frame labels
+    stub: str = ""  # the header of the label column ("变量", "年份"); empty in a models table
 
     def __str__(self) -> str:
         return self.to_text()
@@ -88,7 +95,8 @@ class ComparisonTable:
         rule = "-" * (first + sum(w + 2 for w in widths))
         lines = [self.title] if self.title else []
         header = "".join("  " + _pad(c, w, right=True) for c, w in zip(frame.columns, widths, strict=True))
-        lines += [rule, " " * first + header, rule]
+        first = max(first, _width(self.stub))
+        lines += [rule, _pad(self.stub, first) + header, rule]
         for label, row in frame.iterrows():
             lines.append(_pad(label, first) + "".join("  " + _pad(v, w, right=True)
                                                       for v, w in zip(row, widths, strict=True)))
@@ -104,7 +112,7 @@ class ComparisonTable:
         if self.title:
             parts.append(f"<caption>{e(self.title)}</caption>")
         heads = "".join(f"<th>{e(c)}</th>" for c in self.frame.columns)
-        parts.append(f"<thead><tr><th></th>{heads}</tr></thead><tbody>")
+        parts.append(f"<thead><tr><th>{e(self.stub)}</th>{heads}</tr></thead><tbody>")
         for label, row in self.frame.iterrows():
             cells = "".join(f"<td>{e(v)}</td>" for v in row)
             parts.append(f"<tr><th style='text-align:left'>{e(label)}</th>{cells}</tr>")
@@ -119,7 +127,7 @@ class ComparisonTable:
             return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
         lines = [f"**{cell(self.title)}**", ""] if self.title else []
-        lines.append("| | " + " | ".join(cell(c) for c in self.frame.columns) + " |")
+        lines.append(f"| {cell(self.stub)} | " + " | ".join(cell(c) for c in self.frame.columns) + " |")
         lines.append("|:---|" + "---:|" * len(self.frame.columns))
         lines += ["| " + cell(label) + " | " + " | ".join(cell(v) for v in row) + " |"
                   for label, row in self.frame.iterrows()]
@@ -137,10 +145,11 @@ class ComparisonTable:
 
         index = self.latex_index or tuple(latex_text(label) for label in self.frame.index)
         rows = [(label, [str(v) for v in row]) for label, (_, row) in zip(index, self.frame.iterrows(), strict=True)]
-        return latex_table([str(c) for c in self.frame.columns], rows, self.notes, self.title, document=document)
+        return latex_table([str(c) for c in self.frame.columns], rows, self.notes, self.title, document=document,
+                           stub=self.stub)
 
     def _cells(self) -> list[list[str]]:
-        header = [""] + [str(c) for c in self.frame.columns]
+        header = [self.stub] + [str(c) for c in self.frame.columns]
         rows = [[str(label)] + [str(v) for v in row] for label, row in self.frame.iterrows()]
         return [header, *rows, *[[n] for n in self.notes]]
 
@@ -224,7 +233,8 @@ def _sheet_safe(text: str) -> str:
 def _number(value: float, digits: int) -> str:
     if value is None or not math.isfinite(value):
         return ""
-    return f"{value:.{digits}f}"
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # -0.000 prints as 0.000
 
 
 def _parenthesis(value: float, digits: int) -> str:
@@ -232,7 +242,6 @@ def _parenthesis(value: float, digits: int) -> str:
     return f"({_number(value, digits)})" if math.isfinite(value) else "(n/a)"
 
 
-Layout = Literal["rows", "columns"]
 _EFFECTS = ("direct", "indirect", "total")
 _LONG_RUN = tuple(f"lr_{kind}" for kind in _EFFECTS)  # dynamic models: the long-run block
 _SPATIAL = ("tau", "eta", "rho", "lambda", "const")  # rows after the regressors, in this order
@@ -299,8 +308,7 @@ def compare(
     check_option("stat", stat, TableStat)
     check_option("lang", lang, Language)
     check_option("layout", layout, Layout)
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 10:
-        raise SpatialPanelError(f"digits must be an integer from 0 to 10, got {digits!r}")
+    check_digits(digits)
     items = list(results.items()) if isinstance(results, Mapping) else [(None, r) for r in results]
     if not items:
         raise SpatialPanelError("compare() needs at least one fitted result")
@@ -335,9 +343,12 @@ def compare(
                     builder.effect(kind, variable, f"{words[horizon] if horizon else ''}{word}: {shown(variable)}",
                                    long_run=horizon == "lr")
     builder.summary("sigma2", words["sigma2"], lambda r: _number(r.sigma2, digits), _LATEX_WORDS["sigma2"])
-    builder.summary("loglik", words["loglik"], lambda r: _number(r.loglik, digits))
-    builder.summary("aic", words["aic"], lambda r: _number(r.aic, digits))
-    builder.summary("bic", words["bic"], lambda r: _number(r.bic, digits))
+    if any(r.loglik is not None for _, r in items):  # no likelihood rows for a table of GMM fits
+        builder.summary("loglik", words["loglik"], lambda r: _number(r.loglik, digits))
+        builder.summary("aic", words["aic"], lambda r: _number(r.aic, digits))
+        builder.summary("bic", words["bic"], lambda r: _number(r.bic, digits))
+    if any(r.spec.estimator == "gmm" for _, r in items):
+        _gmm_rows(builder, items, words, digits)
     builder.summary("r2", words["r2"], lambda r: _number(r.r2, digits), _LATEX_WORDS["r2"])
     builder.summary("pseudo_r2", words["pseudo_r2"], lambda r: _number(r.pseudo_r2, digits),
                     _LATEX_WORDS["pseudo_r2"][lang])
@@ -356,6 +367,24 @@ def compare(
     notes += _cov_note(items, names, words)
     return ComparisonTable(frame=frame, notes=notes, title=heading,
                            latex_index=tuple(latex for _, latex, _ in builder.rows))
+
+
+def _gmm_rows(builder, items, words, digits: int) -> None:
+    """Estimator, Anselin-Kelejian test and the smallest first-stage F of tables with GMM fits."""
+    builder.summary("estimator", words["estimator"], lambda r: "GMM/IV" if r.spec.estimator == "gmm" else "ML")
+
+    def ak(r):
+        test = r.tests.get("anselin_kelejian")
+        return "" if test is None else f"{_number(test.statistic, digits)} [{_number(test.p_value, digits)}]"
+
+    def weakest(r):
+        stages = r.details.get("first_stage") or {}
+        return "" if not stages else _number(min(s["f"] for s in stages.values()), digits)
+
+    if any("anselin_kelejian" in r.tests for _, r in items):
+        builder.summary("ak_test", words["ak_test"], ak)
+    if any(r.details.get("first_stage") for _, r in items):
+        builder.summary("first_stage_f", words["first_stage_f"], weakest)
 
 
 def _cov_note(items, names: list[str], words: dict) -> tuple[str, ...]:
@@ -478,3 +507,96 @@ class _Rows:
 
     def summary(self, key: str, label: str, value, latex: str | None = None) -> None:
         self._add(label, latex, [value(c.result) if c.part == "model" else "" for c in self.columns])
+
+
+def effects_table(
+    results: Result | Sequence[Result] | Mapping[str, Result],
+    *,
+    stat: TableStat = "z",
+    levels: tuple[float, float, float] = (0.1, 0.05, 0.01),
+    lang: Language = "en",
+    digits: int = 3,
+    position: Position = "below",
+    labels: Mapping[str, str] | None = None,
+    title: str = "",
+) -> ComparisonTable:
+    """The effects table of a paper: regressors as rows, Direct | Indirect | Total as columns.
+
+    Every estimate carries its stars; the statistic (``stat``) sits in parentheses on the line
+    below (``position="below"``) or beside it (``"beside"``: ``0.395*** (4.339)``). Several results
+    (under several W, or by group) give blocks of three columns side by side, each headed by the
+    result's name. Every number has ``digits`` decimals, so effects of very different sizes
+    (0.002 beside -10.272) line up with the same precision.
+
+    Parameters
+    ----------
+    results
+        One result, a list (blocks named "(1) SDM", ...) or a mapping block name -> result; only
+        results with effects are shown.
+    stat, levels, lang, digits, labels, title
+        As in :func:`compare`.
+    position
+        ``"below"`` (a statistic row under each regressor) or ``"beside"`` (one row per regressor).
+
+    Raises
+    ------
+    SpatialPanelError
+        When no result has effects (OLS, SEM, SLX without effects), or for bad options.
+
+    Examples
+    --------
+    >>> from libpysal.graph import Graph
+    >>> from spatial import SpatialPanel, datasets
+    >>> from spatial.models import fit, effects_table
+    >>> states = datasets.load("us48_states")
+    >>> panel = SpatialPanel(datasets.load("us_produc"), id="fips", time="year", geometry=states)
+    >>> w = Graph.build_contiguity(states.set_index("fips"), rook=False).transform("r")
+    >>> sar = fit(panel, w, y="log(gsp)", x=["log(pcap)", "log(emp)"], model="sar", period=1986, draws=0,
+    ...           inference="delta")
+    >>> table = effects_table(sar, lang="zh", position="beside")
+    >>> list(table.frame.columns), table.stub
+    (['直接效应', '间接效应', '总效应'], '变量')
+    >>> table.frame.loc["log(emp)", "直接效应"]
+    '0.774*** (14.950)'
+    """
+    check_option("stat", stat, TableStat)
+    check_option("lang", lang, Language)
+    check_option("position", position, Position)
+    check_digits(digits)
+    if isinstance(results, Result):
+        items = [("", results)]
+    elif isinstance(results, Mapping):
+        items = list(results.items())
+    else:
+        items = [(f"({i}) {MODELS[r.model].short}" if isinstance(r, Result) else "", r)
+                 for i, r in enumerate(results, start=1)]
+    for _, r in items:
+        if not isinstance(r, Result):
+            raise SpatialPanelError(f"effects_table() takes results of spatial.models.fit, got {type(r).__name__}")
+    items = [(name, r) for name, r in items if r.effects is not None]
+    if not items:
+        raise SpatialPanelError("effects_table(): no result has effects (they exist for SAR, SDM, SAC and SLX "
+                                "models fitted with effects)")
+    words = _WORDS[lang]
+    variables = list(dict.fromkeys(v for _, r in items for v in r.effects.variables))
+    shown = _labels(labels, variables + [n for _, r in items for n in r.params.index], [r.spec.y for _, r in items])
+    heads = [words[kind + "_col"] for kind in _EFFECTS]
+    columns = [f"{name} {head}".strip() for name, _ in items for head in heads]
+    builder = _Rows([], digits, levels, stat)
+    rows: list[tuple[str, list[str]]] = []
+    for variable in variables:
+        top, below = [], []
+        for _, r in items:
+            for kind in _EFFECTS:
+                pair = builder._effect_pair(r.effects, variable, kind) if variable in r.effects.variables else ("", "")
+                top.append(pair[0])
+                below.append(pair[1])
+        if position == "beside":
+            rows.append((shown(variable), [f"{a} {b}".strip() for a, b in zip(top, below, strict=True)]))
+        else:
+            rows += [(shown(variable), top), ("", below)]
+    frame = pd.DataFrame([cells for _, cells in rows], index=[label for label, _ in rows], columns=columns)
+    dependents = list(dict.fromkeys(shown(r.spec.y) for _, r in items))
+    heading = title or f"{words['dependent']}: {', '.join(dependents)}"
+    notes = (words[stat] + (" " if lang == "en" else "") + words["stars"].format(*[_pct(v) for v in levels]),)
+    return ComparisonTable(frame=frame, notes=notes, title=heading, stub=words["variable"])

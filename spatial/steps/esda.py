@@ -27,8 +27,11 @@ Shape::
     labels = "postal"               # boundary column with short names for the scatter plots
     language = "en"                 # or "zh": figure texts
     figures = true
+    table_formats = ["csv", "txt", "tex", "html"]   # esda_moran_table; also "md", "xlsx", "docx"
 
-Outputs (in the run's folder): ``esda_global.csv`` / ``.json``, ``esda_moran_over_time.png`` /
+Outputs (in the run's folder): ``esda_global.csv`` / ``.json``, ``esda_moran_table.<format>``
+(Moran's I by year as papers print it: years as rows, I with stars and p per variable; formats
+from ``table_formats``), ``esda_moran_over_time.png`` /
 ``.svg``, ``esda_lisa.csv`` / ``.json``, ``esda_transitions.csv``, ``esda_scatter_<var>_<period>
 .png`` / ``.svg``, ``esda_hot_spots.csv``, ``esda_failed.csv`` (only when something failed).
 With several weights, ``esda_global.csv`` / ``.json`` hold the first W (as with one) and
@@ -52,7 +55,17 @@ from spatial.steps.weights_choice import chosen_weights
 
 __all__: list[str] = []
 
-register_section("esda", ESDA_KEYS)  # declared in spatial.operations (moran, lisa, hotspots)
+# declared in spatial.operations (moran, lisa, hotspots); table_formats checked here
+register_section("esda", ESDA_KEYS, check=lambda values, **_: _check(values) or values)
+
+
+_FORMATS = ("csv", "txt", "md", "tex", "html", "xlsx", "docx")
+
+
+def _check(spec: dict[str, Any]) -> None:
+    unknown = [f for f in spec["table_formats"] if f not in _FORMATS]
+    if unknown:
+        raise ConfigError(f"[esda] table_formats {unknown} not known; choose from {', '.join(_FORMATS)}")
 
 
 def _labels(panel, column: str | None):
@@ -99,6 +112,8 @@ def _esda(ctx: RunContext) -> None:
     planned += ["esda_lisa.csv", "esda_lisa.json", "esda_transitions.csv"] if spec["lisa"] else []
     planned += ["esda_hot_spots.csv"] if spec["hot_spots"] else []
     planned += ["esda_global_weights.csv"] if len(chosen) > 1 else []
+    moran = "moran" in spec["statistics"]
+    planned += [f"esda_moran_table.{f}" for f in spec["table_formats"]] if moran else []
     paths = {file: ctx.output_path(file) for file in planned}
 
     results: dict[str, Any] = {"weights": name}
@@ -107,6 +122,9 @@ def _esda(ctx: RunContext) -> None:
                                          periods=spec["periods"], **inference)
     results["global"] = result
     failed.append(result.failed)
+    by_year = esda.moran_table(result, lang=spec["language"]) if moran and (
+        result.table["statistic"] == "moran_i").any() else None
+    results["moran_table"] = by_year
     ctx.echo(f"Spatial autocorrelation ({name})")
     ctx.echo(result.summary())
     if paths["esda_global.csv"] is not None:
@@ -115,6 +133,10 @@ def _esda(ctx: RunContext) -> None:
             figure = esda.moran_over_time(result, statistic=result.table["statistic"].iloc[0],
                                           language=spec["language"])
             _save(ctx, figure, "esda_moran_over_time")
+        if by_year is not None:
+            for fmt in spec["table_formats"]:
+                by_year.write(paths[f"esda_moran_table.{fmt}"], overwrite=True)  # checked with the plan
+                ctx.wrote(paths[f"esda_moran_table.{fmt}"])
     if len(chosen) > 1:
         results["robustness"] = _robustness(ctx, panel, chosen, spec, inference, failed, paths, first=result)
 
@@ -243,6 +265,7 @@ def _planned(config) -> list[str]:
         return []
     return ["esda_global.csv", "esda_global.json", "esda_lisa.csv", "esda_lisa.json", "esda_transitions.csv",
             "esda_hot_spots.csv", "esda_failed.csv", "esda_global_weights.csv", "esda_moran_over_time*",
+            "esda_moran_table.*",
             "esda_scatter_*"]
 
 

@@ -16,7 +16,16 @@ Shape::
                                        # (dynamic models: Yu-de Jong-Lee, on unless lee_yu = false)
     dynamic = "both"                   # dynamic SAR/SDM: "tau" y(t-1), "eta" W y(t-1), "both"
     random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
+    estimator = "gmm"                  # ml (default) or gmm: spatial 2SLS, het-robust GM, GS2SLS
+                                       # (a cross-section: give period, or a table without time)
+    endog = ["dig"]                    # gmm: endogenous regressors (not in x) ...
+    instruments = ["rugged_x_year"]    # ... and their external instruments (one at least each)
+    w_lags = 2                         # gmm lag models: W X, W^2 X instrument W y
     select = true                      # also run the model selection procedure and print its table
+    bayes = true                       # Bayesian comparison of ols, slx, sar, sdm, sem, sdem (default: with
+                                       # select; alone it uses fe / period above)
+    bayes_priors = {sar = 0.5, sdm = 0.5}  # prior model probabilities (default: equal over bayes_models)
+    bayes_models = ["sar", "sdm"]      # models compared when run alone (default: all six)
     weights = "queen"                  # a name from the weights step (default: its first), or a
                                        # robustness set ["w1", "w2"]: every model under each W side by
                                        # side (models_robustness_*); the main outputs use the first
@@ -37,11 +46,14 @@ Shape::
     permutations = 500                 # regroupings per pair for the permutation test (0: Wald only)
     islands = "keep"                   # units without a neighbour inside their group: keep, drop, error
 
-Outputs: ``models_table.<format>`` (the models side by side), ``models_params.csv`` (one row per
+Outputs: ``models_table.<format>`` (the models side by side), ``models_effects_table.<format>``
+(regressors as rows, Direct | Indirect | Total columns per model with effects), ``models_params.csv`` (one row per
 model and parameter), ``models_effects.csv`` (one row per model, regressor and effect),
 ``models_tests.csv`` and ``models_<model>.json`` for each model (with ``dynamic``, also
 ``models_effects_long_run.csv``: the long-run effects; ``models_effects.csv`` holds the short run); with ``select``,
 ``models_selection.csv`` and ``.txt`` (the selection table, also shown in the report); with
+the Bayesian comparison, ``models_bayes.csv`` (model, log_marginal, prior, probability, mode,
+integration_error) and ``models_bayes.json`` (the same with the interval and quadrature); with
 ``[models.heterogeneity]``, ``models_heterogeneity_table.<format>`` (the groups side by side, the
 difference tests as notes), ``models_heterogeneity_tests.csv`` (Wald and permutation tests) and
 ``models_heterogeneity.json``. The permutation test uses ``seed``.
@@ -49,75 +61,31 @@ difference tests as notes), ``models_heterogeneity_tests.csv`` (Wald and permuta
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 
 from spatial._fs import write_text_atomic
 from spatial._options import config_seed
-from spatial.config import Key, register_section
+from spatial.choices import BayesModel
+from spatial.config import register_section
 from spatial.errors import ConfigError
-from spatial.models.catalog import MODEL_NAMES as _MODELS
+from spatial.operations import FIT, FIT_BY, HETEROGENEITY_KEYS, MODELS_KEYS, TABLE, without_ml_defaults
 from spatial.pipeline import RunContext, register_step, write_csv
 from spatial.steps.weights_choice import chosen_weights
 
-__all__: list[str] = []
+_BAYES = get_args(BayesModel)  # spatial.models._bayes.BAYES_MODELS, without importing numpy
 
-_FORMATS = ("csv", "txt", "md", "tex", "html", "xlsx", "docx")
+__all__: list[str] = []
 
 register_section(
     "models",
-    {
-        "y": Key(str, required=True, help="dependent variable: a column or log(column)"),
-        "x": Key(list, required=True, help="regressors: columns or log(column)", items=str, min_items=1),
-        "models": Key(list, ["ols", "sar", "sem", "sdm"], help="models to fit, side by side", items=str),
-        "period": Key((int, str), help="fit one period (a cross-section); default: all periods pooled"),
-        "weights": Key((str, list), help="name of the weights from the weights step (default: its first), or a "
-                                         "list of names (a robustness set: every model under each W)"),
-        "wx": Key(list, help="regressors lagged in the Durbin models (default: all of x)", items=str),
-        "constant": Key(bool, True),
-        "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
-        "lee_yu": Key(bool, None, help="Lee-Yu bias correction of the fixed-effects estimates (default: off for "
-                                       "static models, on for dynamic models with fixed effects)"),
-        "dynamic": Key(str, None, choices=("tau", "eta", "both"),
-                       help="dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (first period = initial "
-                            "condition); short- and long-run effects"),
-        "random_effects": Key(bool, False, help="random unit effects (sar, sem, sdm, sdem)"),
-        "allow_nonconverged": Key(bool, False, help="keep results whose optimiser did not converge or whose rho is "
-                                                    "on a bound (effects undefined); default: stop (exit 3)"),
-        "select": Key(bool, False, help="run the panel model selection procedure and show its table"),
-        "logdet": Key(str, "auto", choices=("auto", "eigen", "lu", "mc")),
-        "cov": Key(str, "auto", choices=("auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"),
-                   help="covariance: information/hessian, or a robust sandwich: robust (heteroskedasticity), "
-                        "cluster (by unit), driscoll_kraay (cross-sectional and serial correlation)"),
-        "bandwidth": Key(int, help="Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9)))"),
-        "effects": Key(str, "auto", choices=("auto", "exact", "lu", "traces")),
-        "inference": Key(str, "simulation", choices=("simulation", "delta")),
-        "draws": Key(int, 1000, help="simulation draws for the effects' standard errors"),
-        "seed": Key(int, 20240601, help="seed of the simulation draws (recorded)"),
-        "allow_islands": Key(bool, False),
-        "language": Key(str, "en", choices=("en", "zh")),
-        "table_stat": Key(str, "se", choices=("se", "z", "p")),
-        "table_formats": Key(list, ["csv", "txt", "tex", "html"], help="csv, txt, md, tex, html, xlsx, docx"),
-        "table_digits": Key(int, 3, help="decimals of every number of the tables"),
-        "table_layout": Key(str, "rows", choices=("rows", "columns"),
-                            help="columns: W*X and Direct | Indirect | Total columns beside each model"),
-        "labels": Key(dict, help="[models.labels]: names of the variables in the tables, e.g. dig = \"数字经济\""),
-        "heterogeneity": Key(dict, help="[models.heterogeneity]: the model by group of units and tests of "
-                                        "equal coefficients (keys by, model, groups, coefficients, "
-                                        "permutations, islands)"),
-    },
+    MODELS_KEYS,  # declared in spatial.operations (FIT, TABLE, SELECT)
     check=lambda values, **_: _check(values) or values,  # refused when the config is read, before any output
 )
 
 
 def _check(spec: dict[str, Any]) -> None:
-    unknown = [m for m in spec["models"] if m not in _MODELS]
-    if unknown or not spec["models"]:
-        raise ConfigError(f"[models] models {unknown or '[]'} not known; choose from {', '.join(_MODELS)}")
-    formats = [f for f in spec["table_formats"] if f not in _FORMATS]
-    if formats:
-        raise ConfigError(f"[models] table_formats {formats} not known; choose from {', '.join(_FORMATS)}")
     if spec["draws"] < 0:
         raise ConfigError("[models] draws must be a non-negative integer")
     if spec.get("bandwidth") is not None and (spec["bandwidth"] < 0 or spec["cov"] != "driscoll_kraay"):
@@ -143,7 +111,55 @@ def _check(spec: dict[str, Any]) -> None:
                               "yet; remove [models.heterogeneity] or the list of weights")
     if spec["fe"] != "none" and spec["period"] is not None:
         raise ConfigError("[models] fe and period exclude each other: fixed effects need all periods")
+    _check_gmm(spec)
     spec["heterogeneity"] = _heterogeneity(spec)
+    _check_bayes(spec)
+
+
+def _check_bayes(spec: dict[str, Any]) -> None:
+    if spec["bayes"] is None:
+        spec["bayes"] = bool(spec["select"])
+    models = list(_BAYES) if spec["select"] else spec["bayes_models"]
+    priors = spec["bayes_priors"]
+    if priors is not None:
+        if not spec["bayes"]:
+            raise ConfigError("[models] bayes_priors needs the Bayesian comparison (bayes = true)")
+        from spatial.errors import SpatialPanelError
+        from spatial.models import check_priors
+
+        try:
+            check_priors(models, priors)
+        except SpatialPanelError as exc:
+            raise ConfigError(f"[models] bayes_priors: {exc}") from None
+
+
+def _check_gmm(spec: dict[str, Any]) -> None:
+    if spec["estimator"] != "gmm":
+        if spec.get("endog") or spec.get("instruments"):
+            raise ConfigError("[models] endog and instruments need estimator = \"gmm\"")
+        return
+    clash = [k for k in ("random_effects", "dynamic", "lee_yu") if spec.get(k)]
+    if clash or spec["fe"] != "none":
+        raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections; remove {clash or ['fe']} (or use "
+                          "estimator = \"ml\")")
+    if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
+        raise ConfigError("[models] estimator = \"gmm\" is not run by group or under a robustness set of weights "
+                          "yet; remove [models.heterogeneity] or the list of weights")
+    least = [m for m in spec["models"] if m in ("ols", "slx")]
+    if least and not spec.get("endog"):
+        raise ConfigError(f"[models] estimator = \"gmm\" of {least} without endog is least squares itself; remove "
+                          "them from models or give endog and instruments")
+    if spec["w_lags"] < 1:
+        raise ConfigError(f"[models] w_lags = {spec['w_lags']}: give 1 or more powers of W")
+
+
+def fit_keywords(spec: dict[str, Any], model: str) -> dict[str, Any]:
+    """The keywords of :func:`spatial.models.fit` for ``model`` from the ``[models]`` values (declared in FIT):
+    the lagged regressors of a Durbin model, the GMM keywords only with ``estimator = "gmm"``."""
+    from spatial.models.catalog import MODELS
+
+    keywords = FIT.keywords(spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None)
+    return without_ml_defaults(keywords)
 
 
 def _check_labels(spec: dict[str, Any]) -> None:
@@ -155,21 +171,15 @@ def _check_labels(spec: dict[str, Any]) -> None:
     if bad:
         raise ConfigError(f"[models.labels] {bad}: every label must be non-blank text, e.g. dig = \"数字经济\"")
     try:
-        check_labels(labels, [spec["y"], *spec["x"], *(spec.get("wx") or [])], where="[models.labels]")
+        check_labels(labels, [spec["y"], *spec["x"], *(spec.get("wx") or []), *(spec.get("endog") or [])],
+                     where="[models.labels]")
     except SpatialPanelError as error:
         raise ConfigError(str(error)) from None
 
 
 def _table_options(spec: dict[str, Any]) -> dict[str, Any]:
     """The keywords of :func:`spatial.models.compare` that the config sets."""
-    return dict(stat=spec["table_stat"], lang=spec["language"], digits=spec["table_digits"],
-                layout=spec["table_layout"], labels=spec.get("labels") or None)
-
-
-_HETEROGENEITY = {
-    "by": (str, None), "model": (str, None), "groups": (list, None), "coefficients": (list, None),
-    "permutations": (int, 0), "islands": (str, "keep"),
-}
+    return TABLE.keywords(spec, labels=spec.get("labels") or None)
 
 
 def _heterogeneity(spec: dict[str, Any]) -> dict[str, Any] | None:
@@ -184,40 +194,61 @@ def _heterogeneity(spec: dict[str, Any]) -> dict[str, Any] | None:
     for key, value in raw.items():
         if value is None:  # a default filled in by an earlier check
             continue
-        if key not in _HETEROGENEITY:
-            near = close_matches(key, list(_HETEROGENEITY), n=1)
+        if key not in HETEROGENEITY_KEYS:
+            near = close_matches(key, list(HETEROGENEITY_KEYS), n=1)
             raise ConfigError(f"unknown key {key!r} in {where}" + (f" (did you mean {near[0]!r}?)" if near else ""))
-        kind = _HETEROGENEITY[key][0]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise ConfigError(f"{where} {key} must be {kind.__name__}, got {value!r}")
-        if kind is list and (not value or any(not isinstance(v, str) or not v.strip() for v in value)):
+        declared = HETEROGENEITY_KEYS[key]
+        if not isinstance(value, declared.type) or isinstance(value, bool):
+            raise ConfigError(f"{where} {key} must be {declared.type.__name__}, got {value!r}")
+        if declared.type is list and (not value or any(not isinstance(v, str) or not v.strip() for v in value)):
             raise ConfigError(f"{where} {key} must list names that are not blank, got {value!r}")
+        if declared.choices is not None and value not in declared.choices:
+            raise ConfigError(f"{where} {key} = {value!r} is not allowed; choose one of "
+                              + ", ".join(map(repr, declared.choices)))
         checked[key] = value
-    for key, (_, default) in _HETEROGENEITY.items():
-        checked.setdefault(key, default)
+    for key, declared in HETEROGENEITY_KEYS.items():
+        checked.setdefault(key, declared.default)
     if checked["by"] is None:
         raise ConfigError(f"{where} needs 'by': a column of the panel or boundaries, or three_regions, four_regions "
                           "or north_south")
     checked["model"] = checked["model"] or spec["models"][-1]
-    if checked["model"] not in _MODELS:
-        raise ConfigError(f"{where} model {checked['model']!r} not known; choose from {', '.join(_MODELS)}")
-    if not 0 <= checked["permutations"] <= 100_000:
-        raise ConfigError(f"{where} permutations must be between 0 and 100000, got {checked['permutations']}")
-    if checked["islands"] not in ("keep", "drop", "error"):
-        raise ConfigError(f"{where} islands = {checked['islands']!r} is not allowed; choose one of 'keep', 'drop', "
-                          "'error'")
+    top = FIT_BY.param("permutations").high
+    if not 0 <= checked["permutations"] <= top:
+        raise ConfigError(f"{where} permutations must be between 0 and {top}, got {checked['permutations']}")
     return checked
+
+
+def journal_tables(results: dict[str, Any], options: dict[str, Any], *, effects_rows: bool = True):
+    """The models side by side and the effects table (None without effects), columns "(1) SAR"...
+
+    One builder for the files and the report (which passes its own ``lang`` and, showing the
+    effects table beside it, ``effects_rows=False``)."""
+    from spatial.models import compare, effects_table
+
+    named = {f"({i}) {m.upper()}": r for i, (m, r) in enumerate(results.items(), 1)}
+    with_effects = {k: r for k, r in named.items() if r.effects is not None}
+    table = compare(named, effects=effects_rows or not with_effects, **options)
+    effects = None
+    if with_effects:
+        keep = {k: v for k, v in options.items() if k != "layout"}
+        effects = effects_table(with_effects if len(with_effects) > 1 else next(iter(with_effects.values())),
+                                **keep)
+    return table, effects
 
 
 def _planned(spec: dict[str, Any]) -> list[str]:
     """Every file the step writes."""
     planned = [f"models_table.{f}" for f in spec["table_formats"]]
+    if any(m not in ("ols", "sem") for m in spec["models"]):  # the others have effects
+        planned += [f"models_effects_table.{f}" for f in spec["table_formats"]]
     planned += ["models_params.csv", "models_effects.csv", "models_tests.csv"]
     planned += [f"models_{m}.json" for m in spec["models"]]
     if spec.get("dynamic"):
         planned.append("models_effects_long_run.csv")
     if spec["select"]:
         planned += ["models_selection.csv", "models_selection.txt"]
+    if spec["bayes"]:
+        planned += ["models_bayes.csv", "models_bayes.json"]
     if isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1:
         planned += [f"models_robustness_table.{f}" for f in spec["table_formats"]]
         planned += ["models_robustness_params.csv", "models_robustness_effects.csv"]
@@ -238,24 +269,39 @@ def _models_step(ctx: RunContext) -> None:
     name, graph = next(iter(chosen.items()))
     paths = {file: ctx.output_path(file) for file in _planned(spec)}  # checked before the estimation
     results = _fit_models(ctx, spec, graph)
-    table = compare(results and {f"({i}) {m.upper()}": r for i, (m, r) in enumerate(results.items(), 1)},
-                    effects=True, **_table_options(spec))
+    table, effects_table = journal_tables(results, _table_options(spec))
     ctx.echo(f"Spatial regressions (weights: {name})")
     for result in results.values():
         ctx.echo("")
         ctx.echo(result.summary())
     ctx.echo("")
     ctx.echo(table.to_text())
-    ctx.results["models"] = {"weights": name, "results": results, "table": table}
+    ctx.results["models"] = {"weights": name, "results": results, "table": table, "effects_table": effects_table,
+                             "table_options": _table_options(spec)}
     choice = None
     if spec["select"]:
         from spatial.models import select
 
         choice = select(ctx.panel, graph, y=spec["y"], x=spec["x"], allow_islands=spec["allow_islands"],
-                        logdet=spec["logdet"], lee_yu=spec["lee_yu"])
+                        logdet=spec["logdet"], lee_yu=spec["lee_yu"], bayes=spec["bayes"],
+                        priors=spec["bayes_priors"])
         ctx.echo("")
         ctx.echo(choice.summary())
         ctx.results["selection"] = choice.table
+        bayes = choice.bayes
+    elif spec["bayes"]:
+        from spatial.models import compare_bayes
+
+        bayes = compare_bayes(ctx.panel, graph, y=spec["y"], x=spec["x"], models=spec["bayes_models"],
+                              fe=spec["fe"], period=spec["period"], priors=spec["bayes_priors"], wx=spec["wx"],
+                              logdet=spec["logdet"] if spec["logdet"] in ("eigen", "lu") else "auto",
+                              allow_islands=spec["allow_islands"])
+        ctx.echo("")
+        ctx.echo(bayes.summary())
+    else:
+        bayes = None
+    if bayes is not None:
+        ctx.results["bayes"] = bayes
     robust = _robustness(ctx, spec, chosen, results) if len(chosen) > 1 else None
     het = _heterogeneity_fit(ctx, spec, graph)
     if ctx.output is None:
@@ -268,10 +314,19 @@ def _models_step(ctx: RunContext) -> None:
         write_csv(ctx, "models_selection.csv", choice.table, index=False)
         write_text_atomic(paths["models_selection.txt"], choice.summary() + "\n")
         ctx.wrote(paths["models_selection.txt"])
+    if bayes is not None:
+        import json
+
+        write_csv(ctx, "models_bayes.csv", bayes.table, index=False)
+        write_text_atomic(paths["models_bayes.json"], json.dumps(bayes.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        ctx.wrote(paths["models_bayes.json"])
     for fmt in spec["table_formats"]:
         path = paths[f"models_table.{fmt}"]
         table.write(path, overwrite=True)  # checked above (never an input; existing only with overwrite)
         ctx.wrote(path)
+        if effects_table is not None and paths.get(f"models_effects_table.{fmt}") is not None:
+            effects_table.write(paths[f"models_effects_table.{fmt}"], overwrite=True)
+            ctx.wrote(paths[f"models_effects_table.{fmt}"])
     params = pd.concat([r.to_frame() for r in results.values()], ignore_index=True)
     write_csv(ctx, "models_params.csv", params, index=False)
     effects = [r.effects.to_frame().assign(model=m) for m, r in results.items() if r.effects is not None]
@@ -294,16 +349,8 @@ def _models_step(ctx: RunContext) -> None:
 def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
     """Every configured model under one weights matrix."""
     from spatial.models import fit
-    from spatial.models.catalog import MODELS
 
-    results = {model: fit(
-        ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
-        wx=spec["wx"] if MODELS[model].durbin else None, constant=spec["constant"],
-        logdet=spec["logdet"], cov=spec["cov"], bandwidth=spec.get("bandwidth"), effects=spec["effects"],
-        inference=spec["inference"],
-        draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
-        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"], dynamic=spec.get("dynamic"),
-    ) for model in spec["models"]}
+    results = {model: fit(ctx.panel, graph, **fit_keywords(spec, model)) for model in spec["models"]}
     if not spec.get("allow_nonconverged", False):
         _check_numerics(results)
     return results
@@ -364,15 +411,10 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
     from spatial.heterogeneity import heterogeneity
 
     model = het_spec["model"]
-    het = heterogeneity(
-        ctx.panel, graph, by=het_spec["by"], y=spec["y"], x=spec["x"], groups=het_spec["groups"],
-        coefficients=het_spec["coefficients"], permutations=het_spec["permutations"], seed=spec["seed"],
-        islands=het_spec["islands"], language=spec["language"], model=model, period=spec["period"],
-        wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
-        logdet=spec["logdet"], cov=spec["cov"], bandwidth=spec.get("bandwidth"), effects=spec["effects"],
-        inference=spec["inference"],
-        draws=spec["draws"], allow_islands=spec["allow_islands"], fe=spec["fe"], lee_yu=spec["lee_yu"],
-        random_effects=spec["random_effects"])
+    fit_options = fit_keywords(spec, model)
+    het = heterogeneity(ctx.panel, graph, **FIT_BY.keywords(het_spec, y=spec["y"], x=spec["x"], seed=spec["seed"],
+                                                            language=spec["language"]),
+                        **{k: v for k, v in fit_options.items() if k not in ("y", "x", "seed", "dynamic")})
     ctx.echo("")
     ctx.echo(f"{model.upper()} by group ({het.by})")
     ctx.echo(het.summary())

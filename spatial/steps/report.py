@@ -26,6 +26,8 @@ results) into the plain frames that :mod:`maps` takes. What it reads:
   total; ``loglik``, ``aic``, ``nobs``...); optional ``result.unit_effects``
   (``{variable: DataFrame[direct, received, emitted]}`` indexed by unit id) gives effects maps;
   a DataFrame under ``"selection"`` (in ``"models"`` or in ``ctx.results``) is the selection table;
+* ``"bayes"``: a :class:`spatial.models.BayesComparison` (log-marginal likelihoods and posterior
+  model probabilities), shown in the selection section with its note;
 * ``"indices"``: a mapping of tables, shown as tables.
 """
 
@@ -86,6 +88,8 @@ def _words(lang: str) -> dict[str, str]:
         "robust_models": "The models under each weights matrix",
         "group_tests": "Tests of equal coefficients across groups (Wald on independent subsamples; permutation p "
                        "from random regroupings keeping group sizes)",
+        "year": "Year",
+        "bayes": "Bayesian model comparison: log-marginal likelihoods and posterior model probabilities",
     }
     zh = {
         "units": "个单元", "periods": "个时期", "obs": "个观测", "variables": "变量",
@@ -102,6 +106,8 @@ def _words(lang: str) -> dict[str, str]:
         "robust_esda": "各空间权重矩阵下的全局统计量",
         "robust_models": "各空间权重矩阵下的模型估计",
         "group_tests": "组间系数差异检验（独立子样本 Wald 检验；置换检验 p 值来自保持组规模的随机重新分组）",
+        "year": "年份",
+        "bayes": "贝叶斯模型比较：对数边际似然与后验模型概率",
     }
     return zh if lang == "zh" else en
 
@@ -160,6 +166,16 @@ def _number(value: Any) -> float:
         return float(value)
     except (TypeError, ValueError):
         return math.nan
+
+
+def _journal(journal, caption: str = ""):
+    """A report table from a journal table (models, effects, Moran by year): the same cells as the
+    files, the label column headed by the table's stub, numbers right-aligned, its notes below."""
+    from maps.report import table
+
+    frame = journal.frame.rename_axis(journal.stub or "")
+    return table(frame, index=True, caption=caption or journal.title, note=" ".join(journal.notes),
+                 numeric=tuple(str(c) for c in frame.columns), journal=True)
 
 
 # ---------------------------------------------------------------- sections
@@ -286,7 +302,7 @@ def _moran_series(frame: pd.DataFrame) -> pd.DataFrame | None:
     return out
 
 
-def _moran_section(report, global_: pd.DataFrame | None, words: dict[str, str]) -> None:
+def _moran_section(report, ctx: RunContext, global_: pd.DataFrame | None, words: dict[str, str]) -> None:
     from maps.report import Paragraph, moran_chart, table
 
     if global_ is None:
@@ -298,11 +314,20 @@ def _moran_section(report, global_: pd.DataFrame | None, words: dict[str, str]) 
         return
     by = "variable" if series["variable"].nunique() > 1 else None
     report.add("moran", moran_chart(series, by=by, lang=report.lang))
+    result = (ctx.results.get("esda") or {}).get("global") if isinstance(ctx.results.get("esda"), Mapping) else None
+    if result is not None and hasattr(result, "table") and (result.table["statistic"] == "moran_i").any():
+        from spatial.esda import moran_table
+
+        report.add("moran", _journal(moran_table(result, lang=report.lang)))
+        return
     wide = series.pivot_table(index="period", columns="variable", values=["I", "p_value"], aggfunc="first")
     order = list(dict.fromkeys(series["variable"]))
     wide = wide.reindex(columns=[(s, v) for v in order for s in ("I", "p_value")])
-    wide.columns = [f"{v} {s}".strip() for s, v in wide.columns]
-    report.add("moran", table(wide.reset_index(), pvalues=tuple(c for c in wide.columns if c.endswith("p_value"))))
+    wide.columns = [f"{'I' if s == 'I' else 'p'} ({v})" if v else ("I" if s == "I" else "p") for s, v in wide.columns]
+    wide.index = wide.index.astype(str)
+    report.add("moran", table(wide.rename_axis(words["year"]).reset_index(), formats={c: ".3f" for c in wide.columns
+                                                                                      if c.startswith("I")},
+                              pvalues=tuple(c for c in wide.columns if c.startswith("p"))))
 
 
 def _pivot(frame: pd.DataFrame, unit: str, period: str, column: str | None) -> pd.DataFrame | None:
@@ -426,22 +451,42 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
     if isinstance(models, Mapping) and isinstance(models.get("selection"), pd.DataFrame):
         selection = models["selection"]
     if isinstance(selection, pd.DataFrame):
-        report.add("selection", table(selection))
+        from spatial.steps.selection_table import COLUMNS, selection_frame
+
+        if set(COLUMNS) <= set(selection.columns):  # the table of spatial.models.select
+            shown = selection_frame(selection, report.lang)
+            report.add("selection", table(shown, numeric=tuple(shown.columns[3:6])))
+        else:
+            report.add("selection", table(selection))
+    bayes = ctx.results.get("bayes")
+    if isinstance(getattr(bayes, "table", None), pd.DataFrame) and hasattr(bayes, "note"):  # a BayesComparison
+        from spatial.steps.selection_table import bayes_frame
+
+        shown = bayes_frame(bayes, report.lang)
+        report.add("selection", table(shown, caption=words["bayes"], note=bayes.note,
+                                      numeric=tuple(shown.columns[1:])))
     if not isinstance(models, Mapping):
         return
-    journal = models.get("table")  # the models step's journal table (labels, digits and language as configured)
+    journal, effects_journal = models.get("table"), models.get("effects_table")
+    options = models.get("table_options")
     if isinstance(models.get("results"), Mapping):  # the models step: {"weights", "results", "table"}
         models = models["results"]
     fitted = {k: v for k, v in models.items() if not isinstance(v, pd.DataFrame)}
+    if isinstance(options, Mapping) and fitted:  # rebuilt in the report's language, else as the files
+        from spatial.steps.models import journal_tables
+
+        # the effects have their own table below: the regression table keeps the coefficients
+        journal, effects_journal = journal_tables(fitted, {**options, "lang": report.lang}, effects_rows=False)
     comparison, effects = _model_tables(fitted)
     if isinstance(getattr(journal, "frame", None), pd.DataFrame):
-        frame = journal.frame.rename_axis("")
-        report.add("models", table(frame, index=True, note=" ".join(journal.notes) or words["stars"]))
+        report.add("models", _journal(journal))
     elif comparison is not None:
         report.add("models", table(comparison, index=True, note=words["stars"]))
     elif fitted:
         report.add("models", Paragraph(words["raw"]))
-    if effects is not None:
+    if isinstance(getattr(effects_journal, "frame", None), pd.DataFrame):
+        report.add("effects", _journal(effects_journal))
+    elif effects is not None:
         report.add("effects", table(effects, pvalues=("p_value",), note=words["effects_ci"]))
     for name, result in fitted.items():
         unit_effects = _unit_effects(result)
@@ -566,7 +611,7 @@ def build_report(ctx: RunContext):
     if units is not None and ctx.panel is not None:
         _variable_maps(report, ctx, units, spec)
     global_, local, hot = _esda_frames(ctx)
-    _moran_section(report, global_, words)
+    _moran_section(report, ctx, global_, words)
     _lisa_section(report, local, hot, units, words, spec)
     _models_sections(report, ctx, units, words, spec)
     _robustness_section(report, ctx, words)

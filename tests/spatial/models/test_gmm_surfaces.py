@@ -1,0 +1,97 @@
+"""GMM through every surface: config run, CLI and Python agree on the same fit."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from libpysal.graph import read_gal
+
+from spatial import SpatialPanel
+from spatial.cli import main
+from spatial.models import fit
+
+REF = Path(__file__).resolve().parents[2] / "reference" / "columbus_models"
+CONFIG = """
+[project]
+output = "out"
+[panel]
+path = "columbus.csv"
+id = "POLYID"
+variables = ["HOVAL", "INC", "CRIME", "DISCBD"]
+[weights.w]
+kind = "file"
+path = "columbus_queen.gal"
+transform = "row"
+[models]
+y = "HOVAL"
+x = ["INC"]
+models = ["ols", "sar", "sem"]
+estimator = "gmm"
+endog = ["CRIME"]
+instruments = ["DISCBD"]
+draws = 50
+table_formats = ["csv", "md"]
+"""
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    for name in ("columbus.csv", "columbus_queen.gal"):
+        shutil.copy(REF / name, tmp_path / name)
+    return tmp_path
+
+
+def python_fit(model):
+    panel = SpatialPanel(pd.read_csv(REF / "columbus.csv"), id="POLYID", variables=["HOVAL", "INC", "CRIME", "DISCBD"])
+    w = read_gal(str(REF / "columbus_queen.gal")).transform("r")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # weak instruments (F about 4 in spreg's example)
+        return fit(panel, w, y="HOVAL", x=["INC"], model=model, estimator="gmm", endog=["CRIME"],
+                   instruments=["DISCBD"], draws=50, seed=20240601)
+
+
+def test_config_run_matches_python(folder):
+    (folder / "run.toml").write_text(CONFIG, encoding="utf-8")
+    assert main(["run", str(folder / "run.toml")]) == 0
+    for model in ("ols", "sar", "sem"):
+        written = json.loads((folder / "out" / f"models_{model}.json").read_text(encoding="utf-8"))
+        ours = python_fit(model)
+        assert written["estimator"] == "gmm" and written["loglik"] is None
+        for name, row in written["params"].items():
+            assert row["estimate"] == pytest.approx(ours.params[name], rel=1e-12)
+    table = (folder / "out" / "models_table.md").read_text(encoding="utf-8")
+    assert "Log-likelihood" not in table and "Estimator" in table and "First-stage F" in table
+
+
+def test_config_refuses_gmm_with_fixed_effects(folder):
+    (folder / "run.toml").write_text(CONFIG.replace('estimator = "gmm"', 'estimator = "gmm"\nfe = "unit"'),
+                                     encoding="utf-8")
+    assert main(["run", str(folder / "run.toml")]) == 2
+    assert not (folder / "out").exists() or not list((folder / "out").glob("models_*"))
+
+
+def test_cli_matches_python(folder, capsys):
+    out = folder / "sar.json"
+    code = main(["fit", str(folder / "columbus.csv"), "--id", "POLYID", "--y", "HOVAL", "--x", "INC", "--model", "sar",
+                 "--estimator", "gmm", "--endog", "CRIME", "--instruments", "DISCBD", "--weights",
+                 str(folder / "columbus_queen.gal"), "--effects-draws", "50", "--seed", "20240601", "--json", str(out)])
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "weak instruments: first-stage F CRIME = 4.28" in captured.err
+    written = json.loads(out.read_text(encoding="utf-8"))
+    ours = python_fit("sar")
+    assert written["params"]["rho"]["estimate"] == pytest.approx(ours.params["rho"], rel=1e-12)
+    assert written["tests"]["anselin_kelejian"]["statistic"] == pytest.approx(
+        ours.tests["anselin_kelejian"].statistic, rel=1e-12)
+
+
+def test_cli_endog_needs_gmm(folder, capsys):
+    code = main(["fit", str(folder / "columbus.csv"), "--id", "POLYID", "--y", "HOVAL", "--x", "INC",
+                 "--endog", "CRIME", "--instruments", "DISCBD", "--weights", str(folder / "columbus_queen.gal")])
+    assert code == 2
+    assert "--estimator gmm" in capsys.readouterr().err
