@@ -160,9 +160,9 @@ def test_private_owner_rule():
 
 
 def test_linalg_imports_nothing_above_it():
-    """The numerical floor (issue 15 item 1): spatial.linalg imports only spatial.errors, spatial.hints,
-    itself and weights; never spatial.models, spatial.steps, spatial.cli or anything else of ours."""
-    allowed = ("spatial.linalg", "spatial.errors", "spatial.hints", "weights")
+    """The numerical floor (issue 15 item 1): spatial.linalg imports only itself, weights and three leaf
+    modules (errors, hints, progress); never spatial.models, spatial.steps, spatial.cli or anything else of ours."""
+    allowed = ("spatial.linalg", "spatial.errors", "spatial.hints", "spatial.progress", "weights")
     offenders = [
         f"{path.relative_to(ROOT)}:{line} imports {name}"
         for module, path in MODULES.items()

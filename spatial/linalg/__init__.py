@@ -1,8 +1,8 @@
 """The numerical floor of the estimation engine: sparse linear algebra on the spatial weights.
 
 Everything the estimator families share and nothing that knows about models, steps or the CLI
-(this package imports only :mod:`spatial.errors`, :mod:`spatial.hints` and :mod:`weights`; a test
-keeps it so):
+(this package imports only :mod:`spatial.errors`, :mod:`spatial.hints`, :mod:`spatial.progress` and
+:mod:`weights`; a test keeps it so):
 
 :mod:`~spatial.linalg.weights`
     :class:`WeightsMatrix`, the weights as the engine sees them: a checked CSR matrix in the

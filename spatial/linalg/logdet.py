@@ -45,6 +45,7 @@ from spatial.errors import NumericalError
 from spatial.linalg.interval import Interval
 from spatial.linalg.traces import power_traces
 from spatial.linalg.weights import WeightsMatrix
+from spatial.progress import progress
 
 __all__ = ["DENSE_LIMIT", "LogDet", "LogdetMethod", "EigenLogDet", "LULogDet", "MonteCarloLogDet", "make_logdet",
            "default_method"]
@@ -94,10 +95,12 @@ class EigenLogDet:
         rho = np.atleast_1d(np.asarray(rho, dtype="float64"))
         factorial = float(np.prod(np.arange(1, order)))
         out = np.empty(len(rho))
-        for start in range(0, len(rho), 256):  # bounded memory for many draws
-            chunk = rho[start:start + 256, None]
-            ratio = self.eigenvalues[None, :] / (1.0 - chunk * self.eigenvalues[None, :])
-            out[start:start + 256] = -factorial * np.real(np.sum(ratio**order, axis=1))
+        with progress("log-determinant derivatives (blocks of 256 draws)", -(-len(rho) // 256)) as advance:
+            for start in range(0, len(rho), 256):  # bounded memory for many draws
+                chunk = rho[start:start + 256, None]
+                ratio = self.eigenvalues[None, :] / (1.0 - chunk * self.eigenvalues[None, :])
+                out[start:start + 256] = -factorial * np.real(np.sum(ratio**order, axis=1))
+                advance()
         return out
 
     def coarse(self) -> EigenLogDet:
