@@ -162,7 +162,9 @@ def fit_keywords(spec: dict[str, Any], model: str) -> dict[str, Any]:
     the lagged regressors of a Durbin model, the GMM keywords only with ``estimator = "gmm"``."""
     from spatial.models.catalog import MODELS
 
-    keywords = FIT.keywords(spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None)
+    # period's config key has another shape (int or text) than the keyword, so it is given here
+    keywords = FIT.keywords(spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None,
+                            period=spec.get("period"))
     return without_ml_defaults(keywords)
 
 
