@@ -40,6 +40,7 @@ class DisplayLayer:
     ids: pd.Index
     tolerance_m: float | None
     not_drawn: tuple[str, ...]
+    metric: bool = False  # the units came in a projected CRS measured in metres
 
     @property
     def n(self) -> int:
@@ -206,6 +207,8 @@ def display_layer(
         {"_id": list(ids), "_name": [safe_text(v) for v in label]},
         geometry=units.geometry.to_numpy(), crs=units.crs,
     )
+    metric = bool(units.crs.is_projected) and any(
+        str(getattr(axis, "unit_name", "")).lower() in ("metre", "meter") for axis in units.crs.axis_info)
     empty = frame.geometry.isna() | frame.geometry.is_empty
     not_drawn = tuple(frame.loc[empty, "_id"])
     if not_drawn:
@@ -222,7 +225,7 @@ def display_layer(
         )
     else:
         tolerance = None
-    return DisplayLayer(frame.reset_index(drop=True), pd.Index(frame["_id"]), tolerance, not_drawn)
+    return DisplayLayer(frame.reset_index(drop=True), pd.Index(frame["_id"]), tolerance, not_drawn, metric)
 
 
 def align_values(layer: DisplayLayer, values: pd.DataFrame | pd.Series, what: str) -> pd.DataFrame:
