@@ -20,3 +20,26 @@ Errors = Literal["raise", "record"]
 Moments = Literal["conditional", "total"]
 Scale = Literal["n", "n-1"]
 Language = Literal["en", "zh"]
+
+# models (spatial.models.catalog.MODEL_NAMES lists the same names with their descriptions; a test
+# keeps them equal)
+ModelName = Literal["ols", "slx", "sar", "sem", "sdm", "sdem", "sac"]
+FixedEffects = Literal["none", "unit", "time", "twoway"]
+LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
+CovMethod = Literal["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]
+Collinear = Literal["error", "drop"]
+Estimator = Literal["ml", "gmm"]
+GmmErrors = Literal["het"]
+EffectsMethod = Literal["auto", "exact", "lu", "traces"]
+EffectsInference = Literal["simulation", "delta"]
+BayesModel = Literal["ols", "slx", "sar", "sdm", "sem", "sdem"]  # the Bayesian comparison (LeSage 2014)
+BayesLogdet = Literal["auto", "eigen", "lu"]
+GroupIslands = Literal["keep", "drop", "error"]
+TableStat = Literal["se", "z", "p"]
+Layout = Literal["rows", "columns"]
+Position = Literal["below", "beside"]  # the statistic of a journal table: on the line below, or beside
+DynamicLags = Literal["tau", "eta", "both"]  # y(t-1), W y(t-1), or both (xsmle dlag(1|2|3))
+WeightsTransform = Literal["r", "none"]  # fit and select: row-standardise the weights, or use them as given
+
+# inputs
+Restrict = Literal["error", "intersection"]  # units in the table but not the boundaries (or weights)

@@ -30,9 +30,10 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from spatial._fs import PathLike, display_path
+from spatial.choices import Restrict
 from spatial.errors import ConfigError
 from spatial.io import close_matches
 
@@ -113,7 +114,7 @@ register_section(
                             "for names repeated across parents, e.g. 朝阳区"),
         "keep": Key(str, help="study area: a true/false column ('mainland'), 'column=value,...' "
                     "('region=East,Central') or '@ids.txt' (relative to this file); removed units are recorded"),
-        "restrict": Key(str, "error", choices=("error", "intersection")),
+        "restrict": Key(str, "error", choices=get_args(Restrict)),
         "repair": Key(str, "none", choices=("none", "make_valid")),
         "bad_geometry": Key(str, "error", choices=("error", "drop_units")),
         "duplicate_geometry": Key(str, "error", choices=("error", "dissolve")),

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from spatial.choices import GroupIslands, Language
 from spatial._options import check_seed
 from spatial.errors import NumericalError, SchemaError, SpatialPanelError, first_items
 from weights.errors import WeightsError
@@ -300,8 +301,8 @@ def _permuted_differences(panel, w, *, a: str, b: str, labels: pd.Series, names:
 
 def heterogeneity(panel, w: Any, *, by: str | Mapping | pd.Series, y: str, x: Sequence[str],
                   groups: Sequence[str] | None = None, coefficients: Sequence[str] | None = None,
-                  permutations: int = 0, seed: int | None = None, islands: str = "keep",
-                  language: str = "en", progress: Callable[[int], None] | None = None,
+                  permutations: int = 0, seed: int | None = None, islands: GroupIslands = "keep",
+                  language: Language = "en", progress: Callable[[int], None] | None = None,
                   **options) -> Heterogeneity:
     """Fit a model by group of units (W restricted to each group) and test its group differences.
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-__all__ = ["Param", "Operation", "SAME", "choices_of", "section_keys", "split_list"]
+__all__ = ["Param", "Operation", "SAME", "Variadic", "choices_of", "section_keys", "split_list"]
 
 
 class _Same:
@@ -84,6 +84,10 @@ class Param:
         Bounds of a number (``open=True``: the bounds themselves are excluded).
     flag_value
         For an on/off flag standing for a value (``--partial`` is ``errors="record"``).
+    required
+        Required on the command line and in the config.
+    variadic
+        A list given as following words on the command line (``--x a b c``; commas too).
     min_items
         For a list in the config: the fewest elements that make sense.
     key_type, key_default
@@ -109,6 +113,8 @@ class Param:
     key_type: Any = None
     key_default: Any = SAME
     min_items: int = 0
+    required: bool = False
+    variadic: bool = False
     click: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -130,15 +136,19 @@ class Param:
         """The ``click.option`` decorator of this parameter."""
         import click
 
-        kwargs: dict[str, Any] = {"help": self.help or None}
+        kwargs: dict[str, Any] = {"help": self.help or None, "required": self.required}
         names = [self.flag, self.name]
         choices = self.choices
         if self.flag_value is not None:
             kwargs.update(is_flag=True, flag_value=self.flag_value, default=self.default)
+        elif self.type is bool and "/" in self.flag:  # --a/--no-a: on, off, or (default None) not said
+            kwargs.update(default=self.default, show_default=self.default is not None)
         elif self.type is bool:
-            kwargs.update(is_flag=True, default=bool(self.default))
-            if "/" not in self.flag and self.default:
+            if self.default:
                 raise ValueError(f"{self.name}: an option on by default needs an off flag too (two flags with a slash)")
+            kwargs.update(is_flag=True, default=False)
+        elif self.variadic:
+            kwargs.update(multiple=True, cls=__getattr__("Variadic"))
         elif self.type is list or self.items is not None:
             kwargs.update(callback=_split_callback, metavar="A,B,...")  # None when not given: the default
             if choices:
@@ -176,18 +186,53 @@ class Param:
         from spatial.config import Key
 
         kind = self.key_type or self.type
-        choices = choices_of(self.items) if kind is list else choices_of(kind)
+        choices = (choices_of(self.items) or choices_of(self.type)) if kind is list else choices_of(kind)
         python = {Path: str}.get(kind, kind)
         if choices_of(python) is not None:
             python = type(choices_of(python)[0])
         item = self.items
+        if item is None and kind is list and choices_of(self.type):  # models = [...] of the --model values
+            item = self.type
         if item is not None and choices_of(item) is not None:
             item = type(choices_of(item)[0])
         default = self.default if self.key_default is SAME else self.key_default
         if self.flag_value is not None and self.key_type is bool:
             default = False
-        return Key(python, default, choices=choices, help=self.help, path=kind is Path,
+        return Key(python, default, choices=choices, help=self.help, path=kind is Path, required=self.required,
                    items=item if python is list else None, min_items=self.min_items)
+
+
+def _variadic_class():
+    import click
+
+    class _Variadic(click.Option):
+        """An option that takes every following word up to the next option: ``--x a b c``."""
+
+        def add_to_parser(self, parser, ctx):
+            super().add_to_parser(parser, ctx)
+            for name in self.opts:
+                option = parser._long_opt.get(name) or parser._short_opt.get(name)
+                if option is None:
+                    continue
+                original = option.process
+
+                def process(value, state, original=original):
+                    values = [value]
+                    while state.rargs and not state.rargs[0].startswith("-"):
+                        values.append(state.rargs.pop(0))
+                    for item in values:
+                        original(item, state)
+
+                option.process = process
+
+    return _Variadic
+
+
+def __getattr__(name: str):
+    if name == "Variadic":  # click is imported when an option is built, not with this module
+        globals()["Variadic"] = _variadic_class()
+        return globals()["Variadic"]
+    raise AttributeError(name)
 
 
 def _split_callback(ctx, param, value):
@@ -237,6 +282,22 @@ class Operation:
             return func
 
         return decorate
+
+    def keywords(self, values: dict[str, Any], **given: Any) -> dict[str, Any]:
+        """The Python keywords from config values (``values`` by key) or command values (by name).
+
+        ``given`` sets keywords outright; a keyword whose config key has another shape
+        (``models`` for ``model``) must be given.
+        """
+        out = {}
+        for param in self.params:
+            if not param.keyword:
+                continue
+            if param.name in given:
+                out[param.name] = given[param.name]
+            elif param.key and param.key_type is None and param.key in values:
+                out[param.name] = values[param.key]
+        return out
 
     def keys(self) -> dict[str, Any]:
         """Config key -> :class:`spatial.config.Key` of the parameters in this operation's own section."""

@@ -21,11 +21,37 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from spatial.choices import Adjust, Errors, Language, Moments, Scale, Statistic, Transform
+from spatial.choices import (
+    Adjust,
+    BayesLogdet,
+    BayesModel,
+    Collinear,
+    DynamicLags,
+    CovMethod,
+    EffectsInference,
+    EffectsMethod,
+    Estimator,
+    Errors,
+    FixedEffects,
+    GmmErrors,
+    GroupIslands,
+    Language,
+    Layout,
+    LogdetMethod,
+    ModelName,
+    Moments,
+    Scale,
+    Statistic,
+    TableStat,
+    Transform,
+    WeightsTransform,
+)
 from spatial.operation import Operation, Param, section_keys
 
-__all__ = ["MORAN", "LISA", "HOTSPOTS", "OPERATIONS", "ESDA_KEYS"]
+__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+           "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
 
@@ -126,7 +152,207 @@ HOTSPOTS = Operation(
     ),
 )
 
-OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS)}
+# -- models: fit (with its journal table and --by groups) and select share [models] ---------------
+_FIT_TRANSFORM = Param("transform", WeightsTransform, "r", "r: row-standardise the weights; none: use them as given.",
+                       key=None, keyword=False,
+                       why="in a config each [weights.NAME] table has its own transform; Python: pass the W you want")
+_SAME_AS_FIT = "one option of spatial fit / [models] (declared in FIT), passed on"
+
+FIT = Operation(
+    "fit", command="fit", section="models", function="spatial.models:fit", positional=("panel", "w"), inputs=True,
+    params=(
+        Param("y", str, None, "Dependent variable: a column or log(column).", required=True),
+        Param("x", list, None, "Regressors: --x x1 x2 log(x3) (or comma-separated, or repeated).", items=str,
+              required=True, variadic=True, min_items=1),
+        Param("model", ModelName, "sar", "The model.", key="models", key_type=list,
+              key_default=["ols", "sar", "sem", "sdm"], min_items=1,
+              why="a config fits a list of models side by side (models = [\"sar\", \"sdm\"])"),
+        Param("fe", FixedEffects, "none", "Fixed effects of a panel (none: pooled over periods); needs --time."),
+        Param("wx", list, None, "Regressors whose W* lag enters SLX/SDM/SDEM (default: all).", items=str,
+              variadic=True),
+        Param("constant", bool, True, "Include the intercept.", flag="--constant/--no-constant"),
+        Param("period", str, None, "Fit only this period of a panel (a cross-section).", key_type=(int, str)),
+        Param("logdet", LogdetMethod, "auto", "Log-determinant method."),
+        Param("cov", CovMethod, "auto", "Covariance: information or hessian (ML default by size), or a robust "
+              "sandwich: robust (heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
+              "correlation). Tests and effects use it."),
+        Param("estimator", Estimator, "ml", "ml: maximum likelihood (least squares for OLS/SLX); gmm: spatial 2SLS / "
+              "het-robust GM / GS2SLS (a cross-section: one period; or --fe unit: splm's within GM for SAR, SDM, SEM, "
+              "SDEM), with --endog and --instruments."),
+        Param("endog", list, None, "With --estimator gmm: endogenous regressors (not in --x).", items=str,
+              variadic=True),
+        Param("instruments", list, None, "With --estimator gmm: external instruments of the --endog regressors (at "
+              "least one each).", items=str, variadic=True),
+        Param("w_lags", int, 2, "With --estimator gmm: powers of W in the instruments of W y (W X, W^2 X, ...).",
+              low=1, high=10),
+        Param("gmm_errors", GmmErrors, "het", "With --estimator gmm: the moment conditions of the spatial error (het: "
+              "Arraiz et al. 2010)."),
+        Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
+              low=0),
+        Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),
+        Param("inference", EffectsInference, "simulation", "Standard errors of the effects."),
+        Param("draws", int, 1000, "Simulation draws for the effects' standard errors.", low=0, flag="--effects-draws"),
+        Param("seed", int, 12345, "Seed of the effects draws (recorded).", low=0, high=_MAX_SEED, key_default=20240601,
+              why="the config's default seed differs (20240601) and is documented; both are recorded"),
+        Param("per_unit", bool, None, "", flag=None, key=None,
+              why="Python only: per-unit effects are kept when n <= 2000 unless per_unit says otherwise"),
+        Param("allow_islands", bool, False, "Keep units without neighbours."),
+        Param("collinear", Collinear, "error", "Drop (and report) collinear regressors instead of stopping.",
+              flag="--drop-collinear", flag_value="drop"),
+        Param("lee_yu", bool, None, "Lee-Yu (2010) bias correction of a fixed-effects model (static: off by default; "
+              "dynamic: the Yu-de Jong-Lee correction, on by default with --fe).", flag="--lee-yu/--no-lee-yu"),
+        Param("random_effects", bool, False, "Random unit effects (SAR, SEM, SDM, SDEM; needs --time, with --fe none)."),
+        Param("dynamic", DynamicLags, None, "Dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (xsmle "
+              "dlag(1|2|3)); the first period is the initial condition. Short- and long-run effects."),
+        Param("allow_nonconverged", bool, False, "Write results even if the optimiser did not converge or rho is on a "
+              "bound (effects undefined).", keyword=False,
+              why="Python returns the result (result.converged, result.effects_undefined); the caller decides"),
+        _FIT_TRANSFORM,
+        Param("data", Path, None, "The table (CSV, XLSX, Parquet); or give it as the first argument.", key=None,
+              keyword=False, why="the config names its table in [panel] (inputs)"),
+        Param("json", Path, None, "Write the results as JSON.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("out", Path, None, "Same as --json.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("table", Path, None, "Also write a journal table (.txt, .md, .csv, .html, .tex, .xlsx, .docx).",
+              key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("overwrite", bool, False, "Replace existing output files (never the inputs).", key=None, keyword=False,
+              why="spatial run --overwrite, for the whole run"),
+        # config only
+        Param("weights", (str, list), None, "name of the weights from the weights step (default: its first), or a "
+              "list of names (a robustness set: every model under each W)", flag=None, keyword=False,
+              why="a config names a matrix of its [weights.NAME] tables; a command reads --weights FILE or builds "
+                  "--contiguity (inputs)"),
+        Param("select", bool, False, "run the panel model selection procedure and show its table", flag=None,
+              keyword=False, why="on the command line: spatial select"),
+        Param("heterogeneity", dict, None, "[models.heterogeneity]: the model by group of units and tests of equal "
+              "coefficients (keys by, model, groups, coefficients, permutations, islands)", flag=None, keyword=False,
+              why="its keys are the FIT_BY operation's (spatial fit --by ...)"),
+    ),
+)
+
+TABLE = Operation(
+    "table", command="fit", section="models", function="spatial.models:compare", positional=("results",),
+    params=(
+        Param("stat", TableStat, "se", "The statistic under each estimate: standard error, z or p.",
+              flag="--table-stat", key="table_stat"),
+        Param("lang", Language, "en", "Table labels.", key="language"),
+        Param("digits", int, 3, "Decimals of every number in the table.", low=0, high=10, key="table_digits"),
+        Param("layout", Layout, "rows", "columns: W*X and Direct | Indirect | Total beside the model, as papers "
+              "print an SDM.", flag="--table-layout", key="table_layout"),
+        Param("labels", dict, None, "Names of the variables in the table: NAME=LABEL (repeatable, e.g. dig=数字经济) "
+              "or a CSV file with columns variable,label.", click={"multiple": True},
+              why="[models.labels] in a config: dig = \"数字经济\""),
+        Param("levels", tuple, (0.1, 0.05, 0.01), "", flag=None, key=None,
+              why="Python only for now: the star cut-offs"),
+        Param("effects", bool, False, "", flag=None, key=None,
+              why="follows the results: effects rows when the models have effects"),
+        Param("title", str, "", "", flag=None, key=None, why="Python only: a title above the table"),
+        Param("table_formats", list, ["csv", "txt", "tex", "html"], "csv, txt, md, tex, html, xlsx, docx",
+              items=Literal["csv", "txt", "md", "tex", "html", "xlsx", "docx"], flag=None, keyword=False,
+              why="a command writes one --table file whose suffix names the format; Python: table.write(path)"),
+    ),
+)
+
+FIT_BY = Operation(
+    "fit_by", command="fit", section="models.heterogeneity", function="spatial.heterogeneity:heterogeneity",
+    positional=("panel", "w"),
+    params=(
+        Param("by", str, None, "Fit by group of units, W restricted to each group, and test whether coefficients "
+              "differ: a column of the table or boundaries, or for mainland China three_regions (East/Central/West), "
+              "four_regions (with the Northeast) or north_south."),
+        Param("model", ModelName, None, "the model fitted in each group (default: the last of [models] models)",
+              flag=None, keyword=False, why="spatial fit --model; Python: passed on to fit(model=)"),
+        Param("groups", list, None, "With --by: the groups to fit, comma-separated, in this order (default: all).",
+              items=str),
+        Param("coefficients", list, None, "With --by: the coefficients to compare (default: all but the constant).",
+              items=str, variadic=True, flag="--compare"),
+        Param("permutations", int, 0, "With --by: random regroupings per pair of groups for the permutation test of "
+              "coefficient differences (uses --seed; 0: Wald tests only).", low=0, high=100_000),
+        Param("islands", GroupIslands, "keep", "With --by: units left without a neighbour inside their group.",
+              flag="--group-islands"),
+        *(Param(name, str, None, "", flag=None, key=None, why=_SAME_AS_FIT) for name in ("y", "x", "seed")),
+        Param("language", Language, "en", "", flag=None, key=None, why="spatial fit --lang / [models] language"),
+        Param("progress", object, None, "", flag=None, key=None,
+              why="Python only: a callback; commands and runs show a progress bar"),
+    ),
+)
+
+_PRIORS = Param("priors", dict, None, "Prior probability of each model in the Bayesian comparison: MODEL=P (repeatable; "
+                "together they sum to 1; default: equal).", flag="--prior", key="bayes_priors",
+                click={"multiple": True, "metavar": "MODEL=P"})
+
+SELECT = Operation(
+    "select", command="select", section="models", function="spatial.models:select", positional=("panel", "w"),
+    inputs=True,
+    params=(
+        Param("y", str, None, "Dependent variable: a column or log(column).", required=True),
+        Param("x", list, None, "Regressors: --x x1 x2 log(x3).", items=str, required=True, variadic=True,
+              min_items=1),
+        Param("alpha", float, 0.05, "Significance level of the decisions.", low=0, high=1, open=True, key=None,
+              why="not in the config yet: a config run uses 0.05"),
+        Param("random_effects", bool, True, "Also fit the random-effects models and run the Hausman test.",
+              flag="--random-effects/--no-random-effects", key=None,
+              why="[models] random_effects is fit's (random unit effects); a config selection runs them"),
+        Param("draws", int, 0, "", flag=None, key=None, why="Python only: effects draws of the selected fits"),
+        Param("seed", int, 12345, "", flag=None, key=None, why="Python only: with draws"),
+        Param("lee_yu", bool, False, "Lee-Yu bias correction of the fixed-effects estimates.", flag=None,
+              key_default=None, why="not on spatial select yet; [models] lee_yu is shared with fit (default: unset)"),
+        Param("allow_islands", bool, False, "Keep units without neighbours.", keyword=False,
+              why="passed on to fit(allow_islands=) through **options"),
+        Param("bayes", bool, True, "The Bayesian comparison (posterior model probabilities) beside the tests.",
+              flag="--bayes/--no-bayes", key_default=None),
+        _PRIORS,
+        _FIT_TRANSFORM,
+        Param("json", Path, None, "Write the selection as JSON.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("csv", Path, None, "Write the table as CSV.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("overwrite", bool, False, "Replace existing output files (never the inputs).", key=None, keyword=False,
+              why="spatial run --overwrite, for the whole run"),
+    ),
+)
+
+BAYES = Operation(
+    "bayes", command="bayes", section="models", function="spatial.models:compare_bayes", positional=("panel", "w"),
+    inputs=True,
+    params=(
+        Param("y", str, None, "Dependent variable: a column or log(column).", required=True),
+        Param("x", list, None, "Regressors: --x x1 x2 log(x3).", items=str, required=True, variadic=True,
+              min_items=1),
+        Param("models", list, list(BayesModel.__args__), "Models compared.", items=BayesModel, variadic=True,
+              key="bayes_models", min_items=1),
+        Param("fe", FixedEffects, "none", "Fixed effects of a panel, removed by demeaning (none: pooled)."),
+        _PRIORS,
+        Param("wx", list, None, "Regressors whose W* lag enters SLX/SDM/SDEM (default: all).", items=str,
+              variadic=True),
+        Param("period", str, None, "Use only this period of a panel (a cross-section).", key_type=(int, str)),
+        Param("logdet", BayesLogdet, "auto", "Log-determinant method of the integration.", key=None,
+              why="[models] logdet is fit's (it also has mc); a config comparison uses auto"),
+        Param("allow_islands", bool, False, "Keep units without neighbours."),
+        Param("collinear", Collinear, "error", "Drop (and report) collinear regressors instead of stopping.",
+              flag=None, why="not on spatial bayes yet"),
+        _FIT_TRANSFORM,
+        Param("json", Path, None, "Write the comparison as JSON.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("csv", Path, None, "Write the table as CSV.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("overwrite", bool, False, "Replace existing output files (never the inputs).", key=None, keyword=False,
+              why="spatial run --overwrite, for the whole run"),
+    ),
+)
+
+#: fit()'s GMM keywords: passed only with estimator='gmm' (fit refuses endog and instruments otherwise).
+GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors")
+
+
+def without_ml_defaults(keywords: dict) -> dict:
+    """``keywords`` of fit() without the GMM ones unless ``estimator='gmm'``, and without ``dynamic=None``."""
+    drop = (GMM_KEYWORDS if keywords.get("estimator", "ml") != "gmm" else ()) + (
+        ("dynamic",) if keywords.get("dynamic") is None else ())
+    return {k: v for k, v in keywords.items() if k not in drop}
+
+
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES)}
 
 #: The keys of the ``[esda]`` section, from the three operations.
 ESDA_KEYS = section_keys("esda", (MORAN, LISA, HOTSPOTS))
+#: The keys of ``[models]`` (fit, its table, select) and of ``[models.heterogeneity]`` (fit --by).
+MODELS_KEYS = section_keys("models", (FIT, TABLE, SELECT, BAYES))
+HETEROGENEITY_KEYS = section_keys("models.heterogeneity", (FIT_BY,))
+#: Tables inside a section, validated by its step with these keys.
+SUBSECTIONS = {"models.heterogeneity": HETEROGENEITY_KEYS}

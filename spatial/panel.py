@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from spatial.choices import Restrict
 from spatial._options import check_option
 from spatial.errors import (
     DroppedDataWarning,
@@ -38,7 +39,7 @@ __all__ = ["SpatialPanel", "BalanceOption", "MissingOption", "RestrictOption"]
 
 BalanceOption = Literal["error", "drop_units"]
 MissingOption = Literal["error", "drop_units"]
-RestrictOption = Literal["error", "intersection"]
+RestrictOption = Restrict
 
 _DROPPED_COLUMNS = ["id", "period", "what", "reason"]
 

@@ -11,7 +11,7 @@ import click
 import pytest
 
 from spatial.config import SECTIONS
-from spatial.operations import OPERATIONS
+from spatial.operations import OPERATIONS, SUBSECTIONS
 from spatial.pipeline import load_steps
 
 # The options of the shared loader (spatial check's inputs), present on every command that reads a
@@ -54,8 +54,9 @@ def test_every_missing_surface_is_explained(name):
 @pytest.mark.parametrize("name", OPS)
 def test_command_flags_are_the_declared_ones(name):
     op = OPERATIONS[name]
-    declared = {flag for p in op.params for flag in p.flags}
-    expected = declared | (LOADER_FLAGS if op.inputs else set())
+    hosted = [o for o in OPERATIONS.values() if o.command == op.command]  # fit hosts fit, its table and --by
+    declared = {flag for o in hosted for p in o.params for flag in p.flags}
+    expected = declared | (LOADER_FLAGS if any(o.inputs for o in hosted) else set())
     assert _flags(_command(op.command)) == expected
 
 
@@ -63,7 +64,7 @@ def test_command_flags_are_the_declared_ones(name):
 def test_config_keys_are_the_declared_ones(name):
     load_steps()
     op = OPERATIONS[name]
-    section = SECTIONS[op.section]
+    section = SECTIONS.get(op.section) or SUBSECTIONS[op.section]
     for param in op.params:
         if not param.key:
             continue
@@ -132,3 +133,12 @@ def test_config_refuses_a_value_outside_the_literal_in_a_list():
     raw = {"panel": {"dataset": "us_produc", "id": "fips", "time": "year"}, "esda": {"statistics": ["moran", "gery"]}}
     with pytest.raises(ConfigError, match=r"\[esda\] statistics = 'gery' is not allowed; choose from 'moran'"):
         validate_config(raw)
+
+
+def test_model_names_are_the_catalog():
+    from typing import get_args
+
+    from spatial.choices import ModelName
+    from spatial.models.catalog import MODEL_NAMES
+
+    assert get_args(ModelName) == MODEL_NAMES

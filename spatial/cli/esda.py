@@ -17,7 +17,7 @@ import click
 
 from spatial._options import MAX_SEED
 from spatial.cli import STATE, uses_weights
-from spatial.cli.inputs import KEEP_HELP
+from spatial.cli.inputs import input_options
 from spatial.operations import HOTSPOTS, LISA, MORAN
 
 __all__ = ["moran_cmd", "lisa_cmd", "hotspots_cmd"]
@@ -35,40 +35,6 @@ def _split(text: str | list[str] | None) -> list[str] | None:
 def _progress(text: str) -> None:
     if not STATE.quiet:
         click.echo(text, err=True)
-
-
-def _inputs(operation):
-    """The table, its boundaries or weights (the loader's options), then ``operation``'s own options."""
-    decorators = [
-        click.argument("table", type=click.Path(dir_okay=False, path_type=Path)),
-        click.option("--id", "id_column", required=True, help="Unit id column of the table."),
-        click.option("--time", "time_column", help="Period column (omit for a cross-section)."),
-        click.option("--sheet", help="Excel sheet name."),
-        click.option("--encoding", help="Text encoding of the table (e.g. gbk)."),
-        click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Boundary file or bundled dataset name (china_provinces); contiguity weights are built "
-                     "from it unless --weights is given."),
-        click.option("--boundary-id", help="Id column of the boundaries (default: --id)."),
-        click.option("--layer", help="Layer of the boundary file."),
-        click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk)."),
-        click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326."),
-        click.option("--match-names", help="Comma-separated boundary columns that name the units."),
-        click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5."),
-        click.option("--keep", help=KEEP_HELP),
-        click.option("--restrict", type=click.Choice(["error", "intersection"]), default="error", show_default=True),
-        click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Weights file: .gal, .gwt, edge-list or matrix .csv, .xlsx, .mtx, .mat, .dta."),
-        click.option("--contiguity", type=click.Choice(["queen", "rook"]), default="queen", show_default=True,
-                     help="Contiguity built from --boundaries when no --weights file is given."),
-        operation.options(),
-    ]
-
-    def decorate(func):
-        for decorator in reversed(decorators):
-            func = decorator(func)
-        return func
-
-    return decorate
 
 
 def _check_seed(permutations: int, seed: int | None) -> None:
@@ -177,7 +143,7 @@ def _figure_paths(stem: Path | None) -> list[Path]:
 
 
 @click.command("moran")
-@_inputs(MORAN)
+@input_options(MORAN)
 def moran_cmd(statistics: list[str], lag_variable: str | None, figure: Path | None, language: str, **options) -> None:
     """Global Moran's I (and Geary's C, Getis-Ord G) of each variable in each period of TABLE.
 
@@ -228,7 +194,7 @@ def moran_cmd(statistics: list[str], lag_variable: str | None, figure: Path | No
 
 
 @click.command("lisa")
-@_inputs(LISA)
+@input_options(LISA)
 def lisa_cmd(alpha: float, adjust: str, moments: str, scale: str, transition_periods: list[str] | None,
              figure: Path | None, labels: str | None, language: str, **options) -> None:
     """Local Moran (LISA) clusters HH, LL, HL, LH, not significant, island, by period of TABLE."""
@@ -316,7 +282,7 @@ def _labels(panel, column: str | None):
 
 
 @click.command("hotspots")
-@_inputs(HOTSPOTS)
+@input_options(HOTSPOTS)
 def hotspots_cmd(adjust: str, **options) -> None:
     """Getis-Ord Gi* hot and cold spots at 90/95/99 percent, by period of TABLE."""
     from spatial import esda

@@ -9,12 +9,63 @@ filter, ``restrict``, encodings and ``assume_crs`` mean the same on every comman
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-__all__ = ["KEEP_HELP", "panel_config", "split_list"]
+from spatial.choices import Restrict
+
+__all__ = ["KEEP_HELP", "LOADER_KEYS", "input_options", "panel_config", "split_list"]
 
 KEEP_HELP = ("Study area: a true/false boundary column (mainland), column=value,... (region=East,Central) or "
              "@ids.txt; boundaries, weights, maps and table rows follow it and removed units are recorded.")
+
+
+#: The loader's options as the command's function receives them (then passed to panel_config).
+LOADER_KEYS = ("sheet", "encoding", "boundary_id", "layer", "boundary_encoding", "assume_crs", "id_normalize", "keep",
+               "restrict")
+
+
+def input_options(*operations, contiguity: str | None = "queen", argument: str = "table", required: bool = True):
+    """The loader's options (table, boundaries or weights, name matching, study area, encodings),
+    the same on every command that reads a table, then the options of each of ``operations``.
+
+    ``contiguity`` is the default of ``--contiguity`` (None: give it or ``--weights``); ``argument``
+    names the table argument for the command's function (``required=False`` when ``--data`` may give it).
+    """
+    import click
+
+    help_contiguity = ("Contiguity built from --boundaries when no --weights file is given." if contiguity else
+                       "Build contiguity weights from --boundaries (or give --weights FILE).")
+    decorators = [
+        click.argument(argument, required=required, type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--id", "id_column", required=True, help="Unit id column of the table."),
+        click.option("--time", "time_column", help="Period column (omit for a cross-section)."),
+        click.option("--sheet", help="Excel sheet name."),
+        click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk)."),
+        click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Boundary file or bundled dataset name (china_provinces); contiguity weights are built "
+                     "from it unless --weights is given."),
+        click.option("--boundary-id", help="Id column of the boundaries (default: --id)."),
+        click.option("--layer", help="Layer of the boundary file."),
+        click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk)."),
+        click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326."),
+        click.option("--match-names", help="Comma-separated boundary columns that name the units."),
+        click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5."),
+        click.option("--keep", help=KEEP_HELP),
+        click.option("--restrict", type=click.Choice(get_args(Restrict)), default="error", show_default=True,
+                     help="intersection: keep only the units common to the table and the boundaries (recorded)."),
+        click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Weights file: .gal, .gwt, edge-list or matrix .csv, .xlsx, .mtx, .mat, .dta."),
+        click.option("--contiguity", type=click.Choice(["queen", "rook"]), default=contiguity,
+                     show_default=contiguity is not None, help=help_contiguity),
+        *(operation.options() for operation in operations),
+    ]
+
+    def decorate(func):
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return decorate
 
 
 def split_list(text: str | None) -> list[str] | None:

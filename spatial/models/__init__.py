@@ -43,6 +43,9 @@ _LAZY = {
     "select": ("spatial.models._selection", "select"),
     "compare_bayes": ("spatial.models._bayes", "compare_bayes"),
     "BayesComparison": ("spatial.models._bayes", "BayesComparison"),
+    "BAYES_MODELS": ("spatial.models._bayes", "BAYES_MODELS"),
+    "check_priors": ("spatial.models._bayes", "check_priors"),
+    "check_bayes_models": ("spatial.models._bayes", "check_models"),
     "Selection": ("spatial.models._selection", "Selection"),
     "fit_by_group": ("spatial.models._subgroup", "fit_by_group"),
     "GroupResults": ("spatial.models._subgroup", "GroupResults"),
@@ -51,7 +54,8 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 if TYPE_CHECKING:
-    from spatial.models._bayes import BayesComparison, compare_bayes  # noqa: F401
+    from spatial.models._bayes import BAYES_MODELS, BayesComparison, check_priors, compare_bayes  # noqa: F401
+    from spatial.models._bayes import check_models as check_bayes_models  # noqa: F401
     from spatial.models._diagnostics import compare_lr as lr_test  # noqa: F401
     from spatial.models._fit import fit  # noqa: F401
     from spatial.models._mundlak import mundlak_test  # noqa: F401

@@ -12,11 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
+from spatial.choices import BayesLogdet as LogdetMethod
+from spatial.choices import BayesModel, Collinear, FixedEffects
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
 from spatial.models._design import CONST, build_design, check_panel, parse_term
@@ -32,13 +34,11 @@ from spatial.models._marginal import (
 from spatial.models._panel import fixed_effects_design
 from spatial.models._weights import weights_matrix
 
-__all__ = ["compare_bayes", "BayesComparison", "BAYES_MODELS", "check_priors"]
+__all__ = ["compare_bayes", "BayesComparison", "BAYES_MODELS", "check_priors", "check_models"]
 
-BAYES_MODELS: tuple[str, ...] = ("ols", "slx", "sar", "sdm", "sem", "sdem")
+BAYES_MODELS: tuple[str, ...] = get_args(BayesModel)  # declared once in spatial.choices
 _DURBIN = {"slx", "sdm", "sdem"}
 _COLUMNS = ["model", "log_marginal", "prior", "probability", "mode", "integration_error"]
-FixedEffects = Literal["none", "unit", "time", "twoway"]
-LogdetMethod = Literal["auto", "eigen", "lu"]
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,6 @@ class BayesComparison:
     def log_marginals(self) -> pd.Series:
         """Log-marginal likelihoods indexed by model."""
         return self.table.set_index("model")["log_marginal"]
-
-    def frame(self) -> pd.DataFrame:
-        """The table as shown in reports: model names in capitals, readable column names."""
-        return pd.DataFrame({
-            "model": [m.upper() for m in self.table["model"]], "log-marginal": self.table["log_marginal"],
-            "prior": self.table["prior"], "posterior probability": self.table["probability"],
-            "posterior mode of rho/lambda": self.table["mode"], "integration error": self.table["integration_error"],
-        })
 
     @property
     def note(self) -> str:
@@ -154,7 +146,14 @@ def check_priors(models: Sequence[str], priors: Mapping[str, float] | None) -> d
     return values
 
 
-def _check_models(models: Sequence[str]) -> list[str]:
+def check_models(models: Sequence[str]) -> list[str]:
+    """The models of a comparison as a list, refused when empty, repeated or not covered (SAC).
+
+    Examples
+    --------
+    >>> check_models(["sar", "sdm"])
+    ['sar', 'sdm']
+    """
     models = [models] if isinstance(models, str) else list(models)
     if not models:
         raise SpatialPanelError(f"models is empty; choose from {', '.join(BAYES_MODELS)}")
@@ -170,10 +169,10 @@ def _check_models(models: Sequence[str]) -> list[str]:
     return models
 
 
-def compare_bayes(panel, w: Any, *, y: str, x: Sequence[str], models: Sequence[str] = BAYES_MODELS,
+def compare_bayes(panel, w: Any, *, y: str, x: Sequence[str], models: Sequence[BayesModel] = BAYES_MODELS,
                   fe: FixedEffects = "none", priors: Mapping[str, float] | None = None,
                   wx: Sequence[str] | None = None, period: Any = None, logdet: LogdetMethod = "auto",
-                  allow_islands: bool = False, collinear: str = "error") -> BayesComparison:
+                  allow_islands: bool = False, collinear: Collinear = "error") -> BayesComparison:
     """Log-marginal likelihoods and posterior model probabilities of OLS, SLX, SAR, SDM, SEM, SDEM.
 
     Parameters
@@ -226,7 +225,7 @@ def compare_bayes(panel, w: Any, *, y: str, x: Sequence[str], models: Sequence[s
     check_option("fe", fe, FixedEffects)
     check_option("logdet", logdet, LogdetMethod)
     check_panel(panel)
-    models = _check_models(models)
+    models = check_models(models)
     model_priors = check_priors(models, priors)
     if isinstance(x, str):
         x = [x]

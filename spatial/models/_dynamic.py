@@ -52,13 +52,14 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.sparse import linalg as sla
 
+from spatial.choices import DynamicLags
 from spatial.errors import (
     IdentificationError,
     NumericalError,
@@ -72,7 +73,6 @@ from spatial.models._panel import _absorbed, demean
 __all__ = ["DynamicLags", "DynamicData", "dynamic_data", "check_periods", "estimate_dynamic", "DynamicEstimate",
            "stability", "NonStationaryWarning", "TRACE_PROBES"]
 
-DynamicLags = Literal["tau", "eta", "both"]
 TRACE_PROBES = 100  # Rademacher probes of the stochastic traces above DENSE_LIMIT units
 _LAG_NAMES = {"tau": ("tau",), "eta": ("eta",), "both": ("tau", "eta")}
 

@@ -7,10 +7,11 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from spatial.choices import Collinear, CovMethod, Estimator, FixedEffects, GmmErrors, LogdetMethod, ModelName
 from spatial._options import check_option, check_seed
 from spatial.errors import (
     BoundaryWarning,
@@ -53,13 +54,6 @@ from spatial.models.result import ModelSpec, Result, TestResult
 
 __all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear", "Estimator", "GmmErrors"]
 
-ModelName = Literal["ols", "slx", "sar", "sem", "sdm", "sdem", "sac"]
-FixedEffects = Literal["none", "unit", "time", "twoway"]
-LogdetMethod = Literal["auto", "eigen", "lu", "mc"]
-CovMethod = Literal["auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"]
-Collinear = Literal["error", "drop"]
-Estimator = Literal["ml", "gmm"]
-GmmErrors = Literal["het"]
 
 
 
@@ -158,8 +152,9 @@ def fit(
         ``"ml"`` (default: maximum likelihood; least squares for OLS and SLX) or ``"gmm"``: spatial
         two-stage least squares for SAR and SDM (instruments W X, W^2 X, ... and the external
         ``instruments``), het-robust GM for the spatial error of SEM and SDEM (Arraiz et al. 2010),
-        GS2SLS for SAC, and 2SLS for OLS/SLX with endogenous regressors; cross-sections only (one
-        period). The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
+        GS2SLS for SAC, and 2SLS for OLS/SLX with endogenous regressors, for a cross-section (one
+        period); with ``fe="unit"`` the within GM of R splm's ``spgm`` (Kapoor-Kelejian-Prucha
+        moments for SEM/SDEM, within spatial 2SLS for SAR/SDM). The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
         first-stage F and partial R2 of each endogenous variable and, for 2SLS, the
         Anselin-Kelejian test. ``cov="robust"`` gives White standard errors for 2SLS. See
         :mod:`spatial.models._fit_gmm`.

@@ -128,15 +128,25 @@ def anselin_kelejian(W: sparse.spmatrix, fit: TwoStage, Z: np.ndarray) -> tuple[
     return moran, float(ak), float(special.chdtrc(1, ak))
 
 
-def check_instruments(H: np.ndarray, names: list[str], n_regressors: int) -> None:
-    """Refuse collinear instruments (naming them) and too few instruments for the regressors."""
-    from spatial.models._design import _independent_columns
+def check_instruments(H: np.ndarray, names: list[str], n_regressors: int, tol: float = 1e-8) -> None:
+    """Refuse collinear instruments (naming them) and too few instruments for the regressors.
 
-    kept, dependent = _independent_columns(H)
+    Column j is dependent when |R_jj| <= tol ||H_j|| in the QR decomposition of H (its distance to the
+    span of the columns before it, as Gram-Schmidt in order; one Householder QR of n x h).
+    """
+    norms = np.linalg.norm(H, axis=0)
+    R = np.linalg.qr(H, mode="r")
+    dependent = [j for j in range(H.shape[1]) if norms[j] == 0 or abs(R[j, j]) <= tol * norms[j]]
     if dependent:
-        described = [f"{names[j]} (a combination of {', '.join(names[i] for i in kept[:6])})" for j in dependent]
+        kept = [i for i in range(H.shape[1]) if i not in dependent]
+        described = []
+        for j in dependent[:5]:
+            before = [i for i in kept if i < j]
+            coef = np.linalg.lstsq(H[:, before], H[:, j], rcond=None)[0] if before else np.empty(0)
+            parts = [names[i] for i, c in zip(before, coef, strict=True) if abs(c) > 1e-8]
+            described.append(f"{names[j]} = combination of {', '.join(parts) or '(nothing)'}")
         raise IdentificationError(
-            f"collinear instruments: {'; '.join(described[:5])}. An instrument must add information beyond the "
+            f"collinear instruments: {'; '.join(described)}. An instrument must add information beyond the "
             "regressors and the other instruments (e.g. an instrument equal to a regressor or to its W lag); "
             "remove it from instruments"
         )

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from spatial.choices import GroupIslands as IslandPolicy
 from spatial._options import check_option
 from spatial.errors import SchemaError, SpatialPanelError, first_items
 from spatial.models.result import Result
@@ -24,7 +25,6 @@ from spatial.models.table import ComparisonTable, compare
 
 __all__ = ["fit_by_group", "GroupResults", "IslandPolicy"]
 
-IslandPolicy = Literal["keep", "drop", "error"]
 _MIN_UNITS = 3
 
 

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
+from spatial.choices import EffectsInference, EffectsMethod
 from spatial._options import check_option
 from spatial.errors import NumericalError, SpatialPanelError
 
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Effects", "effects_from_coefficients", "EffectsMethod", "EffectsInference"]
 
-EffectsMethod = Literal["auto", "exact", "lu", "traces"]
-EffectsInference = Literal["simulation", "delta"]
 KINDS = ("direct", "indirect", "total")
 _SERIES_TOL = 1e-15
 

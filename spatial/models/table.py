@@ -17,10 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 
+from spatial.choices import Language, Layout, Position, TableStat
 from spatial._fs import PathLike, atomic_path, check_output, write_text_atomic
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
@@ -30,8 +30,6 @@ from spatial.models.result import Result, stars
 
 __all__ = ["compare", "effects_table", "ComparisonTable", "TableStat", "Language"]
 
-TableStat = Literal["se", "z", "p"]
-Language = Literal["en", "zh"]
 
 _WORDS = {
     "en": {
@@ -244,7 +242,6 @@ def _parenthesis(value: float, digits: int) -> str:
     return f"({_number(value, digits)})" if math.isfinite(value) else "(n/a)"
 
 
-Layout = Literal["rows", "columns"]
 _EFFECTS = ("direct", "indirect", "total")
 _LONG_RUN = tuple(f"lr_{kind}" for kind in _EFFECTS)  # dynamic models: the long-run block
 _SPATIAL = ("tau", "eta", "rho", "lambda", "const")  # rows after the regressors, in this order
@@ -510,9 +507,6 @@ class _Rows:
 
     def summary(self, key: str, label: str, value, latex: str | None = None) -> None:
         self._add(label, latex, [value(c.result) if c.part == "model" else "" for c in self.columns])
-
-
-Position = Literal["below", "beside"]
 
 
 def effects_table(

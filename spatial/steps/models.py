@@ -17,7 +17,8 @@ Shape::
     dynamic = "both"                   # dynamic SAR/SDM: "tau" y(t-1), "eta" W y(t-1), "both"
     random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
     estimator = "gmm"                  # ml (default) or gmm: spatial 2SLS, het-robust GM, GS2SLS
-                                       # (a cross-section: give period, or a table without time)
+                                       # (a cross-section: period, or a table without time), or with
+                                       # fe = "unit" the within GM of splm's spgm (sar, sdm, sem, sdem)
     endog = ["dig"]                    # gmm: endogenous regressors (not in x) ...
     instruments = ["rugged_x_year"]    # ... and their external instruments (one at least each)
     w_lags = 2                         # gmm lag models: W X, W^2 X instrument W y
@@ -61,91 +62,31 @@ difference tests as notes), ``models_heterogeneity_tests.csv`` (Wald and permuta
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 
 from spatial._fs import write_text_atomic
 from spatial._options import config_seed
-from spatial.config import Key, register_section
+from spatial.choices import BayesModel
+from spatial.config import register_section
 from spatial.errors import ConfigError
-from spatial.models.catalog import MODEL_NAMES as _MODELS
+from spatial.operations import FIT, FIT_BY, HETEROGENEITY_KEYS, MODELS_KEYS, TABLE, without_ml_defaults
 from spatial.pipeline import RunContext, register_step, write_csv
 from spatial.steps.weights_choice import chosen_weights
 
-_BAYES = ("ols", "slx", "sar", "sdm", "sem", "sdem")  # spatial.models._bayes.BAYES_MODELS, without importing numpy
+_BAYES = get_args(BayesModel)  # spatial.models._bayes.BAYES_MODELS, without importing numpy
 
 __all__: list[str] = []
 
-_FORMATS = ("csv", "txt", "md", "tex", "html", "xlsx", "docx")
-
 register_section(
     "models",
-    {
-        "y": Key(str, required=True, help="dependent variable: a column or log(column)"),
-        "x": Key(list, required=True, help="regressors: columns or log(column)", items=str, min_items=1),
-        "models": Key(list, ["ols", "sar", "sem", "sdm"], help="models to fit, side by side", items=str),
-        "period": Key((int, str), help="fit one period (a cross-section); default: all periods pooled"),
-        "weights": Key((str, list), help="name of the weights from the weights step (default: its first), or a "
-                                         "list of names (a robustness set: every model under each W)"),
-        "wx": Key(list, help="regressors lagged in the Durbin models (default: all of x)", items=str),
-        "constant": Key(bool, True),
-        "fe": Key(str, "none", choices=("none", "unit", "time", "twoway"), help="fixed effects of a panel"),
-        "lee_yu": Key(bool, None, help="Lee-Yu bias correction of the fixed-effects estimates (default: off for "
-                                       "static models, on for dynamic models with fixed effects)"),
-        "dynamic": Key(str, None, choices=("tau", "eta", "both"),
-                       help="dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (first period = initial "
-                            "condition); short- and long-run effects"),
-        "random_effects": Key(bool, False, help="random unit effects (sar, sem, sdm, sdem)"),
-        "estimator": Key(str, "ml", choices=("ml", "gmm"),
-                         help="ml: maximum likelihood (least squares for ols/slx); gmm: spatial 2SLS (sar, sdm), "
-                              "het-robust GM (sem, sdem), GS2SLS (sac), 2SLS (ols, slx with endog); cross-sections"),
-        "endog": Key(list, help="gmm: endogenous regressors (not in x)", items=str),
-        "instruments": Key(list, help="gmm: external instruments of the endogenous regressors", items=str),
-        "w_lags": Key(int, 2, help="gmm lag models: powers of W in the instruments of W*y"),
-        "gmm_errors": Key(str, "het", choices=("het",), help="gmm error models: the moment conditions (het: "
-                                                            "Arraiz et al. 2010)"),
-        "allow_nonconverged": Key(bool, False, help="keep results whose optimiser did not converge or whose rho is "
-                                                    "on a bound (effects undefined); default: stop (exit 3)"),
-        "select": Key(bool, False, help="run the panel model selection procedure and show its table"),
-        "bayes": Key(bool, help="Bayesian comparison (log-marginal likelihoods, posterior model probabilities; "
-                                "default: on with select, using the fixed effects it chooses)"),
-        "bayes_models": Key(list, list(_BAYES), help="models of the Bayesian comparison when it runs without "
-                                                     "select (ols, slx, sar, sdm, sem, sdem)", items=str, min_items=1),
-        "bayes_priors": Key(dict, help="[models.bayes_priors]: prior model probabilities, model = p, summing to 1 "
-                                       "(default: equal)"),
-        "logdet": Key(str, "auto", choices=("auto", "eigen", "lu", "mc")),
-        "cov": Key(str, "auto", choices=("auto", "information", "hessian", "robust", "cluster", "driscoll_kraay"),
-                   help="covariance: information/hessian, or a robust sandwich: robust (heteroskedasticity), "
-                        "cluster (by unit), driscoll_kraay (cross-sectional and serial correlation)"),
-        "bandwidth": Key(int, help="Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9)))"),
-        "effects": Key(str, "auto", choices=("auto", "exact", "lu", "traces")),
-        "inference": Key(str, "simulation", choices=("simulation", "delta")),
-        "draws": Key(int, 1000, help="simulation draws for the effects' standard errors"),
-        "seed": Key(int, 20240601, help="seed of the simulation draws (recorded)"),
-        "allow_islands": Key(bool, False),
-        "language": Key(str, "en", choices=("en", "zh")),
-        "table_stat": Key(str, "se", choices=("se", "z", "p")),
-        "table_formats": Key(list, ["csv", "txt", "tex", "html"], help="csv, txt, md, tex, html, xlsx, docx"),
-        "table_digits": Key(int, 3, help="decimals of every number of the tables"),
-        "table_layout": Key(str, "rows", choices=("rows", "columns"),
-                            help="columns: W*X and Direct | Indirect | Total columns beside each model"),
-        "labels": Key(dict, help="[models.labels]: names of the variables in the tables, e.g. dig = \"数字经济\""),
-        "heterogeneity": Key(dict, help="[models.heterogeneity]: the model by group of units and tests of "
-                                        "equal coefficients (keys by, model, groups, coefficients, "
-                                        "permutations, islands)"),
-    },
+    MODELS_KEYS,  # declared in spatial.operations (FIT, TABLE, SELECT)
     check=lambda values, **_: _check(values) or values,  # refused when the config is read, before any output
 )
 
 
 def _check(spec: dict[str, Any]) -> None:
-    unknown = [m for m in spec["models"] if m not in _MODELS]
-    if unknown or not spec["models"]:
-        raise ConfigError(f"[models] models {unknown or '[]'} not known; choose from {', '.join(_MODELS)}")
-    formats = [f for f in spec["table_formats"] if f not in _FORMATS]
-    if formats:
-        raise ConfigError(f"[models] table_formats {formats} not known; choose from {', '.join(_FORMATS)}")
     if spec["draws"] < 0:
         raise ConfigError("[models] draws must be a non-negative integer")
     if spec.get("bandwidth") is not None and (spec["bandwidth"] < 0 or spec["cov"] != "driscoll_kraay"):
@@ -180,16 +121,12 @@ def _check_bayes(spec: dict[str, Any]) -> None:
     if spec["bayes"] is None:
         spec["bayes"] = bool(spec["select"])
     models = list(_BAYES) if spec["select"] else spec["bayes_models"]
-    unknown = [m for m in spec["bayes_models"] if m not in _BAYES]
-    if unknown:
-        raise ConfigError(f"[models] bayes_models {unknown} not covered by the Bayesian comparison; choose from "
-                          f"{', '.join(_BAYES)}")
     priors = spec["bayes_priors"]
     if priors is not None:
         if not spec["bayes"]:
             raise ConfigError("[models] bayes_priors needs the Bayesian comparison (bayes = true)")
         from spatial.errors import SpatialPanelError
-        from spatial.models._bayes import check_priors
+        from spatial.models import check_priors
 
         try:
             check_priors(models, priors)
@@ -203,9 +140,12 @@ def _check_gmm(spec: dict[str, Any]) -> None:
             raise ConfigError("[models] endog and instruments need estimator = \"gmm\"")
         return
     clash = [k for k in ("random_effects", "dynamic", "lee_yu") if spec.get(k)]
-    if clash or spec["fe"] != "none":
-        raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections; remove {clash or ['fe']} (or use "
-                          "estimator = \"ml\")")
+    if clash or spec["fe"] not in ("none", "unit"):
+        raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections and panels with fe = \"unit\"; remove "
+                          f"{clash or ['fe']} (or use estimator = \"ml\")")
+    if spec["fe"] == "unit" and any(m not in ("sar", "sdm", "sem", "sdem") for m in spec["models"]):
+        raise ConfigError("[models] estimator = \"gmm\" with fe = \"unit\" covers sar, sdm, sem and sdem; "
+                          f"models = {spec['models']}")
     if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
         raise ConfigError("[models] estimator = \"gmm\" is not run by group or under a robustness set of weights "
                           "yet; remove [models.heterogeneity] or the list of weights")
@@ -217,11 +157,13 @@ def _check_gmm(spec: dict[str, Any]) -> None:
         raise ConfigError(f"[models] w_lags = {spec['w_lags']}: give 1 or more powers of W")
 
 
-def _gmm_options(spec: dict[str, Any]) -> dict[str, Any]:
-    if spec.get("estimator", "ml") != "gmm":
-        return {}
-    return {"estimator": "gmm", "endog": spec.get("endog"), "instruments": spec.get("instruments"),
-            "w_lags": spec["w_lags"], "gmm_errors": spec["gmm_errors"]}
+def fit_keywords(spec: dict[str, Any], model: str) -> dict[str, Any]:
+    """The keywords of :func:`spatial.models.fit` for ``model`` from the ``[models]`` values (declared in FIT):
+    the lagged regressors of a Durbin model, the GMM keywords only with ``estimator = "gmm"``."""
+    from spatial.models.catalog import MODELS
+
+    keywords = FIT.keywords(spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None)
+    return without_ml_defaults(keywords)
 
 
 def _check_labels(spec: dict[str, Any]) -> None:
@@ -241,14 +183,7 @@ def _check_labels(spec: dict[str, Any]) -> None:
 
 def _table_options(spec: dict[str, Any]) -> dict[str, Any]:
     """The keywords of :func:`spatial.models.compare` that the config sets."""
-    return dict(stat=spec["table_stat"], lang=spec["language"], digits=spec["table_digits"],
-                layout=spec["table_layout"], labels=spec.get("labels") or None)
-
-
-_HETEROGENEITY = {
-    "by": (str, None), "model": (str, None), "groups": (list, None), "coefficients": (list, None),
-    "permutations": (int, 0), "islands": (str, "keep"),
-}
+    return TABLE.keywords(spec, labels=spec.get("labels") or None)
 
 
 def _heterogeneity(spec: dict[str, Any]) -> dict[str, Any] | None:
@@ -263,28 +198,27 @@ def _heterogeneity(spec: dict[str, Any]) -> dict[str, Any] | None:
     for key, value in raw.items():
         if value is None:  # a default filled in by an earlier check
             continue
-        if key not in _HETEROGENEITY:
-            near = close_matches(key, list(_HETEROGENEITY), n=1)
+        if key not in HETEROGENEITY_KEYS:
+            near = close_matches(key, list(HETEROGENEITY_KEYS), n=1)
             raise ConfigError(f"unknown key {key!r} in {where}" + (f" (did you mean {near[0]!r}?)" if near else ""))
-        kind = _HETEROGENEITY[key][0]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise ConfigError(f"{where} {key} must be {kind.__name__}, got {value!r}")
-        if kind is list and (not value or any(not isinstance(v, str) or not v.strip() for v in value)):
+        declared = HETEROGENEITY_KEYS[key]
+        if not isinstance(value, declared.type) or isinstance(value, bool):
+            raise ConfigError(f"{where} {key} must be {declared.type.__name__}, got {value!r}")
+        if declared.type is list and (not value or any(not isinstance(v, str) or not v.strip() for v in value)):
             raise ConfigError(f"{where} {key} must list names that are not blank, got {value!r}")
+        if declared.choices is not None and value not in declared.choices:
+            raise ConfigError(f"{where} {key} = {value!r} is not allowed; choose one of "
+                              + ", ".join(map(repr, declared.choices)))
         checked[key] = value
-    for key, (_, default) in _HETEROGENEITY.items():
-        checked.setdefault(key, default)
+    for key, declared in HETEROGENEITY_KEYS.items():
+        checked.setdefault(key, declared.default)
     if checked["by"] is None:
         raise ConfigError(f"{where} needs 'by': a column of the panel or boundaries, or three_regions, four_regions "
                           "or north_south")
     checked["model"] = checked["model"] or spec["models"][-1]
-    if checked["model"] not in _MODELS:
-        raise ConfigError(f"{where} model {checked['model']!r} not known; choose from {', '.join(_MODELS)}")
-    if not 0 <= checked["permutations"] <= 100_000:
-        raise ConfigError(f"{where} permutations must be between 0 and 100000, got {checked['permutations']}")
-    if checked["islands"] not in ("keep", "drop", "error"):
-        raise ConfigError(f"{where} islands = {checked['islands']!r} is not allowed; choose one of 'keep', 'drop', "
-                          "'error'")
+    top = FIT_BY.param("permutations").high
+    if not 0 <= checked["permutations"] <= top:
+        raise ConfigError(f"{where} permutations must be between 0 and {top}, got {checked['permutations']}")
     return checked
 
 
@@ -419,17 +353,8 @@ def _models_step(ctx: RunContext) -> None:
 def _fit_models(ctx: RunContext, spec: dict[str, Any], graph) -> dict[str, Any]:
     """Every configured model under one weights matrix."""
     from spatial.models import fit
-    from spatial.models.catalog import MODELS
 
-    results = {model: fit(
-        ctx.panel, graph, y=spec["y"], x=spec["x"], model=model, period=spec["period"],
-        wx=spec["wx"] if MODELS[model].durbin else None, constant=spec["constant"],
-        logdet=spec["logdet"], cov=spec["cov"], bandwidth=spec.get("bandwidth"), effects=spec["effects"],
-        inference=spec["inference"],
-        draws=spec["draws"], seed=spec["seed"], allow_islands=spec["allow_islands"], fe=spec["fe"],
-        lee_yu=spec["lee_yu"], random_effects=spec["random_effects"], dynamic=spec.get("dynamic"),
-        **_gmm_options(spec),
-    ) for model in spec["models"]}
+    results = {model: fit(ctx.panel, graph, **fit_keywords(spec, model)) for model in spec["models"]}
     if not spec.get("allow_nonconverged", False):
         _check_numerics(results)
     return results
@@ -490,15 +415,10 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
     from spatial.heterogeneity import heterogeneity
 
     model = het_spec["model"]
-    het = heterogeneity(
-        ctx.panel, graph, by=het_spec["by"], y=spec["y"], x=spec["x"], groups=het_spec["groups"],
-        coefficients=het_spec["coefficients"], permutations=het_spec["permutations"], seed=spec["seed"],
-        islands=het_spec["islands"], language=spec["language"], model=model, period=spec["period"],
-        wx=spec["wx"] if model in ("slx", "sdm", "sdem") else None, constant=spec["constant"],
-        logdet=spec["logdet"], cov=spec["cov"], bandwidth=spec.get("bandwidth"), effects=spec["effects"],
-        inference=spec["inference"],
-        draws=spec["draws"], allow_islands=spec["allow_islands"], fe=spec["fe"], lee_yu=spec["lee_yu"],
-        random_effects=spec["random_effects"])
+    fit_options = fit_keywords(spec, model)
+    het = heterogeneity(ctx.panel, graph, **FIT_BY.keywords(het_spec, y=spec["y"], x=spec["x"], seed=spec["seed"],
+                                                            language=spec["language"]),
+                        **{k: v for k, v in fit_options.items() if k not in ("y", "x", "seed", "dynamic")})
     ctx.echo("")
     ctx.echo(f"{model.upper()} by group ({het.by})")
     ctx.echo(het.summary())

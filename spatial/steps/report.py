@@ -462,10 +462,12 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
         else:
             report.add("selection", _table(report.lang, selection))
     bayes = ctx.results.get("bayes")
-    if hasattr(bayes, "frame") and hasattr(bayes, "note"):  # a BayesComparison, beside the selection tests
-        report.add("selection", _table(report.lang, bayes.frame(), caption=words["bayes"], note=_bayes_note(bayes, report.lang),
-                                      formats={"log-marginal": ".4f", "prior": ".4f", "posterior probability": ".4f",
-                                               "posterior mode of rho/lambda": ".4f", "integration error": ".1e"}))
+    if isinstance(getattr(bayes, "table", None), pd.DataFrame) and hasattr(bayes, "note"):  # a BayesComparison
+        from spatial.steps.selection_table import bayes_frame
+
+        shown = bayes_frame(bayes, report.lang)
+        report.add("selection", _table(report.lang, shown, caption=words["bayes"], note=_bayes_note(bayes, report.lang),
+                                       numeric=tuple(shown.columns[1:])))
     if not isinstance(models, Mapping):
         return
     journal, effects_journal = models.get("table"), models.get("effects_table")

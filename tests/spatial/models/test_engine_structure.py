@@ -40,7 +40,7 @@ def test_one_model_table_drives_fit_the_cli_and_the_config():
 
     assert get_args(ModelName) == MODEL_NAMES
     choices = next(p for p in fit_cmd.params if p.name == "model").type.choices
-    assert tuple(choices) == MODEL_NAMES and step._MODELS == MODEL_NAMES
+    assert tuple(choices) == MODEL_NAMES and step.MODELS_KEYS["models"].choices == MODEL_NAMES
     assert {m.name for m in MODELS.values() if m.lag} == {"sar", "sdm", "sac"}
     assert {m.name for m in MODELS.values() if m.error} == {"sem", "sdem", "sac"}
     assert {m.name for m in MODELS.values() if m.durbin} == {"slx", "sdm", "sdem"}
