@@ -24,12 +24,14 @@ LOADER_KEYS = ("sheet", "encoding", "boundary_id", "layer", "boundary_encoding",
                "restrict")
 
 
-def input_options(*operations, contiguity: str | None = "queen", argument: str = "table", required: bool = True):
+def input_options(*operations, contiguity: str | None = "queen", argument: str = "table", required: bool = True,
+                  weights: bool = True, id_required: bool = True):
     """The loader's options (table, boundaries or weights, name matching, study area, encodings),
     the same on every command that reads a table, then the options of each of ``operations``.
 
     ``contiguity`` is the default of ``--contiguity`` (None: give it or ``--weights``); ``argument``
-    names the table argument for the command's function (``required=False`` when ``--data`` may give it).
+    names the table argument for the command's function (``required=False`` when ``--data`` may give it);
+    ``weights=False`` for a command that reads no weights (``spatial map``).
     """
     import click
 
@@ -37,7 +39,9 @@ def input_options(*operations, contiguity: str | None = "queen", argument: str =
                        "Build contiguity weights from --boundaries (or give --weights FILE).")
     decorators = [
         click.argument(argument, required=required, type=click.Path(dir_okay=False, path_type=Path)),
-        click.option("--id", "id_column", required=True, help="Unit id column of the table."),
+        click.option("--id", "id_column", required=id_required,
+                     help="Unit id column of the table." if id_required else
+                     "Unit id column (of the table; of FILE when it is a boundary file)."),
         click.option("--time", "time_column", help="Period column (omit for a cross-section)."),
         click.option("--sheet", help="Excel sheet name."),
         click.option("--encoding", help="Text encoding of a CSV table (e.g. gbk)."),
@@ -53,10 +57,10 @@ def input_options(*operations, contiguity: str | None = "queen", argument: str =
         click.option("--keep", help=KEEP_HELP),
         click.option("--restrict", type=click.Choice(get_args(Restrict)), default="error", show_default=True,
                      help="intersection: keep only the units common to the table and the boundaries (recorded)."),
-        click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Weights file: .gal, .gwt, edge-list or matrix .csv, .xlsx, .mtx, .mat, .dta."),
-        click.option("--contiguity", type=click.Choice(["queen", "rook"]), default=contiguity,
-                     show_default=contiguity is not None, help=help_contiguity),
+        *((click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Weights file: .gal, .gwt, edge-list or matrix .csv, .xlsx, .mtx, .mat, .dta."),
+           click.option("--contiguity", type=click.Choice(["queen", "rook"]), default=contiguity,
+                        show_default=contiguity is not None, help=help_contiguity)) if weights else ()),
         *(operation.options() for operation in operations),
     ]
 
