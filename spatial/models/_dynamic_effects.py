@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from spatial.progress import progress
 from spatial.models._dynamic import stability
 from spatial.models.effects import KINDS, Effects, _frames, _lag_point, _make_kernel, _per_unit, truncated_draws
 
@@ -42,11 +43,13 @@ def _stationary(weights, rho, tau, eta, omega_range) -> np.ndarray:
     if omega_range is None:
         omega = weights.eigenvalues()
         out = np.empty(len(rho), bool)
-        for start in range(0, len(rho), 64):
-            r = rho[start:start + 64, None]
-            ratio = np.abs((tau[start:start + 64, None] + eta[start:start + 64, None] * omega[None, :])
-                           / (1.0 - r * omega[None, :]))
-            out[start:start + 64] = ratio.max(axis=1) < 1.0
+        with progress("effects draws: stationarity (blocks of 64)", -(-len(rho) // 64)) as advance:
+            for start in range(0, len(rho), 64):
+                r = rho[start:start + 64, None]
+                ratio = np.abs((tau[start:start + 64, None] + eta[start:start + 64, None] * omega[None, :])
+                               / (1.0 - r * omega[None, :]))
+                out[start:start + 64] = ratio.max(axis=1) < 1.0
+                advance()
         return out & (tau < 1.0)
     return np.array([stability(None, r, t, e, omega_range=omega_range) < 1.0 and t < 1.0
                      for r, t, e in zip(rho, tau, eta, strict=True)])

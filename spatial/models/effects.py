@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
+from spatial.progress import progress
 from spatial.choices import EffectsInference, EffectsMethod
 from spatial._options import check_option
 from spatial.errors import NumericalError, SpatialPanelError
@@ -251,10 +252,12 @@ class _Kernel:
         ones = np.ones(self.n)
         w1 = W @ ones
         t1, t2 = np.empty(len(rho)), np.empty(len(rho))
-        for i, r in enumerate(rho):
-            lu = self._solver(float(r))
-            z = lu.solve(np.column_stack([ones, w1]))
-            t1[i], t2[i] = z[:, 0].mean(), z[:, 1].mean()
+        with progress("effects draws (sparse solves)", len(rho)) as advance:
+            for i, r in enumerate(rho):
+                lu = self._solver(float(r))
+                z = lu.solve(np.column_stack([ones, w1]))
+                t1[i], t2[i] = z[:, 0].mean(), z[:, 1].mean()
+                advance()
         return t1, t2
 
     def _totals_prime_by_solves(self, rho: float) -> tuple[float, float]:
