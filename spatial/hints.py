@@ -135,6 +135,7 @@ OPTIONS: dict[str, Option] = {o.name: o for o in [
     _o("coerce_numeric", "panel.coerce_numeric", flag="--coerce-numeric", commands=("check",), flag_value=True),
     _o("id_normalize", "panel.id_normalize", flag="--id-normalize", commands=_READERS),
     _o("match_names", "boundaries.match_names", flag="--match-names", commands=_READERS),
+    _o("match_parent", "boundaries.match_parent", flag="--match-parent", commands=_READERS),
     _o("keep", "boundaries.keep", flag="--keep", commands=_READERS),
     _o("restrict", "boundaries.restrict", flag="--restrict", commands=_READERS),
     _o("balance", "panel.balance", flag="--balance", commands=("check",)),

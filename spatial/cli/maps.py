@@ -31,7 +31,7 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
         from spatial._fs import display_path
         from spatial.io import read_boundaries, require_columns
 
-        joined = [f"--{k.replace('_', '-')}" for k in ("time", "keep", "restrict", "match_names", "id_normalize",
+        joined = [f"--{k.replace('_', '-')}" for k in ("time", "keep", "restrict", "match_names", "match_parent", "id_normalize",
                                                        "sheet", "boundary_id")
                   if (time_column if k == "time" else loader.get(k)) not in (None, "error")]
         if joined:

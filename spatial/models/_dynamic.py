@@ -206,11 +206,13 @@ def dynamic_data(design, *, lags: str, fe: str, bias_correction: bool, collinear
     y_raw = y_cur.reshape(-1)
     Wy_raw = np.asarray(w.matrix @ y_cur).reshape(-1)
     transformed = bool(bias_correction and fe in ("time", "twoway"))
-    if transformed and not w.row_stochastic:
+    if transformed and (not w.row_stochastic or w.islands):
+        why = (f"W has {len(w.islands)} islands (rows of zeros: {first_items(list(w.islands), 5)})" if w.islands
+               else "W is not row-standardised")
         raise SpatialPanelError(
             "the bias-corrected dynamic model removes time effects by the orthogonal transformation of Lee and Yu "
-            "(2010), which needs a row-standardised W (rows summing to one): pass w.transform('r'), or "
-            "bias_correction=False (lee_yu=False)"
+            f"(2010), which needs every row of W to sum to one; {why}. Pass w.transform('r') (and connect or "
+            "drop the islands), use fe='unit', or lee_yu=False"
         )
     if fe == "none":
         y_t, Wy_t, Z_t = y_raw, Wy_raw, Z_raw
