@@ -107,10 +107,16 @@ def license_text() -> str:
     return ""
 
 
+@cache
+def units_js() -> str:
+    """Our script that decodes the units' shared arcs and switches views (``maps/templates/units.js``)."""
+    return (resources.files("maps") / "templates" / "units.js").read_text(encoding="utf-8").replace("</", "<\\/")
+
+
 def inline_head() -> str:
-    """``<style>`` and ``<script>`` elements holding Leaflet, for a page's ``<head>``."""
+    """``<style>`` and ``<script>`` elements holding Leaflet and our units script, for a page's ``<head>``."""
     names = ", ".join(f"{a.name} {a.version} ({a.license})" for a in assets())
     return (
         f"<!-- inlined: {names} -->\n"
-        f"<style>{leaflet_css()}</style>\n<script>{leaflet_js()}</script>\n"
+        f"<style>{leaflet_css()}</style>\n<script>{leaflet_js()}</script>\n<script>{units_js()}</script>\n"
     )

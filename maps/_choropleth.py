@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from maps.choices import Tiles
 from maps._classify import NO_DATA_COLOR, Classes, Scheme, classify
 from maps._display import align_values, display_layer, plain_values, require_fields
 from maps._escape import safe_text
-from maps._format import format_number
+from maps._format import format_numbers
 from maps._i18n import Lang, word
 from maps._leaflet import OfflineMap, View, build_map, legend_table, style
 
@@ -60,7 +61,7 @@ def class_views(
             rows.append((styles[-1], safe_text(word("no_data", lang)), missing))
         caption = f'<div class="spatial-caption">{safe_text(classes.describe(lang))}</div>'
         note = f'<div class="spatial-note">{safe_text(pooled_note)}</div>' if pooled_note else ""
-        texts = tuple(format_number(v, fmt, missing=word("no_data", lang)) for v in numbers)
+        texts = tuple(format_numbers(numbers, fmt, missing=word("no_data", lang)))
         views.append(View(str(column), styles, tuple(int(c) for c in codes), texts,
                           caption + legend_table(rows) + note))
     return views
@@ -80,7 +81,7 @@ def choropleth(
     title: str | None = None,
     period: Any = None,
     fmt: str | None = None,
-    tiles: str | None = None,
+    tiles: Tiles | None = None,
     lang: Lang = "en",
     simplify: float | str | None = "auto",
     height: int | str = "100%",

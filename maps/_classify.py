@@ -13,13 +13,13 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
+from maps.choices import Scheme
 from maps._format import format_number
 from maps._i18n import Lang, word
 from maps.errors import MapError
 
 __all__ = ["Scheme", "Classes", "classify", "check_choice", "palette", "NO_DATA_COLOR"]
 
-Scheme = Literal["quantiles", "natural_breaks", "equal_interval", "std_mean", "user_defined"]
 NO_DATA_COLOR = "#d9d9d9"
 # Fisher-Jenks is exact but quadratic (and slow without numba): above this many values it runs
 # on this many evenly spaced order statistics of the data (deterministic, no random sample).

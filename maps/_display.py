@@ -40,6 +40,7 @@ class DisplayLayer:
     ids: pd.Index
     tolerance_m: float | None
     not_drawn: tuple[str, ...]
+    precision: int = 6  # decimal places of the displayed lon/lat
 
     @property
     def n(self) -> int:
@@ -107,7 +108,7 @@ def _ids(frame: pd.DataFrame, id: str | None) -> pd.Index:
         ids = pd.Index([str(i) for i in frame.index])
     else:
         require_fields(frame, [id])
-        ids = pd.Index([_text(v) for v in frame[id]])
+        ids = pd.Index([_text(v) for v in frame[id].tolist()])
     duplicated = ids[ids.duplicated()].unique().tolist()
     if duplicated:
         shown = ", ".join(repr(d) for d in duplicated[:10])
@@ -197,7 +198,7 @@ def display_layer(
     if names is None:
         names = [c for c in NAME_COLUMNS if c in units.columns and c != id][:2]
     require_fields(units, list(names))
-    texts = [[_text(v) for v in units[column]] for column in names]
+    texts = [[_text(v) for v in units[column].tolist()] for column in names]
     label = []
     for position, unit_id in enumerate(ids):
         shown = " · ".join(t[position] for t in texts if t[position])
@@ -221,8 +222,8 @@ def display_layer(
             shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, precision)), crs=4326
         )
     else:
-        tolerance = None
-    return DisplayLayer(frame.reset_index(drop=True), pd.Index(frame["_id"]), tolerance, not_drawn)
+        tolerance, precision = None, 6
+    return DisplayLayer(frame.reset_index(drop=True), pd.Index(frame["_id"]), tolerance, not_drawn, int(precision))
 
 
 def align_values(layer: DisplayLayer, values: pd.DataFrame | pd.Series, what: str) -> pd.DataFrame:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def format_number(value: object, fmt: str | None = None, *, missing: str = "") -> str:
     """A number as short, readable text: about 4 significant digits, thousands separators.
@@ -22,18 +24,39 @@ def format_number(value: object, fmt: str | None = None, *, missing: str = "") -
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return str(value)
-    if not math.isfinite(number):
-        return missing
+    return format_numbers([number], fmt, missing=missing)[0]
+
+
+def format_numbers(values, fmt: str | None = None, *, missing: str = "") -> list[str]:
+    """Many numbers as :func:`format_number` writes each (the one implementation), without its
+    per-value cost: the digits are chosen for all values at once (a map of 50,000 units over 10
+    periods formats half a million values).
+
+    Examples
+    --------
+    >>> format_numbers([57123.4, 0.034512, float("inf"), 0.0, -0.0001, 2e9], missing="n/a")
+    ['57,123', '0.03451', 'n/a', '0', '-0.0001', '2e+09']
+    """
+    numbers = np.asarray(values, dtype=float).ravel()
+    out = np.full(len(numbers), missing, dtype=object)
+    finite = np.isfinite(numbers)
     if fmt:
-        return format(number, fmt)
-    size = abs(number)
-    if size != 0 and (size >= 1e9 or size < 1e-4):
-        return f"{number:.3g}"
-    digits = 0 if size == 0 else max(0, 3 - math.floor(math.log10(size)))
-    text = f"{number:,.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+        out[finite] = [format(x, fmt) for x in numbers[finite].tolist()]
+        return out.tolist()
+    size = np.abs(numbers)
+    short = finite & (size != 0) & ((size >= 1e9) | (size < 1e-4))
+    out[short] = [f"{x:.3g}" for x in numbers[short].tolist()]
+    plain = finite & ~short
+    with np.errstate(divide="ignore"):
+        digits = np.where(size[plain] == 0, 0, np.maximum(0, 3 - np.floor(np.log10(size[plain])))).astype(int)
+    texts = []
+    for x, d in zip(numbers[plain].tolist(), digits.tolist(), strict=True):
+        text = f"{x:,.{d}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        texts.append("0" if text in ("-0", "") else text)
+    out[plain] = texts
+    return out.tolist()
 
 
 def format_p(value: object) -> str:

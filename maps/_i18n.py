@@ -5,9 +5,7 @@ User-derived text (names, columns, titles) is never translated; only our own lab
 
 from __future__ import annotations
 
-from typing import Literal
-
-Lang = Literal["en", "zh"]
+from maps.choices import Lang
 
 _WORDS: dict[str, tuple[str, str]] = {
     # legends and tooltips

@@ -1,6 +1,12 @@
 """The folium map every function returns: Leaflet inlined, no tiles by default, one layer of
 units whose colours, tooltip values and legend switch between views (periods or measures).
 
+Built for county and grid scale: the units are drawn on one canvas (Leaflet ``preferCanvas``),
+their outlines travel as quantised shared arcs (:mod:`maps._topology`), and each view is a class
+code and a text index per unit in compact strings that the page switches between
+(``maps/templates/units.js``, inlined with Leaflet). The China counties over 20 periods are
+under 1 MB; a 50,000-cell grid over 10 periods under 5 MB (``bench/bench_map_scale.py``).
+
 Every string that reaches the page is escaped with :func:`maps._escape.safe_text` (names,
 labels, legends) and data enter scripts through ``tojson`` (which escapes ``<``, ``>``, ``&``).
 """
@@ -12,18 +18,20 @@ from typing import Literal
 
 import folium
 from folium.elements import MacroElement
+from folium.map import Layer
 from folium.template import Template
 
 from maps import _assets
+from maps.choices import Tiles
 from maps._literal import LiteralFigure, UnsafePageError, Verbatim, adopt
 from maps._classify import check_choice
 from maps._display import DisplayLayer
 from maps._escape import safe_text
 from maps._i18n import Lang, word
+from maps._topology import encode, encode_unsigned
 
 __all__ = ["OfflineMap", "View", "Tiles", "build_map", "map_parts", "MAP_CSS", "PAGE_CSS"]
 
-Tiles = Literal["OpenStreetMap", "CartoDB positron", "CartoDB voyager", "CartoDB dark_matter"]
 
 MAP_CSS = """
 .folium-map.leaflet-container { background: #f4f5f2; }
@@ -88,6 +96,7 @@ class OfflineMap(folium.Map):
     )
 
     def __init__(self, *, title: str = "", height: int | str = "100%", tiles: str | None = None, **kwargs):
+        kwargs.setdefault("prefer_canvas", True)  # one canvas, not an SVG path per unit: county and grid scale
         super().__init__(tiles=None, height=height, control_scale=True, zoom_snap=0.25, **kwargs)
         figure = adopt(self)  # a page that never renders run-time text as a template
         if tiles is not None:
@@ -116,81 +125,56 @@ class View:
     legend: str
 
 
+class _UnitsLayer(Layer):
+    """The units: polygons decoded in the page from quantised shared arcs (:mod:`maps._topology`)
+    and drawn on the map's canvas; names (escaped) for the tooltips."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = spatialPanel.units({{ this.data|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict, name: str):
+        super().__init__(name=name, overlay=True)
+        self._name = "SpatialUnits"
+        self.data = data
+
+
 class _ViewControl(MacroElement):
-    """Title, view selector (with a slider for periods) and legend; restyles the layer."""
+    """Title, view selector (with a slider for periods), legend and tooltips; restyles the layer
+    (``spatialPanel.views`` in ``maps/templates/units.js``)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var layer = {{ this.layer.get_name() }};
-            var spec = {{ this.spec|tojson }};
-            var legend, select, slider, current = spec.initial;
-            function styleOf(l) { return spec.styles[current][spec.codes[current][l.feature.properties._k]]; }
-            function show(i) {
-                current = i;
-                layer.eachLayer(function (l) {
-                    l.feature.properties._value = spec.texts[i][l.feature.properties._k];
-                    l.setStyle(styleOf(l));
-                });
-                legend.innerHTML = spec.legends[i];
-                if (select) { select.value = String(i); }
-                if (slider) { slider.value = String(i); }
-            }
-            layer.on("mouseover", function (e) { e.layer.setStyle({weight: 3, color: "#222"}); e.layer.bringToFront(); });
-            layer.on("mouseout", function (e) { e.layer.setStyle(styleOf(e.layer)); });
-            var control = L.control({position: "bottomright"});
-            control.onAdd = function () {
-                var div = L.DomUtil.create("div", "spatial-panel-control");
-                div.setAttribute("data-spatial", "legend");
-                var title = L.DomUtil.create("div", "spatial-title", div);
-                title.innerHTML = spec.title;
-                if (spec.views.length > 1) {
-                    var row = L.DomUtil.create("div", "", div);
-                    var label = L.DomUtil.create("label", "", row);
-                    label.innerHTML = spec.selector + " ";
-                    select = L.DomUtil.create("select", "spatial-view-select", label);
-                    spec.views.forEach(function (text, i) {
-                        var option = L.DomUtil.create("option", "", select);
-                        option.value = String(i);
-                        option.innerHTML = text;
-                    });
-                    select.addEventListener("change", function () { show(Number(select.value)); });
-                    if (spec.slider) {
-                        slider = L.DomUtil.create("input", "spatial-view-slider", div);
-                        slider.type = "range"; slider.min = "0"; slider.step = "1";
-                        slider.max = String(spec.views.length - 1);
-                        slider.addEventListener("input", function () { show(Number(slider.value)); });
-                    }
-                }
-                legend = L.DomUtil.create("div", "spatial-legend-body", div);
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            control.addTo({{ this._parent.get_name() }});
-            show(spec.initial);
+        var spec = {{ this.spec|tojson }};
+        spatialPanel.views({{ this._parent.get_name() }}, {{ this.layer.get_name() }}, spec);
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, layer: folium.GeoJson, spec: dict):
+    def __init__(self, layer: _UnitsLayer, spec: dict):
         super().__init__()
         self._name = "ViewControl"
         self.layer = layer
         self.spec = spec
 
 
-def _features(layer: DisplayLayer, first: View) -> dict:
-    features = []
-    for k, (name, geometry) in enumerate(zip(layer.frame["_name"], layer.frame.geometry, strict=True)):
-        features.append({
-            "type": "Feature",
-            "properties": {"_k": k, "_name": name, "_value": safe_text(first.texts[k])},  # tooltip uses innerHTML
-            "geometry": geometry.__geo_interface__,
-        })
-    return {"type": "FeatureCollection", "features": features}
+def _texts(views: list[View]) -> dict:
+    """Every view's tooltip texts (escaped) as one table of distinct texts and, per view, the
+    position of each unit's text in it (base-64 varint digits, see :mod:`maps._topology`)."""
+    import pandas as pd
+
+    flat = pd.Series([t for v in views for t in v.texts], dtype=object)
+    codes, uniques = pd.factorize(flat, sort=False)
+    n = len(views[0].texts) if views else 0
+    index = [encode_unsigned(codes[i * n:(i + 1) * n]) for i in range(len(views))]
+    return {"table": [safe_text(t) for t in uniques], "index": index}
 
 
 def build_map(
@@ -207,7 +191,9 @@ def build_map(
     height: int | str = "100%",
     layer_name: str | None = None,
 ) -> OfflineMap:
-    """Assemble the map: units layer with tooltips, view control, layer control, fitted bounds."""
+    """Assemble the map: units layer (shared arcs on a canvas), view control with tooltips, layer
+    control, fitted bounds. Views carry per-unit class codes and texts as compact strings that
+    the page switches between; there is one layer, whatever the number of views."""
     m = OfflineMap(title=title, tiles=tiles, height=height)
     notes = []
     if layer.tolerance_m:
@@ -216,32 +202,27 @@ def build_map(
     if layer.not_drawn:
         notes.append(word("not_drawn", lang, n=len(layer.not_drawn)))
     m.display_notes = tuple(notes)
-    geojson = folium.GeoJson(
-        _features(layer, views[initial]),
-        name=safe_text(layer_name or title or value_label),
-        tooltip=folium.GeoJsonTooltip(
-            fields=["_name", "_value"], aliases=[safe_text(word("name", lang)), safe_text(value_label)],
-            sticky=True, localize=False,
-        ),
-        zoom_on_click=False,
-    )
-    geojson.add_to(m)
+    if layer.n:  # before the layer, so that the units are projected once, at the fitted zoom
+        minx, miny, maxx, maxy = layer.frame.total_bounds
+        m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+    topology = encode(layer.frame.geometry.to_numpy(), layer.precision, ids=list(layer.ids))
+    data = topology.to_dict() | {"names": list(layer.frame["_name"])}  # escaped by display_layer
+    units = _UnitsLayer(data, safe_text(layer_name or title or value_label))
+    units.add_to(m)
     note_html = "".join(f'<div class="spatial-note">{safe_text(n)}</div>' for n in notes)
     spec = {
         "title": safe_text(title),
         "selector": safe_text(selector),
+        "aliases": [safe_text(word("name", lang)), safe_text(value_label)],
         "views": [safe_text(v.label) for v in views],
         "slider": slider,
         "styles": [list(v.styles) for v in views],
-        "codes": [list(v.codes) for v in views],
-        "texts": [[safe_text(t) for t in v.texts] for v in views],
+        "codes": [encode_unsigned(v.codes) for v in views],
+        "texts": _texts(views),
         "legends": [v.legend + note_html for v in views],
         "initial": initial % len(views),
     }
-    _ViewControl(geojson, spec).add_to(m)
-    if layer.n:
-        minx, miny, maxx, maxy = layer.frame.total_bounds
-        m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+    _ViewControl(units, spec).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from maps.choices import Inset
 from maps._atomic import atomic_target
 from maps._classify import NO_DATA_COLOR, Scheme, check_choice, classify
 from maps._display import plain_values, require_fields
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["choropleth_figure", "lisa_figure", "moran_scatter", "moran_series", "save_figure", "CHINA_ALBERS"]
 
-Inset = Literal["none", "south_china_sea"]
 CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +datum=WGS84 +units=m"
 # Lon/lat boxes: the mainland view of a national China map and the South China Sea inset.
 _CHINA_MAIN = (72.0, 17.0, 136.0, 54.5)

@@ -110,6 +110,8 @@ def _typed(value: str):
 
 _ESDA = ("moran", "lisa", "hotspots")
 _LOADERS = ("check", *_ESDA)
+# every command that reads a table (and boundaries) with the loader's options (spatial.cli.inputs)
+_READERS = (*_LOADERS, "fit", "select", "bayes", "map")
 _WRITERS = ("moran", "lisa", "hotspots", "fit", "select", "map", "report", "run", "demo", "reshape",
             "weights build", "weights convert", "zonal")
 
@@ -122,19 +124,20 @@ def _o(name: str, key: str | None, keyword: str | None = None, *, flag: str | No
 
 OPTIONS: dict[str, Option] = {o.name: o for o in [
     # reading inputs
-    _o("encoding", "panel.encoding", flag="--encoding", commands=(*_LOADERS, "fit", "select", "reshape")),
-    _o("boundary_encoding", "boundaries.encoding", "encoding", flag="--boundary-encoding", commands=_LOADERS,
+    _o("encoding", "panel.encoding", flag="--encoding", commands=(*_READERS, "reshape")),
+    _o("boundary_encoding", "boundaries.encoding", "encoding", flag="--boundary-encoding", commands=_READERS,
        more={"weights build": "--encoding"}),
-    _o("sheet", "panel.sheet", flag="--sheet", commands=(*_LOADERS, "reshape")),
-    _o("layer", "boundaries.layer", flag="--layer", commands=(*_LOADERS, "map", "zonal", "weights build")),
-    _o("assume_crs", "boundaries.assume_crs", flag="--assume-crs", commands=(*_LOADERS, "weights build")),
+    _o("sheet", "panel.sheet", flag="--sheet", commands=(*_READERS, "reshape")),
+    _o("layer", "boundaries.layer", flag="--layer", commands=(*_READERS, "zonal", "weights build")),
+    _o("assume_crs", "boundaries.assume_crs", flag="--assume-crs", commands=(*_READERS, "weights build")),
     _o("raster_assume_crs", "rasters.assume_crs", "assume_crs", flag="--assume-crs", commands=("zonal",)),
     _o("variables", "panel.variables", flag="--variables", commands=_LOADERS),
     _o("coerce_numeric", "panel.coerce_numeric", flag="--coerce-numeric", commands=("check",), flag_value=True),
-    _o("id_normalize", "panel.id_normalize", flag="--id-normalize", commands=(*_LOADERS, "fit", "select")),
-    _o("match_names", "boundaries.match_names", flag="--match-names", commands=(*_LOADERS, "fit", "select")),
-    _o("keep", "boundaries.keep", flag="--keep", commands=(*_LOADERS, "fit", "select")),
-    _o("restrict", "boundaries.restrict", flag="--restrict", commands=(*_LOADERS, "fit", "select")),
+    _o("id_normalize", "panel.id_normalize", flag="--id-normalize", commands=_READERS),
+    _o("match_names", "boundaries.match_names", flag="--match-names", commands=_READERS),
+    _o("match_parent", "boundaries.match_parent", flag="--match-parent", commands=_READERS),
+    _o("keep", "boundaries.keep", flag="--keep", commands=_READERS),
+    _o("restrict", "boundaries.restrict", flag="--restrict", commands=_READERS),
     _o("balance", "panel.balance", flag="--balance", commands=("check",)),
     _o("missing", "panel.missing", flag="--missing", commands=("check",)),
     _o("repair", "boundaries.repair", flag="--repair", commands=("check", "weights build")),

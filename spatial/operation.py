@@ -253,7 +253,8 @@ class Operation:
     """One operation a user runs: its command, config section, Python function and parameters.
 
     ``inputs`` is True when the command also reads a table (and boundaries or weights) with the
-    options of ``spatial check`` (the shared loader); ``positional`` names the Python arguments
+    options of ``spatial check`` (the shared loader), ``"boundaries"`` when it reads a table and
+    boundaries only (no weights); ``positional`` names the Python arguments
     that are the data (``panel``, ``w``), not options.
     """
 
@@ -263,7 +264,7 @@ class Operation:
     section: str | None = None
     function: str | None = None
     positional: tuple[str, ...] = ()
-    inputs: bool = False
+    inputs: bool | str = False
 
     def param(self, name: str) -> Param:
         for param in self.params:

@@ -48,9 +48,10 @@ from spatial.choices import (
     Transform,
     WeightsTransform,
 )
+from maps.choices import Inset, Lang, Scheme, Tiles
 from spatial.operation import Operation, Param, section_keys
 
-__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MAP", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -177,7 +178,8 @@ FIT = Operation(
               "sandwich: robust (heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
               "correlation). Tests and effects use it."),
         Param("estimator", Estimator, "ml", "ml: maximum likelihood (least squares for OLS/SLX); gmm: spatial 2SLS / "
-              "het-robust GM / GS2SLS (a cross-section: one period), with --endog and --instruments."),
+              "het-robust GM / GS2SLS (a cross-section: one period; or --fe unit: splm's within GM for SAR, SDM, SEM, "
+              "SDEM), with --endog and --instruments."),
         Param("endog", list, None, "With --estimator gmm: endogenous regressors (not in --x).", items=str,
               variadic=True),
         Param("instruments", list, None, "With --estimator gmm: external instruments of the --endog regressors (at "
@@ -335,6 +337,37 @@ BAYES = Operation(
     ),
 )
 
+# -- map: one choropleth of a column; a run draws its maps in the report ([report]) ----------------
+_PYTHON_ONLY = "Python only: a keyword of maps.choropleth"
+MAP = Operation(
+    "map", command="map", function="maps:choropleth", positional=("units", "values"), inputs="boundaries",
+    params=(
+        Param("column", str, None, "Variable to map.", required=True, key="report.variables", key_type=list,
+              keyword=False, why="Python: choropleth(units, values=COLUMN); a run maps the [report] variables"),
+        Param("output", Path, None, "Map to write: .html (interactive, self-contained), .png (300 dpi), .svg or .pdf.",
+              flag="--out", required=True, key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("period", str, None, "Period shown (figures: default the last; HTML: the one shown first).", key=None,
+              why="a run's HTML maps have a period selector"),
+        Param("names", list, None, "Columns naming units in tooltips.", items=str, key="report.names"),
+        Param("scheme", Scheme, "quantiles", "Classification of the values.", key="report.scheme"),
+        Param("k", int, 5, "Number of classes.", low=2, key="report.k"),
+        Param("breaks", list, None, "Class upper bounds (with --scheme user_defined).", items=float, key=None,
+              why="user-defined classes: command line and Python"),
+        Param("cmap", str, None, "matplotlib colormap (default YlOrRd; RdBu_r for std_mean).", key=None,
+              why="the report uses its own palettes"),
+        Param("title", str, None, "Title of the map.", key=None, why="[report] title is the report's"),
+        Param("lang", Lang, "en", "Language of the legend and labels.", key="report.lang"),
+        Param("tiles", Tiles, None, "Base map (needs the network); default none.", key="report.tiles"),
+        Param("inset", Inset, "none", "Figures of China: South China Sea islands in an inset.", key=None,
+              keyword=False, why="static figures: maps.static.choropleth_figure(inset=)"),
+        Param("overwrite", bool, False, "Replace --out if it exists.", key=None, keyword=False,
+              why="spatial run --overwrite, for the whole run"),
+        Param("id", str, None, "", flag=None, key=None, why="the loader's --id / [panel] id"),
+        *(Param(name, str, None, "", flag=None, key=None, why=_PYTHON_ONLY)
+          for name in ("label", "fmt", "simplify", "height")),
+    ),
+)
+
 #: fit()'s GMM keywords: passed only with estimator='gmm' (fit refuses endog and instruments otherwise).
 GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors")
 
@@ -346,7 +379,8 @@ def without_ml_defaults(keywords: dict) -> dict:
     return {k: v for k, v in keywords.items() if k not in drop}
 
 
-OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES)}
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES,
+                                                            MAP)}
 
 #: The keys of the ``[esda]`` section, from the three operations.
 ESDA_KEYS = section_keys("esda", (MORAN, LISA, HOTSPOTS))

@@ -76,3 +76,13 @@ def progress(description: str, total: int, *, stream: TextIO | None = None) -> I
             bar.advance(task, n)
 
         yield advance
+
+
+def _install_in_weights() -> None:
+    """Long weights builds (weights.progress) draw this bar too."""
+    from weights.progress import set_progress
+
+    set_progress(progress)
+
+
+_install_in_weights()

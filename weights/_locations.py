@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from weights import _geodesy
+from weights.progress import steps
 from weights._checks import check_option, first_items, unit_ids
 from weights.errors import WeightsError, hint
 
@@ -30,6 +31,8 @@ PointsOption = Literal["centroid", "representative"]
 
 _GREAT_CIRCLE = ("haversine", "geodesic")
 _TIE = 1e-12  # relative margin under which two distances are treated as a possible tie
+
+BLOCK_CELLS = 2_000_000  # distances computed per block of rows (memory bound)
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,17 +151,19 @@ class Locations:
         """Every ordered pair of distinct units with its distance, computed in blocks of rows."""
         n = self.n
         rows_out, cols_out, dist_out = [], [], []
-        block = max(1, 2_000_000 // max(n, 1))
+        block = max(1, BLOCK_CELLS // max(n, 1))
         everyone = np.arange(n)
-        for start in range(0, n, block):
-            rows = np.arange(start, min(n, start + block))
-            r = np.repeat(rows, n)
-            c = np.tile(everyone, rows.size)
-            keep = r != c
-            r, c = r[keep], c[keep]
-            rows_out.append(r)
-            cols_out.append(c)
-            dist_out.append(self.distance(r, c))
+        with steps("weights: distances between all units (row blocks)", -(-n // block)) as advance:
+            for start in range(0, n, block):
+                rows = np.arange(start, min(n, start + block))
+                r = np.repeat(rows, n)
+                c = np.tile(everyone, rows.size)
+                keep = r != c
+                r, c = r[keep], c[keep]
+                rows_out.append(r)
+                cols_out.append(c)
+                dist_out.append(self.distance(r, c))
+                advance()
         if not rows_out:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0)

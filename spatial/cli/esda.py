@@ -65,7 +65,8 @@ def _load(options: dict[str, Any], also: list[str] | None = None):
         variables=variables, sheet=options["sheet"], encoding=options["encoding"],
         id_normalize=options["id_normalize"], boundary_id=options["boundary_id"], layer=options["layer"],
         boundary_encoding=options["boundary_encoding"], assume_crs=options["assume_crs"],
-        match_names=_split(options["match_names"]), keep=options["keep"], restrict=options["restrict"],
+        match_names=_split(options["match_names"]), match_parent=options["match_parent"], keep=options["keep"],
+        restrict=options["restrict"],
     )
     panel = load_panel(validate_config(raw, where="command line"))
     import weights

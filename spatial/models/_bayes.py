@@ -76,14 +76,6 @@ class BayesComparison:
         """Log-marginal likelihoods indexed by model."""
         return self.table.set_index("model")["log_marginal"]
 
-    def frame(self) -> pd.DataFrame:
-        """The table as shown in reports: model names in capitals, readable column names."""
-        return pd.DataFrame({
-            "model": [m.upper() for m in self.table["model"]], "log-marginal": self.table["log_marginal"],
-            "prior": self.table["prior"], "posterior probability": self.table["probability"],
-            "posterior mode of rho/lambda": self.table["mode"], "integration error": self.table["integration_error"],
-        })
-
     @property
     def note(self) -> str:
         """One paragraph: priors, interval, quadrature and caveats, for under the table."""

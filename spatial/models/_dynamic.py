@@ -73,7 +73,9 @@ from spatial.models._panel import _absorbed, demean
 __all__ = ["DynamicLags", "DynamicData", "dynamic_data", "check_periods", "estimate_dynamic", "DynamicEstimate",
            "stability", "NonStationaryWarning", "TRACE_PROBES"]
 
-TRACE_PROBES = 100  # Rademacher probes of the stochastic traces above DENSE_LIMIT units
+TRACE_PROBES = 100  # Rademacher probes of the stochastic traces above DENSE_LIMIT units (fewer for large n:
+# the relative error of a Hutchinson trace of these diagonally dominant functions falls like 1/sqrt(n probes))
+_PROBE_BUDGET = 1_000_000  # n x probes above which the number of probes shrinks (to no fewer than 20)
 _LAG_NAMES = {"tau": ("tau",), "eta": ("eta",), "both": ("tau", "eta")}
 
 
@@ -204,11 +206,13 @@ def dynamic_data(design, *, lags: str, fe: str, bias_correction: bool, collinear
     y_raw = y_cur.reshape(-1)
     Wy_raw = np.asarray(w.matrix @ y_cur).reshape(-1)
     transformed = bool(bias_correction and fe in ("time", "twoway"))
-    if transformed and not w.row_stochastic:
+    if transformed and (not w.row_stochastic or w.islands):
+        why = (f"W has {len(w.islands)} islands (rows of zeros: {first_items(list(w.islands), 5)})" if w.islands
+               else "W is not row-standardised")
         raise SpatialPanelError(
             "the bias-corrected dynamic model removes time effects by the orthogonal transformation of Lee and Yu "
-            "(2010), which needs a row-standardised W (rows summing to one): pass w.transform('r'), or "
-            "bias_correction=False (lee_yu=False)"
+            f"(2010), which needs every row of W to sum to one; {why}. Pass w.transform('r') (and connect or "
+            "drop the islands), use fe='unit', or lee_yu=False"
         )
     if fe == "none":
         y_t, Wy_t, Z_t = y_raw, Wy_raw, Z_raw
@@ -291,7 +295,7 @@ class Traces:
         self.logdet = logdet
         self.exact = exact
         self.seed = seed
-        self.probes = probes
+        self.probes = max(20, min(probes, _PROBE_BUDGET // max(self.w.n, 1)))
 
     def _adjust(self, value: float, at_one: float) -> float:
         return value - at_one if self.data.transformed else value
@@ -310,9 +314,8 @@ class Traces:
         else:
             tr_g = float(-self.logdet.derivative(np.array([rho]), 1)[0])
             tr_g2 = float(-self.logdet.derivative(np.array([rho]), 2)[0])
-            lu = _splu(sparse.identity(n, format="csc") - rho * W, "I - rho W")
             z = np.column_stack([self._probe_vectors(), np.ones(n)])
-            gtz = lu.solve(np.asarray(W.T @ z), trans="T")  # G' z = (I - rho W)^-T W' z
+            gtz = _inverse_apply(W.T, 1.0, rho, np.asarray(W.T @ z), "I - rho W'")  # G' z = (I - rho W)^-T W' z
             tr_ggt = float(np.mean(np.einsum("ij,ij->j", gtz[:, :-1], gtz[:, :-1])))
             column_sums = gtz[:, -1]
         one = 1.0 / (1.0 - rho)
@@ -333,14 +336,12 @@ class Traces:
                    "GWC": (omega * omega * s * c).sum(), "G": (omega * s).sum()}
             out = {k: float(np.real(v)) for k, v in out.items()}
         else:
-            identity = sparse.identity(n, format="csc")
-            lu_c = _splu(a * identity - b * W, "(1 - tau) I - (rho + eta) W")
-            lu_s = _splu(identity - rho * W, "I - rho W")
             z = self._probe_vectors()
-            u = lu_c.solve(z)  # C z
+            u = _inverse_apply(W, a, b, z, "(1 - tau) I - (rho + eta) W")  # C z
             wu = np.asarray(W @ u)
-            gu = np.asarray(W @ lu_s.solve(u))  # G C z
-            gwu = np.asarray(W @ lu_s.solve(wu))  # G W C z
+            both = _inverse_apply(W, 1.0, rho, np.column_stack([u, wu]), "I - rho W")
+            gu = np.asarray(W @ both[:, : z.shape[1]])  # G C z
+            gwu = np.asarray(W @ both[:, z.shape[1]:])  # G W C z
 
             def mean(v: np.ndarray) -> float:
                 return float(np.mean(np.einsum("ij,ij->j", z, v)))
@@ -361,9 +362,30 @@ class Traces:
         return f"Hutchinson estimates with {self.probes} Rademacher probes (seed {self.seed}), tr(G), tr(G^2) exact"
 
 
+def _inverse_apply(matrix, a: float, b: float, block: np.ndarray, what: str) -> np.ndarray:
+    """(a I - b M)^-1 block: the Neumann series sum_j (b/a)^j M^j block / a when it converges fast
+    (|b/a| times the spectral radius, bounded by the largest absolute row sum, below 0.9), else a
+    sparse LU solved column by column (SuperLU's solve of a wide block is several times slower)."""
+    absolute = abs(matrix)
+    q = abs(b / a) * min(float(absolute.sum(axis=1).max()), float(absolute.sum(axis=0).max()))
+    if q < 0.9:
+        total = block / a
+        term = total
+        for _ in range(2000):
+            term = (b / a) * np.asarray(matrix @ term)
+            total = total + term
+            if np.max(np.abs(term)) <= 1e-14 * np.max(np.abs(total)):
+                break
+        return total
+    lu = _splu(a * sparse.identity(matrix.shape[0], format="csc") - b * matrix, what)
+    return np.column_stack([lu.solve(np.ascontiguousarray(block[:, j])) for j in range(block.shape[1])])
+
+
 def _splu(matrix, what: str):
+    """Sparse LU with a fill-reducing symmetric ordering (W's pattern is symmetric or nearly)."""
     try:
-        return sla.splu(sparse.csc_matrix(matrix))
+        return sla.splu(sparse.csc_matrix(matrix), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1,
+                        options={"SymmetricMode": True})
     except RuntimeError as exc:
         raise NumericalError(f"{what} is singular (sparse LU failed: {exc})") from None
     except MemoryError:
@@ -418,12 +440,15 @@ def bias_vector(data: DynamicData, traces: Traces, names: tuple[str, ...], rho: 
 # ---------------------------------------------------------------------------------------- stability
 
 
-def stability(weights, rho: float, tau: float, eta: float, *, omega_range: tuple[float, float] | None = None) -> float:
+def stability(weights, rho: float, tau: float, eta: float, *, omega_range: tuple[float, float] | None = None,
+              refine=None) -> float:
     """The largest modulus of the eigenvalues of A = (I - rho W)^-1 (tau I + eta W): below 1 is stationary.
 
     From all eigenvalues when given ``weights`` with a dense spectrum (``omega_range`` None), else
     at the ends of the real interval [omega_min, omega_max] (the map omega -> (tau + eta omega) /
-    (1 - rho omega) is monotone on it, so the ends are the extremes for real spectra).
+    (1 - rho omega) is monotone on it, so the ends are the extremes for real spectra). A range wider
+    than the spectrum (e.g. (-r, r) from the spectral radius r) can only overstate the value; when it
+    reaches 1, ``refine()`` (if given) returns the exact range and the value is computed again.
 
     Examples
     --------
@@ -436,8 +461,12 @@ def stability(weights, rho: float, tau: float, eta: float, *, omega_range: tuple
         omega = np.array(omega_range, dtype="float64")
     denominator = 1.0 - rho * omega
     if np.any(np.abs(denominator) < 1e-300):
-        return math.inf
-    return float(np.max(np.abs((tau + eta * omega) / denominator)))
+        value = math.inf
+    else:
+        value = float(np.max(np.abs((tau + eta * omega) / denominator)))
+    if value >= 1.0 and refine is not None:
+        return stability(weights, rho, tau, eta, omega_range=refine())
+    return value
 
 
 # ---------------------------------------------------------------------------------------- estimate
@@ -470,7 +499,7 @@ def lag_values(names, estimates) -> tuple[float, float]:
 
 
 def estimate_dynamic(data: DynamicData, *, logdet, interval, search, exact_traces: bool, bias_correction: bool,
-                     seed: int, omega_range: tuple[float, float] | None) -> DynamicEstimate:
+                     seed: int, omega_range: tuple[float, float] | None, refine=None) -> DynamicEstimate:
     """ML of rho on the concentrated likelihood, then (optionally) the bias correction and the covariance.
 
     ``search(loglik, logdet, interval)`` maximises ``loglik(rho, f)`` over the interval.
@@ -493,7 +522,7 @@ def estimate_dynamic(data: DynamicData, *, logdet, interval, search, exact_trace
                                "estimated_periods": data.n_periods,
                                "initial_period": "the first period is the initial condition y_0 (not estimated)"}
     uncorrected = {**dict(zip(names, map(float, delta), strict=True)), "rho": rho, "sigma2": sigma2}
-    stat = stability(data.weights, rho, tau, eta, omega_range=omega_range)
+    stat = stability(data.weights, rho, tau, eta, omega_range=omega_range, refine=refine)
     corrected = False
     if bias_correction:
         if stat >= 1.0:
@@ -517,7 +546,7 @@ def estimate_dynamic(data: DynamicData, *, logdet, interval, search, exact_trace
             details["bias_shift"] = {name: float(s) for name, s in
                                      zip([*names, "rho", "sigma2"], shift, strict=True)}
             tau, eta = lag_values(names, delta)
-            stat = stability(data.weights, rho, tau, eta, omega_range=omega_range)
+            stat = stability(data.weights, rho, tau, eta, omega_range=omega_range, refine=refine)
     else:
         details["bias_correction"] = "not applied"
     info = information_matrix(data, traces, delta, rho, sigma2)

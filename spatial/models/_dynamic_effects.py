@@ -13,6 +13,10 @@ not row-standardised break). Long-run effects exist only for a stationary proces
 Inference by simulation: (rho, tau, eta, beta, theta) are drawn from the estimated asymptotic
 normal distribution (``draws`` and ``seed`` recorded); a draw with rho outside its interval, or
 (for the long run) a non-stationary draw, is redrawn and counted, so both blocks use the same draws.
+Delta-method standard errors (central-difference gradient) are kept beside them
+(``delta_std_errors``) and used when ``draws=0``. Near the stationarity bound the long-run effects
+are heavy-tailed in the draws (1/(1 - tau - rho - eta)), so their simulated standard errors can be
+much larger than the delta-method ones; both are reported.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from spatial.progress import progress
 from spatial.models._dynamic import stability
 from spatial.models.effects import KINDS, Effects, _frames, _lag_point, _make_kernel, _per_unit, truncated_draws
 
@@ -38,26 +43,29 @@ def _stationary(weights, rho, tau, eta, omega_range) -> np.ndarray:
     if omega_range is None:
         omega = weights.eigenvalues()
         out = np.empty(len(rho), bool)
-        for start in range(0, len(rho), 64):
-            r = rho[start:start + 64, None]
-            ratio = np.abs((tau[start:start + 64, None] + eta[start:start + 64, None] * omega[None, :])
-                           / (1.0 - r * omega[None, :]))
-            out[start:start + 64] = ratio.max(axis=1) < 1.0
+        with progress("effects draws: stationarity (blocks of 64)", -(-len(rho) // 64)) as advance:
+            for start in range(0, len(rho), 64):
+                r = rho[start:start + 64, None]
+                ratio = np.abs((tau[start:start + 64, None] + eta[start:start + 64, None] * omega[None, :])
+                               / (1.0 - r * omega[None, :]))
+                out[start:start + 64] = ratio.max(axis=1) < 1.0
+                advance()
         return out & (tau < 1.0)
     return np.array([stability(None, r, t, e, omega_range=omega_range) < 1.0 and t < 1.0
                      for r, t, e in zip(rho, tau, eta, strict=True)])
 
 
 def _finish(names, estimates: pd.DataFrame, se: pd.DataFrame | None, means, method, draws, seed, redrawn,
-            units) -> Effects:
+            units, delta: pd.DataFrame | None = None) -> Effects:
+    used = "simulation" if draws else "delta" if delta is not None else "none"
     if se is None:
-        se = estimates * np.nan
+        se = delta if delta is not None else estimates * np.nan
     z = estimates / se
     p = pd.DataFrame(2 * special.ndtr(-np.abs(z.to_numpy())), index=z.index, columns=z.columns)
-    used = "simulation" if draws else "none"
     return Effects(variables=tuple(names), estimates=estimates, std_errors=se, zstats=z, pvalues=p, method=method,
                    inference=used, seed=seed if draws else None, draws=draws, redrawn=redrawn,
-                   simulation_std_errors=se if draws else None, simulation_means=means, per_unit=units)
+                   delta_std_errors=delta, simulation_std_errors=se if draws else None, simulation_means=means,
+                   per_unit=units)
 
 
 def dynamic_effects(weights, *, regressors: list[str], names: list[str], estimates: np.ndarray, cov: np.ndarray,
@@ -101,6 +109,9 @@ def dynamic_effects(weights, *, regressors: list[str], names: list[str], estimat
             values = _lag_point(kernel, *_long_run_args(d_rho, d_tau, d_eta, d_beta, d_theta))
             lr_se = _frames(regressors, {k: values[k].std(axis=0, ddof=1) for k in KINDS})
             lr_mean = _frames(regressors, {k: values[k].mean(axis=0) for k in KINDS})
+    sr_delta = lr_delta = None
+    if np.all(np.isfinite(sub)):
+        sr_delta, lr_delta = _delta(kernel, mean, sub, K, regressors, long_run)
     theta_point = np.where(has_theta, theta[0], 0.0)
     sr_units = lr_units = None
     if per_unit:
@@ -109,12 +120,40 @@ def dynamic_effects(weights, *, regressors: list[str], names: list[str], estimat
             r_star, b_star, t_star = _long_run_args(rho, tau, eta, beta, theta)
             lr_units = _per_unit(weights, float(r_star[0]), regressors, b_star[0], np.where(has_theta, t_star[0], 0.0))
     short = _finish(regressors, sr_est, sr_se, sr_mean, method, draws if sr_se is not None else 0, seed, redrawn,
-                    sr_units)
+                    sr_units, sr_delta)
     long = None
     if long_run:
         long = _finish(regressors, lr_est, lr_se, lr_mean, method, draws if lr_se is not None else 0, seed, redrawn,
-                       lr_units)
+                       lr_units, lr_delta)
     return short, long
+
+
+def _delta(kernel, mean: np.ndarray, cov: np.ndarray, K: int, regressors: list[str], long_run: bool):
+    """Delta-method standard errors with a central-difference gradient in (rho, tau, eta, beta, theta)."""
+
+    def point(vector: np.ndarray, long: bool) -> np.ndarray:
+        rho, tau, eta = vector[0:1], vector[1:2], vector[2:3]
+        beta, theta = vector[None, 3:3 + K], vector[None, 3 + K:]
+        args = _long_run_args(rho, tau, eta, beta, theta) if long else (rho, beta, theta)
+        values = _lag_point(kernel, *args)
+        return np.concatenate([values[k][0] for k in KINDS])
+
+    out = []
+    for long in (False, True) if long_run else (False,):
+        columns = []
+        for j in range(len(mean)):
+            if cov[j, j] <= 0:
+                columns.append(np.zeros(3 * K))
+                continue
+            h = 1e-6 * max(1.0, abs(mean[j]))
+            up, down = mean.copy(), mean.copy()
+            up[j] += h
+            down[j] -= h
+            columns.append((point(up, long) - point(down, long)) / (2 * h))
+        jacobian = np.column_stack(columns)
+        se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", jacobian, cov, jacobian), 0.0)).reshape(3, K)
+        out.append(_frames(regressors, {k: se[i] for i, k in enumerate(KINDS)}))
+    return out[0], (out[1] if long_run else None)
 
 
 def _draw(weights, mean, cov, draws, seed, interval, omega_range, long_run) -> tuple[np.ndarray, int]:

@@ -72,14 +72,23 @@ def fit_dynamic(panel, w, *, y, x, model, fe, wx, constant, logdet, cov, effects
     dense = n <= DENSE_LIMIT
     method = logdet if logdet != "auto" else ("eigen" if dense else "lu")
     interval = rho_interval(weights, use_eigenvalues=method == "eigen" or dense)
-    omega_range = None
+    omega_range = refine = None
+    found: list = []
     if not (method == "eigen" or dense):
-        if weights.symmetric_similar:
-            interval = lower_bound_from_eigensolver(weights, interval.upper)
+        # (-r, r) from the spectral radius: the stationarity check is conservative there; the smallest
+        # eigenvalue (a sparse eigensolver) is computed only if that check fails
         omega_range = (1.0 / interval.lower, 1.0 / interval.upper)
+        if weights.symmetric_similar:
+            def refine():
+                if not found:
+                    found.append((1.0 / lower_bound_from_eigensolver(weights, interval.upper).lower,
+                                  1.0 / interval.upper))
+                return found[0]
     ld = make_logdet(weights, method, interval, seed=seed)
     est = estimate_dynamic(data, logdet=ld, interval=interval, search=_search_1d, exact_traces=dense,
-                           bias_correction=bias_correction, seed=seed, omega_range=omega_range)
+                           bias_correction=bias_correction, seed=seed, omega_range=omega_range, refine=refine)
+    if found:
+        omega_range = found[0]
     names, estimates, vcov = est.names, est.estimates, est.cov
     rho = float(estimates[-1])
     if not est.converged:

@@ -152,8 +152,9 @@ def fit(
         ``"ml"`` (default: maximum likelihood; least squares for OLS and SLX) or ``"gmm"``: spatial
         two-stage least squares for SAR and SDM (instruments W X, W^2 X, ... and the external
         ``instruments``), het-robust GM for the spatial error of SEM and SDEM (Arraiz et al. 2010),
-        GS2SLS for SAC, and 2SLS for OLS/SLX with endogenous regressors; cross-sections only (one
-        period). The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
+        GS2SLS for SAC, and 2SLS for OLS/SLX with endogenous regressors, for a cross-section (one
+        period); with ``fe="unit"`` the within GM of R splm's ``spgm`` (Kapoor-Kelejian-Prucha
+        moments for SEM/SDEM, within spatial 2SLS for SAR/SDM). The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
         first-stage F and partial R2 of each endogenous variable and, for 2SLS, the
         Anselin-Kelejian test. ``cov="robust"`` gives White standard errors for 2SLS. See
         :mod:`spatial.models._fit_gmm`.

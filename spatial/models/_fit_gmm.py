@@ -16,11 +16,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from spatial.errors import IdentificationError, SpatialPanelError, WeakInstrumentsWarning
+from spatial.errors import IdentificationError, SpatialPanelError, SpatialWarning, WeakInstrumentsWarning
 from spatial.models._design import CONST, build_design
 from spatial.models._gm_error import gm_error_het, gs2sls_het
+from spatial.models._gmm_panel import BOUND, within_error, within_lag
 from spatial.models._iv import anselin_kelejian, check_instruments, first_stage, lag_powers, two_stage
 from spatial.models._logdet import DENSE_LIMIT, rho_interval
+from spatial.models._panel import demean, fixed_effects_design
 from spatial.models._postestimation import (
     build_result,
     coefficient_effects_of,
@@ -46,17 +48,33 @@ def _names(values: Sequence[str] | str | None) -> list[str]:
     return [str(v).strip() for v in values if str(v).strip()]
 
 
+class _PerPeriod:
+    """W applied in every period of unit-major stacked arrays (what lag_powers multiplies by)."""
+
+    def __init__(self, lag, nobs: int) -> None:
+        self._lag = lag
+        self.shape = (nobs, nobs)
+
+    def __matmul__(self, values):
+        return self._lag(values)
+
+
 def check_gmm_request(info, *, x: list[str], endog: list[str], instruments: list[str], fe: str, random_effects: bool,
                       lee_yu: bool, w_lags: int) -> None:
     """Refuse what the GMM family does not cover, and contradictory variable lists (naming them)."""
     from spatial.models._design import parse_term
 
-    if random_effects or lee_yu or fe != "none":
+    if random_effects or lee_yu or fe not in ("none", "unit"):
         what = "random_effects=True" if random_effects else ("lee_yu=True" if lee_yu else f"fe={fe!r}")
         raise SpatialPanelError(
             f"estimator='gmm' with {what} is not available: GMM covers cross-sections (one period, "
-            "period=...) of sar, sdm, sem, sdem, sac and ols/slx with endogenous regressors; use the maximum "
-            "likelihood estimator for panels")
+            "period=...) of sar, sdm, sem, sdem, sac and ols/slx with endogenous regressors, and panels with unit "
+            "fixed effects (fe='unit': sar, sdm, sem, sdem, as splm's spgm within); use the maximum likelihood "
+            "estimator for the others")
+    if fe == "unit" and (info.lag and info.error or info.family == "least_squares"):
+        raise SpatialPanelError(
+            f"estimator='gmm' with fe='unit' covers sar, sdm, sem and sdem; not {info.name!r} (use the cross-section "
+            "GMM with period=..., or maximum likelihood)")
     if isinstance(w_lags, bool) or not isinstance(w_lags, int | np.integer) or w_lags < 1:
         raise SpatialPanelError(f"w_lags must be a positive integer (powers of W in the instruments), got {w_lags!r}")
     xs, en, qs = ({parse_term(t).name for t in group} for group in (x, endog, instruments))
@@ -100,24 +118,33 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
         raise SpatialPanelError(f"cov={cov!r} is not available with estimator='gmm'; choose 'auto' (homoskedastic "
                                 "2SLS; het-robust GM for error models) or 'robust' (White)")
     weights = weights_matrix(w, allow_islands=allow_islands)
+    within = fe == "unit"
+    if within and period is not None:
+        raise SpatialPanelError(f"period={period!r} fits one cross-section, where fe='unit' has nothing to remove; "
+                                "drop one of them")
     design = build_design(panel, weights, y=y, x=x, wx=None if wx is None else _names(wx),
-                          constant=constant, durbin=info.durbin, period=period, collinear=collinear,
+                          constant=constant and not within, durbin=info.durbin, period=period, collinear=collinear,
                           n_spatial=info.n_spatial + len(endog))
-    if design.n_periods != 1:
+    if within:
+        design = fixed_effects_design(design, "unit", lag_model=info.lag, collinear=collinear,
+                                      n_spatial=info.n_spatial + len(endog))
+    elif design.n_periods != 1:
         raise SpatialPanelError(
-            f"estimator='gmm' fits a cross-section; this panel has {design.n_periods} periods: pass period=... "
-            "(one cross-section)")
+            f"estimator='gmm' fits a cross-section or a panel with unit fixed effects; this panel has "
+            f"{design.n_periods} periods: pass period=... (one cross-section) or fe='unit'")
     extra_y = None
     if endog:
         extra = build_design(panel, weights, y=y, x=endog + instruments, wx=None, constant=False, durbin=False,
                              period=period, collinear="error")
-        extra_y = extra.X[:, : len(endog)]
-        Q = extra.X[:, len(endog):]
+        values = demean(extra.X, design.n_units, design.n_periods, "unit") if within else extra.X
+        extra_y = values[:, : len(endog)]
+        Q = values[:, len(endog):]
         endog_names, q_names = list(extra.names[: len(endog)]), list(extra.names[len(endog):])
     else:
         Q = np.empty((design.nobs, 0))
         endog_names, q_names = [], []
     W = weights.matrix
+    lag = design.lag  # W in every period
     X, yv = design.X, design.y
     own = [j for j, name in enumerate(design.names) if name != CONST and not name.startswith("W*")]
     lag_base = np.column_stack([X[:, own], Q])
@@ -127,17 +154,17 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
     H = np.column_stack([X, Q])
     if info.lag:
         first = 2 if info.durbin and design.lagged else 1
-        lagged = lag_powers(W, lag_base, first, first + w_lags - 1)
+        lagged = lag_powers(_PerPeriod(lag, design.nobs), lag_base, first, first + w_lags - 1)
         base_names = [design.names[j] for j in own] + q_names
         H_names += [f"W^{p}*{name}" for p in range(first, first + w_lags) for name in base_names]
         H = np.column_stack([H, lagged])
-        Z = np.column_stack([Z, W @ yv])
+        Z = np.column_stack([Z, design.Wy])
         names.append("rho")
     check_instruments(H, H_names, Z.shape[1])
     spec = ModelSpec(
         model=model, y=design.y_name, x=tuple(n for n in design.names if n != CONST and not n.startswith("W*")),
-        wx=tuple(design.lagged), constant=constant, fe="none", period=period, logdet="none",
-        cov="robust" if cov == "robust" or info.error else "homoskedastic", effects=effects, inference=inference,
+        wx=tuple(design.lagged), constant=constant and not within, fe=fe, period=period, logdet="none",
+        cov="robust" if (cov == "robust" or info.error) and not within else "homoskedastic", effects=effects, inference=inference,
         draws=int(draws), seed=int(seed), allow_islands=allow_islands, collinear=collinear,
         per_unit=bool(design.n_units <= DENSE_LIMIT if per_unit is None else per_unit),
         estimator="gmm", endog=tuple(endog_names), instruments=tuple(q_names),
@@ -164,7 +191,29 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
                 "weak instruments: first-stage F " + ", ".join(f"{k} = {v:.3g}" for k, v in weak.items())
                 + f" (below {WEAK_F:g}); the 2SLS estimates are biased towards OLS and their tests unreliable. "
                 "Use stronger instruments", WeakInstrumentsWarning, stacklevel=3)
-    if info.error:
+    if within:
+        if cov == "robust":
+            raise SpatialPanelError("cov='robust' is not available for the within GMM panels (splm's spgm gives "
+                                    "the homoskedastic covariance); use cov='auto'")
+        n, T = design.n_units, design.n_periods
+        if info.error:
+            trace = float(W.multiply(W).sum())
+            fitted = within_error(yv, X, lag, n, T, trace, endog=extra_y if endog else None,
+                                  Q=Q if endog else None)
+            estimates = np.concatenate([fitted.beta, [fitted.lam]])
+            names.append("lambda")
+            k = len(fitted.beta)
+            cov_matrix = np.full((k + 1, k + 1), np.nan)
+            cov_matrix[:k, :k] = fitted.cov
+            details.update(sigma_v2=fitted.sigma_v2, lambda_interval=[-BOUND, BOUND],
+                           lambda_std_error="not available (Kapoor-Kelejian-Prucha within GM, as splm's spgm)")
+        else:
+            fitted = within_lag(yv, Z, H, n, T)
+            estimates, cov_matrix = fitted.beta, fitted.cov
+        e = fitted.e
+        sigma2 = float(e @ e) / design.nobs
+        details["df"] = "NT - p (lm's, as splm)" if info.lag else ("NT - k (lm's, as splm)" if not endog else "sigma_v2")
+    elif info.error:
         if info.lag or endog:
             fitted = gs2sls_het(yv, Z, H, W, lag=info.lag)
         else:
@@ -182,7 +231,12 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
         moran, ak, p = anselin_kelejian(W, stage, Z)
         tests["anselin_kelejian"] = TestResult("Anselin-Kelejian (residual spatial autocorrelation)", ak, 1.0, p,
                                                note=f"Moran's I of the 2SLS residuals = {moran:.6g}")
-    se, z, p = coefficient_inference(estimates, cov_matrix, names, model=model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lambda of the within GM has no standard error (said in details)
+        se, z, p = coefficient_inference(estimates, cov_matrix, names, model=model)
+    if within and info.error:
+        warnings.warn(f"{model}: the within GM (Kapoor-Kelejian-Prucha, as splm's spgm) gives no standard error "
+                      "for lambda; it is reported as n/a", SpatialWarning, stacklevel=3)
     rho = float(estimates[names.index("rho")]) if info.lag else None
     interval = rho_interval(weights, use_eigenvalues=design.n_units <= DENSE_LIMIT) if info.lag else None
     effects_result = None

@@ -28,6 +28,7 @@ from numpy.polynomial import Chebyshev
 from scipy import sparse
 from scipy.sparse import linalg as sla
 
+from spatial.progress import progress
 from spatial.errors import NumericalError
 from spatial.models._weights import WeightsMatrix
 
@@ -104,10 +105,12 @@ class EigenLogDet:
         rho = np.atleast_1d(np.asarray(rho, dtype="float64"))
         factorial = float(np.prod(np.arange(1, order)))
         out = np.empty(len(rho))
-        for start in range(0, len(rho), 256):  # bounded memory for many draws
-            chunk = rho[start:start + 256, None]
-            ratio = self.eigenvalues[None, :] / (1.0 - chunk * self.eigenvalues[None, :])
-            out[start:start + 256] = -factorial * np.real(np.sum(ratio**order, axis=1))
+        with progress("log-determinant derivatives (blocks of 256 draws)", -(-len(rho) // 256)) as advance:
+            for start in range(0, len(rho), 256):  # bounded memory for many draws
+                chunk = rho[start:start + 256, None]
+                ratio = self.eigenvalues[None, :] / (1.0 - chunk * self.eigenvalues[None, :])
+                out[start:start + 256] = -factorial * np.real(np.sum(ratio**order, axis=1))
+                advance()
         return out
 
     def coarse(self) -> EigenLogDet:

@@ -2,7 +2,8 @@
 
 ``coarse(r)`` is for scanning the whole interval, ``window(a, b)`` returns an accurate callable on
 [a, b] and a bound of its absolute error. From the eigenvalues both are exact; with sparse LU the
-scan uses the Barry-Pace approximation and the window a Chebyshev interpolant of exact LU values,
+scan uses a cubic spline through exact values at the edges of equal pieces of the interval, and the
+window the pieces' Chebyshev interpolants of exact LU values (built once, shared by the models),
 checked at extra points whose largest deviation is the error bound.
 """
 
@@ -41,47 +42,63 @@ class ExactGrid:
 
 
 class LUGrid:
-    """Sparse LU values: a spline through 65 exact values for the scan, piecewise Chebyshev interpolants for the quadrature.
+    """Sparse LU values: a spline through exact values for the scan, cached Chebyshev pieces for the quadrature.
 
-    A window [a, b] gets a degree-16 interpolant of exact LU values at Chebyshev points; it is
-    checked at two more exact values and halved until each piece agrees to ``1e-11 n``
-    (absolute); the largest deviation seen at the checks is the error bound returned.
+    The interval is cut into ``PIECES`` (64) equal pieces whose 65 edges carry exact LU values (they
+    also make the cubic spline of the scan). A window [a, b] is served by the pieces it touches:
+    each gets a degree-12 polynomial through exact values at its Chebyshev-Lobatto points (the two
+    ends are the shared edges), checked at two more exact values and halved until it agrees to
+    ``1e-11 n`` (absolute). Pieces are built once and shared by every model; the largest
+    deviation seen at the checks of the pieces used is the error bound returned.
     """
 
     method = "lu"
-    degree = 16
+    PIECES = 64
+    DEGREE = 12
 
     def __init__(self, ld: LULogDet) -> None:
         self.ld = ld
         self.tol = 1e-11 * max(ld.n, 1)
+        self.lo, self.hi = ld.interval.inner(1e-9)
+        self.edges = np.linspace(self.lo, self.hi, self.PIECES + 1)
+        self._pieces: dict[int, tuple[list, float]] = {}
+        self._spline = None
 
     def coarse(self, r) -> np.ndarray:
-        if not hasattr(self, "_spline"):
-            lo, hi = self.ld.interval.inner(1e-9)
-            nodes = np.linspace(lo, hi, 65)
-            self._spline = CubicSpline(nodes, [self.ld(v) for v in nodes])
+        if self._spline is None:
+            self._spline = CubicSpline(self.edges, [self.ld(v) for v in self.edges])
         return self._spline(np.atleast_1d(np.asarray(r, dtype="float64")))
 
-    def _pieces(self, a: float, b: float, depth: int = 0):
-        poly = Chebyshev.interpolate(lambda x: np.array([self.ld(v) for v in x]), self.degree, domain=[a, b])
+    def _fit(self, a: float, b: float, depth: int = 0):
+        k = np.arange(self.DEGREE + 1)
+        nodes = 0.5 * (a + b) - 0.5 * (b - a) * np.cos(np.pi * k / self.DEGREE)
+        nodes[0], nodes[-1] = a, b  # exactly the edges, whose values are cached
+        poly = Chebyshev.fit(nodes, [self.ld(v) for v in nodes], self.DEGREE, domain=[a, b])
         checks = a + (b - a) * np.array([0.291, 0.817])
         error = max(abs(float(poly(c)) - self.ld(c)) for c in checks)
-        if error <= self.tol or depth >= 12:
+        if error <= self.tol or depth >= 10:
             return [(a, b, poly)], error
         mid = 0.5 * (a + b)
-        left, e1 = self._pieces(a, mid, depth + 1)
-        right, e2 = self._pieces(mid, b, depth + 1)
+        left, e1 = self._fit(a, mid, depth + 1)
+        right, e2 = self._fit(mid, b, depth + 1)
         return left + right, max(e1, e2)
 
     def window(self, a: float, b: float):
-        lo, hi = self.ld.interval.inner(1e-9)
-        a, b = max(a, lo), min(b, hi)
-        pieces, error = self._pieces(a, b)
-        edges = np.array([p[0] for p in pieces[1:]])
+        a, b = max(a, self.lo), min(b, self.hi)
+        first = int(np.clip(np.searchsorted(self.edges, a, side="right") - 1, 0, self.PIECES - 1))
+        last = int(np.clip(np.searchsorted(self.edges, b, side="left") - 1, first, self.PIECES - 1))
+        pieces, error = [], 0.0
+        for k in range(first, last + 1):
+            if k not in self._pieces:
+                self._pieces[k] = self._fit(float(self.edges[k]), float(self.edges[k + 1]))
+            more, e = self._pieces[k]
+            pieces += more
+            error = max(error, e)
+        starts = np.array([p[0] for p in pieces[1:]])
 
         def value(r):
-            r = np.clip(np.atleast_1d(np.asarray(r, dtype="float64")), a, b)
-            which = np.searchsorted(edges, r, side="right")
+            r = np.clip(np.atleast_1d(np.asarray(r, dtype="float64")), self.lo, self.hi)
+            which = np.searchsorted(starts, r, side="right")
             out = np.empty(len(r))
             for k in np.unique(which):
                 mask = which == k

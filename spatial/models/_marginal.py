@@ -152,7 +152,7 @@ def integrate_log(integrand: Integrand, logdet, lo: float, hi: float) -> Margina
         fine, ld_error = logdet.window(s_lo, s_hi)
         dense = np.linspace(s_lo, s_hi, 401)
         values = integrand.part(dense) + T * fine(dense)
-        peak = max(peak, float(np.max(values)))
+        peak = float(np.max(values))  # from the accurate log-determinant (the scan's may be off)
         wider_lo = s_lo > grid[0] and values[0] > peak - _CUT
         wider_hi = s_hi < grid[-1] and values[-1] > peak - _CUT
         if not (wider_lo or wider_hi):

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
+from spatial.progress import progress
 from spatial.choices import EffectsInference, EffectsMethod
 from spatial._options import check_option
 from spatial.errors import NumericalError, SpatialPanelError
@@ -213,9 +214,18 @@ class _Kernel:
         return max(10, int(math.ceil(math.log(_SERIES_TOL) / math.log(max(q, 1e-3)))) + 5)
 
     def totals(self, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.weights.row_stochastic and not self.weights.islands:
+            # every row sums to one: W 1 = 1, so A^-1 1 = A^-1 W 1 = 1 / (1 - rho) exactly
+            value = 1.0 / (1.0 - rho)
+            return value, value.copy()
+        near = np.abs(rho) * self.weights.spectral_radius() >= 0.999
+        if near.any():  # the series converges too slowly there: sparse solves for those draws only
+            t1, t2 = np.empty(len(rho)), np.empty(len(rho))
+            t1[near], t2[near] = self._totals_by_solves(rho[near])
+            if (~near).any():
+                t1[~near], t2[~near] = self.totals(rho[~near])
+            return t1, t2
         terms = self._terms(float(np.max(np.abs(rho))))
-        if terms is None:
-            return self._totals_by_solves(rho)
         m, r = self._moments_upto(terms), self.weights.spectral_radius()
         j = np.arange(terms + 1)
         powers = (rho[:, None] * r) ** j[None, :]  # rho^j m_j = (rho r)^j (scaled m_j)
@@ -242,10 +252,12 @@ class _Kernel:
         ones = np.ones(self.n)
         w1 = W @ ones
         t1, t2 = np.empty(len(rho)), np.empty(len(rho))
-        for i, r in enumerate(rho):
-            lu = self._solver(float(r))
-            z = lu.solve(np.column_stack([ones, w1]))
-            t1[i], t2[i] = z[:, 0].mean(), z[:, 1].mean()
+        with progress("effects draws (sparse solves)", len(rho)) as advance:
+            for i, r in enumerate(rho):
+                lu = self._solver(float(r))
+                z = lu.solve(np.column_stack([ones, w1]))
+                t1[i], t2[i] = z[:, 0].mean(), z[:, 1].mean()
+                advance()
         return t1, t2
 
     def _totals_prime_by_solves(self, rho: float) -> tuple[float, float]:

@@ -578,17 +578,26 @@ def effects_table(
         raise SpatialPanelError("effects_table(): no result has effects (they exist for SAR, SDM, SAC and SLX "
                                 "models fitted with effects)")
     words = _WORDS[lang]
+    # a dynamic model gives two blocks side by side: its short-run and its long-run effects
+    blocks = []
+    for name, r in items:
+        if r.spec.dynamic:
+            blocks.append((f"{name} {words['sr'].strip()}".strip(), r, r.effects))
+            if r.long_run_effects is not None:
+                blocks.append((f"{name} {words['lr'].strip()}".strip(), r, r.long_run_effects))
+        else:
+            blocks.append((name, r, r.effects))
     variables = list(dict.fromkeys(v for _, r in items for v in r.effects.variables))
     shown = _labels(labels, variables + [n for _, r in items for n in r.params.index], [r.spec.y for _, r in items])
     heads = [words[kind + "_col"] for kind in _EFFECTS]
-    columns = [f"{name} {head}".strip() for name, _ in items for head in heads]
+    columns = [f"{name} {head}".strip() for name, _, _ in blocks for head in heads]
     builder = _Rows([], digits, levels, stat)
     rows: list[tuple[str, list[str]]] = []
     for variable in variables:
         top, below = [], []
-        for _, r in items:
+        for _, _, eff in blocks:
             for kind in _EFFECTS:
-                pair = builder._effect_pair(r.effects, variable, kind) if variable in r.effects.variables else ("", "")
+                pair = builder._effect_pair(eff, variable, kind) if variable in eff.variables else ("", "")
                 top.append(pair[0])
                 below.append(pair[1])
         if position == "beside":
@@ -599,4 +608,6 @@ def effects_table(
     dependents = list(dict.fromkeys(shown(r.spec.y) for _, r in items))
     heading = title or f"{words['dependent']}: {', '.join(dependents)}"
     notes = (words[stat] + (" " if lang == "en" else "") + words["stars"].format(*[_pct(v) for v in levels]),)
+    if any(r.spec.dynamic for _, r in items):
+        notes += (words["dynamic"],)
     return ComparisonTable(frame=frame, notes=notes, title=heading, stub=words["variable"])

@@ -17,7 +17,8 @@ Shape::
     dynamic = "both"                   # dynamic SAR/SDM: "tau" y(t-1), "eta" W y(t-1), "both"
     random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
     estimator = "gmm"                  # ml (default) or gmm: spatial 2SLS, het-robust GM, GS2SLS
-                                       # (a cross-section: give period, or a table without time)
+                                       # (a cross-section: period, or a table without time), or with
+                                       # fe = "unit" the within GM of splm's spgm (sar, sdm, sem, sdem)
     endog = ["dig"]                    # gmm: endogenous regressors (not in x) ...
     instruments = ["rugged_x_year"]    # ... and their external instruments (one at least each)
     w_lags = 2                         # gmm lag models: W X, W^2 X instrument W y
@@ -139,9 +140,12 @@ def _check_gmm(spec: dict[str, Any]) -> None:
             raise ConfigError("[models] endog and instruments need estimator = \"gmm\"")
         return
     clash = [k for k in ("random_effects", "dynamic", "lee_yu") if spec.get(k)]
-    if clash or spec["fe"] != "none":
-        raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections; remove {clash or ['fe']} (or use "
-                          "estimator = \"ml\")")
+    if clash or spec["fe"] not in ("none", "unit"):
+        raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections and panels with fe = \"unit\"; remove "
+                          f"{clash or ['fe']} (or use estimator = \"ml\")")
+    if spec["fe"] == "unit" and any(m not in ("sar", "sdm", "sem", "sdem") for m in spec["models"]):
+        raise ConfigError("[models] estimator = \"gmm\" with fe = \"unit\" covers sar, sdm, sem and sdem; "
+                          f"models = {spec['models']}")
     if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
         raise ConfigError("[models] estimator = \"gmm\" is not run by group or under a robustness set of weights "
                           "yet; remove [models.heterogeneity] or the list of weights")

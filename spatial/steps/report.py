@@ -37,10 +37,11 @@ import json
 import math
 from collections.abc import Mapping
 from importlib import metadata
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 
+from maps.choices import Lang, Scheme, Tiles
 from spatial._fs import display_path, write_text_atomic
 from spatial.config import Key, register_section
 from spatial.errors import SchemaError
@@ -52,19 +53,19 @@ REPORT_FILE = "report.html"
 _MAX_VARIABLES = 8
 _MAX_WEIGHT_MAPS = 3
 _TABLE_ROWS = 30
-_TILES = ("OpenStreetMap", "CartoDB positron", "CartoDB voyager", "CartoDB dark_matter")
 _EXTRA_PACKAGES = ("folium", "mapclassify", "matplotlib", "jinja2", "django-js-lib-leaflet")
 
 register_section(
     "report",
     {
         "title": Key(str, help="title of the report (default: [project] name)"),
-        "lang": Key(str, "en", choices=("en", "zh"), help="language of the fixed labels"),
+        "lang": Key(str, "en", choices=get_args(Lang), help="language of the fixed labels"),
         "file": Key(str, REPORT_FILE, help="file name inside the output folder"),
         "variables": Key(list, help="variables to map (default: the panel's, at most 8)", items=str, min_items=1),
         "periods": Key(list, help="periods of the LISA maps (default: the first and last)"),
-        "tiles": Key(str, choices=_TILES, help="optional base map by name (needs the network)"),
-        "scheme": Key(str, "quantiles", choices=("quantiles", "natural_breaks", "equal_interval", "std_mean")),
+        "tiles": Key(str, choices=get_args(Tiles), help="optional base map by name (needs the network)"),
+        "scheme": Key(str, "quantiles", choices=tuple(s for s in get_args(Scheme) if s != "user_defined"),
+                      help="classification of the choropleths (user_defined: spatial map --breaks)"),
         "k": Key(int, 5, help="number of classes of the choropleths"),
         "names": Key(list, help="boundary columns naming the units in tooltips (default: found)", items=str),
     },
@@ -459,10 +460,12 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
         else:
             report.add("selection", table(selection))
     bayes = ctx.results.get("bayes")
-    if hasattr(bayes, "frame") and hasattr(bayes, "note"):  # a BayesComparison, beside the selection tests
-        report.add("selection", table(bayes.frame(), caption=words["bayes"], note=bayes.note,
-                                      formats={"log-marginal": ".4f", "prior": ".4f", "posterior probability": ".4f",
-                                               "posterior mode of rho/lambda": ".4f", "integration error": ".1e"}))
+    if isinstance(getattr(bayes, "table", None), pd.DataFrame) and hasattr(bayes, "note"):  # a BayesComparison
+        from spatial.steps.selection_table import bayes_frame
+
+        shown = bayes_frame(bayes, report.lang)
+        report.add("selection", table(shown, caption=words["bayes"], note=bayes.note,
+                                      numeric=tuple(shown.columns[1:])))
     if not isinstance(models, Mapping):
         return
     journal, effects_journal = models.get("table"), models.get("effects_table")

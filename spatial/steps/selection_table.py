@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-__all__ = ["selection_frame", "COLUMNS"]
+__all__ = ["selection_frame", "bayes_frame", "COLUMNS"]
 
 COLUMNS = ("step", "model", "test", "statistic", "df", "p_value", "decision")
 
@@ -88,3 +88,37 @@ def selection_frame(table: pd.DataFrame, lang: str = "en", *, digits: int = 3) -
                      _translate(record.get("test"), lang), _fixed(record.get("statistic"), digits),
                      _fixed(record.get("df"), 0), _p(record.get("p_value")), _translate(record.get("decision"), lang)])
     return pd.DataFrame(rows, columns=list(headers))
+
+
+_BAYES_HEADERS = {
+    "en": ("Model", "Log-marginal likelihood", "Prior", "Posterior probability", "Posterior mode of rho/lambda",
+           "Integration error"),
+    "zh": ("模型", "对数边际似然", "先验概率", "后验概率", "ρ/λ 后验众数", "积分误差"),
+}
+
+
+def _probability(value: float, digits: int) -> str:
+    return f"<{10 ** -digits:.{digits}f}" if 0 <= value < 10 ** -digits else f"{value:.{digits}f}"
+
+
+def bayes_frame(comparison, lang: str = "en", *, digits: int = 3) -> pd.DataFrame:
+    """The Bayesian comparison (:class:`spatial.models.BayesComparison`) as the report shows it.
+
+    Probabilities below the last decimal show as ``<0.001``; the integration error in scientific
+    notation.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> table = pd.DataFrame({"model": ["sar", "sem"], "log_marginal": [-201.98252, -201.81298],
+    ...                       "prior": [0.5, 0.5], "probability": [0.457712, 0.542288],
+    ...                       "mode": [0.4176, 0.5944], "integration_error": [4.3e-13, 1.5e-14]})
+    >>> bayes_frame(SimpleNamespace(table=table), "zh").iloc[0].tolist()
+    ['SAR', '-201.983', '0.500', '0.458', '0.418', '4.3e-13']
+    """
+    rows = []
+    for record in comparison.table.to_dict(orient="records"):
+        rows.append([str(record["model"]).upper(), _fixed(record["log_marginal"], digits),
+                     _fixed(record["prior"], digits), _probability(float(record["probability"]), digits),
+                     _fixed(record["mode"], digits), f"{float(record['integration_error']):.1e}"])
+    return pd.DataFrame(rows, columns=list(_BAYES_HEADERS["zh" if lang == "zh" else "en"]))

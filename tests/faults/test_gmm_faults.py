@@ -78,8 +78,13 @@ def test_weak_instruments_warn_with_f(columbus):
     assert result.details["first_stage"]["CRIME"]["f"] < 10
 
 
-def test_gmm_of_a_panel_with_fixed_effects_is_refused(columbus):
-    with pytest.raises(SpatialPanelError, match="estimator='gmm' with fe='unit' is not available"):
+def test_gmm_with_time_effects_is_refused(columbus):
+    with pytest.raises(SpatialPanelError, match="estimator='gmm' with fe='time' is not available"):
+        gmm(columbus, fe="time")
+
+
+def test_gmm_with_unit_effects_of_a_cross_section_is_refused(columbus):
+    with pytest.raises(SpatialPanelError, match="fe='unit' needs at least 2 periods"):
         gmm(columbus, fe="unit")
 
 

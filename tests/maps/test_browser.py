@@ -92,9 +92,16 @@ class Page:
                  .querySelector('.folium-map').id""", caption)
 
     def fills(self, map_id: str) -> list[str]:
+        """The fill colour of every unit of the map (drawn on a canvas, so read from the layer)."""
         return self.page.evaluate(
-            "(id) => [...document.getElementById(id).querySelectorAll('path.leaflet-interactive')]"
-            ".map(p => p.getAttribute('fill'))", map_id)
+            "(id) => { const units = Object.values(window[id]._layers).find(l => l.spatialNames);"
+            " return units.getLayers().map(p => p.options.fillColor); }", map_id)
+
+    def units_drawn(self, map_id: str) -> int:
+        """How many unit polygons the map's units layer holds, each projected on the map."""
+        return self.page.evaluate(
+            "(id) => { const units = Object.values(window[id]._layers).find(l => l.spatialNames);"
+            " return units.getLayers().filter(p => p._map && p._parts.length).length; }", map_id)
 
     def hover_unit(self, map_id: str, name_prefix: str, at: tuple[float, float] | None = None) -> str:
         """Move the mouse onto the unit whose tooltip name starts with ``name_prefix`` (its centre, or the
@@ -103,11 +110,10 @@ class Page:
         x, y = self.page.evaluate(
             """([id, prefix, at]) => {
                 const map = window[id];
-                const layer = Object.keys(window).filter(k => k.startsWith('geo_json_')).map(k => window[k])
-                    .find(g => g._map === map);
+                const layer = Object.values(map._layers).find(l => l.spatialNames);
                 const parser = document.createElement('textarea');
                 let target = null;
-                layer.eachLayer(l => { parser.innerHTML = l.feature.properties._name;
+                layer.eachLayer(l => { parser.innerHTML = layer.spatialNames[l.spatialK];
                                        if (parser.value.startsWith(prefix)) { target = l; } });
                 const b = target.getBounds();
                 const where = at === null ? target.getCenter()
@@ -120,6 +126,10 @@ class Page:
         self.page.mouse.move(1, 1)  # leave any unit first, so the tooltip is built afresh
         self.page.wait_for_timeout(50)
         self.page.mouse.move(x, y, steps=4)
+        # Leaflet's canvas tests what is under the mouse at most every 32 ms, so the steps above may
+        # all fall in one interval: move once more, after it, to where the unit is
+        self.page.wait_for_timeout(60)
+        self.page.mouse.move(x + 0.5, y)
         self.page.wait_for_timeout(150)
         return self.page.locator(".leaflet-tooltip").last.inner_text()
 
@@ -130,8 +140,8 @@ def test_demo_report_offline_no_errors_polygons_drawn(browser, demo_report, us_p
     assert view.errors == []
     maps_shown = view.page.locator(".folium-map")
     assert maps_shown.count() >= 4
-    for i in range(maps_shown.count()):
-        assert maps_shown.nth(i).locator("path.leaflet-interactive").count() >= 48
+    for map_id in view.page.evaluate("[...document.querySelectorAll('.folium-map')].map(e => e.id)"):
+        assert view.units_drawn(map_id) >= 48
     from PIL import Image
 
     shot = Image.open(io.BytesIO(maps_shown.first.screenshot())).convert("RGB")
@@ -271,3 +281,57 @@ def test_corpus_report_hover_and_period_switch_in_every_map(browser, tmp_path_fa
     assert JOINED in page.locator("body").inner_text()
     _assert_nothing_ran(view, raw, JOINED)
     page.close()
+
+
+# --- county scale: the bundled counties over 20 periods on one canvas -------------------------------
+
+@pytest.fixture(scope="module")
+def county_map(tmp_path_factory):
+    import pandas as pd
+
+    import maps
+    from spatial import datasets
+
+    counties = datasets.load("china_counties")
+    rng = np.random.default_rng(19)
+    values = pd.DataFrame(rng.lognormal(size=(len(counties), 20)), index=counties["adcode"],
+                          columns=list(range(2001, 2021)))
+    path = tmp_path_factory.mktemp("counties") / "counties.html"
+    path.write_text(maps.choropleth(counties, values, id="adcode", names=["name_zh"], label="gdp").to_html(),
+                    encoding="utf-8")
+    return path, counties, values
+
+
+def test_county_map_draws_every_unit_and_switches_periods(browser, county_map):
+    from tests.maps.pagedata import view_specs
+
+    path, counties, values = county_map
+    spec = view_specs(path.read_text(encoding="utf-8"))[0]
+    view = Page(browser, path)
+    page = view.page
+    map_id = page.evaluate("document.querySelector('.folium-map').id")
+    assert view.units_drawn(map_id) == len(counties) == 2877
+    assert page.locator(f"#{map_id} canvas").count() == 1 and page.locator(f"#{map_id} path.leaflet-interactive").count() == 0
+    shot = Image_open(page.locator(f"#{map_id}").screenshot())
+    assert len(np.unique(shot.reshape(-1, 3), axis=0)) > 20  # drawn, in several colours
+    select = page.locator(f"#{map_id} select.spatial-view-select")
+    for period in (0, 7, 19):
+        select.select_option(index=period)
+        expected = [spec["styles"][period][c]["fillColor"] for c in spec["codes"][period]]
+        assert view.fills(map_id) == expected  # the page shows this period's classes, unit by unit
+    page.evaluate("document.querySelectorAll('.spatial-panel-control').forEach(e => e.style.display = 'none')")
+    import shapely
+
+    county = counties.loc[counties["name_zh"] == "若羌县"].iloc[0]
+    minx, miny, maxx, maxy = county.geometry.bounds
+    inside = shapely.point_on_surface(county.geometry)
+    tooltip = view.hover_unit(map_id, "若羌县", at=((inside.x - minx) / (maxx - minx), (inside.y - miny) / (maxy - miny)))
+    assert "若羌县" in tooltip and format_number(values.loc[county["adcode"], 2020]) in tooltip
+    assert view.errors == [] and view.requests == []
+    page.close()
+
+
+def Image_open(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))

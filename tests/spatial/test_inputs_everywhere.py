@@ -4,6 +4,7 @@ reads boundaries, and in config; removed units are recorded, never silently drop
 
 from __future__ import annotations
 
+import json
 import numpy as np
 import pandas as pd
 import pytest
@@ -93,3 +94,51 @@ def test_config_keep_forms_apply_to_the_panel(provinces):
         panel = load_panel(validate_config(raw))
     assert panel.n_units == 12 and len(panel.geometry) == 12
     assert (panel.dropped["reason"].str.contains("outside the study area")).sum() == 34 - 12
+
+
+def test_map_reads_bundled_boundaries_with_names_and_the_filter(provinces, capsys):
+    """spatial map takes the loader's options as every command does: the mainland filter keeps 31 units."""
+    out = provinces / "y.svg"
+    code = main(["map", str(provinces / "panel.csv"), "--id", "province", "--time", "year", "--column", "y",
+                 "--boundaries", "china_provinces", "--match-names", "name_zh", "--keep", "mainland",
+                 "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert out.is_file() and out.stat().st_size > 0
+
+
+def test_map_of_a_gbk_table_with_an_id_file(provinces, capsys):
+    """--encoding (of the table) and --keep @ids.txt reach the map, as on check."""
+    table = pd.read_csv(provinces / "panel.csv")
+    table.to_csv(provinces / "gbk.csv", index=False, encoding="gbk")
+    (provinces / "ids.txt").write_text("110000\n120000\n310000\n", encoding="utf-8")
+    out = provinces / "m.html"
+    code = main(["map", str(provinces / "gbk.csv"), "--encoding", "gbk", "--id", "province", "--time", "year",
+                 "--column", "x", "--boundaries", "china_provinces", "--match-names", "name_zh",
+                 "--keep", f"@{provinces / 'ids.txt'}", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    page = out.read_text(encoding="utf-8")
+    escaped = [json.dumps(name)[1:-1] for name in ("北京市", "广东省")]  # tooltips live in the page's JSON
+    assert escaped[0] in page and escaped[1] not in page
+
+
+def test_map_of_a_boundary_file_refuses_table_options_by_name(provinces, capsys):
+    shp = provinces / "p.gpkg"
+    datasets.load("china_provinces").to_file(shp)
+    code = main(["map", str(shp), "--column", "adcode", "--keep", "mainland", "--out", str(provinces / "m.svg")])
+    assert code == 2 and "--keep need a table and --boundaries" in capsys.readouterr().err
+
+
+def test_fit_reads_a_boundary_file_without_crs_with_assume_crs(provinces, capsys):
+    """fit has --assume-crs, --layer and --boundary-encoding, as check and moran."""
+    layer = datasets.load("china_provinces")
+    layer.set_crs(None, allow_override=True).to_file(provinces / "nocrs.gpkg", layer="prov")
+    code = main(["fit", str(provinces / "panel.csv"), "--id", "province", "--time", "year", "--y", "y", "--x", "x",
+                 "--model", "sar", "--fe", "twoway", "--contiguity", "queen", "--boundaries",
+                 str(provinces / "nocrs.gpkg"), "--layer", "prov", "--assume-crs", "EPSG:4326",
+                 "--boundary-id", "adcode", "--match-names", "name_zh", "--keep", "mainland", "--allow-islands",
+                 "--effects-draws", "0"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "31 units x 3 periods" in captured.err

@@ -134,3 +134,45 @@ def test_config_key_sets_the_csv_encoding():
     assert validate_config(base)["project"]["csv_encoding"] == "utf-8-sig"
     with pytest.raises(ConfigError, match="csv_encoding"):
         validate_config({**base, "project": {"csv_encoding": "latin-9"}})
+
+
+def test_effects_draws_show_a_bar_on_a_terminal(monkeypatch):
+    """fit(..., effects='exact', draws=1000): the simulated effects advance a bar (blocks of draws)."""
+    import pandas as pd
+
+    import weights
+    from spatial import SpatialPanel
+    from spatial.models import fit
+
+    terminal = _Terminal()
+    panel = SpatialPanel(pd.read_csv(REF / "columbus.csv"), id="POLYID", variables=["CRIME", "INC", "HOVAL"])
+    w = weights.read_weights(REF / "columbus_queen.gal")
+    quiet = fit(panel, w, y="CRIME", x=["INC", "HOVAL"], model="sar", effects="exact", draws=1000, seed=1)
+    monkeypatch.setattr("sys.stderr", terminal)
+    shown = fit(panel, w, y="CRIME", x=["INC", "HOVAL"], model="sar", effects="exact", draws=1000, seed=1)
+    assert "blocks of 256 draws" in terminal.getvalue()
+    pd.testing.assert_frame_equal(quiet.effects.to_frame(), shown.effects.to_frame())  # the bar changes nothing
+
+
+def test_a_large_weights_build_shows_a_bar_on_a_terminal(monkeypatch):
+    """weights.build of all-pairs distances advances the bar spatial installs in weights.progress."""
+    import numpy as np
+    import pandas as pd
+
+    import weights
+    from weights import _locations
+
+    monkeypatch.setattr(_locations, "BLOCK_CELLS", 400)  # 40 units: 10 rows per block, 4 blocks
+    rng = np.random.default_rng(3)
+    points = pd.DataFrame({"id": [f"u{i}" for i in range(40)], "x": rng.uniform(0, 10, 40),
+                           "y": rng.uniform(0, 10, 40)})
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    built = weights.build(points, kind="inverse_distance", id="id", xy=["x", "y"], alpha=2.0, metric="euclidean")
+    assert "distances between all units" in terminal.getvalue()
+    assert built.graph.n == 40
+    bars.set_quiet(True)
+    quiet = _Terminal()
+    monkeypatch.setattr("sys.stderr", quiet)
+    weights.build(points, kind="inverse_distance", id="id", xy=["x", "y"], alpha=2.0, metric="euclidean")
+    assert quiet.getvalue() == ""

@@ -140,7 +140,14 @@ def test_config_runs_the_comparison_alone_and_the_report_shows_it(tmp_path, caps
     assert data["n_periods"] == 1 and [r["model"] for r in data["table"]] == ["sar", "sem"]
     assert pd.read_csv(out / "models_bayes.csv", encoding="utf-8-sig")["probability"].sum() == pytest.approx(1.0)
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "posterior model probabilities" in html and "Gauss-Kronrod" in html
+    assert "posterior model probabilities" in html and "Gauss-Kronrod" in html and "Posterior probability" in html
+
+
+def test_the_report_in_chinese_labels_the_table(tmp_path, capsys):
+    (tmp_path / "c.toml").write_text(CONFIG.replace("[report]", '[report]\nlang = "zh"'), encoding="utf-8")
+    assert main(["report", str(tmp_path / "c.toml")]) == 0
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "贝叶斯模型比较" in html and "后验概率" in html and "对数边际似然" in html
 
 
 def test_config_refuses_bad_priors_before_any_output(tmp_path, capsys):

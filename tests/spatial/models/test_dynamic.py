@@ -219,3 +219,43 @@ def test_large_n_path_agrees_with_the_dense_path():
     np.testing.assert_allclose(sparse_.std_errors, dense.std_errors, rtol=0.02)
     np.testing.assert_allclose(sparse_.long_run_effects.estimates, dense.long_run_effects.estimates, rtol=0.02,
                                atol=1e-3)
+
+
+def test_delta_method_standard_errors_against_a_dense_gradient(produc):
+    """Delta-method SEs of the long-run effects: an independent dense check of one of them."""
+    panel, w = produc
+    result = fit(panel, w, y="log(gsp)", x=X, model="sdm", fe="twoway", dynamic="both", draws=0)
+    assert result.long_run_effects.inference == "delta"
+    from spatial.models._weights import weights_matrix
+
+    Wd = weights_matrix(w).matrix.toarray()
+    n = Wd.shape[0]
+    names = list(result.params.index)
+    theta0 = result.params.to_numpy()
+
+    def total_lr(v):
+        p = dict(zip(names, v, strict=True))
+        M = np.linalg.inv((1 - p["tau"]) * np.eye(n) - (p["rho"] + p["eta"]) * Wd)
+        return (M @ (p["log(emp)"] * np.eye(n) + p["W*log(emp)"] * Wd)).sum() / n
+
+    grad = np.array([(total_lr(theta0 + h) - total_lr(theta0 - h)) / (2e-6)
+                     for h in np.eye(len(names)) * 1e-6])
+    se = float(np.sqrt(grad @ result.cov.to_numpy() @ grad))
+    assert result.long_run_effects.std_errors.at["log(emp)", "total"] == pytest.approx(se, rel=1e-4)
+
+
+def test_time_effects_transformation_refuses_islands_and_unstandardised_weights():
+    frame, w = _small_panel([2001, 2002, 2003, 2004])
+    frame = pd.concat([frame, pd.DataFrame([{"id": "zz", "t": t, "y": 0.3 * t, "x": 1.0 / t}
+                                            for t in [2001, 2002, 2003, 2004]])])
+    focal, neighbor, weight = w.adjacency.index.get_level_values(0), w.adjacency.index.get_level_values(1), w.adjacency
+    island = Graph.from_arrays(list(focal) + ["zz"], list(neighbor) + ["zz"], list(weight) + [0.0])
+    panel = SpatialPanel(frame, id="id", time="t")
+    with pytest.raises(SpatialPanelError, match="1 islands.*zz"):
+        fit(panel, island, y="y", x=["x"], model="sar", fe="twoway", dynamic="tau", allow_islands=True)
+    binary = Graph.from_arrays(list(focal), list(neighbor), np.ones(len(focal)))
+    small = SpatialPanel(frame[frame["id"] != "zz"], id="id", time="t")
+    with pytest.raises(SpatialPanelError, match="not row-standardised"):
+        fit(small, binary, y="y", x=["x"], model="sar", fe="time", dynamic="tau")
+    result = fit(small, binary, y="y", x=["x"], model="sar", fe="unit", dynamic="tau", draws=0)  # any W with unit FE
+    assert result.spec.lee_yu and result.details["corrected"] in (True, False)

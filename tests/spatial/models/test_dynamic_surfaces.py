@@ -49,7 +49,10 @@ def test_config_run_writes_short_and_long_run_effects(tmp_path):
     md = (out / "models_table.md").read_text(encoding="utf-8")
     assert "initial condition" in md
     report = (out / "report.html").read_text(encoding="utf-8")
-    assert "long-run direct" in report and "short-run direct" in report
+    assert "Long-run Direct" in report and "Short-run Direct" in report
+    effects = pd.read_csv(out / "models_effects_table.csv", encoding="utf-8-sig", index_col=0)
+    assert [c for c in effects.columns if "(2) SDM" in c] == [
+        f"(2) SDM {h} {k}" for h in ("Short-run", "Long-run") for k in ("Direct", "Indirect", "Total")]
 
 
 def test_config_refuses_dynamic_static_models(tmp_path, capsys):

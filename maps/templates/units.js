@@ -1,0 +1,210 @@
+/* spatial-panel: units drawn from quantised shared arcs (format: maps/_topology.py), one layer
+   whose colours, tooltip values and legend switch between views (periods or measures).
+   All text arrives escaped (maps._escape.safe_text) inside JSON; nothing here builds code from data. */
+var spatialPanel = (function () {
+  "use strict";
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var DIGIT = new Int8Array(128).fill(-1);
+  for (var d = 0; d < 64; d++) { DIGIT[ALPHABET.charCodeAt(d)] = d; }
+
+  function numbers(text) {
+    var out = [], value = 0, factor = 1;
+    for (var i = 0; i < text.length; i++) {
+      var digit = DIGIT[text.charCodeAt(i)];
+      value += (digit & 31) * factor;
+      if (digit & 32) { factor *= 32; } else { out.push(value); value = 0; factor = 1; }
+    }
+    return out;
+  }
+  function signed(u) { return u % 2 ? -(u + 1) / 2 : u / 2; }
+
+  function decode(data) {
+    var scale = data.scale, x = 0, y = 0, previous = 0;
+    var arcs = data.arcs ? data.arcs.split(".").map(function (part) {
+      var n = numbers(part), points = new Array(n.length / 2);
+      for (var i = 0; i < n.length; i += 2) {
+        x += signed(n[i]); y += signed(n[i + 1]);
+        points[i / 2] = L.latLng(y / scale, x / scale);
+      }
+      return points;
+    }) : [];
+    if (!data.n) { return []; }
+    return data.units.split("|").map(function (unit) {
+      return unit ? unit.split(";").map(function (polygon) {
+        return polygon.split(",").map(function (text) {
+          var ring = [];
+          numbers(text).forEach(function (ref) {
+            var index = previous + signed(Math.floor(ref / 2));
+            var points = arcs[index];
+            previous = index;
+            if (ref % 2) { points = points.slice().reverse(); }
+            for (var i = ring.length ? 1 : 0; i < points.length; i++) { ring.push(points[i]); }
+          });
+          return ring;
+        });
+      }) : [];
+    });
+  }
+
+  /* Leaflet's canvas fills and strokes every path on its own (its source leaves "1 fill/stroke for
+     all features with equal style" as a TODO). Units marked spatialBatch are drawn as paths of up
+     to BATCH units of one style, one fill and one stroke for each (one path per style was slower
+     still in Chromium: filling and stroking a path grows faster than its length); every other
+     layer is drawn as Leaflet draws it, in its place in the drawing order. Rings are oriented in
+     Python (exteriors one way, holes the other), so the nonzero rule fills the units of a batch
+     as each alone would be filled, holes included. A 50,000-cell grid: 0.6 s per frame unit by
+     unit, about 0.4 s in batches (bench/bench_map_scale.py). */
+  var BATCH = 100;
+  function drawBatch(ctx, layers, renderer) {
+    var groups = {}, keys = [];
+    layers.forEach(function (layer) {
+      var o = layer.options;
+      var key = o.fillColor + "|" + o.fillOpacity + "|" + o.color + "|" + o.weight + "|" + o.opacity + "|" + o.dashArray;
+      if (!groups[key]) { groups[key] = []; keys.push(key); }
+      groups[key].push(layer);
+    });
+    keys.forEach(function (key) {
+      var group = groups[key];
+      for (var start = 0; start < group.length; start += BATCH) {
+        ctx.beginPath();
+        for (var k = start; k < Math.min(start + BATCH, group.length); k++) {
+          var parts = group[k]._parts;
+          for (var i = 0; i < parts.length; i++) {
+            var part = parts[i];
+            for (var j = 0; j < part.length; j++) { ctx[j ? "lineTo" : "moveTo"](part[j].x, part[j].y); }
+            ctx.closePath();
+          }
+        }
+        renderer._fillStroke(ctx, group[start]);
+      }
+    });
+  }
+  L.Canvas.include({
+    spatialRedrawAll: function () {
+      this._spatialFull = true;
+      this._redrawRequest = this._redrawRequest || L.Util.requestAnimFrame(this._redraw, this);
+    },
+    _redraw: function () {
+      this._redrawRequest = null;
+      if (this._spatialFull) { this._redrawBounds = null; this._spatialFull = false; }
+      if (this._redrawBounds) { this._redrawBounds.min._floor(); this._redrawBounds.max._ceil(); }
+      this._clear();
+      this._draw();
+      this._redrawBounds = null;
+    },
+    _draw: function () {
+      var layer, bounds = this._redrawBounds, ctx = this._ctx, run = [];
+      ctx.save();
+      if (bounds) {
+        var size = bounds.getSize();
+        ctx.beginPath();
+        ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y);
+        ctx.clip();
+      }
+      this._drawing = true;
+      for (var order = this._drawFirst; order; order = order.next) {
+        layer = order.layer;
+        if (!bounds || (layer._pxBounds && layer._pxBounds.intersects(bounds))) {
+          if (layer.spatialBatch) {
+            if (layer._parts.length) { run.push(layer); }
+          } else {
+            drawBatch(ctx, run, this);
+            run = [];
+            layer._updatePath();
+          }
+        }
+      }
+      drawBatch(ctx, run, this);
+      this._drawing = false;
+      ctx.restore();
+    }
+  });
+
+  /* The units layer: one polygon per unit, drawn on the map's canvas (preferCanvas). */
+  function units(data) {
+    var group = L.featureGroup();
+    group.spatialNames = data.names;
+    decode(data).forEach(function (latlngs, k) {
+      var shape = L.polygon(latlngs, {weight: 0.6, fillRule: "nonzero"});
+      shape.spatialK = k;
+      shape.spatialBatch = true;
+      group.addLayer(shape);
+    });
+    return group;
+  }
+
+  var dashes = {};
+  function dashArray(text) {
+    if (!text) { return null; }
+    return dashes[text] || (dashes[text] = text.split(/[, ]+/).map(Number));
+  }
+
+  /* Title, view selector (a slider for periods), legend and tooltips; restyles the layer. */
+  function views(map, layer, spec) {
+    var decoded = {}, current = spec.initial, legend, select, slider;
+    var table = spec.texts.table;
+    function codes(i) { return decoded["c" + i] || (decoded["c" + i] = numbers(spec.codes[i])); }
+    function texts(i) { return decoded["t" + i] || (decoded["t" + i] = numbers(spec.texts.index[i])); }
+    function styleOf(shape) { return spec.styles[current][codes(current)[shape.spatialK]]; }
+    function show(i) {
+      var first = null;
+      current = i;
+      layer.eachLayer(function (shape) {  // new options for all, then one redraw (setStyle redraws each)
+        var style = styleOf(shape);
+        L.Util.extend(shape.options, style);
+        shape.options._dashArray = dashArray(style.dashArray);
+        first = first || shape;
+      });
+      var renderer = first && layer._map && layer._map.getRenderer(first);
+      if (renderer && renderer.spatialRedrawAll) {
+        renderer.spatialRedrawAll();
+      } else {  // an SVG map (prefer_canvas=False): each path restyled
+        layer.eachLayer(function (shape) { shape.setStyle(styleOf(shape)); });
+      }
+      legend.innerHTML = spec.legends[i];
+      if (select) { select.value = String(i); }
+      if (slider) { slider.value = String(i); }
+    }
+    layer.bindTooltip(function (shape) {
+      var k = shape.spatialK;
+      return '<table class="spatial-tooltip"><tr><th>' + spec.aliases[0] + "</th><td>" + layer.spatialNames[k] +
+        "</td></tr><tr><th>" + spec.aliases[1] + "</th><td>" + table[texts(current)[k]] + "</td></tr></table>";
+    }, {sticky: true});
+    layer.on("mouseover", function (e) { e.layer.setStyle({weight: 3, color: "#222"}); e.layer.bringToFront(); });
+    layer.on("mouseout", function (e) { e.layer.setStyle(styleOf(e.layer)); });
+    var control = L.control({position: "bottomright"});
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "spatial-panel-control");
+      div.setAttribute("data-spatial", "legend");
+      var title = L.DomUtil.create("div", "spatial-title", div);
+      title.innerHTML = spec.title;
+      if (spec.views.length > 1) {
+        var row = L.DomUtil.create("div", "", div);
+        var label = L.DomUtil.create("label", "", row);
+        label.innerHTML = spec.selector + " ";
+        select = L.DomUtil.create("select", "spatial-view-select", label);
+        spec.views.forEach(function (text, i) {
+          var option = L.DomUtil.create("option", "", select);
+          option.value = String(i);
+          option.innerHTML = text;
+        });
+        select.addEventListener("change", function () { show(Number(select.value)); });
+        if (spec.slider) {
+          slider = L.DomUtil.create("input", "spatial-view-slider", div);
+          slider.type = "range"; slider.min = "0"; slider.step = "1";
+          slider.max = String(spec.views.length - 1);
+          slider.addEventListener("input", function () { show(Number(slider.value)); });
+        }
+      }
+      legend = L.DomUtil.create("div", "spatial-legend-body", div);
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    control.addTo(map);
+    layer.spatialShow = show;
+    show(spec.initial);
+  }
+
+  return {units: units, views: views, numbers: numbers};
+})();

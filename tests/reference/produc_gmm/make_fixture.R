@@ -1,0 +1,55 @@
+# splm's spgm (GM/IV spatial panels) on Produc: the reference of the panel GMM estimators.
+#
+# Install splm from its public source (CRAN mirror on GitHub), beside R 4.2 with plm, spdep,
+# spatialreg, bdsmatrix, maxLik, spam, stringr (Debian r-cran-* packages):
+#   git clone https://github.com/cran/splm && R CMD INSTALL -l /tmp/gmm_r/lib splm      (version 1.6-5)
+# Run from the repository root:
+#   R_LIBS=/tmp/gmm_r/lib Rscript tests/reference/produc_gmm/make_fixture.R
+# Writes tests/reference/produc_gmm/expected.json.
+#
+# Data: ../produc/produc.csv (Munnell's Produc, 48 states x 1970-1986) with the ids of
+# ../produc/produc_states.csv and ../produc_effects/us48_queen_produc.gal (queen, row-standardised).
+# Model log(gsp) ~ log(pcap) + log(pc) + log(emp) + unemp; the endogenous case instruments
+# log(emp) by log(hwy) and log(water).
+suppressPackageStartupMessages({library(splm); library(spdep); library(plm); library(jsonlite)})
+
+here <- "tests/reference"
+produc <- read.csv(file.path(here, "produc", "produc.csv"))
+states <- read.csv(file.path(here, "produc", "produc_states.csv"))
+produc$id <- states$id[match(produc$state, states$produc_state)]
+produc <- produc[order(produc$id, produc$year), c("id", "year", setdiff(names(produc), c("id", "year")))]
+nb <- read.gal(file.path(here, "produc_effects", "us48_queen_produc.gal"), region.id = 1:48)
+lw <- nb2listw(nb, style = "W")
+
+f <- log(gsp) ~ log(pcap) + log(pc) + log(emp) + unemp
+f_ex <- log(gsp) ~ log(pcap) + log(pc) + unemp
+
+pack <- function(fit, call) {
+  co <- coef(fit)
+  v <- as.matrix(fit$vcov)
+  out <- list(call = call, names = names(co), estimates = unname(co), cov = unname(v),
+              std_errors = unname(sqrt(diag(v))))
+  if (!is.null(fit$errcomp)) out$errcomp <- as.list(setNames(as.numeric(fit$errcomp), rownames(fit$errcomp)))
+  if (!is.null(fit$rho)) out$rho_table <- as.numeric(fit$rho)
+  out
+}
+
+cases <- list()
+fit <- spgm(f, data = produc, index = c("id", "year"), listw = lw, model = "within", lag = TRUE,
+            spatial.error = FALSE)
+cases$within_lag <- pack(fit, "spgm(model='within', lag=TRUE, spatial.error=FALSE)")
+fit <- spgm(f, data = produc, index = c("id", "year"), listw = lw, model = "within", lag = FALSE,
+            spatial.error = TRUE)
+cases$within_error <- pack(fit, "spgm(model='within', lag=FALSE, spatial.error=TRUE)")
+fit <- spgm(f_ex, data = produc, index = c("id", "year"), listw = lw, model = "within", lag = TRUE,
+            spatial.error = FALSE, endog = ~ log(emp), instruments = ~ log(hwy) + log(water),
+            lag.instruments = TRUE)
+cases$within_lag_endog <- pack(fit, "spgm(model='within', lag=TRUE, spatial.error=FALSE, endog=~log(emp), instruments=~log(hwy)+log(water), lag.instruments=TRUE)")
+fit <- spgm(f_ex, data = produc, index = c("id", "year"), listw = lw, model = "within", lag = FALSE,
+            spatial.error = TRUE, endog = ~ log(emp), instruments = ~ log(hwy) + log(water))
+cases$within_error_endog <- pack(fit, "spgm(model='within', lag=FALSE, spatial.error=TRUE, endog=~log(emp), instruments=~log(hwy)+log(water))")
+
+out <- list(software = paste0("R ", R.version$major, ".", R.version$minor, ", splm ", packageVersion("splm"),
+                              ", spdep ", packageVersion("spdep"), ", plm ", packageVersion("plm")),
+            script = "tests/reference/produc_gmm/make_fixture.R", cases = cases)
+writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), file.path(here, "produc_gmm", "expected.json"))
