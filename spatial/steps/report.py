@@ -15,11 +15,10 @@ the only place that translates our objects (SpatialPanel, libpysal ``Graph``, ES
 results) into the plain frames that :mod:`maps` takes. What it reads:
 
 * ``"weights"``: ``{name: libpysal.graph.Graph}`` -> summary table and a links map;
-* ``"esda"``: a mapping of tidy tables; a *global* table (period, variable, statistic, I,
-  p-value columns) gives the Moran series, a *local* table (id, period, variable, cluster label,
-  p-value; optionally Gi* z and p) gives the LISA and hot-spot maps. Column names are matched
-  from common spellings (``p_value``/``p_sim``/``p``...); tables in another shape are shown as
-  they are, with a note;
+* ``"esda"``: the ESDA step's :class:`spatial.steps.esda.EsdaResults`: its global result gives
+  the Moran series (two-sided p-values of the randomisation inference) and the journal table by
+  year, its LISA and hot-spot results the cluster and Gi* maps (permutation p-values when
+  permutations were run, else the normal ones), its robustness table the W side by side;
 * ``"models"``: the models step's ``{"weights", "results": {name: result}, "table"}`` (or
   ``{name: result}`` directly) where ``result.to_json()`` follows the JSON of ``spatial fit``
   (``params`` name -> estimate, std_error, z, p_value; ``effects`` variable -> direct, indirect,
@@ -114,14 +113,6 @@ def _words(lang: str) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------- small helpers
-
-
-def _column(frame: pd.DataFrame, *names: str) -> str | None:
-    lowered = {str(c).lower(): c for c in frame.columns}
-    for name in names:
-        if name.lower() in lowered:
-            return lowered[name.lower()]
-    return None
 
 
 def _head(frame: pd.DataFrame, words: dict[str, str]) -> tuple[pd.DataFrame, str]:
@@ -261,78 +252,43 @@ def _variable_maps(report, ctx: RunContext, units, spec: dict) -> None:
         report.add("maps", Report.map_block(variable, m))
 
 
-def _esda_frames(ctx: RunContext) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
-    """The global, local (LISA) and hot-spot tables among the ESDA results, recognised by columns."""
-    global_, local, hot = [], [], []
-    for name, frame in _tables(ctx.results.get("esda")).items():
-        columns = {str(c).lower() for c in frame.columns}
-        if "failed" in name.lower() or "cutoff" in name.lower():
-            continue
-        if {"id", "cluster"} <= columns:
-            local.append(frame)
-        elif "id" in columns and ({"category", "z"} <= columns or {"gi_z"} <= columns):
-            hot.append(frame)
-        elif "period" in columns and "id" not in columns and ("statistic" in columns or "i" in columns):
-            global_.append(frame)
-    join = lambda frames: pd.concat(frames, ignore_index=True) if frames else None  # noqa: E731
-    return join(global_), join(local), join(hot)
+def _esda_results(ctx: RunContext):
+    """The ESDA step's typed results (:class:`spatial.steps.esda.EsdaResults`), or None."""
+    from spatial.steps.esda import EsdaResults
+
+    esda = ctx.results.get("esda")
+    return esda if isinstance(esda, EsdaResults) else None
 
 
-def _moran_series(frame: pd.DataFrame) -> pd.DataFrame | None:
-    """Moran's I by period (and variable) in the columns period, variable, I, p_value."""
-    data = frame
-    statistic = _column(data, "statistic", "stat", "test")
-    if statistic is not None:
-        names = data[statistic].astype(str).str.lower()
-        keep = (names.str.contains("moran") | (names == "i")) & ~names.str.contains("bivariate|local")
-        if keep.any():
-            data = data[keep]
-    period = _column(data, "period", "time", "year")
-    value = _column(data, "I", "moran_i", "value", "estimate", "statistic_value")
-    pvalue = _column(data, "p_two_sided", "p_value", "p_sim", "p_norm", "p_rand", "p", "p_value_two_sided")
-    variable = _column(data, "variable", "var", "column")
-    if period is None or value is None or pvalue is None:
-        return None
-    method = _column(data, "inference", "method")
-    if method is not None and data[method].nunique() > 1:
-        order = [m for m in ("randomisation", "randomization", "permutation", "normality") if m in set(data[method])]
-        data = data[data[method] == (order[0] if order else data[method].iloc[0])]
-    out = pd.DataFrame({"period": data[period].to_numpy(), "I": pd.to_numeric(data[value], errors="coerce").to_numpy(),
-                        "p_value": pd.to_numeric(data[pvalue], errors="coerce").to_numpy()})
-    out["variable"] = data[variable].astype(str).to_numpy() if variable is not None else ""
-    return out
+def _moran_series(result) -> pd.DataFrame:
+    """Moran's I by period and variable (columns period, variable, I, p_value) of a global result:
+    the randomisation inference when present, else the permutation or normality one."""
+    data = result.table[result.table["statistic"] == "moran_i"]
+    present = set(data["inference"])
+    chosen = next((m for m in ("randomisation", "permutation", "normality") if m in present), None)
+    data = data[data["inference"] == chosen]
+    return pd.DataFrame({"period": data["period"].to_numpy(), "I": data["value"].to_numpy(dtype=float),
+                         "p_value": data["p_two_sided"].to_numpy(dtype=float),
+                         "variable": data["variable"].astype(str).to_numpy()})
 
 
-def _moran_section(report, ctx: RunContext, global_: pd.DataFrame | None, words: dict[str, str]) -> None:
-    from maps.report import Paragraph, moran_chart, table
+def _moran_section(report, ctx: RunContext, words: dict[str, str]) -> None:
+    from maps.report import moran_chart
 
-    if global_ is None:
+    esda = _esda_results(ctx)
+    if esda is None:
         return
-    series = _moran_series(global_)
-    if series is None or series.empty:
-        shown, note = _head(global_, words)
-        report.add("moran", Paragraph(words["raw"]), table(shown, note=note))
+    series = _moran_series(esda.global_autocorrelation)
+    if series.empty:
         return
     by = "variable" if series["variable"].nunique() > 1 else None
     report.add("moran", moran_chart(series, by=by, lang=report.lang))
-    result = (ctx.results.get("esda") or {}).get("global") if isinstance(ctx.results.get("esda"), Mapping) else None
-    if result is not None and hasattr(result, "table") and (result.table["statistic"] == "moran_i").any():
-        from spatial.esda import moran_table
-
-        report.add("moran", _journal(moran_table(result, lang=report.lang)))
-        return
-    wide = series.pivot_table(index="period", columns="variable", values=["I", "p_value"], aggfunc="first")
-    order = list(dict.fromkeys(series["variable"]))
-    wide = wide.reindex(columns=[(s, v) for v in order for s in ("I", "p_value")])
-    wide.columns = [f"{'I' if s == 'I' else 'p'} ({v})" if v else ("I" if s == "I" else "p") for s, v in wide.columns]
-    wide.index = wide.index.astype(str)
-    report.add("moran", table(wide.rename_axis(words["year"]).reset_index(), formats={c: ".3f" for c in wide.columns
-                                                                                      if c.startswith("I")},
-                              pvalues=tuple(c for c in wide.columns if c.startswith("p"))))
+    if esda.moran_table is not None:
+        report.add("moran", _journal(esda.moran_table))
 
 
-def _pivot(frame: pd.DataFrame, unit: str, period: str, column: str | None) -> pd.DataFrame | None:
-    return None if column is None else frame.pivot(index=unit, columns=period, values=column)
+def _pivot(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    return frame.pivot(index="id", columns="period", values=column)
 
 
 def _chosen_periods(available: list, chosen: list | None, what: str) -> list:
@@ -344,46 +300,34 @@ def _chosen_periods(available: list, chosen: list | None, what: str) -> list:
     return [available[0], available[-1]] if len(available) > 1 else available
 
 
-def _lisa_section(report, local: pd.DataFrame | None, hot: pd.DataFrame | None, units,
-                  words: dict[str, str], spec: dict) -> None:
-    if units is None:
+def _lisa_section(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
+    esda = _esda_results(ctx)
+    if units is None or esda is None:
         return
-    for frame, kind in ((local, "lisa"), (hot, "hot")):
-        if frame is not None:
-            _local_maps(report, frame, kind, units, words, spec)
+    for result, kind in ((esda.lisa, "lisa"), (esda.hot_spots, "hot")):
+        if result is not None and not result.table.empty:
+            _local_maps(report, result, kind, units, spec)
 
 
-def _local_maps(report, frame: pd.DataFrame, kind: str, units, words: dict[str, str], spec: dict) -> None:
+def _local_maps(report, result, kind: str, units, spec: dict) -> None:
+    """LISA cluster maps or Gi* hot-spot maps of a local result, one per variable (the chosen periods).
+
+    The p-values are the permutation ones when the result has permutations, else the normal ones."""
     import maps
-    from maps.report import Paragraph, Report, table
+    from maps.report import Report
 
-    unit = _column(frame, "id", "unit", "focal")
-    period = _column(frame, "period", "time", "year")
-    label = _column(frame, "cluster", "label", "cluster_label") if kind == "lisa" else _column(frame, "category")
-    pvalue = _column(frame, "p_sim", "p_value", "p_norm", "p")
-    z = _column(frame, "z", "gi_z")
-    variable = _column(frame, "variable", "var")
-    if unit is None or label is None or (kind == "hot" and (z is None or pvalue is None)):
-        shown, note = _head(frame, words)
-        report.add("lisa", Paragraph(words["raw"]), table(shown, note=note))
-        return
-    data = frame.copy()
-    data[unit] = data[unit].astype(str)
-    if period is None:
-        data["_period"], period = "", "_period"
-    keep = _chosen_periods(list(pd.unique(data[period])), spec["periods"], "local results")
-    groups = [(None, data)] if variable is None else list(data.groupby(variable, sort=False))
-    for name, part in groups:
-        part = part[part[period].isin(keep)]
-        prefix = "LISA" if kind == "lisa" else "Gi*"
-        title = f"{prefix}: {name}" if name is not None else prefix
+    data = result.table.assign(id=result.table["id"].astype(str))
+    pvalue = "p_sim" if result.permutations else "p_norm"
+    keep = _chosen_periods(list(pd.unique(data["period"])), spec["periods"], "local results")
+    for name, part in data.groupby("variable", sort=False):
+        part = part[part["period"].isin(keep)]
+        title = f"{'LISA' if kind == 'lisa' else 'Gi*'}: {name}"
         if kind == "lisa":
-            m = maps.lisa_map(units, _pivot(part, unit, period, label), pvalues=_pivot(part, unit, period, pvalue),
-                              names=spec["names"], title=title, lang=report.lang, tiles=spec["tiles"])
+            m = maps.lisa_map(units, _pivot(part, "cluster"), pvalues=_pivot(part, pvalue), names=spec["names"],
+                              title=title, lang=report.lang, tiles=spec["tiles"])
         else:
-            m = maps.hotspot_map(units, _pivot(part, unit, period, z), _pivot(part, unit, period, pvalue),
-                                 categories=_pivot(part, unit, period, label), names=spec["names"], title=title,
-                                 lang=report.lang, tiles=spec["tiles"])
+            m = maps.hotspot_map(units, _pivot(part, "z"), _pivot(part, pvalue), categories=_pivot(part, "category"),
+                                 names=spec["names"], title=title, lang=report.lang, tiles=spec["tiles"])
         report.add("lisa", Report.map_block(title, m))
 
 
@@ -505,9 +449,9 @@ def _robustness_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     from maps.report import table
     from spatial.steps.esda import side_by_side
 
-    esda_results = ctx.results.get("esda")
-    long = esda_results.get("robustness") if isinstance(esda_results, Mapping) else None
-    if isinstance(long, pd.DataFrame) and not long.empty:
+    esda = _esda_results(ctx)
+    long = esda.robustness if esda is not None else None
+    if long is not None and not long.empty:
         wide = side_by_side(long)
         report.add("robustness", table(wide, index=True, caption=words["robust_esda"],
                                        pvalues=tuple(c for c in wide.columns if c.endswith(": p"))))
@@ -611,9 +555,8 @@ def build_report(ctx: RunContext):
     _weights_section(report, ctx, units, words, spec)
     if units is not None and ctx.panel is not None:
         _variable_maps(report, ctx, units, spec)
-    global_, local, hot = _esda_frames(ctx)
-    _moran_section(report, ctx, global_, words)
-    _lisa_section(report, local, hot, units, words, spec)
+    _moran_section(report, ctx, words)
+    _lisa_section(report, ctx, units, words, spec)
     _models_sections(report, ctx, units, words, spec)
     _robustness_section(report, ctx, words)
     _heterogeneity_section(report, ctx, words)
