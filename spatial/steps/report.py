@@ -45,6 +45,9 @@ from spatial._fs import display_path, write_text_atomic
 from spatial.config import Key, register_section
 from spatial.errors import SchemaError
 from spatial.pipeline import RunContext, register_step
+from spatial.steps.report_words import bayes_note as _bayes_note
+from spatial.steps.report_words import caption as _caption
+from spatial.steps.report_words import localised_table as _table
 
 __all__ = ["build_report", "REPORT_FILE"]
 
@@ -174,7 +177,7 @@ def _journal(journal, caption: str = ""):
 
 
 def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
-    from maps.report import Paragraph, table
+    from maps.report import Paragraph
 
     panel = ctx.panel
     blocks = []
@@ -184,7 +187,7 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     if ctx.inputs:
         rows = [{"role": i.get("role", ""), "file": i.get("file", ""), "dataset": i.get("dataset", ""),
                  "sha256": (i.get("sha256") or "")[:16]} for i in ctx.inputs]
-        blocks.append(table(pd.DataFrame(rows), caption=words["inputs"]))
+        blocks.append(_table(report.lang, pd.DataFrame(rows), caption=words["inputs"]))
     rasters = ctx.results.get("rasters")
     if rasters is not None and rasters.spec.get("reprojection"):
         blocks.append(Paragraph(f"{words['reprojection']}: {rasters.spec['reprojection']}"))
@@ -196,17 +199,17 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
             blocks.append(Paragraph(word("nothing_dropped", report.lang)))
         else:
             shown, note = _head(dropped, words)
-            blocks.append(table(shown, caption=words["dropped"], note=note))
-        blocks.append(table(panel.describe().rename_axis("variable"), index=True, caption=words["describe"]))
+            blocks.append(_table(report.lang, shown, caption=words["dropped"], note=note))
+        blocks.append(_table(report.lang, panel.describe().rename_axis("variable"), index=True, caption=words["describe"]))
     if ctx.warnings:  # e.g. D2, weights in several components: also in run.json
-        blocks.append(table(pd.DataFrame({"warning": ctx.warnings}), caption=words["warnings"]))
+        blocks.append(_table(report.lang, pd.DataFrame({"warning": ctx.warnings}), caption=words["warnings"]))
     if blocks:
         report.add("inputs", *blocks)
 
 
 def _weights_section(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
     import maps
-    from maps.report import Paragraph, Report, table
+    from maps.report import Paragraph, Report
 
     weights = ctx.results.get("weights")
     if not isinstance(weights, Mapping) or not weights:
@@ -233,7 +236,7 @@ def _weights_section(report, ctx: RunContext, units, words: dict[str, str], spec
             edges = graph.adjacency.reset_index()
             m = maps.links_map(units, edges, names=spec["names"], lang=report.lang, tiles=spec["tiles"])
             blocks.append(Report.map_block(str(name), m))
-    summary = table(pd.DataFrame(rows), caption=words["weights_summary"]) if rows else None
+    summary = _table(report.lang, pd.DataFrame(rows), caption=words["weights_summary"]) if rows else None
     report.add("weights", *([summary] if summary else []), *blocks)
 
 
@@ -283,8 +286,10 @@ def _moran_section(report, ctx: RunContext, words: dict[str, str]) -> None:
         return
     by = "variable" if series["variable"].nunique() > 1 else None
     report.add("moran", moran_chart(series, by=by, lang=report.lang))
-    if esda.moran_table is not None:
-        report.add("moran", _journal(esda.moran_table))
+    if esda.moran_table is not None:  # rebuilt in the report's language (the files use [esda] language)
+        from spatial.esda import moran_table
+
+        report.add("moran", _journal(moran_table(esda.global_autocorrelation, lang=report.lang)))
 
 
 def _pivot(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -389,7 +394,7 @@ def _unit_effects(result: Any) -> dict[str, pd.DataFrame]:
 
 def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
     import maps
-    from maps.report import Paragraph, Report, table
+    from maps.report import Paragraph, Report
 
     models = ctx.results.get("models")
     selection = ctx.results.get("selection")
@@ -400,20 +405,21 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
 
         if set(COLUMNS) <= set(selection.columns):  # the table of spatial.models.select
             shown = selection_frame(selection, report.lang)
-            report.add("selection", table(shown, numeric=tuple(shown.columns[3:6])))
+            report.add("selection", _table(report.lang, shown, numeric=tuple(shown.columns[3:6])))
         else:
-            report.add("selection", table(selection))
+            report.add("selection", _table(report.lang, selection))
     bayes = ctx.results.get("bayes")
     if isinstance(getattr(bayes, "table", None), pd.DataFrame) and hasattr(bayes, "note"):  # a BayesComparison
         from spatial.steps.selection_table import bayes_frame
 
         shown = bayes_frame(bayes, report.lang)
-        report.add("selection", table(shown, caption=words["bayes"], note=bayes.note,
-                                      numeric=tuple(shown.columns[1:])))
+        report.add("selection", _table(report.lang, shown, caption=words["bayes"], note=_bayes_note(bayes, report.lang),
+                                       numeric=tuple(shown.columns[1:])))
     if not isinstance(models, Mapping):
         return
     journal, effects_journal = models.get("table"), models.get("effects_table")
     options = models.get("table_options")
+    labels = dict((options or {}).get("labels") or {})
     if isinstance(models.get("results"), Mapping):  # the models step: {"weights", "results", "table"}
         models = models["results"]
     fitted = {k: v for k, v in models.items() if not isinstance(v, pd.DataFrame)}
@@ -426,13 +432,13 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
     if isinstance(getattr(journal, "frame", None), pd.DataFrame):
         report.add("models", _journal(journal))
     elif comparison is not None:
-        report.add("models", table(comparison, index=True, note=words["stars"]))
+        report.add("models", _table(report.lang, comparison, index=True, note=words["stars"]))
     elif fitted:
         report.add("models", Paragraph(words["raw"]))
     if isinstance(getattr(effects_journal, "frame", None), pd.DataFrame):
         report.add("effects", _journal(effects_journal))
     elif effects is not None:
-        report.add("effects", table(effects, pvalues=("p_value",), note=words["effects_ci"]))
+        report.add("effects", _table(report.lang, effects, pvalues=("p_value",), note=words["effects_ci"]))
     for name, result in fitted.items():
         unit_effects = _unit_effects(result)
         if units is None or not unit_effects:
@@ -441,48 +447,44 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
             if isinstance(frame, pd.DataFrame):
                 m = maps.effects_map(units, frame, variable=str(variable), names=spec["names"], lang=report.lang,
                                      tiles=spec["tiles"], title=f"{name}: {variable}")
-                report.add("effects_maps", Report.map_block(f"{name}: {variable}", m))
+                report.add("effects_maps", Report.map_block(f"{str(name).upper()}: {labels.get(variable, variable)}", m))
 
 
 def _robustness_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     """Moran's I and the models under each W of a robustness set, side by side."""
-    from maps.report import table
     from spatial.steps.esda import side_by_side
 
     esda = _esda_results(ctx)
     long = esda.robustness if esda is not None else None
     if long is not None and not long.empty:
         wide = side_by_side(long)
-        report.add("robustness", table(wide, index=True, caption=words["robust_esda"],
+        report.add("robustness", _table(report.lang, wide, index=True, caption=words["robust_esda"],
                                        pvalues=tuple(c for c in wide.columns if c.endswith(": p"))))
     models = ctx.results.get("models_robustness")
     if isinstance(models, Mapping) and models.get("table") is not None:
-        report.add("robustness", table(models["table"].frame, index=True, caption=words["robust_models"],
-                                       note=words["stars"]))
+        report.add("robustness", _journal(models["table"], caption=words["robust_models"]))
 
 
 def _heterogeneity_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     """The model by group side by side, then the Wald and permutation tests of equal coefficients."""
-    from maps.report import table
 
     het = ctx.results.get("heterogeneity")
     if het is None:
         return
     side = het.table(lang=report.lang, effects=any(r.effects is not None for r in het.groups.results.values()))
-    report.add("heterogeneity", table(side.frame, index=True, note=words["stars"]))
+    report.add("heterogeneity", _journal(side))
     tests = het.tests_frame().dropna(axis=1, how="all")
-    report.add("heterogeneity", table(tests, caption=words["group_tests"], pvalues=("p_value", "permutation_p")))
+    report.add("heterogeneity", _table(report.lang, tests, caption=words["group_tests"], pvalues=("p_value", "permutation_p")))
 
 
 def _indices_section(report, ctx: RunContext, words: dict[str, str]) -> None:
-    from maps.report import table
 
     indices = ctx.results.get("indices")
     if indices is None:
         return
     for name, frame in _tables(indices).items():
         shown, note = _head(frame, words)
-        report.add("indices", table(shown, caption=name, note=note))
+        report.add("indices", _table(report.lang, shown, caption=_caption(name, report.lang), note=note))
     for variable, chain in (indices.get("markov") or {}).items():  # Markov results hold arrays, not frames
         base = getattr(chain, "markov", chain)  # a spatial chain carries its classic chain
         frames = {"transitions": chain.table(), "summary": base.summary()}
@@ -490,7 +492,8 @@ def _indices_section(report, ctx: RunContext, words: dict[str, str]) -> None:
             frames["tests"] = chain.tests()
         for part, frame in frames.items():
             shown, note = _head(frame, words)
-            report.add("indices", table(shown, caption=f"markov {variable}: {part}", note=note))
+            title = f"{_caption('markov', report.lang)} {variable}: {_caption(part, report.lang)}"
+            report.add("indices", _table(report.lang, shown, caption=title, note=note))
     _indices_figures(report, ctx)
 
 
@@ -502,7 +505,8 @@ def _indices_figures(report, ctx: RunContext) -> None:
         return
     for name in ctx.outputs:
         if name.startswith("indices_") and name.endswith(".png") and (ctx.output / name).is_file():
-            report.add("indices", image((ctx.output / name).read_bytes(), name.removesuffix(".png")))
+            report.add("indices", image((ctx.output / name).read_bytes(), _caption(name.removesuffix(".png"),
+                                                                                    report.lang)))
 
 
 def _seeds(ctx: RunContext) -> list[dict]:
@@ -511,20 +515,20 @@ def _seeds(ctx: RunContext) -> list[dict]:
 
 
 def _reproducibility_section(report, ctx: RunContext, words: dict[str, str]) -> None:
-    from maps.report import Paragraph, table
+    from maps.report import Paragraph
     from spatial._run import versions as _versions
 
     versions = _versions()
     versions.update((name, version) for name in _EXTRA_PACKAGES if (version := _version(name)) is not None)
     seeds = _seeds(ctx)
-    blocks = [table(pd.DataFrame(seeds), caption=words["seed"]) if seeds else Paragraph(words["no_seed"]),
-              table(pd.DataFrame({"package": list(versions), "version": list(versions.values())}),
+    blocks = [_table(report.lang, pd.DataFrame(seeds), caption=words["seed"]) if seeds else Paragraph(words["no_seed"]),
+              _table(report.lang, pd.DataFrame({"package": list(versions), "version": list(versions.values())}),
                     caption=words["versions"])]
     options = [{"section": f"[{s}]", "key": k, "value": json.dumps(v, ensure_ascii=False, default=str)}
                for s, values in ctx.config.raw.items() if isinstance(values, Mapping)
                for k, v in values.items() if k != "path"]
     if options:
-        blocks.append(table(pd.DataFrame(options), caption=words["options"]))
+        blocks.append(_table(report.lang, pd.DataFrame(options), caption=words["options"]))
     report.add("reproducibility", *blocks)
 
 
