@@ -151,7 +151,7 @@ OPTIONS: dict[str, Option] = {o.name: o for o in [
        keyword_values={"drop": "'drop'"}),
     _o("fe", "models.fe", flag="--fe", commands=("fit",), aliases=("fixed_effects", "fixed-effects", "fixedeffects")),
     _o("cov", "models.cov", flag="--cov", commands=("fit",), aliases=("vce", "covariance", "se_type", "cov_type")),
-    _o("bandwidth", "models.bandwidth", flag="--bandwidth", commands=("fit",), aliases=("bw", "lags", "maxlag")),
+    _o("bandwidth", "models.bandwidth", flag="--bandwidth", commands=("fit",), aliases=("bw", "maxlag", "kernel_bandwidth")),
     # rasters and indices
     _o("band", "rasters.band", flag="--band", commands=("zonal",)),
     _o("allow_singletons", "indices.allow_singletons", "singletons", flag="--allow-singletons",
