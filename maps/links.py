@@ -82,7 +82,7 @@ def links_map(
     has = style("#fdf6e3", outline="#777777", weight=0.8, opacity=0.9)
     alone = style("#ff7f00", outline="#000000", weight=1.6, dash="4 3", opacity=0.9)
     codes = tuple(int(d == 0) for d in degree)
-    texts = tuple(f"{d} {word('neighbours', lang)}" if d else word("island", lang) for d in degree)
+    texts = tuple(word("n_neighbours", lang, n=d) if d else word("island", lang) for d in degree)
     rows = [(has, safe_text(word("has_neighbours", lang)), len(codes) - islands),
             (alone, safe_text(word("island", lang)), islands)]
     heading = word("weights_title", lang, links=len(undirected), islands=islands)

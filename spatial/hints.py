@@ -153,7 +153,7 @@ OPTIONS: dict[str, Option] = {o.name: o for o in [
     _o("random_effects", "models.random_effects", flag="--random-effects", commands=("fit",), flag_value=True),
     _o("conditional_se", "models.conditional_se", flag="--conditional-se", commands=("fit",), flag_value=True),
     _o("cov", "models.cov", flag="--cov", commands=("fit",), aliases=("vce", "covariance", "se_type", "cov_type")),
-    _o("bandwidth", "models.bandwidth", flag="--bandwidth", commands=("fit",), aliases=("bw", "lags", "maxlag")),
+    _o("bandwidth", "models.bandwidth", flag="--bandwidth", commands=("fit",), aliases=("bw", "maxlag", "kernel_bandwidth")),
     # rasters and indices
     _o("band", "rasters.band", flag="--band", commands=("zonal",)),
     _o("allow_singletons", "indices.allow_singletons", "singletons", flag="--allow-singletons",

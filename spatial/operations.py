@@ -186,8 +186,9 @@ FIT = Operation(
               "least one each).", items=str, variadic=True),
         Param("w_lags", int, 2, "With --estimator gmm: powers of W in the instruments of W y (W X, W^2 X, ...).",
               low=1, high=10),
-        Param("gmm_errors", GmmErrors, "het", "With --estimator gmm: the moment conditions of the spatial error (het: "
-              "Arraiz et al. 2010)."),
+        Param("gmm_errors", GmmErrors, "het", "With --estimator gmm: the moment conditions of the spatial error: het "
+              "(heteroskedasticity-robust, Arraiz et al. 2010), hom (Drukker et al. 2013) or kp98 (Kelejian-Prucha "
+              "1998/99, no standard error for lambda)."),
         Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
               low=0),
         Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),

@@ -18,8 +18,8 @@ from spatial.pipeline import load_steps
 # table: they are config keys of [panel] / [boundaries] and, in Python, arguments of SpatialPanel
 # and read_boundaries, not keywords of the analysis.
 LOADER_FLAGS = {"--id", "--time", "--sheet", "--encoding", "--boundaries", "--boundary-id", "--layer",
-                "--boundary-encoding", "--assume-crs", "--match-names", "--id-normalize", "--keep", "--restrict",
-                "--weights", "--contiguity"}
+                "--boundary-encoding", "--assume-crs", "--match-names", "--match-parent", "--id-normalize", "--keep",
+                "--restrict", "--weights", "--contiguity"}
 
 
 def _command(path: str) -> click.Command:
