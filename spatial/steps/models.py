@@ -151,8 +151,9 @@ def _check_gmm(spec: dict[str, Any]) -> None:
     if clash or spec["fe"] not in ("none", "unit"):
         raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections and panels with fe = \"unit\"; remove "
                           f"{clash or ['fe']} (or use estimator = \"ml\")")
-    if spec["fe"] == "unit" and any(m not in ("sar", "sdm", "sem", "sdem") for m in spec["models"]):
-        raise ConfigError("[models] estimator = \"gmm\" with fe = \"unit\" covers sar, sdm, sem and sdem; "
+    within = [m for m, info in MODELS.items() if info.n_spatial == 1]  # the within GM: one spatial parameter
+    if spec["fe"] == "unit" and any(m not in within for m in spec["models"]):
+        raise ConfigError(f"[models] estimator = \"gmm\" with fe = \"unit\" covers {', '.join(within)}; "
                           f"models = {spec['models']}")
     if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
         raise ConfigError("[models] estimator = \"gmm\" is not run by group or under a robustness set of weights "
