@@ -110,7 +110,11 @@ def test_synthetic_recovers_the_known_dynamic_sdm(synthetic):
     panel, w = synthetic
     ref = EXPECTED["synthetic"]["sdm_both_twoway_corrected"]
     true = EXPECTED["synthetic"]["true"]
+    before = panel.data.copy()
     result = fit(panel, w, y="y", x=["x1", "x2"], model="sdm", fe="twoway", dynamic="both", draws=0)
+    pd.testing.assert_frame_equal(panel.data, before)  # the input is not mutated
+    ids = result.residuals.index.get_level_values(0)
+    assert set(ids) == set(panel.entities) and ids[0].startswith("u")  # the original ids, not positions
     np.testing.assert_allclose(result.params.to_numpy(), ref["delta"] + [ref["rho"]], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(result.std_errors.to_numpy(), ref["se"][:-1], rtol=1e-4)
     truth = {"tau": true["tau"], "eta": true["eta"], "x1": true["beta"][0], "x2": true["beta"][1],
