@@ -42,4 +42,5 @@ DynamicLags = Literal["tau", "eta", "both"]  # y(t-1), W y(t-1), or both (xsmle 
 WeightsTransform = Literal["r", "none"]  # fit and select: row-standardise the weights, or use them as given
 
 # inputs
-Restrict = Literal["error", "intersection"]  # units in the table but not the boundaries (or weights)
+Restrict = Literal["error", "intersection"]
+RepairOption = Literal["none", "make_valid"]  # invalid polygons: refuse, or repair with make_valid (recorded)  # units in the table but not the boundaries (or weights)
