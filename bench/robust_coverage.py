@@ -20,7 +20,7 @@ Coverage = share of replications whose 95% interval (estimate +- 1.96 se) covers
 for x1's coefficient and for rho. Monte Carlo standard error of a coverage near 0.95 with R
 replications: sqrt(0.95 * 0.05 / R) (0.015 with R = 200).
 
-Usage: ``python -m bench.robust_coverage [--reps 200] [--side 30] [--designs hetero cluster dk]``
+Usage: ``python -m bench.robust_coverage [--reps 200] [--side 20] [--designs hetero cluster dk] [--periods T]``
 """
 
 from __future__ import annotations
@@ -103,8 +103,9 @@ DESIGNS = {
 }
 
 
-def run(design: str, reps: int, side: int, seed: int = 20261206) -> pd.DataFrame:
-    make, periods, fe, covs = DESIGNS[design]
+def run(design: str, reps: int, side: int, seed: int = 20261206, periods: int | None = None) -> pd.DataFrame:
+    make, default_periods, fe, covs = DESIGNS[design]
+    periods = default_periods if periods is None or default_periods == 1 else periods
     graph, _ = lattice_graph(side)
     ids = np.array([str(i) for i in graph.unique_ids], dtype=object)
     rng = np.random.default_rng([seed, list(DESIGNS).index(design)])
@@ -130,13 +131,14 @@ def run(design: str, reps: int, side: int, seed: int = 20261206) -> pd.DataFrame
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=200)
-    parser.add_argument("--side", type=int, default=30)
+    parser.add_argument("--side", type=int, default=20)
     parser.add_argument("--designs", nargs="+", default=list(DESIGNS), choices=list(DESIGNS))
+    parser.add_argument("--periods", type=int, help="T of the panel designs (default: 10 cluster, 30 dk)")
     args = parser.parse_args(argv)
     frames = []
     for design in args.designs:
         start = time.perf_counter()
-        table = run(design, args.reps, args.side)
+        table = run(design, args.reps, args.side, periods=args.periods)
         frames.append(table)
         print(table.to_string(index=False), flush=True)
         print(f"({design}: {time.perf_counter() - start:.0f} s)", flush=True)
