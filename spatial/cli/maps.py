@@ -43,14 +43,15 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
         return units, column, id_column
     from spatial.cli.inputs import panel_config, split_list
     from spatial.config import validate_config
-    from spatial.pipeline import load_panel
+    from spatial.pipeline import load_panel, with_context
 
     if not id_column:
         raise SchemaError("--id is required with --boundaries (the unit id column of the table)")
     raw = panel_config(file, id_column, boundaries=boundaries, time=time_column, variables=[column],
                        **{**loader, "match_names": split_list(loader["match_names"])})
-    panel = load_panel(validate_config(raw, where="command line"))
-    return panel.geometry, panel.wide(column), None
+    config = validate_config(raw, where="command line")
+    panel = load_panel(config)
+    return with_context(config, panel), panel.wide(column), None  # units outside the study drawn as no data
 
 
 @click.command("map")
@@ -87,7 +88,13 @@ def map_cmd(file: Path, column: str, output: Path, id_column: str | None, time_c
         else:
             from maps.static import choropleth_figure
 
-            fig = choropleth_figure(units, values, id=unit_id, label=column, period=shown_period, inset=inset, **options)
+            lines = None
+            if inset == "south_china_sea":  # the bundled dashed line (data/build/PROVENANCE_china_lines.md)
+                from spatial import datasets
+
+                lines = datasets.load("china_scs_line")
+            fig = choropleth_figure(units, values, id=unit_id, label=column, period=shown_period, inset=inset,
+                                    inset_lines=lines, **options)
             with atomic_path(target) as tmp:
                 fig.savefig(tmp, dpi=300, format=suffix[1:])
     except MapError as exc:
