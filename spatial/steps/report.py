@@ -374,7 +374,7 @@ def _model_tables(models: Mapping[str, Any]) -> tuple[pd.DataFrame | None, pd.Da
             cells[param] = f"{format_number(estimate)}{_stars(p) if math.isfinite(p) else ''}"
             cells[f"{param} (se)"] = f"({format_number(se, missing='n/a')})"
         for key in ("rho", "lambda", "sigma2", "loglik", "aic", "nobs", "r2", "pseudo_r2", "fe"):
-            if key in data and not isinstance(data[key], Mapping):
+            if key in data and data[key] is not None and not isinstance(data[key], Mapping):  # GMM: no loglik
                 cells[f"· {key}"] = format_number(data[key]) if isinstance(data[key], (int, float)) else str(data[key])
         columns[str(data.get("model", name)) if str(name).isdigit() else str(name)] = cells
         dynamic = bool(data.get("dynamic"))
