@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from spatial.errors import IdMismatchError, SpatialPanelError, first_items
+from spatial.hints import hint as option_hint
 
 __all__ = ["resolve_keys", "normalize_ids", "suggest_normalization", "NORMALIZERS", "PARENT_COLUMNS"]
 
@@ -242,7 +243,11 @@ def resolve_keys(
             parts.append(f"{len(unknown)} unknown: {'; '.join(described)}{more}")
         if ambiguous:
             parts.append(f"{len(ambiguous)} ambiguous: {first_items(ambiguous, 5)}")
-        hint = "; name the parent before a repeated name (北京市朝阳区)" if parent_lookup else ""
+        hint = ""
+        if parent_lookup:
+            hint = "; name the parent before a repeated name (北京市朝阳区)"
+            if ambiguous and parents is None:
+                hint += f" or give a table column naming each row's parent with {option_hint('match_parent', 'COLUMN')}"
         raise IdMismatchError(
             "unit names do not match the boundaries: " + "; ".join(parts)
             + f". Keys are matched against {', '.join(columns)}; correct the spelling or use codes{hint}"

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from spatial.cli import STATE
-from spatial.cli.inputs import KEEP_HELP
+from spatial.cli.inputs import KEEP_HELP, MATCH_PARENT_HELP
 
 
 def _echo(text: str) -> None:
@@ -141,6 +141,7 @@ def config_template_cmd(output: Path | None, lang: str, overwrite: bool) -> None
 @click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk).")
 @click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326.")
 @click.option("--match-names", help="Comma-separated boundary columns that name the units.")
+@click.option("--match-parent", help=MATCH_PARENT_HELP)
 @click.option("--keep", "keep_column", help=KEEP_HELP)
 @click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5.")
 @click.option("--balance", type=click.Choice(["error", "drop_units"]), default="error", show_default=True)
@@ -153,7 +154,7 @@ def config_template_cmd(output: Path | None, lang: str, overwrite: bool) -> None
 def check_cmd(table: Path, id_column: str, time_column: str | None, variables: str | None, sheet: str | None,
               encoding: str | None, boundaries: Path | None, boundary_id: str | None, layer: str | None,
               boundary_encoding: str | None, assume_crs: str | None, match_names: str | None,
-              keep_column: str | None, id_normalize: str | None, balance: str, missing: str, restrict: str, repair: str,
+              match_parent: str | None, keep_column: str | None, id_normalize: str | None, balance: str, missing: str, restrict: str, repair: str,
               drop_bad_geometry: bool, dissolve_by_id: bool, coerce_numeric: bool) -> None:
     """Validate TABLE (CSV, XLSX, Parquet) and optional boundaries; print the panel summary.
 
@@ -168,7 +169,7 @@ def check_cmd(table: Path, id_column: str, time_column: str | None, variables: s
         table, id_column, boundaries=boundaries, time=time_column, variables=split_list(variables), sheet=sheet,
         encoding=encoding, id_normalize=id_normalize, balance=balance, missing=missing, coerce_numeric=coerce_numeric,
         boundary_id=boundary_id, layer=layer, boundary_encoding=boundary_encoding, assume_crs=assume_crs,
-        match_names=split_list(match_names), keep=keep_column, restrict=restrict, repair=repair,
+        match_names=split_list(match_names), match_parent=match_parent, keep=keep_column, restrict=restrict, repair=repair,
         bad_geometry="drop_units" if drop_bad_geometry else "error",
         duplicate_geometry="dissolve" if dissolve_by_id else "error",
     )

@@ -12,16 +12,19 @@ from pathlib import Path
 from typing import Any, get_args
 
 from spatial.choices import Restrict
+from weights.choices import Rule
 
-__all__ = ["KEEP_HELP", "LOADER_KEYS", "input_options", "panel_config", "split_list"]
+__all__ = ["KEEP_HELP", "MATCH_PARENT_HELP", "LOADER_KEYS", "input_options", "panel_config", "split_list"]
 
+MATCH_PARENT_HELP = ("Table column naming each row's parent (province or prefecture) for names repeated across "
+                     "parents, e.g. 朝阳区 in Beijing and in Changchun; with --match-names.")
 KEEP_HELP = ("Study area: a true/false boundary column (mainland), column=value,... (region=East,Central) or "
              "@ids.txt; boundaries, weights, maps and table rows follow it and removed units are recorded.")
 
 
 #: The loader's options as the command's function receives them (then passed to panel_config).
 LOADER_KEYS = ("sheet", "encoding", "boundary_id", "layer", "boundary_encoding", "assume_crs", "id_normalize", "keep",
-               "restrict")
+               "restrict", "match_parent")
 
 
 def input_options(*operations, contiguity: str | None = "queen", argument: str = "table", required: bool = True,
@@ -53,13 +56,14 @@ def input_options(*operations, contiguity: str | None = "queen", argument: str =
         click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk)."),
         click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326."),
         click.option("--match-names", help="Comma-separated boundary columns that name the units."),
+        click.option("--match-parent", help=MATCH_PARENT_HELP),
         click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5."),
         click.option("--keep", help=KEEP_HELP),
         click.option("--restrict", type=click.Choice(get_args(Restrict)), default="error", show_default=True,
                      help="intersection: keep only the units common to the table and the boundaries (recorded)."),
         *((click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
                         help="Weights file: .gal, .gwt, edge-list or matrix .csv, .xlsx, .mtx, .mat, .dta."),
-           click.option("--contiguity", type=click.Choice(["queen", "rook"]), default=contiguity,
+           click.option("--contiguity", type=click.Choice(get_args(Rule)), default=contiguity,
                         show_default=contiguity is not None, help=help_contiguity)) if weights else ()),
         *(operation.options() for operation in operations),
     ]
@@ -84,14 +88,15 @@ def panel_config(table: Path | str, id_column: str, *, boundaries: Path | str | 
     ``options`` are the command's values by config key; ``None`` means not given. Panel keys:
     time, variables, sheet, encoding, id_normalize, balance, missing, coerce_numeric. Boundary keys
     (prefixed ``boundary_`` where the panel has the same name): boundary_id, layer,
-    boundary_encoding, assume_crs, match_names, keep, restrict, repair, bad_geometry,
+    boundary_encoding, assume_crs, match_names, match_parent, keep, restrict, repair, bad_geometry,
     duplicate_geometry.
     """
     from spatial.sources import source_spec
 
     panel_keys = ("time", "variables", "sheet", "encoding", "id_normalize", "balance", "missing", "coerce_numeric")
     boundary_keys = {"boundary_id": "id", "layer": "layer", "boundary_encoding": "encoding",
-                     "assume_crs": "assume_crs", "match_names": "match_names", "keep": "keep",
+                     "assume_crs": "assume_crs", "match_names": "match_names",
+                     "match_parent": "match_parent", "keep": "keep",
                      "restrict": "restrict", "repair": "repair", "bad_geometry": "bad_geometry",
                      "duplicate_geometry": "duplicate_geometry"}
     unknown = set(options) - set(panel_keys) - set(boundary_keys)

@@ -159,3 +159,25 @@ def test_config_match_parent_reaches_the_panel(tmp_path):
     })
     panel = load_panel(cfg)
     assert panel.entities.tolist() == ["110105", "220104"]
+
+
+def test_cli_match_parent_joins_repeated_county_names(tmp_path, capsys):
+    from spatial.cli import main
+
+    table = tmp_path / "counties.csv"
+    pd.DataFrame({"county": ["朝阳区", "朝阳区", "朝阳区", "朝阳区"], "city": ["北京市", "长春", "北京市", "长春"],
+                  "year": [2020, 2020, 2021, 2021], "y": ["1", "2", "3", "4"]}).to_csv(table, index=False)
+    common = ["check", str(table), "--id", "county", "--time", "year", "--boundaries", "china_counties",
+              "--match-names", ",".join(COUNTY_ALIASES), "--restrict", "intersection"]
+    assert main([*common, "--match-parent", "city"]) == 0
+    assert "2 units x 2 periods" in capsys.readouterr().out.replace("×", "x")
+    assert main(common) == 2  # without the parent the repeated name is ambiguous, and the message says so
+    err = capsys.readouterr().err
+    assert "'朝阳区' -> ['110105', '220104']" in err and "--match-parent COLUMN" in err
+    map_out = tmp_path / "m.html"
+    assert main(["map", str(table), "--column", "y", "--id", "county", "--time", "year", "--boundaries",
+                 "china_counties", "--match-names", ",".join(COUNTY_ALIASES), "--match-parent", "city",
+                 "--restrict", "intersection", "--out", str(map_out)]) == 0
+    assert map_out.exists()
+    assert main(["map", str(map_out), "--column", "y", "--match-parent", "city", "--out", str(tmp_path / "n.html")]) == 2
+    assert "--match-parent" in capsys.readouterr().err
