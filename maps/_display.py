@@ -41,6 +41,7 @@ class DisplayLayer:
     tolerance_m: float | None
     not_drawn: tuple[str, ...]
     precision: int = 6  # decimal places of the displayed lon/lat
+    metric: bool = False  # the units came in a projected CRS measured in metres
 
     @property
     def n(self) -> int:
@@ -207,6 +208,8 @@ def display_layer(
         {"_id": list(ids), "_name": [safe_text(v) for v in label]},
         geometry=units.geometry.to_numpy(), crs=units.crs,
     )
+    metric = bool(units.crs.is_projected) and any(
+        str(getattr(axis, "unit_name", "")).lower() in ("metre", "meter") for axis in units.crs.axis_info)
     empty = frame.geometry.isna() | frame.geometry.is_empty
     not_drawn = tuple(frame.loc[empty, "_id"])
     if not_drawn:
@@ -223,7 +226,8 @@ def display_layer(
         )
     else:
         tolerance, precision = None, 6
-    return DisplayLayer(frame.reset_index(drop=True), pd.Index(frame["_id"]), tolerance, not_drawn, int(precision))
+    return DisplayLayer(frame.reset_index(drop=True), pd.Index(frame["_id"]), tolerance, not_drawn, int(precision),
+                        metric)
 
 
 def align_values(layer: DisplayLayer, values: pd.DataFrame | pd.Series, what: str) -> pd.DataFrame:

@@ -89,15 +89,17 @@ class OfflineMap(folium.Map):
                 }
             );
             {%- if this.control_scale %}
-            L.control.scale().addTo({{ this.get_name() }});
+            L.control.scale({imperial: {{ this.imperial|tojson }}}).addTo({{ this.get_name() }});
             {%- endif %}
         {% endmacro %}
         """
     )
 
-    def __init__(self, *, title: str = "", height: int | str = "100%", tiles: str | None = None, **kwargs):
+    def __init__(self, *, title: str = "", height: int | str = "100%", tiles: str | None = None,
+                 imperial: bool = True, **kwargs):
         kwargs.setdefault("prefer_canvas", True)  # one canvas, not an SVG path per unit: county and grid scale
         super().__init__(tiles=None, height=height, control_scale=True, zoom_snap=0.25, **kwargs)
+        self.imperial = bool(imperial)  # miles beside km on the scale bar; never in Chinese or for metric data
         figure = adopt(self)  # a page that never renders run-time text as a template
         if tiles is not None:
             check_choice("tiles", tiles, Tiles)
@@ -194,7 +196,7 @@ def build_map(
     """Assemble the map: units layer (shared arcs on a canvas), view control with tooltips, layer
     control, fitted bounds. Views carry per-unit class codes and texts as compact strings that
     the page switches between; there is one layer, whatever the number of views."""
-    m = OfflineMap(title=title, tiles=tiles, height=height)
+    m = OfflineMap(title=title, tiles=tiles, height=height, imperial=lang == "en" and not layer.metric)
     notes = []
     if layer.tolerance_m:
         tol = f"{layer.tolerance_m / 1000:.2g} km" if layer.tolerance_m >= 1000 else f"{layer.tolerance_m:.2g} m"

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["effects_map"]
 
-_KNOWN = ("direct", "indirect", "received", "emitted", "total")
+_KNOWN = ("direct", "indirect", "received", "emitted", "total", "total_received", "total_emitted")
 
 
 def effects_map(
@@ -29,7 +29,7 @@ def effects_map(
     variable: str,
     id: str | None = None,
     names: list[str] | None = None,
-    scheme: Scheme = "quantiles",
+    scheme: Scheme = "equal_interval",
     k: int = 5,
     cmap: str | None = None,
     fmt: str | None = None,
@@ -49,6 +49,10 @@ def effects_map(
         gains when every other unit changes) and ``emitted`` (column sums minus the diagonal:
         what a unit's change does to all others). Each column is classified on its own; values
         spanning zero get a diverging palette.
+    scheme
+        Equal intervals by default, so that the colours show the size of the differences (a
+        range of 1.204 to 1.248 is five close shades, not five quantile colours that make trivial
+        differences look large); ``"quantiles"`` when chosen.
     variable
         The regressor whose effects are shown (in the title).
 

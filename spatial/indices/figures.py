@@ -113,10 +113,14 @@ def plot_kernel_density(
     *,
     title: str | None = None,
     xlabel: str | None = None,
-    ylabel: str = "density",
+    ylabel: str | None = None,
+    lang: str = "en",
     overwrite: bool = False,
 ) -> list[Path]:
     """Draw one kernel density curve per period and write ``<path>.png`` (300 dpi) and ``<path>.svg``.
+
+    The axis and legend titles are in ``lang`` ("en" or "zh": 核密度, 时期) unless given; every
+    text, the legend title included, is drawn in a CJK-capable font when it holds Chinese.
 
     Parameters
     ----------
@@ -125,7 +129,9 @@ def plot_kernel_density(
     path
         Output path without or with a suffix (the suffix is replaced).
     title, xlabel, ylabel
-        Labels (Chinese works when a CJK font is installed).
+        Labels (Chinese works when a CJK font is installed); ``ylabel`` defaults to "density" / "核密度".
+    lang
+        Language of the default labels.
 
     Raises
     ------
@@ -145,6 +151,10 @@ def plot_kernel_density(
     curves = result.curves
     periods = list(result.options["periods"])
     xlabel = xlabel if xlabel is not None else result.options["value"]
+    ylabel = ylabel if ylabel is not None else ("核密度" if lang == "zh" else "density")
+    legend = None if time == "period" and lang != "zh" else time
+    if lang == "zh" and str(time).isascii():  # the period column's own name is English: say 时期
+        legend = "时期"
 
     def draw(fig, ax) -> None:
         import matplotlib
@@ -163,10 +173,10 @@ def plot_kernel_density(
         ax.set_ylabel(figure_text(ylabel))
         if title:
             ax.set_title(figure_text(title))
-        ax.legend(title=None if time == "period" else figure_text(time), frameon=False, fontsize="small")
+        ax.legend(title=None if legend is None else figure_text(legend), frameon=False, fontsize="small")
         ax.spines[["top", "right"]].set_visible(False)
 
-    texts = [title or "", xlabel, ylabel, *map(str, periods)]
+    texts = [title or "", xlabel, ylabel, legend or "", *map(str, periods)]  # the legend title needs its font too
     return _render(path, texts, draw, overwrite=overwrite, figsize=(6.4, 4.2))
 
 

@@ -19,9 +19,10 @@ import numpy as np
 from spatial.errors import IdentificationError, SpatialPanelError, SpatialWarning, WeakInstrumentsWarning
 from spatial.models._design import CONST, build_design
 from spatial.models._gm_error import gm_error_het, gs2sls_het
+from spatial.models._gm_error_hom import gm_error_hom, gm_error_kp98, gs2sls_hom, gs2sls_kp98
 from spatial.models._gmm_panel import BOUND, within_error, within_lag
 from spatial.models._iv import anselin_kelejian, check_instruments, first_stage, lag_powers, two_stage
-from spatial.models._logdet import DENSE_LIMIT, rho_interval
+from spatial.linalg import DENSE_LIMIT, rho_interval
 from spatial.models._panel import demean, fixed_effects_design
 from spatial.models._postestimation import (
     build_result,
@@ -30,13 +31,13 @@ from spatial.models._postestimation import (
     effects_undefined,
     lag_effects_of,
 )
-from spatial.models._weights import weights_matrix
+from spatial.linalg import weights_matrix
 from spatial.models.catalog import model_info
 from spatial.models.result import ModelSpec, Result, TestResult
 
 __all__ = ["fit_gmm", "GmmErrors", "WEAK_F"]
 
-GmmErrors = Literal["het"]
+GmmErrors = Literal["het", "hom", "kp98"]
 WEAK_F = 10.0  # Staiger and Stock's rule of thumb for the first-stage F
 
 
@@ -164,7 +165,7 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
     spec = ModelSpec(
         model=model, y=design.y_name, x=tuple(n for n in design.names if n != CONST and not n.startswith("W*")),
         wx=tuple(design.lagged), constant=constant and not within, fe=fe, period=period, logdet="none",
-        cov="robust" if (cov == "robust" or info.error) and not within else "homoskedastic", effects=effects, inference=inference,
+        cov="robust" if (cov == "robust" or (info.error and gmm_errors == "het")) and not within else "homoskedastic", effects=effects, inference=inference,
         draws=int(draws), seed=int(seed), allow_islands=allow_islands, collinear=collinear,
         per_unit=bool(design.n_units <= DENSE_LIMIT if per_unit is None else per_unit),
         estimator="gmm", endog=tuple(endog_names), instruments=tuple(q_names),
@@ -205,8 +206,7 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
             k = len(fitted.beta)
             cov_matrix = np.full((k + 1, k + 1), np.nan)
             cov_matrix[:k, :k] = fitted.cov
-            details.update(sigma_v2=fitted.sigma_v2, lambda_interval=[-BOUND, BOUND],
-                           lambda_std_error="not available (Kapoor-Kelejian-Prucha within GM, as splm's spgm)")
+            details.update(sigma_v2=fitted.sigma_v2, lambda_interval=[-BOUND, BOUND])
         else:
             fitted = within_lag(yv, Z, H, n, T)
             estimates, cov_matrix = fitted.beta, fitted.cov
@@ -215,9 +215,10 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
         details["df"] = "NT - p (lm's, as splm)" if info.lag else ("NT - k (lm's, as splm)" if not endog else "sigma_v2")
     elif info.error:
         if info.lag or endog:
-            fitted = gs2sls_het(yv, Z, H, W, lag=info.lag)
+            fitted = (gs2sls_het(yv, Z, H, W, lag=info.lag) if gmm_errors == "het" else
+                      gs2sls_hom(yv, Z, H, W) if gmm_errors == "hom" else gs2sls_kp98(yv, Z, H, W))
         else:
-            fitted = gm_error_het(yv, X, W)
+            fitted = {"het": gm_error_het, "hom": gm_error_hom, "kp98": gm_error_kp98}[gmm_errors](yv, X, W)
         estimates = np.concatenate([fitted.beta, [fitted.lam]])
         names.append("lambda")
         cov_matrix = fitted.cov
@@ -234,9 +235,12 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lambda of the within GM has no standard error (said in details)
         se, z, p = coefficient_inference(estimates, cov_matrix, names, model=model)
-    if within and info.error:
-        warnings.warn(f"{model}: the within GM (Kapoor-Kelejian-Prucha, as splm's spgm) gives no standard error "
-                      "for lambda; it is reported as n/a", SpatialWarning, stacklevel=3)
+    if info.error and (within or gmm_errors == "kp98"):
+        source = "the within GM (Kapoor-Kelejian-Prucha, as splm's spgm)" if within else \
+            "the Kelejian-Prucha (1998/99) GM (gmm_errors='kp98', as spreg's GM_Error)"
+        details["lambda_std_error"] = f"not available from {source}"
+        warnings.warn(f"{model}: {source} gives no standard error for lambda; it is reported as n/a (het or hom "
+                      "moments give one)", SpatialWarning, stacklevel=3)
     rho = float(estimates[names.index("rho")]) if info.lag else None
     interval = rho_interval(weights, use_eigenvalues=design.n_units <= DENSE_LIMIT) if info.lag else None
     effects_result = None

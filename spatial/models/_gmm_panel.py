@@ -62,8 +62,8 @@ def kkp_within_moments(u: np.ndarray, lag, n_units: int, n_periods: int, trace_w
     return G, g
 
 
-def solve_lambda_sigma(G: np.ndarray, g: np.ndarray) -> tuple[float, float]:
-    """argmin |G [l, l^2, s]' - g|^2 over l in [-0.999, 0.999], s >= 0, exactly.
+def solve_lambda_sigma(G: np.ndarray, g: np.ndarray, *, bound: float = BOUND) -> tuple[float, float]:
+    """argmin |G [l, l^2, s]' - g|^2 over l in [-bound, bound] (0.999 by default, splm's), s >= 0, exactly.
 
     With s free the optimal s is linear in (l, l^2), so the profile is a quartic in l (minimised at a
     real root of its derivative or an end); the same with s = 0. Every candidate is evaluated with s
@@ -81,11 +81,11 @@ def solve_lambda_sigma(G: np.ndarray, g: np.ndarray) -> tuple[float, float]:
             poly += np.convolve(p, p)
         return poly
 
-    candidates = [-BOUND, BOUND]
+    candidates = [-bound, bound]
     for M in (project, np.eye(len(g))):
         roots = P.polyroots(P.polyder(quartic(M)))
         candidates += [float(r.real) for r in roots if abs(r.imag) <= 1e-9 * max(1.0, abs(r)) and
-                       -BOUND < r.real < BOUND]
+                       -bound < r.real < bound]
 
     def best_s(lam):
         r = g - G[:, 0] * lam - G[:, 1] * lam ** 2

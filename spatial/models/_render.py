@@ -87,8 +87,13 @@ def _method_label(result) -> str:
     spec = result.spec
     if getattr(spec, "estimator", "ml") == "gmm":
         info = MODELS[result.model]
-        how = ("GS2SLS with het-robust GM for lambda" if info.lag and info.error else
-               "het-robust GM (Arraiz et al.)" if info.error else "spatial 2SLS" if info.lag else "2SLS")
+        moments = {"het": "het-robust GM (Arraiz et al. 2010)", "hom": "GM (Drukker et al. 2013)",
+                   "kp98": "GM (Kelejian-Prucha 1998/99)"}.get(spec.gmm_errors or "", "")
+        if spec.fe == "unit":
+            how = "within spatial 2SLS" if info.lag else "within GM (Kapoor-Kelejian-Prucha)"
+        else:
+            how = (f"GS2SLS with {moments} for lambda" if info.lag and info.error else moments if info.error else
+                   "spatial 2SLS" if info.lag else "2SLS")
         extra = f"; endogenous: {', '.join(spec.endog)}; instruments: {', '.join(spec.instruments)}" if spec.endog else ""
         return f" by GMM/IV ({how}{extra})"
     return " by least squares" if MODELS[result.model].family == "least_squares" else " by maximum likelihood"

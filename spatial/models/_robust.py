@@ -40,6 +40,15 @@ ML spatial models (SAR, SEM, SDM, SDEM, SAC; pooled or fixed effects)
         s_lambda = (W u)_it e_it / sigma2 - [W (I - lambda W)^-1]_ii,  u = y - rho W y - X b
         s_sigma2 = -1 / (2 sigma2) + e_it^2 / (2 sigma2^2)
 
+    These are the exact gradients of the l_it (checked against finite differences). For the meat
+    the quadratic part of each spatial score, sum_t e_t' M e_t (M = W A^-1, W B^-1, or B W A^-1 B^-1
+    for the rho of SAC), is regrouped into martingale differences over the units,
+    M_ii e_it^2 + e_it sum_{j<i} (M_ij + M_ji) e_jt (Kelejian and Prucha 2010; Lin and Lee 2010),
+    centred by M_ii: the plain outer products of (M e)_it e_it miss the covariances of the pairs
+    e_it e_jt, and a Monte Carlo showed rho intervals covering 84% instead of 95%
+    (:func:`robust_scores`). The period sums, and so Driscoll-Kraay, are unchanged. Stata's ``ml``
+    (and so xsmle) uses the plain outer products.
+
     Small-sample factors as Stata's ``ml`` (which xsmle's ``vce(robust|cluster)`` use): robust
     N/(N - 1), cluster G/(G - 1); Driscoll-Kraay none. With rho (lambda) fixed at 0 the b block
     is exactly the least-squares sandwich of the same data (the Hessian is block diagonal at the
@@ -60,6 +69,7 @@ from spatial.hints import hint
 from spatial.models._likelihood import residuals
 
 __all__ = ["ROBUST", "RobustKind", "default_bandwidth", "check_robust", "jacobian_diagonal", "ml_scores",
+           "robust_scores",
            "ls_scores", "meat", "ls_covariance", "ml_covariance", "describe_cov"]
 
 RobustKind = Literal["robust", "cluster", "driscoll_kraay"]
@@ -136,7 +146,7 @@ def jacobian_diagonal(weights, value: float) -> np.ndarray:
     Dense up to the dense limit (the cached inverse), above it by one sparse LU factorisation and
     a solve per unit (never an n x n array; about a second per few thousand units).
     """
-    from spatial.models._logdet import DENSE_LIMIT
+    from spatial.linalg import DENSE_LIMIT
 
     n = weights.n
     if value == 0.0:
@@ -163,18 +173,24 @@ def jacobian_diagonal(weights, value: float) -> np.ndarray:
 
 def ml_scores(d, beta: np.ndarray, sigma2: float, *, rho: float | None, lam: float | None) -> np.ndarray:
     """Per-observation scores (N x p) of the Gaussian log-likelihood in (b, [rho], [lambda], sigma2)."""
+    return _scores(d, beta, sigma2, rho=rho, lam=lam, spatial=_exact_spatial)
+
+
+def _exact_spatial(d, which: str, raw: np.ndarray, e: np.ndarray, sigma2: float, rho, lam) -> np.ndarray:
+    value = rho if which == "rho" else lam
+    own = np.repeat(jacobian_diagonal(d.weights, value or 0.0), d.n_periods)
+    return raw * e / sigma2 - own
+
+
+def _scores(d, beta, sigma2, *, rho, lam, spatial) -> np.ndarray:
     r = rho or 0.0
     l_ = lam or 0.0
     e = residuals(d, beta, r, l_)
-    T = d.n_periods
     cols = [(d.X - l_ * d.WX) * (e / sigma2)[:, None]]
     if rho is not None:
-        own = np.repeat(jacobian_diagonal(d.weights, r), T)
-        cols.append(((d.Wy - l_ * d.WWy) * e / sigma2 - own)[:, None])
+        cols.append(spatial(d, "rho", d.Wy - l_ * d.WWy, e, sigma2, rho, lam)[:, None])
     if lam is not None:
-        own = np.repeat(jacobian_diagonal(d.weights, l_), T)
-        wu = d.Wy - r * d.WWy - d.WX @ beta
-        cols.append((wu * e / sigma2 - own)[:, None])
+        cols.append(spatial(d, "lam", d.Wy - r * d.WWy - d.WX @ beta, e, sigma2, rho, lam)[:, None])
     cols.append((-0.5 / sigma2 + e * e / (2.0 * sigma2**2))[:, None])
     return np.hstack(cols)
 
@@ -241,13 +257,114 @@ def ls_covariance(X: np.ndarray, e: np.ndarray, kind: str, *, n_units: int, n_pe
     return _sandwich(bread, middle, factor)
 
 
+class _SpatialOperator:
+    """M = W (I - r W)^-1 (or B G B^-1 for the rho of SAC), by columns: M e_i and M' e_i.
+
+    Dense up to the dense limit; above it from sparse LU factorisations, one solve per column
+    (never an n x n array).
+    """
+
+    def __init__(self, weights, rho: float | None, lam: float | None, which: str) -> None:
+        from spatial.models._logdet import DENSE_LIMIT
+
+        self.n = n = weights.n
+        self.W = sparse.csr_matrix(weights.matrix)
+        self.which, self.rho, self.lam = which, rho, lam
+        self.dense = None
+        if n <= DENSE_LIMIT:
+            if which == "lam":
+                M = self.W @ weights.dense_inverse(lam)
+            else:
+                M = self.W @ weights.dense_inverse(rho)
+                if lam is not None:  # SAC: B G B^-1
+                    B = np.eye(n) - lam * self.W.toarray()
+                    M = B @ M @ weights.dense_inverse(lam)
+            self.dense = np.asarray(M)
+            return
+        def factor(value):
+            try:
+                return sla.splu(sparse.csc_matrix(sparse.identity(n) - value * self.W), permc_spec="MMD_AT_PLUS_A")
+            except RuntimeError as exc:
+                raise NumericalError(f"I - {value:.6g} W is singular ({exc}); the robust covariance cannot be "
+                                     "computed") from None
+        self.A = factor(rho) if which == "rho" else None
+        self.B = factor(lam) if lam is not None else None
+
+    def _B(self, v):
+        return v - self.lam * (self.W @ v)
+
+    def _Bt(self, v):
+        return v - self.lam * (self.W.T @ v)
+
+    def column(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """(M e_i, M' e_i)."""
+        if self.dense is not None:
+            return self.dense[:, i], self.dense[i, :]
+        unit = np.zeros(self.n)
+        unit[i] = 1.0
+        if self.which == "lam":
+            return self.W @ self.B.solve(unit), self.B.solve(self.W.T @ unit, trans="T")
+        if self.lam is None:
+            return self.W @ self.A.solve(unit), self.A.solve(self.W.T @ unit, trans="T")
+        col = self._B(self.W @ self.A.solve(self.B.solve(unit)))
+        row = self.B.solve(self.A.solve(self.W.T @ self._Bt(unit), trans="T"), trans="T")
+        return col, row
+
+
+def _martingale_quadratic(op: _SpatialOperator, E: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For residuals E (n x T, a column per period): diag(M), M E and the martingale-difference
+    pieces Q_it = M_ii e_it^2 + e_it sum_{j<i} (M_ij + M_ji) e_jt, whose sum over i is e_t' M e_t."""
+    n = op.n
+    if op.dense is not None:
+        M = op.dense
+        lower = np.tril(M + M.T, -1)
+        diag = np.diag(M).copy()
+        return diag, M @ E, diag[:, None] * E**2 + E * (lower @ E)
+    diag = np.empty(n)
+    ME = np.empty_like(E)
+    Q = np.empty_like(E)
+    for i in range(n):
+        col, row = op.column(i)
+        diag[i] = col[i]
+        ME[i] = row @ E
+        Q[i] = diag[i] * E[i] ** 2 + E[i] * ((col[:i] + row[:i]) @ E[:i])
+    return diag, ME, Q
+
+
+def robust_scores(d, beta: np.ndarray, sigma2: float, *, rho: float | None, lam: float | None) -> np.ndarray:
+    """Per-observation scores for the meat: those of :func:`ml_scores`, with the quadratic part of
+    each spatial score written as martingale differences.
+
+    The score of a spatial parameter is  sum_t (m_t + M e_t)' e_t / sigma2 - T tr M  (M = W A^-1
+    for rho, W B^-1 for lambda, B W A^-1 B^-1 for the rho of SAC; m_t the part linear in e). The
+    outer products of the per-observation pieces (M e)_it e_it miss the covariances of the pairs
+    e_it e_jt (the sum over i != j of M_ij M_ji sigma_i^2 sigma_j^2 of the quadratic form's
+    variance), so intervals for rho would be too narrow. Ordering the units, e_t' M e_t =
+    sum_i [M_ii e_it^2 + e_it sum_{j<i} (M_ij + M_ji) e_jt], whose terms are martingale
+    differences when units are independent (Kelejian and Prucha 2010; Lin and Lee 2010): their
+    outer products (and sums by unit) estimate the variance consistently under heteroskedasticity
+    (and serial correlation within units). The period sums equal those of :func:`ml_scores`, so
+    Driscoll-Kraay is unchanged.
+    """
+    return _scores(d, beta, sigma2, rho=rho, lam=lam, spatial=_martingale_spatial)
+
+
+def _martingale_spatial(d, which: str, raw: np.ndarray, e: np.ndarray, sigma2: float, rho, lam) -> np.ndarray:
+    n, T = d.n_units, d.n_periods
+    E = e.reshape(n, T)
+    diag, ME, Q = _martingale_quadratic(_SpatialOperator(d.weights, rho, lam, which), E)
+    linear = raw.reshape(n, T) - ME  # m_t: the part of the score's regressor that is not M e_t
+    return ((linear * E + Q) / sigma2 - diag[:, None]).ravel()
+
+
 def ml_covariance(d, beta: np.ndarray, sigma2: float, hessian: np.ndarray, kind: str, *, rho: float | None,
                   lam: float | None, bandwidth: int | None = None) -> np.ndarray:
-    """Robust covariance of all ML parameters (b, [rho], [lambda], sigma2): (-H)^-1 M (-H)^-1 c."""
+    """Robust covariance of all ML parameters (b, [rho], [lambda], sigma2): (-H)^-1 M (-H)^-1 c,
+    the meat from :func:`robust_scores`."""
     from spatial.models._information import invert
 
     bread_inverse = invert(-hessian, stage="Hessian")
-    scores = ml_scores(d, beta, sigma2, rho=rho, lam=lam)
+    scores = robust_scores(d, beta, sigma2, rho=rho, lam=lam)
     middle = meat(scores, kind, n_units=d.n_units, n_periods=d.n_periods, bandwidth=bandwidth)
     return _sandwich(bread_inverse, middle, ml_factor(kind, nobs=d.nobs, n_units=d.n_units))
 

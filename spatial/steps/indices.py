@@ -302,7 +302,10 @@ def _inequality(ctx: RunContext, spec: dict[str, Any], results: dict[str, Any]) 
             kde = kernel_density(ctx.panel, var)
             results.setdefault("kde", {})[var] = kde
             if ctx.output is not None:
-                for path in kde.plot(ctx.output / safe_name(f"indices_kde_{var}", limit=200), overwrite=ctx.overwrite):
+                report = ctx.config.sections.get("report") or {}
+                lang = "zh" if "zh" in (spec["markov_lang"], report.get("lang")) else "en"
+                for path in kde.plot(ctx.output / safe_name(f"indices_kde_{var}", limit=200), lang=lang,
+                                     overwrite=ctx.overwrite):
                     ctx.wrote(path)
         ctx.echo(f"Inequality of {var!r}: Theil" + (", Dagum Gini" if group else "") + ", CV, sigma convergence")
 

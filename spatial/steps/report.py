@@ -15,11 +15,10 @@ the only place that translates our objects (SpatialPanel, libpysal ``Graph``, ES
 results) into the plain frames that :mod:`maps` takes. What it reads:
 
 * ``"weights"``: ``{name: libpysal.graph.Graph}`` -> summary table and a links map;
-* ``"esda"``: a mapping of tidy tables; a *global* table (period, variable, statistic, I,
-  p-value columns) gives the Moran series, a *local* table (id, period, variable, cluster label,
-  p-value; optionally Gi* z and p) gives the LISA and hot-spot maps. Column names are matched
-  from common spellings (``p_value``/``p_sim``/``p``...); tables in another shape are shown as
-  they are, with a note;
+* ``"esda"``: the ESDA step's :class:`spatial.steps.esda.EsdaResults`: its global result gives
+  the Moran series (two-sided p-values of the randomisation inference) and the journal table by
+  year, its LISA and hot-spot results the cluster and Gi* maps (permutation p-values when
+  permutations were run, else the normal ones), its robustness table the W side by side;
 * ``"models"``: the models step's ``{"weights", "results": {name: result}, "table"}`` (or
   ``{name: result}`` directly) where ``result.to_json()`` follows the JSON of ``spatial fit``
   (``params`` name -> estimate, std_error, z, p_value; ``effects`` variable -> direct, indirect,
@@ -45,7 +44,10 @@ from maps.choices import Lang, Scheme, Tiles
 from spatial._fs import display_path, write_text_atomic
 from spatial.config import Key, register_section
 from spatial.errors import SchemaError
-from spatial.pipeline import RunContext, register_step
+from spatial.pipeline import RunContext, register_step, with_context
+from spatial.steps.report_words import bayes_note as _bayes_note
+from spatial.steps.report_words import caption as _caption
+from spatial.steps.report_words import localised_table as _table
 
 __all__ = ["build_report", "REPORT_FILE"]
 
@@ -53,6 +55,7 @@ REPORT_FILE = "report.html"
 _MAX_VARIABLES = 8
 _MAX_WEIGHT_MAPS = 3
 _TABLE_ROWS = 30
+_IMAGE_WIDTH = 960  # pixels of an embedded figure (the 300 dpi files stay beside the report)
 _EXTRA_PACKAGES = ("folium", "mapclassify", "matplotlib", "jinja2", "django-js-lib-leaflet")
 
 register_section(
@@ -90,6 +93,7 @@ def _words(lang: str) -> dict[str, str]:
         "group_tests": "Tests of equal coefficients across groups (Wald on independent subsamples; permutation p "
                        "from random regroupings keeping group sizes)",
         "year": "Year",
+        "full_table": "The whole table: {file}",
         "bayes": "Bayesian model comparison: log-marginal likelihoods and posterior model probabilities",
     }
     zh = {
@@ -108,6 +112,7 @@ def _words(lang: str) -> dict[str, str]:
         "robust_models": "各空间权重矩阵下的模型估计",
         "group_tests": "组间系数差异检验（独立子样本 Wald 检验；置换检验 p 值来自保持组规模的随机重新分组）",
         "year": "年份",
+        "full_table": "完整表格：{file}",
         "bayes": "贝叶斯模型比较：对数边际似然与后验模型概率",
     }
     return zh if lang == "zh" else en
@@ -116,18 +121,26 @@ def _words(lang: str) -> dict[str, str]:
 # ---------------------------------------------------------------- small helpers
 
 
-def _column(frame: pd.DataFrame, *names: str) -> str | None:
-    lowered = {str(c).lower(): c for c in frame.columns}
-    for name in names:
-        if name.lower() in lowered:
-            return lowered[name.lower()]
-    return None
-
-
 def _head(frame: pd.DataFrame, words: dict[str, str]) -> tuple[pd.DataFrame, str]:
     if len(frame) <= _TABLE_ROWS:
         return frame, ""
     return frame.head(_TABLE_ROWS), words["first_rows"].format(n=_TABLE_ROWS, total=len(frame))
+
+
+def _long_table(report, ctx: RunContext, frame: pd.DataFrame, words: dict[str, str], key: str, caption: str):
+    """A long table as its first rows, the whole of it written beside the report as
+    ``report_<key>.csv`` and linked from the page (not dumped into it: the page stays small)."""
+    from dataclasses import replace
+
+    from spatial.pipeline import write_csv
+
+    shown, note = _head(frame, words)
+    block = _table(report.lang, shown, caption=caption, note=note)
+    if note and ctx.output is not None:
+        path = write_csv(ctx, f"report_{key}.csv", frame, index=False)
+        if path is not None:
+            block = replace(block, link=(path.name, words["full_table"].format(file=path.name)))
+    return block
 
 
 def _as_json(result: Any) -> dict | None:
@@ -183,7 +196,7 @@ def _journal(journal, caption: str = ""):
 
 
 def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
-    from maps.report import Paragraph, table
+    from maps.report import Paragraph
 
     panel = ctx.panel
     blocks = []
@@ -193,7 +206,7 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     if ctx.inputs:
         rows = [{"role": i.get("role", ""), "file": i.get("file", ""), "dataset": i.get("dataset", ""),
                  "sha256": (i.get("sha256") or "")[:16]} for i in ctx.inputs]
-        blocks.append(table(pd.DataFrame(rows), caption=words["inputs"]))
+        blocks.append(_table(report.lang, pd.DataFrame(rows), caption=words["inputs"]))
     rasters = ctx.results.get("rasters")
     if rasters is not None and rasters.spec.get("reprojection"):
         blocks.append(Paragraph(f"{words['reprojection']}: {rasters.spec['reprojection']}"))
@@ -204,18 +217,17 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
 
             blocks.append(Paragraph(word("nothing_dropped", report.lang)))
         else:
-            shown, note = _head(dropped, words)
-            blocks.append(table(shown, caption=words["dropped"], note=note))
-        blocks.append(table(panel.describe().rename_axis("variable"), index=True, caption=words["describe"]))
+            blocks.append(_long_table(report, ctx, dropped, words, "dropped", words["dropped"]))
+        blocks.append(_table(report.lang, panel.describe().rename_axis("variable"), index=True, caption=words["describe"]))
     if ctx.warnings:  # e.g. D2, weights in several components: also in run.json
-        blocks.append(table(pd.DataFrame({"warning": ctx.warnings}), caption=words["warnings"]))
+        blocks.append(_table(report.lang, pd.DataFrame({"warning": ctx.warnings}), caption=words["warnings"]))
     if blocks:
         report.add("inputs", *blocks)
 
 
 def _weights_section(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
     import maps
-    from maps.report import Paragraph, Report, table
+    from maps.report import Paragraph, Report
 
     weights = ctx.results.get("weights")
     if not isinstance(weights, Mapping) or not weights:
@@ -240,9 +252,11 @@ def _weights_section(report, ctx: RunContext, units, words: dict[str, str], spec
             blocks.append(Paragraph(f"{name}: " + words["components_note"].format(n=n_components, sizes=sizes[:10])))
         if units is not None and len([b for b in blocks if b.kind == "map"]) < _MAX_WEIGHT_MAPS:
             edges = graph.adjacency.reset_index()
-            m = maps.links_map(units, edges, names=spec["names"], lang=report.lang, tiles=spec["tiles"])
+            outside = [str(i) for i in units.index if i not in set(ctx.panel.geometry.index)]
+            m = maps.links_map(units, edges, names=spec["names"], lang=report.lang, tiles=spec["tiles"],
+                               outside=outside)
             blocks.append(Report.map_block(str(name), m))
-    summary = table(pd.DataFrame(rows), caption=words["weights_summary"]) if rows else None
+    summary = _table(report.lang, pd.DataFrame(rows), caption=words["weights_summary"]) if rows else None
     report.add("weights", *([summary] if summary else []), *blocks)
 
 
@@ -261,78 +275,45 @@ def _variable_maps(report, ctx: RunContext, units, spec: dict) -> None:
         report.add("maps", Report.map_block(variable, m))
 
 
-def _esda_frames(ctx: RunContext) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
-    """The global, local (LISA) and hot-spot tables among the ESDA results, recognised by columns."""
-    global_, local, hot = [], [], []
-    for name, frame in _tables(ctx.results.get("esda")).items():
-        columns = {str(c).lower() for c in frame.columns}
-        if "failed" in name.lower() or "cutoff" in name.lower():
-            continue
-        if {"id", "cluster"} <= columns:
-            local.append(frame)
-        elif "id" in columns and ({"category", "z"} <= columns or {"gi_z"} <= columns):
-            hot.append(frame)
-        elif "period" in columns and "id" not in columns and ("statistic" in columns or "i" in columns):
-            global_.append(frame)
-    join = lambda frames: pd.concat(frames, ignore_index=True) if frames else None  # noqa: E731
-    return join(global_), join(local), join(hot)
+def _esda_results(ctx: RunContext):
+    """The ESDA step's typed results (:class:`spatial.steps.esda.EsdaResults`), or None."""
+    from spatial.steps.esda import EsdaResults
+
+    esda = ctx.results.get("esda")
+    return esda if isinstance(esda, EsdaResults) else None
 
 
-def _moran_series(frame: pd.DataFrame) -> pd.DataFrame | None:
-    """Moran's I by period (and variable) in the columns period, variable, I, p_value."""
-    data = frame
-    statistic = _column(data, "statistic", "stat", "test")
-    if statistic is not None:
-        names = data[statistic].astype(str).str.lower()
-        keep = (names.str.contains("moran") | (names == "i")) & ~names.str.contains("bivariate|local")
-        if keep.any():
-            data = data[keep]
-    period = _column(data, "period", "time", "year")
-    value = _column(data, "I", "moran_i", "value", "estimate", "statistic_value")
-    pvalue = _column(data, "p_two_sided", "p_value", "p_sim", "p_norm", "p_rand", "p", "p_value_two_sided")
-    variable = _column(data, "variable", "var", "column")
-    if period is None or value is None or pvalue is None:
-        return None
-    method = _column(data, "inference", "method")
-    if method is not None and data[method].nunique() > 1:
-        order = [m for m in ("randomisation", "randomization", "permutation", "normality") if m in set(data[method])]
-        data = data[data[method] == (order[0] if order else data[method].iloc[0])]
-    out = pd.DataFrame({"period": data[period].to_numpy(), "I": pd.to_numeric(data[value], errors="coerce").to_numpy(),
-                        "p_value": pd.to_numeric(data[pvalue], errors="coerce").to_numpy()})
-    out["variable"] = data[variable].astype(str).to_numpy() if variable is not None else ""
-    return out
+def _moran_series(result) -> pd.DataFrame:
+    """Moran's I by period and variable (columns period, variable, I, p_value) of a global result:
+    the randomisation inference when present, else the permutation or normality one."""
+    data = result.table[result.table["statistic"] == "moran_i"]
+    present = set(data["inference"])
+    chosen = next((m for m in ("randomisation", "permutation", "normality") if m in present), None)
+    data = data[data["inference"] == chosen]
+    return pd.DataFrame({"period": data["period"].to_numpy(), "I": data["value"].to_numpy(dtype=float),
+                         "p_value": data["p_two_sided"].to_numpy(dtype=float),
+                         "variable": data["variable"].astype(str).to_numpy()})
 
 
-def _moran_section(report, ctx: RunContext, global_: pd.DataFrame | None, words: dict[str, str]) -> None:
-    from maps.report import Paragraph, moran_chart, table
+def _moran_section(report, ctx: RunContext, words: dict[str, str]) -> None:
+    from maps.report import moran_chart
 
-    if global_ is None:
+    esda = _esda_results(ctx)
+    if esda is None:
         return
-    series = _moran_series(global_)
-    if series is None or series.empty:
-        shown, note = _head(global_, words)
-        report.add("moran", Paragraph(words["raw"]), table(shown, note=note))
+    series = _moran_series(esda.global_autocorrelation)
+    if series.empty:
         return
     by = "variable" if series["variable"].nunique() > 1 else None
     report.add("moran", moran_chart(series, by=by, lang=report.lang))
-    result = (ctx.results.get("esda") or {}).get("global") if isinstance(ctx.results.get("esda"), Mapping) else None
-    if result is not None and hasattr(result, "table") and (result.table["statistic"] == "moran_i").any():
+    if esda.moran_table is not None:  # rebuilt in the report's language (the files use [esda] language)
         from spatial.esda import moran_table
 
-        report.add("moran", _journal(moran_table(result, lang=report.lang)))
-        return
-    wide = series.pivot_table(index="period", columns="variable", values=["I", "p_value"], aggfunc="first")
-    order = list(dict.fromkeys(series["variable"]))
-    wide = wide.reindex(columns=[(s, v) for v in order for s in ("I", "p_value")])
-    wide.columns = [f"{'I' if s == 'I' else 'p'} ({v})" if v else ("I" if s == "I" else "p") for s, v in wide.columns]
-    wide.index = wide.index.astype(str)
-    report.add("moran", table(wide.rename_axis(words["year"]).reset_index(), formats={c: ".3f" for c in wide.columns
-                                                                                      if c.startswith("I")},
-                              pvalues=tuple(c for c in wide.columns if c.startswith("p"))))
+        report.add("moran", _journal(moran_table(esda.global_autocorrelation, lang=report.lang)))
 
 
-def _pivot(frame: pd.DataFrame, unit: str, period: str, column: str | None) -> pd.DataFrame | None:
-    return None if column is None else frame.pivot(index=unit, columns=period, values=column)
+def _pivot(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    return frame.pivot(index="id", columns="period", values=column)
 
 
 def _chosen_periods(available: list, chosen: list | None, what: str) -> list:
@@ -344,46 +325,34 @@ def _chosen_periods(available: list, chosen: list | None, what: str) -> list:
     return [available[0], available[-1]] if len(available) > 1 else available
 
 
-def _lisa_section(report, local: pd.DataFrame | None, hot: pd.DataFrame | None, units,
-                  words: dict[str, str], spec: dict) -> None:
-    if units is None:
+def _lisa_section(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
+    esda = _esda_results(ctx)
+    if units is None or esda is None:
         return
-    for frame, kind in ((local, "lisa"), (hot, "hot")):
-        if frame is not None:
-            _local_maps(report, frame, kind, units, words, spec)
+    for result, kind in ((esda.lisa, "lisa"), (esda.hot_spots, "hot")):
+        if result is not None and not result.table.empty:
+            _local_maps(report, result, kind, units, spec)
 
 
-def _local_maps(report, frame: pd.DataFrame, kind: str, units, words: dict[str, str], spec: dict) -> None:
+def _local_maps(report, result, kind: str, units, spec: dict) -> None:
+    """LISA cluster maps or Gi* hot-spot maps of a local result, one per variable (the chosen periods).
+
+    The p-values are the permutation ones when the result has permutations, else the normal ones."""
     import maps
-    from maps.report import Paragraph, Report, table
+    from maps.report import Report
 
-    unit = _column(frame, "id", "unit", "focal")
-    period = _column(frame, "period", "time", "year")
-    label = _column(frame, "cluster", "label", "cluster_label") if kind == "lisa" else _column(frame, "category")
-    pvalue = _column(frame, "p_sim", "p_value", "p_norm", "p")
-    z = _column(frame, "z", "gi_z")
-    variable = _column(frame, "variable", "var")
-    if unit is None or label is None or (kind == "hot" and (z is None or pvalue is None)):
-        shown, note = _head(frame, words)
-        report.add("lisa", Paragraph(words["raw"]), table(shown, note=note))
-        return
-    data = frame.copy()
-    data[unit] = data[unit].astype(str)
-    if period is None:
-        data["_period"], period = "", "_period"
-    keep = _chosen_periods(list(pd.unique(data[period])), spec["periods"], "local results")
-    groups = [(None, data)] if variable is None else list(data.groupby(variable, sort=False))
-    for name, part in groups:
-        part = part[part[period].isin(keep)]
-        prefix = "LISA" if kind == "lisa" else "Gi*"
-        title = f"{prefix}: {name}" if name is not None else prefix
+    data = result.table.assign(id=result.table["id"].astype(str))
+    pvalue = "p_sim" if result.permutations else "p_norm"
+    keep = _chosen_periods(list(pd.unique(data["period"])), spec["periods"], "local results")
+    for name, part in data.groupby("variable", sort=False):
+        part = part[part["period"].isin(keep)]
+        title = f"{'LISA' if kind == 'lisa' else 'Gi*'}: {name}"
         if kind == "lisa":
-            m = maps.lisa_map(units, _pivot(part, unit, period, label), pvalues=_pivot(part, unit, period, pvalue),
-                              names=spec["names"], title=title, lang=report.lang, tiles=spec["tiles"])
+            m = maps.lisa_map(units, _pivot(part, "cluster"), pvalues=_pivot(part, pvalue), names=spec["names"],
+                              title=title, lang=report.lang, tiles=spec["tiles"])
         else:
-            m = maps.hotspot_map(units, _pivot(part, unit, period, z), _pivot(part, unit, period, pvalue),
-                                 categories=_pivot(part, unit, period, label), names=spec["names"], title=title,
-                                 lang=report.lang, tiles=spec["tiles"])
+            m = maps.hotspot_map(units, _pivot(part, "z"), _pivot(part, pvalue), categories=_pivot(part, "category"),
+                                 names=spec["names"], title=title, lang=report.lang, tiles=spec["tiles"])
         report.add("lisa", Report.map_block(title, m))
 
 
@@ -405,7 +374,7 @@ def _model_tables(models: Mapping[str, Any]) -> tuple[pd.DataFrame | None, pd.Da
             cells[param] = f"{format_number(estimate)}{_stars(p) if math.isfinite(p) else ''}"
             cells[f"{param} (se)"] = f"({format_number(se, missing='n/a')})"
         for key in ("rho", "lambda", "sigma2", "loglik", "aic", "nobs", "r2", "pseudo_r2", "fe"):
-            if key in data and not isinstance(data[key], Mapping):
+            if key in data and data[key] is not None and not isinstance(data[key], Mapping):  # GMM: no loglik
                 cells[f"· {key}"] = format_number(data[key]) if isinstance(data[key], (int, float)) else str(data[key])
         columns[str(data.get("model", name)) if str(name).isdigit() else str(name)] = cells
         dynamic = bool(data.get("dynamic"))
@@ -445,7 +414,7 @@ def _unit_effects(result: Any) -> dict[str, pd.DataFrame]:
 
 def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
     import maps
-    from maps.report import Paragraph, Report, table
+    from maps.report import Paragraph, Report
 
     models = ctx.results.get("models")
     selection = ctx.results.get("selection")
@@ -456,20 +425,21 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
 
         if set(COLUMNS) <= set(selection.columns):  # the table of spatial.models.select
             shown = selection_frame(selection, report.lang)
-            report.add("selection", table(shown, numeric=tuple(shown.columns[3:6])))
+            report.add("selection", _table(report.lang, shown, numeric=tuple(shown.columns[3:6])))
         else:
-            report.add("selection", table(selection))
+            report.add("selection", _table(report.lang, selection))
     bayes = ctx.results.get("bayes")
     if isinstance(getattr(bayes, "table", None), pd.DataFrame) and hasattr(bayes, "note"):  # a BayesComparison
         from spatial.steps.selection_table import bayes_frame
 
         shown = bayes_frame(bayes, report.lang)
-        report.add("selection", table(shown, caption=words["bayes"], note=bayes.note,
-                                      numeric=tuple(shown.columns[1:])))
+        report.add("selection", _table(report.lang, shown, caption=words["bayes"], note=_bayes_note(bayes, report.lang),
+                                       numeric=tuple(shown.columns[1:])))
     if not isinstance(models, Mapping):
         return
     journal, effects_journal = models.get("table"), models.get("effects_table")
     options = models.get("table_options")
+    labels = dict((options or {}).get("labels") or {})
     if isinstance(models.get("results"), Mapping):  # the models step: {"weights", "results", "table"}
         models = models["results"]
     fitted = {k: v for k, v in models.items() if not isinstance(v, pd.DataFrame)}
@@ -482,13 +452,13 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
     if isinstance(getattr(journal, "frame", None), pd.DataFrame):
         report.add("models", _journal(journal))
     elif comparison is not None:
-        report.add("models", table(comparison, index=True, note=words["stars"]))
+        report.add("models", _table(report.lang, comparison, index=True, note=words["stars"]))
     elif fitted:
         report.add("models", Paragraph(words["raw"]))
     if isinstance(getattr(effects_journal, "frame", None), pd.DataFrame):
         report.add("effects", _journal(effects_journal))
     elif effects is not None:
-        report.add("effects", table(effects, pvalues=("p_value",), note=words["effects_ci"]))
+        report.add("effects", _table(report.lang, effects, pvalues=("p_value",), note=words["effects_ci"]))
     for name, result in fitted.items():
         unit_effects = _unit_effects(result)
         if units is None or not unit_effects:
@@ -497,56 +467,51 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
             if isinstance(frame, pd.DataFrame):
                 m = maps.effects_map(units, frame, variable=str(variable), names=spec["names"], lang=report.lang,
                                      tiles=spec["tiles"], title=f"{name}: {variable}")
-                report.add("effects_maps", Report.map_block(f"{name}: {variable}", m))
+                report.add("effects_maps", Report.map_block(f"{str(name).upper()}: {labels.get(variable, variable)}", m))
 
 
 def _robustness_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     """Moran's I and the models under each W of a robustness set, side by side."""
-    from maps.report import table
     from spatial.steps.esda import side_by_side
 
-    esda_results = ctx.results.get("esda")
-    long = esda_results.get("robustness") if isinstance(esda_results, Mapping) else None
-    if isinstance(long, pd.DataFrame) and not long.empty:
+    esda = _esda_results(ctx)
+    long = esda.robustness if esda is not None else None
+    if long is not None and not long.empty:
         wide = side_by_side(long)
-        report.add("robustness", table(wide, index=True, caption=words["robust_esda"],
+        report.add("robustness", _table(report.lang, wide, index=True, caption=words["robust_esda"],
                                        pvalues=tuple(c for c in wide.columns if c.endswith(": p"))))
     models = ctx.results.get("models_robustness")
     if isinstance(models, Mapping) and models.get("table") is not None:
-        report.add("robustness", table(models["table"].frame, index=True, caption=words["robust_models"],
-                                       note=words["stars"]))
+        report.add("robustness", _journal(models["table"], caption=words["robust_models"]))
 
 
 def _heterogeneity_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     """The model by group side by side, then the Wald and permutation tests of equal coefficients."""
-    from maps.report import table
 
     het = ctx.results.get("heterogeneity")
     if het is None:
         return
     side = het.table(lang=report.lang, effects=any(r.effects is not None for r in het.groups.results.values()))
-    report.add("heterogeneity", table(side.frame, index=True, note=words["stars"]))
+    report.add("heterogeneity", _journal(side))
     tests = het.tests_frame().dropna(axis=1, how="all")
-    report.add("heterogeneity", table(tests, caption=words["group_tests"], pvalues=("p_value", "permutation_p")))
+    report.add("heterogeneity", _table(report.lang, tests, caption=words["group_tests"], pvalues=("p_value", "permutation_p")))
 
 
 def _indices_section(report, ctx: RunContext, words: dict[str, str]) -> None:
-    from maps.report import table
 
     indices = ctx.results.get("indices")
     if indices is None:
         return
     for name, frame in _tables(indices).items():
-        shown, note = _head(frame, words)
-        report.add("indices", table(shown, caption=name, note=note))
+        report.add("indices", _long_table(report, ctx, frame, words, f"indices_{name}", _caption(name, report.lang)))
     for variable, chain in (indices.get("markov") or {}).items():  # Markov results hold arrays, not frames
         base = getattr(chain, "markov", chain)  # a spatial chain carries its classic chain
         frames = {"transitions": chain.table(), "summary": base.summary()}
         if hasattr(chain, "tests"):
             frames["tests"] = chain.tests()
         for part, frame in frames.items():
-            shown, note = _head(frame, words)
-            report.add("indices", table(shown, caption=f"markov {variable}: {part}", note=note))
+            title = f"{_caption('markov', report.lang)} {variable}: {_caption(part, report.lang)}"
+            report.add("indices", _long_table(report, ctx, frame, words, f"indices_markov_{variable}_{part}", title))
     _indices_figures(report, ctx)
 
 
@@ -558,7 +523,8 @@ def _indices_figures(report, ctx: RunContext) -> None:
         return
     for name in ctx.outputs:
         if name.startswith("indices_") and name.endswith(".png") and (ctx.output / name).is_file():
-            report.add("indices", image((ctx.output / name).read_bytes(), name.removesuffix(".png")))
+            report.add("indices", image((ctx.output / name).read_bytes(), _caption(name.removesuffix(".png"),
+                                                                                    report.lang), max_width=_IMAGE_WIDTH))
 
 
 def _seeds(ctx: RunContext) -> list[dict]:
@@ -567,20 +533,20 @@ def _seeds(ctx: RunContext) -> list[dict]:
 
 
 def _reproducibility_section(report, ctx: RunContext, words: dict[str, str]) -> None:
-    from maps.report import Paragraph, table
+    from maps.report import Paragraph
     from spatial._run import versions as _versions
 
     versions = _versions()
     versions.update((name, version) for name in _EXTRA_PACKAGES if (version := _version(name)) is not None)
     seeds = _seeds(ctx)
-    blocks = [table(pd.DataFrame(seeds), caption=words["seed"]) if seeds else Paragraph(words["no_seed"]),
-              table(pd.DataFrame({"package": list(versions), "version": list(versions.values())}),
+    blocks = [_table(report.lang, pd.DataFrame(seeds), caption=words["seed"]) if seeds else Paragraph(words["no_seed"]),
+              _table(report.lang, pd.DataFrame({"package": list(versions), "version": list(versions.values())}),
                     caption=words["versions"])]
     options = [{"section": f"[{s}]", "key": k, "value": json.dumps(v, ensure_ascii=False, default=str)}
                for s, values in ctx.config.raw.items() if isinstance(values, Mapping)
                for k, v in values.items() if k != "path"]
     if options:
-        blocks.append(table(pd.DataFrame(options), caption=words["options"]))
+        blocks.append(_table(report.lang, pd.DataFrame(options), caption=words["options"]))
     report.add("reproducibility", *blocks)
 
 
@@ -606,14 +572,14 @@ def build_report(ctx: RunContext):
     words = _words(spec["lang"])
     report = Report(spec["title"] or ctx.config["project"]["name"], lang=spec["lang"],
                     version=_version("spatial-panel") or "")
-    units = ctx.panel.geometry if ctx.panel is not None else None
+    # the whole area: units outside the study (Taiwan in a mainland study) drawn as no data, never left out
+    units = with_context(ctx.config, ctx.panel) if ctx.panel is not None else None
     _inputs_section(report, ctx, words)
     _weights_section(report, ctx, units, words, spec)
     if units is not None and ctx.panel is not None:
         _variable_maps(report, ctx, units, spec)
-    global_, local, hot = _esda_frames(ctx)
-    _moran_section(report, ctx, global_, words)
-    _lisa_section(report, local, hot, units, words, spec)
+    _moran_section(report, ctx, words)
+    _lisa_section(report, ctx, units, words, spec)
     _models_sections(report, ctx, units, words, spec)
     _robustness_section(report, ctx, words)
     _heterogeneity_section(report, ctx, words)
@@ -647,4 +613,5 @@ def _report_step(ctx: RunContext) -> None:
     ctx.echo(f"report: {display_path(path)} ({len(html.encode('utf-8')) / 1e6:.1f} MB)")
 
 
-register_step("report", _report_step, plan=lambda config: [config["report"]["file"]] if "report" in config else [])
+register_step("report", _report_step,
+              plan=lambda config: [config["report"]["file"], "report_*"] if "report" in config else [])

@@ -134,7 +134,7 @@ def test_report_has_the_heterogeneity_section(tmp_path):
     (tmp_path / "study.toml").write_text(config, encoding="utf-8")
     assert main(["report", str(tmp_path / "study.toml")]) == 0
     html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
-    assert "区域异质性" in html and "组间系数差异检验" in html and "permutation_p" in html
+    assert "区域异质性" in html and "组间系数差异检验" in html and "置换检验 p 值" in html
 
 
 def test_china_three_regions_from_the_cli_alone(tmp_path, capsys):

@@ -101,19 +101,15 @@ def test_report_reads_every_result_that_earlier_steps_store():
     ids = list(ctx.panel.entities)
     ctx.results["weights"] = {"queen": Graph.build_contiguity(ctx.panel.geometry, rook=False).transform("r")}
     periods = list(ctx.panel.periods)
-    glob = pd.DataFrame({"period": periods * 2, "variable": "unemp", "statistic": "moran_i",
-                         "inference": ["randomisation"] * len(periods) + ["normality"] * len(periods),
-                         "value": np.linspace(0.2, 0.5, 2 * len(periods)), "p_two_sided": 0.01})
-    clusters = np.array(["HH", "LL", "LH", "HL", "not significant", "island"])[np.arange(len(ids)) % 6]
-    local = pd.DataFrame({"period": 1986, "variable": "unemp", "id": ids, "p_sim": 0.01, "cluster": clusters})
-    hot = pd.DataFrame({"period": 1986, "variable": "unemp", "id": ids, "z": np.linspace(-3, 3, len(ids)),
-                        "p_sim": 0.01, "category": ["hot spot 99%"] * 24 + ["cold spot 90%"] * 24})
+    from spatial import esda
+    from spatial.steps.esda import EsdaResults
 
-    class Result:  # an ESDA result object with a .table, as spatial.esda returns them
-        def __init__(self, table):
-            self.table = table
-
-    ctx.results["esda"] = {"moran": Result(glob), "lisa": Result(local), "hot_spots": Result(hot)}
+    queen = ctx.results["weights"]["queen"]
+    glob = esda.global_autocorrelation(ctx.panel, queen, "unemp", permutations=0)
+    ctx.results["esda"] = EsdaResults(  # typed results, as the ESDA step passes them
+        weights="queen", global_autocorrelation=glob, moran_table=esda.moran_table(glob),
+        lisa=esda.local_moran(ctx.panel, queen, "unemp", periods=[1986], permutations=0),
+        hot_spots=esda.hot_spots(ctx.panel, queen, "unemp", periods=[1986], permutations=0))
     ctx.results["models"] = {"SAR": _FakeModel("sar", 0.2, ids), "SDM": _FakeModel("sdm", 0.3, ids),
                              "selection": pd.DataFrame({"test": ["LR SDM vs SAR"], "statistic": [12.3], "p": [0.002]})}
     ctx.results["indices"] = {"entropy_weights": pd.DataFrame({"indicator": ["a", "b"], "weight": [0.4, 0.6]})}

@@ -17,6 +17,7 @@ def zh_report():
     cfg = validate_config({
         "panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp", "pcap", "emp", "unemp"]},
         "boundaries": {"dataset": "us48_states"},
+        "weights": {"queen": {"kind": "queen"}},
         "esda": {"variables": ["unemp", "gsp"], "periods": [1970, 1978, 1986], "permutations": 0},
         "models": {"y": "log(gsp)", "x": ["log(pcap)", "log(emp)"], "models": ["ols", "sar", "sdm"],
                    "fe": "twoway", "select": True, "draws": 50, "seed": 1, "labels": {"log(emp)": "就业"}},
@@ -60,3 +61,22 @@ def test_selection_table_localised_numbers_once(zh_report):
     assert selection.rows[0][0] == "1 固定效应" and "需要" in selection.rows[0][-1] or "不显著" in selection.rows[0][-1]
     assert all("e-" not in c and "," not in c for row in selection.rows for c in row[3:6])
     assert all(re.fullmatch(r"\d+", row[4]) for row in selection.rows if row[4])
+
+
+def test_zh_report_shows_no_internal_names(zh_report):
+    """Headers, captions, titles and notes of the Chinese report: no internal names (``links``,
+    ``role``, ``p_value``, ``composite.normalized``...) and no English sentences; allowed are the
+    user's own names (variables, W names), statistics and proper names (tests/report_text.ALLOWED)."""
+    from tests.report_text import ALLOWED, INTERNAL, latin_words, visible_texts
+
+    _, html = zh_report
+    user = {"gsp", "pcap", "emp", "unemp", "queen", "fips", "us", "produc", "states"}
+    body = html.split('data-section="reproducibility"')[0]  # package names and config keys follow
+    leftovers = set()
+    for tag, text in visible_texts(body):
+        if tag not in ("th", "caption", "figcaption", "h1", "h2", "h3", "div", "p", "text"):
+            continue
+        words = [w for w in latin_words(text) if w not in ALLOWED and w.lower() not in user]
+        if any(w in INTERNAL for w in words) or (tag in ("div", "p") and len(words) >= 3):
+            leftovers.add((tag, text[:80]))
+    assert not leftovers, sorted(leftovers)

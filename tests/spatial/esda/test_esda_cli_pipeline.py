@@ -83,9 +83,10 @@ def test_pipeline_step(tmp_path):
     })
     lines: list[str] = []
     ctx = run(config, output=tmp_path / "out", echo=lines.append)
-    results = ctx.results["esda"]
-    assert set(results) >= {"global", "lisa", "transitions", "hot_spots"} and results["failed"] is None
-    assert set(results["global"].table["period"]) == {1980, 1986}
+    results = ctx.results["esda"]  # typed: the result objects themselves
+    assert results.lisa is not None and results.transitions and results.hot_spots is not None
+    assert results.failed is None
+    assert set(results.global_autocorrelation.table["period"]) == {1980, 1986}
     written = set(ctx.outputs)
     assert {"esda_global.csv", "esda_global.json", "esda_lisa.csv", "esda_transitions.csv", "esda_hot_spots.csv",
             "esda_moran_over_time.png", "esda_scatter_unemp_1986.svg"} <= written
@@ -109,8 +110,8 @@ def test_pipeline_uses_named_weights_from_the_weights_step(us_panel, us_graph):
     from spatial.esda import moran
 
     expected = moran(us_panel, rook, "unemp", periods=1986, permutations=0).table
-    pd.testing.assert_frame_equal(ctx.results["esda"]["global"].table, expected)
-    assert ctx.results["esda"]["weights"] == "rook"
+    pd.testing.assert_frame_equal(ctx.results["esda"].global_autocorrelation.table, expected)
+    assert ctx.results["esda"].weights == "rook"
     bad = validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year"},
                            "esda": {"permutations": 0, "weights": "knn"}})
     with pytest.raises(ValueError, match="'knn' is not among the weights built: queen, rook"):

@@ -346,7 +346,7 @@ def test_report_embeds_the_indices_figures_and_markov_tables(tmp_path, produc_cs
     html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"', html)
     captions = {alt for _, alt in images}
-    assert {"indices_kde_index", "indices_markov_unemp"} <= captions
+    assert {"Kernel density: index", "Markov chain: unemp"} <= captions  # captions in words, not file names
     for data, _ in images:
         assert base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n")
-    assert "markov unemp: transitions" in html and "markov unemp: summary" in html
+    assert "Markov chain unemp: transition probabilities" in html and "Markov chain unemp: summary" in html

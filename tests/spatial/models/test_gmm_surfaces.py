@@ -95,3 +95,31 @@ def test_cli_endog_needs_gmm(folder, capsys):
                  "--endog", "CRIME", "--instruments", "DISCBD", "--weights", str(folder / "columbus_queen.gal")])
     assert code == 2
     assert "--estimator gmm" in capsys.readouterr().err
+
+
+def test_report_of_gmm_models_has_no_likelihood_rows():
+    from spatial.config import validate_config
+    from spatial.pipeline import run
+    from spatial.steps.report import build_report
+
+    cfg = validate_config({
+        "panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp", "pcap", "emp", "unemp"]},
+        "boundaries": {"dataset": "us48_states"},
+        "models": {"y": "log(gsp)", "x": ["log(pcap)", "unemp"], "models": ["sar", "sem"], "period": 1986,
+                   "estimator": "gmm", "draws": 50},
+        "report": {"periods": [1986]}})
+    ctx = run(cfg, write=False, echo=lambda text: None)
+    html = build_report(ctx).to_html()
+    assert "GMM/IV" in html or "Estimator" in html
+    assert "Log-likelihood" not in html and ">None<" not in html
+
+
+def test_config_period_reaches_fit():
+    """[models] period = 1986 fits that cross-section (its key type differs from the keyword's, so it is
+    passed explicitly); it was dropped once, which fitted the pooled panel instead."""
+    from spatial.config import validate_config
+    from spatial.steps.models import fit_keywords
+
+    cfg = validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp"]},
+                           "models": {"y": "gsp", "x": ["gsp"], "models": ["sar"], "period": 1986}})
+    assert fit_keywords(cfg["models"], "sar")["period"] == 1986

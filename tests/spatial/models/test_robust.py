@@ -349,3 +349,58 @@ def test_config_key_and_cli_flag_reach_fit(tmp_path, capsys):
     assert main([*args, "--period", "1986", "--fe", "none", "--cov", "cluster"]) == 2
     err = capsys.readouterr().err
     assert "cross-section" in err and "--cov robust" in err
+
+
+# ------------------------------------------------------------------ the martingale form of the spatial scores
+
+def _design_and_estimate(model, fe, periods, seed=11):
+    frame, graph = synthetic_panel(6, rho=0.3, lam=0.25 if model in ("sem", "sac", "sdem") else 0.0, seed=seed,
+                                   periods=periods, theta=(0.4, 0.0))
+    panel = SpatialPanel(frame, id="id", time="t" if periods > 1 else None)
+    result = fit(panel, graph, y="y", x=["x1", "x2"], model=model, fe=fe, cov="hessian", draws=0)
+    weights = weights_matrix(graph)
+    lag, error = model in ("sar", "sdm", "sac"), model in ("sem", "sdem", "sac")
+    design = build_design(panel, weights, y="y", x=["x1", "x2"], wx=None, constant=fe == "none",
+                          durbin=model in ("sdm", "sdem"))
+    if fe != "none":
+        design = fixed_effects_design(design, fe, lag_model=lag)
+    beta = result.params[list(design.names)].to_numpy()
+    return design, weights, beta, result.sigma2, (float(result.params["rho"]) if lag else None), \
+        (float(result.params["lambda"]) if error else None)
+
+
+@pytest.mark.parametrize(("model", "fe", "periods"), [("sar", "none", 1), ("sem", "none", 1), ("sac", "none", 1),
+                                                      ("sdm", "unit", 4), ("sdem", "twoway", 4), ("sac", "unit", 4)])
+def test_martingale_scores_keep_the_period_sums(model, fe, periods, monkeypatch):
+    """The martingale form only regroups the pairs e_it e_jt of a period: its period sums equal those
+    of the exact per-observation scores (so Driscoll-Kraay is unchanged); the sparse (per-column LU)
+    path gives the dense numbers."""
+    from spatial.models._robust import robust_scores
+
+    design, weights, beta, sigma2, rho, lam = _design_and_estimate(model, fe, periods)
+    exact = ml_scores(design, beta, sigma2, rho=rho, lam=lam)
+    martingale = robust_scores(design, beta, sigma2, rho=rho, lam=lam)
+    n, T = design.n_units, design.n_periods
+    np.testing.assert_allclose(martingale.reshape(n, T, -1).sum(axis=0), exact.reshape(n, T, -1).sum(axis=0),
+                               rtol=1e-9, atol=1e-9)
+    k = design.k
+    np.testing.assert_array_equal(martingale[:, :k], exact[:, :k])  # coefficients and sigma2 untouched
+    np.testing.assert_array_equal(martingale[:, -1], exact[:, -1])
+    monkeypatch.setattr("spatial.models._logdet.DENSE_LIMIT", 5)
+    sparse_path = robust_scores(design, beta, sigma2, rho=rho, lam=lam)
+    np.testing.assert_allclose(sparse_path, martingale, rtol=1e-9, atol=1e-12)
+
+
+def test_martingale_scores_by_hand_for_a_cross_section_sar():
+    """SAR cross-section: the rho piece of unit i is ((G X b)_i e_i + G_ii e_i^2 + e_i sum_{j<i} (G_ij + G_ji) e_j)
+    / sigma2 - G_ii, written here from dense matrices."""
+    from spatial.models._robust import robust_scores
+
+    design, weights, beta, sigma2, rho, _ = _design_and_estimate("sar", "none", 1)
+    W = weights.matrix.toarray()
+    G = W @ np.linalg.inv(np.eye(len(W)) - rho * W)
+    e = design.y - rho * design.Wy - design.X @ beta
+    lower = np.tril(G + G.T, -1)
+    expected = ((G @ design.X @ beta) * e + np.diag(G) * e**2 + e * (lower @ e)) / sigma2 - np.diag(G)
+    got = robust_scores(design, beta, sigma2, rho=rho, lam=None)[:, design.k]
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)

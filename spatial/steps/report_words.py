@@ -1,0 +1,148 @@
+"""The column headers and table captions of the report in its language.
+
+The report shows frames that the steps store for machines (``role``, ``links``, ``p_value``,
+``composite.normalized``); here they get the words a reader expects, in English or Chinese.
+Headers not listed (the user's variable names) are kept as they are. Columns that come in two
+languages (``grade_zh`` / ``grade_en``) are shown once, in the report's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["localised_table", "header", "caption"]
+
+_HEADERS: dict[str, tuple[str, str]] = {
+    "role": ("Role", "角色"), "file": ("File", "文件"), "dataset": ("Dataset", "数据集"), "sha256": ("SHA-256", "SHA-256"),
+    "period": ("Period", "时期"), "what": ("What", "内容"), "reason": ("Reason", "原因"), "variable": ("Variable", "变量"),
+    "count": ("N", "观测数"), "mean": ("Mean", "均值"), "std": ("Std. dev.", "标准差"), "min": ("Min", "最小值"),
+    "max": ("Max", "最大值"), "warning": ("Warning", "警告"), "name": ("Name", "名称"), "n": ("Units", "单元数"),
+    "links": ("Links", "连接数"), "islands": ("Islands", "孤岛数"), "components": ("Components", "连通分量数"),
+    "transform": ("Transform", "标准化方式"), "model": ("Model", "模型"),
+    "log-marginal": ("Log-marginal likelihood", "对数边际似然"), "prior": ("Prior", "先验概率"),
+    "posterior probability": ("Posterior probability", "后验概率"),
+    "posterior mode of rho/lambda": ("Posterior mode of ρ/λ", "ρ/λ 后验众数"),
+    "integration error": ("Integration error", "积分误差"), "year": ("Year", "年份"), "index": ("Index", "综合指数"),
+    "scope": ("Scope", "范围"), "indicator": ("Indicator", "指标"), "direction": ("Direction", "方向"),
+    "entropy": ("Entropy", "信息熵"), "redundancy": ("Redundancy", "信息效用值"), "weight": ("Weight", "权重"),
+    "level": ("Level", "水平"), "grade": ("Grade", "等级"), "stage": ("Stage", "阶段"),
+    "relative": ("Relative development", "相对发展度"), "lagging": ("Lagging subsystem", "滞后子系统"),
+    "formula": ("Formula", "公式"), "group": ("Group", "组别"), "section": ("Section", "配置节"),
+    "seed": ("Seed", "随机数种子"), "package": ("Package", "软件包"), "version": ("Version", "版本"),
+    "key": ("Key", "键"), "value": ("Value", "取值"), "statistic": ("Statistic", "统计量"),
+    "p_value": ("p-value", "p 值"), "p": ("p", "p 值"), "z": ("z", "z 值"), "test": ("Test", "检验"),
+    "decision": ("Decision", "结论"), "df": ("df", "自由度"), "coefficient": ("Coefficient", "系数"),
+    "permutation_p": ("Permutation p", "置换检验 p 值"), "wald": ("Wald", "Wald 统计量"),
+    "id": ("Unit", "单元"), "unit": ("Unit", "单元"), "rank": ("Rank", "排名"), "score": ("Score", "得分"),
+    "estimate": ("Estimate", "估计值"), "std_error": ("Std. error", "标准误"), "effect": ("Effect", "效应"),
+    "ci_low": ("95% CI low", "95% 置信下限"), "ci_high": ("95% CI high", "95% 置信上限"),
+    "groups": ("Groups", "组"), "pair": ("Pair", "组对"), "state": ("State", "状态"), "from": ("From", "初始状态"),
+    "to": ("To", "终止状态"), "share": ("Share", "占比"), "theil": ("Theil", "泰尔指数"),
+    "within": ("Within", "组内"), "between": ("Between", "组间"), "total": ("Total", "总体"),
+    "cv": ("CV", "变异系数"), "sigma": ("σ", "σ 值"), "gini": ("Gini", "基尼系数"), "coupling": ("C", "耦合度"),
+    "coordination": ("D", "耦合协调度"), "development": ("T", "综合发展指数"), "efficiency": ("Efficiency", "效率"),
+    "contribution": ("Contribution", "贡献率"), "obstacle": ("Obstacle degree", "障碍度"), "q": ("q", "q 值"),
+    "factor": ("Factor", "因子"), "interaction": ("Interaction", "交互作用"), "strata": ("Strata", "分层数"),
+    "n_units": ("Units", "单元数"), "nobs": ("N", "样本数"), "periods": ("Periods", "时期数"),
+}
+_CAPTIONS: dict[str, tuple[str, str]] = {
+    "composite.normalized": ("Normalised indicators", "标准化指标"), "composite.scores": ("Composite scores", "综合得分"),
+    "composite.ranks": ("Ranks", "综合得分排名"), "composite.weights": ("Indicator weights", "指标权重"),
+    "composite.subsystems": ("Subsystem scores", "子系统得分"), "coupling": ("Coupling coordination", "耦合协调度"),
+    "cv": ("Coefficient of variation", "变异系数"), "theil": ("Theil index", "泰尔指数"), "sigma": ("σ convergence", "σ 收敛"),
+    "dagum": ("Dagum Gini", "Dagum 基尼系数"), "geodetector": ("Geographical detector", "地理探测器"),
+    "dea": ("DEA efficiency", "DEA 效率"), "obstacle": ("Obstacle degree", "障碍度"), "lq": ("Location quotients", "区位熵"),
+    "gravity": ("Centre of gravity", "重心"), "productivity": ("Productivity index", "生产率指数"),
+    "markov": ("Markov chain", "马尔可夫链"), "transitions": ("transition probabilities", "转移概率"),
+    "summary": ("summary", "概要"), "tests": ("tests", "检验"), "kde": ("Kernel density", "核密度估计"),
+    "indices": ("", ""), "moran": ("Moran", "莫兰"),
+}
+_SUFFIXES = ("_zh", "_en")
+
+
+def header(name: object, lang: str) -> str:
+    """The header of a column in ``lang`` (the name itself when it is not one of ours).
+
+    Examples
+    --------
+    >>> header("links", "zh"), header("p_value", "en"), header("gdp_pc", "zh")
+    ('连接数', 'p-value', 'gdp_pc')
+    """
+    words = _HEADERS.get(str(name))
+    return str(name) if words is None else words[1 if lang == "zh" else 0]
+
+
+def caption(name: str, lang: str) -> str:
+    """A table or figure name such as ``composite.normalized``, ``cv.inn`` or ``indices_kde_inn`` in
+    ``lang``: known parts translated, the rest (a variable) kept.
+
+    Examples
+    --------
+    >>> caption("composite.normalized", "zh"), caption("cv.inn", "zh"), caption("indices_kde_inn", "en")
+    ('标准化指标', '变异系数: inn', 'Kernel density: inn')
+    """
+    i = 1 if lang == "zh" else 0
+    if name in _CAPTIONS:
+        return _CAPTIONS[name][i]
+    for separator in (".", "_"):
+        parts = [p for p in name.split(separator) if p not in ("", "indices")]
+        known = [p for p in parts if p in _CAPTIONS]
+        if known:
+            first = parts.index(known[0])
+            rest = separator.join(parts[first + 1:])
+            head = " ".join(_CAPTIONS[p][i] for p in parts[: first + 1] if p in _CAPTIONS)
+            return f"{head}: {rest}" if rest else head
+    return name
+
+
+def _columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    drop = [c for c in frame.columns if isinstance(c, str) and c.endswith(_SUFFIXES)
+            and not c.endswith("_" + lang) and c[:-3] + "_" + lang in frame.columns]
+    frame = frame.drop(columns=drop)
+    return frame.rename(columns=lambda c: c[:-3] if isinstance(c, str) and c.endswith(_SUFFIXES) else c)
+
+
+def localised_table(lang: str, frame: pd.DataFrame, *, index: bool = False, **options: Any):
+    """:func:`maps.report.table` with the headers in ``lang``; ``pvalues``, ``formats`` and
+    ``numeric`` name the columns as stored."""
+    from maps.report import table
+
+    shown = _columns(frame.reset_index() if index else frame, lang)
+    names = {c: header(c, lang) for c in shown.columns}
+    if len(set(names.values())) < len(names):  # two columns would get one header: keep the stored names
+        names = {c: str(c) for c in shown.columns}
+    for key in ("pvalues", "numeric"):
+        if key in options:
+            options[key] = tuple(names.get(c, c) for c in options[key])
+    if "formats" in options:
+        options["formats"] = {names.get(c, c): f for c, f in options["formats"].items()}
+    return table(shown.rename(columns=names), **options)
+
+
+_FE_ZH = {"twoway": "双向固定效应", "unit": "个体固定效应", "time": "时间固定效应", "none": "无"}
+_BAYES_NOTES_ZH = {
+    "models with and without W*X compare under LeSage's normalisation of the flat prior on beta":
+        "含与不含 W*X 的模型按 LeSage 对 β 平坦先验的标准化进行比较",
+    "W applied to the demeaned data (LeSage's and SDPDmod's convention)": "W 作用于去均值后的数据（LeSage 与 SDPDmod 的约定）",
+}
+
+
+def bayes_note(comparison, lang: str) -> str:
+    """The note under the Bayesian comparison in ``lang`` (the comparison's own English note for "en")."""
+    import math
+
+    if lang != "zh":
+        return comparison.note
+    lo, hi = comparison.interval
+    interval = f"ρ/λ 在 ({lo:.6g}, {hi:.6g}) 上服从均匀分布；" if math.isfinite(lo) else ""
+    notes = "".join(_BAYES_NOTES_ZH.get(n, n) + "。" for n in comparison.notes)
+    quadrature = str(comparison.quadrature)
+    if quadrature.startswith("none"):
+        quadrature = "无（仅 OLS/SLX）"
+    elif quadrature.startswith("adaptive Gauss-Kronrod"):
+        logdet = "每个节点由特征值精确计算" if "eigenvalues" in quadrature else "稀疏 LU 值的分段 Chebyshev 插值"
+        quadrature = f"自适应 Gauss-Kronrod 求积（QUADPACK qags，21 点），对数行列式{logdet}"
+    return (f"注：对数边际似然（LeSage 2014），先验 p(β, σ) ∝ 1/σ；{interval}固定效应："
+            f"{_FE_ZH.get(comparison.fe, comparison.fe)}；N = {comparison.nobs}。数值积分：{quadrature}。{notes}")
