@@ -150,6 +150,8 @@ OPTIONS: dict[str, Option] = {o.name: o for o in [
     _o("drop_collinear", None, "collinear", flag="--drop-collinear", commands=("fit",), flag_value=True,
        keyword_values={"drop": "'drop'"}),
     _o("fe", "models.fe", flag="--fe", commands=("fit",), aliases=("fixed_effects", "fixed-effects", "fixedeffects")),
+    _o("random_effects", "models.random_effects", flag="--random-effects", commands=("fit",), flag_value=True),
+    _o("conditional_se", "models.conditional_se", flag="--conditional-se", commands=("fit",), flag_value=True),
     _o("cov", "models.cov", flag="--cov", commands=("fit",), aliases=("vce", "covariance", "se_type", "cov_type")),
     _o("bandwidth", "models.bandwidth", flag="--bandwidth", commands=("fit",), aliases=("bw", "maxlag", "kernel_bandwidth")),
     # rasters and indices

@@ -204,6 +204,8 @@ FIT = Operation(
         Param("lee_yu", bool, None, "Lee-Yu (2010) bias correction of a fixed-effects model (static: off by default; "
               "dynamic: the Yu-de Jong-Lee correction, on by default with --fe).", flag="--lee-yu/--no-lee-yu"),
         Param("random_effects", bool, False, "Random unit effects (SAR, SEM, SDM, SDEM; needs --time, with --fe none)."),
+        Param("conditional_se", bool, False, "With --random-effects: coefficient standard errors conditional on phi and "
+              "rho, sigma2 (X' Omega^-1 X)^-1, as R splm reports them (default: the full information)."),
         Param("dynamic", DynamicLags, None, "Dynamic SAR/SDM: tau adds y(t-1), eta W*y(t-1), both both (xsmle "
               "dlag(1|2|3)); the first period is the initial condition. Short- and long-run effects."),
         Param("allow_nonconverged", bool, False, "Write results even if the optimiser did not converge or rho is on a "

@@ -248,10 +248,14 @@ def partial_json(text: str, failed: pd.DataFrame) -> str:
 
 def write_csv(ctx: RunContext, name: str, frame: pd.DataFrame, **kwargs) -> Path | None:
     """Write a table to the run's output folder atomically (formula-injection safe), in
-    ``[project] csv_encoding`` (UTF-8 with BOM by default, so Excel opens it correctly)."""
+    ``[project] csv_encoding`` (UTF-8 with BOM by default, so Excel opens it correctly); a table
+    keyed by unit ``id`` gets the user's unit names as a ``label`` column when they were matched by name."""
     path = ctx.output_path(name)
     if path is None:
         return None
+    from spatial.panel import with_unit_labels
+
+    frame = with_unit_labels(frame, ctx.panel)  # the user's unit names beside the ids (matched by name)
     write_csv_file(path, frame, encoding=ctx.config["project"]["csv_encoding"], **kwargs)
     ctx.wrote(path)
     return path

@@ -157,3 +157,18 @@ def test_private_owner_rule():
     assert _private_owner("weights._graph") == "weights"
     assert _private_owner("spatial.models._fit") == "spatial.models"
     assert _private_owner("spatial.pipeline") is None
+
+
+def test_linalg_imports_nothing_above_it():
+    """The numerical floor (issue 15 item 1): spatial.linalg imports only itself, weights and three leaf
+    modules (errors, hints, progress); never spatial.models, spatial.steps, spatial.cli or anything else of ours."""
+    allowed = ("spatial.linalg", "spatial.errors", "spatial.hints", "spatial.progress", "weights")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for module, path in MODULES.items()
+        if module == "spatial.linalg" or module.startswith("spatial.linalg.")
+        for name, line in _imports(path)
+        if not any(name == a or name.startswith(a + ".") for a in allowed)
+    ]
+    assert [m for m in MODULES if m.startswith("spatial.linalg.")], "spatial.linalg has no modules"
+    assert not offenders, "\n".join(offenders)

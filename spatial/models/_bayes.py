@@ -22,8 +22,8 @@ from spatial.choices import BayesModel, Collinear, FixedEffects
 from spatial._options import check_option
 from spatial.errors import SpatialPanelError
 from spatial.models._design import CONST, build_design, check_panel, parse_term
-from spatial.models._logdet import DENSE_LIMIT, lower_bound_from_eigensolver, make_logdet, rho_interval
-from spatial.models._logdet_grid import logdet_grid
+from spatial.linalg import DENSE_LIMIT, lower_bound_from_eigensolver, make_logdet, rho_interval
+from spatial.linalg.grid import logdet_grid
 from spatial.models._marginal import (
     error_integrand,
     integrate_log,
@@ -32,12 +32,13 @@ from spatial.models._marginal import (
     log_constant,
 )
 from spatial.models._panel import fixed_effects_design
-from spatial.models._weights import weights_matrix
+from spatial.models.catalog import MODELS
+from spatial.linalg import weights_matrix
 
 __all__ = ["compare_bayes", "BayesComparison", "BAYES_MODELS", "check_priors", "check_models"]
 
 BAYES_MODELS: tuple[str, ...] = get_args(BayesModel)  # declared once in spatial.choices
-_DURBIN = {"slx", "sdm", "sdem"}
+_DURBIN = {m for m in BAYES_MODELS if MODELS[m].durbin}
 _COLUMNS = ["model", "log_marginal", "prior", "probability", "mode", "integration_error"]
 
 
@@ -251,7 +252,7 @@ def compare_bayes(panel, w: Any, *, y: str, x: Sequence[str], models: Sequence[B
     if fe == "none" and not weights.row_stochastic:
         WX = np.column_stack([design.lag(np.ones(nobs)), WX])  # W*const differs from const
     Zd = np.column_stack([X, WX])
-    spatial = [m for m in models if m not in ("ols", "slx")]
+    spatial = [m for m in models if MODELS[m].n_spatial]
     method = logdet if logdet != "auto" else ("eigen" if n <= DENSE_LIMIT else "lu")
     notes = []
     interval = source = None
@@ -274,10 +275,10 @@ def compare_bayes(panel, w: Any, *, y: str, x: Sequence[str], models: Sequence[B
         if dof <= 0:
             raise SpatialPanelError(f"{m.upper()}: {Z.shape[1]} regressors and {absorbed} fixed effects leave no "
                                     f"degrees of freedom in {nobs} observations")
-        if m in ("ols", "slx"):
+        if not MODELS[m].n_spatial:
             values[m] = least_squares_marginal(yv, Z, dof)
             continue
-        if m in ("sar", "sdm"):
+        if MODELS[m].lag:
             g = lag_integrand(yv, Wy, Z, dof, T)
         else:
             g = error_integrand(yv, Wy, Z, design.lag(Z), dof, T)
@@ -299,7 +300,7 @@ def compare_bayes(panel, w: Any, *, y: str, x: Sequence[str], models: Sequence[B
                   "interval where g > max g - 60; log-determinant "
                   + ("exact from the eigenvalues at every node" if method == "eigen" else
                      "piecewise Chebyshev interpolants of sparse-LU values, each checked at 2 further exact values"))
-    if {"ols", "sar", "sem"} & set(models) and _DURBIN & set(models):
+    if set(models) - _DURBIN and _DURBIN & set(models):
         notes.append("models with and without W*X compare under LeSage's normalisation of the flat prior on beta")
     if fe in ("time", "twoway"):
         notes.append("W applied to the demeaned data (LeSage's and SDPDmod's convention)")

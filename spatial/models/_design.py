@@ -19,7 +19,7 @@ import pandas as pd
 
 from spatial.errors import IdentificationError, SchemaError, first_items
 from spatial.io import require_columns
-from spatial.models._weights import WeightsMatrix
+from spatial.linalg import WeightsMatrix
 from spatial.hints import hint
 
 __all__ = ["Term", "parse_term", "Design", "build_design", "check_panel", "CONST"]

@@ -23,7 +23,7 @@ from scipy import sparse, special
 from scipy.sparse import linalg as sla
 
 from spatial.models._design import Design
-from spatial.models._weights import as_graph
+from spatial.linalg import as_graph
 from spatial.models.result import TestResult
 
 __all__ = ["lm_tests", "lr_test", "wald_test", "common_factor_test", "hausman_test", "lag_residual_lm"]

@@ -20,15 +20,15 @@ from spatial.models import _diagnostics as diag
 from spatial.models._design import CONST, build_design
 from spatial.models._dynamic import check_periods, dynamic_data, estimate_dynamic, warn_nonstationary
 from spatial.models._dynamic_effects import dynamic_effects
-from spatial.models._logdet import DENSE_LIMIT, lower_bound_from_eigensolver, make_logdet, rho_interval
+from spatial.linalg import DENSE_LIMIT, lower_bound_from_eigensolver, make_logdet, rho_interval
 from spatial.models._postestimation import build_result, coefficient_inference, near_bound
-from spatial.models._weights import weights_matrix
-from spatial.models.catalog import model_info
+from spatial.linalg import weights_matrix
+from spatial.models.catalog import MODELS, model_info
 from spatial.models.result import ModelSpec, Result
 
 __all__ = ["fit_dynamic", "DYNAMIC_MODELS"]
 
-DYNAMIC_MODELS = ("sar", "sdm")
+DYNAMIC_MODELS = tuple(m.name for m in MODELS.values() if m.lag and not m.error)  # sar, sdm
 
 
 def check_dynamic_options(*, model: str, dynamic: str, fe: str, period, random_effects: bool, lee_yu,
@@ -58,7 +58,10 @@ def check_dynamic_options(*, model: str, dynamic: str, fe: str, period, random_e
 def fit_dynamic(panel, w, *, y, x, model, fe, wx, constant, logdet, cov, effects, inference, draws, seed, per_unit,
                 allow_islands, collinear, lee_yu, dynamic, period=None, random_effects=False) -> Result:
     """Fit a dynamic SAR or SDM (see :func:`spatial.models.fit`, argument ``dynamic``)."""
-    from spatial.models._fit import _search_1d
+    from functools import partial
+
+    from spatial.models._optimize import maximise_1d, maximise_2d
+    from spatial.models.families.concentrated_ml import search_1d
 
     bias_correction = check_dynamic_options(model=model, dynamic=dynamic, fe=fe, period=period,
                                             random_effects=random_effects, lee_yu=lee_yu, inference=inference, cov=cov)
@@ -85,7 +88,8 @@ def fit_dynamic(panel, w, *, y, x, model, fe, wx, constant, logdet, cov, effects
                                   1.0 / interval.upper))
                 return found[0]
     ld = make_logdet(weights, method, interval, seed=seed)
-    est = estimate_dynamic(data, logdet=ld, interval=interval, search=_search_1d, exact_traces=dense,
+    search = partial(search_1d, maximise_1d=maximise_1d, maximise_2d=maximise_2d)
+    est = estimate_dynamic(data, logdet=ld, interval=interval, search=search, exact_traces=dense,
                            bias_correction=bias_correction, seed=seed, omega_range=omega_range, refine=refine)
     if found:
         omega_range = found[0]
@@ -144,7 +148,7 @@ def _tests(names, estimates, cov, model) -> dict:
             i = index[key]
             tests[f"wald_{key}"] = diag.wald_test(f"Wald {key} = 0", estimates[i], cov[i, i])
     lags = [n for n in names if n.startswith("W*") and n != f"W*{CONST}"]
-    if model == "sdm" and lags:
+    if MODELS[model].durbin and lags:
         idx = [index[n] for n in lags]
         tests["wald_theta"] = diag.wald_test("Wald theta = 0 (SDM vs SAR)", estimates[idx], cov[np.ix_(idx, idx)])
     return tests

@@ -22,7 +22,7 @@ from spatial.models._gm_error import gm_error_het, gs2sls_het
 from spatial.models._gm_error_hom import gm_error_hom, gm_error_kp98, gs2sls_hom, gs2sls_kp98
 from spatial.models._gmm_panel import BOUND, within_error, within_lag
 from spatial.models._iv import anselin_kelejian, check_instruments, first_stage, lag_powers, two_stage
-from spatial.models._logdet import DENSE_LIMIT, rho_interval
+from spatial.linalg import DENSE_LIMIT, rho_interval
 from spatial.models._panel import demean, fixed_effects_design
 from spatial.models._postestimation import (
     build_result,
@@ -31,7 +31,7 @@ from spatial.models._postestimation import (
     effects_undefined,
     lag_effects_of,
 )
-from spatial.models._weights import weights_matrix
+from spatial.linalg import weights_matrix
 from spatial.models.catalog import model_info
 from spatial.models.result import ModelSpec, Result, TestResult
 

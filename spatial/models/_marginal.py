@@ -32,7 +32,7 @@ log-marginal (absolute, in log units).
 
 The log-determinant is exact: from all eigenvalues (any r, at every quadrature node) up to
 ``DENSE_LIMIT`` units, otherwise piecewise Chebyshev interpolants of sparse-LU values on the window
-of posterior mass, each checked against further exact values (:mod:`spatial.models._logdet_grid`).
+of posterior mass, each checked against further exact values (:mod:`spatial.linalg.grid`).
 """
 
 from __future__ import annotations

@@ -126,7 +126,7 @@ def fixed_effects_design(design: Design, fe: str, *, lag_model: bool, collinear:
     return out
 
 
-def check_lee_yu(fe: str, model: str, weights) -> None:
+def check_lee_yu(fe: str, info, weights) -> None:
     """Lee-Yu applies to fixed effects; with time effects it assumes a row-standardised W."""
     if fe == "none":
         raise SpatialPanelError("lee_yu=True corrects fixed-effects estimates; choose fe='unit', 'time' or 'twoway'")
@@ -135,7 +135,7 @@ def check_lee_yu(fe: str, model: str, weights) -> None:
             "the Lee-Yu correction with time effects assumes a row-standardised W (rows summing to one); "
             "pass w.transform('r') or use lee_yu=False"
         )
-    if model == "sac":
+    if info.lag and info.error:
         raise SpatialPanelError("the Lee-Yu correction is implemented for SAR, SDM, SEM and SDEM, not SAC")
 
 

@@ -16,12 +16,12 @@ from scipy import special
 
 from spatial.errors import SpatialWarning
 from spatial.models._design import CONST, Design
-from spatial.models._logdet import Interval
+from spatial.linalg import Interval
 from spatial.models.effects import coefficient_effects, lag_effects
 from spatial.models.result import ModelSpec, Result
 
 __all__ = ["coefficient_inference", "coefficient_effects_of", "lag_effects_of", "effects_undefined", "near_bound",
-           "build_result", "BOUNDARY"]
+           "build_result", "cov_details", "finish", "BOUNDARY"]
 
 BOUNDARY = 1e-4  # relative distance to a bound flagged as "on the boundary"
 
@@ -144,3 +144,61 @@ def build_result(design: Design, spec: ModelSpec, panel, *, names, estimates, se
         fitted=pd.Series(y - e, index=design.index, name="fitted"),
         dist=dist, df_resid=df_resid, details=details, fixed_effects=fixed_effects, diagnostics=diagnostics or {},
     )
+
+
+def cov_details(spec: ModelSpec, design: Design, family: str) -> dict:
+    """What the output says about the covariance (``cov_label``; the bandwidth of Driscoll-Kraay)."""
+    from spatial.models._robust import describe_cov
+
+    kind = spec.cov
+    out: dict = {"cov_label": describe_cov(kind, family=family, bandwidth=spec.bandwidth, n_periods=design.n_periods,
+                                           user_bandwidth=spec.bandwidth_given)}
+    if kind == "driscoll_kraay":
+        out["bandwidth"] = spec.bandwidth
+    return out
+
+
+def finish(problem, estimate) -> Result:
+    """The frozen :class:`Result` of a family's :class:`~spatial.models.families.Estimate`.
+
+    Standard errors, z (t) and p-values from the estimate's covariance (or the alternative named by
+    the options, e.g. ``conditional_se``), the effects (through (I - rho W)^-1 for lag models, the
+    coefficients themselves for the other Durbin models; undefined on a bound of rho), the Result,
+    and the map back from the scaled design to the data's units.
+    """
+    from spatial.models._scaling import unscale_result
+
+    design, spec, info = problem.design, problem.spec, problem.info
+    names = list(estimate.names)
+    cov = estimate.cov
+    details = dict(estimate.details)
+    if problem.options.conditional_se:
+        cov = estimate.covariances["conditional"]()
+    label = f"random-effects {spec.model}" if spec.random_effects else spec.model
+    se, z, p = coefficient_inference(estimate.estimates, cov, names, dist=estimate.dist, df=estimate.df_resid,
+                                     model=label)
+    effects = None
+    rho = estimate.rho
+    interval = estimate.interval or problem.interval
+    if info.lag_effects and rho is not None:
+        undefined = effects_undefined(rho, interval)
+        if undefined:
+            details["effects"] = undefined
+        else:
+            effects = lag_effects_of(design, spec, estimate.beta, rho, names, cov, problem.logdet, interval,
+                                     problem.method)
+    elif info.durbin:
+        effects = coefficient_effects_of(design, estimate.beta, cov[: design.k, : design.k], dist=estimate.dist,
+                                         df=estimate.df_resid)
+    if estimate.notes:
+        details["notes"] = list(estimate.notes)
+    result = build_result(
+        design, spec, problem.panel, names=names, estimates=estimate.estimates, se=se, z=z, p=p, cov=cov,
+        sigma2=estimate.sigma2, sigma2_se=estimate.sigma2_se, loglik=estimate.loglik,
+        n_params=len(names) + 1 if estimate.n_params is None else estimate.n_params,
+        bounds=None if interval is None or not estimate.spatial else (interval.lower, interval.upper),
+        effects=effects, tests=estimate.tests, converged=bool(estimate.converged),
+        at_boundary=bool(estimate.at_boundary), e=estimate.residuals, prediction=estimate.prediction,
+        dist=estimate.dist, df_resid=estimate.df_resid, details=details, fixed_effects=estimate.fixed_effects,
+        diagnostics=estimate.diagnostics)
+    return unscale_result(result, problem.scales)

@@ -146,7 +146,7 @@ def jacobian_diagonal(weights, value: float) -> np.ndarray:
     Dense up to the dense limit (the cached inverse), above it by one sparse LU factorisation and
     a solve per unit (never an n x n array; about a second per few thousand units).
     """
-    from spatial.models._logdet import DENSE_LIMIT
+    from spatial.linalg import DENSE_LIMIT
 
     n = weights.n
     if value == 0.0:

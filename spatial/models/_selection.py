@@ -33,6 +33,7 @@ import pandas as pd
 
 from spatial.errors import NumericalError, SpatialPanelError, SpatialWarning
 from spatial.models._diagnostics import lr_test
+from spatial.models.catalog import MODELS
 from spatial.models.result import Result, TestResult
 from spatial.progress import progress
 
@@ -240,7 +241,7 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
                        "model, so the SDM, which nests both, is kept (Elhorst 2010)")
     use_random = False
     if random_effects:
-        re_model = "sem" if model == "sem" else "sar"
+        re_model = "sem" if MODELS[model].error else "sar"  # the random-effects check of the chosen form
         try:
             fixed = fit(panel, w, model=re_model, fe="unit", lee_yu=True, **common, draws=0)
             with warnings.catch_warnings():
@@ -269,7 +270,7 @@ def select(panel, w: Any, *, y: str, x: Sequence[str], alpha: float = 0.05, rand
                 decision = "reject random effects: fixed effects"
             else:
                 decision = "random effects not rejected"
-                use_random = fe in ("unit", "none") and model in ("sar", "sem")
+                use_random = fe in ("unit", "none") and not MODELS[model].durbin
             used = "classic" if decided_by is hausman else "Mundlak (regression-based), the classic one being undefined"
             rows.append(_row("4 fixed vs random", f"{re_model.upper()} unit FE vs RE", hausman,
                              decision if decided_by is hausman else "undefined (V_FE - V_RE not positive definite)"))

@@ -168,7 +168,7 @@ def fit_by_group(panel, w: Any, *, group: str | Mapping | pd.Series, y: str, x: 
     (['east', 'west'], True)
     """
     from spatial.models._fit import fit
-    from spatial.models._weights import as_graph, weights_matrix
+    from spatial.linalg import as_graph, weights_matrix
 
     check_option("islands", islands, IslandPolicy)
     labels = _groups(panel, group)

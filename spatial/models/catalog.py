@@ -1,8 +1,9 @@
 """The table of models: one row per model, read by the estimator, the renderings and the CLI.
 
 Each row says which spatial terms a model has (a lag of y, a spatial error, lags of X), which
-estimator family fits it and how it is labelled in English and Chinese. Adding a model means one
-row here plus its estimator; nothing else tests the model's name.
+estimator family fits it by default (:mod:`spatial.models.families`) and how it is labelled in
+English and Chinese. Adding a model means one row here (plus a family module when no existing
+family handles its terms); nothing else tests the model's name.
 
 Examples
 --------
@@ -32,7 +33,7 @@ class ModelInfo:
     lag: bool  # rho W y
     error: bool  # lambda W u
     durbin: bool  # W X
-    family: str  # "least_squares" or "ml" (concentrated maximum likelihood)
+    family: str  # the default estimator family: a name in spatial.models.families.REGISTRY
     short: str  # column heading of a journal table
     label_en: str
     label_zh: str
@@ -56,12 +57,12 @@ MODELS: dict[str, ModelInfo] = {m.name: m for m in (
     ModelInfo("ols", False, False, False, "least_squares", "OLS", "OLS", "普通最小二乘 (OLS)", None),
     ModelInfo("slx", False, False, True, "least_squares", "SLX", "SLX (spatial lag of X)",
               "空间滞后解释变量模型 (SLX)", None),
-    ModelInfo("sar", True, False, False, "ml", "SAR", "SAR (spatial lag)", "空间滞后模型 (SAR)", "ols"),
-    ModelInfo("sem", False, True, False, "ml", "SEM", "SEM (spatial error)", "空间误差模型 (SEM)", "ols"),
-    ModelInfo("sdm", True, False, True, "ml", "SDM", "SDM (spatial Durbin)", "空间杜宾模型 (SDM)", "slx"),
-    ModelInfo("sdem", False, True, True, "ml", "SDEM", "SDEM (spatial Durbin error)", "空间杜宾误差模型 (SDEM)",
+    ModelInfo("sar", True, False, False, "concentrated_ml", "SAR", "SAR (spatial lag)", "空间滞后模型 (SAR)", "ols"),
+    ModelInfo("sem", False, True, False, "concentrated_ml", "SEM", "SEM (spatial error)", "空间误差模型 (SEM)", "ols"),
+    ModelInfo("sdm", True, False, True, "concentrated_ml", "SDM", "SDM (spatial Durbin)", "空间杜宾模型 (SDM)", "slx"),
+    ModelInfo("sdem", False, True, True, "concentrated_ml", "SDEM", "SDEM (spatial Durbin error)", "空间杜宾误差模型 (SDEM)",
               "slx"),
-    ModelInfo("sac", True, True, False, "ml", "SAC", "SAC (spatial lag and error)", "空间自相关模型 (SAC)", "ols"),
+    ModelInfo("sac", True, True, False, "concentrated_ml", "SAC", "SAC (spatial lag and error)", "空间自相关模型 (SAC)", "ols"),
 )}
 MODEL_NAMES: tuple[str, ...] = tuple(MODELS)
 

@@ -40,7 +40,7 @@ from spatial._options import check_option
 from spatial.errors import NumericalError, SpatialPanelError
 
 if TYPE_CHECKING:
-    from spatial.models._weights import WeightsMatrix
+    from spatial.linalg import WeightsMatrix
 
 __all__ = ["Effects", "effects_from_coefficients", "EffectsMethod", "EffectsInference"]
 
@@ -271,7 +271,7 @@ class _Kernel:
 
 def _make_kernel(weights: WeightsMatrix, method: str, *, logdet=None, order: int = 30, seed: int = 0,
                  probes: int = 50) -> _Kernel:
-    from spatial.models._logdet import DENSE_LIMIT, EigenLogDet, Interval, LULogDet, power_traces, rho_interval
+    from spatial.linalg import DENSE_LIMIT, EigenLogDet, Interval, LULogDet, power_traces, rho_interval
 
     if method == "exact":
         return _Kernel(weights, method, logdet=logdet if isinstance(logdet, EigenLogDet) else EigenLogDet(weights))
@@ -505,8 +505,8 @@ def effects_from_coefficients(
     >>> round(float(eff.direct["x"] + eff.indirect["x"]), 6)
     2.5
     """
-    from spatial.models._logdet import DENSE_LIMIT, rho_interval
-    from spatial.models._weights import weights_matrix
+    from spatial.linalg import DENSE_LIMIT, rho_interval
+    from spatial.linalg import weights_matrix
 
     check_option("method", method, EffectsMethod)
     matrix = weights_matrix(weights, allow_islands=True)

@@ -79,6 +79,7 @@ class ModelSpec:
     per_unit: bool
     lee_yu: bool = False
     random_effects: bool = False
+    conditional_se: bool = False  # random effects: coefficient SEs given phi and rho (R splm's)
     estimator: str = "ml"  # "ml" (least squares for OLS/SLX) or "gmm"
     endog: tuple[str, ...] = ()  # GMM: endogenous regressors
     instruments: tuple[str, ...] = ()  # GMM: external instruments

@@ -16,6 +16,7 @@ Shape::
                                        # (dynamic models: Yu-de Jong-Lee, on unless lee_yu = false)
     dynamic = "both"                   # dynamic SAR/SDM: "tau" y(t-1), "eta" W y(t-1), "both"
     random_effects = false             # random unit effects instead (sar, sem, sdm, sdem)
+    conditional_se = false             # with random_effects: coefficient SEs given phi and rho (as R splm)
     estimator = "gmm"                  # ml (default) or gmm: spatial 2SLS, het-robust GM, GS2SLS
                                        # (a cross-section: period, or a table without time), or with
                                        # fe = "unit" the within GM of splm's spgm (sar, sdm, sem, sdem)
@@ -71,6 +72,7 @@ from spatial._options import config_seed
 from spatial.choices import BayesModel
 from spatial.config import register_section
 from spatial.errors import ConfigError
+from spatial.models.catalog import MODELS
 from spatial.operations import FIT, FIT_BY, HETEROGENEITY_KEYS, MODELS_KEYS, TABLE, without_ml_defaults
 from spatial.pipeline import RunContext, register_step, write_csv
 from spatial.steps.weights_choice import chosen_weights
@@ -96,14 +98,20 @@ def _check(spec: dict[str, Any]) -> None:
         raise ConfigError(f"[models] table_digits = {spec['table_digits']}: give 0 to 10 decimals")
     _check_labels(spec)
     config_seed(spec["seed"], "[models] seed")
-    if spec["random_effects"] and any(m not in ("sar", "sem", "sdm", "sdem") for m in spec["models"]):
-        raise ConfigError("[models] random_effects = true applies to models sar, sem, sdm and sdem only; "
+    # which models a family fits, read from the catalog's spatial terms (it imports no numpy)
+    one_parameter = [m for m, info in MODELS.items() if info.n_spatial == 1]
+    if spec["random_effects"] and any(m not in one_parameter for m in spec["models"]):
+        raise ConfigError(f"[models] random_effects = true applies to models {', '.join(one_parameter)} only; "
                           f"models = {spec['models']}")
+    if spec["conditional_se"] and not spec["random_effects"]:
+        raise ConfigError("[models] conditional_se = true applies to random-effects fits; set random_effects = "
+                          "true or leave conditional_se out")
     if spec.get("dynamic"):
-        static = [m for m in spec["models"] if m not in ("sar", "sdm")]
+        lag_models = [m for m, info in MODELS.items() if info.lag and not info.error]
+        static = [m for m in spec["models"] if m not in lag_models]
         if static:
-            raise ConfigError(f"[models] dynamic = {spec['dynamic']!r} applies to models sar and sdm; remove "
-                              f"{static} from models (or dynamic)")
+            raise ConfigError(f"[models] dynamic = {spec['dynamic']!r} applies to models {' and '.join(lag_models)}; "
+                              f"remove {static} from models (or dynamic)")
         if spec["period"] is not None or spec["random_effects"]:
             raise ConfigError("[models] dynamic needs all periods and fixed effects (or none): remove period and "
                               "random_effects")
@@ -149,7 +157,7 @@ def _check_gmm(spec: dict[str, Any]) -> None:
     if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
         raise ConfigError("[models] estimator = \"gmm\" is not run by group or under a robustness set of weights "
                           "yet; remove [models.heterogeneity] or the list of weights")
-    least = [m for m in spec["models"] if m in ("ols", "slx")]
+    least = [m for m in spec["models"] if MODELS[m].family == "least_squares"]
     if least and not spec.get("endog"):
         raise ConfigError(f"[models] estimator = \"gmm\" of {least} without endog is least squares itself; remove "
                           "them from models or give endog and instruments")
@@ -160,8 +168,6 @@ def _check_gmm(spec: dict[str, Any]) -> None:
 def fit_keywords(spec: dict[str, Any], model: str) -> dict[str, Any]:
     """The keywords of :func:`spatial.models.fit` for ``model`` from the ``[models]`` values (declared in FIT):
     the lagged regressors of a Durbin model, the GMM keywords only with ``estimator = "gmm"``."""
-    from spatial.models.catalog import MODELS
-
     # period's config key has another shape (int or text) than the keyword, so it is given here
     keywords = FIT.keywords(spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None,
                             period=spec.get("period"))
@@ -245,7 +251,7 @@ def journal_tables(results: dict[str, Any], options: dict[str, Any], *, effects_
 def _planned(spec: dict[str, Any]) -> list[str]:
     """Every file the step writes."""
     planned = [f"models_table.{f}" for f in spec["table_formats"]]
-    if any(m not in ("ols", "sem") for m in spec["models"]):  # the others have effects
+    if any(MODELS[m].lag or MODELS[m].durbin for m in spec["models"]):  # the others have no effects
         planned += [f"models_effects_table.{f}" for f in spec["table_formats"]]
     planned += ["models_params.csv", "models_effects.csv", "models_tests.csv"]
     planned += [f"models_{m}.json" for m in spec["models"]]

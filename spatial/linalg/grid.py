@@ -1,4 +1,4 @@
-"""ln|I - r W| for many r at once, as the log-marginal quadrature needs it (see :mod:`._marginal`).
+"""ln|I - r W| for many r at once, as the log-marginal quadrature needs it (:mod:`spatial.models._marginal`).
 
 ``coarse(r)`` is for scanning the whole interval, ``window(a, b)`` returns an accurate callable on
 [a, b] and a bound of its absolute error. From the eigenvalues both are exact; with sparse LU the
@@ -13,7 +13,7 @@ import numpy as np
 from numpy.polynomial import Chebyshev
 from scipy.interpolate import CubicSpline
 
-from spatial.models._logdet import EigenLogDet, LULogDet
+from spatial.linalg.logdet import EigenLogDet, LULogDet
 
 __all__ = ["ExactGrid", "LUGrid", "logdet_grid"]
 
@@ -109,7 +109,7 @@ class LUGrid:
 
 
 def logdet_grid(ld):
-    """The grid adapter of a log-determinant object from :func:`spatial.models._logdet.make_logdet`."""
+    """The grid adapter of a log-determinant object from :func:`spatial.linalg.make_logdet`."""
     if isinstance(ld, EigenLogDet):
         return ExactGrid(ld)
     if isinstance(ld, LULogDet):
