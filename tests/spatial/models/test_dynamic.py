@@ -296,3 +296,15 @@ def test_information_standard_errors_agree_with_the_numerical_observed_hessian(p
             H[i, j] = (loglik(v0 + a + b) - loglik(v0 + a - b) - loglik(v0 - a + b) + loglik(v0 - a - b)) / (4 * h[i] * h[j])
     observed = np.sqrt(np.diag(np.linalg.inv(-H)))[:-1]
     np.testing.assert_allclose(result.std_errors.to_numpy(), observed, rtol=0.1)
+
+
+def test_the_family_check_refuses_before_any_data_are_read():
+    from spatial.models.catalog import model_info
+    from spatial.models.families import FitOptions, family_for
+
+    family = family_for(model_info("sem"), FitOptions(dynamic="tau", fe="unit"))
+    assert family.name == "dynamic"
+    with pytest.raises(SpatialPanelError, match="lag models sar, sdm"):
+        family.check(model_info("sem"), FitOptions(dynamic="tau", fe="unit"))
+    with pytest.raises(SpatialPanelError, match="information matrix"):
+        family.check(model_info("sdm"), FitOptions(dynamic="tau", fe="unit", cov="cluster"))
