@@ -42,4 +42,10 @@ DynamicLags = Literal["tau", "eta", "both"]  # y(t-1), W y(t-1), or both (xsmle 
 WeightsTransform = Literal["r", "none"]  # fit and select: row-standardise the weights, or use them as given
 
 # inputs
-Restrict = Literal["error", "intersection"]  # units in the table but not the boundaries (or weights)
+Restrict = Literal["error", "intersection"]
+RepairOption = Literal["none", "make_valid"]  # invalid polygons: refuse, or repair with make_valid (recorded)  # units in the table but not the boundaries (or weights)
+
+# rasters (zonal statistics)
+Stat = Literal["mean", "sum", "area_sum", "min", "max", "median", "std", "count", "share"]
+PixelRule = Literal["fraction", "all_touched"]  # exact area fractions, or every pixel a polygon touches
+Backend = Literal["single", "dask"]

@@ -131,13 +131,26 @@ def _type_name(key: Key) -> str:
     return " or ".join(names.get(t.__name__, t.__name__) for t in types)
 
 
-def _describe(key: Key) -> str:
-    parts = [key.help.rstrip(".")] if key.help else []
+_WORDS = {"en": ("one of ", "relative to the config file", "required; ", "; "),
+          "zh": ("可选：", "相对本配置文件", "必填；", "；")}
+
+
+def _describe(key: Key, lang: str = "en", name: str = "") -> str:
+    """The key's help (in ``lang``: ``name`` is ``section.key`` for the Chinese line), values and path note."""
+    one_of, relative, _, sep = _WORDS[lang]
+    text = key.help.rstrip(".") if lang == "en" else _zh(name)
+    parts = [text] if text else []
     if key.choices:
-        parts.append("one of " + ", ".join(_toml(c) for c in key.choices))
+        parts.append(one_of + ", ".join(_toml(c) for c in key.choices))
     if key.path:
-        parts.append("relative to the config file")
-    return "; ".join(parts)
+        parts.append(relative)
+    return sep.join(parts)
+
+
+def _zh(name: str) -> str:
+    from spatial.config_zh import ZH
+
+    return ZH[name]
 
 
 def _weights_keys() -> tuple[dict[str, Key], dict[str, dict[str, Key]]]:
@@ -184,11 +197,11 @@ def _table(keys: dict[str, Key]) -> list[str]:
     return rows
 
 
-def _commented(key: str, spec: Key) -> str:
+def _commented(key: str, spec: Key, lang: str = "en", section: str = "") -> str:
     value = "..." if spec.default is None else _toml(spec.default)
-    note = _describe(spec)
+    note = _describe(spec, lang, f"{section}.{key}")
     if spec.required:
-        note = "required; " + note
+        note = _WORDS[lang][2] + note
     return f"# {key} = {value}" + (f"   # {note}" if note else "")
 
 
@@ -209,19 +222,21 @@ def config_template(lang: Literal["en", "zh"] = "en") -> str:
                 lines += [f"[weights.{table}]   # {note[lang]}"]
                 lines += [f"{key} = {_toml(value)}" for key, value in values.items()]
                 keys = {**common, **kinds[values["kind"]]}
-                lines += [_commented(key, spec) for key, spec in keys.items() if key not in values]
+                lines += [_commented(key, spec, lang, "weights") for key, spec in keys.items() if key not in values]
                 lines.append("")
             other = sorted(set(kinds) - {v["kind"] for v, _ in _WEIGHTS.values()})
-            lines.append("# other kinds: " + ", ".join(other) + " (their keys: docs/config.md)")
+            lines.append(("# other kinds: " if lang == "en" else "# 其他类型：") + ", ".join(other)
+                         + (" (their keys: docs/config.md)" if lang == "en" else "（各自的键见 docs/config.md）"))
             continue
         typical = _TYPICAL.get(name, {})
         if name in ("rasters", "indices") and not typical:
-            lines.append(f"# [{name}]   # not used by this study; uncomment to add the step")
+            lines.append(f"# [{name}]   # " + ("not used by this study; uncomment to add the step" if lang == "en"
+                                                else "本研究未使用；取消注释即可加入此步骤"))
         else:
             lines.append(f"[{name}]")
         for key, (value, note) in typical.items():
             lines.append(f"{key} = {_toml(value)}   # {note[lang]}")
-        lines += [_commented(key, spec) for key, spec in SECTIONS[name].items()
+        lines += [_commented(key, spec, lang, name) for key, spec in SECTIONS[name].items()
                   if key != "*" and key not in typical]
     return "\n".join(lines).rstrip() + "\n"
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from spatial.choices import RepairOption
 from spatial._options import check_option
 from spatial.errors import GeometryError, IdMismatchError, first_items
 from spatial.hints import hint
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["check_geometries", "RepairOption", "BadGeometryOption", "DuplicateOption"]
 
-RepairOption = Literal["none", "make_valid"]
 BadGeometryOption = Literal["error", "drop_units"]
 DuplicateOption = Literal["error", "dissolve"]
 

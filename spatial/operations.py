@@ -15,7 +15,7 @@ Examples
 >>> LISA.param("adjust").choices
 ('none', 'fdr', 'bonferroni')
 >>> sorted(p.name for p in MORAN.params if p.flag is None)
-['figures', 'hot_spots', 'labels', 'lisa', 'weights']
+['figures', 'hot_spots', 'labels', 'lisa', 'table_formats', 'weights']
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Literal
 
 from spatial.choices import (
     Adjust,
+    Backend,
     BayesLogdet,
     BayesModel,
     Collinear,
@@ -42,7 +43,9 @@ from spatial.choices import (
     LogdetMethod,
     ModelName,
     Moments,
+    PixelRule,
     Scale,
+    Stat,
     Statistic,
     TableStat,
     Transform,
@@ -51,7 +54,7 @@ from spatial.choices import (
 from maps.choices import Inset, Lang, Scheme, Tiles
 from spatial.operation import Operation, Param, section_keys
 
-__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MAP", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -371,6 +374,58 @@ MAP = Operation(
     ),
 )
 
+# -- zonal: statistics of rasters per polygon; a run's [rasters] step adds them to the panel ---------
+ZONAL = Operation(
+    "zonal", command="zonal", section="rasters", function="spatial.raster:zonal_panel",
+    positional=("boundaries", "source"),
+    params=(
+        Param("stats", list, ["mean"], "Statistics per polygon.", items=Stat),
+        Param("pattern", str, None, r"Regex with (?P<period>...) read from each file name of a stack, e.g. "
+              r"'_(?P<period>\d{4})'."),
+        Param("band", int, None, "Band to read (required for multi-band files read one band at a time)."),
+        Param("band_periods", list, None, "Bands are periods: 'descriptions' or labels, one per band.",
+              key_type=(str, list)),
+        Param("classes", list, None, "Raster values measured by the 'share' statistic."),
+        Param("pixels", PixelRule, "fraction", "Count every pixel a polygon touches fully (default: exact "
+              "fractions).", flag="--all-touched", flag_value="all_touched"),
+        Param("nodata", float, None, "A value to treat as missing, besides the file's own nodata.",
+              key_type=(int, float)),
+        Param("assume_crs", str, None, "CRS for rasters without one, e.g. EPSG:4326."),
+        Param("name", str, None, "Prefix of the output columns (default: the file name without its period)."),
+        Param("backend", Backend, "single", "Compute the layers on a Dask cluster (local by default).",
+              flag="--dask", flag_value="dask"),
+        Param("dask_address", str, None, "Scheduler of an existing Dask cluster, e.g. tcp://host:8786 (implies "
+              "--dask)."),
+        Param("dask_workers", int, None, "Worker processes of the local Dask cluster (default 2).", flag="--workers"),
+        Param("max_pixels", int, None, "Most pixels in memory at once per process (about 40 bytes each).", low=1),
+        Param("periods", list, None, "", flag=None, key=None,
+              why="Python only: the period of each file of a list of rasters"),
+        Param("time", str, "period", "", flag=None, key=None, why="Python only: the name of the period column"),
+        Param("id", str, None, "Id column of the boundaries (default: the bundled dataset's id).",
+              key="boundaries.id"),
+        Param("boundaries", str, None, "Polygon file (or a bundled boundaries dataset, e.g. china_provinces).",
+              required=True, key=None, keyword=False,
+              why="a run uses its [boundaries]; Python: zonal_panel(boundaries, source)"),
+        Param("layer", str, None, "Layer of the boundary file.", key="boundaries.layer", keyword=False,
+              why="Python: read_boundaries(layer=)"),
+        Param("boundary_encoding", str, None, "Encoding of a shapefile .dbf without .cpg (e.g. gbk).",
+              key="boundaries.encoding", keyword=False, why="Python: read_boundaries(encoding=)"),
+        Param("output", Path, None, "Table to write (.csv): id, period (for a stack) and one column per statistic.",
+              flag="--out", required=True, key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("overwrite", bool, False, "Replace --out if it exists.", key=None, keyword=False,
+              why="spatial run --overwrite, for the whole run"),
+        Param("path", str, None, "raster file, folder or glob", flag=None, keyword=False,
+              why="the command's SOURCE argument (a file, folder, glob or bundled raster)", key_type=Path),
+        Param("dataset", str, None, "a bundled raster instead of a path, e.g. china_dem", flag=None, keyword=False,
+              why="the command's SOURCE argument takes a bundled raster's name too"),
+        Param("maps", bool, True, "write a PNG choropleth per variable", flag=None, keyword=False,
+              why="a run draws the maps; on the command line: spatial map of the table"),
+    ),
+)
+
+#: The keys of ``[rasters]``.
+RASTERS_KEYS = section_keys("rasters", (ZONAL,))
+
 #: fit()'s GMM keywords: passed only with estimator='gmm' (fit refuses endog and instruments otherwise).
 GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors")
 
@@ -383,7 +438,7 @@ def without_ml_defaults(keywords: dict) -> dict:
 
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES,
-                                                            MAP)}
+                                                            MAP, ZONAL)}
 
 #: The keys of the ``[esda]`` section, from the three operations.
 ESDA_KEYS = section_keys("esda", (MORAN, LISA, HOTSPOTS))

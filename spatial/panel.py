@@ -35,7 +35,7 @@ from spatial.periods import parse_periods
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["SpatialPanel", "BalanceOption", "MissingOption", "RestrictOption"]
+__all__ = ["SpatialPanel", "BalanceOption", "MissingOption", "RestrictOption", "with_unit_labels"]
 
 BalanceOption = Literal["error", "drop_units"]
 MissingOption = Literal["error", "drop_units"]
@@ -419,6 +419,18 @@ class SpatialPanel:
         return self._id_map
 
     @property
+    def unit_labels(self) -> pd.Series | None:
+        """The user's own name of each unit (北京市) by id (110000), when the table's keys were matched to
+        the boundaries by name (``match_names``); None when the table is keyed by the ids themselves.
+
+        Outputs keyed by id carry it as a ``label`` column (:func:`with_unit_labels`)."""
+        if self._id_map is None:
+            return None
+        first = self._id_map.drop_duplicates("id")
+        labels = pd.Series(first["key"].astype(str).to_numpy(), index=first["id"].astype(str), name="label")
+        return labels.reindex(pd.Index(self._entities).astype(str))
+
+    @property
     def options(self) -> dict:
         """The validation options chosen (recorded in run.json and reports)."""
         return dict(self._options)
@@ -687,3 +699,20 @@ def _parse_text_column(column: pd.Series, coerce: bool) -> np.ndarray | None:
     if not np.isfinite(values[~np.asarray(missing.to_numpy(zero_copy_only=False), dtype=bool)]).all():
         return None
     return values
+
+
+def with_unit_labels(frame: pd.DataFrame, panel: SpatialPanel | None, column: str = "id") -> pd.DataFrame:
+    """``frame`` with a ``label`` column (the user's unit names) right after its id column, when the
+    panel's ids were matched by name; ``frame`` itself otherwise (or when it has no id column).
+
+    Examples
+    --------
+    >>> with_unit_labels(pd.DataFrame({"id": ["1"]}), None).columns.tolist()
+    ['id']
+    """
+    labels = panel.unit_labels if panel is not None else None
+    if labels is None or column not in frame.columns or "label" in frame.columns:
+        return frame
+    out = frame.copy()
+    out.insert(out.columns.get_loc(column) + 1, "label", out[column].astype(str).map(labels).to_numpy())
+    return out

@@ -144,3 +144,21 @@ def test_model_names_are_the_catalog():
     from spatial.models.catalog import MODEL_NAMES
 
     assert get_args(ModelName) == MODEL_NAMES
+
+
+def test_no_command_restates_the_values_of_a_literal():
+    """Every choice list of the converted commands is the values of a declared Literal (spatial.choices,
+    maps.choices, weights.choices), never a list typed again beside it."""
+    from typing import Literal, get_args, get_origin
+
+    import maps.choices
+    import spatial.choices
+    import weights.choices
+
+    declared = {get_args(v) for module in (spatial.choices, maps.choices, weights.choices)
+                for v in vars(module).values() if get_origin(v) is Literal}
+    for path in ("moran", "lisa", "hotspots", "fit", "select", "bayes", "map", "weights", "weights build",
+                 "weights info", "weights convert"):
+        for param in _command(path).params:
+            if isinstance(param.type, click.Choice):
+                assert tuple(param.type.choices) in declared, (path, param.name, param.type.choices)

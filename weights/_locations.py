@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from weights.choices import Metric, PointsOption
 from weights import _geodesy
 from weights.progress import steps
 from weights._checks import check_option, first_items, unit_ids
@@ -26,8 +26,6 @@ from weights.errors import WeightsError, hint
 
 __all__ = ["Metric", "PointsOption", "Locations", "locate"]
 
-Metric = Literal["euclidean", "haversine", "geodesic"]
-PointsOption = Literal["centroid", "representative"]
 
 _GREAT_CIRCLE = ("haversine", "geodesic")
 _TIE = 1e-12  # relative margin under which two distances are treated as a possible tie

@@ -13,11 +13,12 @@ import difflib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
+from weights.choices import Kind
 from weights import distance as _distance
 from weights import economic as _economic
 from weights._checks import check_option, first_items
@@ -34,12 +35,7 @@ from weights.transform import transform as _transform
 
 __all__ = ["Kind", "KINDS", "BuiltWeights", "build"]
 
-Kind = Literal[
-    "queen", "rook", "knn", "distance_band", "inverse_distance", "kernel", "block", "economic", "nested"
-]
-KINDS: tuple[str, ...] = (
-    "queen", "rook", "knn", "distance_band", "inverse_distance", "kernel", "block", "economic", "nested"
-)
+KINDS: tuple[str, ...] = get_args(Kind)
 
 _LOCATION = ("metric", "points", "xy")
 _VALUES = ("values", "values_id", "variable", "time", "periods")

@@ -18,19 +18,18 @@ Three methods, from fastest to most forgiving:
 from __future__ import annotations
 
 import warnings
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from weights.choices import Rule
 from weights._checks import check_option, first_items, unit_ids
 from weights._graph import graph_from_sparse, graph_ids, matrix_of
 from weights.errors import IslandWarning, WeightsError, hint
 
 __all__ = ["Rule", "contiguity", "queen", "rook", "higher_order"]
 
-Rule = Literal["queen", "rook"]
 
 ISLAND_SHARE_WARNING = 0.01
 """Share of units without neighbours above which contiguity warns of topology defects."""

@@ -12,10 +12,10 @@ request above ``max_links`` (default 5e7) fails early with the count and a sugge
 
 from __future__ import annotations
 
-from typing import Literal
 
 import numpy as np
 
+from weights.choices import DuplicateOption, KernelFunction
 from weights._checks import MAX_LINKS, check_option, first_items
 from weights._graph import graph_from_pairs
 from weights._locations import Locations, Metric, PointsOption, locate
@@ -23,8 +23,6 @@ from weights.errors import WeightsError, hint
 
 __all__ = ["knn", "distance_band", "inverse_distance", "kernel", "KernelFunction", "DuplicateOption"]
 
-KernelFunction = Literal["triangular", "uniform", "epanechnikov", "bisquare", "gaussian"]
-DuplicateOption = Literal["error", "keep"]
 
 BANDWIDTH_MARGIN = 1.0000001
 """A bandwidth taken from a k-th neighbour distance is widened by this factor (as libpysal and

@@ -14,19 +14,18 @@ columns). Missing values in the chosen periods are an error, never skipped.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from weights.choices import TieOption
 from weights._checks import MAX_LINKS, check_option, first_items, match_ids, unit_ids
 from weights._graph import graph_from_pairs, graph_from_sparse, graph_ids, matrix_of, reorder
 from weights.errors import WeightsError
 
 __all__ = ["TieOption", "period_means", "economic_distance", "nested", "mixed", "tied_pairs"]
 
-TieOption = Literal["error", "drop"]
 
 _TIE_SCALE = 1e-12  # differences below this share of the values' spread are ties (rounding noise)
 

@@ -33,19 +33,18 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from weights.choices import Format
 from weights._checks import check_entries, check_option, first_items, match_ids
 from weights._graph import SparseWeights, canonical_csr, graph_ids, links_with_islands, matrix_of
 from weights.errors import WeightsError, hint
 
 __all__ = ["Format", "FULL_MATRIX_LIMIT", "read_weights", "read_matrix", "write_weights", "infer_format"]
 
-Format = Literal["gal", "gwt", "csv", "matrix", "xlsx", "mtx", "mat", "dta"]
 
 FULL_MATRIX_LIMIT = 5000
 """Largest n written as a full matrix (CSV, Excel, Stata) unless ``force=True``."""

@@ -15,19 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from weights.choices import IslandPolicy
 from weights._checks import check_option, first_items, match_ids, unit_ids
 from weights._graph import graph_from_sparse, graph_ids, matrix_of
 from weights.errors import WeightsError
 
 __all__ = ["IslandPolicy", "AddedLink", "IslandReport", "apply_island_policy", "components"]
 
-IslandPolicy = Literal["keep", "drop", "connect"]
 
 
 @dataclass(frozen=True)

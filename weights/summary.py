@@ -5,12 +5,12 @@ sums and the valid interval of rho, as a frozen record that prints as text.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from weights.choices import EigenOption
 from weights._checks import check_option, first_items
 from weights._graph import graph_ids, matrix_of
 from weights.errors import WeightsError
@@ -19,7 +19,6 @@ from weights.transform import TRANSFORM_NAMES
 
 __all__ = ["WeightsSummary", "summarize", "EigenOption"]
 
-EigenOption = Literal["auto", "dense", "sparse", "none"]
 
 
 @dataclass(frozen=True, repr=False)

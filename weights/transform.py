@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 from scipy import sparse
 
+from weights.choices import Transform
 from weights._checks import check_option
 from weights._graph import SparseWeights, graph_from_sparse, graph_ids, matrix_of
 from weights.errors import WeightsError
@@ -33,7 +34,6 @@ __all__ = [
     "TRANSFORM_NAMES",
 ]
 
-Transform = Literal["none", "row", "binary", "spectral", "double", "symmetric"]
 SymmetrizeMethod = Literal["average", "union", "intersection"]
 
 TRANSFORM_NAMES = {

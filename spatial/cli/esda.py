@@ -102,12 +102,15 @@ def _outputs(options: dict[str, Any], extra: list[Path]) -> list[Path]:
     return checked
 
 
-def _write(path: Path, result, table, partial: bool = False) -> None:
+def _write(path: Path, result, table, partial: bool = False, panel=None) -> None:
+    """The result as JSON or CSV; a CSV keyed by unit id gets the user's unit names (``label``)."""
     from spatial._fs import display_path, write_text_atomic
     from spatial.cli import mark_partial
     from spatial.csv_output import write_csv_file
+    from spatial.panel import with_unit_labels
     from spatial.pipeline import partial_json
 
+    table = with_unit_labels(table, panel)
     if path.suffix.lower() == ".json":
         write_text_atomic(path, (partial_json(result.to_json(), result.failed) if partial else result.to_json()) + "\n")
     else:
@@ -184,7 +187,7 @@ def moran_cmd(statistics: list[str], lag_variable: str | None, figure: Path | No
         statistic = "moran_i" if "moran" in chosen else {"geary": "geary_c", "getis_ord": "getis_ord_g"}[chosen[0]]
     click.echo(result.summary())
     if options["output"] is not None:
-        _write(options["output"], result, result.table, partial=failure is not None)
+        _write(options["output"], result, result.table, partial=failure is not None, panel=panel)
     if figure is not None and not result.table.empty:
         from spatial.esda import moran_over_time, save_figure
 
@@ -221,7 +224,7 @@ def lisa_cmd(alpha: float, adjust: str, moments: str, scale: str, transition_per
         scale=scale), options["errors"] == "record")
     click.echo(result.summary())
     if options["output"] is not None:
-        _write(options["output"], result, result.table, partial=failure is not None)
+        _write(options["output"], result, result.table, partial=failure is not None, panel=panel)
     if pair is not None:
         _write_transitions(result, panel, pair, extra[-1])
     if figure is not None and not result.table.empty:
@@ -249,8 +252,10 @@ def _write_transitions(result, panel, pair: list[str], target: Path) -> None:
     if target.suffix.lower() == ".json":
         write_text_atomic(target, "[\n" + ",\n".join(m.to_json() for m in moves) + "\n]\n")
     else:
+        from spatial.panel import with_unit_labels
+
         units = pd.concat([m.units.assign(variable=m.variable, start=start, end=end) for m in moves], ignore_index=True)
-        write_csv_file(target, units, index=False)
+        write_csv_file(target, with_unit_labels(units, panel), index=False)
     _progress(f"wrote {display_path(target)}: transitions of {len(moves)} variables")
 
 
@@ -297,5 +302,5 @@ def hotspots_cmd(adjust: str, **options) -> None:
         transform=options["transform"]), options["errors"] == "record")
     click.echo(result.summary())
     if options["output"] is not None:
-        _write(options["output"], result, result.table, partial=failure is not None)
+        _write(options["output"], result, result.table, partial=failure is not None, panel=panel)
     _warn_partial(failure)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from spatial.choices import Restrict
+from weights.choices import Rule
 
 __all__ = ["KEEP_HELP", "MATCH_PARENT_HELP", "LOADER_KEYS", "input_options", "panel_config", "split_list"]
 
@@ -62,7 +63,7 @@ def input_options(*operations, contiguity: str | None = "queen", argument: str =
                      help="intersection: keep only the units common to the table and the boundaries (recorded)."),
         *((click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=Path),
                         help="Weights file: .gal, .gwt, edge-list or matrix .csv, .xlsx, .mtx, .mat, .dta."),
-           click.option("--contiguity", type=click.Choice(["queen", "rook"]), default=contiguity,
+           click.option("--contiguity", type=click.Choice(get_args(Rule)), default=contiguity,
                         show_default=contiguity is not None, help=help_contiguity)) if weights else ()),
         *(operation.options() for operation in operations),
     ]

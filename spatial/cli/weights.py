@@ -14,16 +14,30 @@ existing file without ``--overwrite``, and written atomically.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import click
 
+from spatial.choices import RepairOption
 from spatial.cli import STATE
+from weights.choices import (
+    DuplicateOption,
+    EigenOption,
+    Format,
+    IslandPolicy,
+    KernelFunction,
+    Kind,
+    Metric,
+    PointsOption,
+    TieOption,
+    Transform,
+)
 
 __all__ = ["weights_cmd"]
 
 _TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
-_KINDS = ("queen", "rook", "knn", "distance_band", "inverse_distance", "kernel", "block", "economic", "nested")
-_FORMATS = ("gal", "gwt", "csv", "matrix", "xlsx", "mtx", "mat", "dta")
+_KINDS = get_args(Kind)
+_FORMATS = get_args(Format)
 
 
 def _progress(text: str) -> None:
@@ -40,7 +54,7 @@ def _print_info(path: Path, fmt: str | None, eigen: str, encoding: str | None) -
     click.echo(str(summarize(graph, name=display_path(path), eigen=eigen)))
 
 
-_EIGEN = click.option("--eigen", type=click.Choice(["auto", "dense", "sparse", "none"]), default="auto",
+_EIGEN = click.option("--eigen", type=click.Choice(get_args(EigenOption)), default="auto",
                       show_default=True, help="How the rho interval is computed (dense up to n = 2000).")
 
 
@@ -133,9 +147,9 @@ def _read_units(path: Path, id_column: str, xy: str | None, layer, encoding, ass
 @click.option("--encoding", help="Encoding of a .dbf without .cpg, or of a CSV table (e.g. gbk).")
 @click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326.")
 @click.option("--xy", help="Coordinate columns of a points table, e.g. lon,lat.")
-@click.option("--metric", type=click.Choice(["euclidean", "haversine", "geodesic"]),
+@click.option("--metric", type=click.Choice(get_args(Metric)),
               help="Distance: euclidean (projected CRS) or great-circle haversine/geodesic in km (lon/lat).")
-@click.option("--points", type=click.Choice(["centroid", "representative"]), help="Points of polygons.")
+@click.option("--points", type=click.Choice(get_args(PointsOption)), help="Points of polygons.")
 @click.option("--order", type=click.IntRange(min=1), help="Contiguity order (2: neighbours of neighbours).")
 @click.option("--cumulative", is_flag=True, default=None, help="Contiguity of orders 1..--order.")
 @click.option("--strict", is_flag=True, default=None, help="Contiguity by geometric predicates, not shared vertices.")
@@ -145,26 +159,25 @@ def _read_units(path: Path, id_column: str, xy: str | None, layer, encoding, ass
 @click.option("--inverse", is_flag=True, default=None, help="Distance band with 1/d^alpha weights instead of 0/1.")
 @click.option("--alpha", type=float, help="Distance decay power: 1/d^alpha.")
 @click.option("--cutoff", type=float, help="Inverse distance only within this distance.")
-@click.option("--function", type=click.Choice(["triangular", "uniform", "epanechnikov", "bisquare", "gaussian"]),
+@click.option("--function", type=click.Choice(get_args(KernelFunction)),
               help="Kernel function.")
 @click.option("--bandwidth", type=float, help="Fixed kernel bandwidth.")
 @click.option("--adaptive", is_flag=True, default=None, help="Kernel bandwidth per unit (its k-th neighbour).")
-@click.option("--duplicates", type=click.Choice(["error", "keep"]), help="Units at the same location (knn).")
+@click.option("--duplicates", type=click.Choice(get_args(DuplicateOption)), help="Units at the same location (knn).")
 @click.option("--group", help="Group column for block weights (e.g. province, region).")
 @click.option("--values", "values_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Table of the economic variable (nested); for --kind economic the SOURCE is that table.")
 @click.option("--variable", help="Economic variable (e.g. gdp_pc).")
 @click.option("--time", "time_column", help="Period column of the values table.")
 @click.option("--periods", help="Periods averaged: 2010:2019 or 2010,2015,2019 (default all).")
-@click.option("--ties", type=click.Choice(["error", "drop"]), help="Equal means in economic distance.")
+@click.option("--ties", type=click.Choice(get_args(TieOption)), help="Equal means in economic distance.")
 @click.option("--max-links", type=click.IntRange(min=1), help="Refuse to build more links (default 50,000,000).")
-@click.option("--islands", type=click.Choice(["keep", "drop", "connect"]),
+@click.option("--islands", type=click.Choice(get_args(IslandPolicy)),
               help="Island policy: keep zero rows, drop them, or connect each to its nearest unit(s).")
 @click.option("--connect-k", type=click.IntRange(min=1), default=1, show_default=True,
               help="Nearest units each island is connected to.")
-@click.option("--transform", "transform_name", type=click.Choice(["none", "row", "binary", "spectral", "double",
-              "symmetric"]), default="none", show_default=True, help="Transformation applied last.")
-@click.option("--repair", type=click.Choice(["none", "make_valid"]), default="none", show_default=True,
+@click.option("--transform", "transform_name", type=click.Choice(get_args(Transform)), default="none", show_default=True, help="Transformation applied last.")
+@click.option("--repair", type=click.Choice(get_args(RepairOption)), default="none", show_default=True,
               help="Repair invalid polygons (bow-ties, spikes) with make_valid; each repair is listed.")
 @click.option("--drop-bad-geometry", is_flag=True, help="Drop units with missing/empty/non-polygon geometry.")
 @click.option("--dissolve-by-id", is_flag=True, help="Union boundary rows that share an id.")
@@ -247,8 +260,7 @@ def build_cmd(source: Path, id_column: str, kind: str, output: Path | None, fmt:
               help="File to write; the format comes from its extension.")
 @click.option("--from", "from_fmt", type=click.Choice(_FORMATS), help="Format of SOURCE (default: its extension).")
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), help="Output format (default: from the extension).")
-@click.option("--transform", "transform_name", type=click.Choice(["none", "row", "binary", "spectral", "double",
-              "symmetric"]), default="none", show_default=True, help="Transformation applied before writing.")
+@click.option("--transform", "transform_name", type=click.Choice(get_args(Transform)), default="none", show_default=True, help="Transformation applied before writing.")
 @click.option("--encoding", help="Text encoding of SOURCE (CSV/GAL/GWT).")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (never the input).")
 @click.option("--force", is_flag=True, help="Write a full matrix (csv/xlsx/dta) above n = 5000.")

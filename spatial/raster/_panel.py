@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from spatial._fs import PathLike
+from spatial.choices import Backend
 from spatial._options import check_option
 from spatial.errors import CoverageWarning, SchemaError, first_items
 from spatial.raster._area import PixelGeometry
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Backend", "ZonalResult", "zonal_stats", "zonal_panel"]
 
-Backend = Literal["single", "dask"]
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from spatial._fs import display_path
+from spatial.choices import PixelRule, Stat
 from spatial._options import check_option
 from spatial.errors import CRSError, RasterFileError, SchemaError, first_items
 from spatial.raster._area import PixelGeometry
@@ -50,8 +51,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Stat", "PixelRule", "ZonalSpec", "layer_stats", "DEFAULT_MAX_PIXELS"]
 
-Stat = Literal["mean", "sum", "area_sum", "min", "max", "median", "std", "count", "share"]
-PixelRule = Literal["fraction", "all_touched"]
 
 DEFAULT_MAX_PIXELS = 4_194_304  # 2048 x 2048 pixels in memory at once (about 170 MB)
 _DEFAULT_GDAL_CACHE_MB = 256

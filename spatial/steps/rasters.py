@@ -43,35 +43,16 @@ import pandas as pd
 from maps.shared import figure_text
 from spatial import datasets
 from spatial._fs import atomic_path, sha256
-from spatial.config import Key, register_section
+from spatial.config import register_section
 from spatial.errors import ConfigError, MissingDataError, first_items
+from spatial.operations import RASTERS_KEYS
 from spatial.pipeline import RunContext, register_step, write_csv
 
 __all__: list[str] = []
 
 _HASH_LIMIT = 1 << 30  # files above 1 GiB are recorded by size only (hashing them would take minutes)
 
-register_section(
-    "rasters",
-    {
-        "path": Key(str, path=True, help="raster file, folder or glob"),
-        "dataset": Key(str, help="a bundled raster instead of a path, e.g. china_dem"),
-        "pattern": Key(str, help="regex with (?P<period>...) searched in each file name"),
-        "band": Key(int, help="band to read from multi-band files"),
-        "band_periods": Key((str, list), help="'descriptions' or one label per band: the bands are periods"),
-        "stats": Key(list, ["mean"], help="mean, sum, area_sum, min, max, median, std, count, share"),
-        "classes": Key(list, help="raster values measured by the 'share' statistic"),
-        "name": Key(str, help="prefix of the variables (default: the file name without its period)"),
-        "pixels": Key(str, "fraction", choices=("fraction", "all_touched")),
-        "nodata": Key((int, float), help="an extra value to treat as missing"),
-        "assume_crs": Key(str, help="CRS for rasters without one, e.g. EPSG:4326"),
-        "backend": Key(str, "single", choices=("single", "dask")),
-        "dask_address": Key(str, help="scheduler of an existing Dask cluster"),
-        "dask_workers": Key(int, help="worker processes of the local Dask cluster"),
-        "max_pixels": Key(int, help="most raster pixels in memory at once per process"),
-        "maps": Key(bool, True, help="write a PNG choropleth per variable"),
-    },
-)
+register_section("rasters", RASTERS_KEYS)  # declared in spatial.operations (ZONAL)
 
 
 def _source(spec: dict[str, Any]) -> Path:

@@ -47,8 +47,9 @@ Outputs (when the run writes files): ``weights_<name>.<format>`` for each format
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
+from weights.choices import DuplicateOption, Format, IslandPolicy, KernelFunction, Metric, PointsOption, TieOption, Transform
 from spatial._fs import write_text_atomic
 from spatial.config import Key, register_section
 from spatial.errors import ConfigError
@@ -58,8 +59,8 @@ from spatial.pipeline import RunContext, register_step
 __all__: list[str] = []
 
 _LOCATION = {
-    "metric": Key(str, choices=("euclidean", "haversine", "geodesic")),
-    "points": Key(str, choices=("centroid", "representative")),
+    "metric": Key(str, choices=get_args(Metric), help="distance: euclidean (projected), haversine or geodesic km"),
+    "points": Key(str, choices=get_args(PointsOption), help="points of the polygons"),
     "points_path": Key(str, help="table of points (e.g. capitals), relative to the config file"),
     "points_dataset": Key(str, help="bundled points dataset, e.g. china_capitals"),
     "points_id": Key(str, help="id column of the points table (default: the panel's id)"),
@@ -72,25 +73,25 @@ _VALUES = {
 }
 _COMMON = {
     "kind": Key(str, required=True),
-    "transform": Key(str, "row", choices=("none", "row", "binary", "spectral", "double", "symmetric")),
-    "islands": Key(str, "keep", choices=("keep", "connect")),
+    "transform": Key(str, "row", choices=get_args(Transform), help="transformation applied last"),
+    "islands": Key(str, "keep", choices=tuple(p for p in get_args(IslandPolicy) if p != "drop"),
+                   help="units without neighbours: keep (zero rows) or connect to the nearest (recorded)"),
     "connect_k": Key(int, 1),
-    "formats": Key(list, ["csv"], help="files written: csv, gal, gwt, matrix, xlsx, mtx, mat, dta"),
+    "formats": Key(list, ["csv"], help="files written: " + ", ".join(get_args(Format)), items=str),
 }
 _CONTIGUITY = {"order": Key(int, 1), "cumulative": Key(bool, False), "strict": Key(bool, False),
                "tolerance": Key((int, float), 0.0)}
 _KEYS: dict[str, dict[str, Key]] = {
     "queen": _CONTIGUITY,
     "rook": _CONTIGUITY,
-    "knn": {"k": Key(int, required=True), "duplicates": Key(str, "error", choices=("error", "keep")), **_LOCATION},
+    "knn": {"k": Key(int, required=True), "duplicates": Key(str, "error", choices=get_args(DuplicateOption)), **_LOCATION},
     "distance_band": {"threshold": Key((int, float), required=True), "inverse": Key(bool, False),
                       "alpha": Key((int, float), 1.0), **_LOCATION},
     "inverse_distance": {"alpha": Key((int, float), 1.0), "cutoff": Key((int, float)), **_LOCATION},
-    "kernel": {"function": Key(str, "triangular", choices=("triangular", "uniform", "epanechnikov", "bisquare",
-                                                            "gaussian")),
+    "kernel": {"function": Key(str, "triangular", choices=get_args(KernelFunction)),
                "bandwidth": Key((int, float)), "k": Key(int, 6), "adaptive": Key(bool, False), **_LOCATION},
     "block": {"group": Key(str, required=True, help="boundary or panel text column, e.g. region")},
-    "economic": {**_VALUES, "ties": Key(str, "error", choices=("error", "drop"))},
+    "economic": {**_VALUES, "ties": Key(str, "error", choices=get_args(TieOption))},
     "nested": {**_VALUES, "distance": Key(str, required=True, help="name of a distance matrix defined above")},
     "mixed": {"of": Key(list, required=True, help="two matrices defined above"),
               "phi": Key((int, float), required=True, help="weight of the first, in [0, 1]")},
@@ -98,7 +99,7 @@ _KEYS: dict[str, dict[str, Key]] = {
 }
 COMMON_KEYS = _COMMON  # public for the config reference (spatial.config_docs)
 KIND_KEYS = _KEYS
-_FORMATS = ("csv", "gal", "gwt", "matrix", "xlsx", "mtx", "mat", "dta")
+_FORMATS = get_args(Format)
 _EXTENSION = {"csv": "csv", "gal": "gal", "gwt": "gwt", "matrix": "matrix.csv", "xlsx": "xlsx", "mtx": "mtx",
               "mat": "mat", "dta": "dta"}
 

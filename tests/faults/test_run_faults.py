@@ -173,7 +173,7 @@ def test_commands_write_a_sidecar_record_of_inputs_options_and_seed(tmp_path, ca
     record = json.loads((tmp_path / "moran.csv.run.json").read_text(encoding="utf-8"))
     assert record["command"] == "moran" and record["seed"] == 7 and record["status"] == "complete"
     assert {"role": "table", "file": "produc.csv", "sha256": sha256(table)} in record["inputs"]
-    assert record["options"]["variables"] == "unemp" and record["options"]["output"] == "moran.csv"
+    assert record["options"]["variables"] == ["unemp"] and record["options"]["output"] == "moran.csv"  # as parsed
     assert record["outputs"] == ["moran.csv"] and record["checksums"] == {"moran.csv": sha256(out)}
     assert "numpy" in record["versions"]
     # the record of an earlier output is not overwritten silently either

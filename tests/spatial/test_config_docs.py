@@ -45,6 +45,25 @@ def test_the_template_validates_and_names_every_key(lang):
         assert "面板数据表" in text
 
 
+def test_every_key_has_a_chinese_description_in_the_zh_template():
+    """`config template --lang zh` describes every key in Chinese (a new key without one fails here)."""
+    from spatial.config import SECTIONS
+    from spatial.config_docs import _sections, _weights_keys, config_template
+    from spatial.config_zh import ZH
+
+    names = set()
+    for section in _sections():
+        if section == "weights":
+            common, kinds = _weights_keys()
+            names |= {f"weights.{k}" for keys in (common, *kinds.values()) for k in keys if k != "*"}
+        else:
+            names |= {f"{section}.{k}" for k in SECTIONS[section] if k != "*"}
+    assert sorted(names - set(ZH)) == []
+    text = config_template("zh")
+    assert "one of " not in text and "relative to the config file" not in text
+    assert "# hot_spots = []   # Getis-Ord Gi* 热点分析的变量" in text
+
+
 def test_config_template_command_writes_the_file_and_refuses_to_overwrite(tmp_path, capsys):
     target = tmp_path / "analysis.toml"
     assert main(["config", "template", "--out", str(target), "--lang", "zh"]) == 0

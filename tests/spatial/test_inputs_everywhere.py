@@ -142,3 +142,37 @@ def test_fit_reads_a_boundary_file_without_crs_with_assume_crs(provinces, capsys
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "31 units x 3 periods" in captured.err
+
+
+def test_unit_names_travel_into_the_lisa_table(provinces, capsys):
+    """A table keyed by Chinese names: the LISA CSV has the ids and the user's names (label) side by side."""
+    out = provinces / "lisa.csv"
+    code = main(["lisa", str(provinces / "panel.csv"), "--id", "province", "--time", "year", "--variables", "y",
+                 "--boundaries", "china_provinces", "--match-names", "name_zh", "--keep", "mainland",
+                 "--permutations", "0", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    table = pd.read_csv(out, encoding="utf-8-sig", dtype={"id": str})
+    assert list(table.columns[:4]) == ["period", "variable", "id", "label"]
+    beijing = table[table["id"] == "110000"]
+    assert set(beijing["label"]) == {"北京市"}
+
+
+def test_unit_names_travel_into_the_run_outputs(provinces):
+    """A config run keyed by names writes the same label column beside the ids of its unit tables."""
+    from spatial.config import validate_config
+    from spatial.pipeline import run
+
+    table = pd.read_csv(provinces / "panel.csv")
+    table.assign(g=np.exp(table["y"])).to_csv(provinces / "positive.csv", index=False)  # Gi*: non-negative
+    config = validate_config({
+        "panel": {"path": str(provinces / "positive.csv"), "id": "province", "time": "year"},
+        "boundaries": {"dataset": "china_provinces", "match_names": True, "keep": "mainland"},
+        "weights": {"queen": {"kind": "queen", "islands": "connect"}},
+        "esda": {"variables": ["g"], "permutations": 0, "lisa": ["g"], "hot_spots": ["g"], "figures": False},
+    })
+    with pytest.warns(UserWarning):
+        run(config, output=provinces / "out", echo=lambda _: None)
+    for name in ("esda_lisa.csv", "esda_hot_spots.csv", "esda_transitions.csv"):
+        table = pd.read_csv(provinces / "out" / name, encoding="utf-8-sig", dtype={"id": str})
+        assert "label" in table.columns, name
+        assert set(table.loc[table["id"] == "440000", "label"]) == {"广东省"}, name
