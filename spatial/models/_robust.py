@@ -265,7 +265,7 @@ class _SpatialOperator:
     """
 
     def __init__(self, weights, rho: float | None, lam: float | None, which: str) -> None:
-        from spatial.models._logdet import DENSE_LIMIT
+        from spatial.linalg import DENSE_LIMIT
 
         self.n = n = weights.n
         self.W = sparse.csr_matrix(weights.matrix)
