@@ -15,7 +15,7 @@ Examples
 >>> LISA.param("adjust").choices
 ('none', 'fdr', 'bonferroni')
 >>> sorted(p.name for p in MORAN.params if p.flag is None)
-['figures', 'hot_spots', 'labels', 'lisa', 'weights']
+['figures', 'hot_spots', 'labels', 'lisa', 'table_formats', 'weights']
 """
 
 from __future__ import annotations
