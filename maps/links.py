@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import folium
@@ -32,8 +33,14 @@ def links_map(
     lang: Lang = "en",
     simplify: float | str | None = "auto",
     height: int | str = "100%",
+    outside: Sequence[str] = (),
+    top_k: int | None = None,
 ) -> OfflineMap:
     """Polygons with a line between the representative points of every pair of neighbours.
+
+    Lines are as wide as their weight when the weights differ (inverse distance, economic W);
+    a dense W (more than ``top_k`` neighbours per unit; default 8 when the weights differ) keeps
+    each unit's ``top_k`` strongest links, said in the legend, instead of a web of equal lines.
 
     Parameters
     ----------
@@ -41,6 +48,11 @@ def links_map(
         One row per directed link with columns ``focal`` and ``neighbor`` (unit ids), e.g.
         ``graph.adjacency.reset_index()`` of a libpysal ``Graph``; rows with a zero weight
         (libpysal's marker of an island) are not links. A pair listed both ways is one line.
+    outside
+        Ids of units drawn for context but not in the analysis (Taiwan when the study keeps the
+        mainland): shown as "not in the sample (no data)", never as islands.
+    top_k
+        Strongest links kept per unit for a dense W (``None``: 8 when the weights differ, else all).
 
     Raises
     ------
@@ -65,35 +77,60 @@ def links_map(
     require_fields(edges, [focal, neighbor], "the edge list")
     layer = display_layer(units, id=id, names=names, simplify=simplify)
     pairs = edges[[focal, neighbor]].astype(str)
-    if "weight" in edges.columns:
-        pairs = pairs[pd.to_numeric(edges["weight"], errors="coerce").fillna(0).to_numpy() != 0]
-    pairs = pairs[pairs[focal] != pairs[neighbor]]
+    pairs["_w"] = pd.to_numeric(edges["weight"], errors="coerce").fillna(0).to_numpy() if "weight" in edges.columns \
+        else 1.0
+    pairs = pairs[(pairs["_w"] != 0) & (pairs[focal] != pairs[neighbor])]
+    # weights that differ within a unit's row (distance, economic W); a row-standardised contiguity W
+    # (1/k in each row) is drawn with equal lines
+    weighted = bool(len(pairs)) and bool((pairs.groupby(focal)["_w"].nunique() > 1).any())
+    k = top_k if top_k is not None else (8 if weighted else None)
+    dense = k is not None and len(pairs) and pairs.groupby(focal).size().max() > k
+    if dense:  # each unit's k strongest links
+        pairs = pairs.sort_values("_w", ascending=False, kind="stable").groupby(focal, sort=False).head(k)
     known = set(layer.ids) | set(layer.not_drawn)
     unknown = sorted((set(pairs[focal]) | set(pairs[neighbor])) - known)
     if unknown:
         raise MapInputError(f"the edge list names {len(unknown)} ids that are not units of the map: "
                             f"{', '.join(map(repr, unknown[:10]))}")
+    out = {str(i) for i in outside}
     degree = pairs.groupby(focal).size().reindex(layer.ids, fill_value=0)
-    undirected = {tuple(sorted(p)) for p in pairs.itertuples(index=False)}
+    strength: dict[tuple[str, str], float] = {}
+    for a, b, w in pairs[[focal, neighbor, "_w"]].itertuples(index=False):
+        key = (a, b) if a <= b else (b, a)
+        strength[key] = max(strength.get(key, 0.0), abs(float(w)))
+    undirected = sorted(strength)
     points = dict(zip(layer.ids, shapely.point_on_surface(layer.frame.geometry.to_numpy()), strict=True))
-    lines = [[(points[a].x, points[a].y), (points[b].x, points[b].y)] for a, b in sorted(undirected)
+    lines = [([(points[a].x, points[a].y), (points[b].x, points[b].y)], strength[a, b]) for a, b in undirected
              if a in points and b in points]
-    islands = int((degree == 0).sum())
+    context = [i in out for i in layer.ids]
+    islands = int(sum(d == 0 and not c for d, c in zip(degree, context, strict=True)))
     has = style("#fdf6e3", outline="#777777", weight=0.8, opacity=0.9)
     alone = style("#ff7f00", outline="#000000", weight=1.6, dash="4 3", opacity=0.9)
-    codes = tuple(int(d == 0) for d in degree)
-    texts = tuple(word("n_neighbours", lang, n=d) if d else word("island", lang) for d in degree)
-    rows = [(has, safe_text(word("has_neighbours", lang)), len(codes) - islands),
+    absent = style("#e0e0e0", outline="#9e9e9e", weight=0.6, opacity=0.9)
+    codes = tuple(2 if c else int(d == 0) for d, c in zip(degree, context, strict=True))
+    texts = tuple(word("outside", lang) if c else word("n_neighbours", lang, n=d) if d else word("island", lang)
+                  for d, c in zip(degree, context, strict=True))
+    rows = [(has, safe_text(word("has_neighbours", lang)), codes.count(0)),
             (alone, safe_text(word("island", lang)), islands)]
+    if out:
+        rows.append((absent, safe_text(word("outside", lang)), codes.count(2)))
     heading = word("weights_title", lang, links=len(undirected), islands=islands)
-    view = View(heading, (has, alone), codes, texts, legend_table(rows))
+    legend = legend_table(rows)
+    if dense:
+        legend += f'<div class="spatial-note">{safe_text(word("top_k_links", lang, k=k))}</div>'
+    if weighted:
+        legend += f'<div class="spatial-note">{safe_text(word("width_by_weight", lang))}</div>'
+    view = View(heading, (has, alone, absent), codes, texts, legend)
     m = build_map(layer, [view], title=title or heading, value_label=word("neighbours", lang),
                   selector=word("view", lang), lang=lang, tiles=tiles, height=height, layer_name=word("units", lang))
     if lines:
-        folium.PolyLine(
-            [[(y, x) for x, y in line] for line in lines], color="#3b4cc0", weight=1.2, opacity=0.8,
-            name=safe_text(word("links", lang)),
-        ).add_to(m)
+        group = folium.FeatureGroup(name=safe_text(word("links", lang)))
+        top = max(w for _, w in lines) or 1.0
+        widths = {line_id: round(0.6 + 3.4 * w / top, 1) if weighted else 1.2 for line_id, (_, w) in enumerate(lines)}
+        for width in sorted(set(widths.values())):  # one polyline per width: few elements even for dense W
+            folium.PolyLine([[(y, x) for x, y in line] for i, (line, _) in enumerate(lines) if widths[i] == width],
+                            color="#3b4cc0", weight=width, opacity=0.8).add_to(group)
+        group.add_to(m)
     _move_layer_control_last(m)
     return m
 

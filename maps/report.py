@@ -54,6 +54,7 @@ class Table:
     note: str = ""
     kind: str = "table"
     journal: bool = False  # drawn as a three-line table (top, header and bottom rules only)
+    link: tuple[str, ...] = ()  # (file name beside the report, text): the full table to download
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,11 @@ class Image:
     kind: str = "image"
 
 
-def image(png: bytes, caption: str) -> Image:
+def image(png: bytes, caption: str, *, max_width: int | None = None) -> Image:
     """An :class:`Image` block from PNG bytes (a figure this package saved).
+
+    ``max_width`` (pixels) scales a larger figure down for the page (a 300 dpi figure for print
+    is four times what a screen shows and weighs as much in the report); the file keeps its size.
 
     Raises
     ------
@@ -109,7 +113,26 @@ def image(png: bytes, caption: str) -> Image:
 
     if not png.startswith(b"\x89PNG\r\n\x1a\n"):
         raise MapError("a report image must be PNG data (it is embedded in the page)")
+    if max_width is not None:
+        png = _smaller(png, max_width)
     return Image(base64.b64encode(png).decode("ascii"), caption)
+
+
+def _smaller(png: bytes, max_width: int) -> bytes:
+    """The PNG scaled down to ``max_width`` pixels wide (aspect kept), as a palette image when that
+    loses nothing visible (figures use few colours); unchanged when already narrow enough."""
+    import io
+
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(png)) as picture:
+        if picture.width <= max_width:
+            return png
+        height = round(picture.height * max_width / picture.width)
+        scaled = picture.convert("RGB").resize((max_width, height), PILImage.LANCZOS)
+        buffer = io.BytesIO()
+        scaled.quantize(colors=256, method=PILImage.Quantize.MEDIANCUT).save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,7 @@ ZH: dict[str, str] = {
     "models.logdet": "对数行列式的计算方法",
     "models.cov": "估计量协方差：information 或 hessian（极大似然默认），或稳健夹心估计：robust（异方差）、"
                   "cluster（按个体聚类）、driscoll_kraay（截面与序列相关）；检验和效应均使用它",
-    "models.estimator": "ml：极大似然（OLS/SLX 为最小二乘）；gmm：空间 2SLS / 异方差稳健 GM / GS2SLS，需 endog 和 instruments",
+    "models.estimator": "ml：极大似然（OLS/SLX 为最小二乘）；gmm：截面的空间 2SLS / 异方差稳健 GM / GS2SLS（可加 endog 和 instruments）；fe = \"unit\" 时为 splm spgm 的组内 GM（sar、sdm、sem、sdem）",
     "models.endog": "gmm：内生解释变量（不在 x 中）",
     "models.instruments": "gmm：内生变量的外部工具变量（每个至少一个）",
     "models.w_lags": "gmm：W y 的工具变量中 W 的幂次（W X、W^2 X ……）",

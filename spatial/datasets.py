@@ -22,7 +22,7 @@ class Dataset:
     """One bundled dataset as described by the manifest."""
 
     name: str
-    kind: str  # "panel", "boundaries", "points" or "raster"
+    kind: str  # "panel", "boundaries", "points", "lines" or "raster"
     file: str
     title: str
     rows: int  # table rows, features, or pixel rows of a raster
@@ -104,7 +104,7 @@ def path(name: str) -> Path:
 def load(name: str):
     """Read a bundled dataset through the same readers a user's files go through.
 
-    Returns a GeoDataFrame for boundaries and for points (``lon``/``lat`` columns become point
+    Returns a GeoDataFrame for boundaries, lines and points (``lon``/``lat`` columns become point
     geometries in the dataset's CRS), and a DataFrame (cells as text, ids kept exactly) for panels.
     For a raster it returns the values of the first band as a masked array (nodata masked), one
     array row per pixel row; zonal statistics take the file itself, :func:`path`.
@@ -126,6 +126,10 @@ def load(name: str):
             return raster.read(1, masked=True)
     if entry.kind == "boundaries":
         return read_boundaries(path(name), id_column=entry.id)
+    if entry.kind == "lines":  # map furniture (the South China Sea line), read as it is
+        import geopandas as gpd
+
+        return gpd.read_file(path(name))
     table = read_table(path(name))
     if entry.kind == "points":
         import geopandas as gpd

@@ -114,25 +114,29 @@ def parse_periods(values: pd.Series, column: str) -> pd.Series:
     ...
     spatial.errors.SchemaError: period column 'year' has labels that are not periods: row 2 '20o3' (not a period label); ...
     """
-    blank = [i for i, v in enumerate(values) if v is None or (isinstance(v, float) and math.isnan(v))
-             or v is pd.NaT or (isinstance(v, str) and v.strip() == "")]
+    # each distinct label is classified once (a panel has few periods and many rows)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    labels = list(uniques)
+    empty = [i for i, v in enumerate(labels) if v is pd.NaT or (isinstance(v, str) and v.strip() == "")]
+    blank = np.flatnonzero((codes < 0) | np.isin(codes, empty)).tolist()
     if blank:
         raise MissingDataError(
             f"{len(blank)} rows have no period in {column!r} (rows {_rows(blank)}); every row needs a period"
         )
+    classified = [_classify(v) for v in labels]
+    failed = [i for i, (kind, _) in enumerate(classified) if kind is None]
+    bad = [f"row {position + 1} {str(labels[codes[position]]).strip()!r} ({classified[codes[position]][1]})"
+           for position in np.flatnonzero(np.isin(codes, failed))[:5].tolist()]
+    n_bad = int(np.isin(codes, failed).sum())
     kinds: dict[str, list[int]] = {}
-    parsed: list[object] = []
-    bad: list[str] = []
-    for position, value in enumerate(values):
-        kind, result = _classify(value)
-        if kind is None:
-            bad.append(f"row {position + 1} {str(value).strip()!r} ({result})")
-            parsed.append(None)
-            continue
-        kinds.setdefault(kind, []).append(position)
-        parsed.append(result)
-    if bad:
-        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    for kind in dict.fromkeys(k for k, _ in classified if k is not None):
+        members = [i for i, (k, _) in enumerate(classified) if k == kind]
+        kinds[kind] = np.flatnonzero(np.isin(codes, members)).tolist()
+    kinds = dict(sorted(kinds.items(), key=lambda item: item[1][0]))  # in the order the rows show them
+    parsed = np.array([result if kind is not None else None for kind, result in classified] or [None],
+                      dtype=object)[codes]
+    if n_bad:
+        more = f" and {n_bad - 5} more" if n_bad > 5 else ""
         raise SchemaError(
             f"period column {column!r} has labels that are not periods: {'; '.join(bad[:5])}{more}; "
             f"periods are whole-number years 0..{MAX_PERIOD} or dates of one format "
@@ -148,6 +152,6 @@ def parse_periods(values: pd.Series, column: str) -> pd.Series:
             "write every period in one format (one frequency per panel)"
         )
     if "quarter" in kinds:
-        parsed = [f"{p[:4]}-Q{p[-1]}" for p in parsed]  # 2019Q1 and 2019-Q1 are one quarter
+        parsed = np.array([f"{p[:4]}-Q{p[-1]}" for p in parsed], dtype=object)  # 2019Q1 and 2019-Q1: one quarter
     out = pd.Series(parsed, index=values.index, name=values.name)
     return out.astype("int64") if "integer" in kinds else out.astype(object)

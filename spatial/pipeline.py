@@ -213,6 +213,34 @@ def load_panel(config: Config, inputs: list[dict] | None = None):
     return panel
 
 
+def with_context(config, panel):
+    """The panel's boundaries plus the units a ``[boundaries] keep`` filter (or the panel's own
+    checks) removed, for maps drawn on the whole area: a study of the mainland still draws Taiwan,
+    Hong Kong and Macau, as units without data (never left out of a map of China).
+
+    Returns ``panel.geometry`` itself when nothing was removed or there are no boundaries.
+    """
+    import geopandas as gpd
+
+    from spatial.io import read_boundaries
+
+    units = getattr(panel, "geometry", None)
+    if units is None or "boundaries" not in config or not config["boundaries"]["keep"]:
+        return units
+    bspec = config["boundaries"]
+    path, _ = _source(bspec, "boundaries", checksum=False)
+    geometry_id = bspec["id"] or (datasets.info(bspec["dataset"]).id if bspec["dataset"] else config["panel"]["id"])
+    full = read_boundaries(path, layer=bspec["layer"], encoding=bspec["encoding"], assume_crs=bspec["assume_crs"],
+                           id_column=geometry_id)
+    ids = full[geometry_id].astype(str)
+    outside = full.loc[~ids.isin({str(i) for i in units.index}).to_numpy()].copy()
+    if outside.empty:
+        return units
+    outside.index = pd.Index(ids.loc[outside.index], name=units.index.name)
+    outside = outside[[c for c in units.columns if c in outside.columns]].to_crs(units.crs)
+    return gpd.GeoDataFrame(pd.concat([units, outside]), geometry=units.geometry.name, crs=units.crs)
+
+
 def _study_area(geometry, table: pd.DataFrame, keep: str, *, geometry_id: str, id_column: str,
                 match_names, base: Path | None):
     """Apply the ``keep`` filter (:mod:`spatial.subset`) to the boundaries and the table's rows.

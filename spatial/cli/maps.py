@@ -43,14 +43,47 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
         return units, column, id_column
     from spatial.cli.inputs import panel_config, split_list
     from spatial.config import validate_config
-    from spatial.pipeline import load_panel
+    from spatial.pipeline import load_panel, with_context
 
     if not id_column:
         raise SchemaError("--id is required with --boundaries (the unit id column of the table)")
     raw = panel_config(file, id_column, boundaries=boundaries, time=time_column, variables=[column],
                        **{**loader, "match_names": split_list(loader["match_names"])})
-    panel = load_panel(validate_config(raw, where="command line"))
-    return panel.geometry, panel.wide(column), None
+    categories = _categories(file, column, loader)
+    if categories is not None:  # text labels (LISA clusters, grades): mapped through numeric codes
+        import tempfile
+
+        from spatial.io import read_table
+
+        table = read_table(file, sheet=loader.get("sheet"), encoding=loader.get("encoding"))
+        table[column] = table[column].map({c: i for i, c in enumerate(categories)})
+        with tempfile.TemporaryDirectory() as folder:
+            coded = Path(folder) / "coded.csv"
+            table.to_csv(coded, index=False, encoding="utf-8")
+            raw["panel"].update({"path": str(coded), "encoding": "utf-8"})
+            raw["panel"].pop("sheet", None)
+            config = validate_config(raw, where="command line")
+            panel = load_panel(config)
+        labels = panel.wide(column).apply(lambda c: c.map(lambda v: categories[int(v)] if v == v else None))
+        return with_context(config, panel), labels, None
+    config = validate_config(raw, where="command line")
+    panel = load_panel(config)
+    return with_context(config, panel), panel.wide(column), None  # units outside the study drawn as no data
+
+
+def _categories(file: Path, column: str, loader: dict) -> list[str] | None:
+    """The labels of a text column in their order of first appearance (None for a numeric column)."""
+    import pandas as pd
+
+    from spatial.io import read_table
+
+    table = read_table(file, sheet=loader.get("sheet"), encoding=loader.get("encoding"))
+    if column not in table.columns:
+        return None
+    values = table[column].dropna()
+    if values.empty or pd.to_numeric(values, errors="coerce").notna().all():
+        return None
+    return [str(v) for v in dict.fromkeys(values.astype(str))]
 
 
 @click.command("map")
@@ -60,6 +93,8 @@ def map_cmd(file: Path, column: str, output: Path, id_column: str | None, time_c
             breaks: list[str] | None, cmap: str | None, title: str | None, lang: str, tiles: str | None, inset: str,
             overwrite: bool, **loader) -> None:
     """Map COLUMN of FILE: a boundary file with the column, or a table joined to --boundaries."""
+    import pandas as pd
+
     from spatial._fs import atomic_path, check_output, display_path, write_text_atomic
     from spatial.errors import SchemaError
 
@@ -78,6 +113,11 @@ def map_cmd(file: Path, column: str, output: Path, id_column: str | None, time_c
     from maps.errors import MapError
 
     try:
+        if not isinstance(values, str) and not values.empty and not all(
+                pd.api.types.is_numeric_dtype(d) for d in values.dtypes):
+            _category_output(units, values, target, suffix, column, shown_period, title, lang, tiles, inset, names)
+            click.echo(f"wrote {display_path(target)}")
+            return
         if suffix == ".html":
             import maps
 
@@ -87,12 +127,58 @@ def map_cmd(file: Path, column: str, output: Path, id_column: str | None, time_c
         else:
             from maps.static import choropleth_figure
 
-            fig = choropleth_figure(units, values, id=unit_id, label=column, period=shown_period, inset=inset, **options)
+            lines = None
+            if inset == "south_china_sea":  # the bundled dashed line (data/build/PROVENANCE_china_lines.md)
+                from spatial import datasets
+
+                lines = datasets.load("china_scs_line")
+            fig = choropleth_figure(units, values, id=unit_id, label=column, period=shown_period, inset=inset,
+                                    inset_lines=lines, **options)
             with atomic_path(target) as tmp:
                 fig.savefig(tmp, dpi=300, format=suffix[1:])
     except MapError as exc:
         raise SchemaError(str(exc)) from None
     click.echo(f"wrote {display_path(target)}")
+
+
+_LISA = ("HH", "LL", "LH", "HL", "not significant", "island", "High-High", "Low-Low", "Low-High", "High-Low")
+
+
+def _category_output(units, labels, target: Path, suffix: str, column: str, period, title, lang: str, tiles,
+                     inset: str, names) -> None:
+    """A map of a text column: LISA clusters with their colours, other labels as categories."""
+    import maps
+    from spatial._fs import atomic_path, write_text_atomic
+    from spatial.errors import SchemaError
+
+    found = {v for v in labels.to_numpy().ravel() if v is not None}
+    lisa = found <= set(_LISA)
+    if suffix == ".html":
+        if lisa:
+            m = maps.lisa_map(units, labels, names=names, title=title or column, label=column, period=period,
+                              tiles=tiles, lang=lang)
+        else:
+            categories = [(c, c) for c in sorted(found)]
+            from maps.categories import category_map
+
+            m = category_map(units, labels, categories, names=names, title=title or column, label=column,
+                                  period=period, tiles=tiles, lang=lang)
+        write_text_atomic(target, m.to_html())
+        return
+    if not lisa:
+        raise SchemaError(f"--column {column} holds text labels: a figure (.png, .svg, .pdf) of categories is drawn "
+                          "for LISA clusters only; write .html for other categories")
+    from maps.static import lisa_figure
+
+    shown = labels[period] if period is not None else labels.iloc[:, -1]
+    lines = None
+    if inset == "south_china_sea":
+        from spatial import datasets
+
+        lines = datasets.load("china_scs_line")
+    fig = lisa_figure(units, shown, title=title or column, lang=lang, inset=inset, inset_lines=lines)
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, dpi=300, format=suffix[1:])
 
 
 def _period_value(values, period: str | None):

@@ -44,7 +44,7 @@ from maps.choices import Lang, Scheme, Tiles
 from spatial._fs import display_path, write_text_atomic
 from spatial.config import Key, register_section
 from spatial.errors import SchemaError
-from spatial.pipeline import RunContext, register_step
+from spatial.pipeline import RunContext, register_step, with_context
 from spatial.steps.report_words import bayes_note as _bayes_note
 from spatial.steps.report_words import caption as _caption
 from spatial.steps.report_words import localised_table as _table
@@ -55,6 +55,7 @@ REPORT_FILE = "report.html"
 _MAX_VARIABLES = 8
 _MAX_WEIGHT_MAPS = 3
 _TABLE_ROWS = 30
+_IMAGE_WIDTH = 960  # pixels of an embedded figure (the 300 dpi files stay beside the report)
 _EXTRA_PACKAGES = ("folium", "mapclassify", "matplotlib", "jinja2", "django-js-lib-leaflet")
 
 register_section(
@@ -92,6 +93,7 @@ def _words(lang: str) -> dict[str, str]:
         "group_tests": "Tests of equal coefficients across groups (Wald on independent subsamples; permutation p "
                        "from random regroupings keeping group sizes)",
         "year": "Year",
+        "full_table": "The whole table: {file}",
         "bayes": "Bayesian model comparison: log-marginal likelihoods and posterior model probabilities",
     }
     zh = {
@@ -110,6 +112,7 @@ def _words(lang: str) -> dict[str, str]:
         "robust_models": "各空间权重矩阵下的模型估计",
         "group_tests": "组间系数差异检验（独立子样本 Wald 检验；置换检验 p 值来自保持组规模的随机重新分组）",
         "year": "年份",
+        "full_table": "完整表格：{file}",
         "bayes": "贝叶斯模型比较：对数边际似然与后验模型概率",
     }
     return zh if lang == "zh" else en
@@ -122,6 +125,22 @@ def _head(frame: pd.DataFrame, words: dict[str, str]) -> tuple[pd.DataFrame, str
     if len(frame) <= _TABLE_ROWS:
         return frame, ""
     return frame.head(_TABLE_ROWS), words["first_rows"].format(n=_TABLE_ROWS, total=len(frame))
+
+
+def _long_table(report, ctx: RunContext, frame: pd.DataFrame, words: dict[str, str], key: str, caption: str):
+    """A long table as its first rows, the whole of it written beside the report as
+    ``report_<key>.csv`` and linked from the page (not dumped into it: the page stays small)."""
+    from dataclasses import replace
+
+    from spatial.pipeline import write_csv
+
+    shown, note = _head(frame, words)
+    block = _table(report.lang, shown, caption=caption, note=note)
+    if note and ctx.output is not None:
+        path = write_csv(ctx, f"report_{key}.csv", frame, index=False)
+        if path is not None:
+            block = replace(block, link=(path.name, words["full_table"].format(file=path.name)))
+    return block
 
 
 def _as_json(result: Any) -> dict | None:
@@ -198,8 +217,7 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
 
             blocks.append(Paragraph(word("nothing_dropped", report.lang)))
         else:
-            shown, note = _head(dropped, words)
-            blocks.append(_table(report.lang, shown, caption=words["dropped"], note=note))
+            blocks.append(_long_table(report, ctx, dropped, words, "dropped", words["dropped"]))
         blocks.append(_table(report.lang, panel.describe().rename_axis("variable"), index=True, caption=words["describe"]))
     if ctx.warnings:  # e.g. D2, weights in several components: also in run.json
         blocks.append(_table(report.lang, pd.DataFrame({"warning": ctx.warnings}), caption=words["warnings"]))
@@ -234,7 +252,9 @@ def _weights_section(report, ctx: RunContext, units, words: dict[str, str], spec
             blocks.append(Paragraph(f"{name}: " + words["components_note"].format(n=n_components, sizes=sizes[:10])))
         if units is not None and len([b for b in blocks if b.kind == "map"]) < _MAX_WEIGHT_MAPS:
             edges = graph.adjacency.reset_index()
-            m = maps.links_map(units, edges, names=spec["names"], lang=report.lang, tiles=spec["tiles"])
+            outside = [str(i) for i in units.index if i not in set(ctx.panel.geometry.index)]
+            m = maps.links_map(units, edges, names=spec["names"], lang=report.lang, tiles=spec["tiles"],
+                               outside=outside)
             blocks.append(Report.map_block(str(name), m))
     summary = _table(report.lang, pd.DataFrame(rows), caption=words["weights_summary"]) if rows else None
     report.add("weights", *([summary] if summary else []), *blocks)
@@ -483,17 +503,15 @@ def _indices_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     if indices is None:
         return
     for name, frame in _tables(indices).items():
-        shown, note = _head(frame, words)
-        report.add("indices", _table(report.lang, shown, caption=_caption(name, report.lang), note=note))
+        report.add("indices", _long_table(report, ctx, frame, words, f"indices_{name}", _caption(name, report.lang)))
     for variable, chain in (indices.get("markov") or {}).items():  # Markov results hold arrays, not frames
         base = getattr(chain, "markov", chain)  # a spatial chain carries its classic chain
         frames = {"transitions": chain.table(), "summary": base.summary()}
         if hasattr(chain, "tests"):
             frames["tests"] = chain.tests()
         for part, frame in frames.items():
-            shown, note = _head(frame, words)
             title = f"{_caption('markov', report.lang)} {variable}: {_caption(part, report.lang)}"
-            report.add("indices", _table(report.lang, shown, caption=title, note=note))
+            report.add("indices", _long_table(report, ctx, frame, words, f"indices_markov_{variable}_{part}", title))
     _indices_figures(report, ctx)
 
 
@@ -506,7 +524,7 @@ def _indices_figures(report, ctx: RunContext) -> None:
     for name in ctx.outputs:
         if name.startswith("indices_") and name.endswith(".png") and (ctx.output / name).is_file():
             report.add("indices", image((ctx.output / name).read_bytes(), _caption(name.removesuffix(".png"),
-                                                                                    report.lang)))
+                                                                                    report.lang), max_width=_IMAGE_WIDTH))
 
 
 def _seeds(ctx: RunContext) -> list[dict]:
@@ -554,7 +572,8 @@ def build_report(ctx: RunContext):
     words = _words(spec["lang"])
     report = Report(spec["title"] or ctx.config["project"]["name"], lang=spec["lang"],
                     version=_version("spatial-panel") or "")
-    units = ctx.panel.geometry if ctx.panel is not None else None
+    # the whole area: units outside the study (Taiwan in a mainland study) drawn as no data, never left out
+    units = with_context(ctx.config, ctx.panel) if ctx.panel is not None else None
     _inputs_section(report, ctx, words)
     _weights_section(report, ctx, units, words, spec)
     if units is not None and ctx.panel is not None:
@@ -594,4 +613,5 @@ def _report_step(ctx: RunContext) -> None:
     ctx.echo(f"report: {display_path(path)} ({len(html.encode('utf-8')) / 1e6:.1f} MB)")
 
 
-register_step("report", _report_step, plan=lambda config: [config["report"]["file"]] if "report" in config else [])
+register_step("report", _report_step,
+              plan=lambda config: [config["report"]["file"], "report_*"] if "report" in config else [])

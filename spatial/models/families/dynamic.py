@@ -20,7 +20,13 @@ __all__ = ["FAMILY"]
 
 
 def _check(info, options: FitOptions) -> None:
-    return None  # fit_dynamic checks its options (check_dynamic_options) before reading the weights
+    """Refuse, before any data are read, what the dynamic family does not do (static-only models,
+    one period, random effects, robust covariances, the delta method, Lee-Yu without fixed effects)."""
+    from spatial.models._dynamic_fit import check_dynamic_options
+
+    check_dynamic_options(model=info.name, dynamic=options.dynamic, fe=options.fe, period=options.period,
+                          random_effects=options.random_effects, lee_yu=options.lee_yu,
+                          inference=options.inference, cov=options.cov)
 
 
 def _fit(panel, w, info, options: FitOptions):

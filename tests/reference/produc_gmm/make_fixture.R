@@ -49,6 +49,13 @@ fit <- spgm(f_ex, data = produc, index = c("id", "year"), listw = lw, model = "w
             spatial.error = TRUE, endog = ~ log(emp), instruments = ~ log(hwy) + log(water))
 cases$within_error_endog <- pack(fit, "spgm(model='within', lag=FALSE, spatial.error=TRUE, endog=~log(emp), instruments=~log(hwy)+log(water))")
 
+fit <- spgm(f, data = produc, index = c("id", "year"), listw = lw, model = "within", lag = TRUE,
+            spatial.error = FALSE, Durbin = TRUE)
+cases$within_durbin_lag <- pack(fit, "spgm(model='within', lag=TRUE, spatial.error=FALSE, Durbin=TRUE)")
+fit <- spgm(f, data = produc, index = c("id", "year"), listw = lw, model = "within", lag = FALSE,
+            spatial.error = TRUE, Durbin = TRUE)
+cases$within_durbin_error <- pack(fit, "spgm(model='within', lag=FALSE, spatial.error=TRUE, Durbin=TRUE)")
+
 out <- list(software = paste0("R ", R.version$major, ".", R.version$minor, ", splm ", packageVersion("splm"),
                               ", spdep ", packageVersion("spdep"), ", plm ", packageVersion("plm")),
             script = "tests/reference/produc_gmm/make_fixture.R", cases = cases)

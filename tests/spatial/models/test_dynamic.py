@@ -110,7 +110,11 @@ def test_synthetic_recovers_the_known_dynamic_sdm(synthetic):
     panel, w = synthetic
     ref = EXPECTED["synthetic"]["sdm_both_twoway_corrected"]
     true = EXPECTED["synthetic"]["true"]
+    before = panel.data.copy()
     result = fit(panel, w, y="y", x=["x1", "x2"], model="sdm", fe="twoway", dynamic="both", draws=0)
+    pd.testing.assert_frame_equal(panel.data, before)  # the input is not mutated
+    ids = result.residuals.index.get_level_values(0)
+    assert set(ids) == set(panel.entities) and ids[0].startswith("u")  # the original ids, not positions
     np.testing.assert_allclose(result.params.to_numpy(), ref["delta"] + [ref["rho"]], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(result.std_errors.to_numpy(), ref["se"][:-1], rtol=1e-4)
     truth = {"tau": true["tau"], "eta": true["eta"], "x1": true["beta"][0], "x2": true["beta"][1],
@@ -259,3 +263,48 @@ def test_time_effects_transformation_refuses_islands_and_unstandardised_weights(
         fit(small, binary, y="y", x=["x"], model="sar", fe="time", dynamic="tau")
     result = fit(small, binary, y="y", x=["x"], model="sar", fe="unit", dynamic="tau", draws=0)  # any W with unit FE
     assert result.spec.lee_yu and result.details["corrected"] in (True, False)
+
+
+def test_information_standard_errors_agree_with_the_numerical_observed_hessian(produc):
+    """A second path: SEs from the inverse numerical Hessian of the full log-likelihood (observed
+    information) at the ML estimate. Expected and observed information differ in finite samples:
+    within 10 percent on Produc (largest gap: rho, 0.0255 vs 0.0234)."""
+    from spatial.models._design import build_design
+    from spatial.models._dynamic import dynamic_data
+    from spatial.models._logdet import EigenLogDet
+    from spatial.models._weights import weights_matrix
+
+    panel, w = produc
+    result = fit(panel, w, y="log(gsp)", x=X, model="sdm", fe="unit", dynamic="both", lee_yu=False, draws=0)
+    matrix = weights_matrix(w)
+    design = build_design(panel, matrix, y="log(gsp)", x=X, wx=None, constant=False, durbin=True, n_spatial=1)
+    data = dynamic_data(design, lags="both", fe="unit", bias_correction=False, collinear="error")
+    ld = EigenLogDet(matrix)
+
+    def loglik(v):
+        e = data.y - v[-2] * data.Wy - data.Z @ v[:-2]
+        return data.n_periods * ld(v[-2]) - data.nobs / 2 * np.log(2 * np.pi * v[-1]) - e @ e / (2 * v[-1])
+
+    v0 = np.concatenate([result.params.to_numpy(), [result.sigma2]])
+    k = len(v0)
+    h = np.maximum(np.abs(v0), 1.0) * 1e-5
+    h[-1] = 1e-8
+    H = np.empty((k, k))
+    for i in range(k):
+        for j in range(k):
+            a, b = np.eye(k)[i] * h[i], np.eye(k)[j] * h[j]
+            H[i, j] = (loglik(v0 + a + b) - loglik(v0 + a - b) - loglik(v0 - a + b) + loglik(v0 - a - b)) / (4 * h[i] * h[j])
+    observed = np.sqrt(np.diag(np.linalg.inv(-H)))[:-1]
+    np.testing.assert_allclose(result.std_errors.to_numpy(), observed, rtol=0.1)
+
+
+def test_the_family_check_refuses_before_any_data_are_read():
+    from spatial.models.catalog import model_info
+    from spatial.models.families import FitOptions, family_for
+
+    family = family_for(model_info("sem"), FitOptions(dynamic="tau", fe="unit"))
+    assert family.name == "dynamic"
+    with pytest.raises(SpatialPanelError, match="lag models sar, sdm"):
+        family.check(model_info("sem"), FitOptions(dynamic="tau", fe="unit"))
+    with pytest.raises(SpatialPanelError, match="information matrix"):
+        family.check(model_info("sdm"), FitOptions(dynamic="tau", fe="unit", cov="cluster"))

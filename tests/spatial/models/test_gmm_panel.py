@@ -20,7 +20,8 @@ EXPECTED = json.loads((REF / "produc_gmm" / "expected.json").read_text())["cases
 X4 = ["log(pcap)", "log(pc)", "log(emp)", "unemp"]
 X3 = ["log(pcap)", "log(pc)", "unemp"]
 CASES = {"within_lag": ("sar", X4, None), "within_error": ("sem", X4, None),
-         "within_lag_endog": ("sar", X3, ["log(emp)"]), "within_error_endog": ("sem", X3, ["log(emp)"])}
+         "within_lag_endog": ("sar", X3, ["log(emp)"]), "within_error_endog": ("sem", X3, ["log(emp)"]),
+         "within_durbin_lag": ("sdm", X4, None), "within_durbin_error": ("sdem", X4, None)}
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,8 @@ def test_matches_splm_spgm_within(produc, case):
     r, ref = _fit(produc, case), EXPECTED[case]
     model = CASES[case][0]
     for name, estimate, se in zip(ref["names"], ref["estimates"], ref["std_errors"], strict=True):
-        ours = "rho" if (model == "sar" and name == "lambda") else name
+        ours = "rho" if (model in ("sar", "sdm") and name == "lambda") else name
+        ours = f"W*{ours[4:]}" if ours.startswith("lag_") else ours
         assert r.params[ours] == pytest.approx(estimate, rel=1e-6), name
         assert r.std_errors[ours] == pytest.approx(se, rel=1e-4), name
     if "errcomp" in ref:

@@ -1,0 +1,97 @@
+"""A provincial study of mainland China (31 provinces x 12 years) reported in Chinese: under the size
+budget, Taiwan, Hong Kong and Macau drawn as units without data, no internal names (issue 14)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spatial import datasets
+from spatial.config import load_config
+from spatial.pipeline import run
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("china")
+    provinces = datasets.load("china_provinces")
+    rng = np.random.default_rng(3)
+    rows = [{"province": name, "year": year, "dig": rng.lognormal(1, 0.4), "fin": rng.normal(0.5, 0.1),
+             "edu": rng.normal(9, 1), "rd": rng.lognormal(0, 0.5)}
+            for name in provinces.loc[provinces["mainland"], "name_zh"] for year in range(2011, 2023)]
+    frame = pd.DataFrame(rows)
+    frame["inn"] = np.exp(0.3 * np.log(frame["dig"]) + 0.2 * frame["fin"] + rng.normal(0, 0.1, len(frame)))
+    frame.to_csv(folder / "panel.csv", index=False, encoding="utf-8-sig")
+    pd.DataFrame({"indicator": ["dig", "fin", "edu", "rd"], "direction": ["+", "+", "+", "+"],
+                  "subsystem": ["A", "A", "B", "B"]}).to_csv(folder / "indicators.csv", index=False)
+    (folder / "study.toml").write_text("""
+[project]
+name = "数字经济与创新"
+output = "out"
+[panel]
+path = "panel.csv"
+id = "province"
+time = "year"
+[boundaries]
+dataset = "china_provinces"
+id = "adcode"
+match_names = ["name_zh"]
+keep = "mainland"
+[weights.queen]
+kind = "queen"
+islands = "connect"
+[esda]
+variables = ["inn", "dig"]
+permutations = 0
+lisa = ["inn"]
+language = "zh"
+[models]
+y = "log(inn)"
+x = ["log(dig)", "fin", "edu"]
+models = ["ols", "sar", "sdm"]
+fe = "twoway"
+draws = 0
+inference = "delta"
+language = "zh"
+[models.labels]
+"log(dig)" = "数字经济"
+[indices]
+indicators = "indicators.csv"
+inequality = ["inn"]
+[report]
+lang = "zh"
+""", encoding="utf-8")
+    run(load_config(folder / "study.toml"), echo=lambda text: None)
+    return folder / "out"
+
+
+def test_size_budget_and_full_tables_beside_the_report(study):
+    html = (study / "report.html").read_text(encoding="utf-8")
+    assert len(html.encode("utf-8")) < 1.5e6
+    normalised = study / "report_indices_composite.normalized.csv"
+    assert normalised.is_file() and len(pd.read_csv(normalised)) == 31 * 12  # the whole table, linked
+    assert 'href="report_indices_composite.normalized.csv"' in html
+
+
+def test_taiwan_is_drawn_as_no_data(study):
+    html = (study / "report.html").read_text(encoding="utf-8")
+    for code in ("710000", "810000", "820000"):  # Taiwan, Hong Kong, Macau: in the maps, without values
+        assert f"({code})" in html
+    assert "\\u4e0d\\u5728\\u6837\\u672c\\u4e2d" in html or "不在样本中" in html  # the weights map says so
+
+
+def test_no_internal_names(study):
+    from tests.report_text import ALLOWED, INTERNAL, latin_words, visible_texts
+
+    html = (study / "report.html").read_text(encoding="utf-8")
+    user = {"dig", "fin", "edu", "rd", "inn", "queen", "index", "a", "b", "index_d", "province", "year"}
+    body = html.split('data-section="reproducibility"')[0]
+    leftovers = set()
+    for tag, text in visible_texts(body):
+        if tag not in ("th", "caption", "figcaption", "h1", "h2", "h3"):
+            continue
+        words = [w for w in latin_words(text) if w not in ALLOWED and w.lower() not in user]
+        if any(w in INTERNAL for w in words):
+            leftovers.add((tag, text[:80]))
+    assert not leftovers, sorted(leftovers)
