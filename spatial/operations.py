@@ -14,8 +14,8 @@ Examples
 --------
 >>> LISA.param("adjust").choices
 ('none', 'fdr', 'bonferroni')
->>> sorted(p.name for p in MORAN.params if p.flag is None)
-['figures', 'hot_spots', 'labels', 'lisa', 'table_formats', 'weights']
+>>> MORAN.param("lisa").flag is None, MORAN.param("lisa").why != ""  # config only, and says why
+(True, True)
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def _read_weights(path: Path, panel, transform: str):
 
 
 @click.command("fit")
-@input_options(FIT, TABLE, FIT_BY, contiguity=None, argument="table_path", required=False)
+@input_options(FIT, TABLE, FIT_BY, contiguity=None, argument="table_path", required=False, metavar="[DATA]")
 def fit_cmd(table_path, data, id_column, time_column, weights_file, contiguity, boundaries, json, out, table,
             allow_nonconverged, overwrite, transform, stat, lang, digits, layout, labels, by, groups, coefficients,
             permutations, islands, **values) -> None:

@@ -28,7 +28,7 @@ LOADER_KEYS = ("sheet", "encoding", "boundary_id", "layer", "boundary_encoding",
 
 
 def input_options(*operations, contiguity: str | None = "queen", argument: str = "table", required: bool = True,
-                  weights: bool = True, id_required: bool = True):
+                  weights: bool = True, id_required: bool = True, metavar: str | None = None):
     """The loader's options (table, boundaries or weights, name matching, study area, encodings),
     the same on every command that reads a table, then the options of each of ``operations``.
 
@@ -41,7 +41,8 @@ def input_options(*operations, contiguity: str | None = "queen", argument: str =
     help_contiguity = ("Contiguity built from --boundaries when no --weights file is given." if contiguity else
                        "Build contiguity weights from --boundaries (or give --weights FILE).")
     decorators = [
-        click.argument(argument, required=required, type=click.Path(dir_okay=False, path_type=Path)),
+        click.argument(argument, required=required, metavar=metavar,
+                       type=click.Path(dir_okay=False, path_type=Path)),
         click.option("--id", "id_column", required=id_required,
                      help="Unit id column of the table." if id_required else
                      "Unit id column (of the table; of FILE when it is a boundary file)."),

@@ -168,15 +168,16 @@ def moran_scatter(
         line_label = text["slope_i" if lisa.transform == "r" else "slope"].format(value=slope)
         ax.plot(span, slope * span, color="#333333", linewidth=1.1, label=line_label, zorder=2)
         _quadrant_shares(ax, rows["quadrant"], language)
+        notes: list = []
         if annotate != "none":
             ids = rows["id"].astype(str).tolist()
             names = [str(labels.get(i, i)) if labels is not None else i for i in ids]
             names = _drawable(names, ids, "labels")
             show = np.ones(len(ids), bool) if annotate == "all" else rows["cluster"].to_numpy() != "not significant"
-            for xi, yi, name, shown in zip(x, y, names, show, strict=True):
-                if shown and name:
-                    ax.annotate(name, (xi, yi), xytext=(3, 2), textcoords="offset points", fontsize=6.5,
-                                color="#222222", zorder=4)
+            notes = [ax.annotate(name, (xi, yi), xytext=(3, 2), textcoords="offset points", fontsize=6.5,
+                                 color="#222222", zorder=4)
+                     for xi, yi, name, shown in zip(x, y, names, show, strict=True) if shown and name]
+
         label = _drawable([str(variable)], ["x"], "variable names")[0] or "x"
         ax.set_xlabel(text["x"].format(variable=label))
         ax.set_ylabel(text["y"].format(variable=label))
@@ -185,7 +186,39 @@ def moran_scatter(
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         if islands:
             ax.text(0.01, -0.1, text["islands"].format(n=islands), transform=ax.transAxes, fontsize=7, color="#555555")
+        # 云南/贵州/重庆/四川 close together, 上海 under "高-高 32.3%": once the layout is final, each label
+        # moves to the first free place around its point
+        _declutter(fig, notes, [t for t in ax.texts if t not in notes], _LABEL_PLACES)
     return fig
+
+
+_LABEL_PLACES = ((3, 2), (3, -8), (-3, 2), (-3, -8), (0, 7), (0, -12), (8, -3), (-8, -3))
+_STAR_PLACES = ((0, 4), (0, -11), (0, 11), (0, -18))
+
+
+def _declutter(fig, notes: list, fixed: list, places: tuple[tuple[int, int], ...]) -> None:
+    """Move each annotation (offset in points from its point) to the first of ``places`` where it
+    overlaps no label placed before it and none of the ``fixed`` texts; a label with no free place
+    keeps its first one. Greedy, in the order given; positions are measured after the layout."""
+    if not notes:
+        return
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    taken = [t.get_window_extent(renderer) for t in fixed]
+    for note in notes:
+        first = None
+        for dx, dy in places:
+            note.set_horizontalalignment("right" if dx < 0 else "center" if dx == 0 else "left")
+            note.xyann = (dx, dy)
+            box = note.get_window_extent(renderer)
+            first = first or ((dx, dy), box)
+            if not any(box.overlaps(other) for other in taken):
+                break
+        else:
+            (dx, dy), box = first
+            note.set_horizontalalignment("right" if dx < 0 else "center" if dx == 0 else "left")
+            note.xyann = (dx, dy)
+        taken.append(box)
 
 
 def _quadrant_shares(ax, quadrants: pd.Series, language: str) -> None:
@@ -269,6 +302,7 @@ def moran_over_time(
         numeric = all(isinstance(t, int | float | np.integer | np.floating) for t in periods)
         position = {t: (t if numeric else i) for i, t in enumerate(periods)}
         shown = _drawable([str((names or {}).get(v, v)) for v in chosen], chosen, "variable names")
+        stars: list = []
         for variable, display in zip(chosen, shown, strict=True):
             rows = table[table["variable"] == variable]
             xs = np.array([position[t] for t in rows["period"]], dtype=float)
@@ -278,10 +312,9 @@ def moran_over_time(
             filled = pvalues <= alpha
             line.set_markerfacecolor("none")
             ax.scatter(xs[filled], values[filled], s=25, color=colour, zorder=3)
-            for xi, vi, pi in zip(xs, values, pvalues, strict=True):
-                if _stars(pi):
-                    ax.annotate(_stars(pi), (xi, vi), xytext=(0, 4), textcoords="offset points", ha="center",
-                                fontsize=7, color=colour)
+            stars += [ax.annotate(_stars(pi), (xi, vi), xytext=(0, 4), textcoords="offset points", ha="center",
+                                  fontsize=7, color=colour)
+                      for xi, vi, pi in zip(xs, values, pvalues, strict=True) if _stars(pi)]
         if statistic in ("moran_i", "geary_c"):
             expected = -1.0 / (float(table["n"].iloc[0]) - 1) if statistic == "moran_i" else 1.0
             label = text["expected"].format(value=expected)
@@ -298,6 +331,7 @@ def moran_over_time(
         note = text["filled"].format(p=text[p], alpha=alpha) + "; " + text["stars"]
         ax.set_title(figure_text(title) if title is not None else note, fontsize=9 if title is None else None)
         ax.legend(fontsize=8, frameon=False)
+        _declutter(fig, stars, [], _STAR_PLACES)  # stars of close series above or below their own marker
     return fig
 
 

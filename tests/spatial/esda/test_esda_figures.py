@@ -102,3 +102,26 @@ def test_moran_over_time_marks_significance(us_panel, us_graph):
     assert stars.count("***") == int((table["p_upper"] < 0.01).sum())
     with pytest.raises(ValueError, match="'geary_c' is not in the result"):
         moran_over_time(result, statistic="geary_c")
+
+
+def _overlaps(fig) -> int:
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts]
+    return sum(1 for i in range(len(boxes)) for j in range(i) if boxes[i].overlaps(boxes[j]))
+
+
+def test_scatter_labels_and_over_time_stars_do_not_collide():
+    """Labels move to a free place around their point (8 overlapping pairs before, on these data)."""
+    from libpysal.graph import Graph
+
+    from spatial import SpatialPanel, datasets, esda
+
+    states = datasets.load("us48_states")
+    panel = SpatialPanel(datasets.load("us_produc"), id="fips", time="year", geometry=states)
+    w = Graph.build_contiguity(panel.geometry, rook=False)
+    lisa = esda.local_moran(panel, w, ["unemp"], periods=[1986], permutations=0)
+    fig = esda.moran_scatter(lisa, variable="unemp", period=1986, labels=states.set_index("fips")["postal"])
+    assert len(fig.axes[0].texts) > 48 and _overlaps(fig) == 0
+    result = esda.global_autocorrelation(panel, w, ["unemp", "pcap", "emp"], permutations=0)
+    assert _overlaps(esda.moran_over_time(result)) == 0

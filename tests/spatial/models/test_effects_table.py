@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -78,3 +79,25 @@ def test_refusals(fitted):
         effects_table(fitted["sar"], position="left")
     with pytest.raises(SpatialPanelError, match="in no model"):
         effects_table(fitted["sar"], labels={"INCOME": "x"})
+
+
+@pytest.mark.skipif(shutil.which("xelatex") is None or shutil.which("kpsewhich") is None,
+                    reason="xelatex not installed (Debian: texlive-xetex texlive-lang-chinese)")
+def test_chinese_tables_compile_with_xelatex(fitted, tmp_path):
+    """Chinese labels need xeCJK: the standalone documents compile with xelatex (effects and models)."""
+    import subprocess
+
+    from spatial.models import compare
+
+    if not subprocess.run(["kpsewhich", "xeCJK.sty"], capture_output=True, text=True).stdout.strip():
+        pytest.skip("xeCJK not installed (Debian: texlive-lang-chinese)")
+    labels = {"INC": "收入 & 100%", "HOVAL": "房价"}
+    documents = {"effects": effects_table([fitted["sar"], fitted["sdm"]], lang="zh", labels=labels),
+                 "models": compare([fitted["ols"], fitted["sar"], fitted["sdm"]], lang="zh", effects=True,
+                                   layout="columns", labels=labels)}
+    for name, table in documents.items():
+        (tmp_path / f"{name}.tex").write_text(table.to_latex(document=True), encoding="utf-8")
+        run = subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout[-2000:]
+        assert "Missing character" not in (tmp_path / f"{name}.log").read_text(encoding="utf-8", errors="replace")
