@@ -410,6 +410,9 @@ ZONAL = Operation(
               why="Python: read_boundaries(layer=)"),
         Param("boundary_encoding", str, None, "Encoding of a shapefile .dbf without .cpg (e.g. gbk).",
               key="boundaries.encoding", keyword=False, why="Python: read_boundaries(encoding=)"),
+        Param("keep", str, None, "Study area: a true/false boundary column (mainland), column=value,... "
+              "(region=East,Central) or @ids.txt; only the kept polygons are measured.", key="boundaries.keep",
+              keyword=False, why="Python: spatial.subset.keep_mask on the polygons before zonal_panel"),
         Param("output", Path, None, "Table to write (.csv): id, period (for a stack) and one column per statistic.",
               flag="--out", required=True, key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("overwrite", bool, False, "Replace --out if it exists.", key=None, keyword=False,
