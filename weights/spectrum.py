@@ -85,7 +85,10 @@ def symmetric_scaling(matrix: sparse.csr_array) -> np.ndarray | None:
         return None  # a one-way link
     n = matrix.shape[0]
     transposed = sparse.csr_array(matrix.T)
-    log_d = np.zeros(n)
+    # up[c] = the parent of c in a breadth-first spanning forest (a root is its own parent) and
+    # log_d[c] = log d_parent + log(w_parent,child / w_child,parent), so log d_c is the sum of the
+    # steps on the path to c's root
+    up, log_d = np.arange(n), np.zeros(n)
     _, labels = csgraph.connected_components(pattern, directed=False)
     _, roots = np.unique(labels, return_index=True)
     for root in roots:
@@ -94,10 +97,12 @@ def symmetric_scaling(matrix: sparse.csr_array) -> np.ndarray | None:
         if child.size == 0:
             continue  # an island: nothing to scale
         par = parent[child]
-        # d_child = d_parent * w_parent,child / w_child,parent
-        step = np.log(np.asarray(matrix[par, child]).ravel()) - np.log(np.asarray(transposed[par, child]).ravel())
-        for c, p, s in zip(child.tolist(), par.tolist(), step.tolist(), strict=True):  # parents come first
-            log_d[c] = log_d[p] + s
+        up[child] = par
+        log_d[child] = np.log(np.asarray(matrix[par, child]).ravel()) - np.log(np.asarray(transposed[par, child]).ravel())
+    # pointer doubling: after pass t each log_d[c] sums the 2^t steps above c (vectorised, log2(depth) passes)
+    while not np.array_equal(up[up], up):
+        log_d = log_d + log_d[up]
+        up = up[up]
     d = np.exp(log_d - log_d.max(initial=0.0))
     coo = sparse.coo_array(matrix)
     lhs = d[coo.row] * coo.data
