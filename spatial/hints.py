@@ -125,7 +125,7 @@ def _o(name: str, key: str | None, keyword: str | None = None, *, flag: str | No
 OPTIONS: dict[str, Option] = {o.name: o for o in [
     # reading inputs
     _o("encoding", "panel.encoding", flag="--encoding", commands=(*_READERS, "reshape")),
-    _o("boundary_encoding", "boundaries.encoding", "encoding", flag="--boundary-encoding", commands=_READERS,
+    _o("boundary_encoding", "boundaries.encoding", "encoding", flag="--boundary-encoding", commands=(*_READERS, "zonal"),
        more={"weights build": "--encoding"}),
     _o("sheet", "panel.sheet", flag="--sheet", commands=(*_READERS, "reshape")),
     _o("layer", "boundaries.layer", flag="--layer", commands=(*_READERS, "zonal", "weights build")),
@@ -136,7 +136,7 @@ OPTIONS: dict[str, Option] = {o.name: o for o in [
     _o("id_normalize", "panel.id_normalize", flag="--id-normalize", commands=_READERS),
     _o("match_names", "boundaries.match_names", flag="--match-names", commands=_READERS),
     _o("match_parent", "boundaries.match_parent", flag="--match-parent", commands=_READERS),
-    _o("keep", "boundaries.keep", flag="--keep", commands=_READERS),
+    _o("keep", "boundaries.keep", flag="--keep", commands=(*_READERS, "zonal")),
     _o("restrict", "boundaries.restrict", flag="--restrict", commands=_READERS),
     _o("balance", "panel.balance", flag="--balance", commands=("check",)),
     _o("missing", "panel.missing", flag="--missing", commands=("check",)),

@@ -23,12 +23,27 @@ def _bundled_or_path(value: str, kinds: tuple[str, ...]) -> tuple[Path, str | No
     return path, None
 
 
+def _study_area(polygons, keep: str, id_column: str):
+    """The polygons the ``--keep`` filter retains (as ``[boundaries] keep`` does in a run); the removed
+    units are listed on stderr, never dropped silently."""
+    from spatial.errors import first_items
+    from spatial.subset import keep_mask, parse_keep
+
+    study = parse_keep(keep, base=Path.cwd())
+    mask = keep_mask(polygons, study, id_column=id_column).to_numpy()
+    removed = polygons.loc[~mask, id_column].astype(str).tolist()
+    if removed and not STATE.quiet:
+        click.echo(f"  {len(removed)} units outside the study area (keep {study.text}: {study.describe()}): "
+                   f"{first_items(removed)}", err=True)
+    return polygons.loc[mask].reset_index(drop=True)
+
+
 @click.command("zonal")
 @click.argument("source")
 @ZONAL.options()
 def zonal_cmd(source: str, boundaries: str, id: str | None, output: Path, stats: list[str] | None,
               band_periods: list[str] | None, classes: list[str] | None, layer: str | None,
-              boundary_encoding: str | None, overwrite: bool, **values) -> None:
+              boundary_encoding: str | None, keep: str | None, overwrite: bool, **values) -> None:
     """Zonal statistics of SOURCE per polygon: a raster file, a folder or glob of rasters, or a bundled raster.
 
     Boundary pixels count by the exact share of their area inside each polygon and by their
@@ -52,6 +67,8 @@ def zonal_cmd(source: str, boundaries: str, id: str | None, output: Path, stats:
     inputs = [boundary_path] + ([raster_path] if raster_path.exists() else [])
     target = check_output(output, inputs=inputs, overwrite=overwrite)
     polygons = read_boundaries(boundary_path, layer=layer, encoding=boundary_encoding, id_column=id_column)
+    if keep:
+        polygons = _study_area(polygons, keep, id_column)
     labels = band_periods
     if values["dask_address"]:
         values["backend"] = "dask"  # an address implies the Dask backend

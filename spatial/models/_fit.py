@@ -23,7 +23,11 @@ from spatial.models._robust import ROBUST, check_robust
 from spatial.models.catalog import model_info
 from spatial.models.effects import EffectsInference, EffectsMethod
 from spatial.models.families import FitOptions, family_for, run
+from spatial.models.families import concentrated_ml, least_squares, random_effects  # noqa: F401
 from spatial.models.result import Result
+
+# The three default families load with fit (as the estimator did before them): the first fit does not
+# pay their import. GMM and dynamic panels load on first use.
 
 __all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear", "Estimator", "GmmErrors"]
 
@@ -131,7 +135,8 @@ def fit(
         ``instruments``), het-robust GM for the spatial error of SEM and SDEM (Arraiz et al. 2010),
         GS2SLS for SAC, and 2SLS for OLS/SLX with endogenous regressors, for a cross-section (one
         period); with ``fe="unit"`` the within GM of R splm's ``spgm`` (Kapoor-Kelejian-Prucha
-        moments for SEM/SDEM, within spatial 2SLS for SAR/SDM). The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
+        moments for SEM/SDEM, within spatial 2SLS for SAR/SDM); with ``random_effects=True`` (SAR,
+        SDM) Baltagi's EC2SLS as ``spgm(model="random")``. The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
         first-stage F and partial R2 of each endogenous variable and, for 2SLS, the
         Anselin-Kelejian test. ``cov="robust"`` gives White standard errors for 2SLS. See
         :mod:`spatial.models._fit_gmm`.

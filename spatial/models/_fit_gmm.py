@@ -20,7 +20,7 @@ from spatial.errors import IdentificationError, SpatialPanelError, SpatialWarnin
 from spatial.models._design import CONST, build_design
 from spatial.models._gm_error import gm_error_het, gs2sls_het
 from spatial.models._gm_error_hom import gm_error_hom, gm_error_kp98, gs2sls_hom, gs2sls_kp98
-from spatial.models._gmm_panel import BOUND, within_error, within_lag
+from spatial.models._gmm_panel import BOUND, random_lag, within_error, within_lag
 from spatial.models._iv import anselin_kelejian, check_instruments, first_stage, lag_powers, two_stage
 from spatial.linalg import DENSE_LIMIT, rho_interval
 from spatial.models._panel import demean, fixed_effects_design
@@ -65,12 +65,16 @@ def check_gmm_request(info, *, x: list[str], endog: list[str], instruments: list
     """Refuse what the GMM family does not cover, and contradictory variable lists (naming them)."""
     from spatial.models._design import parse_term
 
-    if random_effects or lee_yu or fe not in ("none", "unit"):
-        what = "random_effects=True" if random_effects else ("lee_yu=True" if lee_yu else f"fe={fe!r}")
+    if random_effects and fe == "none" and not lee_yu and info.lag and not info.error:
+        pass  # EC2SLS of the random-effects lag panel (splm's spgm(model="random", lag=TRUE))
+    elif random_effects or lee_yu or fe not in ("none", "unit"):
+        what = ("random_effects=True" + (f" with fe={fe!r}" if fe != "none" else f" for {info.name!r}")
+                if random_effects else ("lee_yu=True" if lee_yu else f"fe={fe!r}"))
         raise SpatialPanelError(
             f"estimator='gmm' with {what} is not available: GMM covers cross-sections (one period, "
-            "period=...) of sar, sdm, sem, sdem, sac and ols/slx with endogenous regressors, and panels with unit "
-            "fixed effects (fe='unit': sar, sdm, sem, sdem, as splm's spgm within); use the maximum likelihood "
+            "period=...) of sar, sdm, sem, sdem, sac and ols/slx with endogenous regressors, panels with unit "
+            "fixed effects (fe='unit': sar, sdm, sem, sdem, as splm's spgm within) and random-effects panels of "
+            "sar and sdm (random_effects=True, EC2SLS as splm's spgm random); use the maximum likelihood "
             "estimator for the others")
     if fe == "unit" and (info.lag and info.error or info.family == "least_squares"):
         raise SpatialPanelError(
@@ -120,6 +124,10 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
                                 "2SLS; het-robust GM for error models) or 'robust' (White)")
     weights = weights_matrix(w, allow_islands=allow_islands)
     within = fe == "unit"
+    random = bool(random_effects)
+    if random and period is not None:
+        raise SpatialPanelError(f"period={period!r} fits one cross-section, where random_effects=True has no "
+                                "effects to estimate; drop one of them")
     if within and period is not None:
         raise SpatialPanelError(f"period={period!r} fits one cross-section, where fe='unit' has nothing to remove; "
                                 "drop one of them")
@@ -129,7 +137,7 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
     if within:
         design = fixed_effects_design(design, "unit", lag_model=info.lag, collinear=collinear,
                                       n_spatial=info.n_spatial + len(endog))
-    elif design.n_periods != 1:
+    elif design.n_periods != 1 and not random:
         raise SpatialPanelError(
             f"estimator='gmm' fits a cross-section or a panel with unit fixed effects; this panel has "
             f"{design.n_periods} periods: pass period=... (one cross-section) or fe='unit'")
@@ -165,7 +173,8 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
     spec = ModelSpec(
         model=model, y=design.y_name, x=tuple(n for n in design.names if n != CONST and not n.startswith("W*")),
         wx=tuple(design.lagged), constant=constant and not within, fe=fe, period=period, logdet="none",
-        cov="robust" if (cov == "robust" or (info.error and gmm_errors == "het")) and not within else "homoskedastic", effects=effects, inference=inference,
+        cov="robust" if (cov == "robust" or (info.error and gmm_errors == "het")) and not within and not random
+        else "homoskedastic", random_effects=random, effects=effects, inference=inference,
         draws=int(draws), seed=int(seed), allow_islands=allow_islands, collinear=collinear,
         per_unit=bool(design.n_units <= DENSE_LIMIT if per_unit is None else per_unit),
         estimator="gmm", endog=tuple(endog_names), instruments=tuple(q_names),
@@ -192,7 +201,23 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
                 "weak instruments: first-stage F " + ", ".join(f"{k} = {v:.3g}" for k, v in weak.items())
                 + f" (below {WEAK_F:g}); the 2SLS estimates are biased towards OLS and their tests unreliable. "
                 "Use stronger instruments", WeakInstrumentsWarning, stacklevel=3)
-    if within:
+    if random:
+        if cov == "robust":
+            raise SpatialPanelError("cov='robust' is not available for the random-effects GMM panel (splm's spgm "
+                                    "gives the homoskedastic EC2SLS covariance); use cov='auto'")
+        if design.n_periods < 2:
+            raise SpatialPanelError("random_effects=True needs at least two periods per unit; this panel has one")
+        n_own = sum(1 for name in design.names if name != CONST)
+        fitted = random_lag(yv, Z, H, design.n_units, design.n_periods, n_endog=len(endog) + 1,
+                            n_const_free=n_own)
+        estimates, cov_matrix = fitted.beta, fitted.cov
+        e = yv - Z @ estimates  # the composite error mu_i + v_it (fitted.e is the EC2SLS-scaled one)
+        sigma2 = fitted.sigma_v2
+        details.update(sigma_v2=fitted.sigma_v2, sigma_1_2=fitted.sigma_12,
+                       sigma_mu2=(fitted.sigma_12 - fitted.sigma_v2) / design.n_periods,
+                       method="EC2SLS (Baltagi), as splm's spgm(model='random')",
+                       df="NT - p (lm's, as splm)")
+    elif within:
         if cov == "robust":
             raise SpatialPanelError("cov='robust' is not available for the within GMM panels (splm's spgm gives "
                                     "the homoskedastic covariance); use cov='auto'")

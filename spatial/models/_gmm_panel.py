@@ -27,7 +27,7 @@ import numpy as np
 
 from spatial.models._iv import _inverse, two_stage
 
-__all__ = ["PanelGM", "within_lag", "within_error", "kkp_within_moments", "solve_lambda_sigma"]
+__all__ = ["PanelGM", "within_lag", "within_error", "kkp_within_moments", "solve_lambda_sigma", "random_lag"]
 
 BOUND = 0.999
 
@@ -39,6 +39,7 @@ class PanelGM:
     e: np.ndarray  # residuals (error model: the filtered ones)
     lam: float | None = None
     sigma_v2: float | None = None
+    sigma_12: float | None = None  # random effects: sigma_1^2 = T sigma_mu^2 + sigma_v^2
 
 
 def within_lag(y, Z, H, n_units: int, n_periods: int) -> PanelGM:
@@ -120,3 +121,54 @@ def within_error(y, X, lag, n_units: int, n_periods: int, trace_wtw: float, *, e
         beta, e = fit.beta, fit.e
         cov = sigma_v2 * fit.varb
     return PanelGM(beta=beta, cov=cov, e=e, lam=lam, sigma_v2=sigma_v2)
+
+
+def _projector(A: np.ndarray):
+    """Orthogonal projection on the column space of A (rank-deficient A allowed: splm's instrument sets repeat
+    columns, and the within part of the constant is zero)."""
+    u, d, _ = np.linalg.svd(A, full_matrices=False)
+    basis = u[:, d > d[0] * max(A.shape) * np.finfo(float).eps]
+    return lambda v: basis @ (basis.T @ v)
+
+
+def _tsls_ssr(y, Z, exog_and_instruments) -> tuple[np.ndarray, float]:
+    """2SLS coefficients and the sum of squared structural residuals (y - Z beta)."""
+    project = _projector(exog_and_instruments)
+    Zp = project(Z)
+    beta = np.linalg.lstsq(Zp, y, rcond=None)[0]
+    e = y - Z @ beta
+    return beta, float(e @ e)
+
+
+def random_lag(y, Z, H, n_units: int, n_periods: int, *, n_endog: int, n_const_free: int) -> PanelGM:
+    """EC2SLS of the random-effects lag panel (splm ``ivplm.ec2sls``), arrays stacked unit-major.
+
+    Z = [X (with the constant), Y_endog, W y] and H = [X, Q, W^j [X, Q]] in levels; ``n_endog`` counts the
+    columns of Z that are instrumented (W y and Y_endog), ``n_const_free`` the columns of X other than the
+    constant.
+    """
+    N, T = n_units, n_periods
+
+    def split(a):
+        a = np.asarray(a, dtype=float).reshape(N * T, -1)
+        means = a.reshape(N, T, -1).mean(axis=1)
+        return a - np.repeat(means, T, axis=0), means
+
+    (yw, yb), (Zw, Zb), (Hw, Hb) = split(y), split(Z), split(H)
+    yw, yb = yw[:, 0], yb[:, 0]
+    keep = np.abs(Zw).max(axis=0) > 0  # the constant has no within part
+    _, ssr_w = _tsls_ssr(yw, Zw[:, keep], Hw)
+    sigma_v2 = ssr_w / (N * (T - 1) - n_const_free - n_endog)
+    root_t = np.sqrt(T)
+    _, ssr_b = _tsls_ssr(root_t * yb, root_t * Zb, root_t * Hb)
+    sigma_12 = ssr_b / (N - Z.shape[1])
+    sv, s1 = np.sqrt(sigma_v2), np.sqrt(sigma_12)
+    ys = yw / sv + np.repeat(yb, T) / s1
+    Zs = Zw / sv + np.repeat(Zb, T, axis=0) / s1
+    A = np.column_stack([np.ones(N * T), Hw, np.repeat(Hb, T, axis=0)])
+    project = _projector(A)
+    Zp = project(Zs)
+    beta = np.linalg.lstsq(Zp, ys, rcond=None)[0]
+    e = ys - Zs @ beta
+    cov = float(e @ e) / (N * T - Z.shape[1]) * _inverse(Zp.T @ Zp, "the EC2SLS Z*'P_A Z*")
+    return PanelGM(beta=beta, cov=cov, e=e, sigma_v2=sigma_v2, sigma_12=sigma_12)

@@ -89,7 +89,9 @@ def _method_label(result) -> str:
         info = MODELS[result.model]
         moments = {"het": "het-robust GM (Arraiz et al. 2010)", "hom": "GM (Drukker et al. 2013)",
                    "kp98": "GM (Kelejian-Prucha 1998/99)"}.get(spec.gmm_errors or "", "")
-        if spec.fe == "unit":
+        if getattr(spec, "random_effects", False):
+            how = "EC2SLS, random unit effects"
+        elif spec.fe == "unit":
             how = "within spatial 2SLS" if info.lag else "within GM (Kapoor-Kelejian-Prucha)"
         else:
             how = (f"GS2SLS with {moments} for lambda" if info.lag and info.error else moments if info.error else
@@ -132,6 +134,8 @@ def _effects_blocks(result) -> list[tuple[str, object]]:
 
 def _effects_label(spec) -> str:
     if getattr(spec, "random_effects", False):
+        if getattr(spec, "estimator", "ml") == "gmm":
+            return "random unit effects (EC2SLS: sigma_v^2 and sigma_1^2 = T sigma_mu^2 + sigma_v^2)"
         return "random unit effects (phi = sigma_mu^2 / sigma2)"
     label = {"none": "none", "unit": "unit", "time": "time", "twoway": "unit and time (two-way)"}.get(spec.fe, spec.fe)
     return label + (", Lee-Yu bias correction" if getattr(spec, "lee_yu", False) else "")

@@ -147,10 +147,17 @@ def _check_gmm(spec: dict[str, Any]) -> None:
         if spec.get("endog") or spec.get("instruments"):
             raise ConfigError("[models] endog and instruments need estimator = \"gmm\"")
         return
-    clash = [k for k in ("random_effects", "dynamic", "lee_yu") if spec.get(k)]
+    clash = [k for k in ("dynamic", "lee_yu") if spec.get(k)]
+    if spec.get("random_effects") and spec["fe"] != "none":
+        clash.append("random_effects")
     if clash or spec["fe"] not in ("none", "unit"):
-        raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections and panels with fe = \"unit\"; remove "
-                          f"{clash or ['fe']} (or use estimator = \"ml\")")
+        raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections, panels with fe = \"unit\" and "
+                          f"random-effects lag panels; remove {clash or ['fe']} (or use estimator = \"ml\")")
+    if spec.get("random_effects"):
+        lag_only = [m for m, info in MODELS.items() if info.lag and not info.error]  # EC2SLS: spgm random, lag
+        if any(m not in lag_only for m in spec["models"]):
+            raise ConfigError(f"[models] estimator = \"gmm\" with random_effects = true covers "
+                              f"{', '.join(lag_only)} (EC2SLS); models = {spec['models']}")
     within = [m for m, info in MODELS.items() if info.n_spatial == 1]  # the within GM: one spatial parameter
     if spec["fe"] == "unit" and any(m not in within for m in spec["models"]):
         raise ConfigError(f"[models] estimator = \"gmm\" with fe = \"unit\" covers {', '.join(within)}; "

@@ -56,6 +56,21 @@ fit <- spgm(f, data = produc, index = c("id", "year"), listw = lw, model = "with
             spatial.error = TRUE, Durbin = TRUE)
 cases$within_durbin_error <- pack(fit, "spgm(model='within', lag=FALSE, spatial.error=TRUE, Durbin=TRUE)")
 
+# Random effects, lag model: EC2SLS (spgm's default method for model="random", ivplm.ec2sls). The endogenous
+# case lags the external instruments (lag.instruments=TRUE), as our GMM always does.
+fit <- spgm(f, data = produc, index = c("id", "year"), listw = lw, model = "random", lag = TRUE,
+            spatial.error = FALSE)
+cases$random_lag <- c(pack(fit, "spgm(model='random', lag=TRUE, spatial.error=FALSE)"),
+                      list(sigma_v2 = fit$sigmav, sigma_1_2 = fit$sigma1))
+fit <- spgm(f_ex, data = produc, index = c("id", "year"), listw = lw, model = "random", lag = TRUE,
+            spatial.error = FALSE, endog = ~ log(emp), instruments = ~ log(hwy) + log(water),
+            lag.instruments = TRUE)
+cases$random_lag_endog <- pack(fit, "spgm(model='random', lag=TRUE, spatial.error=FALSE, endog=~log(emp), instruments=~log(hwy)+log(water), lag.instruments=TRUE)")
+fit <- spgm(f, data = produc, index = c("id", "year"), listw = lw, model = "random", lag = TRUE,
+            spatial.error = FALSE, Durbin = TRUE)
+cases$random_durbin_lag <- c(pack(fit, "spgm(model='random', lag=TRUE, spatial.error=FALSE, Durbin=TRUE)"),
+                             list(sigma_v2 = fit$sigmav, sigma_1_2 = fit$sigma1))
+
 out <- list(software = paste0("R ", R.version$major, ".", R.version$minor, ", splm ", packageVersion("splm"),
                               ", spdep ", packageVersion("spdep"), ", plm ", packageVersion("plm")),
             script = "tests/reference/produc_gmm/make_fixture.R", cases = cases)

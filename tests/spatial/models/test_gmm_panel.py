@@ -1,4 +1,4 @@
-"""Within (unit fixed effects) GMM spatial panels against R splm 1.6-5's spgm on Produc (tests/reference/produc_gmm)."""
+"""Within (unit fixed effects) and random-effects (EC2SLS) GMM spatial panels against R splm 1.6-5's spgm on Produc (tests/reference/produc_gmm)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ X3 = ["log(pcap)", "log(pc)", "unemp"]
 CASES = {"within_lag": ("sar", X4, None), "within_error": ("sem", X4, None),
          "within_lag_endog": ("sar", X3, ["log(emp)"]), "within_error_endog": ("sem", X3, ["log(emp)"]),
          "within_durbin_lag": ("sdm", X4, None), "within_durbin_error": ("sdem", X4, None)}
+RANDOM = {"random_lag": ("sar", X4, None), "random_lag_endog": ("sar", X3, ["log(emp)"]),
+         "random_durbin_lag": ("sdm", X4, None)}
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +36,12 @@ def produc():
 
 
 def _fit(produc, case, **kw):
-    model, x, endog = CASES[case]
+    model, x, endog = {**CASES, **RANDOM}[case]
     panel, w = produc
+    effects = dict(random_effects=True) if case.startswith("random") else dict(fe="unit")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SpatialWarning)
-        return fit(panel, w, y="log(gsp)", x=x, model=model, fe="unit", estimator="gmm", endog=endog,
+        return fit(panel, w, y="log(gsp)", x=x, model=model, estimator="gmm", endog=endog, **effects,
                    instruments=["log(hwy)", "log(water)"] if endog else None, draws=kw.pop("draws", 0), **kw)
 
 
@@ -75,19 +78,20 @@ def test_lag_effects_from_the_gmm_covariance(produc):
     assert eff.draws == 300 and np.all(eff.std_errors.to_numpy() > 0)
 
 
-def test_shuffled_rows_give_identical_estimates(produc):
+@pytest.mark.parametrize("case", ["within_error_endog", "random_lag_endog"])
+def test_shuffled_rows_give_identical_estimates(produc, case):
     panel, w = produc
     data = panel.data.reset_index().sample(frac=1.0, random_state=3)
     other = SpatialPanel(data, id="id", time="year")
-    a = _fit(produc, "within_error_endog")
-    b = _fit((other, w), "within_error_endog")
+    a = _fit(produc, case)
+    b = _fit((other, w), case)
     pd.testing.assert_series_equal(a.params, b.params, rtol=1e-12)
 
 
 @pytest.mark.parametrize("kw, message", [
     (dict(model="sac"), "covers sar, sdm, sem and sdem"),
     (dict(fe="twoway"), "fe='twoway' is not available"),
-    (dict(model="sar", random_effects=True), "random_effects=True is not available"),
+    (dict(model="sar", random_effects=True), "random_effects=True with fe=.unit. is not available"),
     (dict(model="sar", cov="robust"), "cov='robust' is not available for the within GMM"),
 ])
 def test_uncovered_panel_requests_are_refused(produc, kw, message):
@@ -102,3 +106,52 @@ def test_pooled_panel_gmm_is_refused(produc):
     panel, w = produc
     with pytest.raises(SpatialPanelError, match="pass period=... .one cross-section. or fe='unit'"):
         fit(panel, w, y="log(gsp)", x=X4, model="sar", estimator="gmm", draws=0)
+
+
+# Random effects (spgm(model="random", lag=TRUE): Baltagi's EC2SLS). splm's covariance is lm's on the
+# EC2SLS-transformed data, SSR* / (NT - p) (Z*'P_A Z*)^-1; we report the same.
+
+
+def _splm_name(name):
+    if name == "lambda":
+        return "rho"  # splm's lambda is the coefficient of W y
+    if name == "(Intercept)":
+        return "const"
+    return f"W*{name[4:]}" if name.startswith("lag_") else name
+
+
+@pytest.mark.parametrize("case", sorted(RANDOM))
+def test_matches_splm_spgm_random(produc, case):
+    """Estimates rtol 1e-6, standard errors 1e-4, the covariance 1e-5 (elementwise, scaled by the SEs)."""
+    r, ref = _fit(produc, case), EXPECTED[case]
+    names = [_splm_name(n) for n in ref["names"]]
+    np.testing.assert_allclose(r.params[names].to_numpy(), ref["estimates"], rtol=1e-6)
+    np.testing.assert_allclose(r.std_errors[names].to_numpy(), ref["std_errors"], rtol=1e-4)
+    cov = pd.DataFrame(r.cov, index=r.params.index, columns=r.params.index).loc[names, names].to_numpy()
+    se = np.sqrt(np.diag(cov))
+    np.testing.assert_allclose(cov / np.outer(se, se), np.asarray(ref["cov"]) / np.outer(se, se), atol=1e-5)
+    if "sigma_v2" in ref:
+        assert r.details["sigma_v2"] == pytest.approx(ref["sigma_v2"], rel=1e-6)
+        assert r.details["sigma_1_2"] == pytest.approx(ref["sigma_1_2"], rel=1e-6)
+    assert r.loglik is None and r.spec.random_effects and r.spec.fe == "none" and r.n_periods == 17
+
+
+def test_lag_effects_from_the_ec2sls_covariance(produc):
+    r = _fit(produc, "random_lag", draws=300, seed=5)
+    eff = r.effects
+    np.testing.assert_allclose(eff.total.to_numpy(), r.params[X4].to_numpy() / (1 - r.params["rho"]), rtol=1e-9)
+    assert eff.draws == 300 and np.all(eff.std_errors.to_numpy() > 0)
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(model="sem"), "random_effects=True for 'sem' is not available"),
+    (dict(model="sac"), "random_effects=True for 'sac' is not available"),
+    (dict(cov="robust"), "cov='robust' is not available for the random-effects GMM"),
+    (dict(period=1970), "period=1970 fits one cross-section"),
+])
+def test_uncovered_random_requests_are_refused(produc, kw, message):
+    panel, w = produc
+    options = dict(y="log(gsp)", x=X4, model="sar", random_effects=True, estimator="gmm", draws=0)
+    options.update(kw)
+    with pytest.raises(SpatialPanelError, match=message):
+        fit(panel, w, **options)

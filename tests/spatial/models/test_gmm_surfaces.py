@@ -123,3 +123,51 @@ def test_config_period_reaches_fit():
     cfg = validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp"]},
                            "models": {"y": "gsp", "x": ["gsp"], "models": ["sar"], "period": 1986}})
     assert fit_keywords(cfg["models"], "sar")["period"] == 1986
+
+
+PRODUC = Path(__file__).resolve().parents[2] / "reference"
+
+
+def test_random_effects_gmm_through_cli_and_config(tmp_path, capsys):
+    """EC2SLS (random_effects=True, estimator gmm): the CLI's JSON and a config run both give splm's
+    spgm(model="random") estimates (tests/reference/produc_gmm); no likelihood anywhere."""
+    from spatial.config import validate_config
+    from spatial.pipeline import run
+
+    ref = json.loads((PRODUC / "produc_gmm" / "expected.json").read_text())["cases"]["random_lag"]
+    rho = ref["estimates"][ref["names"].index("lambda")]
+    table = pd.read_csv(PRODUC / "produc" / "produc.csv")
+    states = pd.read_csv(PRODUC / "produc" / "produc_states.csv")
+    table["id"] = table["state"].map(dict(zip(states["produc_state"], states["id"], strict=True)))
+    table.to_csv(tmp_path / "produc.csv", index=False)
+    out = tmp_path / "re.json"
+    code = main(["fit", str(tmp_path / "produc.csv"), "--id", "id", "--time", "year", "--y", "log(gsp)",
+                 "--x", "log(pcap)", "--x", "log(pc)", "--x", "log(emp)", "--x", "unemp", "--model", "sar",
+                 "--estimator", "gmm", "--random-effects", "--weights",
+                 str(PRODUC / "produc_effects" / "us48_queen_produc.gal"), "--effects-draws", "0", "--json", str(out)])
+    assert code == 0, capsys.readouterr().err
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["estimator"] == "gmm" and written["loglik"] is None and written["spec"]["random_effects"]
+    assert written["params"]["rho"]["estimate"] == pytest.approx(rho, rel=1e-6)
+    assert written["params"]["rho"]["std_error"] == pytest.approx(ref["std_errors"][0], rel=1e-4)
+
+    cfg = validate_config({
+        "panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp", "pcap", "pc", "emp",
+                                                                                        "unemp"]},
+        "boundaries": {"dataset": "us48_states"},
+        "models": {"y": "log(gsp)", "x": ["log(pcap)", "log(pc)", "log(emp)", "unemp"], "models": ["sar"],
+                   "estimator": "gmm", "random_effects": True, "draws": 0}})
+    ctx = run(cfg, write=False, echo=lambda text: None)
+    fitted = ctx.results["models"]["results"]["sar"]
+    assert fitted.spec.random_effects and fitted.loglik is None
+    assert fitted.params["rho"] == pytest.approx(rho, rel=1e-6)
+
+
+def test_config_refuses_random_effects_gmm_beyond_the_lag_models():
+    from spatial.config import validate_config
+    from spatial.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="random_effects = true covers sar, sdm"):
+        validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp"]},
+                         "models": {"y": "gsp", "x": ["gsp"], "models": ["sar", "sem"], "estimator": "gmm",
+                                    "random_effects": True}})

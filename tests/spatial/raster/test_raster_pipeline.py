@@ -112,3 +112,18 @@ def test_cli_zonal_on_bundled_data_and_on_a_stack(tmp_path, capsys):
     stack = pd.read_csv(tmp_path / "ntl.csv", dtype={"code": str})
     assert list(stack.columns) == ["code", "period", "viirs_avg_median", "viirs_avg_count"] and len(stack) == 6
     assert "wrote ntl.csv: 3 units, 2 periods" in capsys.readouterr().out
+
+
+def test_cli_zonal_keeps_the_study_area_as_a_run_does(tmp_path, capsys):
+    """``zonal --keep mainland`` measures the 31 mainland provinces (the bundled boundaries' filter, as
+    ``[boundaries] keep`` in a run) and lists the removed units; the kept values are unchanged."""
+    code = main(["zonal", "china_dem", "--boundaries", "china_provinces", "--stats", "max", "--keep", "mainland",
+                 "--out", str(tmp_path / "mainland.csv")])
+    assert code == 0
+    table = pd.read_csv(tmp_path / "mainland.csv", dtype={"adcode": str})
+    assert len(table) == 31 and not table["adcode"].isin(["710000", "810000", "820000"]).any()
+    assert table.set_index("adcode").loc["540000", "china_dem_max"] == 6949
+    assert "3 units outside the study area (keep mainland" in capsys.readouterr().err
+    code = main(["zonal", "china_dem", "--boundaries", "china_provinces", "--keep", "nosuch",
+                 "--out", str(tmp_path / "bad.csv")])
+    assert code != 0 and "nosuch" in capsys.readouterr().err and not (tmp_path / "bad.csv").exists()
