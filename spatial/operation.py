@@ -255,7 +255,8 @@ class Operation:
     ``inputs`` is True when the command also reads a table (and boundaries or weights) with the
     options of ``spatial check`` (the shared loader), ``"boundaries"`` when it reads a table and
     boundaries only (no weights); ``positional`` names the Python arguments
-    that are the data (``panel``, ``w``), not options.
+    that are the data (``panel``, ``w``), not options; ``options_of`` (``module:NAME``) names the
+    keywords a function taking ``**options`` accepts (``weights.builder:BUILD_OPTIONS``).
     """
 
     name: str
@@ -265,6 +266,7 @@ class Operation:
     function: str | None = None
     positional: tuple[str, ...] = ()
     inputs: bool | str = False
+    options_of: str | None = None
 
     def param(self, name: str) -> Param:
         for param in self.params:

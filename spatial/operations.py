@@ -48,13 +48,17 @@ from spatial.choices import (
     Stat,
     Statistic,
     TableStat,
+    RepairOption,
     Transform,
     WeightsTransform,
 )
 from maps.choices import Inset, Lang, Scheme, Tiles
+from weights.choices import DuplicateOption, EigenOption, Format, IslandPolicy, KernelFunction, Kind, Metric, \
+    PointsOption, TieOption
+from weights.choices import Transform as MatrixTransform
 from spatial.operation import Operation, Param, section_keys
 
-__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -426,6 +430,106 @@ ZONAL = Operation(
     ),
 )
 
+# -- weights build: one matrix from boundaries, points or a values table ---------------------------
+_RUN_READS = "a run reads its boundaries once with [boundaries] {key}; Python: read_boundaries({keyword}=)"
+_FILE_KIND = "[weights.NAME] kind = 'file' reads a matrix; on the command line: spatial weights convert/info"
+WEIGHTS_BUILD = Operation(
+    "weights build", command="weights build", section="weights.NAME", function="weights.builder:build",
+    positional=("data",), options_of="weights.builder:BUILD_OPTIONS",
+    params=(
+        Param("id", str, None, "Unit id column (ids are kept as text); default for a bundled dataset: its id.",
+              key=None, why="a run keys every matrix by the panel's units ([panel] id; points_id for points)"),
+        Param("kind", Kind, None, "Kind of weights.", required=True),
+        Param("output", Path, None, "Weights file to write (.gal .gwt .csv .xlsx .mtx .mat .dta); only the summary "
+              "when omitted.", flag="--out", key=None, keyword=False,
+              why="a run writes weights_NAME.<format> into its folder (formats); Python: write_weights(path)"),
+        Param("format", Format, None, "Output format (default: from the extension; 'matrix' writes a full-matrix "
+              ".csv).", key=None, keyword=False,
+              why="a run writes every format listed in formats; Python: write_weights(format=)"),
+        Param("overwrite", bool, False, "Replace --out if it exists (never an input).", key=None, keyword=False,
+              why="spatial run --overwrite, for the whole run"),
+        Param("force", bool, False, "Write a full matrix (csv/xlsx/dta) above n = 5000.", key=None, keyword=False,
+              why="Python: write_weights(force=); a run writes sparse formats"),
+        Param("layer", str, None, "Layer of the boundary file.", key=None, keyword=False,
+              why=_RUN_READS.format(key="layer", keyword="layer")),
+        Param("encoding", str, None, "Encoding of a .dbf without .cpg, or of a CSV table (e.g. gbk).", key=None,
+              keyword=False, why=_RUN_READS.format(key="encoding", keyword="encoding")),
+        Param("assume_crs", str, None, "CRS for a boundary file without one, e.g. EPSG:4326.", key=None,
+              keyword=False, why=_RUN_READS.format(key="assume_crs", keyword="assume_crs")),
+        Param("xy", str, None, "Coordinate columns of a points table, e.g. lon,lat.", key_type=list),
+        Param("metric", Metric, None, "Distance: euclidean (projected CRS) or great-circle haversine/geodesic in km "
+              "(lon/lat)."),
+        Param("points", PointsOption, None, "Points of polygons."),
+        Param("order", int, None, "Contiguity order (2: neighbours of neighbours).", low=1, key_default=1),
+        Param("cumulative", bool, None, "Contiguity of orders 1..--order.", click={"default": None},
+              key_default=False),
+        Param("strict", bool, None, "Contiguity by geometric predicates, not shared vertices.",
+              click={"default": None}, key_default=False),
+        Param("tolerance", float, None, "Contiguity snapping distance in CRS units (gaps, slivers).",
+              key_type=(int, float)),
+        Param("k", int, None, "Neighbours (knn; kernel bandwidth from the k-th).", low=1),
+        Param("threshold", float, None, "Distance band (km for great-circle metrics).", key_type=(int, float)),
+        Param("inverse", bool, None, "Distance band with 1/d^alpha weights instead of 0/1.",
+              click={"default": None}, keyword=False, why="Python: binary=False"),
+        Param("binary", bool, True, "", flag=None, key=None,
+              why="the builder's keyword; the command's --inverse and the key inverse = true set it to False"),
+        Param("alpha", float, None, "Distance decay power: 1/d^alpha.", key_type=(int, float)),
+        Param("cutoff", float, None, "Inverse distance only within this distance.", key_type=(int, float)),
+        Param("function", KernelFunction, None, "Kernel function."),
+        Param("bandwidth", float, None, "Fixed kernel bandwidth.", key_type=(int, float)),
+        Param("adaptive", bool, None, "Kernel bandwidth per unit (its k-th neighbour).", click={"default": None},
+              key_default=False),
+        Param("duplicates", DuplicateOption, None, "Units at the same location (knn)."),
+        Param("group", str, None, "Group column for block weights (e.g. province, region)."),
+        Param("values", Path, None, "Table of the economic variable (nested); for --kind economic the SOURCE is "
+              "that table.", key=None, why="a run takes the variable from its panel"),
+        Param("values_id", str, None, "", flag=None, key=None,
+              why="Python only: the id column of the values table (the command uses --id, a run the panel's)"),
+        Param("variable", str, None, "Economic variable (e.g. gdp_pc)."),
+        Param("time", str, None, "Period column of the values table.", key=None,
+              why="a run uses the panel's period ([panel] time)"),
+        Param("periods", str, None, "Periods averaged: 2010:2019 or 2010,2015,2019 (default all).",
+              key_type=(str, list)),
+        Param("ties", TieOption, None, "Equal means in economic distance."),
+        Param("max_links", int, None, "Refuse to build more links (default 50,000,000).", low=1),
+        Param("islands", IslandPolicy, None, "Island policy: keep zero rows, drop them, or connect each to its "
+              "nearest unit(s)."),
+        Param("connect_k", int, 1, "Nearest units each island is connected to.", low=1),
+        Param("transform", MatrixTransform, "none", "Transformation applied last.", key_default="row",
+              why="a run row-standardises by default (as its models need); the command and Python write as built"),
+        Param("repair", RepairOption, "none", "Repair invalid polygons (bow-ties, spikes) with make_valid; each "
+              "repair is listed.", key="boundaries.repair", keyword=False,
+              why="Python: spatial.geometry.check_geometries(repair=) before build"),
+        Param("drop_bad_geometry", bool, False, "Drop units with missing/empty/non-polygon geometry.",
+              key="boundaries.bad_geometry", keyword=False,
+              why="Python: check_geometries(bad_geometry='drop_units'); config: bad_geometry = 'drop_units'"),
+        Param("dissolve_by_id", bool, False, "Union boundary rows that share an id.",
+              key="boundaries.duplicate_geometry", keyword=False,
+              why="Python: check_geometries(duplicates='dissolve'); config: duplicate_geometry = 'dissolve'"),
+        Param("eigen", EigenOption, "auto", "How the rho interval is computed (dense up to n = 2000).", key=None,
+              keyword=False, why="Python: BuiltWeights.summary(eigen=); a run computes the interval as needed"),
+        Param("formats", list, ["csv"], "files written", flag=None, keyword=False,
+              why="the command writes one file (--out, --format); Python: write_weights"),
+        Param("points_path", str, None, "table of points", flag=None, keyword=False,
+              why="the command's SOURCE is the points table; Python: the points are build's data"),
+        Param("points_dataset", str, None, "bundled points dataset", flag=None, keyword=False,
+              why="the command's SOURCE takes a bundled name (china_capitals); Python: datasets.load"),
+        Param("points_id", str, None, "id column of the points table", flag=None, keyword=False,
+              why="the command's --id; Python: id="),
+        Param("distance", str, None, "name of a distance matrix defined above", flag=None,
+              why="a command builds one matrix; nested on the command line builds its inverse distance from SOURCE"),
+        Param("of", list, None, "two matrices defined above", flag=None, keyword=False,
+              why="Python: weights.economic.mixed(w1, w2, phi); a command builds one matrix"),
+        Param("phi", float, None, "weight of the first", flag=None, keyword=False,
+              why="as of (weights.economic.mixed)"),
+        Param("path", str, None, "a weights file", flag=None, keyword=False, why=_FILE_KIND),
+        Param("file_format", str, None, "format of the weights file", flag=None, key="format", keyword=False,
+              why=_FILE_KIND),
+        Param("file_encoding", str, None, "encoding of the weights file", flag=None, key="encoding",
+              keyword=False, why=_FILE_KIND),
+    ),
+)
+
 #: The keys of ``[rasters]``.
 RASTERS_KEYS = section_keys("rasters", (ZONAL,))
 
@@ -441,7 +545,7 @@ def without_ml_defaults(keywords: dict) -> dict:
 
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES,
-                                                            MAP, ZONAL)}
+                                                            MAP, ZONAL, WEIGHTS_BUILD)}
 
 #: The keys of the ``[esda]`` section, from the three operations.
 ESDA_KEYS = section_keys("esda", (MORAN, LISA, HOTSPOTS))

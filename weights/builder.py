@@ -33,7 +33,7 @@ from weights.summary import EigenOption, WeightsSummary, summarize
 from weights.transform import Transform
 from weights.transform import transform as _transform
 
-__all__ = ["Kind", "KINDS", "BuiltWeights", "build"]
+__all__ = ["Kind", "KINDS", "BuiltWeights", "build", "BUILD_OPTIONS"]
 
 KINDS: tuple[str, ...] = get_args(Kind)
 
@@ -50,6 +50,8 @@ _OPTIONS: dict[str, tuple[str, ...]] = {
     "economic": ("variable", "time", "periods", "ties", "max_links"),
     "nested": ("distance", "alpha", "cutoff", "max_links", *_LOCATION, *_VALUES),
 }
+#: Every keyword ``build(**options)`` accepts for some kind.
+BUILD_OPTIONS: tuple[str, ...] = tuple(dict.fromkeys(name for names in _OPTIONS.values() for name in names))
 _DISTANCE_KINDS = ("knn", "distance_band", "inverse_distance", "kernel", "nested")
 
 

@@ -18,25 +18,17 @@ from typing import get_args
 
 import click
 
-from spatial.choices import RepairOption
 from spatial.cli import STATE
+from spatial.operations import WEIGHTS_BUILD
 from weights.choices import (
-    DuplicateOption,
     EigenOption,
     Format,
-    IslandPolicy,
-    KernelFunction,
-    Kind,
-    Metric,
-    PointsOption,
-    TieOption,
     Transform,
 )
 
 __all__ = ["weights_cmd"]
 
 _TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
-_KINDS = get_args(Kind)
 _FORMATS = get_args(Format)
 
 
@@ -135,63 +127,24 @@ def _read_units(path: Path, id_column: str, xy: str | None, layer, encoding, ass
 
 @weights_cmd.command("build")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--id", "id_column", help="Unit id column (ids are kept as text); default for a bundled dataset: its id.")
-@click.option("--kind", required=True, type=click.Choice(_KINDS), help="Kind of weights.")
-@click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Weights file to write (.gal .gwt .csv .xlsx .mtx .mat .dta); only the summary when omitted.")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), help="Output format (default: from the extension; "
-              "'matrix' writes a full-matrix .csv).")
-@click.option("--overwrite", is_flag=True, help="Replace --out if it exists (never an input).")
-@click.option("--force", is_flag=True, help="Write a full matrix (csv/xlsx/dta) above n = 5000.")
-@click.option("--layer", help="Layer of the boundary file.")
-@click.option("--encoding", help="Encoding of a .dbf without .cpg, or of a CSV table (e.g. gbk).")
-@click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326.")
-@click.option("--xy", help="Coordinate columns of a points table, e.g. lon,lat.")
-@click.option("--metric", type=click.Choice(get_args(Metric)),
-              help="Distance: euclidean (projected CRS) or great-circle haversine/geodesic in km (lon/lat).")
-@click.option("--points", type=click.Choice(get_args(PointsOption)), help="Points of polygons.")
-@click.option("--order", type=click.IntRange(min=1), help="Contiguity order (2: neighbours of neighbours).")
-@click.option("--cumulative", is_flag=True, default=None, help="Contiguity of orders 1..--order.")
-@click.option("--strict", is_flag=True, default=None, help="Contiguity by geometric predicates, not shared vertices.")
-@click.option("--tolerance", type=float, help="Contiguity snapping distance in CRS units (gaps, slivers).")
-@click.option("--k", type=click.IntRange(min=1), help="Neighbours (knn; kernel bandwidth from the k-th).")
-@click.option("--threshold", type=float, help="Distance band (km for great-circle metrics).")
-@click.option("--inverse", is_flag=True, default=None, help="Distance band with 1/d^alpha weights instead of 0/1.")
-@click.option("--alpha", type=float, help="Distance decay power: 1/d^alpha.")
-@click.option("--cutoff", type=float, help="Inverse distance only within this distance.")
-@click.option("--function", type=click.Choice(get_args(KernelFunction)),
-              help="Kernel function.")
-@click.option("--bandwidth", type=float, help="Fixed kernel bandwidth.")
-@click.option("--adaptive", is_flag=True, default=None, help="Kernel bandwidth per unit (its k-th neighbour).")
-@click.option("--duplicates", type=click.Choice(get_args(DuplicateOption)), help="Units at the same location (knn).")
-@click.option("--group", help="Group column for block weights (e.g. province, region).")
-@click.option("--values", "values_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Table of the economic variable (nested); for --kind economic the SOURCE is that table.")
-@click.option("--variable", help="Economic variable (e.g. gdp_pc).")
-@click.option("--time", "time_column", help="Period column of the values table.")
-@click.option("--periods", help="Periods averaged: 2010:2019 or 2010,2015,2019 (default all).")
-@click.option("--ties", type=click.Choice(get_args(TieOption)), help="Equal means in economic distance.")
-@click.option("--max-links", type=click.IntRange(min=1), help="Refuse to build more links (default 50,000,000).")
-@click.option("--islands", type=click.Choice(get_args(IslandPolicy)),
-              help="Island policy: keep zero rows, drop them, or connect each to its nearest unit(s).")
-@click.option("--connect-k", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Nearest units each island is connected to.")
-@click.option("--transform", "transform_name", type=click.Choice(get_args(Transform)), default="none", show_default=True, help="Transformation applied last.")
-@click.option("--repair", type=click.Choice(get_args(RepairOption)), default="none", show_default=True,
-              help="Repair invalid polygons (bow-ties, spikes) with make_valid; each repair is listed.")
-@click.option("--drop-bad-geometry", is_flag=True, help="Drop units with missing/empty/non-polygon geometry.")
-@click.option("--dissolve-by-id", is_flag=True, help="Union boundary rows that share an id.")
-@_EIGEN
-def build_cmd(source: Path, id_column: str, kind: str, output: Path | None, fmt: str | None, overwrite: bool,
-              force: bool, layer, encoding, assume_crs, xy, metric, points, order, cumulative, strict, tolerance, k,
-              threshold, inverse, alpha, cutoff, function, bandwidth, adaptive, duplicates, group, values_path,
-              variable, time_column, periods, ties, max_links, islands, connect_k, transform_name, repair: str,
-              drop_bad_geometry: bool, dissolve_by_id: bool, eigen: str) -> None:
+@WEIGHTS_BUILD.options()
+def build_cmd(source: Path, *, id: str | None, output: Path | None, format: str | None, transform: str,
+              values: Path | None, time: str | None, **given) -> None:
     """Build weights from SOURCE (boundaries, a points table with --xy, or a values table; a file or a bundled
     dataset such as china_provinces or china_capitals) and print the summary."""
     from spatial._fs import check_output, display_path
     from spatial.sources import POINT_COLUMNS, resolve_source
     from weights.builder import build
+
+    id_column, fmt, transform_name, values_path, time_column = id, format, transform, values, time
+    (kind, overwrite, force, layer, encoding, assume_crs, xy, metric, points, order, cumulative, strict, tolerance,
+     k, threshold, inverse, alpha, cutoff, function, bandwidth, adaptive, duplicates, group, variable, periods, ties,
+     max_links, islands, connect_k, repair, drop_bad_geometry, dissolve_by_id, eigen) = (given.pop(name) for name in (
+        "kind", "overwrite", "force", "layer", "encoding", "assume_crs", "xy", "metric", "points", "order",
+        "cumulative", "strict", "tolerance", "k", "threshold", "inverse", "alpha", "cutoff", "function", "bandwidth",
+        "adaptive", "duplicates", "group", "variable", "periods", "ties", "max_links", "islands", "connect_k",
+        "repair", "drop_bad_geometry", "dissolve_by_id", "eigen"))
+    assert not given, sorted(given)
     from weights.io import infer_format, write_weights
 
     shown = str(source)

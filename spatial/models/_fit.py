@@ -23,7 +23,11 @@ from spatial.models._robust import ROBUST, check_robust
 from spatial.models.catalog import model_info
 from spatial.models.effects import EffectsInference, EffectsMethod
 from spatial.models.families import FitOptions, family_for, run
+from spatial.models.families import concentrated_ml, least_squares, random_effects  # noqa: F401
 from spatial.models.result import Result
+
+# The three default families load with fit (as the estimator did before them): the first fit does not
+# pay their import. GMM and dynamic panels load on first use.
 
 __all__ = ["fit", "ModelName", "FixedEffects", "LogdetMethod", "CovMethod", "Collinear", "Estimator", "GmmErrors"]
 
