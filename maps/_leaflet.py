@@ -206,7 +206,9 @@ def build_map(
     m.display_notes = tuple(notes)
     if layer.n:  # before the layer, so that the units are projected once, at the fitted zoom
         minx, miny, maxx, maxy = layer.frame.total_bounds
-        m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+        fit = folium.map.FitBounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+        fit.options["animate"] = False  # the view is final when the legend is placed (units.js placeLegend)
+        fit.add_to(m)
     topology = encode(layer.frame.geometry.to_numpy(), layer.precision, ids=list(layer.ids))
     data = topology.to_dict() | {"names": list(layer.frame["_name"])}  # escaped by display_layer
     units = _UnitsLayer(data, safe_text(layer_name or title or value_label))

@@ -85,7 +85,9 @@ def symmetric_scaling(matrix: sparse.csr_array) -> np.ndarray | None:
         return None  # a one-way link
     n = matrix.shape[0]
     transposed = sparse.csr_array(matrix.T)
-    log_d = np.zeros(n)
+    # up[c] = the parent of c in a breadth-first spanning forest (a root is its own parent) and
+    # step[c] = log(w_parent,child / w_child,parent): log d_c = log d_parent + step[c]
+    up, step = np.arange(n), np.zeros(n)
     _, labels = csgraph.connected_components(pattern, directed=False)
     _, roots = np.unique(labels, return_index=True)
     for root in roots:
@@ -94,10 +96,19 @@ def symmetric_scaling(matrix: sparse.csr_array) -> np.ndarray | None:
         if child.size == 0:
             continue  # an island: nothing to scale
         par = parent[child]
-        # d_child = d_parent * w_parent,child / w_child,parent
-        step = np.log(np.asarray(matrix[par, child]).ravel()) - np.log(np.asarray(transposed[par, child]).ravel())
-        for c, p, s in zip(child.tolist(), par.tolist(), step.tolist(), strict=True):  # parents come first
-            log_d[c] = log_d[p] + s
+        up[child] = par
+        step[child] = np.log(np.asarray(matrix[par, child]).ravel()) - np.log(np.asarray(transposed[par, child]).ravel())
+    # depth of every unit (integer pointer doubling, exact), then one vectorised pass per depth, parents first
+    depth, jump = (up != np.arange(n)).astype(np.int64), up.copy()
+    while not np.array_equal(jump[jump], jump):
+        depth = depth + depth[jump]
+        jump = jump[jump]
+    by_depth = np.argsort(depth, kind="stable")
+    starts = np.searchsorted(depth[by_depth], np.arange(1, depth.max(initial=0) + 2))
+    log_d = np.zeros(n)
+    for lo, hi in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
+        level = by_depth[lo:hi]
+        log_d[level] = log_d[up[level]] + step[level]
     d = np.exp(log_d - log_d.max(initial=0.0))
     coo = sparse.coo_array(matrix)
     lhs = d[coo.row] * coo.data

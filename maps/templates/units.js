@@ -173,8 +173,10 @@ var spatialPanel = (function () {
     layer.on("mouseover", function (e) { e.layer.setStyle({weight: 3, color: "#222"}); e.layer.bringToFront(); });
     layer.on("mouseout", function (e) { e.layer.setStyle(styleOf(e.layer)); });
     var control = L.control({position: "bottomright"});
-    control.onAdd = function () {
-      var div = L.DomUtil.create("div", "spatial-panel-control");
+    var panel = null;
+    control.onAdd = function () {  // built once: placing the legend moves the same panel between corners
+      if (panel) { return panel; }
+      var div = panel = L.DomUtil.create("div", "spatial-panel-control");
       div.setAttribute("data-spatial", "legend");
       var title = L.DomUtil.create("div", "spatial-title", div);
       title.innerHTML = spec.title;
@@ -204,6 +206,78 @@ var spatialPanel = (function () {
     control.addTo(map);
     layer.spatialShow = show;
     show(spec.initial);
+    placeLegend(map, layer, control);
+  }
+
+  /* The legend goes where it covers no unit at the initial view: the corner whose box covers the
+     fewest units (bottom right first, then bottom left, top right, top left); when every corner
+     covers some, the view is refitted with the legend's width (or height, whichever keeps the
+     larger zoom) kept free beside the data, so the data sits outside the legend's box. */
+  var CORNERS = ["bottomright", "bottomleft", "topright", "topleft"];
+  function crosses(a, b, r) {  // segment a-b meets rectangle r (Liang-Barsky)
+    var t0 = 0, t1 = 1, dx = b.x - a.x, dy = b.y - a.y;
+    var p = [-dx, dx, -dy, dy], q = [a.x - r.left, r.right - a.x, a.y - r.top, r.bottom - a.y];
+    for (var i = 0; i < 4; i++) {
+      if (p[i] === 0) { if (q[i] < 0) { return false; } continue; }
+      var t = q[i] / p[i];
+      if (p[i] < 0) { if (t > t1) { return false; } if (t > t0) { t0 = t; } }
+      else { if (t < t0) { return false; } if (t < t1) { t1 = t; } }
+    }
+    return true;
+  }
+  function inside(pt, ring) {
+    var hit = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var a = ring[i], b = ring[j];
+      if ((a.y > pt.y) !== (b.y > pt.y) && pt.x < (b.x - a.x) * (pt.y - a.y) / (b.y - a.y) + a.x) { hit = !hit; }
+    }
+    return hit;
+  }
+  function covered(map, layer, r) {  // number of units the rectangle r (container pixels) touches
+    var count = 0, centre = L.point((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+    layer.eachLayer(function (shape) {
+      var b = shape.getBounds();
+      if (!b.isValid()) { return; }
+      var nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
+      if (se.x < r.left || nw.x > r.right || se.y < r.top || nw.y > r.bottom) { return; }
+      var rings = shape.getLatLngs(), hit = false;
+      (function walk(list) {
+        if (hit || !list.length) { return; }
+        if (list[0] instanceof L.LatLng) {
+          var ring = list.map(function (ll) { return map.latLngToContainerPoint(ll); });
+          for (var i = 0; i < ring.length && !hit; i++) { hit = crosses(ring[i], ring[(i + 1) % ring.length], r); }
+          hit = hit || inside(centre, ring);
+        } else { list.forEach(walk); }
+      })(rings);
+      if (hit) { count++; }
+    });
+    return count;
+  }
+  function legendBox(map, control) {
+    var c = map.getContainer().getBoundingClientRect(), d = control.getContainer().getBoundingClientRect();
+    return {left: d.left - c.left, right: d.right - c.left, top: d.top - c.top, bottom: d.bottom - c.top,
+            width: d.width, height: d.height};
+  }
+  function placeLegend(map, layer, control) {
+    var size = map.getSize(), data = layer.getBounds();
+    if (!size.x || !size.y || !data.isValid()) { return; }
+    var best = null;
+    CORNERS.forEach(function (corner) {
+      control.setPosition(corner);
+      var n = covered(map, layer, legendBox(map, control));
+      if (best === null || n < best.n) { best = {corner: corner, n: n}; }
+    });
+    control.setPosition(best.corner);
+    map.getContainer().setAttribute("data-legend-corner", best.corner);
+    if (best.n === 0) { return; }
+    var box = legendBox(map, control), margin = 10, right = best.corner.indexOf("right") >= 0;
+    var bottom = best.corner.indexOf("bottom") >= 0;
+    var sideX = L.point(box.width + 2 * margin, 0), sideY = L.point(0, box.height + 2 * margin);
+    var zoomX = map.getBoundsZoom(data, false, sideX), zoomY = map.getBoundsZoom(data, false, sideY);
+    var free = zoomX >= zoomY ? sideX : sideY, none = L.point(0, 0);
+    var after = zoomX >= zoomY ? (right ? [none, free] : [free, none]) : (bottom ? [none, free] : [free, none]);
+    map.fitBounds(data, {paddingTopLeft: after[0], paddingBottomRight: after[1], animate: false});
+    map.getContainer().setAttribute("data-legend-corner", best.corner + " refitted");
   }
 
   return {units: units, views: views, numbers: numbers};

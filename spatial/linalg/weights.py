@@ -141,7 +141,8 @@ def weights_matrix(w: Any, *, allow_islands: bool = False) -> WeightsMatrix:
         When ``w`` is not a libpysal ``Graph`` or ``W``.
     """
     graph = w if isinstance(w, SparseWeights) else as_graph(w)  # a matrix stays one: libpysal not loaded
-    ids = tuple(str(i) for i in graph.unique_ids)
+    unique = graph.unique_ids  # a pandas Index (Graph) or a tuple (SparseWeights)
+    ids = tuple(map(str, unique.tolist() if hasattr(unique, "tolist") else unique))  # iterating an Arrow index is slow
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
         repeated = [i for i in ids if i in seen or seen.add(i)]

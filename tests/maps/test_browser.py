@@ -335,3 +335,52 @@ def Image_open(png: bytes) -> np.ndarray:
     from PIL import Image
 
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+# --- the legend covers no unit at the initial view --------------------------------------------------
+
+def _legend_maps():
+    import pandas as pd
+
+    import maps
+    from spatial import datasets
+
+    rng = np.random.default_rng(3)
+    us, cn = datasets.load("us48_states"), datasets.load("china_provinces")
+    labels = np.array(["HH", "LL", "HL", "LH", "ns"])
+    yield "us_choropleth", maps.choropleth(us, pd.DataFrame(rng.lognormal(size=(len(us), 3)), index=us["fips"],
+                                                              columns=[1986, 1987, 1988]), id="fips", names=["state"], label="gsp")
+    yield "us_lisa", maps.lisa_map(us, pd.Series(rng.choice(labels, len(us)), index=us["fips"]), id="fips", names=["state"])
+    yield "cn_choropleth", maps.choropleth(cn, pd.Series(rng.lognormal(size=len(cn)), index=cn["adcode"]), id="adcode",
+                                           names=["name_zh"], label="gdp", lang="zh")
+    yield "cn_lisa", maps.lisa_map(cn, pd.Series(rng.choice(labels, len(cn)), index=cn["adcode"]), id="adcode",
+                                   names=["name_zh"], lang="zh")
+
+
+@pytest.mark.parametrize("size", [(1280, 900), (1000, 430)])
+def test_legend_covers_no_unit_at_the_initial_view(browser, tmp_path, size):
+    """Legend placement (units.js placeLegend) on the US states and the China provinces: with the
+    legend hidden, the pixels under its box are all map background (no unit drawn there), in a
+    roomy page and in a wide, short one (the report's frame) where every corner needs a refit."""
+    background = np.array([0xf4, 0xf5, 0xf2])
+    corners = set()
+    for name, fmap in _legend_maps():
+        path = tmp_path / f"{name}.html"
+        path.write_text(fmap.to_html(), encoding="utf-8")
+        page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)
+        box = page.evaluate("""() => { const m = document.querySelector('.folium-map').getBoundingClientRect();
+            const d = document.querySelector('.spatial-panel-control').getBoundingClientRect();
+            return [d.left - m.left, d.top - m.top, d.right - m.left, d.bottom - m.top]; }""")
+        corners.add(page.evaluate("document.querySelector('.folium-map').getAttribute('data-legend-corner')"))
+        page.evaluate("document.querySelector('.spatial-panel-control').style.visibility = 'hidden'")
+        shot = Image_open(page.locator(".folium-map").screenshot())
+        left, top, right, bottom = (int(round(v)) for v in box)
+        under = shot[max(top, 0):bottom, max(left, 0):right].reshape(-1, 3)
+        assert len(under) > 1000, name
+        drawn = np.abs(under.astype(int) - background).max(axis=1) > 6
+        assert drawn.sum() == 0, f"{name} at {size}: {drawn.sum()} pixels of units under the legend"
+        page.close()
+    assert all(c for c in corners)
