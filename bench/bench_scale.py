@@ -8,8 +8,13 @@
 2. The same model at n = 199,809 (447 x 447) x T = 10: the CLI against the Python API in a script
    (pandas CSV, ``SpatialPanel``, ``weights.read_weights``, ``fit``). Goal: CLI within 1.3x.
 3. Cross-sectional SAR, n = 100,489 (317 x 317), effects with 1000 draws: the CLI against
-   spatialreg 1.2-6 ``lagsarlm(method = "Matrix")`` + ``impacts(tr = trW(type = "mult"), R = 1000)``
-   (Rscript, same files). Goal: ours 3x faster.
+   spatialreg 1.2-6 ``lagsarlm(method = "Matrix")`` + ``impacts(tr = trW(type = ...), R = 1000)``
+   (Rscript, same files). Goal: ours 3x faster. The traces are spatialreg's Monte Carlo ones
+   (``type = "MC"``, what its documentation advises for large n, and what our effects use above
+   2,000 units); ``BENCH_SCALE_TRW=mult`` gives the exact powers, which at this n take longer than
+   the fit (W^30 of a lattice has ~3,700 non-zeros per row).
+
+``BENCH_SCALE_CASES=3`` (any of 1, 2, 3, comma-separated) runs only those cases.
 
 The rho of both sides is printed as a check that the same model was fitted (ours without the
 Lee-Yu correction, as splm's default).
@@ -58,7 +63,7 @@ _R_SPATIALREG = textwrap.dedent("""
     lw <- nb2listw(read.gal(args[2], override.id = TRUE), style = "W")
     d <- d[order(d$id), ]
     fit <- lagsarlm(y ~ x1 + x2, data = d, listw = lw, method = "Matrix")
-    tr <- trW(as(lw, "CsparseMatrix"), type = "mult")
+    tr <- trW(as(lw, "CsparseMatrix"), type = args[3])
     set.seed(1)
     s <- summary(impacts(fit, tr = tr, R = 1000), zstats = TRUE)
     cat(sprintf('{"rho": %.10f}\\n', fit$rho))
@@ -165,41 +170,56 @@ def _line(label: str, ours, theirs, who: str, rho_ours: float | None, rho_theirs
 
 def main() -> None:
     env_r = os.environ.get("R_LIBS")
+    cases = set(os.environ.get("BENCH_SCALE_CASES", "1,2,3").replace(" ", "").split(","))
+    trw = os.environ.get("BENCH_SCALE_TRW", "MC")
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
         folder = Path(tmp)
         rscript = folder / "peer.R"
-        # 1. n = 3,025 x 10 two-way SDM: CLI vs splm
-        table, gal = write_case(55, 10, folder)
-        ours = timed(_cli(table, gal, folder / "sdm.json", "sdm", "twoway"))
-        peer = None
-        rho_peer = None
-        if _r_available("splm"):
-            rscript.write_text(_R_SPLM, encoding="utf-8")
-            peer = timed(["Rscript", str(rscript), str(table), str(gal)])
-            rho_peer = json.loads(peer[2].strip().splitlines()[-1])["rho"] if peer else None
-        else:
-            print(f"   splm is not installed (R_LIBS={env_r!r}); see this module's docstring")
-        _line("two-way FE SDM n=3,025 x T=10, 1000 draws, CLI vs R splm", ours, peer, "splm",
-              _rho_of(folder / "sdm.json") if ours else None, rho_peer)
-        # 2. n = 199,809 x 10: CLI vs Python API
-        table, gal = write_case(447, 10, folder)
-        script = folder / "api.py"
-        script.write_text(_PYTHON_API, encoding="utf-8")
-        api = timed([sys.executable, str(script), str(table), str(gal)])
-        cli = timed(_cli(table, gal, folder / "big.json", "sdm", "twoway"))
-        if api and cli:
-            inside = json.loads(api[2].strip().splitlines()[-1])
-            print(f"two-way FE SDM n=199,809 x T=10, 1000 draws: CLI {cli[0]:.1f} s ({cli[1]:.0f} MB), Python API "
-                  f"{api[0]:.1f} s ({api[1]:.0f} MB; fit() alone {inside['fit']:.1f} s), CLI/API "
-                  f"{cli[0] / api[0]:.2f}x; rho {_rho_of(folder / 'big.json'):.6f} / {inside['rho']:.6f}")
-        # 3. SAR n = 100,489 with effects: CLI vs spatialreg Matrix
-        table, gal = write_case(317, 1, folder)
-        ours = timed(_cli(table, gal, folder / "sar.json", "sar", None))
-        rscript.write_text(_R_SPATIALREG, encoding="utf-8")
+        if "1" in cases:
+            _splm_case(folder, rscript, env_r)
+        if "2" in cases:
+            _api_case(folder)
+        if "3" in cases:
+            _spatialreg_case(folder, rscript, trw)
+
+
+def _splm_case(folder: Path, rscript: Path, env_r: str | None) -> None:
+    table, gal = write_case(55, 10, folder)
+    ours = timed(_cli(table, gal, folder / "sdm.json", "sdm", "twoway"))
+    peer = None
+    rho_peer = None
+    if _r_available("splm"):
+        rscript.write_text(_R_SPLM, encoding="utf-8")
         peer = timed(["Rscript", str(rscript), str(table), str(gal)])
-        _line("SAR n=100,489 with effects (1000 draws), CLI vs spatialreg Matrix", ours, peer, "spatialreg",
-              _rho_of(folder / "sar.json") if ours else None,
-              json.loads(peer[2].strip().splitlines()[-1])["rho"] if peer else None)
+        rho_peer = json.loads(peer[2].strip().splitlines()[-1])["rho"] if peer else None
+    else:
+        print(f"   splm is not installed (R_LIBS={env_r!r}); see this module's docstring")
+    _line("two-way FE SDM n=3,025 x T=10, 1000 draws, CLI vs R splm", ours, peer, "splm",
+          _rho_of(folder / "sdm.json") if ours else None, rho_peer)
+
+
+def _api_case(folder: Path) -> None:
+    table, gal = write_case(447, 10, folder)
+    script = folder / "api.py"
+    script.write_text(_PYTHON_API, encoding="utf-8")
+    api = timed([sys.executable, str(script), str(table), str(gal)])
+    cli = timed(_cli(table, gal, folder / "big.json", "sdm", "twoway"))
+    if api and cli:
+        inside = json.loads(api[2].strip().splitlines()[-1])
+        print(f"two-way FE SDM n=199,809 x T=10, 1000 draws: CLI {cli[0]:.1f} s ({cli[1]:.0f} MB), Python API "
+              f"{api[0]:.1f} s ({api[1]:.0f} MB; fit() alone {inside['fit']:.1f} s), CLI/API "
+              f"{cli[0] / api[0]:.2f}x; rho {_rho_of(folder / 'big.json'):.6f} / {inside['rho']:.6f}")
+
+
+def _spatialreg_case(folder: Path, rscript: Path, trw: str) -> None:
+    table, gal = write_case(317, 1, folder)
+    ours = timed(_cli(table, gal, folder / "sar.json", "sar", None))
+    rscript.write_text(_R_SPATIALREG, encoding="utf-8")
+    peer = timed(["Rscript", str(rscript), str(table), str(gal), trw])
+    _line(f"SAR n=100,489 with effects (1000 draws), CLI vs spatialreg Matrix (trW {trw})", ours, peer,
+          "spatialreg",
+          _rho_of(folder / "sar.json") if ours else None,
+          json.loads(peer[2].strip().splitlines()[-1])["rho"] if peer else None)
 
 
 if __name__ == "__main__":

@@ -49,3 +49,7 @@ RepairOption = Literal["none", "make_valid"]  # invalid polygons: refuse, or rep
 Stat = Literal["mean", "sum", "area_sum", "min", "max", "median", "std", "count", "share"]
 PixelRule = Literal["fraction", "all_touched"]  # exact area fractions, or every pixel a polygon touches
 Backend = Literal["single", "dask"]
+
+# indices (geographical detector)
+DiscretizeOption = Literal["quantile", "natural_breaks", "equal_interval"]  # classes of a numeric factor
+SingletonStrata = Literal["keep", "drop", "error"]  # strata with one observation

@@ -49,6 +49,8 @@ from spatial.choices import (
     Statistic,
     TableStat,
     RepairOption,
+    DiscretizeOption,
+    SingletonStrata,
     Transform,
     WeightsTransform,
 )
@@ -58,7 +60,7 @@ from weights.choices import DuplicateOption, EigenOption, Format, IslandPolicy, 
 from weights.choices import Transform as MatrixTransform
 from spatial.operation import Operation, Param, section_keys
 
-__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "INDEX_GEODETECTOR", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -530,6 +532,38 @@ WEIGHTS_BUILD = Operation(
     ),
 )
 
+# -- index geodetector: the geographical detector (an [indices] analysis of a run) -----------------
+_PANEL_KEY = "a run reads its table once with [panel] {key}; Python: pass the table (or a SpatialPanel)"
+INDEX_GEODETECTOR = Operation(
+    "index geodetector", command="index geodetector", section="indices",
+    function="spatial.indices:geodetector", positional=("data",),
+    params=(
+        Param("id", str, None, "Unit id column.", required=True, key=None, why=_PANEL_KEY.format(key="id")),
+        Param("time", str, None, "Period column (omit for a cross-section).", key=None,
+              why=_PANEL_KEY.format(key="time")),
+        Param("output", Path, None, "Main output table (.csv); other tables are written beside it.", flag="--out",
+              required=True, key=None, keyword=False,
+              why="a run writes indices_geodetector_<table>.csv into its folder"),
+        Param("sheet", str, None, "Excel sheet name.", key="panel.sheet", keyword=False,
+              why="Python: read_table(sheet=)"),
+        Param("encoding", str, None, "Text encoding of a CSV table (e.g. gbk).", key="panel.encoding",
+              keyword=False, why="Python: read_table(encoding=)"),
+        Param("overwrite", bool, False, "Replace existing outputs (never the inputs).", key=None, keyword=False,
+              why="spatial run --overwrite, for the whole run"),
+        Param("y", str, None, "Response variable.", required=True, key="geodetector_y"),
+        Param("factors", list, None, "Comma-separated factor columns.", required=True, items=str,
+              key="geodetector_factors", min_items=1),
+        Param("period", str, None, "Use this period only (default: all rows pooled).", key="geodetector_period",
+              key_type=(int, str)),
+        Param("discretize", DiscretizeOption, "quantile", ""),
+        Param("k", int, 5, "Classes of numeric factors.", key="classes"),
+        Param("categorical", list, [], "Comma-separated numeric factors that are already strata codes."),
+        Param("singletons", SingletonStrata, "keep", "Strata with one observation."),
+        Param("alpha", float, 0.05, "", key=None,
+              why="[indices] alpha is the composite index's subjective share; a run tests the risk detector at 0.05"),
+    ),
+)
+
 #: The keys of ``[rasters]``.
 RASTERS_KEYS = section_keys("rasters", (ZONAL,))
 
@@ -545,7 +579,7 @@ def without_ml_defaults(keywords: dict) -> dict:
 
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES,
-                                                            MAP, ZONAL, WEIGHTS_BUILD)}
+                                                            MAP, ZONAL, WEIGHTS_BUILD, INDEX_GEODETECTOR)}
 
 #: The keys of the ``[esda]`` section, from the three operations.
 ESDA_KEYS = section_keys("esda", (MORAN, LISA, HOTSPOTS))

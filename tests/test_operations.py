@@ -75,9 +75,22 @@ def test_config_keys_are_the_declared_ones(name):
         assert key in keys, f"{name}.{param.name}: no key {param.key!r} in [{where or op.section}]"
         if param.choices is not None and not where:
             assert keys[key].choices == _CONFIG_CHOICES.get((op.section, key), param.choices), (name, key)
-    if section:  # every key of the section belongs to an operation
+    if section and op.section not in _PARTLY_DECLARED:  # every key of the section belongs to an operation
         claimed = {p.key for o in OPERATIONS.values() if o.section == op.section for p in o.params if p.key}
         assert set(section) - claimed == set(), f"[{op.section}] keys no operation declares"
+
+
+# Sections whose operations are not all declared yet (so not every key is claimed), and what is missing.
+_PARTLY_DECLARED = {"indices": "only index geodetector is declared; composite, coupling, theil, gini, convergence, "
+                               "kde, lq, obstacle, dea, productivity, markov, gravity are not yet (issue 13)"}
+
+
+def test_partly_declared_sections_still_have_unclaimed_keys():
+    """A section leaves _PARTLY_DECLARED as soon as its operations claim every key."""
+    load_steps()
+    for section in _PARTLY_DECLARED:
+        claimed = {p.key for o in OPERATIONS.values() if o.section == section for p in o.params if p.key}
+        assert set(SECTIONS[section]) - claimed, f"[{section}] is fully declared: remove it from _PARTLY_DECLARED"
 
 
 # Where a config key allows other values than the declared Literal, and why.
@@ -120,10 +133,10 @@ def test_python_keywords_are_the_declared_ones(name):
 def test_choices_on_the_command_line_are_the_literal(name):
     op = OPERATIONS[name]
     command = _command(op.command)
-    by_name = {p.name: p for p in command.params}
+    by_flag = {flag: p for p in command.params for flag in p.opts}
     for param in op.params:
-        if param.flag and isinstance(by_name[param.name].type, click.Choice):
-            assert tuple(by_name[param.name].type.choices) == tuple(str(c) for c in param.choices)
+        if param.flag and isinstance(by_flag[param.flags[0]].type, click.Choice):
+            assert tuple(by_flag[param.flags[0]].type.choices) == tuple(str(c) for c in param.choices)
 
 
 def test_seed_bound_is_the_one_of_spatial_options():

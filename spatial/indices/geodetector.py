@@ -30,12 +30,13 @@ import itertools
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from spatial._options import check_option
+from spatial.choices import DiscretizeOption, SingletonStrata
 from spatial.errors import SchemaError, first_items
 from spatial.indices._common import _numbers, long_table
 
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 
 __all__ = ["GeoDetectorResult", "geodetector", "factor_q", "DiscretizeOption", "INTERACTIONS"]
 
-DiscretizeOption = Literal["quantile", "natural_breaks", "equal_interval"]
-SingletonStrata = Literal["keep", "drop", "error"]
 
 # code -> (English, Chinese)
 INTERACTIONS = {
