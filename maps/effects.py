@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-from maps._classify import Scheme, classify
+from maps._classify import Scheme, check_choice, classify
+from maps._continuous import continuous_views
 from maps._display import align_values, display_layer
 from maps._i18n import Lang, word
 from maps._leaflet import OfflineMap, build_map
@@ -29,7 +30,7 @@ def effects_map(
     variable: str,
     id: str | None = None,
     names: list[str] | None = None,
-    scheme: Scheme = "equal_interval",
+    scheme: Scheme | Literal["continuous"] = "continuous",
     k: int = 5,
     cmap: str | None = None,
     fmt: str | None = None,
@@ -47,12 +48,14 @@ def effects_map(
         Indexed by unit id; columns such as ``direct`` (the diagonal of S_k: the effect of a
         unit's own change on itself), ``received`` (row sums minus the diagonal: what a unit
         gains when every other unit changes) and ``emitted`` (column sums minus the diagonal:
-        what a unit's change does to all others). Each column is classified on its own; values
-        spanning zero get a diverging palette.
+        what a unit's change does to all others). Each column has its own scale; values
+        spanning zero get a diverging palette centred on 0.
     scheme
-        Equal intervals by default, so that the colours show the size of the differences (a
-        range of 1.204 to 1.248 is five close shades, not five quantile colours that make trivial
-        differences look large); ``"quantiles"`` when chosen.
+        ``"continuous"`` by default: each unit coloured by its value on a ramp from the minimum
+        to the maximum (from -m to m when the values change sign), a labelled colourbar and the
+        range stated in the legend, so that a range of 1.204 to 1.248 shows as close shades, not
+        as five classes that make trivial differences look large. A classification scheme
+        (``"equal_interval"``, ``"quantiles"``...) when chosen; ``k`` is its class count.
     variable
         The regressor whose effects are shown (in the title).
 
@@ -77,12 +80,16 @@ def effects_map(
     shown = {str(c): word(str(c), lang) if str(c) in _KNOWN else str(c) for c in frame.columns}
     frame = frame.rename(columns=shown)
     columns = numeric_columns(frame, f"effects of {variable}")
+    check_choice("scheme", scheme, ("continuous", *get_args(Scheme)))
 
     def classes_for(column, numbers):
         finite = numbers[np.isfinite(numbers)]
         diverging = finite.size and finite.min() < 0 < finite.max()
         return classify(numbers, scheme=scheme, k=k, cmap=cmap or ("RdBu_r" if diverging else "PuBuGn"))
 
-    views = class_views(columns, classes_for, lang=lang, fmt=fmt, pooled_note=None)
+    if scheme == "continuous":
+        views = continuous_views(columns, cmap=cmap, lang=lang, fmt=fmt)
+    else:
+        views = class_views(columns, classes_for, lang=lang, fmt=fmt, pooled_note=None)
     return build_map(layer, views, title=title or f"{variable}", value_label=variable, selector=word("view", lang),
                      lang=lang, initial=0, tiles=tiles, height=height)

@@ -20,7 +20,7 @@ from spatial.errors import IdentificationError, SpatialPanelError, SpatialWarnin
 from spatial.models._design import CONST, build_design
 from spatial.models._gm_error import gm_error_het, gs2sls_het
 from spatial.models._gm_error_hom import gm_error_hom, gm_error_kp98, gs2sls_hom, gs2sls_kp98
-from spatial.models._gmm_panel import BOUND, random_lag, within_error, within_lag
+from spatial.models._gmm_panel import BOUND, random_error, random_lag, within_error, within_lag
 from spatial.models._iv import anselin_kelejian, check_instruments, first_stage, lag_powers, two_stage
 from spatial.linalg import DENSE_LIMIT, rho_interval
 from spatial.models._panel import demean, fixed_effects_design
@@ -65,8 +65,12 @@ def check_gmm_request(info, *, x: list[str], endog: list[str], instruments: list
     """Refuse what the GMM family does not cover, and contradictory variable lists (naming them)."""
     from spatial.models._design import parse_term
 
-    if random_effects and fe == "none" and not lee_yu and info.lag and not info.error:
-        pass  # EC2SLS of the random-effects lag panel (splm's spgm(model="random", lag=TRUE))
+    if random_effects and fe == "none" and not lee_yu and info.error and not info.lag and endog:
+        raise SpatialPanelError(
+            f"estimator='gmm' with random_effects=True and endogenous regressors covers the lag models (sar, sdm); "
+            f"the random-effects GM of {info.name!r} is fitted without endog only (drop endog, or use fe='unit')")
+    if random_effects and fe == "none" and not lee_yu and info.lag != info.error:
+        pass  # EC2SLS (lag) or the KKP random-effects GM (error), as splm's spgm(model="random")
     elif random_effects or lee_yu or fe not in ("none", "unit"):
         what = ("random_effects=True" + (f" with fe={fe!r}" if fe != "none" else f" for {info.name!r}")
                 if random_effects else ("lee_yu=True" if lee_yu else f"fe={fe!r}"))
@@ -74,7 +78,7 @@ def check_gmm_request(info, *, x: list[str], endog: list[str], instruments: list
             f"estimator='gmm' with {what} is not available: GMM covers cross-sections (one period, "
             "period=...) of sar, sdm, sem, sdem, sac and ols/slx with endogenous regressors, panels with unit "
             "fixed effects (fe='unit': sar, sdm, sem, sdem, as splm's spgm within) and random-effects panels of "
-            "sar and sdm (random_effects=True, EC2SLS as splm's spgm random); use the maximum likelihood "
+            "sar, sdm, sem and sdem (random_effects=True, as splm's spgm random); use the maximum likelihood "
             "estimator for the others")
     if fe == "unit" and (info.lag and info.error or info.family == "least_squares"):
         raise SpatialPanelError(
@@ -207,16 +211,27 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
                                     "gives the homoskedastic EC2SLS covariance); use cov='auto'")
         if design.n_periods < 2:
             raise SpatialPanelError("random_effects=True needs at least two periods per unit; this panel has one")
-        n_own = sum(1 for name in design.names if name != CONST)
-        fitted = random_lag(yv, Z, H, design.n_units, design.n_periods, n_endog=len(endog) + 1,
-                            n_const_free=n_own)
-        estimates, cov_matrix = fitted.beta, fitted.cov
-        e = yv - Z @ estimates  # the composite error mu_i + v_it (fitted.e is the EC2SLS-scaled one)
+        if info.error:
+            fitted = random_error(yv, X, lag, design.n_units, design.n_periods, float(W.multiply(W).sum()))
+            k = len(fitted.beta)
+            estimates = np.concatenate([fitted.beta, [fitted.lam]])
+            names.append("lambda")
+            cov_matrix = np.full((k + 1, k + 1), np.nan)
+            cov_matrix[:k, :k] = fitted.cov
+            e = yv - X @ fitted.beta  # the composite error (spatially autocorrelated)
+            details.update(lambda_interval=[-BOUND, BOUND], method="KKP random-effects GM (moments 'initial') and "
+                           "feasible GLS, as splm's spgm(model='random')",
+                           theta=1.0 - float(np.sqrt(fitted.sigma_v2 / fitted.sigma_12)))
+        else:
+            n_own = sum(1 for name in design.names if name != CONST)
+            fitted = random_lag(yv, Z, H, design.n_units, design.n_periods, n_endog=len(endog) + 1,
+                                n_const_free=n_own)
+            estimates, cov_matrix = fitted.beta, fitted.cov
+            e = yv - Z @ estimates  # the composite error mu_i + v_it (fitted.e is the EC2SLS-scaled one)
+            details.update(method="EC2SLS (Baltagi), as splm's spgm(model='random')", df="NT - p (lm's, as splm)")
         sigma2 = fitted.sigma_v2
         details.update(sigma_v2=fitted.sigma_v2, sigma_1_2=fitted.sigma_12,
-                       sigma_mu2=(fitted.sigma_12 - fitted.sigma_v2) / design.n_periods,
-                       method="EC2SLS (Baltagi), as splm's spgm(model='random')",
-                       df="NT - p (lm's, as splm)")
+                       sigma_mu2=(fitted.sigma_12 - fitted.sigma_v2) / design.n_periods)
     elif within:
         if cov == "robust":
             raise SpatialPanelError("cov='robust' is not available for the within GMM panels (splm's spgm gives "
@@ -260,8 +275,8 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lambda of the within GM has no standard error (said in details)
         se, z, p = coefficient_inference(estimates, cov_matrix, names, model=model)
-    if info.error and (within or gmm_errors == "kp98"):
-        source = "the within GM (Kapoor-Kelejian-Prucha, as splm's spgm)" if within else \
+    if info.error and (within or random or gmm_errors == "kp98"):
+        source = "the panel GM (Kapoor-Kelejian-Prucha, as splm's spgm)" if within or random else \
             "the Kelejian-Prucha (1998/99) GM (gmm_errors='kp98', as spreg's GM_Error)"
         details["lambda_std_error"] = f"not available from {source}"
         warnings.warn(f"{model}: {source} gives no standard error for lambda; it is reported as n/a (het or hom "

@@ -27,7 +27,7 @@ import numpy as np
 
 from spatial.models._iv import _inverse, two_stage
 
-__all__ = ["PanelGM", "within_lag", "within_error", "kkp_within_moments", "solve_lambda_sigma", "random_lag"]
+__all__ = ["PanelGM", "within_lag", "within_error", "kkp_within_moments", "solve_lambda_sigma", "random_lag", "random_error"]
 
 BOUND = 0.999
 
@@ -172,3 +172,22 @@ def random_lag(y, Z, H, n_units: int, n_periods: int, *, n_endog: int, n_const_f
     e = ys - Zs @ beta
     cov = float(e @ e) / (N * T - Z.shape[1]) * _inverse(Zp.T @ Zp, "the EC2SLS Z*'P_A Z*")
     return PanelGM(beta=beta, cov=cov, e=e, sigma_v2=sigma_v2, sigma_12=sigma_12)
+
+
+def random_error(y, X, lag, n_units: int, n_periods: int, trace_wtw: float) -> PanelGM:
+    """KKP random-effects GM ("initial" moments) and feasible GLS for the spatial error (splm ``sperrorgm``)."""
+    N, T = n_units, n_periods
+
+    def unit_means(a):
+        return np.repeat(a.reshape(N, T, *a.shape[1:]).mean(axis=1), T, axis=0)
+
+    u = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+    lam, sigma_v2 = solve_lambda_sigma(*kkp_within_moments(u - unit_means(u), lag, N, T, trace_wtw))
+    ur = u - lam * lag(u)
+    sigma_12 = float(ur @ unit_means(ur)) / N
+    theta = 1.0 - np.sqrt(sigma_v2 / sigma_12)
+    ys, xs = y - lam * lag(y), X - lam * lag(X)
+    yf, xf = ys - theta * unit_means(ys), xs - theta * unit_means(xs)
+    beta = np.linalg.lstsq(xf, yf, rcond=None)[0]
+    cov = sigma_v2 * _inverse(xf.T @ xf, "the GLS-transformed X'X")
+    return PanelGM(beta=beta, cov=cov, e=yf - xf @ beta, lam=lam, sigma_v2=sigma_v2, sigma_12=sigma_12)

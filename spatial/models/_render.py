@@ -90,7 +90,8 @@ def _method_label(result) -> str:
         moments = {"het": "het-robust GM (Arraiz et al. 2010)", "hom": "GM (Drukker et al. 2013)",
                    "kp98": "GM (Kelejian-Prucha 1998/99)"}.get(spec.gmm_errors or "", "")
         if getattr(spec, "random_effects", False):
-            how = "EC2SLS, random unit effects"
+            how = ("random-effects GM (Kapoor-Kelejian-Prucha) and feasible GLS" if info.error else
+                   "EC2SLS, random unit effects")
         elif spec.fe == "unit":
             how = "within spatial 2SLS" if info.lag else "within GM (Kapoor-Kelejian-Prucha)"
         else:
@@ -135,7 +136,7 @@ def _effects_blocks(result) -> list[tuple[str, object]]:
 def _effects_label(spec) -> str:
     if getattr(spec, "random_effects", False):
         if getattr(spec, "estimator", "ml") == "gmm":
-            return "random unit effects (EC2SLS: sigma_v^2 and sigma_1^2 = T sigma_mu^2 + sigma_v^2)"
+            return "random unit effects (sigma_v^2, and sigma_1^2 = T sigma_mu^2 + sigma_v^2)"
         return "random unit effects (phi = sigma_mu^2 / sigma2)"
     label = {"none": "none", "unit": "unit", "time": "time", "twoway": "unit and time (two-way)"}.get(spec.fe, spec.fe)
     return label + (", Lee-Yu bias correction" if getattr(spec, "lee_yu", False) else "")

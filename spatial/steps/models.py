@@ -152,12 +152,7 @@ def _check_gmm(spec: dict[str, Any]) -> None:
         clash.append("random_effects")
     if clash or spec["fe"] not in ("none", "unit"):
         raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections, panels with fe = \"unit\" and "
-                          f"random-effects lag panels; remove {clash or ['fe']} (or use estimator = \"ml\")")
-    if spec.get("random_effects"):
-        lag_only = [m for m, info in MODELS.items() if info.lag and not info.error]  # EC2SLS: spgm random, lag
-        if any(m not in lag_only for m in spec["models"]):
-            raise ConfigError(f"[models] estimator = \"gmm\" with random_effects = true covers "
-                              f"{', '.join(lag_only)} (EC2SLS); models = {spec['models']}")
+                          f"random-effects panels; remove {clash or ['fe']} (or use estimator = \"ml\")")
     within = [m for m, info in MODELS.items() if info.n_spatial == 1]  # the within GM: one spatial parameter
     if spec["fe"] == "unit" and any(m not in within for m in spec["models"]):
         raise ConfigError(f"[models] estimator = \"gmm\" with fe = \"unit\" covers {', '.join(within)}; "

@@ -1,5 +1,5 @@
 """GMM/IV (``estimator="gmm"``): spatial 2SLS, het-robust GM, GS2SLS and 2SLS, cross-sections;
-within panels (``fe="unit"``) and random-effects lag panels (EC2SLS).
+within panels (``fe="unit"``) and random-effects panels (EC2SLS; KKP GM and FGLS).
 
 The numerics and the Result are built by :func:`spatial.models._fit_gmm.fit_gmm`, written before the
 family protocol; this module registers it (``Family.fit``). Moving it to ``setup``/``estimate``

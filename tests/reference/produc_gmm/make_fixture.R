@@ -70,6 +70,13 @@ fit <- spgm(f, data = produc, index = c("id", "year"), listw = lw, model = "rand
             spatial.error = FALSE, Durbin = TRUE)
 cases$random_durbin_lag <- c(pack(fit, "spgm(model='random', lag=TRUE, spatial.error=FALSE, Durbin=TRUE)"),
                              list(sigma_v2 = fit$sigmav, sigma_1_2 = fit$sigma1))
+# Random effects, error model: KKP's moments, moments = "initial" (the default), then feasible GLS.
+fit <- spgm(f, data = produc, index = c("id", "year"), listw = lw, model = "random", lag = FALSE,
+            spatial.error = TRUE)
+cases$random_error <- pack(fit, "spgm(model='random', lag=FALSE, spatial.error=TRUE)")
+fit <- spgm(f, data = produc, index = c("id", "year"), listw = lw, model = "random", lag = FALSE,
+            spatial.error = TRUE, Durbin = TRUE)
+cases$random_durbin_error <- pack(fit, "spgm(model='random', lag=FALSE, spatial.error=TRUE, Durbin=TRUE)")
 
 out <- list(software = paste0("R ", R.version$major, ".", R.version$minor, ", splm ", packageVersion("splm"),
                               ", spdep ", packageVersion("spdep"), ", plm ", packageVersion("plm")),

@@ -23,7 +23,8 @@ CASES = {"within_lag": ("sar", X4, None), "within_error": ("sem", X4, None),
          "within_lag_endog": ("sar", X3, ["log(emp)"]), "within_error_endog": ("sem", X3, ["log(emp)"]),
          "within_durbin_lag": ("sdm", X4, None), "within_durbin_error": ("sdem", X4, None)}
 RANDOM = {"random_lag": ("sar", X4, None), "random_lag_endog": ("sar", X3, ["log(emp)"]),
-         "random_durbin_lag": ("sdm", X4, None)}
+          "random_durbin_lag": ("sdm", X4, None), "random_error": ("sem", X4, None),
+          "random_durbin_error": ("sdem", X4, None)}
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +121,24 @@ def _splm_name(name):
     return f"W*{name[4:]}" if name.startswith("lag_") else name
 
 
-@pytest.mark.parametrize("case", sorted(RANDOM))
+@pytest.mark.parametrize("case", ["random_error", "random_durbin_error"])
+def test_matches_splm_spgm_random_error(produc, case):
+    """KKP moments ("initial") and feasible GLS. splm drops the coefficient names here (they follow its model
+    matrix: the constant, x, then lag_x); its nlminb leaves lambda about 1e-9 from our exact minimum.
+    Estimates rtol 1e-6, standard errors 1e-4; lambda has no standard error in splm, nor in ours."""
+    r, ref = _fit(produc, case), EXPECTED[case]
+    names = ["const", *X4] + ([f"W*{x}" for x in X4] if case == "random_durbin_error" else [])
+    np.testing.assert_allclose(r.params[names].to_numpy(), ref["estimates"], rtol=1e-6)
+    np.testing.assert_allclose(r.std_errors[names].to_numpy(), ref["std_errors"], rtol=1e-4)
+    comp = ref["errcomp"]
+    assert r.params["lambda"] == pytest.approx(comp["rho"], rel=1e-6)
+    assert r.details["sigma_v2"] == pytest.approx(comp["sigma^2_v"], rel=1e-6)
+    assert r.details["sigma_1_2"] == pytest.approx(comp["sigma^2_1"], rel=1e-6)
+    assert r.details["theta"] == pytest.approx(comp["theta"], rel=1e-6)
+    assert np.isnan(r.std_errors["lambda"]) and r.loglik is None and r.spec.random_effects
+
+
+@pytest.mark.parametrize("case", ["random_lag", "random_lag_endog", "random_durbin_lag"])
 def test_matches_splm_spgm_random(produc, case):
     """Estimates rtol 1e-6, standard errors 1e-4, the covariance 1e-5 (elementwise, scaled by the SEs)."""
     r, ref = _fit(produc, case), EXPECTED[case]
@@ -144,7 +162,8 @@ def test_lag_effects_from_the_ec2sls_covariance(produc):
 
 
 @pytest.mark.parametrize("kw, message", [
-    (dict(model="sem"), "random_effects=True for 'sem' is not available"),
+    (dict(model="sem", x=X3, endog=["log(emp)"], instruments=["log(hwy)"]), "random-effects GM of 'sem' is fitted "
+     "without endog"),
     (dict(model="sac"), "random_effects=True for 'sac' is not available"),
     (dict(cov="robust"), "cov='robust' is not available for the random-effects GMM"),
     (dict(period=1970), "period=1970 fits one cross-section"),

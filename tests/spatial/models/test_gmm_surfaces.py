@@ -163,11 +163,11 @@ def test_random_effects_gmm_through_cli_and_config(tmp_path, capsys):
     assert fitted.params["rho"] == pytest.approx(rho, rel=1e-6)
 
 
-def test_config_refuses_random_effects_gmm_beyond_the_lag_models():
+def test_config_refuses_random_effects_gmm_beyond_sar_sem_sdm_sdem():
     from spatial.config import validate_config
     from spatial.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="random_effects = true covers sar, sdm"):
+    with pytest.raises(ConfigError, match="random_effects = true applies to models sar, sem, sdm, sdem only"):
         validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp"]},
-                         "models": {"y": "gsp", "x": ["gsp"], "models": ["sar", "sem"], "estimator": "gmm",
+                         "models": {"y": "gsp", "x": ["gsp"], "models": ["sar", "sac"], "estimator": "gmm",
                                     "random_effects": True}})

@@ -1,0 +1,87 @@
+"""Continuous colour scales for maps of a measure whose differences matter more than its ranks
+(per-unit effects): each unit coloured by its value on a colour ramp from the minimum to the
+maximum (or from -m to m around 0 when the values change sign), with a labelled colourbar and the
+range stated, so that a narrow range (1.204 to 1.248) shows as the close shades it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from maps._classify import NO_DATA_COLOR, palette
+from maps._escape import safe_text
+from maps._format import format_number, format_numbers
+from maps._i18n import Lang, word
+from maps._leaflet import View, legend_table, style
+
+__all__ = ["continuous_views", "ramp"]
+
+STEPS = 64  # colour steps along the ramp: finer than the eye separates on a map
+
+
+def ramp(numbers: np.ndarray, cmap: str | None = None) -> tuple[float, float, bool, str]:
+    """The scale's ends, whether it is diverging (centred on 0) and its colormap.
+
+    Examples
+    --------
+    >>> ramp(np.array([1.204, 1.248, np.nan]))
+    (1.204, 1.248, False, 'PuBuGn')
+    >>> ramp(np.array([-0.2, 0.5]))
+    (-0.5, 0.5, True, 'RdBu_r')
+    """
+    finite = numbers[np.isfinite(numbers)]
+    if not finite.size:
+        return 0.0, 0.0, False, cmap or "PuBuGn"
+    low, high = float(finite.min()), float(finite.max())
+    if low < 0 < high:
+        m = max(-low, high)
+        return -m, m, True, cmap or "RdBu_r"
+    return low, high, False, cmap or "PuBuGn"
+
+
+def _codes(numbers: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Each value's step on the ramp (0..STEPS-1); STEPS for missing values."""
+    out = np.full(numbers.shape, STEPS, dtype=int)
+    ok = np.isfinite(numbers)
+    if high > low:
+        out[ok] = np.clip(np.rint((numbers[ok] - low) / (high - low) * (STEPS - 1)), 0, STEPS - 1).astype(int)
+    else:
+        out[ok] = (STEPS - 1) // 2
+    return out
+
+
+def _colourbar(colors: tuple[str, ...], ticks: list[str]) -> str:
+    """A gradient bar (our colours) with tick labels (escaped) under it."""
+    stops = ", ".join(colors[i] for i in list(range(0, len(colors), 7)) + [len(colors) - 1])
+    bar = (f'<div class="spatial-colourbar" style="width:220px;height:12px;border:1px solid #666;'
+           f'background:linear-gradient(to right, {stops});margin-top:4px"></div>')
+    labels = "".join(f"<span>{safe_text(t)}</span>" for t in ticks)
+    return bar + f'<div style="display:flex;justify-content:space-between;width:222px;font-size:11px">{labels}</div>'
+
+
+def continuous_views(columns: dict[Any, np.ndarray], *, cmap: str | None, lang: Lang, fmt: str | None) -> list[View]:
+    """One view per column on its own continuous scale: the colour of each unit, a colourbar
+    labelled at its ends (and at 0 or the middle), the data's range and spread, no-data units counted."""
+    views = []
+    for column, numbers in columns.items():
+        low, high, diverging, name = ramp(numbers, cmap)
+        colors = palette(name, STEPS)
+        styles = tuple(style(c) for c in colors) + (style(NO_DATA_COLOR, outline="#999999", dash="3 3"),)
+        codes = _codes(numbers, low, high)
+        finite = numbers[np.isfinite(numbers)]
+        missing = int(numbers.size - finite.size)
+        legend = f'<div class="spatial-caption">{safe_text(word("continuous_diverging" if diverging else "continuous", lang))}</div>'
+        if finite.size:
+            ticks = [format_number(low, fmt), "0" if diverging else format_number((low + high) / 2, fmt),
+                     format_number(high, fmt)]
+            legend += _colourbar(colors, ticks)
+            lo, hi = float(finite.min()), float(finite.max())
+            legend += '<div class="spatial-note">' + safe_text(word(
+                "value_range", lang, low=format_number(lo, fmt), high=format_number(hi, fmt),
+                spread=format_number(hi - lo, fmt))) + "</div>"
+        if missing or not finite.size:
+            legend += legend_table([(styles[-1], safe_text(word("no_data", lang)), missing)])
+        texts = tuple(format_numbers(numbers, fmt, missing=word("no_data", lang)))
+        views.append(View(str(column), styles, tuple(int(c) for c in codes), texts, legend))
+    return views
