@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from spatial.cli import STATE
+from spatial.operations import INDEX_GEODETECTOR
 
 __all__ = ["index_cmd"]
 
@@ -38,6 +39,10 @@ def _apply(decorators: list, func):
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+#: The parameters of a declared index operation that _table_options adds (shared by every index command).
+_TABLE_PARAMS = ("id", "time", "output", "sheet", "encoding", "overwrite")
 
 
 def _table_options(func):
@@ -391,60 +396,17 @@ def kde_cmd(
 
 @index_cmd.command("geodetector")
 @_table_options
-@click.option("--y", "response", required=True, help="Response variable.")
-@click.option("--factors", required=True, help="Comma-separated factor columns.")
-@click.option("--period", help="Use this period only (default: all rows pooled).")
-@click.option(
-    "--discretize",
-    type=click.Choice(["quantile", "natural_breaks", "equal_interval"]),
-    default="quantile",
-    show_default=True,
-)
-@click.option("--k", "classes", type=int, default=5, show_default=True, help="Classes of numeric factors.")
-@click.option("--categorical", help="Comma-separated numeric factors that are already strata codes.")
-@click.option(
-    "--singletons",
-    type=click.Choice(["keep", "drop", "error"]),
-    default="keep",
-    show_default=True,
-    help="Strata with one observation.",
-)
-@click.option("--alpha", type=float, default=0.05, show_default=True)
-def geodetector_cmd(
-    table,
-    id_column,
-    time_column,
-    output,
-    sheet,
-    encoding,
-    overwrite,
-    response,
-    factors,
-    period,
-    discretize,
-    classes,
-    categorical,
-    singletons,
-    alpha,
-) -> None:
+@INDEX_GEODETECTOR.options(exclude=_TABLE_PARAMS)
+def geodetector_cmd(table, id_column, time_column, output, sheet, encoding, overwrite, y, factors, period, discretize,
+                    k, categorical, singletons, alpha) -> None:
     """Geographical detector: factor (--out), interaction, risk, risk_means and ecological tables."""
     from spatial.indices import geodetector
 
     tables = ["interaction", "risk", "risk_means", "ecological"]
     outputs, frame = _start(table, output, tables, overwrite, sheet, encoding)
-    result = geodetector(
-        frame,
-        response,
-        _split(factors),
-        id=id_column,
-        time=time_column,
-        period=None if period is None else _period(period),
-        discretize=discretize,
-        k=classes,
-        categorical=_split(categorical),
-        singletons=singletons,
-        alpha=alpha,
-    )
+    result = geodetector(frame, **INDEX_GEODETECTOR.keywords(
+        {}, y=y, factors=factors, id=id_column, time=time_column, period=None if period is None else _period(period),
+        discretize=discretize, k=k, categorical=categorical or [], singletons=singletons, alpha=alpha))
     outputs.write_all({"": result.factor, **{name: getattr(result, name) for name in tables}})
 
 
