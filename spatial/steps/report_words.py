@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["localised_table", "header", "caption"]
+__all__ = ["localised_table", "header", "caption", "phrase"]
 
 _HEADERS: dict[str, tuple[str, str]] = {
     "role": ("Role", "角色"), "file": ("File", "文件"), "dataset": ("Dataset", "数据集"), "sha256": ("SHA-256", "SHA-256"),
@@ -104,12 +104,60 @@ def _columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return frame.rename(columns=lambda c: c[:-3] if isinstance(c, str) and c.endswith(_SUFFIXES) else c)
 
 
+# Sentences other steps store in English (repairs, warnings, formulas), as Chinese patterns; the
+# user's names inside them (\\1...) are kept. A sentence not listed stays as it is.
+_PHRASES_ZH: list[tuple[str, str]] = [
+    (r"dropped from the weights", "从权重中剔除"), (r"dropped", "剔除"), (r"dissolved", "合并"), (r"repaired", "修复"),
+    (r"outside the study area \(keep (.+?): (.+) is true\)", r"位于研究区域之外（keep \1：\2 为真）"),
+    (r"outside the study area \(keep (.+?): the ids listed in (.+)\)", r"位于研究区域之外（keep \1：\2 所列单元之外）"),
+    (r"outside the study area \(keep (.+?): (.+?) in (.+)\)", r"位于研究区域之外（keep \1：\2 属于 \3）"),
+    (r"boundary removed with its panel unit", "面板单元已移除，其边界随之移除"),
+    (r"unit not in the boundaries", "单元不在边界数据中"), (r"boundary not in the panel", "边界不在面板数据中"),
+    (r"missing values in (.+)", r"\1 存在缺失值"), (r"unbalanced: no data for (.+)", r"非平衡：\1 无数据"),
+    (r"(\d+) boundary rows unioned into one", r"\1 行边界合并为一个"),
+    (r"(\d+) repairs removed or changed data; see panel\.dropped", r"\1 项修复删除或更改了数据；见“剔除或修复”表"),
+    (r"in the weights file but not in the panel \(restrict='intersection'\)", "在权重文件中但不在面板中（restrict='intersection'）"),
+    (r"not in (.+) \(restrict='intersection'\)", r"不在 \1 中（restrict='intersection'）"),
+    (r"dropped: no variation \(duplicates the constant\)", "剔除：无变异（与常数项重复）"),
+    (r"dropped: collinear \((.+) = combination of (.+)\)", r"剔除：共线（\1 为 \2 的线性组合）"),
+    (r"not estimated: every row of W sums to one, so W\*const = const \(as spatialreg\)",
+     "未估计：W 每行之和为 1，故 W*const = const（与 spatialreg 相同）"),
+    (r"classical: (.+)", r"经典公式：\1"), (r"revised: (.+)", r"修正公式：\1"),
+]
+_TRANSLATED_COLUMNS = ("what", "reason", "warning", "formula")
+
+
+def phrase(text: object, lang: str) -> object:
+    """A stored English sentence in ``lang`` (kept when it is not one of ours, or not text).
+
+    Examples
+    --------
+    >>> phrase("outside the study area (keep mainland: mainland is true)", "zh")
+    '位于研究区域之外（keep mainland：mainland 为真）'
+    >>> phrase("missing values in gdp", "zh"), phrase("dropped", "en")
+    ('gdp 存在缺失值', 'dropped')
+    """
+    import re
+
+    if lang != "zh" or not isinstance(text, str):
+        return text
+    for pattern, replacement in _PHRASES_ZH:
+        match = re.fullmatch(pattern, text)
+        if match:
+            return match.expand(replacement)
+    return text
+
+
 def localised_table(lang: str, frame: pd.DataFrame, *, index: bool = False, **options: Any):
-    """:func:`maps.report.table` with the headers in ``lang``; ``pvalues``, ``formats`` and
-    ``numeric`` name the columns as stored."""
+    """:func:`maps.report.table` with the headers in ``lang``, and the sentences other steps store
+    in English (``what``, ``reason``, ``warning``, ``formula``) in ``lang``; ``pvalues``, ``formats``
+    and ``numeric`` name the columns as stored."""
     from maps.report import table
 
     shown = _columns(frame.reset_index() if index else frame, lang)
+    if lang == "zh":
+        shown = shown.assign(**{c: shown[c].map(lambda v: phrase(v, lang))
+                                for c in _TRANSLATED_COLUMNS if c in shown.columns})
     names = {c: header(c, lang) for c in shown.columns}
     if len(set(names.values())) < len(names):  # two columns would get one header: keep the stored names
         names = {c: str(c) for c in shown.columns}

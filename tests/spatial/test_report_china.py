@@ -95,3 +95,19 @@ def test_no_internal_names(study):
         if any(w in INTERNAL for w in words):
             leftovers.add((tag, text[:80]))
     assert not leftovers, sorted(leftovers)
+
+
+def test_sentences_from_other_steps_are_in_chinese(study):
+    """The repairs table (Taiwan, HK, Macau outside the study area), the warnings and the coupling
+    formula come from other steps in English; the zh report shows them in Chinese (report_words.phrase)."""
+    from tests.report_text import ALLOWED, latin_words, visible_texts
+
+    html = (study / "report.html").read_text(encoding="utf-8")
+    body = html.split('data-section="reproducibility"')[0]
+    assert "位于研究区域之外（keep mainland：mainland 为真）" in body and "剔除" in body
+    assert "见“剔除或修复”表" in body and "经典公式：C = " in body
+    user = {"inn", "dig", "fin", "edu", "rd", "province", "year", "queen", "mainland", "adcode", "prod", "mean",
+            "panel", "csv", "provinces", "parquet", "indicators"}  # the user's names and input files
+    english = [text for tag, text in visible_texts(body) if tag == "td"
+               and len([w for w in latin_words(text) if len(w) > 2 and w not in ALLOWED and w.lower() not in user]) >= 2]
+    assert english == []
