@@ -34,10 +34,11 @@ def initial_index(columns: pd.Index, period: Any) -> int:
 
 
 def category_views(codes: pd.DataFrame, texts: pd.DataFrame, categories: list[tuple[str, str, dict]],
-                   lang: Lang, note: str | None) -> list[View]:
-    """One view per column of ``codes`` (category keys); ``categories`` are ``(key, legend text, style)``."""
+                   lang: Lang, note: str | None, no_data: dict | None = None) -> list[View]:
+    """One view per column of ``codes`` (category keys); ``categories`` are ``(key, legend text, style)``;
+    ``no_data`` the style of units without a category (grey, dashed outline, unless given)."""
     keys = [c[0] for c in categories]
-    styles = tuple(c[2] for c in categories) + (style("#d9d9d9", outline="#999999", dash="3 3"),)
+    styles = tuple(c[2] for c in categories) + (no_data or style("#d9d9d9", outline="#999999", dash="3 3"),)
     views = []
     for column in codes.columns:
         column_codes = [keys.index(v) if v in keys else len(keys) for v in codes[column]]

@@ -61,14 +61,17 @@ def _colourbar(colors: tuple[str, ...], ticks: list[str]) -> str:
 
 
 def continuous_views(columns: dict[Any, np.ndarray], *, cmap: str | None, lang: Lang, fmt: str | None) -> list[View]:
-    """One view per column on its own continuous scale: the colour of each unit, a colourbar
+    """One view per column on its own continuous scale: the colour of each unit (styles only for the
+    ramp steps in use, codes index them), a colourbar
     labelled at its ends (and at 0 or the middle), the data's range and spread, no-data units counted."""
     views = []
     for column, numbers in columns.items():
         low, high, diverging, name = ramp(numbers, cmap)
         colors = palette(name, STEPS)
-        styles = tuple(style(c) for c in colors) + (style(NO_DATA_COLOR, outline="#999999", dash="3 3"),)
-        codes = _codes(numbers, low, high)
+        steps = _codes(numbers, low, high)
+        used, codes = np.unique(steps, return_inverse=True)  # only the steps some unit shows: a smaller page
+        styles = tuple(style(colors[s]) if s < STEPS else style(NO_DATA_COLOR, outline="#999999", dash="3 3")
+                       for s in used)
         finite = numbers[np.isfinite(numbers)]
         missing = int(numbers.size - finite.size)
         legend = f'<div class="spatial-caption">{safe_text(word("continuous_diverging" if diverging else "continuous", lang))}</div>'
@@ -81,7 +84,8 @@ def continuous_views(columns: dict[Any, np.ndarray], *, cmap: str | None, lang: 
                 "value_range", lang, low=format_number(lo, fmt), high=format_number(hi, fmt),
                 spread=format_number(hi - lo, fmt))) + "</div>"
         if missing or not finite.size:
-            legend += legend_table([(styles[-1], safe_text(word("no_data", lang)), missing)])
+            no_data = style(NO_DATA_COLOR, outline="#999999", dash="3 3")
+            legend += legend_table([(no_data, safe_text(word("no_data", lang)), missing)])
         texts = tuple(format_numbers(numbers, fmt, missing=word("no_data", lang)))
         views.append(View(str(column), styles, tuple(int(c) for c in codes), texts, legend))
     return views

@@ -23,7 +23,7 @@ from maps.errors import MapError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["lisa_clusters", "lisa_map", "significance_map", "hotspot_map", "LISA_COLORS"]
+__all__ = ["lisa_clusters", "lisa_map", "significance_map", "hotspot_map", "LISA_COLORS", "LISA_NO_DATA"]
 
 LISA_COLORS = {"HH": "#e31a1c", "LL": "#1f4fd8", "HL": "#f4a6a6", "LH": "#a6c8f4", "ns": "#eeeeee",
                "island": "#ffffff"}
@@ -36,6 +36,11 @@ _ALIASES = {
     "island": "island", "isolate": "island", "no neighbours": "island", "no neighbors": "island",
 }
 _ISLAND_STYLE = style(LISA_COLORS["island"], outline="#000000", weight=1.6, dash="4 3", opacity=1)
+# Units without data (e.g. Taiwan beside a mainland sample): light sand, far from the grey of "not
+# significant" and from the white of islands; the print figure hatches them as well.
+LISA_NO_DATA = "#f1dfb4"
+NO_DATA_HATCH = "xxx"
+_NO_DATA_STYLE = style(LISA_NO_DATA, outline="#8c6d31", weight=0.8, dash="2 3", opacity=1)
 
 
 def lisa_clusters(values: Any, lag: Any, pvalues: Any, *, alpha: float = 0.05, islands: Any = None) -> np.ndarray:
@@ -155,7 +160,8 @@ def lisa_map(
     names_ = {key: word(key, lang) for key in keys}
     categories = [(key, names_[key], style(LISA_COLORS[key]) if key != "island" else _ISLAND_STYLE) for key in keys]
     note = word("alpha_note", lang, alpha=alpha) if alpha is not None else None
-    views = category_views(labels, _texts(labels, names_, p, lang), categories, lang, note)
+    views = category_views(labels, _texts(labels, names_, p, lang), categories, lang, note,
+                           no_data=_NO_DATA_STYLE)
     return build_map(layer, views, title=title or (label or word("lisa_title", lang)), value_label=word("cluster", lang),
                      selector=word("period", lang), lang=lang, initial=initial_index(labels.columns, period),
                      tiles=tiles, height=height)
@@ -214,7 +220,7 @@ def significance_map(
     texts = p.map(lambda v: format_p(v) if np.isfinite(v) else word("no_data", lang))
     for column in texts.columns:
         texts.loc[labels[column] == "island", column] = word("island", lang)
-    views = category_views(labels, texts, categories, lang, None)
+    views = category_views(labels, texts, categories, lang, None, no_data=_NO_DATA_STYLE)
     return build_map(layer, views, title=title or word("significance_title", lang), value_label=word("p_value", lang),
                      selector=word("period", lang), lang=lang, initial=initial_index(p.columns, period),
                      tiles=tiles, height=height)
@@ -284,7 +290,7 @@ def hotspot_map(
             cells.append(key)
             shown.append(f"z = {zv:.2f}, {p_phrase(pv)}")
         labels[column], texts[column] = cells, shown
-    views = category_views(labels, texts, categories, lang, None)
+    views = category_views(labels, texts, categories, lang, None, no_data=_NO_DATA_STYLE)
     return build_map(layer, views, title=title or word("hotspot_title", lang), value_label=word("gi_z", lang),
                      selector=word("period", lang), lang=lang, initial=initial_index(zs.columns, period),
                      tiles=tiles, height=height)

@@ -22,7 +22,7 @@ from maps._display import plain_values, require_fields
 from maps._escape import figure_text
 from maps._fonts import font_rc
 from maps._i18n import Lang, word
-from maps.clusters import LISA_COLORS, _normalise_labels
+from maps.clusters import LISA_COLORS, LISA_NO_DATA, NO_DATA_HATCH, _normalise_labels
 from maps.errors import MapError, MapInputError
 
 if TYPE_CHECKING:
@@ -271,13 +271,13 @@ def lisa_figure(
     check_choice("inset", inset, Inset)
     ids = pd.Index([str(i) for i in (units.index if id is None else units[id])])
     labels = _normalise_labels(_by_unit(clusters, ids, "clusters").to_frame("c"))["c"]
-    colors = [LISA_COLORS.get(v, NO_DATA_COLOR) if v else NO_DATA_COLOR for v in labels]
-    hatches = ["////" if v == "island" else None for v in labels]
+    colors = [LISA_COLORS[v] if isinstance(v, str) and v in LISA_COLORS else LISA_NO_DATA for v in labels]
+    hatches = ["////" if v == "island" else None if v in LISA_COLORS else NO_DATA_HATCH for v in labels]
     entries = []
     for key in ("HH", "LL", "HL", "LH", "ns", "island"):
         entries.append((LISA_COLORS[key], f"{word(key, lang)} ({int((labels == key).sum())})", "////" if key == "island" else None))
     if labels.isna().any():
-        entries.append((NO_DATA_COLOR, f"{word('no_data', lang)} ({int(labels.isna().sum())})", None))
+        entries.append((LISA_NO_DATA, f"{word('no_data', lang)} ({int(labels.isna().sum())})", NO_DATA_HATCH))
     with matplotlib.rc_context(font_rc([title or "", word("HH", lang)])):
         fig = _figure(figsize)
         ax = _map_axes(fig, units, colors, hatches, crs=_crs_for(units, crs), inset=inset, inset_lines=inset_lines,

@@ -145,23 +145,25 @@ def test_effects_map_views_and_diverging_palette():
 
 
 def test_effects_map_continuous_scale_states_the_range_and_centres_signed_values_on_zero():
+    from maps._classify import palette
     from maps._continuous import STEPS
 
     units = squares(["a", "b", "c", "d"])
     effects = pd.DataFrame({"direct": [1.204, 1.226, 1.248, np.nan], "received": [-0.1, 0.0, 0.4, 0.2]},
                            index=["a", "b", "c", "d"])
     spec = view_specs(maps.effects_map(units, effects, variable="x", id="code").to_html())[0]
-    direct, received = spec["codes"]
+    fills = [[spec["styles"][v][c]["fillColor"] for c in codes] for v, codes in enumerate(spec["codes"])]
+    blues, diverging = palette("PuBuGn", STEPS), palette("RdBu_r", STEPS)
     # a narrow range uses the whole ramp, proportionally: ends and the middle value at the middle step
-    assert direct[:3] == [0, round(0.5 * (STEPS - 1)), STEPS - 1] and direct[3] == STEPS  # last = no data
+    assert fills[0] == [blues[0], blues[round(0.5 * (STEPS - 1))], blues[-1], NO_DATA_COLOR]
     legend = spec["legends"][0]
     assert "Continuous scale" in legend and "range 1.204 to 1.248 (spread 0.044)" in legend
     assert "spatial-colourbar" in legend and "no data</td><td class=\"n\">(1)" in legend
     # signed values: scale -0.4..0.4 so that 0 sits at the middle step (the neutral colour)
-    assert received == [round((0.3 / 0.8) * (STEPS - 1)), round(0.5 * (STEPS - 1)), STEPS - 1,
-                        round((0.6 / 0.8) * (STEPS - 1))]
+    assert fills[1] == [diverging[round(0.3 / 0.8 * (STEPS - 1))], diverging[round(0.5 * (STEPS - 1))],
+                        diverging[-1], diverging[round(0.6 / 0.8 * (STEPS - 1))]]
     assert "centred on 0" in spec["legends"][1] and "<span>0</span>" in spec["legends"][1]
-    assert len({spec["styles"][0][c]["fillColor"] for c in direct[:3]}) == 3
+    assert len(spec["styles"][1]) == 4  # only the steps in use travel to the page
     # classification schemes stay available, with their class counts
     classed = view_specs(maps.effects_map(units, effects, variable="x", id="code", scheme="quantiles", k=3).to_html())[0]
     assert "Quantiles, 3 classes" in classed["legends"][0]

@@ -72,3 +72,40 @@ def test_lisa_figure_and_moran_plots(tmp_path):
     fig = moran_series(series, by="variable", lang="zh")
     assert len(fig.axes[0].lines) == 3  # two variables and the zero line
     save_figure(fig, tmp_path / "series.svg")
+
+
+def test_lisa_no_data_is_distinct_from_not_significant_in_the_figure_and_the_map():
+    """Taiwan beside a mainland sample: no data is light sand (hatched in print), far from the grey
+    of "not significant" and from the white of islands, and labelled 无数据 / no data."""
+    from matplotlib.colors import to_rgb
+
+    import maps
+    from maps.clusters import LISA_COLORS, LISA_NO_DATA
+    from tests.maps.pagedata import view_specs
+
+    units = squares(["a", "b", "c", "d"])
+    labels = pd.Series(["HH", "ns", "island", None], index=["a", "b", "c", "d"], dtype=object)
+    distance = lambda a, b: float(np.abs(np.subtract(to_rgb(a), to_rgb(b))).sum())  # noqa: E731
+    chroma = lambda c: max(to_rgb(c)) - min(to_rgb(c))  # noqa: E731
+    # a coloured tint, not another grey beside the grey of "not significant" (old no data: #d9d9d9 vs #eeeeee)
+    assert chroma(LISA_NO_DATA) > 0.2 and chroma(LISA_COLORS["ns"]) == 0
+    assert distance(LISA_NO_DATA, LISA_COLORS["island"]) > 0.3
+    fig = lisa_figure(units, labels, id="code", lang="zh")
+    legend = fig.axes[0].get_legend()
+    patch = legend.get_patches()[-1]
+    assert legend.get_texts()[-1].get_text() == "无数据 (1)"
+    assert patch.get_hatch() == "xxx" and distance(patch.get_facecolor()[:3], LISA_NO_DATA) < 0.01
+    assert distance(legend.get_patches()[4].get_facecolor()[:3], LISA_COLORS["ns"]) < 0.01  # 不显著
+    for make in (maps.lisa_map, maps.significance_map):
+        args = (labels,) if make is maps.lisa_map else (pd.Series([0.01, 0.5, 0.2, np.nan], index=labels.index),)
+        spec = view_specs(make(units, *args, id="code", lang="en").to_html())[0]
+        no_data = spec["styles"][0][spec["codes"][0][3]]
+        assert no_data["fillColor"] == LISA_NO_DATA and "no data" in spec["legends"][0]
+        assert spec["styles"][0][spec["codes"][0][1]]["fillColor"] == LISA_COLORS["ns"]
+    plt_close(fig)
+
+
+def plt_close(fig):
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
