@@ -53,3 +53,7 @@ Backend = Literal["single", "dask"]
 # indices (geographical detector)
 DiscretizeOption = Literal["quantile", "natural_breaks", "equal_interval"]  # classes of a numeric factor
 SingletonStrata = Literal["keep", "drop", "error"]  # strata with one observation
+
+# indices (location quotients)
+LQBasis = Literal["employment", "output", "firms", "other"]  # what the industry sizes measure
+ScoreAnchor = Literal["mean", "one"]  # m of the LQ score: the industry's mean LQ in the period, or 1

@@ -18,12 +18,13 @@ Variants papers use, each stated in the output columns:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from spatial._options import check_option
+from spatial.choices import LQBasis, ScoreAnchor
 from spatial.errors import SchemaError, first_items
 from spatial.indices._common import cells, check_positive, long_table
 
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["location_quotient", "LQ_CLASSES", "LQBasis"]
 
-LQBasis = Literal["employment", "output", "firms", "other"]
 
 # class -> (English, Chinese)
 LQ_CLASSES = {
@@ -54,7 +54,7 @@ def location_quotient(
     basis: LQBasis = "employment",
     exponent: float | None = None,
     score: tuple[float, float] | None = None,
-    score_anchor: Literal["mean", "one"] = "mean",
+    score_anchor: ScoreAnchor = "mean",
 ) -> pd.DataFrame:
     """Location quotient of every industry in every unit and period, with its class.
 
@@ -105,7 +105,7 @@ def location_quotient(
     if not industries:
         raise SchemaError("location quotients need at least one industry column")
     check_option("basis", basis, LQBasis)
-    check_option("score_anchor", score_anchor, Literal["mean", "one"])
+    check_option("score_anchor", score_anchor, ScoreAnchor)
     if exponent is not None and not (np.isfinite(float(exponent)) and float(exponent) > 0):
         raise SchemaError(f"exponent must be a positive number (e.g. 0.5), got {exponent!r}")
     if score is not None:
