@@ -19,23 +19,14 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import linalg as sla
 
+from bench._common import queen_w
+
 
 def _lattice(side: int):
     from weights import SparseWeights
 
     n = side * side
-    index = np.arange(n).reshape(side, side)
-    rows, cols = [], []
-    for dr in (-1, 0, 1):
-        for dc in (-1, 0, 1):
-            if dr or dc:
-                a = index[max(0, -dr):side - max(0, dr), max(0, -dc):side - max(0, dc)]
-                b = index[max(0, dr):side - max(0, -dr), max(0, dc):side - max(0, -dc)]
-                rows.append(a.ravel())
-                cols.append(b.ravel())
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
-    C = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-    W = sparse.diags(1 / np.asarray(C.sum(axis=1)).ravel()) @ C
+    W = queen_w(side)
     return SparseWeights(unique_ids=tuple(f"u{i}" for i in range(n)), sparse=sparse.csr_array(W), transformation="R")
 
 

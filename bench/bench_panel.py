@@ -17,9 +17,9 @@ from __future__ import annotations
 import sys
 import textwrap
 
-from bench._common import run_script
+from bench._common import QUEEN_W, run_script
 
-_SETUP = textwrap.dedent("""
+_SETUP = QUEEN_W + textwrap.dedent("""
     import json, resource, sys, time, warnings
     import numpy as np, pandas as pd
     from scipy import sparse
@@ -29,17 +29,7 @@ _SETUP = textwrap.dedent("""
 
     def lattice(side):
         n = side * side
-        index = np.arange(n).reshape(side, side)
-        rows, cols = [], []
-        for dr in (-1, 0, 1):
-            for dc in (-1, 0, 1):
-                if dr or dc:
-                    a = index[max(0, -dr):side - max(0, dr), max(0, -dc):side - max(0, dc)]
-                    b = index[max(0, dr):side - max(0, -dr), max(0, dc):side - max(0, -dc)]
-                    rows.append(a.ravel()); cols.append(b.ravel())
-        rows, cols = np.concatenate(rows), np.concatenate(cols)
-        C = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-        W = sparse.csr_matrix(sparse.diags(1 / np.asarray(C.sum(axis=1)).ravel()) @ C)
+        W = queen_w(side)
         ids = np.array([f"u{i:06d}" for i in range(n)], dtype=object)
         rng = np.random.default_rng(1)
         X = rng.standard_normal((n, T, 2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -42,3 +43,22 @@ def zip_files(paths: list[Path], target: Path, arcnames: list[str] | None = None
         for i, path in enumerate(paths):
             archive.write(path, arcnames[i] if arcnames else path.name)
     return target
+
+
+PRODUC_X = ["log(pcap)", "log(pc)", "log(emp)", "unemp"]
+
+
+def produc_run_config(models: str, *, name: str | None = None, variables: bool = False,
+                      x: list[str] = PRODUC_X) -> str:
+    """A ``spatial run`` config on the bundled Produc panel and US-48 boundaries, y = log(gsp).
+
+    ``models`` is the rest of the file after the ``[models]`` section's ``y`` and ``x`` lines (more keys,
+    then any further sections); ``name`` sets ``[project] name``; ``variables`` lists the panel's five
+    columns in ``[panel] variables``.
+    """
+    project = f'name = "{name}"\n' if name else ""
+    panel = 'variables = ["gsp", "pcap", "pc", "emp", "unemp"]\n' if variables else ""
+    return (f'\n[project]\n{project}output = "out"\n'
+            f'[panel]\ndataset = "us_produc"\nid = "fips"\ntime = "year"\n{panel}'
+            f'[boundaries]\ndataset = "us48_states"\nid = "fips"\n'
+            f'[models]\ny = "log(gsp)"\nx = {json.dumps(x, ensure_ascii=False)}\n{models.lstrip(chr(10))}')

@@ -16,6 +16,7 @@ from spatial import SpatialPanel, datasets
 from spatial.cli import main
 from spatial.heterogeneity import heterogeneity
 from tests.conftest import folder_snapshot
+from tests.helpers import produc_run_config
 
 X = ["log(pcap)", "log(emp)", "unemp"]
 GROUPS = ["5", "8"]  # South Atlantic and Mountain census divisions: 8 states each, linked inside
@@ -73,20 +74,7 @@ def test_unknown_grouping_names_the_choices(tmp_path, capsys):
     assert "three_region" in err and "three_regions" in err
 
 
-CONFIG = """
-[project]
-name = "heterogeneity"
-output = "out"
-[panel]
-dataset = "us_produc"
-id = "fips"
-time = "year"
-[boundaries]
-dataset = "us48_states"
-id = "fips"
-[models]
-y = "log(gsp)"
-x = ["log(pcap)", "log(emp)", "unemp"]
+CONFIG = produc_run_config("""
 models = ["sar"]
 fe = "twoway"
 draws = 0
@@ -96,7 +84,7 @@ table_formats = ["csv", "html"]
 by = "region"
 groups = ["5", "8"]
 permutations = 9
-"""
+""", name="heterogeneity", x=["log(pcap)", "log(emp)", "unemp"])
 
 
 def test_config_heterogeneity_writes_its_outputs(tmp_path, capsys, expected):

@@ -14,6 +14,7 @@ from spatial.cli import main
 from spatial.errors import SpatialPanelError
 from spatial.models import compare_bayes, select
 from tests.conftest import folder_snapshot
+from tests.helpers import produc_run_config
 
 X = ["log(pcap)", "log(pc)", "log(emp)", "unemp"]
 
@@ -105,20 +106,7 @@ def test_cli_select_json_has_the_bayesian_table_unless_turned_off(tmp_path, caps
     assert "--no-bayes" in capsys.readouterr().err
 
 
-CONFIG = """
-[project]
-output = "out"
-[panel]
-dataset = "us_produc"
-id = "fips"
-time = "year"
-variables = ["gsp", "pcap", "pc", "emp", "unemp"]
-[boundaries]
-dataset = "us48_states"
-id = "fips"
-[models]
-y = "log(gsp)"
-x = ["log(pcap)", "log(pc)", "log(emp)", "unemp"]
+CONFIG = produc_run_config("""
 models = ["ols", "sar"]
 period = 1986
 bayes = true
@@ -129,7 +117,7 @@ table_formats = ["csv"]
 sar = 0.5
 sem = 0.5
 [report]
-"""
+""", variables=True)
 
 
 def test_config_runs_the_comparison_alone_and_the_report_shows_it(tmp_path, capsys):

@@ -8,21 +8,9 @@ import pandas as pd
 
 from spatial.cli import main
 from tests.conftest import folder_snapshot
+from tests.helpers import produc_run_config
 
-CONFIG = """
-[project]
-name = "dynamic"
-output = "out"
-[panel]
-dataset = "us_produc"
-id = "fips"
-time = "year"
-[boundaries]
-dataset = "us48_states"
-id = "fips"
-[models]
-y = "log(gsp)"
-x = ["log(pcap)", "log(pc)", "log(emp)", "unemp"]
+CONFIG = produc_run_config("""
 models = ["sar", "sdm"]
 fe = "twoway"
 dynamic = "both"
@@ -31,7 +19,7 @@ seed = 3
 table_formats = ["csv", "md", "html"]
 table_layout = "columns"
 [report]
-"""
+""", name="dynamic")
 
 
 def test_config_run_writes_short_and_long_run_effects(tmp_path):

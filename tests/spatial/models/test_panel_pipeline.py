@@ -6,21 +6,9 @@ import json
 
 from spatial.cli import main
 from tests.conftest import folder_snapshot
+from tests.helpers import produc_run_config
 
-CONFIG = """
-[project]
-output = "out"
-[panel]
-dataset = "us_produc"
-id = "fips"
-time = "year"
-variables = ["gsp", "pcap", "pc", "emp", "unemp"]
-[boundaries]
-dataset = "us48_states"
-id = "fips"
-[models]
-y = "log(gsp)"
-x = ["log(pcap)", "log(pc)", "log(emp)", "unemp"]
+CONFIG = produc_run_config("""
 models = ["ols", "sar", "sdm"]
 fe = "twoway"
 lee_yu = true
@@ -30,7 +18,7 @@ table_formats = ["csv"]
 table_layout = "columns"
 [models.labels]
 "log(pcap)" = "公共资本"
-"""
+""", variables=True)
 
 
 def test_pipeline_fits_two_way_panels_and_writes_the_selection(tmp_path, capsys):

@@ -31,6 +31,7 @@ from spatial.models._robust import (
     ml_scores,
 )
 from spatial.models._weights import weights_matrix
+from tests.helpers import produc_run_config
 from tests.spatial.models.synthetic import lattice_graph, synthetic_panel
 
 HERE = Path(__file__).resolve().parents[2] / "reference"
@@ -295,27 +296,14 @@ def test_random_effects_and_lee_yu_are_refused_by_name(produc_panel, produc_w):
 
 # ------------------------------------------------------------------ the three surfaces: flag = key = keyword
 
-_CONFIG = """
-[project]
-output = "out"
-[panel]
-dataset = "us_produc"
-id = "fips"
-time = "year"
-variables = ["gsp", "pcap", "pc", "emp", "unemp"]
-[boundaries]
-dataset = "us48_states"
-id = "fips"
-[models]
-y = "log(gsp)"
-x = ["log(pcap)", "log(pc)", "log(emp)", "unemp"]
+_CONFIG = produc_run_config("""
 models = ["ols", "sdm"]
 fe = "unit"
 cov = "driscoll_kraay"
 bandwidth = 1
 draws = 50
 table_formats = ["txt"]
-"""
+""", variables=True)
 
 
 def test_config_key_and_cli_flag_reach_fit(tmp_path, capsys):
