@@ -290,7 +290,8 @@ class Operation:
         """The Python keywords from config values (``values`` by key) or command values (by name).
 
         ``given`` sets keywords outright; a keyword whose config key has another shape
-        (``models`` for ``model``) must be given.
+        (``models`` for ``model``, ``period`` as int or text) must be given when its key is set:
+        otherwise the value would be lost silently, so that is a programming error.
         """
         out = {}
         for param in self.params:
@@ -298,7 +299,10 @@ class Operation:
                 continue
             if param.name in given:
                 out[param.name] = given[param.name]
-            elif param.key and param.key_type is None and param.key in values:
+            elif param.key and param.key in values:
+                if param.key_type is not None:
+                    raise TypeError(f"{self.name}: keyword {param.name!r} has a config key {param.key!r} of another "
+                                    "shape; pass it to keywords() explicitly")
                 out[param.name] = values[param.key]
         return out
 

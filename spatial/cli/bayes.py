@@ -10,11 +10,9 @@ two-way). ``spatial select`` shows the same table beside its tests.
 
 from __future__ import annotations
 
-import warnings
-
 import click
 
-from spatial.cli.fit import _check_targets, _check_weights_source, _load_inputs, _period, _progress, _terms, _write_outputs
+from spatial.cli.fit import _analyse_and_write, _check_weights_source, _period, _terms
 from spatial.cli.inputs import LOADER_KEYS, input_options
 from spatial.operations import BAYES
 
@@ -67,18 +65,12 @@ def bayes_cmd(data, id_column, time_column, weights_file, contiguity, boundaries
     prior_values = parse_priors(priors)
     check_priors(chosen, prior_values)  # refused before reading the data
     loader = {k: values.pop(k) for k in (*LOADER_KEYS, "match_names")}
-    inputs = [p for p in (data, weights_file, boundaries) if p is not None]
-    _check_targets(inputs, json, csv, overwrite)
     from spatial.models import compare_bayes
 
     regressors = _terms(x)
-    panel, graph = _load_inputs(data, id_column, time_column, [y, *regressors], weights_file, contiguity, boundaries,
-                                transform, loader)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        out = compare_bayes(panel, graph, **BAYES.keywords({}, y=y, x=regressors, models=chosen, priors=prior_values,
-                                                           wx=_terms(wx) or None, period=_period(period), **values))
-    for warning in caught:
-        _progress(f"warning: {warning.message}")
-    click.echo(out.summary())
-    _write_outputs(out.to_dict(), out.table, json, csv, inputs, overwrite)
+    _analyse_and_write(
+        lambda panel, graph: compare_bayes(panel, graph, **BAYES.keywords(
+            {}, y=y, x=regressors, models=chosen, priors=prior_values, wx=_terms(wx) or None, period=_period(period),
+            **values)),
+        data, id_column, time_column, [y, *regressors], weights_file, contiguity, boundaries, transform, loader,
+        json, csv, overwrite)

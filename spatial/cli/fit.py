@@ -219,21 +219,31 @@ def select_cmd(data, id_column, time_column, weights_file, contiguity, boundarie
         from spatial.models import BAYES_MODELS, check_priors
 
         check_priors(BAYES_MODELS, prior_values)  # refused before reading the data
-    inputs = [p for p in (data, weights_file, boundaries) if p is not None]
-    _check_targets(inputs, json, csv, overwrite)
     from spatial.models import select
 
     regressors = _terms(x)
-    panel, graph = _load_inputs(data, id_column, time_column, [y, *regressors], weights_file, contiguity, boundaries,
-                                transform, loader)
+    _analyse_and_write(
+        lambda panel, graph: select(panel, graph, **SELECT.keywords({}, y=y, x=regressors, priors=prior_values,
+                                                                    **values), allow_islands=values["allow_islands"]),
+        data, id_column, time_column, [y, *regressors], weights_file, contiguity, boundaries, transform, loader,
+        json, csv, overwrite)
+
+
+def _analyse_and_write(analyse, data, id_column, time_column, terms, weights_file, contiguity, boundaries, transform,
+                       loader, json, csv, overwrite) -> None:
+    """Load the panel and W, run ``analyse(panel, graph)`` (its warnings printed on stderr), print its summary and
+    write its JSON/CSV: the path shared by ``select`` and ``bayes``. The targets are checked before any reading."""
+    inputs = [p for p in (data, weights_file, boundaries) if p is not None]
+    _check_targets(inputs, json, csv, overwrite)
+    panel, graph = _load_inputs(data, id_column, time_column, terms, weights_file, contiguity, boundaries, transform,
+                                loader)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        choice = select(panel, graph, **SELECT.keywords({}, y=y, x=regressors, priors=prior_values, **values),
-                        allow_islands=values["allow_islands"])
+        out = analyse(panel, graph)
     for warning in caught:
         _progress(f"warning: {warning.message}")
-    click.echo(choice.summary())
-    _write_outputs(choice.to_dict(), choice.table, json, csv, inputs, overwrite)
+    click.echo(out.summary())
+    _write_outputs(out.to_dict(), out.table, json, csv, inputs, overwrite)
 
 
 def _check_weights_source(weights_file, contiguity, boundaries) -> None:

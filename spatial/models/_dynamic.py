@@ -440,6 +440,16 @@ def bias_vector(data: DynamicData, traces: Traces, names: tuple[str, ...], rho: 
 # ---------------------------------------------------------------------------------------- stability
 
 
+def largest_moduli(rho: np.ndarray, tau: np.ndarray, eta: np.ndarray, omega: np.ndarray) -> np.ndarray:
+    """Per (rho, tau, eta): max over the eigenvalues ``omega`` of W of |(tau + eta omega) / (1 - rho omega)|
+    (infinite where a denominator vanishes)."""
+    denominator = 1.0 - rho[:, None] * omega[None, :]
+    singular = (np.abs(denominator) < 1e-300).any(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        moduli = np.abs((tau[:, None] + eta[:, None] * omega[None, :]) / denominator).max(axis=1)
+    return np.where(singular, np.inf, moduli)
+
+
 def stability(weights, rho: float, tau: float, eta: float, *, omega_range: tuple[float, float] | None = None,
               refine=None) -> float:
     """The largest modulus of the eigenvalues of A = (I - rho W)^-1 (tau I + eta W): below 1 is stationary.
@@ -455,15 +465,8 @@ def stability(weights, rho: float, tau: float, eta: float, *, omega_range: tuple
     >>> round(stability(None, 0.3, 0.5, 0.1, omega_range=(-0.7, 1.0)), 6)  # (0.5 + 0.1) / (1 - 0.3)
     0.857143
     """
-    if omega_range is None:
-        omega = weights.eigenvalues()
-    else:
-        omega = np.array(omega_range, dtype="float64")
-    denominator = 1.0 - rho * omega
-    if np.any(np.abs(denominator) < 1e-300):
-        value = math.inf
-    else:
-        value = float(np.max(np.abs((tau + eta * omega) / denominator)))
+    omega = weights.eigenvalues() if omega_range is None else np.array(omega_range, dtype="float64")
+    value = float(largest_moduli(np.array([rho]), np.array([tau]), np.array([eta]), omega)[0])
     if value >= 1.0 and refine is not None:
         return stability(weights, rho, tau, eta, omega_range=refine())
     return value

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import special
 
 from spatial.progress import progress
-from spatial.models._dynamic import stability
+from spatial.models._dynamic import largest_moduli
 from spatial.models.effects import KINDS, Effects, _frames, _lag_point, _make_kernel, _per_unit, truncated_draws
 
 __all__ = ["dynamic_effects"]
@@ -39,20 +39,18 @@ def _long_run_args(rho, tau, eta, beta, theta):
 
 
 def _stationary(weights, rho, tau, eta, omega_range) -> np.ndarray:
-    """Per draw: is the process stationary (largest eigenvalue modulus of A below 1, and tau < 1)?"""
-    if omega_range is None:
-        omega = weights.eigenvalues()
-        out = np.empty(len(rho), bool)
-        with progress("effects draws: stationarity (blocks of 64)", -(-len(rho) // 64)) as advance:
-            for start in range(0, len(rho), 64):
-                r = rho[start:start + 64, None]
-                ratio = np.abs((tau[start:start + 64, None] + eta[start:start + 64, None] * omega[None, :])
-                               / (1.0 - r * omega[None, :]))
-                out[start:start + 64] = ratio.max(axis=1) < 1.0
-                advance()
-        return out & (tau < 1.0)
-    return np.array([stability(None, r, t, e, omega_range=omega_range) < 1.0 and t < 1.0
-                     for r, t, e in zip(rho, tau, eta, strict=True)])
+    """Per draw: is the process stationary (largest eigenvalue modulus of A below 1, and tau < 1)?
+
+    Over all eigenvalues of W when they are known, else over the ends of ``omega_range`` (see
+    :func:`stability`)."""
+    omega = weights.eigenvalues() if omega_range is None else np.array(omega_range, dtype="float64")
+    out = np.empty(len(rho), bool)
+    with progress("effects draws: stationarity (blocks of 64)", -(-len(rho) // 64)) as advance:
+        for start in range(0, len(rho), 64):
+            block = slice(start, start + 64)
+            out[block] = largest_moduli(rho[block], tau[block], eta[block], omega) < 1.0
+            advance()
+    return out & (tau < 1.0)
 
 
 def _finish(names, estimates: pd.DataFrame, se: pd.DataFrame | None, means, method, draws, seed, redrawn,

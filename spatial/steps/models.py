@@ -171,7 +171,6 @@ def _check_gmm(spec: dict[str, Any]) -> None:
 def fit_keywords(spec: dict[str, Any], model: str) -> dict[str, Any]:
     """The keywords of :func:`spatial.models.fit` for ``model`` from the ``[models]`` values (declared in FIT):
     the lagged regressors of a Durbin model, the GMM keywords only with ``estimator = "gmm"``."""
-    # period's config key has another shape (int or text) than the keyword, so it is given here
     keywords = FIT.keywords(spec, model=model, wx=spec["wx"] if MODELS[model].durbin else None,
                             period=spec.get("period"))
     return without_ml_defaults(keywords)
