@@ -528,7 +528,8 @@ def _indices_figures(report, ctx: RunContext) -> None:
 
 
 def _seeds(ctx: RunContext) -> list[dict]:
-    return [{"section": f"[{section}]", "seed": values["seed"]} for section, values in ctx.config.sections.items()
+    # as text: a seed is an identifier, never printed with thousands separators (20240601, not 20,240,601)
+    return [{"section": f"[{section}]", "seed": str(values["seed"])} for section, values in ctx.config.sections.items()
             if values.get("seed") is not None]
 
 

@@ -69,6 +69,7 @@ def test_demo_writes_the_report_and_says_where(capsys):
     html = Path("spatial-demo/report.html").read_text(encoding="utf-8")
     assert "US states productivity" in html and html.count("L.map(") >= 4
     assert len(html.encode("utf-8")) < 3_000_000  # the demo report stays small
+    assert "20240601" in html and "20,240,601" not in html  # seeds print as identifiers
     assert main(["demo"]) == 2  # an earlier demo is never overwritten silently
     err = capsys.readouterr().err
     assert "spatial-demo: run.json, " in err and "(outputs of an earlier run); pass --overwrite" in err
