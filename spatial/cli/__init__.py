@@ -123,7 +123,11 @@ class _Terminated(BaseException):
     """SIGTERM, raised like KeyboardInterrupt so that every ``finally`` removes its temporary files."""
 
 
+_TERMINATING = threading.Event()
+
+
 def _terminate(signum, frame):
+    _TERMINATING.set()  # a C extension interrupted while importing may turn the raise into its own ImportError
     raise _Terminated
 
 
@@ -267,6 +271,11 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         click.echo(f"warning: {shown}", err=True)
 
 
+def _terminated() -> int:
+    click.echo("terminated; no output was left half-written", err=True)
+    return 143
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``spatial`` command; returns the exit code."""
     from spatial._fs import recording
@@ -274,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = hoist_global_options(sys.argv[1:] if argv is None else list(argv))
     STATE.debug = "--debug" in args
+    _TERMINATING.clear()
     STATE.command, STATE.params, STATE.warnings, STATE.partial = None, {}, [], []
     started = now()
     try:
@@ -287,8 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             if STATE.command and STATE.command.split()[0] not in _RUN_COMMANDS:
                 write_sidecars(STATE.command, started, STATE.params, planned, STATE.warnings, STATE.partial)
     except _Terminated:
-        click.echo("terminated; no output was left half-written", err=True)
-        return 143
+        return _terminated()
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -303,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # mapped to exit codes below; the traceback only with --debug
         from spatial.errors import NumericalError
 
+        if _TERMINATING.is_set():  # SIGTERM arrived inside code that re-raised it as another error
+            return _terminated()
         if STATE.debug:
             raise
         if isinstance(exc, NumericalError):
