@@ -273,7 +273,8 @@ FIT_BY = Operation(
     params=(
         Param("by", str, None, "Fit by group of units, W restricted to each group, and test whether coefficients "
               "differ: a column of the table or boundaries, or for mainland China three_regions (East/Central/West), "
-              "four_regions (with the Northeast) or north_south."),
+              "four_regions (with the Northeast) or north_south. With a table file T, the tests of equal "
+              "coefficients go to T_tests (same format)."),
         Param("model", ModelName, None, "the model fitted in each group (default: the last of [models] models)",
               flag=None, keyword=False, why="spatial fit --model; Python: passed on to fit(model=)"),
         Param("groups", list, None, "With --by: the groups to fit, comma-separated, in this order (default: all).",
