@@ -65,10 +65,6 @@ def check_gmm_request(info, *, x: list[str], endog: list[str], instruments: list
     """Refuse what the GMM family does not cover, and contradictory variable lists (naming them)."""
     from spatial.models._design import parse_term
 
-    if random_effects and fe == "none" and not lee_yu and info.error and not info.lag and endog:
-        raise SpatialPanelError(
-            f"estimator='gmm' with random_effects=True and endogenous regressors covers the lag models (sar, sdm); "
-            f"the random-effects GM of {info.name!r} is fitted without endog only (drop endog, or use fe='unit')")
     if random_effects and fe == "none" and not lee_yu and info.lag != info.error:
         pass  # EC2SLS (lag) or the KKP random-effects GM (error), as splm's spgm(model="random")
     elif random_effects or lee_yu or fe not in ("none", "unit"):
