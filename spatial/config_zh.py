@@ -58,7 +58,7 @@ ZH: dict[str, str] = {
     "weights.points": "单元位置：centroid 质心或 representative 内部代表点",
     "weights.points_path": "点表（如省会），相对本文件",
     "weights.points_dataset": "内置点数据集，如 china_capitals",
-    "weights.points_id": "点表的 id 列（默认：面板的 id）",
+    "weights.points_id": "点表的 id 列（默认：内置数据集的 id，否则面板的 id）",
     "weights.xy": "点表的坐标列，如 ['lon', 'lat']",
     "weights.max_links": "链接数上限（防止矩阵过稠密）",
     "weights.threshold": "距离阈值",
