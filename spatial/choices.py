@@ -30,6 +30,7 @@ CovMethod = Literal["auto", "information", "hessian", "robust", "cluster", "dris
 Collinear = Literal["error", "drop"]
 Estimator = Literal["ml", "gmm"]
 GmmErrors = Literal["het", "hom", "kp98"]
+GmmMoments = Literal["initial", "weights", "fullweights"]  # the panel GM of the spatial error (splm's moments)
 EffectsMethod = Literal["auto", "exact", "lu", "traces"]
 EffectsInference = Literal["simulation", "delta"]
 BayesModel = Literal["ols", "slx", "sar", "sdm", "sem", "sdem"]  # the Bayesian comparison (LeSage 2014)

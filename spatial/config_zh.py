@@ -178,6 +178,7 @@ ZH: dict[str, str] = {
     "models.instruments": "gmm：内生变量的外部工具变量（每个至少一个）",
     "models.w_lags": "gmm：W y 的工具变量中 W 的幂次（W X、W^2 X ……）",
     "models.gmm_errors": "gmm：空间误差的矩条件：het（异方差稳健）、hom 或 kp98",
+    "models.gmm_moments": "gmm 随机效应面板的空间误差：initial（三个组内矩）、weights 或 fullweights（六个矩加权）",
     "models.bandwidth": "Driscoll-Kraay Bartlett 核的带宽（期数，默认 floor(4 (T/100)^(2/9))）",
     "models.effects": "直接/间接/总效应的计算方法",
     "models.inference": "效应标准误的计算：simulation 模拟或 delta 方法",

@@ -37,6 +37,7 @@ from spatial.choices import (
     Errors,
     FixedEffects,
     GmmErrors,
+    GmmMoments,
     GroupIslands,
     Language,
     Layout,
@@ -201,6 +202,10 @@ FIT = Operation(
         Param("gmm_errors", GmmErrors, "het", "With --estimator gmm: the moment conditions of the spatial error: het "
               "(heteroskedasticity-robust, Arraiz et al. 2010), hom (Drukker et al. 2013) or kp98 (Kelejian-Prucha "
               "1998/99, no standard error for lambda)."),
+        Param("gmm_moments", GmmMoments, "initial", "With --estimator gmm and --random-effects: the panel GM of the "
+              "spatial error (sem, sdem, sac), as splm's moments: initial (the three within moments, then sigma_1^2), "
+              "weights or fullweights (all six Kapoor-Kelejian-Prucha moments, weighted by the initial variances, "
+              "fullweights also by the traces of W)."),
         Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
               low=0),
         Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),
@@ -599,7 +604,7 @@ INDEX_LQ = Operation(
 RASTERS_KEYS = section_keys("rasters", (ZONAL,))
 
 #: fit()'s GMM keywords: passed only with estimator='gmm' (fit refuses endog and instruments otherwise).
-GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors")
+GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors", "gmm_moments")
 
 
 def without_ml_defaults(keywords: dict) -> dict:
