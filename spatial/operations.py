@@ -37,6 +37,7 @@ from spatial.choices import (
     Errors,
     FixedEffects,
     GmmErrors,
+    GmmMoments,
     GroupIslands,
     Language,
     Layout,
@@ -61,8 +62,9 @@ from weights.choices import DuplicateOption, EigenOption, Format, IslandPolicy, 
     PointsOption, TieOption
 from weights.choices import Transform as MatrixTransform
 from spatial.operation import Operation, Param, section_keys
+from spatial.operations_core import CHECK, DEMO, LOADER, LOADER_WEIGHTS, REPORT, RESHAPE, RUN
 
-__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["CHECK", "RESHAPE", "RUN", "REPORT", "DEMO", "LOADER", "LOADER_WEIGHTS", "GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -200,6 +202,10 @@ FIT = Operation(
         Param("gmm_errors", GmmErrors, "het", "With --estimator gmm: the moment conditions of the spatial error: het "
               "(heteroskedasticity-robust, Arraiz et al. 2010), hom (Drukker et al. 2013) or kp98 (Kelejian-Prucha "
               "1998/99, no standard error for lambda)."),
+        Param("gmm_moments", GmmMoments, "initial", "With --estimator gmm and --random-effects: the panel GM of the "
+              "spatial error (sem, sdem, sac), as splm's moments: initial (the three within moments, then sigma_1^2), "
+              "weights or fullweights (all six Kapoor-Kelejian-Prucha moments, weighted by the initial variances, "
+              "fullweights also by the traces of W)."),
         Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
               low=0),
         Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),
@@ -605,7 +611,7 @@ INDEX_LQ = Operation(
 RASTERS_KEYS = section_keys("rasters", (ZONAL,))
 
 #: fit()'s GMM keywords: passed only with estimator='gmm' (fit refuses endog and instruments otherwise).
-GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors")
+GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors", "gmm_moments")
 
 
 def without_ml_defaults(keywords: dict) -> dict:
@@ -615,8 +621,9 @@ def without_ml_defaults(keywords: dict) -> dict:
     return {k: v for k, v in keywords.items() if k not in drop}
 
 
-OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES,
-                                                            MAP, ZONAL, WEIGHTS_BUILD, INDEX_GEODETECTOR, INDEX_LQ)}
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (CHECK, RESHAPE, RUN, REPORT, DEMO, MORAN, LISA, HOTSPOTS,
+                                                            FIT, TABLE, FIT_BY, SELECT, BAYES, MAP, ZONAL,
+                                                            WEIGHTS_BUILD, INDEX_GEODETECTOR, INDEX_LQ)}
 
 #: The keys of the ``[esda]`` section, from the three operations.
 ESDA_KEYS = section_keys("esda", (MORAN, LISA, HOTSPOTS))

@@ -10,6 +10,7 @@ import click
 from spatial.cli import STATE
 from spatial.cli.inputs import input_options
 from spatial.operations import MAP
+from spatial.operations_core import REPORT
 
 _OUTPUTS = (".html", ".png", ".svg", ".pdf")
 
@@ -353,11 +354,7 @@ def precheck_report(folder: Path, file: str, overwrite: bool) -> None:
 
 @click.command("report")
 @click.argument("config_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "output", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: [project] output in the config).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of the report (default: [report] lang or en).")
-@click.option("--title", help="Title of the report (default: [report] title or [project] name).")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
+@REPORT.options()
 def report_cmd(config_file: Path, output: Path | None, lang: str | None, title: str | None, overwrite: bool) -> None:
     """Run the whole analysis of CONFIG_FILE and write one self-contained HTML report."""
     from spatial._fs import display_path

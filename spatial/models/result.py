@@ -85,6 +85,7 @@ class ModelSpec:
     instruments: tuple[str, ...] = ()  # GMM: external instruments
     w_lags: int | None = None  # GMM lag models: powers of W in the spatial instruments
     gmm_errors: str | None = None  # GMM error models: the moment conditions ("het")
+    gmm_moments: str | None = None  # GMM random-effects error panels: splm's moments ("initial", "weights", ...)
     bandwidth: int | None = None  # Driscoll-Kraay lags (cov="driscoll_kraay"), else None
     bandwidth_given: bool = False  # the user's bandwidth (else the rule floor(4 (T/100)^(2/9)))
     dynamic: str | None = None  # "tau", "eta" or "both": lags of y in time (see spatial.models._dynamic)
