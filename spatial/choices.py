@@ -30,6 +30,7 @@ CovMethod = Literal["auto", "information", "hessian", "robust", "cluster", "dris
 Collinear = Literal["error", "drop"]
 Estimator = Literal["ml", "gmm"]
 GmmErrors = Literal["het", "hom", "kp98"]
+GmmMoments = Literal["initial", "weights", "fullweights"]  # the panel GM of the spatial error (splm's moments)
 EffectsMethod = Literal["auto", "exact", "lu", "traces"]
 EffectsInference = Literal["simulation", "delta"]
 BayesModel = Literal["ols", "slx", "sar", "sdm", "sem", "sdem"]  # the Bayesian comparison (LeSage 2014)
@@ -43,6 +44,10 @@ WeightsTransform = Literal["r", "none"]  # fit and select: row-standardise the w
 
 # inputs
 Restrict = Literal["error", "intersection"]
+Balance = Literal["error", "drop_units"]  # an unbalanced panel: refuse, or drop the incomplete units (recorded)
+Missing = Literal["error", "drop_units"]  # missing values: refuse, or drop the units that have them (recorded)
+BadGeometry = Literal["error", "drop_units"]  # missing/empty/non-polygon geometry: refuse, or drop the units
+DuplicateGeometry = Literal["error", "dissolve"]  # boundary rows sharing an id: refuse, or union them
 RepairOption = Literal["none", "make_valid"]  # invalid polygons: refuse, or repair with make_valid (recorded)  # units in the table but not the boundaries (or weights)
 
 # rasters (zonal statistics)

@@ -37,6 +37,7 @@ from spatial.choices import (
     Errors,
     FixedEffects,
     GmmErrors,
+    GmmMoments,
     GroupIslands,
     Language,
     Layout,
@@ -56,13 +57,14 @@ from spatial.choices import (
     Transform,
     WeightsTransform,
 )
-from maps.choices import Inset, Lang, Scheme, Tiles
+from maps.choices import Inset, Lang, MapKind, Scheme, Tiles
 from weights.choices import DuplicateOption, EigenOption, Format, IslandPolicy, KernelFunction, Kind, Metric, \
     PointsOption, TieOption
 from weights.choices import Transform as MatrixTransform
 from spatial.operation import Operation, Param, section_keys
+from spatial.operations_core import CHECK, DEMO, LOADER, LOADER_WEIGHTS, REPORT, RESHAPE, RUN
 
-__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["CHECK", "RESHAPE", "RUN", "REPORT", "DEMO", "LOADER", "LOADER_WEIGHTS", "GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -200,6 +202,10 @@ FIT = Operation(
         Param("gmm_errors", GmmErrors, "het", "With --estimator gmm: the moment conditions of the spatial error: het "
               "(heteroskedasticity-robust, Arraiz et al. 2010), hom (Drukker et al. 2013) or kp98 (Kelejian-Prucha "
               "1998/99, no standard error for lambda)."),
+        Param("gmm_moments", GmmMoments, "initial", "With --estimator gmm and --random-effects: the panel GM of the "
+              "spatial error (sem, sdem, sac), as splm's moments: initial (the three within moments, then sigma_1^2), "
+              "weights or fullweights (all six Kapoor-Kelejian-Prucha moments, weighted by the initial variances, "
+              "fullweights also by the traces of W)."),
         Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
               low=0),
         Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),
@@ -356,8 +362,15 @@ _PYTHON_ONLY = "Python only: a keyword of maps.choropleth"
 MAP = Operation(
     "map", command="map", function="maps:choropleth", positional=("units", "values"), inputs="boundaries",
     params=(
-        Param("column", str, None, "Variable to map.", required=True, key="report.variables", key_type=list,
+        Param("column", str, None, "Column to map; with --kind lisa, hotspots or effects the variable (regressor) "
+              "whose results are shown (default: the only one in the file).", key="report.variables", key_type=list,
               keyword=False, why="Python: choropleth(units, values=COLUMN); a run maps the [report] variables"),
+        Param("kind", MapKind, None, "What the map shows: choropleth (a numeric column), lisa (clusters of `spatial "
+              "lisa --out`), hotspots (`spatial hotspots --out`), effects (per-unit effects of `spatial fit --json`, "
+              "or their CSV), links (a weights file over --boundaries, or the queen contiguity of a boundary file), "
+              "categories (any text column). Default: detected from the file.", key=None, keyword=False,
+              why="Python has one function per kind (maps.choropleth, lisa_map, hotspot_map, effects_map, links_map, "
+                  "maps.categories.category_map); a run draws each kind its steps produce"),
         Param("output", Path, None, "Map to write: .html (interactive, self-contained), .png (300 dpi), .svg or .pdf.",
               flag="--out", required=True, key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("period", str, None, "Period shown (figures: default the last; HTML: the one shown first).", key=None,
@@ -598,7 +611,7 @@ INDEX_LQ = Operation(
 RASTERS_KEYS = section_keys("rasters", (ZONAL,))
 
 #: fit()'s GMM keywords: passed only with estimator='gmm' (fit refuses endog and instruments otherwise).
-GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors")
+GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors", "gmm_moments")
 
 
 def without_ml_defaults(keywords: dict) -> dict:
@@ -608,8 +621,9 @@ def without_ml_defaults(keywords: dict) -> dict:
     return {k: v for k, v in keywords.items() if k not in drop}
 
 
-OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES,
-                                                            MAP, ZONAL, WEIGHTS_BUILD, INDEX_GEODETECTOR, INDEX_LQ)}
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (CHECK, RESHAPE, RUN, REPORT, DEMO, MORAN, LISA, HOTSPOTS,
+                                                            FIT, TABLE, FIT_BY, SELECT, BAYES, MAP, ZONAL,
+                                                            WEIGHTS_BUILD, INDEX_GEODETECTOR, INDEX_LQ)}
 
 #: The keys of the ``[esda]`` section, from the three operations.
 ESDA_KEYS = section_keys("esda", (MORAN, LISA, HOTSPOTS))

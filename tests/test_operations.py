@@ -11,15 +11,13 @@ import click
 import pytest
 
 from spatial.config import SECTIONS
-from spatial.operations import OPERATIONS, SUBSECTIONS
+from spatial.operations import LOADER, LOADER_WEIGHTS, OPERATIONS, SUBSECTIONS
 from spatial.pipeline import load_steps
 
 # The options of the shared loader (spatial check's inputs), present on every command that reads a
-# table: they are config keys of [panel] / [boundaries] and, in Python, arguments of SpatialPanel
-# and read_boundaries, not keywords of the analysis.
-LOADER_FLAGS = {"--id", "--time", "--sheet", "--encoding", "--boundaries", "--boundary-id", "--layer",
-                "--boundary-encoding", "--assume-crs", "--match-names", "--match-parent", "--id-normalize", "--keep",
-                "--restrict", "--weights", "--contiguity"}
+# table, generated from spatial.operations_core.LOADER: config keys of [panel] / [boundaries] and, in
+# Python, keywords of spatial.inputs.load_inputs (CHECK), not of the analysis.
+LOADER_FLAGS = {flag for p in (*LOADER, *LOADER_WEIGHTS) for flag in p.flags}
 
 
 def _command(path: str) -> click.Command:
@@ -97,7 +95,50 @@ def test_partly_declared_sections_still_have_unclaimed_keys():
 _CONFIG_CHOICES = {
     ("weights.NAME", "kind"): None,  # a run also has kind = 'mixed' and 'file' (checked by the weights step)
     ("weights.NAME", "islands"): ("keep", "connect"),  # a run cannot drop units from the weights but not the panel
+    ("report", "scheme"): ("quantiles", "natural_breaks", "equal_interval", "std_mean"),  # user_defined: map --breaks
 }
+
+
+@pytest.mark.parametrize("section", ["panel", "boundaries"])
+def test_every_input_key_is_declared_by_check(section):
+    """[panel] and [boundaries] are the keys of the loader (spatial check, load_inputs), each declared
+    once with the same allowed values."""
+    from spatial.operations import CHECK
+
+    declared = {}
+    for param in CHECK.params:
+        where, _, key = param.key.rpartition(".") if param.key else ("", "", None)
+        if key is not None and (where or CHECK.section) == section:
+            declared[key] = param
+    assert set(declared) == set(SECTIONS[section])
+    for key, param in declared.items():
+        if param.choices is not None:
+            assert SECTIONS[section][key].choices == param.choices, (section, key)
+
+
+def test_load_inputs_reads_as_a_config_run_and_check_do():
+    """The Python function, the pipeline's panel step and spatial check read the same panel."""
+    from click.testing import CliRunner
+
+    from spatial.cli import cli
+    from spatial.config import validate_config
+    from spatial.inputs import load_inputs
+    from spatial.pipeline import load_panel
+
+    keywords = {"id": "fips", "time": "year", "variables": ["gsp", "emp"], "keep": "fips=01,04,05,06"}
+    from spatial.errors import DroppedDataWarning
+
+    with pytest.warns(DroppedDataWarning, match="44 repairs"):  # the 44 states outside the study area
+        panel = load_inputs("us_produc", boundaries="us48_states", **keywords)
+    config = validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year",
+                                        "variables": ["gsp", "emp"]},
+                              "boundaries": {"dataset": "us48_states", "keep": keywords["keep"]}})
+    with pytest.warns(DroppedDataWarning):
+        assert panel.n_units == 4 and panel.summary() == load_panel(config).summary()
+    result = CliRunner().invoke(cli, ["check", "us_produc", "--id", "fips", "--time", "year", "--variables",
+                                      "gsp,emp", "--boundaries", "us48_states", "--keep", keywords["keep"]])
+    assert result.exit_code == 0, result.output
+    assert panel.summary() in result.output
 
 
 def _matrix_keys(section: str | None) -> dict:
@@ -188,8 +229,8 @@ def test_no_command_restates_the_values_of_a_literal():
 
     declared = {get_args(v) for module in (spatial.choices, maps.choices, weights.choices)
                 for v in vars(module).values() if get_origin(v) is Literal}
-    for path in ("moran", "lisa", "hotspots", "fit", "select", "bayes", "map", "weights", "weights build",
-                 "weights info", "weights convert"):
+    for path in ("check", "reshape", "run", "report", "demo", "moran", "lisa", "hotspots", "fit", "select", "bayes",
+                 "map", "weights", "weights build", "weights info", "weights convert"):
         for param in _command(path).params:
             if isinstance(param.type, click.Choice):
                 assert tuple(param.type.choices) in declared, (path, param.name, param.type.choices)

@@ -611,7 +611,8 @@ def _report_step(ctx: RunContext) -> None:
         return
     write_text_atomic(path, html)
     ctx.wrote(path)
-    ctx.echo(f"report: {display_path(path)} ({len(html.encode('utf-8')) / 1e6:.1f} MB)")
+    final = (ctx.target or ctx.output) / path.name  # where it lands once the run succeeds, not the staging area
+    ctx.echo(f"report: {display_path(final)} ({len(html.encode('utf-8')) / 1e6:.1f} MB)")
 
 
 register_step("report", _report_step,
