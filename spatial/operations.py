@@ -57,7 +57,7 @@ from spatial.choices import (
     Transform,
     WeightsTransform,
 )
-from maps.choices import Inset, Lang, Scheme, Tiles
+from maps.choices import Inset, Lang, MapKind, Scheme, Tiles
 from weights.choices import DuplicateOption, EigenOption, Format, IslandPolicy, KernelFunction, Kind, Metric, \
     PointsOption, TieOption
 from weights.choices import Transform as MatrixTransform
@@ -362,8 +362,15 @@ _PYTHON_ONLY = "Python only: a keyword of maps.choropleth"
 MAP = Operation(
     "map", command="map", function="maps:choropleth", positional=("units", "values"), inputs="boundaries",
     params=(
-        Param("column", str, None, "Variable to map.", required=True, key="report.variables", key_type=list,
+        Param("column", str, None, "Column to map; with --kind lisa, hotspots or effects the variable (regressor) "
+              "whose results are shown (default: the only one in the file).", key="report.variables", key_type=list,
               keyword=False, why="Python: choropleth(units, values=COLUMN); a run maps the [report] variables"),
+        Param("kind", MapKind, None, "What the map shows: choropleth (a numeric column), lisa (clusters of `spatial "
+              "lisa --out`), hotspots (`spatial hotspots --out`), effects (per-unit effects of `spatial fit --json`, "
+              "or their CSV), links (a weights file over --boundaries, or the queen contiguity of a boundary file), "
+              "categories (any text column). Default: detected from the file.", key=None, keyword=False,
+              why="Python has one function per kind (maps.choropleth, lisa_map, hotspot_map, effects_map, links_map, "
+                  "maps.categories.category_map); a run draws each kind its steps produce"),
         Param("output", Path, None, "Map to write: .html (interactive, self-contained), .png (300 dpi), .svg or .pdf.",
               flag="--out", required=True, key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("period", str, None, "Period shown (figures: default the last; HTML: the one shown first).", key=None,
