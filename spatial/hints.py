@@ -167,8 +167,9 @@ def declared_options() -> dict[str, Option]:
     for name, entry in found.items():
         operation, param = next(((o, p) for o, p in entry["homes"] if p.key), entry["homes"][0])
         keyword = _RAISED_AS.get(name) or (param.name if param.keyword else name.rpartition(".")[2])
+        switch = {str(param.flag_value): "true"} if param.flag_value is not None and param.key_type is bool else {}
         options[name] = Option(name, _full_key(operation, param), keyword, entry["flags"],
-                               flag_value=entry["flag_value"], aliases=entry["aliases"])
+                               flag_value=entry["flag_value"], aliases=entry["aliases"], key_values=switch)
     for name, spec in _NOT_YET_DECLARED.items():
         if name in options:  # declared by now: the declaration is the one source
             continue
