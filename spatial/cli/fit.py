@@ -84,7 +84,9 @@ def fit_cmd(table_path, data, id_column, time_column, weights_file, contiguity, 
     if by is None and (groups or permutations or coefficients or islands != "keep"):
         raise click.UsageError("--groups, --permutations, --compare and --group-islands need --by COLUMN|PRESET")
     inputs = [p for p in (table_path, weights_file, boundaries) if p is not None]
-    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, table_out) if p is not None]
+    tests_out = differences_path(table_out) if by is not None and table_out is not None else None
+    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, table_out, tests_out)
+               if p is not None]
     if len({t.resolve() for t in targets}) < len(targets):
         raise SpatialPanelError("--json and --table name the same file; choose two paths")
 
@@ -159,6 +161,16 @@ def _fit_by(panel, graph, options: dict, *, by: str, groups: list[str] | None, p
         effects = any(r.effects is not None for r in het.groups.results.values())
         het.table(effects=effects, **layout).write(table_out, overwrite=overwrite)
         _progress(f"wrote {display_path(table_out)}")
+        tests_out = differences_path(table_out)
+        keep = {k: layout[k] for k in ("lang", "digits", "levels", "labels") if k in layout}
+        het.differences_table(**keep).write(tests_out, overwrite=overwrite)
+        _progress(f"wrote {display_path(tests_out)}")
+
+
+def differences_path(table_out: Path) -> Path:
+    """Where ``fit --by --table T`` writes the tests of equal coefficients: beside T, as ``T_tests``."""
+    table_out = Path(table_out)
+    return table_out.with_name(f"{table_out.stem}_tests{table_out.suffix}")
 
 
 def _period(text: str | None):

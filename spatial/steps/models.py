@@ -275,6 +275,7 @@ def _planned(spec: dict[str, Any]) -> list[str]:
         planned += ["models_robustness_params.csv", "models_robustness_effects.csv"]
     if spec.get("heterogeneity") is not None:
         planned += [f"models_heterogeneity_table.{f}" for f in spec["table_formats"]]
+        planned += [f"models_heterogeneity_tests_table.{f}" for f in spec["table_formats"]]
         planned += ["models_heterogeneity_tests.csv", "models_heterogeneity.json"]
     return planned
 
@@ -401,19 +402,26 @@ def _check_numerics(results: dict[str, Any]) -> None:
 
 def _robustness(ctx: RunContext, spec: dict[str, Any], chosen: dict[str, Any], first: dict[str, Any]) -> dict:
     """The same models under every W of a robustness set, side by side (model-major, then W)."""
-    from spatial.models import compare
-
     names = list(chosen)
     by_weights = {names[0]: first} | {w: _fit_models(ctx, spec, chosen[w]) for w in names[1:]}
-    columns = {f"({i}) {model.upper()} {w}": by_weights[w][model]
-               for i, (model, w) in enumerate(((m, w) for m in spec["models"] for w in names), 1)}
-    table = compare(columns, effects=True, **_table_options(spec))
+    table = robustness_table(by_weights, spec["models"], _table_options(spec))
     ctx.echo("")
     ctx.echo(f"Robustness: the models under each weights matrix ({', '.join(names)})")
     ctx.echo(table.to_text())
-    robust = {"weights": names, "results": by_weights, "table": table}
+    robust = {"weights": names, "results": by_weights, "table": table, "models": list(spec["models"]),
+              "table_options": _table_options(spec)}
     ctx.results["models_robustness"] = robust
     return robust
+
+
+def robustness_table(by_weights: dict[str, dict[str, Any]], models: list[str], options: dict[str, Any]):
+    """The same models under every W side by side, "(1) SDM W1", "(2) SDM W2"... (model-major, then W);
+    one builder for the files and the report (which passes its own ``lang``)."""
+    from spatial.models import compare
+
+    columns = {f"({i}) {model.upper()} {w}": by_weights[w][model]
+               for i, (model, w) in enumerate(((m, w) for m in models for w in by_weights), 1)}
+    return compare(columns, effects=True, **options)
 
 
 def _write_robustness(ctx: RunContext, spec: dict[str, Any], robust: dict, paths: dict) -> None:
@@ -452,10 +460,13 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
 def _write_heterogeneity(ctx: RunContext, spec: dict[str, Any], het, paths: dict) -> None:
     table = het.table(**_table_options(spec),
                       effects=any(r.effects is not None for r in het.groups.results.values()))
+    tests = het.differences_table(**{k: v for k, v in _table_options(spec).items()
+                                     if k in ("lang", "digits", "levels", "labels")})
     for fmt in spec["table_formats"]:
-        path = paths[f"models_heterogeneity_table.{fmt}"]
-        table.write(path, overwrite=True)  # checked with the plan (never an input; existing only with overwrite)
-        ctx.wrote(path)
+        for stem, journal in (("models_heterogeneity_table", table), ("models_heterogeneity_tests_table", tests)):
+            path = paths[f"{stem}.{fmt}"]
+            journal.write(path, overwrite=True)  # checked with the plan (never an input; existing only with overwrite)
+            ctx.wrote(path)
     write_csv(ctx, "models_heterogeneity_tests.csv", het.tests_frame(), index=False)
     path = paths["models_heterogeneity.json"]
     write_text_atomic(path, het.to_json())
