@@ -351,6 +351,12 @@ BAYES = Operation(
         _FIT_TRANSFORM,
         Param("json", Path, None, "Write the comparison as JSON.", key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("csv", Path, None, "Write the table as CSV.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("table", Path, None, "Also write a journal table (.txt, .md, .csv, .html, .tex, .xlsx, .docx), as "
+              "spatial fit --table.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("lang", Language, "en", "Labels of the --table.", key=None, keyword=False,
+              why="a config run writes models_bayes_table.* in its [models] language"),
+        Param("digits", int, 3, "Decimals of the --table.", low=0, high=10, flag="--table-digits", key=None,
+              keyword=False, why="a config run uses [models] table_digits"),
         Param("overwrite", bool, False, "Replace existing output files (never the inputs).", key=None, keyword=False,
               why="spatial run --overwrite, for the whole run"),
     ),

@@ -57,7 +57,8 @@ model and parameter), ``models_effects.csv`` (one row per model, regressor and e
 ``models_effects_long_run.csv``: the long-run effects; ``models_effects.csv`` holds the short run); with ``select``,
 ``models_selection.csv`` and ``.txt`` (the selection table, also shown in the report); with
 the Bayesian comparison, ``models_bayes.csv`` (model, log_marginal, prior, probability, mode,
-integration_error) and ``models_bayes.json`` (the same with the interval and quadrature); with
+integration_error), ``models_bayes.json`` (the same with the interval and quadrature) and
+``models_bayes_table.<format>`` (the journal table, in the table formats and language); with
 ``[models.heterogeneity]``, ``models_heterogeneity_table.<format>`` (the groups side by side, the
 difference tests as notes), ``models_heterogeneity_tests.csv`` (Wald and permutation tests) and
 ``models_heterogeneity.json``. The permutation test uses ``seed``.
@@ -268,6 +269,7 @@ def _planned(spec: dict[str, Any]) -> list[str]:
         planned += ["models_selection.csv", "models_selection.txt"]
     if spec["bayes"]:
         planned += ["models_bayes.csv", "models_bayes.json"]
+        planned += [f"models_bayes_table.{f}" for f in spec["table_formats"]]
     if isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1:
         planned += [f"models_robustness_table.{f}" for f in spec["table_formats"]]
         planned += ["models_robustness_params.csv", "models_robustness_effects.csv"]
@@ -337,9 +339,15 @@ def _models_step(ctx: RunContext) -> None:
     if bayes is not None:
         import json
 
+        from spatial.models import bayes_table
+
         write_csv(ctx, "models_bayes.csv", bayes.table, index=False)
         write_text_atomic(paths["models_bayes.json"], json.dumps(bayes.to_dict(), indent=2, ensure_ascii=False) + "\n")
         ctx.wrote(paths["models_bayes.json"])
+        journal = bayes_table(bayes, lang=spec["language"], digits=spec["table_digits"])
+        for fmt in spec["table_formats"]:
+            journal.write(paths[f"models_bayes_table.{fmt}"], overwrite=True)  # checked with the other outputs
+            ctx.wrote(paths[f"models_bayes_table.{fmt}"])
     for fmt in spec["table_formats"]:
         path = paths[f"models_table.{fmt}"]
         table.write(path, overwrite=True)  # checked above (never an input; existing only with overwrite)
