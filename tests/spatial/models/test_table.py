@@ -129,7 +129,7 @@ def test_labels_apply_in_every_format(results, tmp_path):
     table = compare(results, effects=True, labels={"HOVAL": "数字经济", "CRIME": "犯罪率"}, lang="zh")
     assert "数字经济" in table.frame.index and "W*数字经济" in table.frame.index
     assert "直接效应: 数字经济" in table.frame.index and "HOVAL" not in table.to_text()
-    assert table.title == "被解释变量: 犯罪率"
+    assert table.title == "被解释变量：犯罪率"  # full-width colon in Chinese
     for suffix in ("txt", "csv", "html", "tex", "xlsx", "docx"):
         table.write(tmp_path / f"t.{suffix}")
     assert "数字经济" in (tmp_path / "t.html").read_text() and "HOVAL" not in (tmp_path / "t.tex").read_text()
