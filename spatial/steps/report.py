@@ -465,9 +465,10 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
             continue
         for variable, frame in unit_effects.items():
             if isinstance(frame, pd.DataFrame):
+                title = f"{str(name).upper()}: {labels.get(variable, variable)}"  # the map's legend says it too
                 m = maps.effects_map(units, frame, variable=str(variable), names=spec["names"], lang=report.lang,
-                                     tiles=spec["tiles"], title=f"{name}: {variable}")
-                report.add("effects_maps", Report.map_block(f"{str(name).upper()}: {labels.get(variable, variable)}", m))
+                                     tiles=spec["tiles"], title=title)
+                report.add("effects_maps", Report.map_block(title, m))
 
 
 def _robustness_section(report, ctx: RunContext, words: dict[str, str]) -> None:
