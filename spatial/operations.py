@@ -277,7 +277,8 @@ FIT_BY = Operation(
     params=(
         Param("by", str, None, "Fit by group of units, W restricted to each group, and test whether coefficients "
               "differ: a column of the table or boundaries, or for mainland China three_regions (East/Central/West), "
-              "four_regions (with the Northeast) or north_south."),
+              "four_regions (with the Northeast) or north_south. With a table file T, the tests of equal "
+              "coefficients go to T_tests (same format)."),
         Param("model", ModelName, None, "the model fitted in each group (default: the last of [models] models)",
               flag=None, keyword=False, why="spatial fit --model; Python: passed on to fit(model=)"),
         Param("groups", list, None, "With --by: the groups to fit, comma-separated, in this order (default: all).",
@@ -350,6 +351,12 @@ BAYES = Operation(
         _FIT_TRANSFORM,
         Param("json", Path, None, "Write the comparison as JSON.", key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("csv", Path, None, "Write the table as CSV.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("table", Path, None, "Also write a journal table (.txt, .md, .csv, .html, .tex, .xlsx, .docx), as "
+              "spatial fit --table.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("lang", Language, "en", "Labels of the --table.", key=None, keyword=False,
+              why="a config run writes models_bayes_table.* in its [models] language"),
+        Param("digits", int, 3, "Decimals of the --table.", low=0, high=10, flag="--table-digits", key=None,
+              keyword=False, why="a config run uses [models] table_digits"),
         Param("overwrite", bool, False, "Replace existing output files (never the inputs).", key=None, keyword=False,
               why="spatial run --overwrite, for the whole run"),
     ),
