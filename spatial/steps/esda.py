@@ -1,8 +1,8 @@
 """Pipeline step ``[esda]``: global spatial autocorrelation by period, LISA clusters, hot spots.
 
-It runs after the weights step and uses ``ctx.results["weights"]`` (a dict name -> libpysal
+It runs after the weights step and uses ``ctx.results.weights`` (a dict name -> libpysal
 Graph); without a weights step it builds queen contiguity from the panel's boundaries. Results
-are kept in ``ctx.results["esda"]`` as an :class:`EsdaResults` (the result objects themselves)
+are kept in ``ctx.results.esda`` as an :class:`~spatial.run_results.EsdaResults` (the result objects themselves)
 for the report. A variable for which a statistic is undefined (constant, missing) is reported
 and listed in ``esda_failed.csv``; the others are computed.
 
@@ -41,7 +41,6 @@ column, long form) with the side-by-side view (one column per W) in the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -52,29 +51,12 @@ from spatial.config import register_section
 from spatial.errors import ConfigError
 from spatial.operations import ESDA_KEYS
 from spatial.pipeline import RunContext, partial_json, register_step, write_csv
+from spatial.run_results import EsdaResults
 from spatial.steps.weights_choice import chosen_weights
 
 __all__ = ["EsdaResults"]
 
 # declared in spatial.operations (moran, lisa, hotspots); table_formats checked here
-@dataclass(frozen=True)
-class EsdaResults:
-    """What the ESDA step passes on (to the report): the result objects, not frames to recognise.
-
-    ``weights`` names the matrix of the main results; ``robustness`` is the long table of the global
-    statistics under every W of a robustness set (None with one W); ``failed`` lists what could
-    not be computed (None when nothing failed)."""
-
-    weights: str
-    global_autocorrelation: Any  # spatial.esda.GlobalAutocorrelation
-    moran_table: Any = None  # the journal table of Moran's I by year (None without moran)
-    lisa: Any = None  # spatial.esda.LocalMoran
-    transitions: list = field(default_factory=list)  # spatial.esda transitions, one per variable
-    hot_spots: Any = None  # spatial.esda.HotSpots
-    failed: pd.DataFrame | None = None
-    robustness: pd.DataFrame | None = None
-
-
 register_section("esda", ESDA_KEYS, check=lambda values, **_: _check(values) or values)
 
 
@@ -199,7 +181,7 @@ def _esda(ctx: RunContext) -> None:
     results["failed"] = failures
     if failures is not None:
         write_csv(ctx, "esda_failed.csv", failures, index=False)
-    ctx.results["esda"] = EsdaResults(
+    ctx.results.esda = EsdaResults(
         weights=results["weights"], global_autocorrelation=results["global"], moran_table=results["moran_table"],
         lisa=results.get("lisa"), transitions=results.get("transitions", []), hot_spots=results.get("hot_spots"),
         failed=results["failed"], robustness=results.get("robustness"))

@@ -5,8 +5,9 @@ It runs right after the panel is loaded and before weights, ESDA and models, bec
 become panel variables: the overall index (``name``), each subsystem index, and with two or more
 subsystems the coupling coordination degree (``<name>_D``) are added to ``ctx.panel`` (a new
 :class:`~spatial.SpatialPanel`), so later steps can map them, test them with Moran's I or use
-them in models. Every result object is kept in ``ctx.results["indices"]`` (keys ``composite``,
-``coupling``, ``theil``, ``dagum_gini``, ``sigma``, ``cv``, ``kde``, ``geodetector``, ``lq``).
+them in models. Every result object is kept in ``ctx.results.indices``, an
+:class:`~spatial.run_results.IndicesResults` (fields ``composite``, ``coupling``, ``theil``,
+``dagum_gini``, ``sigma``, ``cv``, ``kde``, ``geodetector``, ``lq``, ``dea``, ``markov``...).
 
 Shape::
 
@@ -57,6 +58,7 @@ from spatial._fs import safe_name, sha256
 from spatial.config import Key, register_section
 from spatial.errors import ConfigError
 from spatial.pipeline import RunContext, register_step, write_csv
+from spatial.run_results import IndicesResults
 
 __all__: list[str] = []
 
@@ -379,7 +381,7 @@ def _indices_step(ctx: RunContext) -> None:
                 ctx.wrote(path)
         ctx.echo(f"Centre of gravity of {spec['gravity_weight']!r}: {len(gravity.moves)} moves, standard "
                  "deviational ellipses (ArcGIS conventions)")
-    ctx.results["indices"] = results
+    ctx.results.indices = IndicesResults(**results)
 
 
 register_step("indices", _indices_step, plan=lambda config: _planned(config["indices"]) if "indices" in config else [])
