@@ -20,11 +20,14 @@ def _progress(text: str) -> None:
 
 
 def _load(file: Path, column: str, id_column: str | None, time_column: str | None, boundaries: str | None,
-          loader: dict):
-    """(units GeoDataFrame, values as a wide frame or a column name, id column of units or None).
+          loader: dict, names: list[str] | None):
+    """(units GeoDataFrame, values as a wide frame or a column name, id column of units or None, the
+    ``names`` of the tooltips).
 
     A table joined to ``boundaries`` is read as every command reads it (``spatial check``'s options:
-    bundled names, name matching, the study area, encodings); a boundary file is mapped as it is."""
+    bundled names, name matching, the study area, encodings), and its units are named in the tooltips
+    as the table names them (unless ``--names`` chooses boundary columns); a boundary file is mapped
+    as it is."""
     from spatial.errors import SchemaError
 
     if boundaries is None:
@@ -40,10 +43,11 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
         units = read_boundaries(file, layer=loader["layer"], encoding=loader["boundary_encoding"] or loader["encoding"],
                                 id_column=id_column, assume_crs=loader["assume_crs"])
         require_columns(units, [column], display_path(file))
-        return units, column, id_column
+        return units, column, id_column, names
     from spatial.cli.inputs import panel_config, split_list
     from spatial.config import validate_config
     from spatial.pipeline import load_panel, with_context
+    from spatial.unit_label import display_units
 
     if not id_column:
         raise SchemaError("--id is required with --boundaries (the unit id column of the table)")
@@ -65,10 +69,12 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
             config = validate_config(raw, where="command line")
             panel = load_panel(config)
         labels = panel.wide(column).apply(lambda c: c.map(lambda v: categories[int(v)] if v == v else None))
-        return with_context(config, panel), labels, None
+        units, names = display_units(with_context(config, panel), panel, names)
+        return units, labels, None, names
     config = validate_config(raw, where="command line")
     panel = load_panel(config)
-    return with_context(config, panel), panel.wide(column), None  # units outside the study drawn as no data
+    units, names = display_units(with_context(config, panel), panel, names)  # units outside the study: no data
+    return units, panel.wide(column), None, names
 
 
 def _categories(file: Path, column: str, loader: dict) -> list[str] | None:
@@ -107,7 +113,7 @@ def map_cmd(file: Path, column: str, output: Path, id_column: str | None, time_c
         cut = [float(b) for b in breaks] if breaks else None
     except ValueError:
         raise SchemaError(f"--breaks {','.join(breaks)!r} must be comma-separated numbers") from None
-    units, values, unit_id = _load(file, column, id_column, time_column, boundaries, loader)
+    units, values, unit_id, names = _load(file, column, id_column, time_column, boundaries, loader, names)
     shown_period = _period_value(values, period)
     options = {"scheme": scheme, "k": k, "breaks": cut, "cmap": cmap, "title": title, "lang": lang}
     from maps.errors import MapError

@@ -70,7 +70,11 @@ def _check(spec: dict[str, Any]) -> None:
 
 
 def _labels(panel, column: str | None):
-    if column is None or panel.geometry is None:
+    """The names of the scatter plots' points: the boundary column ``labels`` names, else the user's
+    own unit names (a table matched by name), else None (the ids)."""
+    if column is None:
+        return panel.unit_labels
+    if panel.geometry is None:
         return None
     if column not in panel.geometry.columns:
         raise ConfigError(

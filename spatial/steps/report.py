@@ -45,6 +45,7 @@ from spatial.pipeline import RunContext, register_step, with_context
 from spatial.steps.report_words import bayes_note as _bayes_note
 from spatial.steps.report_words import caption as _caption
 from spatial.steps.report_words import localised_table as _table
+from spatial.unit_label import display_units
 
 __all__ = ["build_report", "REPORT_FILE"]
 
@@ -67,7 +68,8 @@ register_section(
         "scheme": Key(str, "quantiles", choices=tuple(s for s in get_args(Scheme) if s != "user_defined"),
                       help="classification of the choropleths (user_defined: spatial map --breaks)"),
         "k": Key(int, 5, help="number of classes of the choropleths"),
-        "names": Key(list, help="boundary columns naming the units in tooltips (default: found)", items=str),
+        "names": Key(list, help="boundary columns naming the units in tooltips (default: the user's unit names when "
+                      "the table was matched by name, else found)", items=str),
     },
 )
 
@@ -122,11 +124,14 @@ def _head(frame: pd.DataFrame, words: dict[str, str]) -> tuple[pd.DataFrame, str
 
 def _long_table(report, ctx: RunContext, frame: pd.DataFrame, words: dict[str, str], key: str, caption: str):
     """A long table as its first rows, the whole of it written beside the report as
-    ``report_<key>.csv`` and linked from the page (not dumped into it: the page stays small)."""
+    ``report_<key>.csv`` and linked from the page (not dumped into it: the page stays small); a
+    table keyed by unit shows the user's unit names beside the ids (a table matched by name)."""
     from dataclasses import replace
 
+    from spatial.panel import with_unit_labels
     from spatial.pipeline import write_csv
 
+    frame = with_unit_labels(frame, ctx.panel)  # the user's unit names beside the ids (matched by name)
     shown, note = _head(frame, words)
     block = _table(report.lang, shown, caption=caption, note=note)
     if note and ctx.output is not None:
@@ -455,6 +460,9 @@ def build_report(ctx: RunContext):
                     version=_version("spatial-panel") or "")
     # the whole area: units outside the study (Taiwan in a mainland study) drawn as no data, never left out
     units = with_context(ctx.config, ctx.panel) if ctx.panel is not None else None
+    # tooltips name the units as the user's table does (北京 where the boundaries say 北京市)
+    units, names = display_units(units, ctx.panel, spec["names"])
+    spec = {**spec, "names": names}
     _inputs_section(report, ctx, words)
     _weights_section(report, ctx, units, words, spec)
     if units is not None and ctx.panel is not None:

@@ -51,7 +51,7 @@ _HEADERS: dict[str, tuple[str, str]] = {
     "between_net_share": ("Between (net) share", "组间净差距贡献率"),
     "transvariation_share": ("Transvariation share", "超变密度贡献率"), "value_share": ("Value share", "数值占比"),
     "weight_share": ("Weight share", "权重占比"), "contribution_share": ("Contribution share", "贡献占比"),
-    "sd": ("Std. dev.", "标准差"),
+    "sd": ("Std. dev.", "标准差"), "label": ("Label", "名称"),
 }
 _CAPTIONS: dict[str, tuple[str, str]] = {
     "composite.normalized": ("Normalised indicators", "标准化指标"), "composite.scores": ("Composite scores", "综合得分"),
