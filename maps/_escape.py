@@ -43,3 +43,23 @@ def figure_text(value: object) -> str:
     'cost \\\\$x^2\\\\$ in \\\\$'
     """
     return str(value).replace("$", "\\$")
+
+
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_json(data: object) -> str:
+    """``data`` as a JavaScript literal that is safe inside ``<script>``: JSON with ``<``, ``>``,
+    ``&``, ``'`` and the line separators as ``\\uXXXX`` escapes (what Jinja's ``tojson`` writes), so
+    no ``</script>`` or ``<!--`` can end or change the script. Texts in ``data`` stay data; user text
+    in it is escaped with :func:`safe_text` first, as everywhere.
+
+    Examples
+    --------
+    >>> script_json({"name": "</script><b>"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
+    """
+    import json
+
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(_SCRIPT_SAFE)

@@ -6,12 +6,12 @@ records saying which unit was changed or removed and why.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from spatial.choices import RepairOption
+from spatial.choices import BadGeometry, DuplicateGeometry, RepairOption
 from spatial._options import check_option
 from spatial.errors import GeometryError, IdMismatchError, first_items
 from spatial.hints import hint
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["check_geometries", "RepairOption", "BadGeometryOption", "DuplicateOption"]
 
-BadGeometryOption = Literal["error", "drop_units"]
-DuplicateOption = Literal["error", "dissolve"]
+BadGeometryOption = BadGeometry
+DuplicateOption = DuplicateGeometry
 
 _POLYGONAL = {"Polygon", "MultiPolygon"}
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-__all__ = ["Param", "Operation", "SAME", "Variadic", "choices_of", "section_keys", "split_list"]
+__all__ = ["Param", "Operation", "SAME", "FOLDER", "Variadic", "choices_of", "section_keys", "split_list"]
 
 
 class _Same:
@@ -44,6 +44,8 @@ class _Same:
 
 
 SAME: Any = _Same()
+#: ``click={"type": FOLDER}`` on a ``Path`` parameter: the command takes a folder, not a file.
+FOLDER = "folder"
 
 
 def choices_of(kind: Any) -> tuple[Any, ...] | None:
@@ -79,7 +81,8 @@ class Param:
     why
         Why the option is missing from a surface (required then; the test checks it).
     items
-        For a list: the type of each element (a ``Literal`` for a choice).
+        For a list: the type of each element (a ``Literal`` for a choice); with ``key_type=list``, of
+        the config's list (``inequality = ["gdp"]`` lists the command's one ``--value``).
     low, high, open
         Bounds of a number (``open=True``: the bounds themselves are excluded).
     flag_value
@@ -95,6 +98,15 @@ class Param:
         the ``--model`` values); say why in ``why``.
     click
         More keywords for ``click.option`` (``multiple``, ``cls``, ``required``...).
+    dest
+        The name the command's function receives where it differs from the keyword (the shared
+        loader's ``--id`` arrives as ``id_column``, as the commands' run.json has always recorded it).
+    hint
+        The name messages use to suggest this option (:func:`spatial.hints.hint`); ``SAME`` is
+        ``name``; None when messages never suggest it (``reshape --keep`` lists columns, not the
+        study area). Parameters of several operations that share a hint are one option to a message.
+    aliases
+        Spellings users type for its config key (``fixed_effects`` suggests ``fe``).
     """
 
     name: str
@@ -116,12 +128,17 @@ class Param:
     required: bool = False
     variadic: bool = False
     click: dict[str, Any] = field(default_factory=dict)
+    dest: str | None = None
+    hint: Any = SAME
+    aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.flag is SAME:
             object.__setattr__(self, "flag", "--" + self.name.replace("_", "-"))
         if self.key is SAME:
             object.__setattr__(self, "key", self.name)
+        if self.hint is SAME:
+            object.__setattr__(self, "hint", self.name)
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -137,7 +154,7 @@ class Param:
         import click
 
         kwargs: dict[str, Any] = {"help": self.help or None, "required": self.required}
-        names = [self.flag, self.name]
+        names = [self.flag, self.dest or self.name]
         choices = self.choices
         if self.flag_value is not None:
             kwargs.update(is_flag=True, flag_value=self.flag_value, default=self.default)
@@ -149,7 +166,7 @@ class Param:
             kwargs.update(is_flag=True, default=False)
         elif self.variadic:
             kwargs.update(multiple=True, cls=__getattr__("Variadic"))
-        elif self.type is list or self.items is not None:
+        elif self.type is list or self.items is not None and self.key_type is None:  # else: the config's list
             kwargs.update(callback=_split_callback, metavar="A,B,...")  # None when not given: the default
             if choices:
                 kwargs["help"] = f"{self.help} One or more of: {', '.join(map(str, choices))}."
@@ -163,11 +180,13 @@ class Param:
             kwargs.update(type=kind(self.low, self.high, **extra), default=self.default, show_default=True)
         elif self.type in (int, float):
             kwargs.update(type=self.type, default=self.default, show_default=self.default is not None)
+        elif self.type is Path and self.click.get("type") == FOLDER:
+            kwargs.update(type=click.Path(file_okay=False, path_type=Path), default=self.default)
         elif self.type is Path:
             kwargs.update(type=click.Path(dir_okay=False, path_type=Path))
         else:
             kwargs.update(default=self.default, show_default=self.default is not None)
-        kwargs.update(self.click)
+        kwargs.update({k: v for k, v in self.click.items() if (k, v) != ("type", FOLDER)})
         if kwargs.get("callback") is _split_callback and kwargs.get("multiple"):
             del kwargs["callback"]  # variadic/multiple options split their own values
         option = click.option(*names, **kwargs)
@@ -305,6 +324,17 @@ class Operation:
                                     "shape; pass it to keywords() explicitly")
                 out[param.name] = values[param.key]
         return out
+
+    def received(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values a command's function received (by ``dest`` where declared) under their Python names.
+
+        Examples
+        --------
+        >>> op = Operation("demo", params=(Param("id", str, dest="id_column"), Param("k", int)))
+        >>> op.received({"id_column": "fips", "k": 5, "other": 1})
+        {'id': 'fips', 'k': 5}
+        """
+        return {p.name: values[p.dest or p.name] for p in self.params if (p.dest or p.name) in values}
 
     def keys(self) -> dict[str, Any]:
         """Config key -> :class:`spatial.config.Key` of the parameters in this operation's own section."""

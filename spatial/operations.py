@@ -37,6 +37,7 @@ from spatial.choices import (
     Errors,
     FixedEffects,
     GmmErrors,
+    GmmMoments,
     GroupIslands,
     Language,
     Layout,
@@ -49,20 +50,18 @@ from spatial.choices import (
     Statistic,
     TableStat,
     RepairOption,
-    DiscretizeOption,
-    LQBasis,
-    ScoreAnchor,
-    SingletonStrata,
     Transform,
     WeightsTransform,
 )
-from maps.choices import Inset, Lang, Scheme, Tiles
+from maps.choices import Inset, Lang, MapKind, Scheme, Tiles
 from weights.choices import DuplicateOption, EigenOption, Format, IslandPolicy, KernelFunction, Kind, Metric, \
     PointsOption, TieOption
 from weights.choices import Transform as MatrixTransform
 from spatial.operation import Operation, Param, section_keys
+from spatial.operations_core import CHECK, DEMO, LOADER, LOADER_WEIGHTS, REPORT, RESHAPE, RUN
+from spatial.operations_indices import INDEX_GEODETECTOR, INDEX_LQ, INDEX_OPERATIONS  # the index commands
 
-__all__ = ["GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["CHECK", "RESHAPE", "RUN", "REPORT", "DEMO", "LOADER", "LOADER_WEIGHTS", "GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -200,6 +199,10 @@ FIT = Operation(
         Param("gmm_errors", GmmErrors, "het", "With --estimator gmm: the moment conditions of the spatial error: het "
               "(heteroskedasticity-robust, Arraiz et al. 2010), hom (Drukker et al. 2013) or kp98 (Kelejian-Prucha "
               "1998/99, no standard error for lambda)."),
+        Param("gmm_moments", GmmMoments, "initial", "With --estimator gmm and --random-effects: the panel GM of the "
+              "spatial error (sem, sdem, sac), as splm's moments: initial (the three within moments, then sigma_1^2), "
+              "weights or fullweights (all six Kapoor-Kelejian-Prucha moments, weighted by the initial variances, "
+              "fullweights also by the traces of W)."),
         Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
               low=0),
         Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),
@@ -356,8 +359,15 @@ _PYTHON_ONLY = "Python only: a keyword of maps.choropleth"
 MAP = Operation(
     "map", command="map", function="maps:choropleth", positional=("units", "values"), inputs="boundaries",
     params=(
-        Param("column", str, None, "Variable to map.", required=True, key="report.variables", key_type=list,
+        Param("column", str, None, "Column to map; with --kind lisa, hotspots or effects the variable (regressor) "
+              "whose results are shown (default: the only one in the file).", key="report.variables", key_type=list,
               keyword=False, why="Python: choropleth(units, values=COLUMN); a run maps the [report] variables"),
+        Param("kind", MapKind, None, "What the map shows: choropleth (a numeric column), lisa (clusters of `spatial "
+              "lisa --out`), hotspots (`spatial hotspots --out`), effects (per-unit effects of `spatial fit --json`, "
+              "or their CSV), links (a weights file over --boundaries, or the queen contiguity of a boundary file), "
+              "categories (any text column). Default: detected from the file.", key=None, keyword=False,
+              why="Python has one function per kind (maps.choropleth, lisa_map, hotspot_map, effects_map, links_map, "
+                  "maps.categories.category_map); a run draws each kind its steps produce"),
         Param("output", Path, None, "Map to write: .html (interactive, self-contained), .png (300 dpi), .svg or .pdf.",
               flag="--out", required=True, key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("period", str, None, "Period shown (figures: default the last; HTML: the one shown first).", key=None,
@@ -534,71 +544,11 @@ WEIGHTS_BUILD = Operation(
     ),
 )
 
-# -- index geodetector: the geographical detector (an [indices] analysis of a run) -----------------
-_PANEL_KEY = "a run reads its table once with [panel] {key}; Python: pass the table (or a SpatialPanel)"
-def _index_table(outputs: str) -> tuple[Param, ...]:
-    """The table options every index command shares (``outputs``: what a run writes instead of --out)."""
-    return (
-        Param("id", str, None, "Unit id column.", required=True, key=None, why=_PANEL_KEY.format(key="id")),
-        Param("time", str, None, "Period column (omit for a cross-section).", key=None,
-              why=_PANEL_KEY.format(key="time")),
-        Param("output", Path, None, "Main output table (.csv); other tables are written beside it.", flag="--out",
-              required=True, key=None, keyword=False,
-              why=f"a run writes {outputs} into its folder"),
-        Param("sheet", str, None, "Excel sheet name.", key="panel.sheet", keyword=False,
-              why="Python: read_table(sheet=)"),
-        Param("encoding", str, None, "Text encoding of a CSV table (e.g. gbk).", key="panel.encoding",
-              keyword=False, why="Python: read_table(encoding=)"),
-        Param("overwrite", bool, False, "Replace existing outputs (never the inputs).", key=None, keyword=False,
-              why="spatial run --overwrite, for the whole run"),
-    )
-
-
-INDEX_GEODETECTOR = Operation(
-    "index geodetector", command="index geodetector", section="indices",
-    function="spatial.indices:geodetector", positional=("data",),
-    params=(
-        *_index_table("indices_geodetector_<table>.csv"),
-        Param("y", str, None, "Response variable.", required=True, key="geodetector_y"),
-        Param("factors", list, None, "Comma-separated factor columns.", required=True, items=str,
-              key="geodetector_factors", min_items=1),
-        Param("period", str, None, "Use this period only (default: all rows pooled).", key="geodetector_period",
-              key_type=(int, str)),
-        Param("discretize", DiscretizeOption, "quantile", ""),
-        Param("k", int, 5, "Classes of numeric factors.", key="classes"),
-        Param("categorical", list, [], "Comma-separated numeric factors that are already strata codes."),
-        Param("singletons", SingletonStrata, "keep", "Strata with one observation."),
-        Param("alpha", float, 0.05, "", key=None,
-              why="[indices] alpha is the composite index's subjective share; a run tests the risk detector at 0.05"),
-    ),
-)
-
-INDEX_LQ = Operation(
-    "index lq", command="index lq", section="indices", function="spatial.indices:location_quotient",
-    positional=("data",),
-    params=(
-        *_index_table("indices_lq.csv"),
-        Param("industries", list, None, "Comma-separated industry size columns.", required=True, items=str,
-              key="lq_industries", min_items=1),
-        Param("total", str, None, "Column with each unit's total (default: sum of the industries).", key="lq_total"),
-        Param("specialised", float, 1.0, "", key=None, why="a run classes LQ >= 1 as specialised (the default)"),
-        Param("cluster", float, 1.5, "", key=None, why="a run classes LQ >= 1.5 as a cluster (the default)"),
-        Param("basis", LQBasis, "employment", "What the industry sizes measure (written into the table).",
-              key="lq_basis"),
-        Param("exponent", float, None, "Adjustment exponent k: adds lq_adjusted = LQ^k.", key="lq_exponent",
-              key_type=(float, int)),
-        Param("score", list, None, "Score range low,high (e.g. 50,100): maps [m/2, 2m] linearly onto it.",
-              key="lq_score"),
-        Param("score_anchor", ScoreAnchor, "mean", "m of the score: the industry's mean LQ in the period, or 1.",
-              key=None, why="a run anchors the score at the industry's mean LQ (the default)"),
-    ),
-)
-
 #: The keys of ``[rasters]``.
 RASTERS_KEYS = section_keys("rasters", (ZONAL,))
 
 #: fit()'s GMM keywords: passed only with estimator='gmm' (fit refuses endog and instruments otherwise).
-GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors")
+GMM_KEYWORDS = ("estimator", "endog", "instruments", "w_lags", "gmm_errors", "gmm_moments")
 
 
 def without_ml_defaults(keywords: dict) -> dict:
@@ -608,8 +558,10 @@ def without_ml_defaults(keywords: dict) -> dict:
     return {k: v for k, v in keywords.items() if k not in drop}
 
 
-OPERATIONS: dict[str, Operation] = {op.name: op for op in (MORAN, LISA, HOTSPOTS, FIT, TABLE, FIT_BY, SELECT, BAYES,
-                                                            MAP, ZONAL, WEIGHTS_BUILD, INDEX_GEODETECTOR, INDEX_LQ)}
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (CHECK, RESHAPE, RUN, REPORT, DEMO, MORAN, LISA, HOTSPOTS,
+                                                            FIT, TABLE, FIT_BY, SELECT, BAYES, MAP, ZONAL,
+                                                            WEIGHTS_BUILD, INDEX_GEODETECTOR, INDEX_LQ)}
+OPERATIONS.update(INDEX_OPERATIONS)  # every spatial index command, declared in spatial.operations_indices
 
 #: The keys of the ``[esda]`` section, from the three operations.
 ESDA_KEYS = section_keys("esda", (MORAN, LISA, HOTSPOTS))

@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from spatial.choices import Restrict
+from spatial.choices import Balance, Missing, Restrict
 from spatial._options import check_option
 from spatial.errors import (
     DroppedDataWarning,
@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SpatialPanel", "BalanceOption", "MissingOption", "RestrictOption", "with_unit_labels"]
 
-BalanceOption = Literal["error", "drop_units"]
-MissingOption = Literal["error", "drop_units"]
+BalanceOption = Balance
+MissingOption = Missing
 RestrictOption = Restrict
 
 _DROPPED_COLUMNS = ["id", "period", "what", "reason"]

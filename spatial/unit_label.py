@@ -18,11 +18,13 @@ import pandas as pd
 __all__ = ["display_units"]
 
 
-def display_units(units: Any, panel: Any, names: list[str] | None = None) -> tuple[Any, list[str] | None]:
+def display_units(units: Any, labels: pd.Series | None,
+                  names: list[str] | None = None) -> tuple[Any, list[str] | None]:
     """``units`` and the ``names`` to pass to a :mod:`maps` function, so that its tooltips name each
     unit as the user's table does.
 
-    With unit labels (``panel.unit_labels``) and no ``names`` chosen, returns a copy of ``units``
+    ``labels`` are the user's unit names by id (``panel.unit_labels``, or the ``label`` column of
+    a table our commands wrote). With labels and no ``names`` chosen, returns a copy of ``units``
     with one more column: the user's label of each unit, or for a unit without one the boundary
     names the map would show (the usual name columns found); and ``[that column]``. Otherwise
     (no labels, or name columns chosen explicitly: the user's choice wins) ``units`` and ``names``
@@ -36,11 +38,10 @@ def display_units(units: Any, panel: Any, names: list[str] | None = None) -> tup
     >>> table = pd.DataFrame({"province": ["北京", "天津"], "gdp": [1.0, 2.0]})
     >>> panel = SpatialPanel(table, id="province", geometry=provinces, geometry_id="adcode",
     ...                      match_names=["short_zh"], restrict="intersection")
-    >>> shown, names = display_units(panel.geometry, panel)
+    >>> shown, names = display_units(panel.geometry, panel.unit_labels)
     >>> shown[names[0]].tolist()
     ['北京', '天津']
     """
-    labels = getattr(panel, "unit_labels", None)
     if units is None or labels is None or names is not None:
         return units, names
     from maps.shared import name_columns

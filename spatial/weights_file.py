@@ -119,6 +119,10 @@ def read_aligned_weights(
     common = [i for i in ids if i in theirs]
     if restrict == "intersection" and common:
         return _intersection(panel, graph, common, only_panel, only_file, what)
+    outside = _outside_study_area(panel)
+    if not only_panel and set(only_file) <= outside:  # the study area (keep) applies to the weights too
+        return _intersection(panel, graph, common, only_panel, only_file, what,
+                             reason="outside the study area: removed from the weights with its unit")
     hint = _float_hint(only_file, mine)
     if not hint:
         spec = suggest_normalization(mine, theirs)
@@ -133,7 +137,15 @@ def read_aligned_weights(
     )
 
 
-def _intersection(panel: SpatialPanel, graph, common: list[str], only_panel, only_file, what: str):
+def _outside_study_area(panel: SpatialPanel) -> set[str]:
+    """Ids the study-area filter (``keep``) removed from the panel and its boundaries."""
+    dropped = panel.dropped
+    removed = dropped["reason"].astype(str).str.startswith("outside the study area")
+    return set(dropped.loc[removed & dropped["id"].notna(), "id"].astype(str))
+
+
+def _intersection(panel: SpatialPanel, graph, common: list[str], only_panel, only_file, what: str,
+                  reason: str = "in the weights file but not in the panel (restrict='intersection')"):
     from weights import graph_from_sparse, graph_ids, matrix_of
     from weights.errors import IslandWarning
 
@@ -146,7 +158,7 @@ def _intersection(panel: SpatialPanel, graph, common: list[str], only_panel, onl
         common,
         reason=f"not in {what} (restrict='intersection')",
         also=[{"id": i, "what": "dropped from the weights",
-               "reason": "in the weights file but not in the panel (restrict='intersection')"} for i in only_file],
+               "reason": reason} for i in only_file],
     )
     islands = [common[k] for k in np.flatnonzero(np.diff(matrix.indptr) == 0) if common[k] not in already]
     if islands:

@@ -11,15 +11,13 @@ import click
 import pytest
 
 from spatial.config import SECTIONS
-from spatial.operations import OPERATIONS, SUBSECTIONS
+from spatial.operations import LOADER, LOADER_WEIGHTS, OPERATIONS, SUBSECTIONS
 from spatial.pipeline import load_steps
 
 # The options of the shared loader (spatial check's inputs), present on every command that reads a
-# table: they are config keys of [panel] / [boundaries] and, in Python, arguments of SpatialPanel
-# and read_boundaries, not keywords of the analysis.
-LOADER_FLAGS = {"--id", "--time", "--sheet", "--encoding", "--boundaries", "--boundary-id", "--layer",
-                "--boundary-encoding", "--assume-crs", "--match-names", "--match-parent", "--id-normalize", "--keep",
-                "--restrict", "--weights", "--contiguity"}
+# table, generated from spatial.operations_core.LOADER: config keys of [panel] / [boundaries] and, in
+# Python, keywords of spatial.inputs.load_inputs (CHECK), not of the analysis.
+LOADER_FLAGS = {flag for p in (*LOADER, *LOADER_WEIGHTS) for flag in p.flags}
 
 
 def _command(path: str) -> click.Command:
@@ -73,16 +71,27 @@ def test_config_keys_are_the_declared_ones(name):
         where, _, key = param.key.rpartition(".")
         keys = SECTIONS[where] if where else section
         assert key in keys, f"{name}.{param.name}: no key {param.key!r} in [{where or op.section}]"
-        if param.choices is not None and not where:
-            assert keys[key].choices == _CONFIG_CHOICES.get((op.section, key), param.choices), (name, key)
+        if (param.choices is not None or param.key_type is not None) and not where:  # as the config spells it
+            expected = param.config_key().choices
+            assert keys[key].choices == _CONFIG_CHOICES.get((op.section, key), expected), (name, key)
     if section and op.section not in _PARTLY_DECLARED:  # every key of the section belongs to an operation
         claimed = {p.key for o in OPERATIONS.values() if o.section == op.section for p in o.params if p.key}
         assert set(section) - claimed == set(), f"[{op.section}] keys no operation declares"
 
 
 # Sections whose operations are not all declared yet (so not every key is claimed), and what is missing.
-_PARTLY_DECLARED = {"indices": "only index geodetector and lq are declared; composite, coupling, theil, gini, "
-                               "convergence, kde, obstacle, dea, productivity, markov, gravity are not yet (issue 13)"}
+_PARTLY_DECLARED: dict[str, str] = {}  # [indices] left it when every index command was declared
+
+
+def test_the_indices_section_is_the_declarations():
+    """[indices] is validated with the keys of the index operations, nothing typed beside them."""
+    from spatial.operations_indices import INDEX_OPERATIONS, INDICES_KEYS
+
+    load_steps()
+    assert SECTIONS["indices"] == INDICES_KEYS
+    commands = {op.command for op in OPERATIONS.values() if op.command and op.command.startswith("index ")}
+    assert commands == {f"index {name}" for name in _command("index").commands}
+    assert set(INDEX_OPERATIONS) == commands
 
 
 def test_partly_declared_sections_still_have_unclaimed_keys():
@@ -97,7 +106,50 @@ def test_partly_declared_sections_still_have_unclaimed_keys():
 _CONFIG_CHOICES = {
     ("weights.NAME", "kind"): None,  # a run also has kind = 'mixed' and 'file' (checked by the weights step)
     ("weights.NAME", "islands"): ("keep", "connect"),  # a run cannot drop units from the weights but not the panel
+    ("report", "scheme"): ("quantiles", "natural_breaks", "equal_interval", "std_mean"),  # user_defined: map --breaks
 }
+
+
+@pytest.mark.parametrize("section", ["panel", "boundaries"])
+def test_every_input_key_is_declared_by_check(section):
+    """[panel] and [boundaries] are the keys of the loader (spatial check, load_inputs), each declared
+    once with the same allowed values."""
+    from spatial.operations import CHECK
+
+    declared = {}
+    for param in CHECK.params:
+        where, _, key = param.key.rpartition(".") if param.key else ("", "", None)
+        if key is not None and (where or CHECK.section) == section:
+            declared[key] = param
+    assert set(declared) == set(SECTIONS[section])
+    for key, param in declared.items():
+        if param.choices is not None:
+            assert SECTIONS[section][key].choices == param.choices, (section, key)
+
+
+def test_load_inputs_reads_as_a_config_run_and_check_do():
+    """The Python function, the pipeline's panel step and spatial check read the same panel."""
+    from click.testing import CliRunner
+
+    from spatial.cli import cli
+    from spatial.config import validate_config
+    from spatial.inputs import load_inputs
+    from spatial.pipeline import load_panel
+
+    keywords = {"id": "fips", "time": "year", "variables": ["gsp", "emp"], "keep": "fips=01,04,05,06"}
+    from spatial.errors import DroppedDataWarning
+
+    with pytest.warns(DroppedDataWarning, match="44 repairs"):  # the 44 states outside the study area
+        panel = load_inputs("us_produc", boundaries="us48_states", **keywords)
+    config = validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year",
+                                        "variables": ["gsp", "emp"]},
+                              "boundaries": {"dataset": "us48_states", "keep": keywords["keep"]}})
+    with pytest.warns(DroppedDataWarning):
+        assert panel.n_units == 4 and panel.summary() == load_panel(config).summary()
+    result = CliRunner().invoke(cli, ["check", "us_produc", "--id", "fips", "--time", "year", "--variables",
+                                      "gsp,emp", "--boundaries", "us48_states", "--keep", keywords["keep"]])
+    assert result.exit_code == 0, result.output
+    assert panel.summary() in result.output
 
 
 def _matrix_keys(section: str | None) -> dict:
@@ -188,8 +240,9 @@ def test_no_command_restates_the_values_of_a_literal():
 
     declared = {get_args(v) for module in (spatial.choices, maps.choices, weights.choices)
                 for v in vars(module).values() if get_origin(v) is Literal}
-    for path in ("moran", "lisa", "hotspots", "fit", "select", "bayes", "map", "weights", "weights build",
-                 "weights info", "weights convert"):
+    for path in ("check", "reshape", "run", "report", "demo", "moran", "lisa", "hotspots", "fit", "select", "bayes",
+                 "map", "weights", "weights build", "weights info", "weights convert",
+                 *(f"index {name}" for name in _command("index").commands)):
         for param in _command(path).params:
             if isinstance(param.type, click.Choice):
                 assert tuple(param.type.choices) in declared, (path, param.name, param.type.choices)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from spatial.cli import STATE
-from spatial.cli.inputs import KEEP_HELP, MATCH_PARENT_HELP
+from spatial.operations_core import CHECK, DEMO, RESHAPE, RUN
 
 
 def _echo(text: str) -> None:
@@ -40,9 +40,7 @@ def _run_config(config, output: Path | None, overwrite: bool, write: bool) -> No
 
 
 @click.command("demo")
-@click.option("--out", "output", type=click.Path(file_okay=False, path_type=Path), default=Path("spatial-demo"),
-              show_default=True, help="Folder for the report (report.html), tables and run.json.")
-@click.option("--overwrite", is_flag=True, help="Replace the files of an earlier demo in --out.")
+@DEMO.options()
 def demo_cmd(output: Path, overwrite: bool) -> None:
     """Run the analysis on the bundled US states productivity panel (48 states, 1970-1986) and
     write its full HTML report to ./spatial-demo/report.html.
@@ -61,11 +59,7 @@ def demo_cmd(output: Path, overwrite: bool) -> None:
 
 @click.command("run")
 @click.argument("config_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "output", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: [project] output in the config).")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files (never the inputs).")
-@click.option("--dry-run", is_flag=True,
-              help="Validate the config and the inputs and list the outputs; estimate and write nothing.")
+@RUN.options()
 def run_cmd(config_file: Path, output: Path | None, overwrite: bool, dry_run: bool) -> None:
     """Run the analysis described by CONFIG_FILE (TOML; keys in docs/config.md, a commented example from
     `spatial config template`)."""
@@ -129,80 +123,32 @@ def config_template_cmd(output: Path | None, lang: str, overwrite: bool) -> None
 
 @click.command("check")
 @click.argument("table", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--id", "id_column", required=True, help="Unit id column of the table.")
-@click.option("--time", "time_column", help="Period column (omit for a cross-section).")
-@click.option("--variables", help="Comma-separated numeric variables to keep.")
-@click.option("--sheet", help="Excel sheet name.")
-@click.option("--encoding", help="Text encoding of the table (e.g. gbk).")
-@click.option("--boundaries", type=click.Path(dir_okay=False, path_type=Path),
-              help="Boundary file, or a bundled dataset name (china_provinces), to align to.")
-@click.option("--boundary-id", help="Id column of the boundaries (default: --id).")
-@click.option("--layer", help="Layer of the boundary file.")
-@click.option("--boundary-encoding", help="Encoding of a shapefile .dbf without .cpg (e.g. gbk).")
-@click.option("--assume-crs", help="CRS for a boundary file without one, e.g. EPSG:4326.")
-@click.option("--match-names", help="Comma-separated boundary columns that name the units.")
-@click.option("--match-parent", help=MATCH_PARENT_HELP)
-@click.option("--keep", "keep_column", help=KEEP_HELP)
-@click.option("--id-normalize", help="Id normalisation for both sides, e.g. strip,zfill5.")
-@click.option("--balance", type=click.Choice(["error", "drop_units"]), default="error", show_default=True)
-@click.option("--missing", type=click.Choice(["error", "drop_units"]), default="error", show_default=True)
-@click.option("--restrict", type=click.Choice(["error", "intersection"]), default="error", show_default=True)
-@click.option("--repair", type=click.Choice(["none", "make_valid"]), default="none", show_default=True)
-@click.option("--drop-bad-geometry", is_flag=True, help="Drop units with missing/empty/non-polygon geometry.")
-@click.option("--dissolve-by-id", is_flag=True, help="Union boundary rows that share an id.")
-@click.option("--coerce-numeric", is_flag=True, help="Read numbers written with thousands separators.")
-def check_cmd(table: Path, id_column: str, time_column: str | None, variables: str | None, sheet: str | None,
-              encoding: str | None, boundaries: Path | None, boundary_id: str | None, layer: str | None,
-              boundary_encoding: str | None, assume_crs: str | None, match_names: str | None,
-              match_parent: str | None, keep_column: str | None, id_normalize: str | None, balance: str, missing: str, restrict: str, repair: str,
-              drop_bad_geometry: bool, dissolve_by_id: bool, coerce_numeric: bool) -> None:
+@CHECK.options()
+def check_cmd(table: Path, **values) -> None:
     """Validate TABLE (CSV, XLSX, Parquet) and optional boundaries; print the panel summary.
 
     Nothing is written. Every problem is reported with the rows or ids concerned and the option
     that changes the behaviour.
     """
-    from spatial.cli.inputs import panel_config, split_list
-    from spatial.config import validate_config
-    from spatial.pipeline import echo_repairs, load_panel
+    from spatial.inputs import load_inputs
+    from spatial.pipeline import echo_repairs
 
-    raw = panel_config(
-        table, id_column, boundaries=boundaries, time=time_column, variables=split_list(variables), sheet=sheet,
-        encoding=encoding, id_normalize=id_normalize, balance=balance, missing=missing, coerce_numeric=coerce_numeric,
-        boundary_id=boundary_id, layer=layer, boundary_encoding=boundary_encoding, assume_crs=assume_crs,
-        match_names=split_list(match_names), match_parent=match_parent, keep=keep_column, restrict=restrict, repair=repair,
-        bad_geometry="drop_units" if drop_bad_geometry else "error",
-        duplicate_geometry="dissolve" if dissolve_by_id else "error",
-    )
-    panel_obj = load_panel(validate_config(raw, where="command line"))
+    panel_obj = load_inputs(table, **CHECK.keywords({}, **CHECK.received(values)))
     click.echo(panel_obj.summary())
     echo_repairs(panel_obj.dropped, click.echo)
 
 
 @click.command("reshape")
 @click.argument("table", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--id", "id_column", required=True, help="Unit id column.")
-@click.option("--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Long table to write (.csv).")
-@click.option("--pattern", default=r"^(?P<variable>.*?)[_\s.-]?(?P<period>\d{4})$", show_default=True,
-              help="Regex splitting column names into (?P<variable>) and (?P<period>).")
-@click.option("--value-name", help="Variable name for columns named by a bare period (2010, 2011, ...).")
-@click.option("--time-name", default="year", show_default=True, help="Name of the period column.")
-@click.option("--keep", help="Comma-separated columns copied to every row (names, groups).")
-@click.option("--sheet", help="Excel sheet name.")
-@click.option("--encoding", help="Text encoding of a CSV table.")
-@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
-def reshape_cmd(table: Path, id_column: str, output: Path, pattern: str, value_name: str | None,
-                time_name: str, keep: str | None, sheet: str | None, encoding: str | None,
-                overwrite: bool) -> None:
+@RESHAPE.options()
+def reshape_cmd(table: Path, output: Path, sheet: str | None, encoding: str | None, overwrite: bool, **values) -> None:
     """Turn a wide TABLE (one column per period, e.g. gdp_2010, gdp_2011) into a long table."""
     from spatial._fs import check_output, display_path
-    from spatial.io import read_table, wide_to_long
     from spatial.csv_output import write_csv_file
+    from spatial.io import read_table, wide_to_long
 
     target = check_output(output, inputs=[table], overwrite=overwrite)
     frame = read_table(table, sheet=sheet, encoding=encoding)
-    keep_columns = [k.strip() for k in keep.split(",")] if keep else None
-    long = wide_to_long(frame, id_column, pattern=pattern, value_name=value_name, time_name=time_name,
-                        keep=keep_columns)
+    long = wide_to_long(frame, **RESHAPE.keywords({}, **RESHAPE.received(values)))
     write_csv_file(target, long, index=False)
     click.echo(f"wrote {display_path(target)}: {len(long)} rows, columns {', '.join(map(str, long.columns))}")

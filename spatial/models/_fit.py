@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from spatial._options import check_option, check_seed
-from spatial.choices import Collinear, CovMethod, Estimator, FixedEffects, GmmErrors, LogdetMethod, ModelName
+from spatial.choices import Collinear, CovMethod, Estimator, FixedEffects, GmmErrors, GmmMoments, LogdetMethod, ModelName
 from spatial.errors import SpatialPanelError
 from spatial.hints import hint
 from spatial.models._design import check_panel
@@ -60,6 +60,7 @@ def fit(
     instruments: Sequence[str] | None = None,
     w_lags: int = 2,
     gmm_errors: GmmErrors = "het",
+    gmm_moments: GmmMoments = "initial",
     dynamic: DynamicLags | None = None,
     conditional_se: bool = False,
 ) -> Result:
@@ -136,8 +137,8 @@ def fit(
         GS2SLS for SAC, and 2SLS for OLS/SLX with endogenous regressors, for a cross-section (one
         period); with ``fe="unit"`` the within GM of R splm's ``spgm`` (Kapoor-Kelejian-Prucha
         moments for SEM/SDEM, within spatial 2SLS for SAR/SDM); with ``random_effects=True`` as
-        ``spgm(model="random")``: Baltagi's EC2SLS for SAR/SDM, the KKP random-effects GM (moments
-        "initial") and feasible GLS for SEM/SDEM (without endogenous regressors). The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
+        ``spgm(model="random")``: Baltagi's EC2SLS for SAR/SDM, the KKP random-effects GM
+        (``gmm_moments``) and feasible GLS (2SLS with endogenous regressors) for SEM/SDEM. The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
         first-stage F and partial R2 of each endogenous variable and, for 2SLS, the
         Anselin-Kelejian test. ``cov="robust"`` gives White standard errors for 2SLS. See
         :mod:`spatial.models._fit_gmm`.
@@ -148,6 +149,11 @@ def fit(
         GMM lag models: powers of W applied to [X, instruments] to instrument W y (default 2).
     gmm_errors
         GMM error models: the moment conditions; ``"het"`` (heteroskedasticity-robust, Arraiz et al.).
+    gmm_moments
+        GMM random-effects panels with a spatial error (sem, sdem, sac): splm's ``moments``; ``"initial"``
+        (the three within moments, then sigma_1^2), ``"weights"`` or ``"fullweights"`` (all six
+        Kapoor-Kelejian-Prucha moments, weighted at the initial variances; fullweights also by the
+        traces of W).
     dynamic
         A dynamic SAR or SDM with the first period as initial condition (T - 1 periods estimated):
         ``"tau"`` adds y(t-1), ``"eta"`` W y(t-1), ``"both"`` both (xsmle ``dlag(1|2|3)``). Needs at
@@ -226,6 +232,7 @@ def fit(
                                 f"given phi and rho, as R splm); add {hint('random_effects', True)} or leave it out")
     if estimator == "gmm":
         check_option("gmm_errors", gmm_errors, GmmErrors)
+        check_option("gmm_moments", gmm_moments, GmmMoments)
         if bandwidth is not None:
             raise SpatialPanelError(f"bandwidth={bandwidth!r} sets the Driscoll-Kraay kernel of the maximum "
                                     "likelihood and least-squares estimators; estimator='gmm' has no such covariance: "
@@ -255,7 +262,8 @@ def fit(
         logdet=logdet, cov=cov, bandwidth=bandwidth, effects=effects, inference=inference, draws=int(draws),
         seed=int(seed), per_unit=per_unit, allow_islands=allow_islands, collinear=collinear, lee_yu=lee_yu,
         random_effects=bool(random_effects), conditional_se=bool(conditional_se), estimator=estimator,
-        endog=endog, instruments=instruments, w_lags=w_lags, gmm_errors=gmm_errors, dynamic=dynamic)
+        endog=endog, instruments=instruments, w_lags=w_lags, gmm_errors=gmm_errors,
+        gmm_moments=gmm_moments, dynamic=dynamic)
     family_for(info, options).check(info, options)  # before the weights are read: option conflicts first
     # the optimisers are passed from here (read at call time): the one place a caller or test replaces them
     return run(panel, w, info, options, optimisers=(maximise_1d, maximise_2d))

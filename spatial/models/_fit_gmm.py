@@ -65,10 +65,6 @@ def check_gmm_request(info, *, x: list[str], endog: list[str], instruments: list
     """Refuse what the GMM family does not cover, and contradictory variable lists (naming them)."""
     from spatial.models._design import parse_term
 
-    if random_effects and fe == "none" and not lee_yu and info.error and not info.lag and endog:
-        raise SpatialPanelError(
-            f"estimator='gmm' with random_effects=True and endogenous regressors covers the lag models (sar, sdm); "
-            f"the random-effects GM of {info.name!r} is fitted without endog only (drop endog, or use fe='unit')")
     if random_effects and fe == "none" and not lee_yu and info.lag != info.error:
         pass  # EC2SLS (lag) or the KKP random-effects GM (error), as splm's spgm(model="random")
     elif random_effects or lee_yu or fe not in ("none", "unit"):
@@ -114,7 +110,8 @@ def check_gmm_request(info, *, x: list[str], endog: list[str], instruments: list
 
 
 def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, constant: bool = True, period=None,
-            endog=None, instruments=None, w_lags: int = 2, gmm_errors: GmmErrors = "het", cov: str = "auto",
+            endog=None, instruments=None, w_lags: int = 2, gmm_errors: GmmErrors = "het",
+            gmm_moments: str = "initial", cov: str = "auto",
             effects: str = "auto", inference: str = "simulation", draws: int = 1000, seed: int = 12345,
             per_unit: bool | None = None, allow_islands: bool = False, collinear: str = "error",
             fe: str = "none", random_effects: bool = False, lee_yu: bool = False) -> Result:
@@ -123,6 +120,13 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
     x, endog, instruments = _names(x), _names(endog), _names(instruments)
     check_gmm_request(info, x=x, endog=endog, instruments=instruments, fe=fe, random_effects=random_effects,
                       lee_yu=lee_yu, w_lags=w_lags)
+    if gmm_moments != "initial" and not (random_effects and info.error):
+        raise SpatialPanelError(
+            f"gmm_moments={gmm_moments!r} applies to the random-effects GM of a spatial error (random_effects=True "
+            f"with sem, sdem or sac, as splm's spgm(model='random', moments=...)); {info.name!r} "
+            + ("with fe='unit' uses the three within moments only" if fe == "unit" else
+               "has no panel error moments" if not info.error else "is not a random-effects panel")
+            + ": leave gmm_moments out (or 'initial')")
     if cov not in ("auto", "robust"):
         raise SpatialPanelError(f"cov={cov!r} is not available with estimator='gmm'; choose 'auto' (homoskedastic "
                                 "2SLS; het-robust GM for error models) or 'robust' (White)")
@@ -182,7 +186,9 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
         draws=int(draws), seed=int(seed), allow_islands=allow_islands, collinear=collinear,
         per_unit=bool(design.n_units <= DENSE_LIMIT if per_unit is None else per_unit),
         estimator="gmm", endog=tuple(endog_names), instruments=tuple(q_names),
-        w_lags=int(w_lags) if info.lag else None, gmm_errors=gmm_errors if info.error else None,
+        w_lags=int(w_lags) if info.lag else None,
+        gmm_errors=gmm_errors if info.error and not (within or random) else None,  # the panels use KKP's moments
+        gmm_moments=gmm_moments if info.error and random else None,
     )
     details: dict[str, Any] = {"estimator": "gmm", "instruments": H_names, "cov": spec.cov}
     if spec.cov == "robust":
@@ -212,15 +218,16 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
         if design.n_periods < 2:
             raise SpatialPanelError("random_effects=True needs at least two periods per unit; this panel has one")
         if info.error:
-            fitted = random_error(yv, X, lag, design.n_units, design.n_periods, float(W.multiply(W).sum()))
+            fitted = random_error(yv, X, lag, W, design.n_units, design.n_periods, moments=gmm_moments,
+                                  endog=extra_y if endog else None, Q=Q if endog else None)
             k = len(fitted.beta)
             estimates = np.concatenate([fitted.beta, [fitted.lam]])
             names.append("lambda")
             cov_matrix = np.full((k + 1, k + 1), np.nan)
             cov_matrix[:k, :k] = fitted.cov
-            e = yv - X @ fitted.beta  # the composite error (spatially autocorrelated)
-            details.update(lambda_interval=[-BOUND, BOUND], method="KKP random-effects GM (moments 'initial') and "
-                           "feasible GLS, as splm's spgm(model='random')",
+            e = yv - Z @ fitted.beta  # the composite error (spatially autocorrelated)
+            details.update(lambda_interval=[-BOUND, BOUND], method=f"KKP random-effects GM (moments {gmm_moments!r}) "
+                           "and feasible GLS" + (" by 2SLS" if endog else "") + ", as splm's spgm(model='random')",
                            theta=1.0 - float(np.sqrt(fitted.sigma_v2 / fitted.sigma_12)))
         else:
             n_own = sum(1 for name in design.names if name != CONST)

@@ -27,7 +27,8 @@ import numpy as np
 
 from spatial.models._iv import _inverse, two_stage
 
-__all__ = ["PanelGM", "within_lag", "within_error", "kkp_within_moments", "solve_lambda_sigma", "random_lag", "random_error"]
+__all__ = ["PanelGM", "within_lag", "within_error", "kkp_within_moments", "solve_lambda_sigma", "random_lag", "random_error",
+           "random_error_components", "solve_moments", "weight_traces", "GmmMoments"]
 
 BOUND = 0.999
 
@@ -63,40 +64,67 @@ def kkp_within_moments(u: np.ndarray, lag, n_units: int, n_periods: int, trace_w
     return G, g
 
 
-def solve_lambda_sigma(G: np.ndarray, g: np.ndarray, *, bound: float = BOUND) -> tuple[float, float]:
-    """argmin |G [l, l^2, s]' - g|^2 over l in [-bound, bound] (0.999 by default, splm's), s >= 0, exactly.
+def solve_moments(G: np.ndarray, g: np.ndarray, *, weights: np.ndarray | None = None,
+                  bound: float = BOUND) -> tuple[float, np.ndarray]:
+    """argmin (G t - g)' Omega (G t - g), t = [l, l^2, s_1, ..., s_m], over l in [-bound, bound] and s >= 0, exactly.
 
-    With s free the optimal s is linear in (l, l^2), so the profile is a quartic in l (minimised at a
-    real root of its derivative or an end); the same with s = 0. Every candidate is evaluated with s
-    clamped at 0 and the best kept.
+    ``weights`` is Omega (symmetric positive definite; the identity when None). For a given l the optimal s
+    is a non-negative least-squares fit, linear in (l, l^2) on each set of free s; so on each such set the
+    profile is a quartic in l, minimised at a real root of its derivative or an end. Every candidate l of
+    every set is then evaluated with its exact non-negative s, and the best kept: the global minimum has
+    some set of positive s, and its l is a stationary point (or an end) of that set's quartic.
     """
     P = np.polynomial.polynomial
-    c = G[:, 2]
-    project = np.eye(len(g)) - np.outer(c, c) / (c @ c)
+    if weights is not None:
+        root = np.linalg.cholesky(weights)  # Omega = R R': the objective is |R'(G t - g)|^2
+        G, g = root.T @ G, root.T @ g
+    a, b, C = G[:, 0], G[:, 1], G[:, 2:]
+    m = C.shape[1]
+    subsets = [[j for j in range(m) if mask >> j & 1] for mask in range(2 ** m)]
+
+    def projector(free):
+        if not free:
+            return np.eye(len(g))
+        Cs = C[:, free]
+        return np.eye(len(g)) - Cs @ np.linalg.pinv(Cs)
 
     def quartic(M):
-        a, b, d = M @ g, -(M @ G[:, 0]), -(M @ G[:, 1])
+        r0, r1, r2 = M @ g, -(M @ a), -(M @ b)
         poly = np.zeros(5)
         for i in range(len(g)):
-            p = np.array([a[i], b[i], d[i]])
+            p = np.array([r0[i], r1[i], r2[i]])
             poly += np.convolve(p, p)
         return poly
 
     candidates = [-bound, bound]
-    for M in (project, np.eye(len(g))):
-        roots = P.polyroots(P.polyder(quartic(M)))
+    for free in subsets:
+        roots = P.polyroots(P.polyder(quartic(projector(free))))
         candidates += [float(r.real) for r in roots if abs(r.imag) <= 1e-9 * max(1.0, abs(r)) and
                        -bound < r.real < bound]
 
     def best_s(lam):
-        r = g - G[:, 0] * lam - G[:, 1] * lam ** 2
-        s = max(float(c @ r) / float(c @ c), 0.0)
-        rest = r - c * s
-        return float(rest @ rest), s
+        r = g - a * lam - b * lam ** 2
+        best = (float(r @ r), np.zeros(m))
+        for free in subsets[1:]:
+            s = np.zeros(m)
+            s[free] = np.linalg.lstsq(C[:, free], r, rcond=None)[0]
+            if (s[free] < 0).any():
+                continue
+            rest = r - C @ s
+            if float(rest @ rest) < best[0]:
+                best = (float(rest @ rest), s)
+        return best
 
     values = [best_s(v) for v in candidates]
     i = int(np.argmin([v[0] for v in values]))
     return candidates[i], values[i][1]
+
+
+def solve_lambda_sigma(G: np.ndarray, g: np.ndarray, *, bound: float = BOUND) -> tuple[float, float]:
+    """argmin |G [l, l^2, s]' - g|^2 over l in [-bound, bound] (0.999 by default, splm's), s >= 0, exactly
+    (:func:`solve_moments` with one variance)."""
+    lam, s = solve_moments(G, g, bound=bound)
+    return lam, float(s[0])
 
 
 def within_error(y, X, lag, n_units: int, n_periods: int, trace_wtw: float, *, endog=None, Q=None) -> PanelGM:
@@ -174,20 +202,102 @@ def random_lag(y, Z, H, n_units: int, n_periods: int, *, n_endog: int, n_const_f
     return PanelGM(beta=beta, cov=cov, e=e, sigma_v2=sigma_v2, sigma_12=sigma_12)
 
 
-def random_error(y, X, lag, n_units: int, n_periods: int, trace_wtw: float) -> PanelGM:
-    """KKP random-effects GM ("initial" moments) and feasible GLS for the spatial error (splm ``sperrorgm``)."""
+def weight_traces(W) -> np.ndarray:
+    """The 3 x 3 trace matrix T_W of KKP's "fullweights" (splm ``tw``): traces of W'W, (W'W)^2, W'W(W' + W) and
+    WW + W'W, divided by N, from the sparse W (no dense N x N)."""
+    n = W.shape[0]
+    wtw = (W.T @ W).tocsr()
+    tr1 = float(W.multiply(W).sum()) / n
+    tr2 = float(wtw.multiply(wtw).sum()) / n  # W'W is symmetric: tr((W'W)^2) = |W'W|_F^2
+    tr3 = 2.0 * float(wtw.multiply(W.T).sum()) / n  # tr(W'W W') = tr(W'W W) = sum((W'W) o W')
+    tr4 = (float(W.multiply(W.T).sum()) + tr1 * n) / n
+    return np.array([[2.0, 2.0 * tr1, 0.0], [2.0 * tr1, 2.0 * tr2, tr3], [0.0, tr3, tr4]])
+
+
+GmmMoments = ("initial", "weights", "fullweights")
+
+
+def random_error_components(u_w, u_b, lag, W, n_units: int, n_periods: int, moments: str = "initial"):
+    """lambda, sigma_v^2 and sigma_1^2 of KKP's random-effects GM (splm ``sperrorgm``/``spsarargm``).
+
+    ``u_w`` are the within (Q0) residuals, stacked unit-major, and ``u_b`` the N between residuals scaled by
+    sqrt(T) (so that u_b'u_b = u'Q1 u). "initial": the three Q0 moments give lambda and sigma_v^2, then
+    sigma_1^2 = |u_b - lambda W u_b|^2 / N. "weights" and "fullweights" then minimise all six moments (the
+    Q1 ones add sigma_1^2), weighted by the inverse of Gamma = diag(sigma_v^4 / (T - 1), sigma_1^4) kron I_3
+    or kron T_W (:func:`weight_traces`), Gamma taken at the initial estimates, as splm does.
+    """
     N, T = n_units, n_periods
+    trace = float(W.multiply(W).sum())
+    G0, g0 = kkp_within_moments(u_w, lag, N, T, trace)
+    lam, sigma_v2 = solve_lambda_sigma(G0, g0)
+    ur = u_b - lam * (W @ u_b)
+    sigma_12 = float(ur @ ur) / N
+    if moments == "initial":
+        return lam, sigma_v2, sigma_12
+    G1, g1 = kkp_within_moments(u_b, lambda v: W @ v, N, 2, trace)  # scale 1 / N: the Q1 moments
+    G = np.zeros((6, 4))
+    G[:3, :3], G[3:, :2], G[3:, 3] = G0, G1[:, :2], G1[:, 2]
+    g = np.concatenate([g0, g1])
+    gamma = np.diag([sigma_v2 ** 2 / (T - 1), sigma_12 ** 2])
+    inner = np.eye(3) if moments == "weights" else weight_traces(W)
+    lam, (sigma_v2, sigma_12) = solve_moments(G, g, weights=np.linalg.inv(np.kron(gamma, inner)))
+    return lam, float(sigma_v2), float(sigma_12)
 
-    def unit_means(a):
-        return np.repeat(a.reshape(N, T, *a.shape[1:]).mean(axis=1), T, axis=0)
 
-    u = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
-    lam, sigma_v2 = solve_lambda_sigma(*kkp_within_moments(u - unit_means(u), lag, N, T, trace_wtw))
-    ur = u - lam * lag(u)
-    sigma_12 = float(ur @ unit_means(ur)) / N
+def _unit_means(a, N: int, T: int):
+    return a.reshape(N, T, *a.shape[1:]).mean(axis=1)
+
+
+def _tsls(y, Z, H):
+    """2SLS on a rank-tolerant projection: coefficients and P_H Z."""
+    Zp = _projector(H)(Z)
+    return np.linalg.lstsq(Zp, y, rcond=None)[0], Zp
+
+
+def random_error(y, X, lag, W, n_units: int, n_periods: int, *, moments: str = "initial", endog=None,
+                 Q=None) -> PanelGM:
+    """KKP random-effects GM and feasible GLS for the spatial error (splm ``sperrorgm``, model "random").
+
+    Without ``endog`` the residuals are those of pooled OLS; with it, u_w from the within 2SLS (instruments
+    [X_w, Q_w]) and u_b from the between 2SLS (sqrt(T) [X_b, Q_b]), and the GLS step is 2SLS with the
+    instruments [X_f, Q_w, Q_b] (X_f the filtered, theta-transformed X; Q not filtered), as splm. V =
+    sigma_v^2 (Z_f' P_H Z_f)^-1 (splm's PSI / NT). Coefficients in the order of [X, endog].
+    """
+    N, T = n_units, n_periods
+    root_t = np.sqrt(T)
+
+    def repeat(a):
+        return np.repeat(a, T, axis=0)
+
+    if endog is None:
+        u = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+        ubar = _unit_means(u, N, T)
+        u_w, u_b = u - repeat(ubar), root_t * ubar
+    else:
+        Z = np.column_stack([X, endog])
+        Zbar, Qbar, ybar = _unit_means(Z, N, T), _unit_means(Q, N, T), _unit_means(y, N, T)
+        Zw, Qw, yw = Z - repeat(Zbar), Q - repeat(Qbar), y - repeat(ybar)
+        keep = np.abs(Zw).max(axis=0) > 0  # the constant has no within part
+        Xw = Zw[:, : X.shape[1]][:, keep[: X.shape[1]]]
+        beta_w, _ = _tsls(yw, Zw[:, keep], np.column_stack([Xw, Qw]))
+        u_w = yw - Zw[:, keep] @ beta_w
+        beta_b, _ = _tsls(root_t * ybar, root_t * Zbar, root_t * np.column_stack([Zbar[:, : X.shape[1]], Qbar]))
+        u_b = root_t * (ybar - Zbar @ beta_b)
+    lam, sigma_v2, sigma_12 = random_error_components(u_w, u_b, lag, W, N, T, moments)
     theta = 1.0 - np.sqrt(sigma_v2 / sigma_12)
-    ys, xs = y - lam * lag(y), X - lam * lag(X)
-    yf, xf = ys - theta * unit_means(ys), xs - theta * unit_means(xs)
-    beta = np.linalg.lstsq(xf, yf, rcond=None)[0]
-    cov = sigma_v2 * _inverse(xf.T @ xf, "the GLS-transformed X'X")
-    return PanelGM(beta=beta, cov=cov, e=yf - xf @ beta, lam=lam, sigma_v2=sigma_v2, sigma_12=sigma_12)
+
+    def gls(a):
+        a = a - lam * lag(a)
+        return a - theta * repeat(_unit_means(a, N, T))
+
+    yf, xf = gls(y), gls(X)
+    if endog is None:
+        beta = np.linalg.lstsq(xf, yf, rcond=None)[0]
+        cov = sigma_v2 * _inverse(xf.T @ xf, "the GLS-transformed X'X")
+        e = yf - xf @ beta
+    else:
+        zf = np.column_stack([xf, gls(endog)])
+        beta, zp = _tsls(yf, zf, np.column_stack([xf, Qw, repeat(Qbar)]))
+        cov = sigma_v2 * _inverse(zp.T @ zp, "the GLS-transformed Z'P_H Z")
+        e = yf - zf @ beta
+    return PanelGM(beta=beta, cov=cov, e=e, lam=lam, sigma_v2=sigma_v2, sigma_12=sigma_12)

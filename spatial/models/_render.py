@@ -90,8 +90,8 @@ def _method_label(result) -> str:
         moments = {"het": "het-robust GM (Arraiz et al. 2010)", "hom": "GM (Drukker et al. 2013)",
                    "kp98": "GM (Kelejian-Prucha 1998/99)"}.get(spec.gmm_errors or "", "")
         if getattr(spec, "random_effects", False):
-            how = ("random-effects GM (Kapoor-Kelejian-Prucha) and feasible GLS" if info.error else
-                   "EC2SLS, random unit effects")
+            how = (f"random-effects GM (Kapoor-Kelejian-Prucha, moments {spec.gmm_moments or 'initial'}) and "
+                   "feasible GLS" if info.error else "EC2SLS, random unit effects")
         elif spec.fe == "unit":
             how = "within spatial 2SLS" if info.lag else "within GM (Kapoor-Kelejian-Prucha)"
         else:

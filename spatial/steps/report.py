@@ -461,7 +461,7 @@ def build_report(ctx: RunContext):
     # the whole area: units outside the study (Taiwan in a mainland study) drawn as no data, never left out
     units = with_context(ctx.config, ctx.panel) if ctx.panel is not None else None
     # tooltips name the units as the user's table does (北京 where the boundaries say 北京市)
-    units, names = display_units(units, ctx.panel, spec["names"])
+    units, names = display_units(units, ctx.panel.unit_labels if ctx.panel is not None else None, spec["names"])
     spec = {**spec, "names": names}
     _inputs_section(report, ctx, words)
     _weights_section(report, ctx, units, words, spec)
@@ -499,7 +499,8 @@ def _report_step(ctx: RunContext) -> None:
         return
     write_text_atomic(path, html)
     ctx.wrote(path)
-    ctx.echo(f"report: {display_path(path)} ({len(html.encode('utf-8')) / 1e6:.1f} MB)")
+    final = (ctx.target or ctx.output) / path.name  # where it lands once the run succeeds, not the staging area
+    ctx.echo(f"report: {display_path(final)} ({len(html.encode('utf-8')) / 1e6:.1f} MB)")
 
 
 register_step("report", _report_step,

@@ -63,7 +63,7 @@ _LOCATION = {
     "points": Key(str, choices=get_args(PointsOption), help="points of the polygons"),
     "points_path": Key(str, help="table of points (e.g. capitals), relative to the config file"),
     "points_dataset": Key(str, help="bundled points dataset, e.g. china_capitals"),
-    "points_id": Key(str, help="id column of the points table (default: the panel's id)"),
+    "points_id": Key(str, help="id column of the points table (default: the bundled dataset's id, or the panel's id)"),
     "xy": Key(list, help="coordinate columns of the points table, e.g. ['lon', 'lat']"),
     "max_links": Key(int),
 }
@@ -201,7 +201,8 @@ def _locations(ctx: RunContext, spec: dict[str, Any]):
     else:
         source = _config_path(ctx, spec["points_path"])
     table = read_table(source)
-    id_column = spec.get("points_id") or ctx.panel.id_name
+    default = datasets.info(spec["points_dataset"]).id if spec.get("points_dataset") else ctx.panel.id_name
+    id_column = spec.get("points_id") or default
     xy = tuple(spec.get("xy") or ("lon", "lat"))
     require_columns(table, [id_column, *xy], f"points table {source.name}")
     table[id_column] = ids_as_strings(table[id_column], id_column)

@@ -177,3 +177,38 @@ def test_unit_names_travel_into_the_run_outputs(provinces):
         table = pd.read_csv(provinces / "out" / name, encoding="utf-8-sig", dtype={"id": str})
         assert "label" in table.columns, name
         assert set(table.loc[table["id"] == "440000", "label"]) == {"广东省"}, name
+
+
+def test_a_weights_file_of_all_34_units_follows_the_mainland_filter(provinces, capsys):
+    """--keep names the study area once: a weights file built on the whole layer (34 capitals) loses the
+    three units outside it, recorded, on moran and fit alike (a W of the user's own is not re-built)."""
+    w = provinces / "w.gwt"
+    assert main(["weights", "build", "china_capitals", "--kind", "inverse_distance", "--alpha", "2",
+                 "--metric", "haversine", "--out", str(w)]) == 0
+    loader = ["--id", "province", "--time", "year", "--boundaries", "china_provinces", "--match-names", "name_zh",
+              "--keep", "mainland", "--weights", str(w)]
+    capsys.readouterr()
+    moran = provinces / "moran.csv"
+    assert main(["moran", str(provinces / "panel.csv"), *loader, "--variables", "y", "--permutations", "0",
+                 "--out", str(moran)]) == 0, capsys.readouterr().err
+    assert set(pd.read_csv(moran, encoding="utf-8-sig")["n"]) == {31}
+    code = main(["fit", str(provinces / "panel.csv"), *loader, "--y", "y", "--x", "x", "--model", "sar",
+                 "--fe", "twoway", "--effects-draws", "0", "--json", str(provinces / "sar.json")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert json.loads((provinces / "sar.json").read_text(encoding="utf-8"))["nobs"] == 31 * 3
+
+
+def test_a_weights_file_with_other_extra_units_is_still_refused(provinces, capsys):
+    """Only the units the study area removed leave the weights (recorded); a file whose ids differ
+    otherwise is an id mismatch the user resolves, named in the message."""
+    w = provinces / "w.gal"
+    assert main(["weights", "build", "china_capitals", "--kind", "knn", "--k", "3", "--metric", "haversine",
+                 "--out", str(w)]) == 0
+    w.write_text(w.read_text(encoding="utf-8").replace("650000", "659999"), encoding="utf-8")  # 新疆 mistyped
+    capsys.readouterr()
+    code = main(["moran", str(provinces / "panel.csv"), "--id", "province", "--time", "year", "--variables", "y",
+                 "--boundaries", "china_provinces", "--match-names", "name_zh", "--keep", "mainland",
+                 "--weights", str(w), "--permutations", "0"])
+    err = capsys.readouterr().err
+    assert code == 2 and "'650000'" in err and "'659999'" in err and "--restrict intersection" in err

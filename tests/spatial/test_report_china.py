@@ -62,8 +62,16 @@ inequality = ["inn"]
 [report]
 lang = "zh"
 """, encoding="utf-8")
-    run(load_config(folder / "study.toml"), echo=lambda text: None)
+    run(load_config(folder / "study.toml"), echo=ECHOED.append)
     return folder / "out"
+
+
+ECHOED: list[str] = []
+
+
+def test_the_report_line_names_where_the_report_lands(study):
+    line = next(text for text in ECHOED if text.startswith("report: "))
+    assert ".spatial-staging" not in line and line.split()[1].endswith("report.html")
 
 
 def test_size_budget_and_full_tables_beside_the_report(study):

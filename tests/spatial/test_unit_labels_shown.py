@@ -142,7 +142,23 @@ def test_labels_reach_the_page_escaped(provinces):
     table = _panel(geometry["short_zh"])
     panel = SpatialPanel(table, id="province", time="year", variables=["x"], geometry=geometry,
                          geometry_id="adcode", match_names=["short_zh"])
-    units, names = display_units(panel.geometry, panel)
+    units, names = display_units(panel.geometry, panel.unit_labels)
     html = maps.choropleth(units, panel.wide("x"), names=names, label="x").to_html()
     assert hostile not in html and "<img src=x" not in html and "${x}" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;&#36;&#123;x&#125;&#96; (110000)" in _names(html)
+
+
+def test_map_of_a_results_table_uses_its_label_column(tmp_path, provinces):
+    """`spatial lisa` writes the user's names beside the ids (label); `spatial map --kind lisa` of that file
+    names the units by them, though it is keyed by the boundary ids."""
+    short = provinces.loc[provinces["mainland"] & (provinces["short_zh"] != "海南"), "short_zh"]  # no island
+    _panel(short).to_csv(tmp_path / "t.csv", index=False)
+    area = ["--boundaries", "china_provinces", "--boundary-id", "adcode", "--keep", "mainland", "--restrict",
+            "intersection"]
+    assert main(["lisa", str(tmp_path / "t.csv"), "--id", "province", "--time", "year", "--variables", "x", *area,
+                 "--match-names", "short_zh", "--permutations", "99", "--seed", "1",
+                 "--out", str(tmp_path / "lisa.csv")]) == 0
+    assert main(["map", str(tmp_path / "lisa.csv"), "--kind", "lisa", "--column", "x", *area,
+                 "--out", str(tmp_path / "lisa.html")]) == 0
+    names = _names((tmp_path / "lisa.html").read_text(encoding="utf-8"))
+    assert {"北京 (110000)", "上海 (310000)"} <= names and not any(n.startswith("北京市") for n in names)

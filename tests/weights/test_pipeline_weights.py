@@ -117,3 +117,47 @@ path = "own.gal"
     assert (tmp_path / "out" / "weights_queen.mat").is_file()
     summary = (tmp_path / "out" / "weights_summary.txt").read_text(encoding="utf-8")
     assert "460000 <-> 440000" in summary and "'mix'" in summary
+
+
+def test_a_name_keyed_study_of_the_mainland_uses_bundled_capitals_and_a_whole_layer_file(tmp_path):
+    """The new-user path of issue 13: a table keyed by Chinese names, keep = "mainland", the capitals'
+    1/d^2 W without naming the capitals' id column (the bundled dataset's id is the default), and a W
+    file of all 34 units that follows the study area (the three units outside it leave it, recorded)."""
+    from spatial import datasets
+    from spatial.config import load_config
+    from spatial.errors import DroppedDataWarning
+    from weights import build
+
+    layer = datasets.load("china_provinces")
+    rng = np.random.default_rng(1)
+    pd.DataFrame([(name, year, float(rng.lognormal(10, 0.5))) for name in layer["name_zh"] for year in (2018, 2019)],
+                 columns=["province", "year", "gdp_pc"]).to_csv(tmp_path / "panel.csv", index=False)
+    write_weights(build(layer, kind="queen", id="adcode", islands="connect").graph, tmp_path / "all34.gal")
+    (tmp_path / "study.toml").write_text("""
+[project]
+output = "out"
+[panel]
+path = "panel.csv"
+id = "province"
+time = "year"
+[boundaries]
+dataset = "china_provinces"
+id = "adcode"
+match_names = ["name_zh"]
+keep = "mainland"
+[weights.W1]
+kind = "inverse_distance"
+alpha = 2
+metric = "haversine"
+points_dataset = "china_capitals"
+[weights.own]
+kind = "file"
+path = "all34.gal"
+""", encoding="utf-8")
+    with pytest.warns(DroppedDataWarning):
+        ctx = run(load_config(tmp_path / "study.toml"), echo=lambda _: None)
+    graphs = ctx.results["weights"]
+    assert ctx.panel.n_units == 31
+    assert all(len(g.unique_ids) == 31 for g in graphs.values())
+    assert "710000" not in {str(i) for i in graphs["own"].unique_ids}
+    assert_allclose(matrix_of(graphs["W1"]).sum(axis=1), 1.0)

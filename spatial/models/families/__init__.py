@@ -125,6 +125,7 @@ class FitOptions:
     instruments: Sequence[str] | None = None
     w_lags: int = 2
     gmm_errors: str = "het"
+    gmm_moments: str = "initial"
     dynamic: str | None = None
 
 

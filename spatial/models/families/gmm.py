@@ -31,6 +31,7 @@ def _fit(panel, w, info, options: FitOptions):
     return fit_gmm(panel, w, y=options.y, x=list(options.x), model=info.name, wx=options.wx,
                    constant=options.constant, period=options.period, endog=options.endog,
                    instruments=options.instruments, w_lags=options.w_lags, gmm_errors=options.gmm_errors,
+                   gmm_moments=options.gmm_moments,
                    cov=options.cov, effects=options.effects, inference=options.inference, draws=options.draws,
                    seed=options.seed, per_unit=options.per_unit, allow_islands=options.allow_islands,
                    collinear=options.collinear, fe=options.fe, random_effects=options.random_effects,

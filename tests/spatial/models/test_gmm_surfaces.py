@@ -128,6 +128,14 @@ def test_config_period_reaches_fit():
 PRODUC = Path(__file__).resolve().parents[2] / "reference"
 
 
+def _produc_csv(tmp_path):
+    """Produc with the state ids of the .gal file, written as tmp_path/produc.csv."""
+    table = pd.read_csv(PRODUC / "produc" / "produc.csv")
+    states = pd.read_csv(PRODUC / "produc" / "produc_states.csv")
+    table["id"] = table["state"].map(dict(zip(states["produc_state"], states["id"], strict=True)))
+    table.to_csv(tmp_path / "produc.csv", index=False)
+
+
 def test_random_effects_gmm_through_cli_and_config(tmp_path, capsys):
     """EC2SLS (random_effects=True, estimator gmm): the CLI's JSON and a config run both give splm's
     spgm(model="random") estimates (tests/reference/produc_gmm); no likelihood anywhere."""
@@ -136,10 +144,7 @@ def test_random_effects_gmm_through_cli_and_config(tmp_path, capsys):
 
     ref = json.loads((PRODUC / "produc_gmm" / "expected.json").read_text())["cases"]["random_lag"]
     rho = ref["estimates"][ref["names"].index("lambda")]
-    table = pd.read_csv(PRODUC / "produc" / "produc.csv")
-    states = pd.read_csv(PRODUC / "produc" / "produc_states.csv")
-    table["id"] = table["state"].map(dict(zip(states["produc_state"], states["id"], strict=True)))
-    table.to_csv(tmp_path / "produc.csv", index=False)
+    _produc_csv(tmp_path)
     out = tmp_path / "re.json"
     code = main(["fit", str(tmp_path / "produc.csv"), "--id", "id", "--time", "year", "--y", "log(gsp)",
                  "--x", "log(pcap)", "--x", "log(pc)", "--x", "log(emp)", "--x", "unemp", "--model", "sar",
@@ -171,3 +176,31 @@ def test_config_refuses_random_effects_gmm_beyond_sar_sem_sdm_sdem():
         validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp"]},
                          "models": {"y": "gsp", "x": ["gsp"], "models": ["sar", "sac"], "estimator": "gmm",
                                     "random_effects": True}})
+
+
+def test_gmm_moments_through_cli_and_config(tmp_path, capsys):
+    """--gmm-moments / [models] gmm_moments reach the random-effects GM of the error (splm's moments="fullweights")."""
+    from spatial.config import validate_config
+    from spatial.pipeline import run
+
+    ref = json.loads((PRODUC / "produc_gmm" / "expected.json").read_text())["cases"]["random_error_fullweights"]
+    _produc_csv(tmp_path)
+    out = tmp_path / "re.json"
+    code = main(["fit", str(tmp_path / "produc.csv"), "--id", "id", "--time", "year", "--y", "log(gsp)",
+                 "--x", "log(pcap)", "--x", "log(pc)", "--x", "log(emp)", "--x", "unemp", "--model", "sem",
+                 "--estimator", "gmm", "--random-effects", "--gmm-moments", "fullweights", "--weights",
+                 str(PRODUC / "produc_effects" / "us48_queen_produc.gal"), "--json", str(out)])
+    assert code == 0, capsys.readouterr().err
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["spec"]["gmm_moments"] == "fullweights"
+    assert written["params"]["lambda"]["estimate"] == pytest.approx(ref["errcomp"]["rho"], rel=1e-6)
+
+    cfg = validate_config({
+        "panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp", "pcap", "pc", "emp",
+                                                                                        "unemp"]},
+        "boundaries": {"dataset": "us48_states"},
+        "models": {"y": "log(gsp)", "x": ["log(pcap)", "log(pc)", "log(emp)", "unemp"], "models": ["sem"],
+                   "estimator": "gmm", "random_effects": True, "gmm_moments": "fullweights", "draws": 0}})
+    ctx = run(cfg, write=False, echo=lambda text: None)
+    fitted = ctx.results["models"]["results"]["sem"]
+    assert fitted.params["lambda"] == pytest.approx(ref["errcomp"]["rho"], rel=1e-6)
