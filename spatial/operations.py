@@ -188,8 +188,8 @@ FIT = Operation(
               "sandwich: robust (heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
               "correlation). Tests and effects use it."),
         Param("estimator", Estimator, "ml", "ml: maximum likelihood (least squares for OLS/SLX); gmm: spatial 2SLS / "
-              "het-robust GM / GS2SLS (a cross-section: one period; or --fe unit: splm's within GM for SAR, SDM, SEM, "
-              "SDEM), with --endog and --instruments."),
+              "het-robust GM / GS2SLS (a cross-section: one period; or --fe unit / --random-effects: splm's within / "
+              "random-effects GM for SAR, SDM, SEM, SDEM, SAC), with --endog and --instruments."),
         Param("endog", list, None, "With --estimator gmm: endogenous regressors (not in --x).", items=str,
               variadic=True),
         Param("instruments", list, None, "With --estimator gmm: external instruments of the --endog regressors (at "

@@ -21,7 +21,9 @@ Shape::
     conditional_se = false             # with random_effects: coefficient SEs given phi and rho (as R splm)
     estimator = "gmm"                  # ml (default) or gmm: spatial 2SLS, het-robust GM, GS2SLS
                                        # (a cross-section: period, or a table without time), or with
-                                       # fe = "unit" the within GM of splm's spgm (sar, sdm, sem, sdem)
+                                       # fe = "unit" the within GM of splm's spgm (sar, sdm, sem, sdem,
+                                       # sac), or random_effects = true its random-effects GM
+    gmm_moments = "initial"            # gmm random-effects sem/sdem/sac: or "weights", "fullweights"
     endog = ["dig"]                    # gmm: endogenous regressors (not in x) ...
     instruments = ["rugged_x_year"]    # ... and their external instruments (one at least each)
     w_lags = 2                         # gmm lag models: W X, W^2 X instrument W y
@@ -103,9 +105,12 @@ def _check(spec: dict[str, Any]) -> None:
     config_seed(spec["seed"], "[models] seed")
     # which models a family fits, read from the catalog's spatial terms (it imports no numpy)
     one_parameter = [m for m, info in MODELS.items() if info.n_spatial == 1]
-    if spec["random_effects"] and any(m not in one_parameter for m in spec["models"]):
-        raise ConfigError(f"[models] random_effects = true applies to models {', '.join(one_parameter)} only; "
-                          f"models = {spec['models']}")
+    spatial = [m for m, info in MODELS.items() if info.n_spatial >= 1]  # GMM also fits the random-effects SARAR
+    covered = spatial if spec["estimator"] == "gmm" else one_parameter
+    if spec["random_effects"] and any(m not in covered for m in spec["models"]):
+        raise ConfigError(f"[models] random_effects = true applies to models {', '.join(covered)} only"
+                          + ("" if spec["estimator"] == "gmm" else " (sac too with estimator = \"gmm\")")
+                          + f"; models = {spec['models']}")
     if spec["conditional_se"] and not spec["random_effects"]:
         raise ConfigError("[models] conditional_se = true applies to random-effects fits; set random_effects = "
                           "true or leave conditional_se out")
@@ -156,7 +161,7 @@ def _check_gmm(spec: dict[str, Any]) -> None:
     if clash or spec["fe"] not in ("none", "unit"):
         raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections, panels with fe = \"unit\" and "
                           f"random-effects panels; remove {clash or ['fe']} (or use estimator = \"ml\")")
-    within = [m for m, info in MODELS.items() if info.n_spatial == 1]  # the within GM: one spatial parameter
+    within = [m for m, info in MODELS.items() if info.n_spatial >= 1]  # the within GM: sar, sem, sdm, sdem, sac
     if spec["fe"] == "unit" and any(m not in within for m in spec["models"]):
         raise ConfigError(f"[models] estimator = \"gmm\" with fe = \"unit\" covers {', '.join(within)}; "
                           f"models = {spec['models']}")
