@@ -121,15 +121,12 @@ def _esda(ctx: RunContext) -> None:
     planned += [f"esda_moran_table.{f}" for f in spec["table_formats"]] if moran else []
     paths = {file: ctx.output_path(file) for file in planned}
 
-    results: dict[str, Any] = {"weights": name}
     failed = []
     result = esda.global_autocorrelation(panel, graph, spec["variables"], statistics=spec["statistics"],
                                          periods=spec["periods"], **inference)
-    results["global"] = result
     failed.append(result.failed)
     by_year = esda.moran_table(result, lang=spec["language"]) if moran and (
         result.table["statistic"] == "moran_i").any() else None
-    results["moran_table"] = by_year
     ctx.echo(f"Spatial autocorrelation ({name})")
     ctx.echo(result.summary())
     if paths["esda_global.csv"] is not None:
@@ -142,24 +139,22 @@ def _esda(ctx: RunContext) -> None:
             for fmt in spec["table_formats"]:
                 by_year.write(paths[f"esda_moran_table.{fmt}"], overwrite=True)  # checked with the plan
                 ctx.wrote(paths[f"esda_moran_table.{fmt}"])
-    if len(chosen) > 1:
-        results["robustness"] = _robustness(ctx, panel, chosen, spec, inference, failed, paths, first=result)
+    robustness = _robustness(ctx, panel, chosen, spec, inference, failed, paths, first=result) if len(chosen) > 1 \
+        else None
 
     periods = spec["lisa_periods"] or [panel.periods[0], panel.periods[-1]]
+    lisa, moves, spots = None, [], None
     if spec["lisa"]:
         lisa = esda.local_moran(panel, graph, spec["lisa"], periods=periods, alpha=spec["alpha"],
                                 adjust=spec["adjust"], **inference)
-        results["lisa"] = lisa
         failed.append(lisa.failed)
         ctx.echo(lisa.summary())
-        moves = []
         computed = list(dict.fromkeys(lisa.table["period"]))
         if len(computed) >= 2:
             for variable in dict.fromkeys(lisa.table["variable"]):
                 move = esda.transitions(lisa, variable=variable, start=computed[0], end=computed[-1])
                 moves.append(move)
                 ctx.echo(move.summary())
-        results["transitions"] = moves
         if paths["esda_lisa.csv"] is not None:
             _write_result(ctx, "esda_lisa", lisa, paths["esda_lisa.json"])
             if moves:
@@ -175,20 +170,16 @@ def _esda(ctx: RunContext) -> None:
     if spec["hot_spots"]:
         spots = esda.hot_spots(panel, graph, spec["hot_spots"], periods=periods, adjust=spec["adjust"],
                                **inference)
-        results["hot_spots"] = spots
         failed.append(spots.failed)
         ctx.echo(spots.summary())
         if paths["esda_hot_spots.csv"] is not None:
             _write_result(ctx, "esda_hot_spots", spots, None)
 
     failures = pd.concat([f for f in failed if len(f)], ignore_index=True) if any(len(f) for f in failed) else None
-    results["failed"] = failures
     if failures is not None:
         write_csv(ctx, "esda_failed.csv", failures, index=False)
-    ctx.results.esda = EsdaResults(
-        weights=results["weights"], global_autocorrelation=results["global"], moran_table=results["moran_table"],
-        lisa=results.get("lisa"), transitions=results.get("transitions", []), hot_spots=results.get("hot_spots"),
-        failed=results["failed"], robustness=results.get("robustness"))
+    ctx.results.esda = EsdaResults(weights=name, global_autocorrelation=result, moran_table=by_year, lisa=lisa,
+                                   transitions=moves, hot_spots=spots, failed=failures, robustness=robustness)
 
 
 def _robustness(ctx: RunContext, panel, chosen: dict[str, Any], spec: dict[str, Any], inference: dict,
