@@ -53,12 +53,13 @@ class EsdaResults(_Fields):
 
 @dataclass(frozen=True)
 class ModelsRobustness(_Fields):
-    """The same models under every W of a robustness set: ``results[w][model]`` and the side-by-side
-    journal table (model-major, then W)."""
+    """The same models under every W of a robustness set: ``results[w][model]``, the side-by-side
+    journal table (model-major, then W) and the models in their order."""
 
     weights: tuple[str, ...]
     results: dict[str, dict[str, Any]]  # weights name -> model -> spatial.models.Result
     table: Any  # spatial.models.ComparisonTable
+    models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,16 @@ class RunResults(_Fields):
     esda: EsdaResults | None = None
     models: ModelsResults | None = None
 
+    def __getitem__(self, key: str) -> Any:
+        """A field, or (read only) a result the models step used to store under its own key:
+        ``models_robustness``, ``heterogeneity``, ``bayes`` and ``selection`` (the selection's table)."""
+        if key in _MODELS_PARTS:
+            part = getattr(self.models, _MODELS_PARTS[key], None) if self.models is not None else None
+            if part is None:
+                raise KeyError(f"{key!r}: not run")
+            return part.table if key == "selection" else part
+        return super().__getitem__(key)
+
     def __setitem__(self, key: str, value: Any) -> None:
         expected = _TYPES.get(key)
         if key not in _names(self):
@@ -193,5 +204,7 @@ class RunResults(_Fields):
         return getattr(self, key) if key in self else default
 
 
+_MODELS_PARTS = {"models_robustness": "robustness", "heterogeneity": "heterogeneity", "bayes": "bayes",
+                 "selection": "selection"}
 _TYPES: dict[str, type] = {"weights": dict, "weights_info": dict, "connectivity": dict, "indices": IndicesResults,
                            "esda": EsdaResults, "models": ModelsResults}

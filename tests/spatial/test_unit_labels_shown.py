@@ -78,7 +78,14 @@ variables = ["x"]
 
 
 def _names(html: str) -> set[str]:
-    return {name for layer in units_data(html) for name in layer["names"]}
+    """The tooltip names of every map of a page: a map's own units, or (in a report, where maps of the
+    same units share their outlines) the names given with ``spatialPanel.shape(key, names)``."""
+    import json
+    import re
+
+    shared = re.findall(r'spatialPanel\.shape\("[0-9a-f]+",\s*(\[.*?\])\)\);', html, flags=re.S)
+    return {name for layer in units_data(html) for name in layer["names"]} | {
+        name for names in shared for name in json.loads(names)}
 
 
 def test_report_maps_name_units_as_the_table_does(study, provinces):
