@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["Scheme", "Tiles", "Inset", "Lang"]
+__all__ = ["Scheme", "Tiles", "Inset", "Lang", "MapKind"]
 
 Scheme = Literal["quantiles", "natural_breaks", "equal_interval", "std_mean", "user_defined"]
 Tiles = Literal["OpenStreetMap", "CartoDB positron", "CartoDB voyager", "CartoDB dark_matter"]
 Inset = Literal["none", "south_china_sea"]
 Lang = Literal["en", "zh"]
+MapKind = Literal["choropleth", "lisa", "hotspots", "effects", "links", "categories"]

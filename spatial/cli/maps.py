@@ -21,7 +21,7 @@ def _progress(text: str) -> None:
 
 
 def _load(file: Path, column: str, id_column: str | None, time_column: str | None, boundaries: str | None,
-          loader: dict):
+          loader: dict, as_text: bool = False):
     """(units GeoDataFrame, values as a wide frame or a column name, id column of units or None).
 
     A table joined to ``boundaries`` is read as every command reads it (``spatial check``'s options:
@@ -41,6 +41,10 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
         units = read_boundaries(file, layer=loader["layer"], encoding=loader["boundary_encoding"] or loader["encoding"],
                                 id_column=id_column, assume_crs=loader["assume_crs"])
         require_columns(units, [column], display_path(file))
+        if as_text:  # labels (numbers too) of a boundary file's column, by unit id
+            ids = units[id_column].astype(str) if id_column else units.index.astype(str)
+            labels = units[column].map(lambda v: None if v is None or v != v else _label(v))
+            return units, labels.set_axis(ids).to_frame(column), id_column
         return units, column, id_column
     from spatial.cli.inputs import panel_config, split_list
     from spatial.config import validate_config
@@ -50,14 +54,15 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
         raise SchemaError("--id is required with --boundaries (the unit id column of the table)")
     raw = panel_config(file, id_column, boundaries=boundaries, time=time_column, variables=[column],
                        **{**loader, "match_names": split_list(loader["match_names"])})
-    categories = _categories(file, column, loader)
+    categories = _categories(file, column, loader, as_text)
     if categories is not None:  # text labels (LISA clusters, grades): mapped through numeric codes
         import tempfile
 
         from spatial.io import read_table
 
         table = read_table(file, sheet=loader.get("sheet"), encoding=loader.get("encoding"))
-        table[column] = table[column].map({c: i for i, c in enumerate(categories)})
+        table[column] = table[column].map(lambda v: None if v is None or v != v else _label(v)).map(
+            {c: i for i, c in enumerate(categories)})
         with tempfile.TemporaryDirectory() as folder:
             coded = Path(folder) / "coded.csv"
             table.to_csv(coded, index=False, encoding="utf-8")
@@ -72,8 +77,16 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
     return with_context(config, panel), panel.wide(column), None  # units outside the study drawn as no data
 
 
-def _categories(file: Path, column: str, loader: dict) -> list[str] | None:
-    """The labels of a text column in their order of first appearance (None for a numeric column)."""
+def _label(value) -> str:
+    """A category's text: 3.0 read from a table is the category 3."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _categories(file: Path, column: str, loader: dict, as_text: bool = False) -> list[str] | None:
+    """The labels of a text column in their order of first appearance (None for a numeric column, unless
+    ``as_text``: numbers as categories)."""
     import pandas as pd
 
     from spatial.io import read_table
@@ -82,21 +95,21 @@ def _categories(file: Path, column: str, loader: dict) -> list[str] | None:
     if column not in table.columns:
         return None
     values = table[column].dropna()
-    if values.empty or pd.to_numeric(values, errors="coerce").notna().all():
+    if values.empty or (not as_text and pd.to_numeric(values, errors="coerce").notna().all()):
         return None
-    return [str(v) for v in dict.fromkeys(values.astype(str))]
+    return [str(v) for v in dict.fromkeys(values.map(_label))]
 
 
 @click.command("map")
 @input_options(MAP, weights=False, id_required=False, argument="file")
-def map_cmd(file: Path, column: str, output: Path, id_column: str | None, time_column: str | None,
-            period: str | None, boundaries: str | None, names: list[str] | None, scheme: str, k: int,
-            breaks: list[str] | None, cmap: str | None, title: str | None, lang: str, tiles: str | None, inset: str,
-            overwrite: bool, **loader) -> None:
-    """Map COLUMN of FILE: a boundary file with the column, or a table joined to --boundaries."""
-    import pandas as pd
-
-    from spatial._fs import atomic_path, check_output, display_path, write_text_atomic
+def map_cmd(file: Path, column: str | None, kind: str | None, output: Path, id_column: str | None,
+            time_column: str | None, period: str | None, boundaries: str | None, names: list[str] | None, scheme: str,
+            k: int, breaks: list[str] | None, cmap: str | None, title: str | None, lang: str, tiles: str | None,
+            inset: str, overwrite: bool, **loader) -> None:
+    """Map FILE: a column of a boundary file or of a table joined to --boundaries; the LISA clusters,
+    hot spots or per-unit effects our commands write; or a weights file's links (see --kind)."""
+    from spatial._fs import check_output, display_path
+    from spatial.cli.map_kinds import detect_kind
     from spatial.errors import SchemaError
 
     suffix = output.suffix.lower()
@@ -108,58 +121,175 @@ def map_cmd(file: Path, column: str, output: Path, id_column: str | None, time_c
         cut = [float(b) for b in breaks] if breaks else None
     except ValueError:
         raise SchemaError(f"--breaks {','.join(breaks)!r} must be comma-separated numbers") from None
-    units, values, unit_id = _load(file, column, id_column, time_column, boundaries, loader)
-    shown_period = _period_value(values, period)
-    options = {"scheme": scheme, "k": k, "breaks": cut, "cmap": cmap, "title": title, "lang": lang}
+    kind = kind or detect_kind(file, column, boundaries, loader)
+    if kind not in (None, "choropleth", "categories", "lisa") and suffix != ".html":
+        raise SchemaError(f"--kind {kind} is drawn as an interactive map: write .html (figures, .png .svg .pdf, are "
+                          "drawn for choropleths and LISA clusters)")
+    shown = dict(names=names, title=title, lang=lang, tiles=tiles)
     from maps.errors import MapError
 
     try:
-        if not isinstance(values, str) and not values.empty and not all(
-                pd.api.types.is_numeric_dtype(d) for d in values.dtypes):
-            _category_output(units, values, target, suffix, column, shown_period, title, lang, tiles, inset, names)
-            click.echo(f"wrote {display_path(target)}")
-            return
-        if suffix == ".html":
-            import maps
-
-            m = maps.choropleth(units, values, id=unit_id, names=names, label=column, tiles=tiles,
-                                period=shown_period, **options)
-            write_text_atomic(target, m.to_html())
+        if kind == "links":
+            _links_output(file, target, id_column, boundaries, loader, **shown)
+        elif kind in ("hotspots", "effects") or (kind == "lisa" and boundaries is not None and _is_results(file, column, loader)):
+            _results_output(file, kind, column, target, suffix, id_column, time_column, period, boundaries, loader,
+                            scheme=scheme if _given("scheme") else None, k=k, cmap=cmap, inset=inset, **shown)
         else:
-            from maps.static import choropleth_figure
-
-            lines = None
-            if inset == "south_china_sea":  # the bundled dashed line (data/build/PROVENANCE_china_lines.md)
-                from spatial import datasets
-
-                lines = datasets.load("china_scs_line")
-            fig = choropleth_figure(units, values, id=unit_id, label=column, period=shown_period, inset=inset,
-                                    inset_lines=lines, **options)
-            with atomic_path(target) as tmp:
-                fig.savefig(tmp, dpi=300, format=suffix[1:])
+            if column is None:
+                raise SchemaError("--column is required: the column to map (or --kind links to draw the contiguity "
+                                  "of a boundary file)")
+            _column_output(file, kind, column, target, suffix, id_column, time_column, period, boundaries, loader,
+                           options={"scheme": scheme, "k": k, "breaks": cut, "cmap": cmap, "title": title,
+                                    "lang": lang}, tiles=tiles, inset=inset, names=names)
     except MapError as exc:
         raise SchemaError(str(exc)) from None
     click.echo(f"wrote {display_path(target)}")
+
+
+def _given(name: str) -> bool:
+    """Whether the option was typed (not its default)."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    return context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
+
+
+def _is_results(file: Path, column: str | None, loader: dict) -> bool:
+    """Whether a LISA map reads the table of ``spatial lisa --out`` (one row per unit, period and variable,
+    ``--column`` naming the variable), not a column of cluster labels."""
+    from spatial.cli.map_kinds import read_results
+
+    columns = read_results(file, loader).columns
+    return column is None or column == "cluster" and "variable" in columns or column not in columns
+
+
+def _column_output(file: Path, kind: str | None, column: str, target: Path, suffix: str, id_column, time_column,
+                   period, boundaries, loader: dict, *, options: dict, tiles, inset: str, names) -> None:
+    """A choropleth of a numeric column, or categories (LISA labels among them) of a text column."""
+    import pandas as pd
+
+    from spatial._fs import atomic_path, write_text_atomic
+    from spatial.errors import SchemaError
+
+    if kind == "lisa" and _numeric(file, column, boundaries, loader):
+        raise SchemaError(f"--column {column} holds numbers, not LISA cluster labels: compute the clusters with "
+                          f"`spatial lisa FILE --variables {column} ... --out lisa.csv` and map that file "
+                          f"(spatial map lisa.csv --kind lisa --boundaries ...)")
+    units, values, unit_id = _load(file, column, id_column, time_column, boundaries, loader,
+                                   as_text=kind in ("categories", "lisa"))
+    shown_period = _period_value(values, period)
+    text = not isinstance(values, str) and not values.empty and not all(
+        pd.api.types.is_numeric_dtype(d) for d in values.dtypes)
+    if kind == "choropleth" and text:
+        raise SchemaError(f"--column {column} holds text, not numbers: map it with --kind categories (or --kind lisa "
+                          "for LISA cluster labels)")
+    if text:
+        _category_output(units, values, target, suffix, column, shown_period, options["title"], options["lang"], tiles,
+                         inset, names, lisa=None if kind is None else kind == "lisa")
+        return
+    if suffix == ".html":
+        import maps
+
+        m = maps.choropleth(units, values, id=unit_id, names=names, label=column, tiles=tiles,
+                            period=shown_period, **options)
+        write_text_atomic(target, m.to_html())
+        return
+    from maps.static import choropleth_figure
+
+    fig = choropleth_figure(units, values, id=unit_id, label=column, period=shown_period, inset=inset,
+                            inset_lines=_inset_lines(inset), **options)
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, dpi=300, format=suffix[1:])
+
+
+def _numeric(file: Path, column: str, boundaries, loader: dict) -> bool:
+    """Whether ``column`` of the table (or of the boundary file) holds numbers only."""
+    import pandas as pd
+
+    if boundaries is not None:
+        return _categories(file, column, loader) is None
+    from spatial.io import read_boundaries
+
+    units = read_boundaries(file, layer=loader["layer"], encoding=loader["boundary_encoding"] or loader["encoding"],
+                            assume_crs=loader["assume_crs"])
+    return column in units.columns and pd.api.types.is_numeric_dtype(units[column])
+
+
+def _inset_lines(inset: str):
+    """The bundled South China Sea line for the inset (data/build/PROVENANCE_china_lines.md)."""
+    if inset != "south_china_sea":
+        return None
+    from spatial import datasets
+
+    return datasets.load("china_scs_line")
+
+
+def _links_output(file: Path, target: Path, id_column, boundaries, loader: dict, *, names, title, lang, tiles) -> None:
+    import maps
+    from spatial._fs import write_text_atomic
+    from spatial.cli.map_kinds import links_inputs
+
+    units, edges, outside = links_inputs(file, id_column, boundaries, loader)
+    m = maps.links_map(units, edges, names=names, title=title, lang=lang, tiles=tiles, outside=outside)
+    write_text_atomic(target, m.to_html())
+
+
+def _results_output(file: Path, kind: str, column, target: Path, suffix: str, id_column, time_column, period,
+                    boundaries, loader: dict, *, scheme, k: int, cmap, inset: str, names, title, lang, tiles) -> None:
+    """A LISA, hot-spot or effects map of the table (or JSON) our commands write."""
+    import maps
+    from spatial._fs import write_text_atomic
+    from spatial.cli.map_kinds import result_frames
+
+    units, frames, variable = result_frames(file, kind, column, id_column, time_column, boundaries, loader)
+    if kind == "effects":
+        import pandas as pd
+
+        effects = pd.DataFrame({c: f.iloc[:, 0] for c, f in frames.items()})
+        m = maps.effects_map(units, effects.astype(float), variable=variable or "x", names=names, title=title,
+                             lang=lang, tiles=tiles, scheme=scheme or "continuous", k=k, cmap=cmap)
+        write_text_atomic(target, m.to_html())
+        return
+    clusters = frames.get("cluster")
+    shown_period = _period_value(next(iter(frames.values())), period)
+    label = variable or column
+    if kind == "lisa" and suffix != ".html":
+        _category_output(units, clusters, target, suffix, label, shown_period, title, lang, tiles, inset, names,
+                         lisa=True)
+        return
+    if kind == "lisa":
+        p = next((f for c, f in frames.items() if c != "cluster"), None)
+        m = maps.lisa_map(units, clusters, pvalues=None if p is None else p.astype(float), names=names,
+                          title=title or (f"LISA: {label}" if label else None), label=label, period=shown_period,
+                          tiles=tiles, lang=lang)
+    else:
+        z, p = frames["z"].astype(float), next(f for c, f in frames.items() if c not in ("z", "category")).astype(float)
+        m = maps.hotspot_map(units, z, p, categories=frames.get("category"), names=names,
+                             title=title or (f"Gi*: {label}" if label else None), period=shown_period, tiles=tiles,
+                             lang=lang)
+    write_text_atomic(target, m.to_html())
 
 
 _LISA = ("HH", "LL", "LH", "HL", "not significant", "island", "High-High", "Low-Low", "Low-High", "High-Low")
 
 
 def _category_output(units, labels, target: Path, suffix: str, column: str, period, title, lang: str, tiles,
-                     inset: str, names) -> None:
-    """A map of a text column: LISA clusters with their colours, other labels as categories."""
+                     inset: str, names, lisa: bool | None = None) -> None:
+    """A map of a text column: LISA clusters with their colours, other labels as categories (``lisa``:
+    which of them, None: LISA when every label is a LISA cluster)."""
     import maps
     from spatial._fs import atomic_path, write_text_atomic
     from spatial.errors import SchemaError
 
-    found = {v for v in labels.to_numpy().ravel() if v is not None}
-    lisa = found <= set(_LISA)
+    found = {v for v in labels.to_numpy().ravel() if v is not None and v == v}
+    if lisa is None:
+        lisa = found <= set(_LISA)
     if suffix == ".html":
         if lisa:
             m = maps.lisa_map(units, labels, names=names, title=title or column, label=column, period=period,
                               tiles=tiles, lang=lang)
         else:
-            categories = [(c, c) for c in sorted(found)]
+            categories = [(c, c) for c in sorted(found, key=_order)]
             from maps.categories import category_map
 
             m = category_map(units, labels, categories, names=names, title=title or column, label=column,
@@ -172,14 +302,17 @@ def _category_output(units, labels, target: Path, suffix: str, column: str, peri
     from maps.static import lisa_figure
 
     shown = labels[period] if period is not None else labels.iloc[:, -1]
-    lines = None
-    if inset == "south_china_sea":
-        from spatial import datasets
-
-        lines = datasets.load("china_scs_line")
-    fig = lisa_figure(units, shown, title=title or column, lang=lang, inset=inset, inset_lines=lines)
+    fig = lisa_figure(units, shown, title=title or column, lang=lang, inset=inset, inset_lines=_inset_lines(inset))
     with atomic_path(target) as tmp:
         fig.savefig(tmp, dpi=300, format=suffix[1:])
+
+
+def _order(label: str):
+    """Numbers in numeric order (grade 2 before 10), then text in alphabetical order."""
+    try:
+        return (0, float(label), "")
+    except ValueError:
+        return (1, 0.0, label)
 
 
 def _period_value(values, period: str | None):

@@ -21,6 +21,7 @@ import numpy as np
 from scipy import linalg, sparse, special
 
 from spatial.errors import IdentificationError, NumericalError
+from spatial.linalg.threads import serial_blas
 
 __all__ = ["TwoStage", "two_stage", "lag_powers", "first_stage", "anselin_kelejian"]
 
@@ -62,10 +63,11 @@ def _inverse(matrix: np.ndarray, stage: str) -> np.ndarray:
 
 def two_stage(y: np.ndarray, Z: np.ndarray, H: np.ndarray) -> TwoStage:
     """2SLS of y on Z with instruments H (H holds the exogenous columns of Z)."""
-    hhi = _inverse(H.T @ H, "H'H (the instruments' cross-products)")
-    zh = Z.T @ H
-    zh_hhi = zh @ hhi
-    varb = _inverse(zh_hhi @ zh.T, "Z'H (H'H)^-1 H'Z (the instruments do not identify the regressors)")
+    with serial_blas():  # h x h inverses: threads only wait on a busy machine (spatial.linalg.threads)
+        hhi = _inverse(H.T @ H, "H'H (the instruments' cross-products)")
+        zh = Z.T @ H
+        zh_hhi = zh @ hhi
+        varb = _inverse(zh_hhi @ zh.T, "Z'H (H'H)^-1 H'Z (the instruments do not identify the regressors)")
     beta = varb @ (zh_hhi @ (H.T @ y))
     e = y - Z @ beta
     return TwoStage(beta=beta, e=e, varb=varb, zh_hhi=zh_hhi, hhi=hhi, n=len(y))
@@ -103,7 +105,8 @@ def first_stage(endog: np.ndarray, names: list[str], included: np.ndarray, exclu
 
 
 def _ssr(X: np.ndarray, target: np.ndarray) -> float:
-    coef = np.linalg.lstsq(X, target, rcond=None)[0]
+    with serial_blas():  # n x k: threads only wait on a busy machine (spatial.linalg.threads)
+        coef = np.linalg.lstsq(X, target, rcond=None)[0]
     r = target - X @ coef
     return float(r @ r)
 
@@ -135,7 +138,8 @@ def check_instruments(H: np.ndarray, names: list[str], n_regressors: int, tol: f
     span of the columns before it, as Gram-Schmidt in order; one Householder QR of n x h).
     """
     norms = np.linalg.norm(H, axis=0)
-    R = np.linalg.qr(H, mode="r")
+    with serial_blas():  # n x h: threads only wait on a busy machine (spatial.linalg.threads)
+        R = np.linalg.qr(H, mode="r")
     dependent = [j for j in range(H.shape[1]) if norms[j] == 0 or abs(R[j, j]) <= tol * norms[j]]
     if dependent:
         kept = [i for i in range(H.shape[1]) if i not in dependent]

@@ -232,6 +232,9 @@ class _Kernel:
         return powers @ m[: terms + 1], r * (powers @ m[1 : terms + 2])
 
     def totals_prime(self, rho: float) -> tuple[float, float]:
+        if self.weights.row_stochastic and not self.weights.islands:
+            value = 1.0 / (1.0 - rho) ** 2  # d/drho of 1 / (1 - rho), as in totals
+            return value, value
         terms = self._terms(abs(rho))
         if terms is None:
             return self._totals_prime_by_solves(rho)

@@ -226,6 +226,8 @@ class Result:
             "effects_undefined": self.effects_undefined,
             "effects_horizon": "short_run" if self.spec.dynamic else None,
             "long_run_effects": None if self.long_run_effects is None else self.long_run_effects.to_dict(),
+            "unit_effects": _unit_effects(self.effects),
+            "long_run_unit_effects": _unit_effects(self.long_run_effects),
             "effects_method": None if self.effects is None else {
                 "method": self.effects.method, "inference": self.effects.inference,
                 "draws": self.effects.draws, "seed": self.effects.seed},
@@ -291,3 +293,16 @@ def _plain(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def _unit_effects(effects) -> list[dict] | None:
+    """Per-unit effects (``Effects.per_unit``) as JSON rows: id, variable, direct, received, emitted,
+    total_received, total_emitted; what ``spatial map --kind effects`` draws. None when not computed."""
+    frame = getattr(effects, "per_unit", None)
+    if frame is None:
+        return None
+    rows = []
+    for unit, row in zip(frame.index, frame.to_dict(orient="records"), strict=True):
+        rows.append({"id": str(unit), "variable": str(row.pop("variable")),
+                     **{str(k): _num(v) for k, v in row.items()}})
+    return rows

@@ -130,3 +130,17 @@ def test_simulation_against_the_produc_reference():
 def test_theta_for_an_unknown_regressor_is_refused():
     with pytest.raises(SpatialPanelError, match="theta names regressors"):
         effects_from_coefficients(chain_with_island(), rho=0.2, beta={"x": 1.0}, theta={"z": 1.0})
+
+
+def test_derivative_of_the_totals_closed_form_for_row_standardised_w():
+    """Row sums of one, no islands: d/drho 1'A^-1 1/n = d/drho 1'A^-1 W 1/n = 1/(1 - rho)^2 (the delta method's
+    gradient), equal to the one from sparse solves (A^-T 1)' W (A^-1 1)/n."""
+    from spatial.models.effects import _Kernel
+
+    matrix = weights_matrix(read_gal(str(REF / "us48_queen_produc.gal")).transform("r"))
+    kernel = _Kernel(matrix, "lu")
+    for rho in (-0.6, 0.0, 0.42, 0.97):
+        closed = kernel.totals_prime(rho)
+        solved = kernel._totals_prime_by_solves(rho)
+        np.testing.assert_allclose(closed, solved, rtol=1e-10)
+        assert closed[0] == pytest.approx(1.0 / (1.0 - rho) ** 2, rel=1e-14)
