@@ -51,11 +51,13 @@ def effects_map(
         what a unit's change does to all others). Each column has its own scale; values
         spanning zero get a diverging palette centred on 0.
     scheme
-        ``"continuous"`` by default: each unit coloured by its value on a ramp from the minimum
-        to the maximum (from -m to m when the values change sign), a labelled colourbar and the
-        range stated in the legend, so that a range of 1.204 to 1.248 shows as close shades, not
-        as five classes that make trivial differences look large. A classification scheme
-        (``"equal_interval"``, ``"quantiles"``...) when chosen; ``k`` is its class count.
+        ``"continuous"`` by default: each unit coloured by its value on a ramp that reaches 0
+        (from 0 to the largest value, or from -m to m when the values change sign; the rule is
+        in :mod:`maps._continuous`), a labelled colourbar marking where the data lie and the
+        range stated in the legend, so that a range of 1.204 to 1.248 shows as close shades of
+        one hue, not as five classes that make trivial differences look large. A
+        classification scheme (``"equal_interval"``, ``"quantiles"``...) when chosen; ``k`` is
+        its class count.
     variable
         The regressor whose effects are shown (in the title).
 

@@ -194,7 +194,10 @@ _SAFE_TITLE_PROBE = """() => {
     const attributes = [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].map(a => a.name))
         .filter(name => name.startsWith('on'));
     const links = document.querySelectorAll('a[href^="javascript:"], [src^="javascript:"]').length;
-    return {title: document.title, handlers: attributes, links: links, images: document.images.length,
+    // the report's own figures (PNG data in figure.image) are not counted: any other image was injected
+    const images = [...document.images].filter(i => !(i.closest('figure.image')
+        && i.getAttribute('src').startsWith('data:image/png;base64,'))).length;
+    return {title: document.title, handlers: attributes, links: links, images: images,
             scripts: document.scripts.length};
 }"""
 

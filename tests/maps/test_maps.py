@@ -154,10 +154,15 @@ def test_effects_map_continuous_scale_states_the_range_and_centres_signed_values
     spec = view_specs(maps.effects_map(units, effects, variable="x", id="code").to_html())[0]
     fills = [[spec["styles"][v][c]["fillColor"] for c in codes] for v, codes in enumerate(spec["codes"])]
     blues, diverging = palette("PuBuGn", STEPS), palette("RdBu_r", STEPS)
-    # a narrow range uses the whole ramp, proportionally: ends and the middle value at the middle step
-    assert fills[0] == [blues[0], blues[round(0.5 * (STEPS - 1))], blues[-1], NO_DATA_COLOR]
+    # a narrow range is not stretched over the ramp: the scale runs from 0, so 1.204..1.248 (3.5 % of
+    # their size) take two neighbouring steps at the top, in proportion to the values
+    steps = [round(v / 1.248 * (STEPS - 1)) for v in (1.204, 1.226, 1.248)]
+    assert steps == [61, 62, 63]
+    assert fills[0] == [blues[s] for s in steps] + [NO_DATA_COLOR]
     legend = spec["legends"][0]
     assert "Continuous scale" in legend and "range 1.204 to 1.248 (spread 0.044)" in legend
+    assert "the scale starts at 0" in legend and "<span>0</span>" in legend
+    assert "left:96.47%;width:3.53%" in legend  # the data's stretch of the bar: 1.204/1.248 to 1.248/1.248
     assert "spatial-colourbar" in legend and "no data</td><td class=\"n\">(1)" in legend
     # signed values: scale -0.4..0.4 so that 0 sits at the middle step (the neutral colour)
     assert fills[1] == [diverging[round(0.3 / 0.8 * (STEPS - 1))], diverging[round(0.5 * (STEPS - 1))],
@@ -171,6 +176,23 @@ def test_effects_map_continuous_scale_states_the_range_and_centres_signed_values
     assert "连续色阶" in zh["legends"][0] and "取值范围 1.204 至 1.248" in zh["legends"][0]
     with pytest.raises(MapError, match="'continuous', 'quantiles'"):
         maps.effects_map(units, effects, variable="x", id="code", scheme="jenks")
+
+
+def test_effects_ramp_reaches_zero_whatever_the_sign():
+    """The continuous ramp's rule (maps._continuous): one-sign values run from 0 to the largest magnitude,
+    so colour differences are in proportion to the values; a wide relative spread still uses the ramp."""
+    from maps._classify import palette
+    from maps._continuous import STEPS
+
+    units = squares(["a", "b", "c"])
+    effects = pd.DataFrame({"negative": [-0.3, -0.15, -0.03], "wide": [0.1, 0.55, 1.0]}, index=["a", "b", "c"])
+    spec = view_specs(maps.effects_map(units, effects, variable="x", id="code").to_html())[0]
+    fills = [[spec["styles"][v][c]["fillColor"] for c in codes] for v, codes in enumerate(spec["codes"])]
+    reversed_, blues = palette("PuBuGn_r", STEPS), palette("PuBuGn", STEPS)
+    # -0.3..0: the most negative value at the dark end (position 0 of the reversed ramp)
+    assert fills[0] == [reversed_[round((v + 0.3) / 0.3 * (STEPS - 1))] for v in (-0.3, -0.15, -0.03)]
+    assert fills[1] == [blues[round(v / 1.0 * (STEPS - 1))] for v in (0.1, 0.55, 1.0)]  # steps 6, 35, 63
+    assert "<span>-0.3</span><span>-0.15</span><span>0</span>" in spec["legends"][0]
 
 
 def test_links_map_counts_links_once_and_highlights_islands():
