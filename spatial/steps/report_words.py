@@ -52,6 +52,7 @@ _HEADERS: dict[str, tuple[str, str]] = {
     "transvariation_share": ("Transvariation share", "超变密度贡献率"), "value_share": ("Value share", "数值占比"),
     "weight_share": ("Weight share", "权重占比"), "contribution_share": ("Contribution share", "贡献占比"),
     "sd": ("Std. dev.", "标准差"), "label": ("Label", "名称"),
+    "island": ("Island", "孤岛"), "neighbor": ("Neighbour", "邻居"), "distance": ("Distance", "距离"),
 }
 _CAPTIONS: dict[str, tuple[str, str]] = {
     "composite.normalized": ("Normalised indicators", "标准化指标"), "composite.scores": ("Composite scores", "综合得分"),
