@@ -25,7 +25,7 @@ from maps._atomic import atomic_target
 from maps._classify import check_choice
 from maps._format import format_number, format_p
 from maps._i18n import Lang, word
-from maps._leaflet import MAP_CSS, map_parts
+from maps._leaflet import MAP_CSS, map_parts, shapes_script
 from maps.errors import MapError, MapWarning, hint
 
 __all__ = ["Report", "Paragraph", "Table", "MapBlock", "MoranChart", "Image", "table", "image", "moran_chart",
@@ -67,6 +67,7 @@ class MapBlock:
     script: str
     notes: tuple[str, ...] = ()
     kind: str = "map"
+    shapes: tuple[tuple[str, dict], ...] = ()  # outlines the script refers to by key, defined once per page
 
 
 @dataclass(frozen=True)
@@ -303,14 +304,17 @@ class Report:
     @staticmethod
     def map_block(title: str, m: Any) -> MapBlock:
         """A map made by this package (``choropleth``, ``lisa_map``...) as a report block."""
-        head, body, script = map_parts(m)
-        return MapBlock(title, head, body, script, tuple(getattr(m, "display_notes", ())))
+        shapes: dict[str, dict] = {}
+        head, body, script = map_parts(m, shapes)
+        return MapBlock(title, head, body, script, tuple(getattr(m, "display_notes", ())), shapes=tuple(shapes.items()))
 
     def to_html(self) -> str:
         """The report as one self-contained HTML page (warns above 20 MB)."""
         from markupsafe import Markup
 
-        has_maps = any(isinstance(b, MapBlock) for s in self.sections for b in s.blocks)
+        blocks = [b for s in self.sections for b in s.blocks if isinstance(b, MapBlock)]
+        shapes = {key: shape for block in blocks for key, shape in block.shapes}  # each outline set once
+        has_maps = bool(blocks)
         page = _template().render(
             title=self.title,
             subtitle=self.subtitle,
@@ -320,6 +324,7 @@ class Report:
             generated=word("generated", self.lang, version=self.version or "",
                            date=_dt.date.today().isoformat()),
             assets_head=Markup(_assets.inline_head()) if has_maps else "",
+            shapes=Markup(shapes_script(shapes)),
             map_css=Markup(MAP_CSS),
             map_heads=[Markup(b.head) for s in self.sections for b in s.blocks if isinstance(b, MapBlock)],
             assets=_assets.assets(),

@@ -62,3 +62,25 @@ SingletonStrata = Literal["keep", "drop", "error"]  # strata with one observatio
 # indices (location quotients)
 LQBasis = Literal["employment", "output", "firms", "other"]  # what the industry sizes measure
 ScoreAnchor = Literal["mean", "one"]  # m of the LQ score: the industry's mean LQ in the period, or 1
+
+# indices (composite indices, coupling, inequality, AHP, DEA, Markov chains)
+NormalizeOption = Literal["minmax", "zscore"]  # normalisation of the indicators
+PoolingOption = Literal["pooled", "per_period"]  # normalise and weight over all periods or within each
+WeightingOption = Literal["entropy", "critic", "cv", "equal", "user"]  # objective (or equal/user) weights
+AggregationOption = Literal["weighted_sum", "topsis"]
+CombineRule = Literal["multiplicative", "linear"]  # objective with subjective (AHP) weights
+CouplingFormula = Literal["classical", "revised"]  # revised: Wang Shujia et al. 2021
+Grading = Literal["ten_level", "three_level", "four_level", "coupling_stage"]  # bundled gradings of D
+SingletonOption = Literal["error", "allow"]  # groups with a single unit (inequality)
+TheilKind = Literal["T", "L"]
+Dispersion = Literal["sd_log", "cv"]  # the statistic of sigma convergence
+AHPMethod = Literal["eigenvector", "geometric", "arithmetic"]
+DEAModel = Literal["ccr", "bcc", "sbm", "super_sbm"]
+Orientation = Literal["input", "output"]
+RTS = Literal["crs", "vrs"]
+Frontier = Literal["contemporaneous", "global"]
+Infeasible = Literal["error", "nan"]  # DEA units without a solution: stop, or leave them empty
+Solver = Literal["batched", "loop"]  # DEA programs: batched column generation, or one per unit
+ProductivityMethod = Literal["gml", "malmquist"]
+MarkovKind = Literal["classic", "spatial", "lisa"]
+MarkovPooling = Literal["per_period", "pooled"]  # quantile classes per period or of all periods

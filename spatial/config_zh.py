@@ -145,6 +145,9 @@ ZH: dict[str, str] = {
     "indices.lq_basis": "区位熵的基础：employment、output、firms 或 other",
     "indices.lq_exponent": "调节指数 k：lq_adjusted = LQ^k",
     "indices.lq_score": "[m/2, 2m] 映射到的得分区间 [低, 高]，如 [50, 100]",
+    "indices.theil_kind": "Theil 指数类型：T（GE(1)）或 L（平均对数偏差，GE(0)）",
+    "indices.sigma_statistic": "σ 收敛的离散度：cv 变异系数或 sd_log 对数标准差",
+    "indices.gravity_projection": "等积投影（PROJ 字符串或坐标系；默认：按点拟合的 Albers 投影）",
     # [esda]
     "esda.variables": "全局统计量的变量（默认：全部数值列）",
     "esda.statistics": "全局统计量（getis_ord：General G，需非负变量）",

@@ -81,7 +81,8 @@ class Param:
     why
         Why the option is missing from a surface (required then; the test checks it).
     items
-        For a list: the type of each element (a ``Literal`` for a choice).
+        For a list: the type of each element (a ``Literal`` for a choice); with ``key_type=list``, of
+        the config's list (``inequality = ["gdp"]`` lists the command's one ``--value``).
     low, high, open
         Bounds of a number (``open=True``: the bounds themselves are excluded).
     flag_value
@@ -165,7 +166,7 @@ class Param:
             kwargs.update(is_flag=True, default=False)
         elif self.variadic:
             kwargs.update(multiple=True, cls=__getattr__("Variadic"))
-        elif self.type is list or self.items is not None:
+        elif self.type is list or self.items is not None and self.key_type is None:  # else: the config's list
             kwargs.update(callback=_split_callback, metavar="A,B,...")  # None when not given: the default
             if choices:
                 kwargs["help"] = f"{self.help} One or more of: {', '.join(map(str, choices))}."

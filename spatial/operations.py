@@ -50,10 +50,6 @@ from spatial.choices import (
     Statistic,
     TableStat,
     RepairOption,
-    DiscretizeOption,
-    LQBasis,
-    ScoreAnchor,
-    SingletonStrata,
     Transform,
     WeightsTransform,
 )
@@ -63,8 +59,9 @@ from weights.choices import DuplicateOption, EigenOption, Format, IslandPolicy, 
 from weights.choices import Transform as MatrixTransform
 from spatial.operation import Operation, Param, section_keys
 from spatial.operations_core import CHECK, DEMO, LOADER, LOADER_WEIGHTS, REPORT, RESHAPE, RUN
+from spatial.operations_indices import INDEX_GEODETECTOR, INDEX_LQ, INDEX_OPERATIONS  # the index commands
 
-__all__ = ["CHECK", "RESHAPE", "RUN", "REPORT", "DEMO", "LOADER", "LOADER_WEIGHTS", "GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["CHECK", "RESHAPE", "RUN", "REPORT", "DEMO", "LOADER", "LOADER_WEIGHTS", "GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "WEIGHTS_INFO", "WEIGHTS_CONVERT", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -181,7 +178,8 @@ FIT = Operation(
         Param("model", ModelName, "sar", "The model.", key="models", key_type=list,
               key_default=["ols", "sar", "sem", "sdm"], min_items=1,
               why="a config fits a list of models side by side (models = [\"sar\", \"sdm\"])"),
-        Param("fe", FixedEffects, "none", "Fixed effects of a panel (none: pooled over periods); needs --time."),
+        Param("fe", FixedEffects, "none", "Fixed effects of a panel (none: pooled over periods); needs --time.",
+              aliases=("fixed_effects", "fixed-effects", "fixedeffects")),
         Param("wx", list, None, "Regressors whose W* lag enters SLX/SDM/SDEM (default: all).", items=str,
               variadic=True),
         Param("constant", bool, True, "Include the intercept.", flag="--constant/--no-constant"),
@@ -189,10 +187,10 @@ FIT = Operation(
         Param("logdet", LogdetMethod, "auto", "Log-determinant method."),
         Param("cov", CovMethod, "auto", "Covariance: information or hessian (ML default by size), or a robust "
               "sandwich: robust (heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
-              "correlation). Tests and effects use it."),
+              "correlation). Tests and effects use it.", aliases=("vce", "covariance", "se_type", "cov_type")),
         Param("estimator", Estimator, "ml", "ml: maximum likelihood (least squares for OLS/SLX); gmm: spatial 2SLS / "
-              "het-robust GM / GS2SLS (a cross-section: one period; or --fe unit: splm's within GM for SAR, SDM, SEM, "
-              "SDEM), with --endog and --instruments."),
+              "het-robust GM / GS2SLS (a cross-section: one period; or --fe unit / --random-effects: splm's within / "
+              "random-effects GM for SAR, SDM, SEM, SDEM, SAC), with --endog and --instruments."),
         Param("endog", list, None, "With --estimator gmm: endogenous regressors (not in --x).", items=str,
               variadic=True),
         Param("instruments", list, None, "With --estimator gmm: external instruments of the --endog regressors (at "
@@ -207,7 +205,7 @@ FIT = Operation(
               "weights or fullweights (all six Kapoor-Kelejian-Prucha moments, weighted by the initial variances, "
               "fullweights also by the traces of W)."),
         Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
-              low=0),
+              low=0, aliases=("bw", "maxlag", "kernel_bandwidth")),
         Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),
         Param("inference", EffectsInference, "simulation", "Standard errors of the effects."),
         Param("draws", int, 1000, "Simulation draws for the effects' standard errors.", low=0, flag="--effects-draws"),
@@ -217,7 +215,7 @@ FIT = Operation(
               why="Python only: per-unit effects are kept when n <= 2000 unless per_unit says otherwise"),
         Param("allow_islands", bool, False, "Keep units without neighbours."),
         Param("collinear", Collinear, "error", "Drop (and report) collinear regressors instead of stopping.",
-              flag="--drop-collinear", flag_value="drop"),
+              flag="--drop-collinear", flag_value="drop", hint="drop_collinear"),
         Param("lee_yu", bool, None, "Lee-Yu (2010) bias correction of a fixed-effects model (static: off by default; "
               "dynamic: the Yu-de Jong-Lee correction, on by default with --fe).", flag="--lee-yu/--no-lee-yu"),
         Param("random_effects", bool, False, "Random unit effects (SAR, SEM, SDM, SDEM; needs --time, with --fe none)."),
@@ -279,7 +277,8 @@ FIT_BY = Operation(
     params=(
         Param("by", str, None, "Fit by group of units, W restricted to each group, and test whether coefficients "
               "differ: a column of the table or boundaries, or for mainland China three_regions (East/Central/West), "
-              "four_regions (with the Northeast) or north_south."),
+              "four_regions (with the Northeast) or north_south. With a table file T, the tests of equal "
+              "coefficients go to T_tests (same format)."),
         Param("model", ModelName, None, "the model fitted in each group (default: the last of [models] models)",
               flag=None, keyword=False, why="spatial fit --model; Python: passed on to fit(model=)"),
         Param("groups", list, None, "With --by: the groups to fit, comma-separated, in this order (default: all).",
@@ -348,10 +347,16 @@ BAYES = Operation(
               why="[models] logdet is fit's (it also has mc); a config comparison uses auto"),
         Param("allow_islands", bool, False, "Keep units without neighbours."),
         Param("collinear", Collinear, "error", "Drop (and report) collinear regressors instead of stopping.",
-              flag=None, why="not on spatial bayes yet"),
+              flag=None, why="not on spatial bayes yet", hint="drop_collinear"),
         _FIT_TRANSFORM,
         Param("json", Path, None, "Write the comparison as JSON.", key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("csv", Path, None, "Write the table as CSV.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("table", Path, None, "Also write a journal table (.txt, .md, .csv, .html, .tex, .xlsx, .docx), as "
+              "spatial fit --table.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("lang", Language, "en", "Labels of the --table.", key=None, keyword=False,
+              why="a config run writes models_bayes_table.* in its [models] language"),
+        Param("digits", int, 3, "Decimals of the --table.", low=0, high=10, flag="--table-digits", key=None,
+              keyword=False, why="a config run uses [models] table_digits"),
         Param("overwrite", bool, False, "Replace existing output files (never the inputs).", key=None, keyword=False,
               why="spatial run --overwrite, for the whole run"),
     ),
@@ -411,7 +416,7 @@ ZONAL = Operation(
               "fractions).", flag="--all-touched", flag_value="all_touched"),
         Param("nodata", float, None, "A value to treat as missing, besides the file's own nodata.",
               key_type=(int, float)),
-        Param("assume_crs", str, None, "CRS for rasters without one, e.g. EPSG:4326."),
+        Param("assume_crs", str, None, "CRS for rasters without one, e.g. EPSG:4326.", hint="raster_assume_crs"),
         Param("name", str, None, "Prefix of the output columns (default: the file name without its period)."),
         Param("backend", Backend, "single", "Compute the layers on a Dask cluster (local by default).",
               flag="--dask", flag_value="dask"),
@@ -466,24 +471,24 @@ WEIGHTS_BUILD = Operation(
         Param("overwrite", bool, False, "Replace --out if it exists (never an input).", key=None, keyword=False,
               why="spatial run --overwrite, for the whole run"),
         Param("force", bool, False, "Write a full matrix (csv/xlsx/dta) above n = 5000.", key=None, keyword=False,
-              why="Python: write_weights(force=); a run writes sparse formats"),
+              why="Python: write_weights(force=); a run writes sparse formats", hint="weights.force"),
         Param("layer", str, None, "Layer of the boundary file.", key=None, keyword=False,
               why=_RUN_READS.format(key="layer", keyword="layer")),
         Param("encoding", str, None, "Encoding of a .dbf without .cpg, or of a CSV table (e.g. gbk).", key=None,
-              keyword=False, why=_RUN_READS.format(key="encoding", keyword="encoding")),
+              keyword=False, why=_RUN_READS.format(key="encoding", keyword="encoding"), hint="boundary_encoding"),
         Param("assume_crs", str, None, "CRS for a boundary file without one, e.g. EPSG:4326.", key=None,
               keyword=False, why=_RUN_READS.format(key="assume_crs", keyword="assume_crs")),
         Param("xy", str, None, "Coordinate columns of a points table, e.g. lon,lat.", key_type=list),
         Param("metric", Metric, None, "Distance: euclidean (projected CRS) or great-circle haversine/geodesic in km "
-              "(lon/lat)."),
+              "(lon/lat).", hint="weights.metric"),
         Param("points", PointsOption, None, "Points of polygons."),
         Param("order", int, None, "Contiguity order (2: neighbours of neighbours).", low=1, key_default=1),
         Param("cumulative", bool, None, "Contiguity of orders 1..--order.", click={"default": None},
               key_default=False),
         Param("strict", bool, None, "Contiguity by geometric predicates, not shared vertices.",
-              click={"default": None}, key_default=False),
+              click={"default": None}, key_default=False, hint="weights.strict"),
         Param("tolerance", float, None, "Contiguity snapping distance in CRS units (gaps, slivers).",
-              key_type=(int, float)),
+              key_type=(int, float), hint="weights.tolerance"),
         Param("k", int, None, "Neighbours (knn; kernel bandwidth from the k-th).", low=1),
         Param("threshold", float, None, "Distance band (km for great-circle metrics).", key_type=(int, float)),
         Param("inverse", bool, None, "Distance band with 1/d^alpha weights instead of 0/1.",
@@ -493,7 +498,7 @@ WEIGHTS_BUILD = Operation(
         Param("alpha", float, None, "Distance decay power: 1/d^alpha.", key_type=(int, float)),
         Param("cutoff", float, None, "Inverse distance only within this distance.", key_type=(int, float)),
         Param("function", KernelFunction, None, "Kernel function."),
-        Param("bandwidth", float, None, "Fixed kernel bandwidth.", key_type=(int, float)),
+        Param("bandwidth", float, None, "Fixed kernel bandwidth.", key_type=(int, float), hint="weights.bandwidth"),
         Param("adaptive", bool, None, "Kernel bandwidth per unit (its k-th neighbour).", click={"default": None},
               key_default=False),
         Param("duplicates", DuplicateOption, None, "Units at the same location (knn)."),
@@ -510,7 +515,7 @@ WEIGHTS_BUILD = Operation(
         Param("ties", TieOption, None, "Equal means in economic distance."),
         Param("max_links", int, None, "Refuse to build more links (default 50,000,000).", low=1),
         Param("islands", IslandPolicy, None, "Island policy: keep zero rows, drop them, or connect each to its "
-              "nearest unit(s)."),
+              "nearest unit(s).", hint="weights.islands"),
         Param("connect_k", int, 1, "Nearest units each island is connected to.", low=1),
         Param("transform", MatrixTransform, "none", "Transformation applied last.", key_default="row",
               why="a run row-standardises by default (as its models need); the command and Python write as built"),
@@ -543,67 +548,46 @@ WEIGHTS_BUILD = Operation(
         Param("file_format", str, None, "format of the weights file", flag=None, key="format", keyword=False,
               why=_FILE_KIND),
         Param("file_encoding", str, None, "encoding of the weights file", flag=None, key="encoding",
-              keyword=False, why=_FILE_KIND),
+              keyword=False, why=_FILE_KIND, hint="weights.encoding"),
     ),
 )
 
-# -- index geodetector: the geographical detector (an [indices] analysis of a run) -----------------
-_PANEL_KEY = "a run reads its table once with [panel] {key}; Python: pass the table (or a SpatialPanel)"
-def _index_table(outputs: str) -> tuple[Param, ...]:
-    """The table options every index command shares (``outputs``: what a run writes instead of --out)."""
-    return (
-        Param("id", str, None, "Unit id column.", required=True, key=None, why=_PANEL_KEY.format(key="id")),
-        Param("time", str, None, "Period column (omit for a cross-section).", key=None,
-              why=_PANEL_KEY.format(key="time")),
-        Param("output", Path, None, "Main output table (.csv); other tables are written beside it.", flag="--out",
-              required=True, key=None, keyword=False,
-              why=f"a run writes {outputs} into its folder"),
-        Param("sheet", str, None, "Excel sheet name.", key="panel.sheet", keyword=False,
-              why="Python: read_table(sheet=)"),
-        Param("encoding", str, None, "Text encoding of a CSV table (e.g. gbk).", key="panel.encoding",
-              keyword=False, why="Python: read_table(encoding=)"),
-        Param("overwrite", bool, False, "Replace existing outputs (never the inputs).", key=None, keyword=False,
-              why="spatial run --overwrite, for the whole run"),
-    )
-
-
-INDEX_GEODETECTOR = Operation(
-    "index geodetector", command="index geodetector", section="indices",
-    function="spatial.indices:geodetector", positional=("data",),
+# -- weights info / convert: a weights file read (and written in another format) --------------------
+_READ_FILE = "a file read on the command line; a run reads one with [weights.NAME] kind = 'file' ({key})"
+_NO_CONFIG_STEP = "a command on one file; a run writes its matrices in every format listed in [weights.NAME] formats"
+_WEIGHTS_FORMAT = Param("format", Format, None, "Format (default: from the extension).", key=None, dest="fmt",
+                        why=_READ_FILE.format(key="format"))
+_WEIGHTS_ENCODING = Param("encoding", str, None, "Text encoding of a CSV/GAL/GWT file (default UTF-8).", key=None,
+                          hint="weights.encoding", why=_READ_FILE.format(key="encoding"))
+_EIGEN = Param("eigen", EigenOption, "auto", "How the rho interval is computed (dense up to n = 2000).", key=None,
+               keyword=False, why="Python: weights.summary.summarize(graph, eigen=)")
+WEIGHTS_INFO = Operation(
+    "weights info", command="weights info", function="weights.io:read_weights", positional=("path",),
     params=(
-        *_index_table("indices_geodetector_<table>.csv"),
-        Param("y", str, None, "Response variable.", required=True, key="geodetector_y"),
-        Param("factors", list, None, "Comma-separated factor columns.", required=True, items=str,
-              key="geodetector_factors", min_items=1),
-        Param("period", str, None, "Use this period only (default: all rows pooled).", key="geodetector_period",
-              key_type=(int, str)),
-        Param("discretize", DiscretizeOption, "quantile", ""),
-        Param("k", int, 5, "Classes of numeric factors.", key="classes"),
-        Param("categorical", list, [], "Comma-separated numeric factors that are already strata codes."),
-        Param("singletons", SingletonStrata, "keep", "Strata with one observation."),
-        Param("alpha", float, 0.05, "", key=None,
-              why="[indices] alpha is the composite index's subjective share; a run tests the risk detector at 0.05"),
+        _WEIGHTS_FORMAT,
+        _WEIGHTS_ENCODING,
+        _EIGEN,
+        *(Param(name, kind, default, "", flag=None, key=None, why="Python only: read_weights(" + name + "=)")
+          for name, kind, default in (("ids", list, None), ("allow_self", bool, False), ("variable", str, "W"))),
     ),
 )
-
-INDEX_LQ = Operation(
-    "index lq", command="index lq", section="indices", function="spatial.indices:location_quotient",
-    positional=("data",),
+WEIGHTS_CONVERT = Operation(
+    "weights convert", command="weights convert", function="weights.io:write_weights", positional=("graph", "path"),
     params=(
-        *_index_table("indices_lq.csv"),
-        Param("industries", list, None, "Comma-separated industry size columns.", required=True, items=str,
-              key="lq_industries", min_items=1),
-        Param("total", str, None, "Column with each unit's total (default: sum of the industries).", key="lq_total"),
-        Param("specialised", float, 1.0, "", key=None, why="a run classes LQ >= 1 as specialised (the default)"),
-        Param("cluster", float, 1.5, "", key=None, why="a run classes LQ >= 1.5 as a cluster (the default)"),
-        Param("basis", LQBasis, "employment", "What the industry sizes measure (written into the table).",
-              key="lq_basis"),
-        Param("exponent", float, None, "Adjustment exponent k: adds lq_adjusted = LQ^k.", key="lq_exponent",
-              key_type=(float, int)),
-        Param("score", list, None, "Score range low,high (e.g. 50,100): maps [m/2, 2m] linearly onto it.",
-              key="lq_score"),
-        Param("score_anchor", ScoreAnchor, "mean", "m of the score: the industry's mean LQ in the period, or 1.",
-              key=None, why="a run anchors the score at the industry's mean LQ (the default)"),
+        Param("output", Path, None, "File to write; the format comes from its extension.", flag="--out", required=True,
+              key=None, keyword=False, why="write_weights(graph, path): the path is its second argument"),
+        Param("source_format", Format, None, "Format of SOURCE (default: its extension).", flag="--from",
+              dest="from_fmt", key=None, keyword=False, why="Python: read_weights(format=)"),
+        Param("format", Format, None, "Output format (default: from the extension).", key=None, dest="fmt",
+              why=_NO_CONFIG_STEP),
+        Param("transform", MatrixTransform, "none", "Transformation applied before writing.", dest="transform_name",
+              key=None, keyword=False, why="Python: weights.transform.transform(graph, how)"),
+        Param("encoding", str, None, "Text encoding of SOURCE (CSV/GAL/GWT).", key=None, keyword=False,
+              hint="weights.encoding", why="Python: read_weights(encoding=)"),
+        Param("overwrite", bool, False, "Replace --out if it exists (never the input).", key=None,
+              why=_NO_CONFIG_STEP),
+        Param("force", bool, False, "Write a full matrix (csv/xlsx/dta) above n = 5000.", key=None,
+              hint="weights.force", why=_NO_CONFIG_STEP),
     ),
 )
 
@@ -623,7 +607,9 @@ def without_ml_defaults(keywords: dict) -> dict:
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (CHECK, RESHAPE, RUN, REPORT, DEMO, MORAN, LISA, HOTSPOTS,
                                                             FIT, TABLE, FIT_BY, SELECT, BAYES, MAP, ZONAL,
-                                                            WEIGHTS_BUILD, INDEX_GEODETECTOR, INDEX_LQ)}
+                                                            WEIGHTS_BUILD, WEIGHTS_INFO, WEIGHTS_CONVERT,
+                                                            INDEX_GEODETECTOR, INDEX_LQ)}
+OPERATIONS.update(INDEX_OPERATIONS)  # every spatial index command, declared in spatial.operations_indices
 
 #: The keys of the ``[esda]`` section, from the three operations.
 ESDA_KEYS = section_keys("esda", (MORAN, LISA, HOTSPOTS))

@@ -344,7 +344,7 @@ def _check_plan(folder: Path, planned: list[str], overwrite: bool) -> None:
         more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
         raise OutputError(
             f"{display_path(folder)}: {', '.join(existing[:5])}{more} already exist{'s' if len(existing) == 1 else ''} "
-            f"(outputs of an earlier run); pass {hint('overwrite', True)} to replace them, or choose another {hint('out')}"
+            f"(outputs of an earlier run); pass {hint('overwrite', True)} to replace them, or choose another {hint('output')}"
         )
 
 
@@ -394,7 +394,7 @@ def run(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the output folder {display_path(folder)} ({exc.strerror or exc}); "
-                          f"choose another {hint('out')}") from None
+                          f"choose another {hint('output')}") from None
     with not_recording(), folder_lock(folder):
         sweep_stale(folder)
         _check_plan(folder, planned_outputs(config), overwrite)

@@ -71,16 +71,27 @@ def test_config_keys_are_the_declared_ones(name):
         where, _, key = param.key.rpartition(".")
         keys = SECTIONS[where] if where else section
         assert key in keys, f"{name}.{param.name}: no key {param.key!r} in [{where or op.section}]"
-        if param.choices is not None and not where:
-            assert keys[key].choices == _CONFIG_CHOICES.get((op.section, key), param.choices), (name, key)
+        if (param.choices is not None or param.key_type is not None) and not where:  # as the config spells it
+            expected = param.config_key().choices
+            assert keys[key].choices == _CONFIG_CHOICES.get((op.section, key), expected), (name, key)
     if section and op.section not in _PARTLY_DECLARED:  # every key of the section belongs to an operation
         claimed = {p.key for o in OPERATIONS.values() if o.section == op.section for p in o.params if p.key}
         assert set(section) - claimed == set(), f"[{op.section}] keys no operation declares"
 
 
 # Sections whose operations are not all declared yet (so not every key is claimed), and what is missing.
-_PARTLY_DECLARED = {"indices": "only index geodetector and lq are declared; composite, coupling, theil, gini, "
-                               "convergence, kde, obstacle, dea, productivity, markov, gravity are not yet (issue 13)"}
+_PARTLY_DECLARED: dict[str, str] = {}  # [indices] left it when every index command was declared
+
+
+def test_the_indices_section_is_the_declarations():
+    """[indices] is validated with the keys of the index operations, nothing typed beside them."""
+    from spatial.operations_indices import INDEX_OPERATIONS, INDICES_KEYS
+
+    load_steps()
+    assert SECTIONS["indices"] == INDICES_KEYS
+    commands = {op.command for op in OPERATIONS.values() if op.command and op.command.startswith("index ")}
+    assert commands == {f"index {name}" for name in _command("index").commands}
+    assert set(INDEX_OPERATIONS) == commands
 
 
 def test_partly_declared_sections_still_have_unclaimed_keys():
@@ -230,7 +241,8 @@ def test_no_command_restates_the_values_of_a_literal():
     declared = {get_args(v) for module in (spatial.choices, maps.choices, weights.choices)
                 for v in vars(module).values() if get_origin(v) is Literal}
     for path in ("check", "reshape", "run", "report", "demo", "moran", "lisa", "hotspots", "fit", "select", "bayes",
-                 "map", "weights", "weights build", "weights info", "weights convert"):
+                 "map", "weights", "weights build", "weights info", "weights convert",
+                 *(f"index {name}" for name in _command("index").commands)):
         for param in _command(path).params:
             if isinstance(param.type, click.Choice):
                 assert tuple(param.type.choices) in declared, (path, param.name, param.type.choices)

@@ -120,6 +120,15 @@ var spatialPanel = (function () {
     }
   });
 
+  /* Outlines shared by several maps of one page (a report): defined once, referred to by key. */
+  var shapes = {};
+  function define(key, shape) { shapes[key] = shape; }
+  function shape(key, names) {
+    var data = {names: names};
+    for (var name in shapes[key]) { data[name] = shapes[key][name]; }
+    return data;
+  }
+
   /* The units layer: one polygon per unit, drawn on the map's canvas (preferCanvas). */
   function units(data) {
     var group = L.featureGroup();
@@ -337,5 +346,5 @@ var spatialPanel = (function () {
     map.getContainer().setAttribute("data-legend-corner", best.corner + " refitted");
   }
 
-  return {units: units, views: views, numbers: numbers};
+  return {units: units, views: views, numbers: numbers, define: define, shape: shape};
 })();

@@ -22,6 +22,9 @@ record the choices made (normalisation, pooling, weighting, discretisation, grou
 * :func:`gravity_centre`: centre of gravity, its migration and standard deviational ellipses.
 * :func:`dea`: DEA efficiency (CCR, BCC, SBM with undesirable outputs, super-SBM);
   :func:`malmquist` and :func:`gml`: productivity change and its decomposition.
+* :mod:`spatial.indices.workflow`: one ``run_<operation>`` per ``spatial index`` command, returning
+  the result and the tables the command and a config run write (the command, the ``[indices]``
+  step and Python share it).
 
 Examples
 --------

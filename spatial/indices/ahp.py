@@ -17,11 +17,11 @@ CRITIC):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from spatial.choices import AHPMethod, CombineRule
 from spatial._options import check_option
 from spatial.errors import SchemaError, first_items
 
@@ -46,9 +46,6 @@ RANDOM_INDEX = {
     14: 1.57,
     15: 1.59,
 }
-
-AHPMethod = Literal["eigenvector", "geometric", "arithmetic"]
-CombineRule = Literal["multiplicative", "linear"]
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from spatial.choices import AggregationOption
 from spatial._options import check_option
 from spatial.errors import SchemaError
 from spatial.indices._common import CROSS_SECTION, IndicatorWarning, LongTable, long_table, rank_within
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from spatial.panel import SpatialPanel
 
 __all__ = ["CompositeIndex", "composite_index", "AggregationOption"]
-
-AggregationOption = Literal["weighted_sum", "topsis"]
 
 
 @dataclass(frozen=True)

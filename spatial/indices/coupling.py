@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from spatial.choices import CouplingFormula
 from spatial._options import check_option
 from spatial.errors import SchemaError, first_items
 from spatial.indices._common import IndicatorWarning, LongTable, cells, check_positive, long_table
@@ -51,8 +52,6 @@ __all__ = [
     "coupling_degree",
     "formula_text",
 ]
-
-CouplingFormula = Literal["classical", "revised"]
 
 
 @dataclass(frozen=True)

@@ -35,11 +35,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from spatial.choices import RTS, DEAModel, Frontier, Infeasible, Orientation, Solver
 from spatial._options import check_option
 from spatial.errors import NumericalError, SchemaError, first_items
 from spatial.indices._common import IndicatorWarning, LongTable, cells, long_table
@@ -50,10 +51,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEAModel", "Orientation", "RTS", "Frontier", "DEAResult", "dea", "DEAData", "dea_data"]
 
-DEAModel = Literal["ccr", "bcc", "sbm", "super_sbm"]
-Orientation = Literal["input", "output"]
-RTS = Literal["crs", "vrs"]
-Frontier = Literal["contemporaneous", "global"]
 
 FORMULAS = {
     "ccr": "radial CCR ({orientation}-oriented, CRS)",
@@ -214,7 +211,7 @@ def super_sbm_programs(ref_x, ref_y, ref_b, x, y, bad, *, rts: str, exclude: np.
     return Programs(ref, eq, a, b, c, exclude=exclude)
 
 
-def solve(programs: Programs, *, solver: Literal["batched", "loop"] = "batched") -> Solution:
+def solve(programs: Programs, *, solver: Solver = "batched") -> Solution:
     """Solve the programs by batched column generation (default) or the plain per-unit loop."""
     return solve_batched(programs) if solver == "batched" else solve_each(programs)
 
@@ -250,8 +247,8 @@ def dea(
     orientation: Orientation = "input",
     rts: RTS = "crs",
     frontier: Frontier = "contemporaneous",
-    infeasible: Literal["error", "nan"] = "error",
-    solver: Literal["batched", "loop"] = "batched",
+    infeasible: Infeasible = "error",
+    solver: Solver = "batched",
 ) -> DEAResult:
     """DEA efficiency of every unit in every period.
 
@@ -294,8 +291,8 @@ def dea(
     check_option("orientation", orientation, Orientation)
     check_option("rts", rts, RTS)
     check_option("frontier", frontier, Frontier)
-    check_option("infeasible", infeasible, Literal["error", "nan"])
-    check_option("solver", solver, Literal["batched", "loop"])
+    check_option("infeasible", infeasible, Infeasible)
+    check_option("solver", solver, Solver)
     radial = model in ("ccr", "bcc")
     if radial and undesirable:
         raise SchemaError(

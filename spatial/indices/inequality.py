@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from spatial.choices import Dispersion, SingletonOption, TheilKind
 from spatial._options import check_option
 from spatial.errors import SchemaError, first_items
 from spatial.hints import hint
@@ -48,8 +49,6 @@ __all__ = [
 ]
 
 CHINA_REGION = "china_region"
-SingletonOption = Literal["error", "allow"]
-TheilKind = Literal["T", "L"]
 
 
 # ------------------------------------------------------------------------------------------ input
@@ -464,7 +463,7 @@ def sigma_convergence(
     id: str | None = None,
     time: str | None = None,
     group: str | None = None,
-    statistic: Literal["sd_log", "cv"] = "sd_log",
+    statistic: Dispersion = "sd_log",
     ddof: int = 0,
     singletons: SingletonOption = "error",
 ) -> SigmaConvergence:
@@ -487,7 +486,7 @@ def sigma_convergence(
     """
     from scipy import stats
 
-    check_option("statistic", statistic, Literal["sd_log", "cv"])
+    check_option("statistic", statistic, Dispersion)
     table = _grouped(
         data, value, id=id, time=time, group=group, weight=None, singletons=singletons, what="the convergence data"
     )

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from spatial.choices import MarkovPooling as Pooling
 from spatial._options import check_option
 from spatial.errors import IdMismatchError, SchemaError, first_items
 from spatial.indices._common import IndicatorWarning, long_table
@@ -49,7 +50,6 @@ __all__ = [
     "mean_first_passage",
 ]
 
-Pooling = Literal["per_period", "pooled"]
 QUADRANTS = {1: ("HH", "高-高"), 2: ("LH", "低-高"), 3: ("LL", "低-低"), 4: ("HL", "高-低")}
 
 

@@ -18,11 +18,11 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from spatial.choices import NormalizeOption, PoolingOption
 from spatial._options import check_option
 from spatial.errors import SchemaError, first_items
 from spatial.indices._common import IndicatorWarning
@@ -30,8 +30,6 @@ from spatial.io import require_columns
 
 __all__ = ["IndicatorSystem", "indicator_system", "normalize", "NormalizeOption", "PoolingOption", "DIRECTIONS"]
 
-NormalizeOption = Literal["minmax", "zscore"]
-PoolingOption = Literal["pooled", "per_period"]
 
 # Accepted spellings of the two directions (compared after strip + casefold).
 DIRECTIONS = {

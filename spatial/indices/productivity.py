@@ -31,11 +31,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from spatial.choices import Solver
 from spatial._options import check_option
 from spatial.errors import NumericalError, SchemaError
 from spatial.indices._common import cells
@@ -114,7 +115,7 @@ def malmquist(
     id: str | None = None,
     time: str | None = None,
     orientation: Orientation = "input",
-    solver: Literal["batched", "loop"] = "batched",
+    solver: Solver = "batched",
 ) -> ProductivityResult:
     """Malmquist productivity index with EFFCH, TECHCH, PECH and SECH (see the module docstring).
 
@@ -191,7 +192,7 @@ def gml(
     *,
     id: str | None = None,
     time: str | None = None,
-    solver: Literal["batched", "loop"] = "batched",
+    solver: Solver = "batched",
 ) -> ProductivityResult:
     """Global Malmquist-Luenberger index (Oh 2010) with EC and BPC (see the module docstring).
 

@@ -14,17 +14,15 @@ returns a table with one row per indicator: the intermediate quantities of the m
 
 from __future__ import annotations
 
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from spatial.choices import WeightingOption
 from spatial._options import check_option
 from spatial.errors import SchemaError, first_items
 
 __all__ = ["WeightingOption", "indicator_weights", "entropy_weights", "critic_weights", "cv_weights"]
-
-WeightingOption = Literal["entropy", "critic", "cv", "equal", "user"]
 
 
 def _constant(x: np.ndarray) -> np.ndarray:

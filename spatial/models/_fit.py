@@ -136,9 +136,10 @@ def fit(
         ``instruments``), het-robust GM for the spatial error of SEM and SDEM (Arraiz et al. 2010),
         GS2SLS for SAC, and 2SLS for OLS/SLX with endogenous regressors, for a cross-section (one
         period); with ``fe="unit"`` the within GM of R splm's ``spgm`` (Kapoor-Kelejian-Prucha
-        moments for SEM/SDEM, within spatial 2SLS for SAR/SDM); with ``random_effects=True`` as
-        ``spgm(model="random")``: Baltagi's EC2SLS for SAR/SDM, the KKP random-effects GM
-        (``gmm_moments``) and feasible GLS (2SLS with endogenous regressors) for SEM/SDEM. The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
+        moments for SEM/SDEM, within spatial 2SLS for SAR/SDM, both for SAC); with
+        ``random_effects=True`` as ``spgm(model="random")``: Baltagi's EC2SLS for SAR/SDM, the KKP
+        random-effects GM (``gmm_moments``) and feasible GLS (2SLS with endogenous regressors) for
+        SEM/SDEM, and for SAC that GM then spatial 2SLS on the GLS-transformed data. The result has no log-likelihood (``loglik``, AIC, BIC are None); it carries the
         first-stage F and partial R2 of each endogenous variable and, for 2SLS, the
         Anselin-Kelejian test. ``cov="robust"`` gives White standard errors for 2SLS. See
         :mod:`spatial.models._fit_gmm`.

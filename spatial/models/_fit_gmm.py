@@ -20,7 +20,15 @@ from spatial.errors import IdentificationError, SpatialPanelError, SpatialWarnin
 from spatial.models._design import CONST, build_design
 from spatial.models._gm_error import gm_error_het, gs2sls_het
 from spatial.models._gm_error_hom import gm_error_hom, gm_error_kp98, gs2sls_hom, gs2sls_kp98
-from spatial.models._gmm_panel import BOUND, random_error, random_lag, within_error, within_lag
+from spatial.models._gmm_panel import (
+    BOUND,
+    random_error,
+    random_lag,
+    random_sarar,
+    within_error,
+    within_lag,
+    within_sarar,
+)
 from spatial.models._iv import anselin_kelejian, check_instruments, first_stage, lag_powers, two_stage
 from spatial.linalg import DENSE_LIMIT, rho_interval
 from spatial.models._panel import demean, fixed_effects_design
@@ -60,25 +68,35 @@ class _PerPeriod:
         return self._lag(values)
 
 
+def _append_lambda(fitted, names: list[str]):
+    """The panel GM's coefficients with lambda last (``names`` gains it), and their covariance with lambda's row
+    and column NaN: splm's spgm gives lambda no standard error."""
+    k = len(fitted.beta)
+    cov = np.full((k + 1, k + 1), np.nan)
+    cov[:k, :k] = fitted.cov
+    names.append("lambda")
+    return np.concatenate([fitted.beta, [fitted.lam]]), cov
+
+
 def check_gmm_request(info, *, x: list[str], endog: list[str], instruments: list[str], fe: str, random_effects: bool,
                       lee_yu: bool, w_lags: int) -> None:
     """Refuse what the GMM family does not cover, and contradictory variable lists (naming them)."""
     from spatial.models._design import parse_term
 
-    if random_effects and fe == "none" and not lee_yu and info.lag != info.error:
-        pass  # EC2SLS (lag) or the KKP random-effects GM (error), as splm's spgm(model="random")
+    if random_effects and fe == "none" and not lee_yu and (info.lag or info.error):
+        pass  # EC2SLS (lag), the KKP random-effects GM (error) or both (sarar), as splm's spgm(model="random")
     elif random_effects or lee_yu or fe not in ("none", "unit"):
         what = ("random_effects=True" + (f" with fe={fe!r}" if fe != "none" else f" for {info.name!r}")
                 if random_effects else ("lee_yu=True" if lee_yu else f"fe={fe!r}"))
         raise SpatialPanelError(
             f"estimator='gmm' with {what} is not available: GMM covers cross-sections (one period, "
             "period=...) of sar, sdm, sem, sdem, sac and ols/slx with endogenous regressors, panels with unit "
-            "fixed effects (fe='unit': sar, sdm, sem, sdem, as splm's spgm within) and random-effects panels of "
-            "sar, sdm, sem and sdem (random_effects=True, as splm's spgm random); use the maximum likelihood "
+            "fixed effects (fe='unit': sar, sdm, sem, sdem, sac, as splm's spgm within) and random-effects panels of "
+            "sar, sdm, sem, sdem and sac (random_effects=True, as splm's spgm random); use the maximum likelihood "
             "estimator for the others")
-    if fe == "unit" and (info.lag and info.error or info.family == "least_squares"):
+    if fe == "unit" and info.family == "least_squares":
         raise SpatialPanelError(
-            f"estimator='gmm' with fe='unit' covers sar, sdm, sem and sdem; not {info.name!r} (use the cross-section "
+            f"estimator='gmm' with fe='unit' covers sar, sdm, sem, sdem and sac; not {info.name!r} (use the cross-section "
             "GMM with period=..., or maximum likelihood)")
     if isinstance(w_lags, bool) or not isinstance(w_lags, int | np.integer) or w_lags < 1:
         raise SpatialPanelError(f"w_lags must be a positive integer (powers of W in the instruments), got {w_lags!r}")
@@ -217,14 +235,19 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
                                     "gives the homoskedastic EC2SLS covariance); use cov='auto'")
         if design.n_periods < 2:
             raise SpatialPanelError("random_effects=True needs at least two periods per unit; this panel has one")
-        if info.error:
+        if info.error and info.lag:
+            q_lagged = np.column_stack([Q, lag_powers(_PerPeriod(lag, design.nobs), Q, 1, w_lags)]) if endog else Q
+            fitted = random_sarar(yv, Z, X, q_lagged, lag, W, design.n_units, design.n_periods, w_lags=w_lags,
+                                  moments=gmm_moments)
+            estimates, cov_matrix = _append_lambda(fitted, names)
+            e = yv - Z @ fitted.beta
+            details.update(lambda_interval=[-BOUND, BOUND], method=f"random-effects SARAR by GM (KKP moments "
+                           f"{gmm_moments!r}) and GLS spatial 2SLS, as splm's spgm(model='random', lag=TRUE, "
+                           "spatial.error=TRUE)", theta=1.0 - float(np.sqrt(fitted.sigma_v2 / fitted.sigma_12)))
+        elif info.error:
             fitted = random_error(yv, X, lag, W, design.n_units, design.n_periods, moments=gmm_moments,
                                   endog=extra_y if endog else None, Q=Q if endog else None)
-            k = len(fitted.beta)
-            estimates = np.concatenate([fitted.beta, [fitted.lam]])
-            names.append("lambda")
-            cov_matrix = np.full((k + 1, k + 1), np.nan)
-            cov_matrix[:k, :k] = fitted.cov
+            estimates, cov_matrix = _append_lambda(fitted, names)
             e = yv - Z @ fitted.beta  # the composite error (spatially autocorrelated)
             details.update(lambda_interval=[-BOUND, BOUND], method=f"KKP random-effects GM (moments {gmm_moments!r}) "
                            "and feasible GLS" + (" by 2SLS" if endog else "") + ", as splm's spgm(model='random')",
@@ -244,22 +267,23 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
             raise SpatialPanelError("cov='robust' is not available for the within GMM panels (splm's spgm gives "
                                     "the homoskedastic covariance); use cov='auto'")
         n, T = design.n_units, design.n_periods
-        if info.error:
+        if info.error and info.lag:
+            fitted = within_sarar(yv, Z, H, lag, n, T, float(W.multiply(W).sum()), n_exog=X.shape[1])
+            estimates, cov_matrix = _append_lambda(fitted, names)
+            details.update(sigma_v2=fitted.sigma_v2, lambda_interval=[-BOUND, BOUND])
+        elif info.error:
             trace = float(W.multiply(W).sum())
             fitted = within_error(yv, X, lag, n, T, trace, endog=extra_y if endog else None,
                                   Q=Q if endog else None)
-            estimates = np.concatenate([fitted.beta, [fitted.lam]])
-            names.append("lambda")
-            k = len(fitted.beta)
-            cov_matrix = np.full((k + 1, k + 1), np.nan)
-            cov_matrix[:k, :k] = fitted.cov
+            estimates, cov_matrix = _append_lambda(fitted, names)
             details.update(sigma_v2=fitted.sigma_v2, lambda_interval=[-BOUND, BOUND])
         else:
             fitted = within_lag(yv, Z, H, n, T)
             estimates, cov_matrix = fitted.beta, fitted.cov
         e = fitted.e
         sigma2 = float(e @ e) / design.nobs
-        details["df"] = "NT - p (lm's, as splm)" if info.lag else ("NT - k (lm's, as splm)" if not endog else "sigma_v2")
+        details["df"] = ("sigma_v2" if info.error and (info.lag or endog) else "NT - p (lm's, as splm)" if info.lag
+                         else "NT - k (lm's, as splm)")
     elif info.error:
         if info.lag or endog:
             fitted = (gs2sls_het(yv, Z, H, W, lag=info.lag) if gmm_errors == "het" else

@@ -1,5 +1,6 @@
-"""GM/IV for fixed-effects (within) spatial panels: the Kapoor-Kelejian-Prucha within moments for the
-spatial error and within spatial 2SLS for the lag, as R splm's ``spgm(model="within")``.
+"""GM/IV for spatial panels as R splm's ``spgm``: within (fixed effects) and random effects, lag (2SLS,
+EC2SLS), error (Kapoor-Kelejian-Prucha moments "initial", "weights" or "fullweights", then feasible GLS)
+and SARAR (both), with or without endogenous regressors. The within case in detail:
 
 Arrays are stacked unit-major and already demeaned by unit (the within transformation commutes with
 W, which acts within each period); ``lag`` applies W to every period.
@@ -28,7 +29,8 @@ import numpy as np
 from spatial.models._iv import _inverse, two_stage
 
 __all__ = ["PanelGM", "within_lag", "within_error", "kkp_within_moments", "solve_lambda_sigma", "random_lag", "random_error",
-           "random_error_components", "solve_moments", "weight_traces", "GmmMoments"]
+           "random_error_components", "solve_moments", "weight_traces", "GmmMoments", "within_sarar",
+           "random_sarar"]
 
 BOUND = 0.999
 
@@ -244,6 +246,19 @@ def random_error_components(u_w, u_b, lag, W, n_units: int, n_periods: int, mome
     return lam, float(sigma_v2), float(sigma_12)
 
 
+def _random_gls(u_w, u_b, lag, W, N: int, T: int, moments: str):
+    """lambda, sigma_v^2, sigma_1^2 (:func:`random_error_components`) and the GLS transformation they define,
+    a -> a_s - theta mean_i(a_s) with a_s = a - lambda W a and theta = 1 - sigma_v / sigma_1."""
+    lam, sigma_v2, sigma_12 = random_error_components(u_w, u_b, lag, W, N, T, moments)
+    theta = 1.0 - np.sqrt(sigma_v2 / sigma_12)
+
+    def gls(a):
+        a = a - lam * lag(a)
+        return a - theta * np.repeat(_unit_means(a, N, T), T, axis=0)
+
+    return lam, sigma_v2, sigma_12, gls
+
+
 def _unit_means(a, N: int, T: int):
     return a.reshape(N, T, *a.shape[1:]).mean(axis=1)
 
@@ -283,13 +298,7 @@ def random_error(y, X, lag, W, n_units: int, n_periods: int, *, moments: str = "
         u_w = yw - Zw[:, keep] @ beta_w
         beta_b, _ = _tsls(root_t * ybar, root_t * Zbar, root_t * np.column_stack([Zbar[:, : X.shape[1]], Qbar]))
         u_b = root_t * (ybar - Zbar @ beta_b)
-    lam, sigma_v2, sigma_12 = random_error_components(u_w, u_b, lag, W, N, T, moments)
-    theta = 1.0 - np.sqrt(sigma_v2 / sigma_12)
-
-    def gls(a):
-        a = a - lam * lag(a)
-        return a - theta * repeat(_unit_means(a, N, T))
-
+    lam, sigma_v2, sigma_12, gls = _random_gls(u_w, u_b, lag, W, N, T, moments)
     yf, xf = gls(y), gls(X)
     if endog is None:
         beta = np.linalg.lstsq(xf, yf, rcond=None)[0]
@@ -301,3 +310,75 @@ def random_error(y, X, lag, W, n_units: int, n_periods: int, *, moments: str = "
         cov = sigma_v2 * _inverse(zp.T @ zp, "the GLS-transformed Z'P_H Z")
         e = yf - zf @ beta
     return PanelGM(beta=beta, cov=cov, e=e, lam=lam, sigma_v2=sigma_v2, sigma_12=sigma_12)
+
+
+def _filtered_2sls(yf, Zf, H, n_exog: int, sigma_v2: float, *, project_exog: bool):
+    """OLS of yf on [X_f, P_H Zf_endog] (``project_exog=False``: splm's spgm.tsls with instr = TRUE, which
+    projects only the endogenous columns) or 2SLS with the instruments [X_f, H]; V = sigma_v^2 (Zp'Zp)^-1."""
+    if project_exog:
+        beta, Zp = _tsls(yf, Zf, np.column_stack([Zf[:, :n_exog], H]))
+    else:
+        Zp = Zf.copy()
+        Zp[:, n_exog:] = _projector(H)(Zf[:, n_exog:])
+        beta = np.linalg.lstsq(Zp, yf, rcond=None)[0]
+    return beta, sigma_v2 * _inverse(Zp.T @ Zp, "the filtered Z'P_H Z")
+
+
+def within_sarar(y, Z, H, lag, n_units: int, n_periods: int, trace_wtw: float, *, n_exog: int) -> PanelGM:
+    """Within SARAR by GM (splm ``spsarargm``, model "within"), arrays within-demeaned and unit-major.
+
+    Z = [X, Y_endog, W y] (the first ``n_exog`` columns exogenous), H the within instruments [X, Q, W^j [X, Q]].
+    The within spatial 2SLS residuals give lambda and sigma_v^2 (the three KKP moments); then y, Z are
+    filtered by (I - lambda W) and y_f regressed on [X_f, P_H [Y_endog, W y]_f] (H not filtered), as splm.
+    """
+    u = y - Z @ _tsls(y, Z, H)[0]
+    lam, sigma_v2 = solve_lambda_sigma(*kkp_within_moments(u, lag, n_units, n_periods, trace_wtw))
+    yf, Zf = y - lam * lag(y), Z - lam * lag(Z)
+    beta, cov = _filtered_2sls(yf, Zf, H, n_exog, sigma_v2, project_exog=False)
+    return PanelGM(beta=beta, cov=cov, e=yf - Zf @ beta, lam=lam, sigma_v2=sigma_v2)
+
+
+def random_sarar(y, Z, X, Q, lag, W, n_units: int, n_periods: int, *, w_lags: int = 2,
+                 moments: str = "initial") -> PanelGM:
+    """Random-effects SARAR by GM (splm ``spsarargm``, model "random"), arrays in levels, unit-major.
+
+    Z = [X (with the constant), Y_endog, W y]; ``Q`` the external instruments with their lags [Q, W Q, W^2 Q]
+    (empty without endog). The within 2SLS (instruments [X_w, Q_w, W^j X_w]) and the between 2SLS (sqrt(T)
+    [X_b, Q_b, W^j X_b], X_b with the constant) give the residuals of KKP's random-effects moments
+    (:func:`random_error_components`); then 2SLS of the GLS-transformed y on the transformed Z with the
+    instruments [Z_f's X, 1, X_w, Q_w, W^j X_w, Q_b, W^j X_b], V = sigma_v^2 (Z_f' P_H Z_f)^-1, as splm.
+    """
+    N, T = n_units, n_periods
+    root_t = np.sqrt(T)
+
+    def repeat(a):
+        return np.repeat(a, T, axis=0)
+
+    def split(a):
+        means = _unit_means(np.asarray(a, dtype=float), N, T)
+        return a - repeat(means), means
+
+    (yw, yb), (Zw, Zb), (Xw, Xb), (Qw, Qb) = split(y), split(Z), split(X), split(Q)
+    varying = np.abs(Xw).max(axis=0) > 0  # the constant has no within part
+    Xw = Xw[:, varying]
+    keep = np.abs(Zw).max(axis=0) > 0
+    Hw = np.column_stack([Qw, lag_powers_of(lag, Xw, w_lags)])
+    Hb = np.column_stack([Qb, lag_powers_of(lambda v: W @ v, Xb, w_lags)])
+    beta_w, _ = _tsls(yw, Zw[:, keep], np.column_stack([Xw, Hw]))
+    u_w = yw - Zw[:, keep] @ beta_w
+    beta_b, _ = _tsls(root_t * yb, root_t * Zb, root_t * np.column_stack([Xb, Hb]))
+    u_b = root_t * (yb - Zb @ beta_b)
+    lam, sigma_v2, sigma_12, gls = _random_gls(u_w, u_b, lag, W, N, T, moments)
+    yf, Zf = gls(y), gls(Z)
+    H = np.column_stack([np.ones(N * T), Xw, Hw, repeat(Hb)])
+    beta, cov = _filtered_2sls(yf, Zf, H, X.shape[1], sigma_v2, project_exog=True)
+    return PanelGM(beta=beta, cov=cov, e=yf - Zf @ beta, lam=lam, sigma_v2=sigma_v2, sigma_12=sigma_12)
+
+
+def lag_powers_of(lag, values: np.ndarray, last: int) -> np.ndarray:
+    """[lag(v), lag(lag(v)), ...] up to ``last`` powers, side by side."""
+    out, current = [], values
+    for _ in range(last):
+        current = lag(current)
+        out.append(current)
+    return np.column_stack(out) if out else np.empty((values.shape[0], 0))

@@ -90,10 +90,12 @@ def _method_label(result) -> str:
         moments = {"het": "het-robust GM (Arraiz et al. 2010)", "hom": "GM (Drukker et al. 2013)",
                    "kp98": "GM (Kelejian-Prucha 1998/99)"}.get(spec.gmm_errors or "", "")
         if getattr(spec, "random_effects", False):
-            how = (f"random-effects GM (Kapoor-Kelejian-Prucha, moments {spec.gmm_moments or 'initial'}) and "
-                   "feasible GLS" if info.error else "EC2SLS, random unit effects")
+            gm = f"random-effects GM (Kapoor-Kelejian-Prucha, moments {spec.gmm_moments or 'initial'})"
+            how = (f"{gm} and GLS spatial 2SLS" if info.error and info.lag else f"{gm} and feasible GLS" if info.error
+                   else "EC2SLS, random unit effects")
         elif spec.fe == "unit":
-            how = "within spatial 2SLS" if info.lag else "within GM (Kapoor-Kelejian-Prucha)"
+            how = ("within GM (Kapoor-Kelejian-Prucha) and spatial 2SLS" if info.lag and info.error else
+                   "within spatial 2SLS" if info.lag else "within GM (Kapoor-Kelejian-Prucha)")
         else:
             how = (f"GS2SLS with {moments} for lambda" if info.lag and info.error else moments if info.error else
                    "spatial 2SLS" if info.lag else "2SLS")

@@ -133,6 +133,7 @@ def _esda(ctx: RunContext) -> None:
     planned += ["esda_global_weights.csv"] if len(chosen) > 1 else []
     moran = "moran" in spec["statistics"]
     planned += [f"esda_moran_table.{f}" for f in spec["table_formats"]] if moran else []
+    planned += [f"esda_moran_robustness_table.{f}" for f in spec["table_formats"]] if moran and len(chosen) > 1 else []
     paths = {file: ctx.output_path(file) for file in planned}
 
     results: dict[str, Any] = {"weights": name}
@@ -229,6 +230,12 @@ def _robustness(ctx: RunContext, panel, chosen: dict[str, Any], spec: dict[str, 
         write_csv(ctx, "esda_global_weights.csv", long.assign(partial=True) if partial else long, index=False)
         if partial:
             ctx.mark_partial("esda_global_weights.csv")
+        if (long["statistic"] == "moran_i").any():
+            table = esda.moran_table(long, lang=spec["language"])  # Moran's I by year under each W, side by side
+            for fmt in spec["table_formats"]:
+                path = paths[f"esda_moran_robustness_table.{fmt}"]
+                table.write(path, overwrite=True)  # checked with the plan
+                ctx.wrote(path)
     return long
 
 
@@ -287,7 +294,7 @@ def _planned(config) -> list[str]:
         return []
     return ["esda_global.csv", "esda_global.json", "esda_lisa.csv", "esda_lisa.json", "esda_transitions.csv",
             "esda_hot_spots.csv", "esda_failed.csv", "esda_global_weights.csv", "esda_moran_over_time*",
-            "esda_moran_table.*",
+            "esda_moran_table.*", "esda_moran_robustness_table.*",
             "esda_scatter_*"]
 
 

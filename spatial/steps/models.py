@@ -19,7 +19,9 @@ Shape::
     conditional_se = false             # with random_effects: coefficient SEs given phi and rho (as R splm)
     estimator = "gmm"                  # ml (default) or gmm: spatial 2SLS, het-robust GM, GS2SLS
                                        # (a cross-section: period, or a table without time), or with
-                                       # fe = "unit" the within GM of splm's spgm (sar, sdm, sem, sdem)
+                                       # fe = "unit" the within GM of splm's spgm (sar, sdm, sem, sdem,
+                                       # sac), or random_effects = true its random-effects GM
+    gmm_moments = "initial"            # gmm random-effects sem/sdem/sac: or "weights", "fullweights"
     endog = ["dig"]                    # gmm: endogenous regressors (not in x) ...
     instruments = ["rugged_x_year"]    # ... and their external instruments (one at least each)
     w_lags = 2                         # gmm lag models: W X, W^2 X instrument W y
@@ -55,7 +57,8 @@ model and parameter), ``models_effects.csv`` (one row per model, regressor and e
 ``models_effects_long_run.csv``: the long-run effects; ``models_effects.csv`` holds the short run); with ``select``,
 ``models_selection.csv`` and ``.txt`` (the selection table, also shown in the report); with
 the Bayesian comparison, ``models_bayes.csv`` (model, log_marginal, prior, probability, mode,
-integration_error) and ``models_bayes.json`` (the same with the interval and quadrature); with
+integration_error), ``models_bayes.json`` (the same with the interval and quadrature) and
+``models_bayes_table.<format>`` (the journal table, in the table formats and language); with
 ``[models.heterogeneity]``, ``models_heterogeneity_table.<format>`` (the groups side by side, the
 difference tests as notes), ``models_heterogeneity_tests.csv`` (Wald and permutation tests) and
 ``models_heterogeneity.json``. The permutation test uses ``seed``.
@@ -100,9 +103,12 @@ def _check(spec: dict[str, Any]) -> None:
     config_seed(spec["seed"], "[models] seed")
     # which models a family fits, read from the catalog's spatial terms (it imports no numpy)
     one_parameter = [m for m, info in MODELS.items() if info.n_spatial == 1]
-    if spec["random_effects"] and any(m not in one_parameter for m in spec["models"]):
-        raise ConfigError(f"[models] random_effects = true applies to models {', '.join(one_parameter)} only; "
-                          f"models = {spec['models']}")
+    spatial = [m for m, info in MODELS.items() if info.n_spatial >= 1]  # GMM also fits the random-effects SARAR
+    covered = spatial if spec["estimator"] == "gmm" else one_parameter
+    if spec["random_effects"] and any(m not in covered for m in spec["models"]):
+        raise ConfigError(f"[models] random_effects = true applies to models {', '.join(covered)} only"
+                          + ("" if spec["estimator"] == "gmm" else " (sac too with estimator = \"gmm\")")
+                          + f"; models = {spec['models']}")
     if spec["conditional_se"] and not spec["random_effects"]:
         raise ConfigError("[models] conditional_se = true applies to random-effects fits; set random_effects = "
                           "true or leave conditional_se out")
@@ -153,7 +159,7 @@ def _check_gmm(spec: dict[str, Any]) -> None:
     if clash or spec["fe"] not in ("none", "unit"):
         raise ConfigError(f"[models] estimator = \"gmm\" fits cross-sections, panels with fe = \"unit\" and "
                           f"random-effects panels; remove {clash or ['fe']} (or use estimator = \"ml\")")
-    within = [m for m, info in MODELS.items() if info.n_spatial == 1]  # the within GM: one spatial parameter
+    within = [m for m, info in MODELS.items() if info.n_spatial >= 1]  # the within GM: sar, sem, sdm, sdem, sac
     if spec["fe"] == "unit" and any(m not in within for m in spec["models"]):
         raise ConfigError(f"[models] estimator = \"gmm\" with fe = \"unit\" covers {', '.join(within)}; "
                           f"models = {spec['models']}")
@@ -263,11 +269,13 @@ def _planned(spec: dict[str, Any]) -> list[str]:
         planned += ["models_selection.csv", "models_selection.txt"]
     if spec["bayes"]:
         planned += ["models_bayes.csv", "models_bayes.json"]
+        planned += [f"models_bayes_table.{f}" for f in spec["table_formats"]]
     if isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1:
         planned += [f"models_robustness_table.{f}" for f in spec["table_formats"]]
         planned += ["models_robustness_params.csv", "models_robustness_effects.csv"]
     if spec.get("heterogeneity") is not None:
         planned += [f"models_heterogeneity_table.{f}" for f in spec["table_formats"]]
+        planned += [f"models_heterogeneity_tests_table.{f}" for f in spec["table_formats"]]
         planned += ["models_heterogeneity_tests.csv", "models_heterogeneity.json"]
     return planned
 
@@ -331,9 +339,15 @@ def _models_step(ctx: RunContext) -> None:
     if bayes is not None:
         import json
 
+        from spatial.models import bayes_table
+
         write_csv(ctx, "models_bayes.csv", bayes.table, index=False)
         write_text_atomic(paths["models_bayes.json"], json.dumps(bayes.to_dict(), indent=2, ensure_ascii=False) + "\n")
         ctx.wrote(paths["models_bayes.json"])
+        journal = bayes_table(bayes, lang=spec["language"], digits=spec["table_digits"])
+        for fmt in spec["table_formats"]:
+            journal.write(paths[f"models_bayes_table.{fmt}"], overwrite=True)  # checked with the other outputs
+            ctx.wrote(paths[f"models_bayes_table.{fmt}"])
     for fmt in spec["table_formats"]:
         path = paths[f"models_table.{fmt}"]
         table.write(path, overwrite=True)  # checked above (never an input; existing only with overwrite)
@@ -388,19 +402,26 @@ def _check_numerics(results: dict[str, Any]) -> None:
 
 def _robustness(ctx: RunContext, spec: dict[str, Any], chosen: dict[str, Any], first: dict[str, Any]) -> dict:
     """The same models under every W of a robustness set, side by side (model-major, then W)."""
-    from spatial.models import compare
-
     names = list(chosen)
     by_weights = {names[0]: first} | {w: _fit_models(ctx, spec, chosen[w]) for w in names[1:]}
-    columns = {f"({i}) {model.upper()} {w}": by_weights[w][model]
-               for i, (model, w) in enumerate(((m, w) for m in spec["models"] for w in names), 1)}
-    table = compare(columns, effects=True, **_table_options(spec))
+    table = robustness_table(by_weights, spec["models"], _table_options(spec))
     ctx.echo("")
     ctx.echo(f"Robustness: the models under each weights matrix ({', '.join(names)})")
     ctx.echo(table.to_text())
-    robust = {"weights": names, "results": by_weights, "table": table}
+    robust = {"weights": names, "results": by_weights, "table": table, "models": list(spec["models"]),
+              "table_options": _table_options(spec)}
     ctx.results["models_robustness"] = robust
     return robust
+
+
+def robustness_table(by_weights: dict[str, dict[str, Any]], models: list[str], options: dict[str, Any]):
+    """The same models under every W side by side, "(1) SDM W1", "(2) SDM W2"... (model-major, then W);
+    one builder for the files and the report (which passes its own ``lang``)."""
+    from spatial.models import compare
+
+    columns = {f"({i}) {model.upper()} {w}": by_weights[w][model]
+               for i, (model, w) in enumerate(((m, w) for m in models for w in by_weights), 1)}
+    return compare(columns, effects=True, **options)
 
 
 def _write_robustness(ctx: RunContext, spec: dict[str, Any], robust: dict, paths: dict) -> None:
@@ -439,10 +460,13 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
 def _write_heterogeneity(ctx: RunContext, spec: dict[str, Any], het, paths: dict) -> None:
     table = het.table(**_table_options(spec),
                       effects=any(r.effects is not None for r in het.groups.results.values()))
+    tests = het.differences_table(**{k: v for k, v in _table_options(spec).items()
+                                     if k in ("lang", "digits", "levels", "labels")})
     for fmt in spec["table_formats"]:
-        path = paths[f"models_heterogeneity_table.{fmt}"]
-        table.write(path, overwrite=True)  # checked with the plan (never an input; existing only with overwrite)
-        ctx.wrote(path)
+        for stem, journal in (("models_heterogeneity_table", table), ("models_heterogeneity_tests_table", tests)):
+            path = paths[f"{stem}.{fmt}"]
+            journal.write(path, overwrite=True)  # checked with the plan (never an input; existing only with overwrite)
+            ctx.wrote(path)
     write_csv(ctx, "models_heterogeneity_tests.csv", het.tests_frame(), index=False)
     path = paths["models_heterogeneity.json"]
     write_text_atomic(path, het.to_json())

@@ -471,30 +471,38 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
 
 
 def _robustness_section(report, ctx: RunContext, words: dict[str, str]) -> None:
-    """Moran's I and the models under each W of a robustness set, side by side."""
-    from spatial.steps.esda import side_by_side
+    """Moran's I by year and the models under each W of a robustness set, side by side, as the
+    files print them but in the report's language."""
+    from spatial.esda import moran_table
 
     esda = _esda_results(ctx)
     long = esda.robustness if esda is not None else None
-    if long is not None and not long.empty:
-        wide = side_by_side(long)
-        report.add("robustness", _table(report.lang, wide, index=True, caption=words["robust_esda"],
-                                       pvalues=tuple(c for c in wide.columns if c.endswith(": p"))))
+    if long is not None and not long.empty and (long["statistic"] == "moran_i").any():
+        report.add("robustness", _journal(moran_table(long, lang=report.lang), caption=words["robust_esda"]))
     models = ctx.results.get("models_robustness")
     if isinstance(models, Mapping) and models.get("table") is not None:
-        report.add("robustness", _journal(models["table"], caption=words["robust_models"]))
+        from spatial.steps.models import robustness_table
+
+        journal = models["table"]
+        if isinstance(models.get("table_options"), Mapping):
+            journal = robustness_table(models["results"], models["models"],
+                                       {**models["table_options"], "lang": report.lang})
+        report.add("robustness", _journal(journal, caption=words["robust_models"]))
 
 
 def _heterogeneity_section(report, ctx: RunContext, words: dict[str, str]) -> None:
-    """The model by group side by side, then the Wald and permutation tests of equal coefficients."""
+    """The model by group side by side, then the tests of equal coefficients as a journal table."""
 
     het = ctx.results.get("heterogeneity")
     if het is None:
         return
-    side = het.table(lang=report.lang, effects=any(r.effects is not None for r in het.groups.results.values()))
+    models = ctx.results.get("models")
+    options = dict(models.get("table_options") or {}) if isinstance(models, Mapping) else {}
+    options["lang"] = report.lang
+    side = het.table(**options, effects=any(r.effects is not None for r in het.groups.results.values()))
     report.add("heterogeneity", _journal(side))
-    tests = het.tests_frame().dropna(axis=1, how="all")
-    report.add("heterogeneity", _table(report.lang, tests, caption=words["group_tests"], pvalues=("p_value", "permutation_p")))
+    keep = {k: v for k, v in options.items() if k in ("lang", "digits", "levels", "labels")}
+    report.add("heterogeneity", _journal(het.differences_table(**keep), caption=words["group_tests"]))
 
 
 def _indices_section(report, ctx: RunContext, words: dict[str, str]) -> None:

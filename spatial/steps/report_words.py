@@ -169,28 +169,8 @@ def localised_table(lang: str, frame: pd.DataFrame, *, index: bool = False, **op
     return table(shown.rename(columns=names), **options)
 
 
-_FE_ZH = {"twoway": "双向固定效应", "unit": "个体固定效应", "time": "时间固定效应", "none": "无"}
-_BAYES_NOTES_ZH = {
-    "models with and without W*X compare under LeSage's normalisation of the flat prior on beta":
-        "含与不含 W*X 的模型按 LeSage 对 β 平坦先验的标准化进行比较",
-    "W applied to the demeaned data (LeSage's and SDPDmod's convention)": "W 作用于去均值后的数据（LeSage 与 SDPDmod 的约定）",
-}
-
-
 def bayes_note(comparison, lang: str) -> str:
-    """The note under the Bayesian comparison in ``lang`` (the comparison's own English note for "en")."""
-    import math
+    """The note under the Bayesian comparison in ``lang`` (:func:`spatial.models.bayes_table.bayes_note`)."""
+    from spatial.models.bayes_table import bayes_note as note
 
-    if lang != "zh":
-        return comparison.note
-    lo, hi = comparison.interval
-    interval = f"ρ/λ 在 ({lo:.6g}, {hi:.6g}) 上服从均匀分布；" if math.isfinite(lo) else ""
-    notes = "".join(_BAYES_NOTES_ZH.get(n, n) + "。" for n in comparison.notes)
-    quadrature = str(comparison.quadrature)
-    if quadrature.startswith("none"):
-        quadrature = "无（仅 OLS/SLX）"
-    elif quadrature.startswith("adaptive Gauss-Kronrod"):
-        logdet = "每个节点由特征值精确计算" if "eigenvalues" in quadrature else "稀疏 LU 值的分段 Chebyshev 插值"
-        quadrature = f"自适应 Gauss-Kronrod 求积（QUADPACK qags，21 点），对数行列式{logdet}"
-    return (f"注：对数边际似然（LeSage 2014），先验 p(β, σ) ∝ 1/σ；{interval}固定效应："
-            f"{_FE_ZH.get(comparison.fe, comparison.fe)}；N = {comparison.nobs}。数值积分：{quadrature}。{notes}")
+    return note(comparison, lang)

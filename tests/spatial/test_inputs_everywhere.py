@@ -212,3 +212,30 @@ def test_a_weights_file_with_other_extra_units_is_still_refused(provinces, capsy
                  "--weights", str(w), "--permutations", "0"])
     err = capsys.readouterr().err
     assert code == 2 and "'650000'" in err and "'659999'" in err and "--restrict intersection" in err
+
+
+def test_a_weights_file_keyed_by_the_users_unit_names_is_read_through_the_name_match(provinces, capsys):
+    """An economic W built from the user's own table is keyed by its names (北京市); the panel matched
+    those names to codes (110000): the file is read through the same match, and gives what the
+    same W keyed by codes gives."""
+    table = pd.read_csv(provinces / "panel.csv")
+    table["gdp"] = np.exp(table["x"])
+    table.to_csv(provinces / "panel.csv", index=False)
+    by_name = provinces / "econ.gwt"
+    assert main(["weights", "build", str(provinces / "panel.csv"), "--id", "province", "--kind", "economic",
+                 "--variable", "gdp", "--time", "year", "--out", str(by_name)]) == 0
+    layer = datasets.load("china_provinces")
+    codes = dict(zip(layer["name_zh"], layer["adcode"].astype(str), strict=True))
+    table.assign(code=table["province"].map(codes)).to_csv(provinces / "coded.csv", index=False)
+    by_code = provinces / "econ_codes.gwt"
+    assert main(["weights", "build", str(provinces / "coded.csv"), "--id", "code", "--kind", "economic",
+                 "--variable", "gdp", "--time", "year", "--out", str(by_code)]) == 0
+    out = {}
+    for name, w in (("names", by_name), ("codes", by_code)):
+        out[name] = provinces / f"moran_{name}.csv"
+        code = main(["moran", str(provinces / "panel.csv"), "--id", "province", "--time", "year", "--variables", "y",
+                     "--boundaries", "china_provinces", "--match-names", "name_zh", "--weights", str(w),
+                     "--permutations", "0", "--out", str(out[name])])
+        assert code == 0, capsys.readouterr().err
+    names, codes_ = (pd.read_csv(out[k], encoding="utf-8-sig") for k in ("names", "codes"))
+    np.testing.assert_allclose(names["value"], codes_["value"], rtol=1e-12)

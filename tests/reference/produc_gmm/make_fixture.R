@@ -143,6 +143,14 @@ fit <- spgm(f_ex, data = produc, index = c("id", "year"), listw = lw, model = "r
             spatial.error = TRUE, endog = ~ log(emp), instruments = ~ log(hwy) + log(water), lag.instruments = TRUE)
 cases$random_sarar_endog <- pack(fit, "spgm(model='random', lag=TRUE, spatial.error=TRUE, endog=~log(emp), instruments=~log(hwy)+log(water), lag.instruments=TRUE)")
 
+# "weights" stalls in spsarargm too (lambda 0.325480 as is, the initial value): the converged rerun.
+lw_m <- splm:::listw2dgCMatrix(lw)
+fit <- converged(splm:::spsarargm)(f, data = produc, index = c("id", "year"), listw = lw_m, listw2 = lw_m,
+                                   moments = "weights", lag = TRUE, endog = NULL, instruments = NULL,
+                                   verbose = FALSE, effects = "random", control = list(), lag.instruments = FALSE,
+                                   optim.method = "nlminb", pars = NULL, twow = FALSE, Durbin = FALSE)
+cases$random_sarar_weights_converged <- pack(fit, "splm:::spsarargm(effects='random', moments='weights') with nlminb scaled and restarted to convergence")
+
 out <- list(software = paste0("R ", R.version$major, ".", R.version$minor, ", splm ", packageVersion("splm"),
                               ", spdep ", packageVersion("spdep"), ", plm ", packageVersion("plm")),
             script = "tests/reference/produc_gmm/make_fixture.R", cases = cases)

@@ -168,14 +168,21 @@ def test_random_effects_gmm_through_cli_and_config(tmp_path, capsys):
     assert fitted.params["rho"] == pytest.approx(rho, rel=1e-6)
 
 
-def test_config_refuses_random_effects_gmm_beyond_sar_sem_sdm_sdem():
+def test_config_random_effects_gmm_covers_the_spatial_models_with_sac():
+    """GMM fits the random-effects (and within) SARAR; ML's random effects stop at one spatial parameter."""
     from spatial.config import validate_config
     from spatial.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="random_effects = true applies to models sar, sem, sdm, sdem only"):
-        validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp"]},
-                         "models": {"y": "gsp", "x": ["gsp"], "models": ["sar", "sac"], "estimator": "gmm",
-                                    "random_effects": True}})
+    def models(names, **extra):
+        return validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp"]},
+                                "models": {"y": "gsp", "x": ["gsp"], "models": names, **extra}})
+
+    models(["sar", "sac"], estimator="gmm", random_effects=True)
+    models(["sem", "sac"], estimator="gmm", fe="unit")
+    with pytest.raises(ConfigError, match="random_effects = true applies to models sar, sem, sdm, sdem, sac only"):
+        models(["sar", "slx"], estimator="gmm", random_effects=True)
+    with pytest.raises(ConfigError, match="applies to models sar, sem, sdm, sdem only .sac too with estimator"):
+        models(["sar", "sac"], random_effects=True)
 
 
 def test_gmm_moments_through_cli_and_config(tmp_path, capsys):
