@@ -163,9 +163,6 @@ def _check_gmm(spec: dict[str, Any]) -> None:
     if spec["fe"] == "unit" and any(m not in within for m in spec["models"]):
         raise ConfigError(f"[models] estimator = \"gmm\" with fe = \"unit\" covers {', '.join(within)}; "
                           f"models = {spec['models']}")
-    if spec.get("heterogeneity") or (isinstance(spec.get("weights"), list) and len(spec["weights"]) > 1):
-        raise ConfigError("[models] estimator = \"gmm\" is not run by group or under a robustness set of weights "
-                          "yet; remove [models.heterogeneity] or the list of weights")
     least = [m for m in spec["models"] if MODELS[m].family == "least_squares"]
     if least and not spec.get("endog"):
         raise ConfigError(f"[models] estimator = \"gmm\" of {least} without endog is least squares itself; remove "

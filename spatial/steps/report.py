@@ -14,7 +14,11 @@ Each result in ``ctx.results`` adds its section; absent ones are simply not show
 the only place that translates our objects (SpatialPanel, libpysal ``Graph``, ESDA tables, model
 results) into the plain frames that :mod:`maps` takes. What it reads:
 
-* ``"weights"``: ``{name: libpysal.graph.Graph}`` -> summary table and a links map;
+* ``"weights"``: ``{name: libpysal.graph.Graph}`` -> summary table, a links map (a click on a unit
+  lists its neighbours and weights) and the matrix heatmap (n <= 400) of each; with
+  ``"weights_info"`` (how each was built), the links an island policy added are listed in a table,
+  drawn dashed in red on the map and outlined in the heatmap, and a contiguity W's raw (binary)
+  weights are listed beside its row-standardised ones;
 * ``"esda"``: the ESDA step's :class:`spatial.steps.esda.EsdaResults`: its global result gives
   the Moran series (two-sided p-values of the randomisation inference) and the journal table by
   year, its LISA and hot-spot results the cluster and Gi* maps (permutation p-values when
@@ -95,6 +99,12 @@ def _words(lang: str) -> dict[str, str]:
         "year": "Year",
         "full_table": "The whole table: {file}",
         "bayes": "Bayesian model comparison: log-marginal likelihoods and posterior model probabilities",
+        "island_links": "{name}: links added to connect islands, each to its nearest unit (drawn dashed in red on "
+                        "the map); distance between {measured}, {unit}",
+        "boundary": "boundaries", "points": "points",
+        "heatmap": "{name}: the weights matrix (row: unit, column: neighbour; colour: weight)",
+        "no_heatmap": "{name}: the matrix heatmap is drawn for at most {max} units and this W has {n} (a "
+                      "cell would be smaller than a dot); its summary is in the table above.",
     }
     zh = {
         "units": "个单元", "periods": "个时期", "obs": "个观测", "variables": "变量",
@@ -114,6 +124,10 @@ def _words(lang: str) -> dict[str, str]:
         "year": "年份",
         "full_table": "完整表格：{file}",
         "bayes": "贝叶斯模型比较：对数边际似然与后验模型概率",
+        "island_links": "{name}：为连接孤岛而添加的连接（各连至最近的单元，地图上以红色虚线表示）；{measured}距离，单位 {unit}",
+        "boundary": "边界间", "points": "点间",
+        "heatmap": "{name}：空间权重矩阵（行为单元，列为邻居，颜色表示权重）",
+        "no_heatmap": "{name}：矩阵热图仅在单元数不超过 {max} 时绘制，该权重矩阵有 {n} 个单元（每格小于一个点）；其概要见上表。",
     }
     return zh if lang == "zh" else en
 
@@ -250,14 +264,75 @@ def _weights_section(report, ctx: RunContext, units, words: dict[str, str], spec
             blocks.append(Paragraph(f"{name}: " + words["islands_note"].format(ids=", ".join(map(str, isolates[:20])))))
         if n_components > 1:
             blocks.append(Paragraph(f"{name}: " + words["components_note"].format(n=n_components, sizes=sizes[:10])))
+        info = (ctx.results.get("weights_info") or {}).get(name) or {}
+        added = pd.DataFrame((info.get("islands") or {}).get("added") or [],
+                             columns=["island", "neighbor", "distance", "unit", "measured"])
+        if len(added):
+            blocks.append(_island_links_table(report.lang, str(name), added, units, spec, words))
         if units is not None and len([b for b in blocks if b.kind == "map"]) < _MAX_WEIGHT_MAPS:
             edges = graph.adjacency.reset_index()
+            raw = None
+            if info.get("kind") in ("queen", "rook") and info.get("transform") not in (None, "none"):
+                edges["raw"] = 1.0  # contiguity is binary before the transformation, and so are island links
+                raw = "raw"
             outside = [str(i) for i in units.index if i not in set(ctx.panel.geometry.index)]
             m = maps.links_map(units, edges, names=spec["names"], lang=report.lang, tiles=spec["tiles"],
-                               outside=outside)
+                               outside=outside, island_links=added if len(added) else None, raw=raw)
             blocks.append(Report.map_block(str(name), m))
+        if len([b for b in blocks if b.kind == "image"]) < _MAX_WEIGHT_MAPS:
+            blocks.append(_heatmap_block(report.lang, str(name), graph, units, spec, added, words))
     summary = _table(report.lang, pd.DataFrame(rows), caption=words["weights_summary"]) if rows else None
     report.add("weights", *([summary] if summary else []), *blocks)
+
+
+def _island_links_table(lang: str, name: str, added: pd.DataFrame, units, spec: dict, words: dict[str, str]):
+    """The links an island policy added to a W (Hainan--Guangdong), units named as on the maps."""
+    label = _unit_labels(units, spec, lang)
+    frame = pd.DataFrame({"island": [label.get(str(i), str(i)) for i in added["island"]],
+                          "neighbor": [label.get(str(i), str(i)) for i in added["neighbor"]],
+                          "distance": added["distance"].astype(float).round(2)})
+    measured = words.get(str(added["measured"].iloc[0]), str(added["measured"].iloc[0]))
+    caption = words["island_links"].format(name=name, measured=measured, unit=added["unit"].iloc[0])
+    return _table(lang, frame, caption=caption, formats={"distance": ".2f"})
+
+
+def _heatmap_block(lang: str, name: str, graph, units, spec: dict, added: pd.DataFrame, words: dict[str, str]):
+    """The W as a matrix heatmap (units by region when the boundaries have a ``region`` column, then
+    by id; island links outlined), or a sentence saying why it is not drawn (more than 400 units)."""
+    import io
+
+    from maps.heatmap import MAX_UNITS, weights_heatmap
+    from maps.report import Paragraph, image
+
+    ids = [str(i) for i in graph.unique_ids]
+    if len(ids) > MAX_UNITS:
+        return Paragraph(words["no_heatmap"].format(name=name, n=len(ids), max=MAX_UNITS))
+    names = _unit_labels(units, spec, lang, with_id=False)
+    regions = None
+    if units is not None and "region" in units.columns:
+        region = units["region"].set_axis(units.index.astype(str))
+        if set(ids) <= set(region.index) and region.reindex(ids).notna().all():
+            regions = region.reindex(ids)
+    fig = weights_heatmap(graph.adjacency.reset_index(), ids=ids, labels=names or None, groups=regions,
+                          island_links=list(added[["island", "neighbor"]].itertuples(index=False, name=None)),
+                          lang=lang, figsize=(6.4, 5.6))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return image(buffer.getvalue(), words["heatmap"].format(name=name), colors=128)
+
+
+def _unit_labels(units, spec: dict, lang: str, *, with_id: bool = True) -> dict[str, str]:
+    """``name (id)`` (or the name alone) of each unit, with the name column the maps use (``[report] names``
+    or the usual ones)."""
+    if units is None:
+        return {}
+    preferred = ("name_zh", "name", "name_en") if lang == "zh" else ("name_en", "name", "name_zh")
+    columns = list(spec.get("names") or [c for c in (*preferred, "state", "NAME", "province") if c in units.columns][:1])
+    if not columns:
+        return {}
+    names = units[columns[0]].astype(str)
+    return {str(i): (f"{n} ({i})" if with_id else n) if n and n != str(i) else str(i)
+            for i, n in zip(units.index, names, strict=True)}
 
 
 def _variable_maps(report, ctx: RunContext, units, spec: dict) -> None:

@@ -46,6 +46,7 @@ _HEADERS: dict[str, tuple[str, str]] = {
     "contribution": ("Contribution", "贡献率"), "obstacle": ("Obstacle degree", "障碍度"), "q": ("q", "q 值"),
     "factor": ("Factor", "因子"), "interaction": ("Interaction", "交互作用"), "strata": ("Strata", "分层数"),
     "n_units": ("Units", "单元数"), "nobs": ("N", "样本数"), "periods": ("Periods", "时期数"),
+    "island": ("Island", "孤岛"), "neighbor": ("Neighbour", "邻居"), "distance": ("Distance", "距离"),
 }
 _CAPTIONS: dict[str, tuple[str, str]] = {
     "composite.normalized": ("Normalised indicators", "标准化指标"), "composite.scores": ("Composite scores", "综合得分"),
