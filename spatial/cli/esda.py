@@ -266,9 +266,10 @@ def _period(panel, text: str):
 
 
 def _labels(panel, column: str | None):
-    """Short names by id from a boundary or table text column."""
+    """Short names by id from a boundary or table text column; without one, the user's own unit names
+    (a table matched by name), else None (the ids)."""
     if column is None:
-        return None
+        return panel.unit_labels
     from spatial.errors import SchemaError
     from spatial.io import close_matches
 

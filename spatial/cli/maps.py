@@ -23,11 +23,14 @@ def _progress(text: str) -> None:
 
 
 def _load(file: Path, column: str, id_column: str | None, time_column: str | None, boundaries: str | None,
-          loader: dict, as_text: bool = False):
-    """(units GeoDataFrame, values as a wide frame or a column name, id column of units or None).
+          loader: dict, names: list[str] | None, as_text: bool = False):
+    """(units GeoDataFrame, values as a wide frame or a column name, id column of units or None, the
+    ``names`` of the tooltips).
 
     A table joined to ``boundaries`` is read as every command reads it (``spatial check``'s options:
-    bundled names, name matching, the study area, encodings); a boundary file is mapped as it is."""
+    bundled names, name matching, the study area, encodings), and its units are named in the tooltips
+    as the table names them (unless ``--names`` chooses boundary columns); a boundary file is mapped
+    as it is."""
     from spatial.errors import SchemaError
 
     if boundaries is None:
@@ -46,11 +49,12 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
         if as_text:  # labels (numbers too) of a boundary file's column, by unit id
             ids = units[id_column].astype(str) if id_column else units.index.astype(str)
             labels = units[column].map(lambda v: None if v is None or v != v else _label(v))
-            return units, labels.set_axis(ids).to_frame(column), id_column
-        return units, column, id_column
+            return units, labels.set_axis(ids).to_frame(column), id_column, names
+        return units, column, id_column, names
     from spatial.cli.inputs import panel_config, split_list
     from spatial.config import validate_config
     from spatial.pipeline import load_panel, with_context
+    from spatial.unit_label import display_units
 
     if not id_column:
         raise SchemaError("--id is required with --boundaries (the unit id column of the table)")
@@ -73,10 +77,13 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
             config = validate_config(raw, where="command line")
             panel = load_panel(config)
         labels = panel.wide(column).apply(lambda c: c.map(lambda v: categories[int(v)] if v == v else None))
-        return with_context(config, panel), labels, None
+        units, names = display_units(with_context(config, panel), panel.unit_labels, names)
+        return units, labels, None, names
     config = validate_config(raw, where="command line")
     panel = load_panel(config)
-    return with_context(config, panel), panel.wide(column), None  # units outside the study drawn as no data
+    # units outside the study drawn as no data; tooltips name the units as the table does
+    units, names = display_units(with_context(config, panel), panel.unit_labels, names)
+    return units, panel.wide(column), None, names
 
 
 def _label(value) -> str:
@@ -190,8 +197,8 @@ def _column_output(file: Path, kind: str | None, column: str, target: Path, suff
         return
     if seed is not None:
         raise SchemaError(_SEED_UNUSED)
-    units, values, unit_id = _load(file, column, id_column, time_column, boundaries, loader,
-                                   as_text=kind in ("categories", "lisa"))
+    units, values, unit_id, names = _load(file, column, id_column, time_column, boundaries, loader, names,
+                                          as_text=kind in ("categories", "lisa"))
     shown_period = _period_value(values, period)
     text = not isinstance(values, str) and not values.empty and not all(
         pd.api.types.is_numeric_dtype(d) for d in values.dtypes)
@@ -235,7 +242,9 @@ def _computed_lisa(file: Path, column: str, target: Path, suffix: str, id_column
     table = result.table
     clusters = table.pivot(index="id", columns="period", values="cluster")
     pvalues = table.pivot(index="id", columns="period", values="p_sim").astype(float)
-    units = with_context(config, panel)
+    from spatial.unit_label import display_units
+
+    units, names = display_units(with_context(config, panel), panel.unit_labels, names)
     shown = _period_value(clusters, period)
     heading = title or f"LISA: {column} (queen, 999 permutations, seed {seed})"
     if suffix != ".html":
@@ -289,7 +298,8 @@ def _results_output(file: Path, kind: str, column, target: Path, suffix: str, id
     from spatial._fs import write_text_atomic
     from spatial.cli.map_kinds import result_frames
 
-    units, frames, variable = result_frames(file, kind, column, id_column, time_column, boundaries, loader)
+    units, frames, variable, names = result_frames(file, kind, column, id_column, time_column, boundaries, loader,
+                                                   names)
     if kind == "effects":
         import pandas as pd
 
