@@ -30,7 +30,7 @@ from maps._escape import safe_text
 from maps._i18n import Lang, word
 from maps._topology import encode, encode_unsigned
 
-__all__ = ["OfflineMap", "View", "Tiles", "build_map", "map_parts", "MAP_CSS", "PAGE_CSS"]
+__all__ = ["OfflineMap", "View", "Tiles", "build_map", "map_parts", "shapes_script", "MAP_CSS", "PAGE_CSS"]
 
 
 MAP_CSS = """
@@ -38,7 +38,11 @@ MAP_CSS = """
 .spatial-panel-control { background: rgba(255,255,255,.94); padding: 6px 9px; border-radius: 5px;
   box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.35 system-ui, "Noto Sans CJK SC", "PingFang SC",
   "Microsoft YaHei", sans-serif; max-width: 300px; }
-.spatial-panel-control .spatial-title { font-weight: 600; font-size: 13px; margin-bottom: 4px; }
+.spatial-panel-control { position: relative; }
+.spatial-panel-control .spatial-title { font-weight: 600; font-size: 13px; margin-bottom: 4px; padding-right: 22px; }
+.spatial-legend-toggle { position: absolute; top: 4px; right: 5px; width: 18px; height: 18px; padding: 0;
+  border: 1px solid #999; border-radius: 3px; background: #fff; font: 14px/14px system-ui, sans-serif;
+  color: #333; cursor: pointer; }
 .spatial-panel-control select { max-width: 170px; font: inherit; }
 .spatial-panel-control input[type=range] { width: 100%; margin: 4px 0 2px; }
 .spatial-panel-control table { border-collapse: collapse; margin-top: 4px; }
@@ -47,7 +51,7 @@ MAP_CSS = """
 .spatial-swatch { display: inline-block; width: 18px; height: 12px; border: 1px solid #666; }
 .spatial-caption { color: #333; }
 .spatial-note { color: #555; font-size: 11px; margin-top: 3px; max-width: 260px; }
-@media print { .spatial-panel-control select, .spatial-panel-control input { display: none; } }
+@media print { .spatial-panel-control select, .spatial-panel-control input, .spatial-legend-toggle { display: none; } }
 """
 PAGE_CSS = "html, body { width: 100%; height: 100%; margin: 0; padding: 0; }"
 _SKIP_IN_REPORT = ("spatial_assets", "spatial_page")
@@ -134,7 +138,12 @@ class _UnitsLayer(Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+        {% if this.shared %}
+        var {{ this.get_name() }} = spatialPanel.units(spatialPanel.shape({{ this.shared|tojson }},
+            {{ this.data["names"]|tojson }}));
+        {% else %}
         var {{ this.get_name() }} = spatialPanel.units({{ this.data|tojson }});
+        {% endif %}
         {% endmacro %}
         """
     )
@@ -143,6 +152,17 @@ class _UnitsLayer(Layer):
         super().__init__(name=name, overlay=True)
         self._name = "SpatialUnits"
         self.data = data
+        self.shared: str | None = None  # in a report: the key of the outlines given once for every map
+
+    def share(self) -> tuple[str, dict]:
+        """Render the outlines by reference (``spatialPanel.shape(key, names)``); the key (a hash of
+        the outlines, so that maps of the same units share one copy) and the outlines to define once."""
+        import hashlib
+        import json
+
+        shape = {k: v for k, v in self.data.items() if k != "names"}
+        self.shared = hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
+        return self.shared, shape
 
 
 class _ViewControl(MacroElement):
@@ -225,24 +245,52 @@ def build_map(
         "texts": _texts(views),
         "legends": [v.legend + note_html for v in views],
         "initial": initial % len(views),
+        "toggle": [safe_text(word("legend_hide", lang)), safe_text(word("legend_show", lang))],
     }
     _ViewControl(units, spec).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
-def map_parts(m: folium.Map) -> tuple[str, str, str]:
+def map_parts(m: folium.Map, shapes: dict[str, dict] | None = None) -> tuple[str, str, str]:
     """The map's own head elements, body and script, for embedding several maps in one page
-    (the page then inlines Leaflet once, see :func:`maps._assets.inline_head`)."""
+    (the page then inlines Leaflet once, see :func:`maps._assets.inline_head`).
+
+    With ``shapes`` (a dict the caller keeps), the units' outlines are not written into the script
+    but added to ``shapes`` under a key of their content, and the script refers to them: the page
+    defines each distinct outline set once (:func:`shapes_script`), so that twenty maps of the 31
+    provinces carry their outlines once, not twenty times."""
     figure = m.get_root()
     if not isinstance(figure, LiteralFigure):
         raise UnsafePageError(f"map_parts needs a map made by this package (its page is a {type(figure).__name__}, "
                               "which renders text as a template twice)")
+    if shapes is not None:
+        for child in _descendants(m):
+            if isinstance(child, _UnitsLayer):
+                key, shape = child.share()
+                shapes.setdefault(key, shape)
     figure.prepare()
     head = "\n".join(
         child.render() for name, child in figure.header._children.items() if name not in _SKIP_IN_REPORT
     )
     return head, figure.html.render(), figure.script.render()
+
+
+def _descendants(element):
+    for child in element._children.values():
+        yield child
+        yield from _descendants(child)
+
+
+def shapes_script(shapes: dict[str, dict]) -> str:
+    """The script that defines the outlines :func:`map_parts` collected (JSON escaped for a page:
+    ``<``, ``>``, ``&`` and quotes as unicode escapes, as ``tojson`` does)."""
+    from markupsafe import Markup
+    from jinja2.utils import htmlsafe_json_dumps
+
+    return str(Markup("").join(
+        Markup("spatialPanel.define({}, {});\n").format(htmlsafe_json_dumps(key), htmlsafe_json_dumps(shape))
+        for key, shape in shapes.items()))
 
 
 def legend_table(rows: list[tuple[dict, str, int | None]]) -> str:

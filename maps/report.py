@@ -25,7 +25,7 @@ from maps._atomic import atomic_target
 from maps._classify import check_choice
 from maps._format import format_number, format_p
 from maps._i18n import Lang, word
-from maps._leaflet import MAP_CSS, map_parts
+from maps._leaflet import MAP_CSS, map_parts, shapes_script
 from maps.errors import MapError, MapWarning, hint
 
 __all__ = ["Report", "Paragraph", "Table", "MapBlock", "MoranChart", "Image", "table", "image", "moran_chart",
@@ -67,6 +67,7 @@ class MapBlock:
     script: str
     notes: tuple[str, ...] = ()
     kind: str = "map"
+    shapes: tuple[tuple[str, dict], ...] = ()  # outlines the script refers to by key, defined once per page
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,13 @@ class Image:
     kind: str = "image"
 
 
-def image(png: bytes, caption: str, *, max_width: int | None = None) -> Image:
+def image(png: bytes, caption: str, *, max_width: int | None = None, colors: int | None = None) -> Image:
     """An :class:`Image` block from PNG bytes (a figure this package saved).
 
     ``max_width`` (pixels) scales a larger figure down for the page (a 300 dpi figure for print
     is four times what a screen shows and weighs as much in the report); the file keeps its size.
+    ``colors`` keeps that many colours at most (a palette PNG: a figure of flat colours loses nothing
+    visible and weighs a quarter).
 
     Raises
     ------
@@ -113,25 +116,29 @@ def image(png: bytes, caption: str, *, max_width: int | None = None) -> Image:
 
     if not png.startswith(b"\x89PNG\r\n\x1a\n"):
         raise MapError("a report image must be PNG data (it is embedded in the page)")
-    if max_width is not None:
-        png = _smaller(png, max_width)
+    if max_width is not None or colors is not None:
+        png = _smaller(png, max_width, colors)
     return Image(base64.b64encode(png).decode("ascii"), caption)
 
 
-def _smaller(png: bytes, max_width: int) -> bytes:
-    """The PNG scaled down to ``max_width`` pixels wide (aspect kept), as a palette image when that
-    loses nothing visible (figures use few colours); unchanged when already narrow enough."""
+def _smaller(png: bytes, max_width: int | None, colors: int | None = None) -> bytes:
+    """The PNG scaled down to ``max_width`` pixels wide (aspect kept), as a palette image of at most
+    ``colors`` (default 256) colours, which loses nothing visible (figures use few colours);
+    unchanged when already narrow enough and no ``colors`` is asked."""
     import io
 
     from PIL import Image as PILImage
 
     with PILImage.open(io.BytesIO(png)) as picture:
-        if picture.width <= max_width:
+        narrow = max_width is None or picture.width <= max_width
+        if narrow and colors is None:
             return png
-        height = round(picture.height * max_width / picture.width)
-        scaled = picture.convert("RGB").resize((max_width, height), PILImage.LANCZOS)
+        scaled = picture.convert("RGB")
+        if not narrow:
+            scaled = scaled.resize((max_width, round(picture.height * max_width / picture.width)), PILImage.LANCZOS)
         buffer = io.BytesIO()
-        scaled.quantize(colors=256, method=PILImage.Quantize.MEDIANCUT).save(buffer, format="PNG", optimize=True)
+        scaled.quantize(colors=colors or 256, method=PILImage.Quantize.MEDIANCUT).save(buffer, format="PNG",
+                                                                                     optimize=True)
         return buffer.getvalue()
 
 
@@ -303,14 +310,17 @@ class Report:
     @staticmethod
     def map_block(title: str, m: Any) -> MapBlock:
         """A map made by this package (``choropleth``, ``lisa_map``...) as a report block."""
-        head, body, script = map_parts(m)
-        return MapBlock(title, head, body, script, tuple(getattr(m, "display_notes", ())))
+        shapes: dict[str, dict] = {}
+        head, body, script = map_parts(m, shapes)
+        return MapBlock(title, head, body, script, tuple(getattr(m, "display_notes", ())), shapes=tuple(shapes.items()))
 
     def to_html(self) -> str:
         """The report as one self-contained HTML page (warns above 20 MB)."""
         from markupsafe import Markup
 
-        has_maps = any(isinstance(b, MapBlock) for s in self.sections for b in s.blocks)
+        blocks = [b for s in self.sections for b in s.blocks if isinstance(b, MapBlock)]
+        shapes = {key: shape for block in blocks for key, shape in block.shapes}  # each outline set once
+        has_maps = bool(blocks)
         page = _template().render(
             title=self.title,
             subtitle=self.subtitle,
@@ -320,6 +330,7 @@ class Report:
             generated=word("generated", self.lang, version=self.version or "",
                            date=_dt.date.today().isoformat()),
             assets_head=Markup(_assets.inline_head()) if has_maps else "",
+            shapes=Markup(shapes_script(shapes)),
             map_css=Markup(MAP_CSS),
             map_heads=[Markup(b.head) for s in self.sections for b in s.blocks if isinstance(b, MapBlock)],
             assets=_assets.assets(),

@@ -73,7 +73,7 @@ def folder_lock(folder: PathLike) -> Iterator[Path]:
             if owner is not None and (owner == os.getpid() or pid_alive(owner)):
                 raise OutputError(
                     f"another spatial run (pid {owner}) is writing to {display_path(folder)}; wait for it to "
-                    f"finish or choose another {hint('out')} (if no run is active, delete {LOCK_NAME} in that folder)"
+                    f"finish or choose another {hint('output')} (if no run is active, delete {LOCK_NAME} in that folder)"
                 ) from None
             warnings.warn(
                 f"{display_path(folder)}: taking over the lock of a run that no longer exists "
@@ -86,12 +86,12 @@ def folder_lock(folder: PathLike) -> Iterator[Path]:
             continue
         except OSError as exc:
             raise OutputError(f"cannot write in {display_path(folder)} ({exc.strerror or exc}); "
-                              f"choose another {hint('out')}") from None
+                              f"choose another {hint('output')}") from None
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"{os.getpid()}\n")
         break
     else:  # pragma: no cover - another process re-created the lock between our two attempts
-        raise OutputError(f"another spatial run is writing to {display_path(folder)}; choose another {hint('out')}")
+        raise OutputError(f"another spatial run is writing to {display_path(folder)}; choose another {hint('output')}")
     try:
         yield lock
     finally:

@@ -33,9 +33,10 @@ from spatial.choices import GroupIslands, Language
 from spatial._options import check_seed
 from spatial.errors import NumericalError, SchemaError, SpatialPanelError, first_items
 from weights.errors import WeightsError
-from spatial.indices.regions import CHINA_GROUPINGS, china_grouping
+from spatial.indices.regions import CHINA_GROUP_ORDER, CHINA_GROUPINGS, CHINA_REGION_NAMES, china_grouping
 from spatial.models import GroupResults, fit_by_group
-from spatial.models.table import ComparisonTable
+from spatial.models.result import stars
+from spatial.models.table import ComparisonTable, _number, _pct
 
 __all__ = ["Heterogeneity", "GroupDifferences", "heterogeneity", "group_labels", "wald_differences",
            "CHINA_GROUPINGS"]
@@ -44,10 +45,31 @@ _NOT_COMPARED = ("const", "sigma2")
 _MAX_FAILED_SHARE = 0.05
 _NOTE_WORDS = {
     "en": {"wald": "Wald tests of equal coefficients across groups (independent subsamples)", "by": "groups:",
-           "permutation": "Permutation test of differences, p ({n} regroupings, seed {seed})"},
-    "zh": {"wald": "组间系数差异 Wald 检验（独立子样本）", "by": "分组：",
-           "permutation": "组间系数差异置换检验 p 值（{n} 次随机重新分组，种子 {seed}）"},
+           "joint": "joint", "see": "each coefficient in the table of group differences",
+           "permutation": "Permutation test of differences, p ({n} regroupings, seed {seed})",
+           "title": "Tests of equal coefficients across groups", "stub": "Coefficient", "chi2": "Wald chi2",
+           "p": "p", "perm_p": "p (perm.)",
+           "note_wald": "Wald chi2: equal coefficient in all groups (df = {df}); joint: all compared coefficients "
+                        "(df = {joint_df}).",
+           "note_pairs": "Pairs: the first group's coefficient minus the second's, stars from the Wald z of the "
+                         "difference (independent subsamples).",
+           "note_perm": "p (perm.): share of {n} random regroupings keeping the group sizes (seed {seed}) with a "
+                        "difference at least as large.",
+           "stars": "*** p<{2}, ** p<{1}, * p<{0}."},
+    "zh": {"wald": "组间系数差异 Wald 检验（独立子样本）", "by": "分组：", "joint": "联合检验",
+           "see": "逐个系数的检验见组间系数差异检验表",
+           "permutation": "组间系数差异置换检验 p 值（{n} 次随机重新分组，种子 {seed}）",
+           "title": "组间系数差异检验", "stub": "系数", "chi2": "Wald χ²", "p": "p 值", "perm_p": "置换 p 值",
+           "note_wald": "注：Wald χ² 检验各组系数相等（自由度 {df}）；联合检验针对全部比较的系数（自由度 {joint_df}）。",
+           "note_pairs": "组对列：前一组系数减后一组系数，星号来自该差异的 Wald z 检验（独立子样本）。",
+           "note_perm": "置换 p 值：保持组规模不变随机重新分组 {n} 次（种子 {seed}）中差异不小于观测值的比例。",
+           "stars": "***、**、*分别表示在{2}、{1}、{0}的水平上显著。"},
 }
+
+
+_PRESET_NAMES = {"en": {"three_regions": "East/Central/West", "four_regions": "East/Central/West/Northeast",
+                         "north_south": "North/South"},
+                 "zh": {"three_regions": "东中西三大地区", "four_regions": "东中西及东北四大地区", "north_south": "南北方"}}
 
 
 @dataclass(frozen=True)
@@ -81,25 +103,95 @@ class Heterogeneity:
     differences: GroupDifferences
 
     def table(self, **kwargs) -> ComparisonTable:
-        """The groups side by side (:meth:`GroupResults.table`), the difference tests as notes.
+        """The groups side by side (:meth:`GroupResults.table`), the joint difference test as a note.
 
         Keywords are those of :func:`spatial.models.compare` (``lang``, ``stat``, ``digits``, ...).
+        Each coefficient's tests are in :meth:`differences_table`. The groups of a preset are named
+        in the table's language (East -> 东部).
         """
+        lang = kwargs.get("lang", "en")
         base = self.groups.table(**kwargs)
-        return replace(base, notes=base.notes + self._notes(kwargs.get("lang", "en")))
+        frame = base.frame.rename(columns=self._group_names(lang))
+        return replace(base, frame=frame, notes=base.notes + self._notes(lang))
+
+    def _group_names(self, lang: str) -> dict[str, str]:
+        """Group -> its name in ``lang`` (only the presets' names are translated)."""
+        if self.by not in CHINA_GROUPINGS:
+            return {}
+        if lang == "zh":
+            return {g: CHINA_REGION_NAMES.get(g, g) for g in self.groups.results}
+        english = {zh: en for en, zh in CHINA_REGION_NAMES.items()}
+        return {g: english.get(g, g) for g in self.groups.results}
 
     def _notes(self, lang: str) -> tuple[str, ...]:
         words = _NOTE_WORDS[lang]
-        wald = self.differences.wald
-        tests = "; ".join(f"{name} chi2({int(row['df'])}) = {row['statistic']:.3f}, p = {row['p_value']:.4f}"
-                          for name, row in wald.iterrows())
-        notes = [f"{words['wald']} ({words['by']} {self.by}): {tests}"]
-        if self.differences.permutations:
-            pairs = "; ".join(f"{row.group_a} - {row.group_b} {row.coefficient} {row.permutation_p:.4f}"
-                              for row in self.differences.pairwise.itertuples())
-            notes.append(words["permutation"].format(n=self.differences.permutations, seed=self.differences.seed)
-                         + f": {pairs}")
-        return tuple(notes)
+        joint = self.differences.wald.loc["joint"]
+        separator = "；" if lang == "zh" else "; "
+        by = _PRESET_NAMES[lang].get(self.by, self.by)
+        return (f"{words['wald']}（{words['by']}{by}）：{words['joint']} χ²({int(joint['df'])}) = "
+                f"{joint['statistic']:.3f}, p = {joint['p_value']:.4f}{separator}{words['see']}。"
+                if lang == "zh" else
+                f"{words['wald']} ({words['by']} {by}): {words['joint']} chi2({int(joint['df'])}) = "
+                f"{joint['statistic']:.3f}, p = {joint['p_value']:.4f}{separator}{words['see']}.",)
+
+    def differences_table(self, *, lang: Language = "en", digits: int = 3,
+                          levels: tuple[float, float, float] = (0.1, 0.05, 0.01),
+                          labels: Mapping[str, str] | None = None) -> ComparisonTable:
+        """The tests of equal coefficients as a journal table: one row per coefficient (and the joint
+        test), the Wald chi2 and its p across all groups, then per pair of groups the difference
+        (stars from its Wald z) and, with the permutation test, its permutation p-value.
+
+        Examples
+        --------
+        >>> from libpysal.graph import Graph
+        >>> from spatial import SpatialPanel, datasets
+        >>> states = datasets.load("us48_states").set_index("fips")
+        >>> panel = SpatialPanel(datasets.load("us_produc"), id="fips", time="year")
+        >>> w = Graph.build_contiguity(states, rook=False).transform("r")
+        >>> side = {i: "west" if states.geometry[i].centroid.x < -100 else "east" for i in panel.entities}
+        >>> het = heterogeneity(panel, w, by=side, y="log(gsp)", x=["log(emp)"], model="sar", fe="twoway", draws=0)
+        >>> t = het.differences_table()
+        >>> list(t.frame.columns), list(t.frame.index)
+        (['Wald chi2', 'p', 'east - west'], ['log(emp)', 'rho', 'joint'])
+        """
+        words = _NOTE_WORDS[lang]
+        names = self._group_names(lang)
+        mapping = dict(labels or {})
+
+        def shown(name: str) -> str:
+            if name == "joint":
+                return words["joint"]
+            if name in ("rho", "lambda"):
+                return {"rho": "ρ", "lambda": "λ"}[name] if lang == "zh" else name
+            if name.startswith("W*") and name not in mapping:
+                return "W*" + mapping.get(name[2:], name[2:])
+            return mapping.get(name, name)
+
+        wald, pairs = self.differences.wald, self.differences.pairwise
+        permuted = bool(self.differences.permutations) and "permutation_p" in pairs.columns
+        columns: dict[str, list[str]] = {
+            words["chi2"]: [_number(v, digits) + stars(p, levels) for v, p in zip(wald["statistic"], wald["p_value"],
+                                                                                    strict=True)],
+            words["p"]: [_number(v, digits) for v in wald["p_value"]],
+        }
+        dash = " − " if lang == "zh" else " - "
+        for (a, b), part in pairs.groupby(["group_a", "group_b"], sort=False):
+            part = part.set_index("coefficient")
+            pair = f"{names.get(a, a)}{dash}{names.get(b, b)}"
+            columns[pair] = [_number(part.at[c, "difference"], digits) + stars(part.at[c, "p_value"], levels)
+                             if c in part.index else "" for c in wald.index]
+            if permuted:
+                columns[f"{pair}: {words['perm_p']}"] = [_number(part.at[c, "permutation_p"], digits)
+                                                         if c in part.index else "" for c in wald.index]
+        frame = pd.DataFrame(columns, index=[shown(str(c)) for c in wald.index])
+        joint_df = int(wald.loc["joint", "df"]) if "joint" in wald.index else 0
+        per_df = int(wald["df"].iloc[0]) if len(wald) else 0
+        notes = [words["note_wald"].format(df=per_df, joint_df=joint_df),
+                 words["note_pairs"]]
+        if permuted:
+            notes.append(words["note_perm"].format(n=self.differences.permutations, seed=self.differences.seed))
+        notes.append(words["stars"].format(*[_pct(v) for v in levels]))
+        return ComparisonTable(frame=frame, notes=(" ".join(notes),), title=words["title"], stub=words["stub"])
 
     def tests_frame(self) -> pd.DataFrame:
         """Every difference test in one tidy frame (``test`` = ``wald`` or ``pairwise``)."""
@@ -200,15 +292,36 @@ def _check_grouping(panel, by: str) -> None:
                       f"({', '.join(CHINA_GROUPINGS)})" + (f"; did you mean {near[0]!r}?" if near else ""))
 
 
+def _without_se(results: Mapping[str, Any], name: str) -> list[str]:
+    """The groups where ``name`` has no standard error (lambda of the panel GM and of kp98: splm and spreg give
+    none), so that its difference cannot be tested."""
+    return [g for g, r in results.items() if not np.isfinite(float(r.cov.loc[name, name]))]
+
+
 def _compared(results: Mapping[str, Any], coefficients: Sequence[str] | None) -> list[str]:
+    import warnings
+
+    from spatial.errors import SpatialWarning
+
     common = [c for c in next(iter(results.values())).params.index
               if all(c in r.params.index for r in results.values())]
     if coefficients is None:
-        return [c for c in common if c not in _NOT_COMPARED]
+        untested = [c for c in common if c not in _NOT_COMPARED and _without_se(results, c)]
+        if untested:
+            warnings.warn(f"{', '.join(untested)} not compared across groups: no standard error in "
+                          f"{first_items(_without_se(results, untested[0]))} (the GMM estimator gives none)",
+                          SpatialWarning, stacklevel=3)
+        return [c for c in common if c not in _NOT_COMPARED and c not in untested]
     unknown = [c for c in coefficients if c not in common]
     if unknown:
         raise SchemaError(f"coefficients {first_items(unknown)} are not estimated in every group; "
                           f"choose among {first_items(common)}")
+    untested = {c: _without_se(results, c) for c in coefficients if _without_se(results, c)}
+    if untested:
+        name, groups = next(iter(untested.items()))
+        raise SpatialPanelError(f"{name} has no standard error in group(s) {first_items(groups)} (the GMM "
+                                "estimator gives none), so its difference cannot be tested; leave it out of "
+                                "the coefficients compared")
     return list(coefficients)
 
 
@@ -314,7 +427,8 @@ def heterogeneity(panel, w: Any, *, by: str | Mapping | pd.Series, y: str, x: Se
         A preset (``"three_regions"``, ``"four_regions"``, ``"north_south"``; see
         :func:`group_labels`), a column of the panel or its boundaries, or a mapping id -> group.
     groups
-        The groups to fit, in this order (default: all, sorted).
+        The groups to fit, in this order (default: all; a preset's in its usual order, East, Central,
+        West, Northeast or North, South; others sorted).
     coefficients
         The coefficients to compare (default: all estimated in every group except the constant).
     permutations
@@ -362,6 +476,9 @@ def heterogeneity(panel, w: Any, *, by: str | Mapping | pd.Series, y: str, x: Se
         options["seed"] = seed  # also the seed of the effects draws of every fit (one seed, recorded)
     labels = group_labels(panel, by, language=language)
     name = by if isinstance(by, str) else "group"
+    if groups is None and isinstance(by, str) and by in CHINA_GROUPINGS:  # East, Central, West: as papers list them
+        order = [CHINA_REGION_NAMES[g] if language == "zh" else g for g in CHINA_GROUP_ORDER]
+        groups = [g for g in order if g in set(labels)]
     fitted = fit_by_group(panel, w, group=labels, groups=groups, y=y, x=x, islands=islands, **options)
     if len(fitted.results) < 2:
         raise SpatialPanelError(f"group differences need at least two groups; {name!r} gives "

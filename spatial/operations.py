@@ -61,7 +61,7 @@ from spatial.operation import Operation, Param, section_keys
 from spatial.operations_core import CHECK, DEMO, LOADER, LOADER_WEIGHTS, REPORT, RESHAPE, RUN
 from spatial.operations_indices import INDEX_GEODETECTOR, INDEX_LQ, INDEX_OPERATIONS  # the index commands
 
-__all__ = ["CHECK", "RESHAPE", "RUN", "REPORT", "DEMO", "LOADER", "LOADER_WEIGHTS", "GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
+__all__ = ["CHECK", "RESHAPE", "RUN", "REPORT", "DEMO", "LOADER", "LOADER_WEIGHTS", "GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "WEIGHTS_INFO", "WEIGHTS_CONVERT", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
            "HETEROGENEITY_KEYS", "SUBSECTIONS"]
 
 _MAX_SEED = 2**32 - 1  # spatial._options.MAX_SEED (kept import-free here; the test compares them)
@@ -178,7 +178,8 @@ FIT = Operation(
         Param("model", ModelName, "sar", "The model.", key="models", key_type=list,
               key_default=["ols", "sar", "sem", "sdm"], min_items=1,
               why="a config fits a list of models side by side (models = [\"sar\", \"sdm\"])"),
-        Param("fe", FixedEffects, "none", "Fixed effects of a panel (none: pooled over periods); needs --time."),
+        Param("fe", FixedEffects, "none", "Fixed effects of a panel (none: pooled over periods); needs --time.",
+              aliases=("fixed_effects", "fixed-effects", "fixedeffects")),
         Param("wx", list, None, "Regressors whose W* lag enters SLX/SDM/SDEM (default: all).", items=str,
               variadic=True),
         Param("constant", bool, True, "Include the intercept.", flag="--constant/--no-constant"),
@@ -186,7 +187,7 @@ FIT = Operation(
         Param("logdet", LogdetMethod, "auto", "Log-determinant method."),
         Param("cov", CovMethod, "auto", "Covariance: information or hessian (ML default by size), or a robust "
               "sandwich: robust (heteroskedasticity), cluster (by unit) or driscoll_kraay (cross-sectional and serial "
-              "correlation). Tests and effects use it."),
+              "correlation). Tests and effects use it.", aliases=("vce", "covariance", "se_type", "cov_type")),
         Param("estimator", Estimator, "ml", "ml: maximum likelihood (least squares for OLS/SLX); gmm: spatial 2SLS / "
               "het-robust GM / GS2SLS (a cross-section: one period; or --fe unit / --random-effects: splm's within / "
               "random-effects GM for SAR, SDM, SEM, SDEM, SAC), with --endog and --instruments."),
@@ -204,7 +205,7 @@ FIT = Operation(
               "weights or fullweights (all six Kapoor-Kelejian-Prucha moments, weighted by the initial variances, "
               "fullweights also by the traces of W)."),
         Param("bandwidth", int, None, "Driscoll-Kraay Bartlett bandwidth in periods (default floor(4 (T/100)^(2/9))).",
-              low=0),
+              low=0, aliases=("bw", "maxlag", "kernel_bandwidth")),
         Param("effects", EffectsMethod, "auto", "Computation of the direct/indirect/total effects."),
         Param("inference", EffectsInference, "simulation", "Standard errors of the effects."),
         Param("draws", int, 1000, "Simulation draws for the effects' standard errors.", low=0, flag="--effects-draws"),
@@ -214,7 +215,7 @@ FIT = Operation(
               why="Python only: per-unit effects are kept when n <= 2000 unless per_unit says otherwise"),
         Param("allow_islands", bool, False, "Keep units without neighbours."),
         Param("collinear", Collinear, "error", "Drop (and report) collinear regressors instead of stopping.",
-              flag="--drop-collinear", flag_value="drop"),
+              flag="--drop-collinear", flag_value="drop", hint="drop_collinear"),
         Param("lee_yu", bool, None, "Lee-Yu (2010) bias correction of a fixed-effects model (static: off by default; "
               "dynamic: the Yu-de Jong-Lee correction, on by default with --fe).", flag="--lee-yu/--no-lee-yu"),
         Param("random_effects", bool, False, "Random unit effects (SAR, SEM, SDM, SDEM; needs --time, with --fe none)."),
@@ -276,7 +277,8 @@ FIT_BY = Operation(
     params=(
         Param("by", str, None, "Fit by group of units, W restricted to each group, and test whether coefficients "
               "differ: a column of the table or boundaries, or for mainland China three_regions (East/Central/West), "
-              "four_regions (with the Northeast) or north_south."),
+              "four_regions (with the Northeast) or north_south. With a table file T, the tests of equal "
+              "coefficients go to T_tests (same format)."),
         Param("model", ModelName, None, "the model fitted in each group (default: the last of [models] models)",
               flag=None, keyword=False, why="spatial fit --model; Python: passed on to fit(model=)"),
         Param("groups", list, None, "With --by: the groups to fit, comma-separated, in this order (default: all).",
@@ -345,10 +347,16 @@ BAYES = Operation(
               why="[models] logdet is fit's (it also has mc); a config comparison uses auto"),
         Param("allow_islands", bool, False, "Keep units without neighbours."),
         Param("collinear", Collinear, "error", "Drop (and report) collinear regressors instead of stopping.",
-              flag=None, why="not on spatial bayes yet"),
+              flag=None, why="not on spatial bayes yet", hint="drop_collinear"),
         _FIT_TRANSFORM,
         Param("json", Path, None, "Write the comparison as JSON.", key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("csv", Path, None, "Write the table as CSV.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("table", Path, None, "Also write a journal table (.txt, .md, .csv, .html, .tex, .xlsx, .docx), as "
+              "spatial fit --table.", key=None, keyword=False, why=_CLI_OUTPUTS),
+        Param("lang", Language, "en", "Labels of the --table.", key=None, keyword=False,
+              why="a config run writes models_bayes_table.* in its [models] language"),
+        Param("digits", int, 3, "Decimals of the --table.", low=0, high=10, flag="--table-digits", key=None,
+              keyword=False, why="a config run uses [models] table_digits"),
         Param("overwrite", bool, False, "Replace existing output files (never the inputs).", key=None, keyword=False,
               why="spatial run --overwrite, for the whole run"),
     ),
@@ -372,6 +380,11 @@ MAP = Operation(
               flag="--out", required=True, key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("period", str, None, "Period shown (figures: default the last; HTML: the one shown first).", key=None,
               why="a run's HTML maps have a period selector"),
+        Param("seed", int, None, "With --kind lisa and a numeric --column of a table: compute its LISA clusters "
+              "(queen contiguity of --boundaries, 999 permutations, alpha 0.05) with this seed.", low=0,
+              high=_MAX_SEED, key=None, keyword=False,
+              why="a run computes LISA in its [esda] step (its seed there); Python: esda.local_moran, then "
+                  "maps.lisa_map"),
         Param("names", list, None, "Columns naming units in tooltips.", items=str, key="report.names"),
         Param("scheme", Scheme, "quantiles", "Classification of the values.", key="report.scheme"),
         Param("k", int, 5, "Number of classes.", low=2, key="report.k"),
@@ -408,7 +421,7 @@ ZONAL = Operation(
               "fractions).", flag="--all-touched", flag_value="all_touched"),
         Param("nodata", float, None, "A value to treat as missing, besides the file's own nodata.",
               key_type=(int, float)),
-        Param("assume_crs", str, None, "CRS for rasters without one, e.g. EPSG:4326."),
+        Param("assume_crs", str, None, "CRS for rasters without one, e.g. EPSG:4326.", hint="raster_assume_crs"),
         Param("name", str, None, "Prefix of the output columns (default: the file name without its period)."),
         Param("backend", Backend, "single", "Compute the layers on a Dask cluster (local by default).",
               flag="--dask", flag_value="dask"),
@@ -463,24 +476,24 @@ WEIGHTS_BUILD = Operation(
         Param("overwrite", bool, False, "Replace --out if it exists (never an input).", key=None, keyword=False,
               why="spatial run --overwrite, for the whole run"),
         Param("force", bool, False, "Write a full matrix (csv/xlsx/dta) above n = 5000.", key=None, keyword=False,
-              why="Python: write_weights(force=); a run writes sparse formats"),
+              why="Python: write_weights(force=); a run writes sparse formats", hint="weights.force"),
         Param("layer", str, None, "Layer of the boundary file.", key=None, keyword=False,
               why=_RUN_READS.format(key="layer", keyword="layer")),
         Param("encoding", str, None, "Encoding of a .dbf without .cpg, or of a CSV table (e.g. gbk).", key=None,
-              keyword=False, why=_RUN_READS.format(key="encoding", keyword="encoding")),
+              keyword=False, why=_RUN_READS.format(key="encoding", keyword="encoding"), hint="boundary_encoding"),
         Param("assume_crs", str, None, "CRS for a boundary file without one, e.g. EPSG:4326.", key=None,
               keyword=False, why=_RUN_READS.format(key="assume_crs", keyword="assume_crs")),
         Param("xy", str, None, "Coordinate columns of a points table, e.g. lon,lat.", key_type=list),
         Param("metric", Metric, None, "Distance: euclidean (projected CRS) or great-circle haversine/geodesic in km "
-              "(lon/lat)."),
+              "(lon/lat).", hint="weights.metric"),
         Param("points", PointsOption, None, "Points of polygons."),
         Param("order", int, None, "Contiguity order (2: neighbours of neighbours).", low=1, key_default=1),
         Param("cumulative", bool, None, "Contiguity of orders 1..--order.", click={"default": None},
               key_default=False),
         Param("strict", bool, None, "Contiguity by geometric predicates, not shared vertices.",
-              click={"default": None}, key_default=False),
+              click={"default": None}, key_default=False, hint="weights.strict"),
         Param("tolerance", float, None, "Contiguity snapping distance in CRS units (gaps, slivers).",
-              key_type=(int, float)),
+              key_type=(int, float), hint="weights.tolerance"),
         Param("k", int, None, "Neighbours (knn; kernel bandwidth from the k-th).", low=1),
         Param("threshold", float, None, "Distance band (km for great-circle metrics).", key_type=(int, float)),
         Param("inverse", bool, None, "Distance band with 1/d^alpha weights instead of 0/1.",
@@ -490,7 +503,7 @@ WEIGHTS_BUILD = Operation(
         Param("alpha", float, None, "Distance decay power: 1/d^alpha.", key_type=(int, float)),
         Param("cutoff", float, None, "Inverse distance only within this distance.", key_type=(int, float)),
         Param("function", KernelFunction, None, "Kernel function."),
-        Param("bandwidth", float, None, "Fixed kernel bandwidth.", key_type=(int, float)),
+        Param("bandwidth", float, None, "Fixed kernel bandwidth.", key_type=(int, float), hint="weights.bandwidth"),
         Param("adaptive", bool, None, "Kernel bandwidth per unit (its k-th neighbour).", click={"default": None},
               key_default=False),
         Param("duplicates", DuplicateOption, None, "Units at the same location (knn)."),
@@ -507,7 +520,7 @@ WEIGHTS_BUILD = Operation(
         Param("ties", TieOption, None, "Equal means in economic distance."),
         Param("max_links", int, None, "Refuse to build more links (default 50,000,000).", low=1),
         Param("islands", IslandPolicy, None, "Island policy: keep zero rows, drop them, or connect each to its "
-              "nearest unit(s)."),
+              "nearest unit(s).", hint="weights.islands"),
         Param("connect_k", int, 1, "Nearest units each island is connected to.", low=1),
         Param("transform", MatrixTransform, "none", "Transformation applied last.", key_default="row",
               why="a run row-standardises by default (as its models need); the command and Python write as built"),
@@ -540,7 +553,46 @@ WEIGHTS_BUILD = Operation(
         Param("file_format", str, None, "format of the weights file", flag=None, key="format", keyword=False,
               why=_FILE_KIND),
         Param("file_encoding", str, None, "encoding of the weights file", flag=None, key="encoding",
-              keyword=False, why=_FILE_KIND),
+              keyword=False, why=_FILE_KIND, hint="weights.encoding"),
+    ),
+)
+
+# -- weights info / convert: a weights file read (and written in another format) --------------------
+_READ_FILE = "a file read on the command line; a run reads one with [weights.NAME] kind = 'file' ({key})"
+_NO_CONFIG_STEP = "a command on one file; a run writes its matrices in every format listed in [weights.NAME] formats"
+_WEIGHTS_FORMAT = Param("format", Format, None, "Format (default: from the extension).", key=None, dest="fmt",
+                        why=_READ_FILE.format(key="format"))
+_WEIGHTS_ENCODING = Param("encoding", str, None, "Text encoding of a CSV/GAL/GWT file (default UTF-8).", key=None,
+                          hint="weights.encoding", why=_READ_FILE.format(key="encoding"))
+_EIGEN = Param("eigen", EigenOption, "auto", "How the rho interval is computed (dense up to n = 2000).", key=None,
+               keyword=False, why="Python: weights.summary.summarize(graph, eigen=)")
+WEIGHTS_INFO = Operation(
+    "weights info", command="weights info", function="weights.io:read_weights", positional=("path",),
+    params=(
+        _WEIGHTS_FORMAT,
+        _WEIGHTS_ENCODING,
+        _EIGEN,
+        *(Param(name, kind, default, "", flag=None, key=None, why="Python only: read_weights(" + name + "=)")
+          for name, kind, default in (("ids", list, None), ("allow_self", bool, False), ("variable", str, "W"))),
+    ),
+)
+WEIGHTS_CONVERT = Operation(
+    "weights convert", command="weights convert", function="weights.io:write_weights", positional=("graph", "path"),
+    params=(
+        Param("output", Path, None, "File to write; the format comes from its extension.", flag="--out", required=True,
+              key=None, keyword=False, why="write_weights(graph, path): the path is its second argument"),
+        Param("source_format", Format, None, "Format of SOURCE (default: its extension).", flag="--from",
+              dest="from_fmt", key=None, keyword=False, why="Python: read_weights(format=)"),
+        Param("format", Format, None, "Output format (default: from the extension).", key=None, dest="fmt",
+              why=_NO_CONFIG_STEP),
+        Param("transform", MatrixTransform, "none", "Transformation applied before writing.", dest="transform_name",
+              key=None, keyword=False, why="Python: weights.transform.transform(graph, how)"),
+        Param("encoding", str, None, "Text encoding of SOURCE (CSV/GAL/GWT).", key=None, keyword=False,
+              hint="weights.encoding", why="Python: read_weights(encoding=)"),
+        Param("overwrite", bool, False, "Replace --out if it exists (never the input).", key=None,
+              why=_NO_CONFIG_STEP),
+        Param("force", bool, False, "Write a full matrix (csv/xlsx/dta) above n = 5000.", key=None,
+              hint="weights.force", why=_NO_CONFIG_STEP),
     ),
 )
 
@@ -560,7 +612,8 @@ def without_ml_defaults(keywords: dict) -> dict:
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (CHECK, RESHAPE, RUN, REPORT, DEMO, MORAN, LISA, HOTSPOTS,
                                                             FIT, TABLE, FIT_BY, SELECT, BAYES, MAP, ZONAL,
-                                                            WEIGHTS_BUILD, INDEX_GEODETECTOR, INDEX_LQ)}
+                                                            WEIGHTS_BUILD, WEIGHTS_INFO, WEIGHTS_CONVERT,
+                                                            INDEX_GEODETECTOR, INDEX_LQ)}
 OPERATIONS.update(INDEX_OPERATIONS)  # every spatial index command, declared in spatial.operations_indices
 
 #: The keys of the ``[esda]`` section, from the three operations.

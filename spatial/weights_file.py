@@ -113,6 +113,11 @@ def read_aligned_weights(
         graph = graph_from_sparse(matrix_of(graph), normalised, transformation=graph.transformation)
         file_ids = normalised
     mine, theirs = set(ids), set(file_ids)
+    if mine != theirs:  # a file keyed by the user's own unit names (北京市) while the panel matched them to codes
+        translated = _by_user_keys(panel, file_ids)
+        if translated is not None:
+            graph = graph_from_sparse(matrix_of(graph), translated, transformation=graph.transformation)
+            file_ids, theirs = translated, set(translated)
     if mine == theirs:
         return panel, reorder(graph, ids, what=what)
     only_panel, only_file = sorted(mine - theirs), sorted(theirs - mine)
@@ -129,12 +134,31 @@ def read_aligned_weights(
         hint = (
             f"; the ids match after normalisation: pass {option_hint('id_normalize', spec)}"
             if spec
+            else "; no unit is in both, so keeping the common units leaves nothing: correct the ids"
+            if restrict == "intersection"  # the user asked for the common units already
             else f"; correct the ids, or keep the common units with {option_hint('restrict', 'intersection')}"
         )
     raise IdMismatchError(
         f"panel and {what} ids differ: {len(only_panel)} only in the panel ({first_items(only_panel)}), "
         f"{len(only_file)} only in the weights file ({first_items(only_file)}){hint}"
     )
+
+
+def _by_user_keys(panel: SpatialPanel, file_ids: list[str]) -> list[str] | None:
+    """The file's ids as panel ids when every one of them is a key the user's table named a unit by
+    (``match_names``: 北京市 -> 110000) or already a panel id; None when they are not."""
+    id_map = panel.id_map
+    if id_map is None:
+        return None
+    pairs = id_map[["key", "id"]].astype(str).drop_duplicates()
+    unique = pairs[~pairs["key"].duplicated(keep=False)]  # a key naming two units (with parents) is no key
+    lookup = dict(zip(unique["key"], unique["id"], strict=True))
+    known = {str(e) for e in panel.entities}
+    translated = [lookup.get(i, i) for i in file_ids]
+    if not any(i in lookup for i in file_ids) or len(set(translated)) < len(translated):
+        return None
+    outside = _outside_study_area(panel)
+    return translated if all(t in known or t in outside for t in translated) else None
 
 
 def _outside_study_area(panel: SpatialPanel) -> set[str]:

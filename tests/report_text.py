@@ -22,6 +22,8 @@ INTERNAL = {
     "entropy", "redundancy", "weight", "level", "grade_zh", "grade_en", "stage_zh", "stage_en", "relative",
     "lagging", "formula", "group", "model", "statistic", "p_value", "decision", "density", "neighbours",
     "indices", "cv", "scope", "prior", "posterior", "marginal", "mi", "rank", "score", "coupling",
+    "moran_i", "geary_c", "getis_ord_g", "group_a", "group_b", "difference", "permutations", "pairwise",
+    "permutation_p", "sigma2", "Direct", "Indirect", "Total", "effect", "likelihood", "Yes",
 }
 
 

@@ -53,7 +53,7 @@ def parse_priors(values: tuple[str, ...]) -> dict[str, float] | None:
 @click.command("bayes")
 @input_options(BAYES, contiguity=None, argument="data")
 def bayes_cmd(data, id_column, time_column, weights_file, contiguity, boundaries, transform, json, csv, overwrite, y, x,
-              models, priors, wx, period, **values) -> None:
+              models, priors, wx, period, table, lang, digits, **values) -> None:
     """Log-marginal likelihoods and posterior probabilities of OLS, SLX, SAR, SDM, SEM, SDEM."""
     from spatial.models import BAYES_MODELS, check_bayes_models, check_priors
 
@@ -65,7 +65,7 @@ def bayes_cmd(data, id_column, time_column, weights_file, contiguity, boundaries
     prior_values = parse_priors(priors)
     check_priors(chosen, prior_values)  # refused before reading the data
     loader = {k: values.pop(k) for k in (*LOADER_KEYS, "match_names")}
-    from spatial.models import compare_bayes
+    from spatial.models import bayes_table, compare_bayes
 
     regressors = _terms(x)
     _analyse_and_write(
@@ -73,4 +73,5 @@ def bayes_cmd(data, id_column, time_column, weights_file, contiguity, boundaries
             {}, y=y, x=regressors, models=chosen, priors=prior_values, wx=_terms(wx) or None, period=_period(period),
             **values)),
         data, id_column, time_column, [y, *regressors], weights_file, contiguity, boundaries, transform, loader,
-        json, csv, overwrite)
+        json, csv, overwrite, table=table,
+        journal=lambda comparison: bayes_table(comparison, lang=lang, digits=digits))

@@ -40,17 +40,19 @@ def _progress(text: str) -> None:
         click.echo(text, err=True)
 
 
-def _read_weights(path: Path, panel, transform: str):
+def _read_weights(path: Path, panel, transform: str, *, restrict: str, id_normalize: str | None):
+    """The panel (restricted to the file's units with ``--restrict intersection``, recorded) and the weights
+    file aligned to it by key, with the loader's ``--restrict`` and ``--id-normalize`` as on every command."""
     import weights
 
     from spatial.weights_file import read_aligned_weights
 
     # ids matched by key (the message says how to fix a mismatch); matrix=True: no Graph, so
     # libpysal (and the sklearn, scipy.stats, geopandas it loads) stays out of the fit
-    _, graph = read_aligned_weights(path, panel, matrix=True)
+    panel, graph = read_aligned_weights(path, panel, restrict=restrict, id_normalize=id_normalize, matrix=True)
     if transform == "r":
         graph = weights.row_standardize(graph)
-    return graph
+    return panel, graph
 
 
 @click.command("fit")
@@ -84,7 +86,9 @@ def fit_cmd(table_path, data, id_column, time_column, weights_file, contiguity, 
     if by is None and (groups or permutations or coefficients or islands != "keep"):
         raise click.UsageError("--groups, --permutations, --compare and --group-islands need --by COLUMN|PRESET")
     inputs = [p for p in (table_path, weights_file, boundaries) if p is not None]
-    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, table_out) if p is not None]
+    tests_out = differences_path(table_out) if by is not None and table_out is not None else None
+    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, table_out, tests_out)
+               if p is not None]
     if len({t.resolve() for t in targets}) < len(targets):
         raise SpatialPanelError("--json and --table name the same file; choose two paths")
 
@@ -159,6 +163,16 @@ def _fit_by(panel, graph, options: dict, *, by: str, groups: list[str] | None, p
         effects = any(r.effects is not None for r in het.groups.results.values())
         het.table(effects=effects, **layout).write(table_out, overwrite=overwrite)
         _progress(f"wrote {display_path(table_out)}")
+        tests_out = differences_path(table_out)
+        keep = {k: layout[k] for k in ("lang", "digits", "levels", "labels") if k in layout}
+        het.differences_table(**keep).write(tests_out, overwrite=overwrite)
+        _progress(f"wrote {display_path(tests_out)}")
+
+
+def differences_path(table_out: Path) -> Path:
+    """Where ``fit --by --table T`` writes the tests of equal coefficients: beside T, as ``T_tests``."""
+    table_out = Path(table_out)
+    return table_out.with_name(f"{table_out.stem}_tests{table_out.suffix}")
 
 
 def _period(text: str | None):
@@ -178,7 +192,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
     from spatial.cli.inputs import panel_config, split_list
     from spatial.config import validate_config
     from spatial.models.numerics import parse_term
-    from spatial.pipeline import load_panel
+    from spatial.pipeline import echo_repairs, load_panel
 
     since = len(STATE.warnings)
     columns = sorted({parse_term(t).column for t in terms})
@@ -188,7 +202,10 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
     periods = "period" if panel.n_periods == 1 else "periods"
     _progress(f"{panel.n_units} units x {panel.n_periods} {periods} from {display_path(table_path)}")
     if weights_file is not None:
-        graph = _read_weights(weights_file, panel, transform)
+        before = len(panel.dropped)
+        panel, graph = _read_weights(weights_file, panel, transform, restrict=loader["restrict"],
+                                     id_normalize=loader["id_normalize"])
+        echo_repairs(panel.dropped.iloc[before:], _progress)
         source = display_path(weights_file)
     else:
         import weights
@@ -230,11 +247,12 @@ def select_cmd(data, id_column, time_column, weights_file, contiguity, boundarie
 
 
 def _analyse_and_write(analyse, data, id_column, time_column, terms, weights_file, contiguity, boundaries, transform,
-                       loader, json, csv, overwrite) -> None:
+                       loader, json, csv, overwrite, *, table=None, journal=None) -> None:
     """Load the panel and W, run ``analyse(panel, graph)`` (its warnings printed on stderr), print its summary and
-    write its JSON/CSV: the path shared by ``select`` and ``bayes``. The targets are checked before any reading."""
+    write its JSON/CSV (and with ``table``, the journal table ``journal(out)`` by the path's extension): the path
+    shared by ``select`` and ``bayes``. The targets are checked before any reading."""
     inputs = [p for p in (data, weights_file, boundaries) if p is not None]
-    _check_targets(inputs, json, csv, overwrite)
+    _check_targets(inputs, json, csv, overwrite, table)
     panel, graph = _load_inputs(data, id_column, time_column, terms, weights_file, contiguity, boundaries, transform,
                                 loader)
     with warnings.catch_warnings(record=True) as caught:
@@ -244,6 +262,11 @@ def _analyse_and_write(analyse, data, id_column, time_column, terms, weights_fil
         _progress(f"warning: {warning.message}")
     click.echo(out.summary())
     _write_outputs(out.to_dict(), out.table, json, csv, inputs, overwrite)
+    if table is not None:
+        from spatial._fs import check_output, display_path
+
+        journal(out).write(check_output(table, inputs=inputs, overwrite=overwrite), overwrite=True)
+        _progress(f"wrote {display_path(table)}")
 
 
 def _check_weights_source(weights_file, contiguity, boundaries) -> None:
@@ -254,14 +277,16 @@ def _check_weights_source(weights_file, contiguity, boundaries) -> None:
         raise click.UsageError("--contiguity needs --boundaries FILE")
 
 
-def _check_targets(inputs, json_out, csv_out, overwrite) -> None:
+def _check_targets(inputs, json_out, csv_out, overwrite, table_out=None) -> None:
     """Refuse outputs over an input, over an existing file without --overwrite, or twice the same path."""
     from spatial._fs import check_output
     from spatial.errors import SpatialPanelError
 
-    targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, csv_out) if p is not None]
-    if len({t.resolve() for t in targets}) < len(targets):
-        raise SpatialPanelError("--json and --csv name the same file; choose two paths")
+    given = {flag: p for flag, p in (("--json", json_out), ("--csv", csv_out), ("--table", table_out)) if p is not None}
+    targets = {flag: check_output(p, inputs=inputs, overwrite=overwrite).resolve() for flag, p in given.items()}
+    if len(set(targets.values())) < len(targets):
+        same = [flag for flag, t in targets.items() if list(targets.values()).count(t) > 1]
+        raise SpatialPanelError(f"{' and '.join(same)} name the same file; choose different paths")
 
 
 def _write_outputs(document: dict, table, json_out, csv_out, inputs, overwrite) -> None:

@@ -14,22 +14,15 @@ existing file without ``--overwrite``, and written atomically.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import get_args
 
 import click
 
 from spatial.cli import STATE
-from spatial.operations import WEIGHTS_BUILD
-from weights.choices import (
-    EigenOption,
-    Format,
-    Transform,
-)
+from spatial.operations import WEIGHTS_BUILD, WEIGHTS_CONVERT, WEIGHTS_INFO
 
 __all__ = ["weights_cmd"]
 
 _TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
-_FORMATS = get_args(Format)
 
 
 def _progress(text: str) -> None:
@@ -46,15 +39,10 @@ def _print_info(path: Path, fmt: str | None, eigen: str, encoding: str | None) -
     click.echo(str(summarize(graph, name=display_path(path), eigen=eigen)))
 
 
-_EIGEN = click.option("--eigen", type=click.Choice(get_args(EigenOption)), default="auto",
-                      show_default=True, help="How the rho interval is computed (dense up to n = 2000).")
-
-
 @click.group("weights", invoke_without_command=True)
 @click.option("--info", "info_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Print the summary of a weights file and exit.")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), help="Format of --info FILE (default: its extension).")
-@_EIGEN
+@WEIGHTS_INFO.options("format", "eigen")
 @click.pass_context
 def weights_cmd(ctx: click.Context, info_file: Path | None, fmt: str | None, eigen: str) -> None:
     """Build, inspect and convert spatial weights.
@@ -72,9 +60,7 @@ def weights_cmd(ctx: click.Context, info_file: Path | None, fmt: str | None, eig
 
 @weights_cmd.command("info")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), help="Format (default: from the extension).")
-@click.option("--encoding", help="Text encoding of a CSV/GAL/GWT file (default UTF-8).")
-@_EIGEN
+@WEIGHTS_INFO.options()
 def info_cmd(path: Path, fmt: str | None, encoding: str | None, eigen: str) -> None:
     """Print the summary of the weights file PATH: size, neighbours, islands, components, rho interval."""
     _print_info(path, fmt, eigen, encoding)
@@ -209,14 +195,7 @@ def build_cmd(source: Path, *, id: str | None, output: Path | None, format: str 
 
 @weights_cmd.command("convert")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write; the format comes from its extension.")
-@click.option("--from", "from_fmt", type=click.Choice(_FORMATS), help="Format of SOURCE (default: its extension).")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), help="Output format (default: from the extension).")
-@click.option("--transform", "transform_name", type=click.Choice(get_args(Transform)), default="none", show_default=True, help="Transformation applied before writing.")
-@click.option("--encoding", help="Text encoding of SOURCE (CSV/GAL/GWT).")
-@click.option("--overwrite", is_flag=True, help="Replace --out if it exists (never the input).")
-@click.option("--force", is_flag=True, help="Write a full matrix (csv/xlsx/dta) above n = 5000.")
+@WEIGHTS_CONVERT.options()
 def convert_cmd(source: Path, output: Path, from_fmt, fmt, transform_name: str, encoding, overwrite: bool,
                 force: bool) -> None:
     """Convert the weights file SOURCE to another format (e.g. .gal to .mat for Elhorst's MATLAB code)."""

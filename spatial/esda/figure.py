@@ -43,7 +43,7 @@ _TEXT = {
         "slope": "slope = {value:.3f}", "period": "period", "moran": "Moran's I", "geary_c": "Geary's C",
         "getis_ord_g": "Getis-Ord G", "bivariate_moran_i": "bivariate Moran's I", "expected": "E[I] = {value:.3f}",
         "filled": "filled: {p} p <= {alpha}", "one_sided": "one-sided", "two_sided": "two-sided",
-        "stars": "* p<0.1  ** p<0.05  *** p<0.01", "islands": "{n} islands not shown",
+        "stars": "* p<0.1  ** p<0.05  *** p<0.01", "islands": "{n} islands not shown", "shares": "Units by quadrant",
         "clusters": {"HH": "HH", "LL": "LL", "LH": "LH", "HL": "HL", "not significant": "not significant"},
     },
     "zh": {
@@ -51,7 +51,7 @@ _TEXT = {
         "slope": "斜率 = {value:.3f}", "period": "年份", "moran": "莫兰指数", "geary_c": "吉尔里指数 C",
         "getis_ord_g": "Getis-Ord G", "bivariate_moran_i": "双变量莫兰指数", "expected": "E[I] = {value:.3f}",
         "filled": "实心：{p} p ≤ {alpha}", "one_sided": "单侧", "two_sided": "双侧",
-        "stars": "* p<0.1  ** p<0.05  *** p<0.01", "islands": "{n} 个孤岛未显示",
+        "stars": "* p<0.1  ** p<0.05  *** p<0.01", "islands": "{n} 个孤岛未显示", "shares": "各象限单元占比",
         "clusters": {"HH": "高-高", "LL": "低-低", "LH": "低-高", "HL": "高-低", "not significant": "不显著"},
     },
 }
@@ -167,7 +167,6 @@ def moran_scatter(
         span = np.array([min(x.min(), -abs(x).max() * 0.05), x.max()])
         line_label = text["slope_i" if lisa.transform == "r" else "slope"].format(value=slope)
         ax.plot(span, slope * span, color="#333333", linewidth=1.1, label=line_label, zorder=2)
-        _quadrant_shares(ax, rows["quadrant"], language)
         notes: list = []
         if annotate != "none":
             ids = rows["id"].astype(str).tolist()
@@ -183,53 +182,75 @@ def moran_scatter(
         ax.set_ylabel(text["y"].format(variable=label))
         heading = title if title is not None else f"{variable}, {period}"  # escaped once, below
         ax.set_title(_drawable([heading], [str(period)], "titles")[0] or "")
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        _legend_with_shares(ax, rows["quadrant"], language)
         if islands:
             ax.text(0.01, -0.1, text["islands"].format(n=islands), transform=ax.transAxes, fontsize=7, color="#555555")
-        # 云南/贵州/重庆/四川 close together, 上海 under "高-高 32.3%": once the layout is final, each label
-        # moves to the first free place around its point
-        _declutter(fig, notes, [t for t in ax.texts if t not in notes], _LABEL_PLACES)
+        # 云南/贵州/重庆/四川 close together, 吉林 under a quadrant share: once the layout is final, each
+        # label moves to a free place around its point, clear of the other labels and points
+        _declutter(fig, notes, [t for t in ax.texts if t not in notes], _LABEL_PLACES, points=np.column_stack([x, y]))
     return fig
 
 
-_LABEL_PLACES = ((3, 2), (3, -8), (-3, 2), (-3, -8), (0, 7), (0, -12), (8, -3), (-8, -3))
+_LABEL_PLACES = ((3, 2), (3, -8), (-3, 2), (-3, -8), (0, 6), (0, -12), (6, -3), (-6, -3),
+                 (7, 6), (-7, 6), (7, -13), (-7, -13), (0, 13), (0, -19))
 _STAR_PLACES = ((0, 4), (0, -11), (0, 11), (0, -18))
+_MARKER_RADIUS_PT = 3.0  # the scatter markers (s=22: 4.7 pt across) with a little air
 
 
-def _declutter(fig, notes: list, fixed: list, places: tuple[tuple[int, int], ...]) -> None:
+def _declutter(fig, notes: list, fixed: list, places: tuple[tuple[int, int], ...], *,
+               points: np.ndarray | None = None) -> None:
     """Move each annotation (offset in points from its point) to the first of ``places`` where it
-    overlaps no label placed before it and none of the ``fixed`` texts; a label with no free place
-    keeps its first one. Greedy, in the order given; positions are measured after the layout."""
+    overlaps no label placed before it, none of the ``fixed`` texts, no marker of the other
+    ``points`` (data coordinates) and stays inside the axes; with no such place, to the place
+    with the fewest overlaps. Greedy, in the order given; positions are measured after the layout."""
     if not notes:
         return
+    from matplotlib.transforms import Bbox
+
     fig.draw_without_rendering()
     renderer = fig._get_renderer()
     taken = [t.get_window_extent(renderer) for t in fixed]
+    ax = notes[0].axes
+    frame = ax.get_window_extent(renderer)
+    centres = np.empty((0, 2)) if points is None else ax.transData.transform(points)
+    r = _MARKER_RADIUS_PT * fig.dpi / 72
+    markers = [Bbox.from_extents(px - r, py - r, px + r, py + r) for px, py in centres]
+
+    def place(note, dx, dy):
+        note.set_horizontalalignment("right" if dx < 0 else "center" if dx == 0 else "left")
+        note.xyann = (dx, dy)
+        return note.get_window_extent(renderer)
+
     for note in notes:
-        first = None
+        own = ax.transData.transform(np.atleast_2d(note.xy))[0]
+        mine = int(np.argmin(((centres - own) ** 2).sum(axis=1))) if len(centres) else -1
+        others = [m for i, m in enumerate(markers) if i != mine]  # a unit's marker, even on top of another's
+        best = None
         for dx, dy in places:
-            note.set_horizontalalignment("right" if dx < 0 else "center" if dx == 0 else "left")
-            note.xyann = (dx, dy)
-            box = note.get_window_extent(renderer)
-            first = first or ((dx, dy), box)
-            if not any(box.overlaps(other) for other in taken):
+            box = place(note, dx, dy)
+            clashes = sum(box.overlaps(other) for other in taken) + sum(box.overlaps(m) for m in others)
+            clashes += 0 if frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1) else 1
+            if best is None or clashes < best[0]:
+                best = (clashes, dx, dy)
+            if clashes == 0:
                 break
-        else:
-            (dx, dy), box = first
-            note.set_horizontalalignment("right" if dx < 0 else "center" if dx == 0 else "left")
-            note.xyann = (dx, dy)
-        taken.append(box)
+        taken.append(place(note, best[1], best[2]))
 
 
-def _quadrant_shares(ax, quadrants: pd.Series, language: str) -> None:
+def _legend_with_shares(ax, quadrants: pd.Series, language: str) -> None:
+    """The legend beside the plot: clusters, Moran's I, then the share of units in each quadrant
+    (in the corners of the plot the shares covered points and labels: 吉林 under "高-高 38.7%").
+    One legend, so that the constrained layout keeps room for all of it."""
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
     shares = quadrants.value_counts(normalize=True)
     names = _TEXT[language]["clusters"]
-    corners = {"HH": (0.98, 0.98, "right", "top"), "LH": (0.02, 0.98, "left", "top"),
-               "LL": (0.02, 0.02, "left", "bottom"), "HL": (0.98, 0.02, "right", "bottom")}
-    for quadrant, (cx, cy, ha, va) in corners.items():
-        share = 100 * shares.get(quadrant, 0.0)
-        ax.text(cx, cy if quadrant in ("HH", "LH") else cy + 0.06, f"{names[quadrant]} {share:.1f}%",
-                transform=ax.transAxes, ha=ha, va=va, fontsize=8, color="#444444")
+    blank = Line2D([], [], linestyle="none")
+    labels += ["", _TEXT[language]["shares"]] + [f"{names[q]} {100 * shares.get(q, 0.0):.1f}%"
+                                                 for q in ("HH", "LH", "LL", "HL")]
+    handles += [blank] * 6
+    ax.legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 
 
 def _stars(p: float) -> str:

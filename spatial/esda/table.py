@@ -33,7 +33,9 @@ def moran_table(result, *, statistic: str = "moran_i", stat: Stat = "p", inferen
     Parameters
     ----------
     result
-        A :class:`~spatial.esda.GlobalAutocorrelation` (or its tidy ``table``).
+        A :class:`~spatial.esda.GlobalAutocorrelation` (or its tidy ``table``). A table with a
+        ``weights`` column naming several matrices (a robustness set) gets, per variable, the
+        columns of each W side by side: ``I (gdp, W1)``, ``p (gdp, W1)``, ``I (gdp, W2)``, ...
     statistic
         The statistic shown (``"moran_i"``, ``"geary_c"``, ``"getis_ord_g"``).
     stat
@@ -79,9 +81,17 @@ def moran_table(result, *, statistic: str = "moran_i", stat: Stat = "p", inferen
     names = dict(labels or {})
     periods = list(dict.fromkeys(data["period"]))
     columns: dict[str, list[str]] = {}
-    for variable, part in data.groupby("variable", sort=False):
+    several = "weights" in data.columns and data["weights"].nunique() > 1  # a robustness set: W1, W2 side by side
+    keys = ["variable", "weights"] if several else ["variable"]
+    parts = dict(iter(data.groupby(keys, sort=False)))
+    variables = list(dict.fromkeys(data["variable"]))
+    matrices = list(dict.fromkeys(data["weights"])) if several else [None]
+    for variable, w in ((v, w) for v in variables for w in matrices):  # per variable, each W side by side
+        part = parts.get((variable, w) if several else (variable,), parts.get(variable))
+        if part is None:
+            continue
         part = part.set_index("period")
-        shown = names.get(str(variable), str(variable))
+        shown = names.get(str(variable), str(variable)) + (f", {w}" if several else "")
         columns[f"I ({shown})"] = [_number(part.at[t, "value"], digits) + stars(part.at[t, "p_two_sided"], levels)
                                    if t in part.index else "" for t in periods]
         key = {"p": "p_two_sided", "z": "z"}[stat]

@@ -67,6 +67,8 @@ _THREE = {**{p: r for p, _, _, r in _PROVINCES if r != "Northeast"}, "21": "East
 _NORTH = {"11", "12", "13", "14", "15", "21", "22", "23", "37", "41", "61", "62", "63", "64", "65"}
 _NORTH_SOUTH = {p: "North" if p in _NORTH else "South" for p, _, _, _ in _PROVINCES}
 CHINA_GROUPINGS = ("three_regions", "four_regions", "north_south")
+# The order papers (and the NBS) list the groups in: East, Central, West (then the Northeast); North, South.
+CHINA_GROUP_ORDER = ("East", "Central", "West", "Northeast", "North", "South")
 
 _ALIASES = {"Xizang": "54", "Neimenggu": "15", "Inner Mongolia Autonomous Region": "15", "Nei Mongol": "15"}
 _SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")

@@ -46,6 +46,7 @@ _LAZY = {
     "BAYES_MODELS": ("spatial.models._bayes", "BAYES_MODELS"),
     "check_priors": ("spatial.models._bayes", "check_priors"),
     "check_bayes_models": ("spatial.models._bayes", "check_models"),
+    "bayes_table": ("spatial.models.bayes_table", "bayes_table"),
     "Selection": ("spatial.models._selection", "Selection"),
     "fit_by_group": ("spatial.models._subgroup", "fit_by_group"),
     "GroupResults": ("spatial.models._subgroup", "GroupResults"),
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from spatial.models._bayes import BAYES_MODELS, BayesComparison, check_priors, compare_bayes  # noqa: F401
     from spatial.models._bayes import check_models as check_bayes_models  # noqa: F401
     from spatial.models._diagnostics import compare_lr as lr_test  # noqa: F401
+    from spatial.models.bayes_table import bayes_table  # noqa: F401
     from spatial.models._fit import fit  # noqa: F401
     from spatial.models._mundlak import mundlak_test  # noqa: F401
     from spatial.models._random_effects import fit_random_effects, hausman_fe_re  # noqa: F401

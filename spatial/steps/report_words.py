@@ -46,6 +46,13 @@ _HEADERS: dict[str, tuple[str, str]] = {
     "contribution": ("Contribution", "贡献率"), "obstacle": ("Obstacle degree", "障碍度"), "q": ("q", "q 值"),
     "factor": ("Factor", "因子"), "interaction": ("Interaction", "交互作用"), "strata": ("Strata", "分层数"),
     "n_units": ("Units", "单元数"), "nobs": ("N", "样本数"), "periods": ("Periods", "时期数"),
+    "between_share": ("Between share", "组间贡献率"), "within_share": ("Within share", "组内贡献率"),
+    "between_net": ("Between (net)", "组间净差距"), "transvariation": ("Transvariation", "超变密度"),
+    "between_net_share": ("Between (net) share", "组间净差距贡献率"),
+    "transvariation_share": ("Transvariation share", "超变密度贡献率"), "value_share": ("Value share", "数值占比"),
+    "weight_share": ("Weight share", "权重占比"), "contribution_share": ("Contribution share", "贡献占比"),
+    "sd": ("Std. dev.", "标准差"), "label": ("Label", "名称"),
+    "island": ("Island", "孤岛"), "neighbor": ("Neighbour", "邻居"), "distance": ("Distance", "距离"),
 }
 _CAPTIONS: dict[str, tuple[str, str]] = {
     "composite.normalized": ("Normalised indicators", "标准化指标"), "composite.scores": ("Composite scores", "综合得分"),
@@ -169,28 +176,8 @@ def localised_table(lang: str, frame: pd.DataFrame, *, index: bool = False, **op
     return table(shown.rename(columns=names), **options)
 
 
-_FE_ZH = {"twoway": "双向固定效应", "unit": "个体固定效应", "time": "时间固定效应", "none": "无"}
-_BAYES_NOTES_ZH = {
-    "models with and without W*X compare under LeSage's normalisation of the flat prior on beta":
-        "含与不含 W*X 的模型按 LeSage 对 β 平坦先验的标准化进行比较",
-    "W applied to the demeaned data (LeSage's and SDPDmod's convention)": "W 作用于去均值后的数据（LeSage 与 SDPDmod 的约定）",
-}
-
-
 def bayes_note(comparison, lang: str) -> str:
-    """The note under the Bayesian comparison in ``lang`` (the comparison's own English note for "en")."""
-    import math
+    """The note under the Bayesian comparison in ``lang`` (:func:`spatial.models.bayes_table.bayes_note`)."""
+    from spatial.models.bayes_table import bayes_note as note
 
-    if lang != "zh":
-        return comparison.note
-    lo, hi = comparison.interval
-    interval = f"ρ/λ 在 ({lo:.6g}, {hi:.6g}) 上服从均匀分布；" if math.isfinite(lo) else ""
-    notes = "".join(_BAYES_NOTES_ZH.get(n, n) + "。" for n in comparison.notes)
-    quadrature = str(comparison.quadrature)
-    if quadrature.startswith("none"):
-        quadrature = "无（仅 OLS/SLX）"
-    elif quadrature.startswith("adaptive Gauss-Kronrod"):
-        logdet = "每个节点由特征值精确计算" if "eigenvalues" in quadrature else "稀疏 LU 值的分段 Chebyshev 插值"
-        quadrature = f"自适应 Gauss-Kronrod 求积（QUADPACK qags，21 点），对数行列式{logdet}"
-    return (f"注：对数边际似然（LeSage 2014），先验 p(β, σ) ∝ 1/σ；{interval}固定效应："
-            f"{_FE_ZH.get(comparison.fe, comparison.fe)}；N = {comparison.nobs}。数值积分：{quadrature}。{notes}")
+    return note(comparison, lang)

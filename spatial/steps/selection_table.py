@@ -71,7 +71,8 @@ def _p(value: object) -> str:
 
 
 def selection_frame(table: pd.DataFrame, lang: str = "en", *, digits: int = 3) -> pd.DataFrame:
-    """The selection table with headers and fixed phrases in ``lang`` and formatted numbers.
+    """The selection table (:attr:`spatial.models.Selection.table`, columns :data:`COLUMNS`) with headers
+    and fixed phrases in ``lang`` and formatted numbers.
 
     Examples
     --------
@@ -84,28 +85,15 @@ def selection_frame(table: pd.DataFrame, lang: str = "en", *, digits: int = 3) -
     headers = _HEADERS["zh" if lang == "zh" else "en"]
     rows = []
     for record in table.to_dict(orient="records"):
-        rows.append([_translate(record.get("step"), lang), _translate(record.get("model"), lang),
-                     _translate(record.get("test"), lang), _fixed(record.get("statistic"), digits),
-                     _fixed(record.get("df"), 0), _p(record.get("p_value")), _translate(record.get("decision"), lang)])
+        rows.append([_translate(record["step"], lang), _translate(record["model"], lang),
+                     _translate(record["test"], lang), _fixed(record["statistic"], digits),
+                     _fixed(record["df"], 0), _p(record["p_value"]), _translate(record["decision"], lang)])
     return pd.DataFrame(rows, columns=list(headers))
 
 
-_BAYES_HEADERS = {
-    "en": ("Model", "Log-marginal likelihood", "Prior", "Posterior probability", "Posterior mode of rho/lambda",
-           "Integration error"),
-    "zh": ("模型", "对数边际似然", "先验概率", "后验概率", "ρ/λ 后验众数", "积分误差"),
-}
-
-
-def _probability(value: float, digits: int) -> str:
-    return f"<{10 ** -digits:.{digits}f}" if 0 <= value < 10 ** -digits else f"{value:.{digits}f}"
-
-
 def bayes_frame(comparison, lang: str = "en", *, digits: int = 3) -> pd.DataFrame:
-    """The Bayesian comparison (:class:`spatial.models.BayesComparison`) as the report shows it.
-
-    Probabilities below the last decimal show as ``<0.001``; the integration error in scientific
-    notation.
+    """The Bayesian comparison as the report shows it (:func:`spatial.models.bayes_table.bayes_frame`, the frame
+    of its journal table).
 
     Examples
     --------
@@ -116,9 +104,6 @@ def bayes_frame(comparison, lang: str = "en", *, digits: int = 3) -> pd.DataFram
     >>> bayes_frame(SimpleNamespace(table=table), "zh").iloc[0].tolist()
     ['SAR', '-201.983', '0.500', '0.458', '0.418', '4.3e-13']
     """
-    rows = []
-    for record in comparison.table.to_dict(orient="records"):
-        rows.append([str(record["model"]).upper(), _fixed(record["log_marginal"], digits),
-                     _fixed(record["prior"], digits), _probability(float(record["probability"]), digits),
-                     _fixed(record["mode"], digits), f"{float(record['integration_error']):.1e}"])
-    return pd.DataFrame(rows, columns=list(_BAYES_HEADERS["zh" if lang == "zh" else "en"]))
+    from spatial.models.bayes_table import bayes_frame as frame
+
+    return frame(comparison, lang, digits=digits)

@@ -56,7 +56,10 @@ def test_fit_by_column_prints_writes_and_equals_python(tmp_path, capsys, expecte
     assert data["results"]["8"]["params"]["rho"]["estimate"] == pytest.approx(
         float(expected.groups.results["8"].params["rho"]), rel=1e-9)
     html = (tmp_path / "het.html").read_text(encoding="utf-8")
-    assert "Wald tests of equal coefficients" in html and "seed 3" in html
+    assert "Wald tests of equal coefficients" in html and "joint chi2(4) = " in html
+    tests = (tmp_path / "het_tests.html").read_text(encoding="utf-8")  # each coefficient's tests, beside it
+    assert "Tests of equal coefficients across groups" in tests and "seed 3" in tests
+    assert f"{expected.differences.wald.loc['joint', 'statistic']:.3f}" in tests
 
 
 def test_group_options_without_by_are_refused_before_any_work(tmp_path, capsys):

@@ -9,6 +9,7 @@ declared, and that real errors suggest flags that parse on the command named bes
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -70,7 +71,9 @@ def test_every_declared_config_key_exists(name):
         keys = set(step._COMMON).union(*step._KEYS.values())
         assert key in keys, f"[{section}] has no key {key!r}"
     else:
-        assert key in SECTIONS[section], f"[{section}] has no key {key!r}"
+        from spatial.operations import SUBSECTIONS
+
+        assert key in (SECTIONS.get(section) or SUBSECTIONS[section]), f"[{section}] has no key {key!r}"
 
 
 _TOKENS = {
@@ -234,3 +237,147 @@ def test_config_typo_suggests_the_key_by_its_meaning():
     raw = {"panel": {"dataset": "us_produc", "id": "fips"}, "models": {"y": "gsp", "fixed_effects": "twoway"}}
     with pytest.raises(ConfigError, match=r"unknown key 'fixed_effects' in \[models\] \(did you mean 'fe'\?\)"):
         validate_config(raw)
+
+
+# -- every hint a message carries, rendered on every command, parses there (issue 13 "Done when") ------
+
+def _command_paths(group: click.Group | None = None, prefix: str = "") -> list[str]:
+    """Every runnable command, subcommands of groups included (``index lq``, ``weights build``, ``config template``)."""
+    group = group or cli
+    paths = []
+    for name in group.list_commands(click.Context(group)):
+        command = group.get_command(click.Context(group), name)
+        path = f"{prefix}{name}"
+        if isinstance(command, click.Group):
+            paths += _command_paths(command, path + " ")
+            if command.callback is not None and command.invoke_without_command:
+                paths.append(path)
+        else:
+            paths.append(path)
+    return paths
+
+
+@functools.lru_cache(maxsize=1)
+def _message_hints() -> frozenset[tuple[str, str | None]]:
+    """(name, value) of every hint(...) call in spatial/, weights/ and maps/ (value None when the
+    message passes none; a sample value of the option's type when it passes a variable)."""
+    found = set()
+    for package in ("spatial", "weights", "maps"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("hint", "option_hint")
+                        and node.args and isinstance(node.args[0], ast.Constant)):
+                    continue
+                name = node.args[0].value if package == "spatial" else f"{package}.{node.args[0].value}"
+                if len(node.args) < 2:
+                    found.add((name, None))
+                elif isinstance(node.args[1], ast.Constant):
+                    found.add((name, str(node.args[1].value)))
+                else:
+                    found.add((name, _SAMPLE))
+    return frozenset(found)
+
+
+_SAMPLE = "\0sample"  # a value the message computes: a valid value of the option is used
+
+
+def _sample_value(command: click.Command, flag: str) -> str:
+    param = next(p for p in command.params if flag in p.opts)
+    if isinstance(param.type, click.Choice):
+        return param.type.choices[-1]
+    return "1" if isinstance(param.type, (click.types.IntParamType, click.types.FloatParamType)) else "strip,zfill5"
+
+
+def _parses(path: str, flag: str, value: str | None) -> None:
+    """``spatial PATH FLAG [VALUE]`` gets through click's parsing: the flag exists, and a value shown
+    with it is one it takes and accepts (a click.Choice refuses one it does not list). A flag named
+    without a value refers to the option (``(given with --assume-crs)``)."""
+    command = _command(path)
+    assert flag in _flags(command), f"spatial {path} has no {flag}"
+    param = next(p for p in command.params if flag in (*p.opts, *p.secondary_opts))
+    if value is not None:
+        assert not getattr(param, "is_flag", False), f"spatial {path} {flag} is an on/off flag, shown with {value!r}"
+        param.type_cast_value(click.Context(command), value)
+
+
+_RENDERED = re.compile(r"(?:spatial ((?:weights |index |config )?[a-z]+) )?(--[a-z][a-z-]*)(?: ([^\s;,()]+))?")
+
+
+def test_the_scan_sees_the_messages_hints():
+    found = _message_hints()
+    assert ("balance", "drop_units") in found and ("weights.islands", "connect") in found and len(found) >= 40
+
+
+@pytest.mark.parametrize("path", _command_paths())
+def test_every_message_hint_rendered_on_a_command_parses_there(path):
+    """Every hint any message carries, rendered on ``spatial PATH``: each flag it names (on this
+    command, or on the command named before it) exists there and accepts the value shown."""
+    command = _command(path)
+    surface = cli_surface(path, _flags(command))
+    seen = 0
+    for name, value in sorted(_message_hints(), key=str):
+        if value == _SAMPLE:
+            flags = OPTIONS[name].flags
+            where = path if path in flags else next(iter(flags), None)
+            value = None if where is None or OPTIONS[name].flag_value else _sample_value(_command(where), flags[where])
+        text = render(f"use {hint(name, value)}", surface)
+        assert "\u27e6" not in text, text
+        for elsewhere, flag, shown in _RENDERED.findall(text):
+            on = elsewhere or path
+            option = OPTIONS[name]
+            takes = not option.flag_value and value is not None
+            _parses(on, flag, shown if takes else None)
+            seen += 1
+    assert seen, f"no hint renders a flag on spatial {path}"
+
+
+def test_message_hints_render_the_flag_of_the_command_with_its_value():
+    text = render(f"pass {hint('restrict', 'intersection')}", cli_surface("fit", _flags(_command("fit"))))
+    assert text == "pass --restrict intersection"
+    text = render(f"pass {hint('weights.islands', 'connect')}", cli_surface("weights build",
+                                                                            _flags(_command("weights build"))))
+    assert text == "pass --islands connect"
+    text = render(f"pass {hint('boundary_encoding', 'gbk')}", cli_surface("weights build",
+                                                                          _flags(_command("weights build"))))
+    assert text == "pass --encoding gbk"  # weights build's --encoding is the boundary file's
+    on_moran = render(f"choose {hint('weights.islands', 'connect')}", cli_surface("moran", _flags(_command("moran"))))
+    assert "[weights.NAME] islands = \"connect\"" in on_moran and "spatial weights build --islands connect" in on_moran
+
+
+def test_options_are_generated_from_the_declarations():
+    """The hint table is the declarations: each option's flags are those of the parameters that answer it."""
+    from spatial.hints import _NOT_YET_DECLARED, _SAME_OPTION, _hosts
+
+    for name, option in OPTIONS.items():
+        if name in _NOT_YET_DECLARED or name in _SAME_OPTION:
+            continue
+        declared = {command: p.flags[0] for _, p, command in _hosts() if p.hint == name and p.flag and command}
+        assert option.flags == declared, name
+    assert OPTIONS["fe"].flags == {"fit": "--fe", "bayes": "--fe"}
+    assert OPTIONS["drop_collinear"].key == "models.collinear" and OPTIONS["drop_collinear"].keyword == "collinear"
+
+
+def test_the_fix_fit_suggests_for_an_unbalanced_panel_works_on_fit(unbalanced, capsys):
+    """The loader's repairs (--balance, --missing, --coerce-numeric) are on every command that reads a
+    table, so fit suggests its own --balance drop_units, and running it with that flag succeeds."""
+    args = ["fit", str(unbalanced / "panel.csv"), "--id", "POLYID", "--time", "year", "--y", "CRIME", "--x", "INC",
+            "--model", "sar", "--weights", str(unbalanced / "w.gal"), "--effects-draws", "0"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--balance drop_units" in err and "spatial check" not in err
+    assert main([*args, "--balance", "drop_units"]) == 2  # unit 49 left the panel, not the weights file:
+    err = capsys.readouterr().err
+    assert "48 units x 2 periods" in err and "--restrict intersection" in err  # the next fix, on fit too
+    assert main([*args, "--balance", "drop_units", "--restrict", "intersection"]) == 0, capsys.readouterr().err
+
+
+def test_map_and_moran_read_thousands_separators_with_coerce_numeric(tmp_path, capsys):
+    table = pd.read_csv(REF / "columbus.csv")
+    table["INC"] = table["INC"].map(lambda v: f"{v * 1000:,.0f}")  # 19,531 as Excel shows it
+    table.to_csv(tmp_path / "t.csv", index=False)
+    shutil.copy(REF / "columbus_queen.gal", tmp_path / "w.gal")
+    moran = ["moran", str(tmp_path / "t.csv"), "--id", "POLYID", "--variables", "INC", "--weights",
+             str(tmp_path / "w.gal"), "--permutations", "0"]
+    assert main(moran) == 2
+    assert "--coerce-numeric" in capsys.readouterr().err
+    assert main([*moran, "--coerce-numeric"]) == 0, capsys.readouterr().err

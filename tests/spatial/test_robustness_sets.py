@@ -93,7 +93,7 @@ def test_report_shows_the_robustness_section(tmp_path):
     _run(tmp_path, "report", '["queen", "invdist"]', command="report")
     html = next((tmp_path / "report").glob("*.html")).read_text(encoding="utf-8")
     assert "Robustness across weights matrices" in html
-    assert "invdist: value" in html and "(4) SDM invdist" in html
+    assert "I (unemp, invdist)" in html and "(4) SDM invdist" in html  # Moran by year under each W, side by side
 
 
 @pytest.mark.parametrize(("weights", "message"), [

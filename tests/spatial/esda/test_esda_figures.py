@@ -33,6 +33,13 @@ def china():
     return panel, graph, provinces.set_index("adcode")["short_zh"]
 
 
+def _shares(ax) -> list[str]:
+    """The quadrant shares: the last four entries of the legend beside the plot, under a heading."""
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[-5] in ("Units by quadrant", "各象限单元占比")
+    return texts[-4:]
+
+
 def _png_size(path) -> tuple[int, int, float]:
     data = path.read_bytes()
     width, height = struct.unpack(">II", data[16:24])
@@ -47,7 +54,9 @@ def test_scatter_content_and_files(us_panel, us_graph, us_states, tmp_path):
     ax = fig.axes[0]
     texts = {t.get_text() for t in ax.texts}
     assert {"CA", "NY", "TX"} <= texts
-    shares = [t for t in texts if t.startswith(("HH ", "LL ", "LH ", "HL "))]
+    shares = _shares(ax)
+    assert not [t for t in texts if t.startswith(("HH ", "LL ", "LH ", "HL "))]  # beside the plot, not in it
+    assert [t.split()[0] for t in shares] == ["HH", "LH", "LL", "HL"]
     assert len(shares) == 4 and sum(float(t.split()[1].rstrip("%")) for t in shares) == pytest.approx(100, abs=0.2)
     global_i = moran(us_panel, us_graph, "unemp", periods=1986, permutations=0).table["value"].iloc[0]
     assert f"Moran's I = {global_i:.3f}" in [line.get_label() for line in ax.get_lines()]
@@ -75,7 +84,7 @@ def test_chinese_labels_render_with_a_cjk_glyph(china):
         fig = moran_scatter(lisa, labels=short, language="zh")
         fig.savefig(__import__("io").BytesIO(), format="png", dpi=50)
     texts = {t.get_text() for t in fig.axes[0].texts}
-    assert "北京" in texts and any(t.startswith("高-高") for t in texts)
+    assert "北京" in texts and _shares(fig.axes[0])[0].startswith("高-高")
     assert lisa.n_islands == 1 and "1 个孤岛未显示" in texts  # Hainan has no land neighbour
 
 
@@ -122,6 +131,41 @@ def test_scatter_labels_and_over_time_stars_do_not_collide():
     w = Graph.build_contiguity(panel.geometry, rook=False)
     lisa = esda.local_moran(panel, w, ["unemp"], periods=[1986], permutations=0)
     fig = esda.moran_scatter(lisa, variable="unemp", period=1986, labels=states.set_index("fips")["postal"])
-    assert len(fig.axes[0].texts) > 48 and _overlaps(fig) == 0
+    assert len(fig.axes[0].texts) == 48 and _overlaps(fig) == 0  # the 48 labels (quadrant shares beside the plot)
     result = esda.global_autocorrelation(panel, w, ["unemp", "pcap", "emp"], permutations=0)
     assert _overlaps(esda.moran_over_time(result)) == 0
+
+
+def test_scatter_labels_clear_points_and_each_other_on_the_provinces(china):
+    """The zh provincial scatter: 吉林 sat under "高-高 38.7%" and 重庆 on 广西's marker; labels now
+    overlap no other label, no other unit's marker and stay inside the plot."""
+    from matplotlib.transforms import Bbox
+
+    panel, graph, short = china
+    lisa = local_moran(panel, graph, "gdp", periods=2020, seed=3)
+    fig = moran_scatter(lisa, labels=short, language="zh")
+    ax = fig.axes[0]
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    frame = ax.get_window_extent(renderer)
+    notes = [t for t in ax.texts if hasattr(t, "xyann")]
+    assert len(notes) == 30  # 31 provinces, Hainan an island (not drawn)
+    radius = 2.35 * fig.dpi / 72  # s=22 points^2
+    boxes = [t.get_window_extent(renderer) for t in notes]
+    clashes = []
+    for note, box in zip(notes, boxes, strict=True):
+        own = ax.transData.transform([note.xy])[0]
+        for other in notes:
+            if other is note:
+                continue
+            px, py = ax.transData.transform([other.xy])[0]
+            if box.overlaps(Bbox.from_extents(px - radius, py - radius, px + radius, py + radius)):
+                clashes.append((note.get_text(), "on the marker of", other.get_text()))
+        if not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)):
+            clashes.append((note.get_text(), "outside the plot", ""))
+        assert np.allclose(own, ax.transData.transform([note.xy])[0])
+    clashes += [(a.get_text(), "on", b.get_text()) for i, (a, p) in enumerate(zip(notes, boxes, strict=True))
+                for b, q in zip(notes[:i], boxes[:i], strict=True) if p.overlaps(q)]
+    assert clashes == []
+    legend, page = ax.get_legend().get_window_extent(renderer), fig.bbox
+    assert page.x0 <= legend.x0 and legend.x1 <= page.x1 and page.y0 <= legend.y0 and legend.y1 <= page.y1

@@ -147,3 +147,49 @@ def test_config_refuses_bad_priors_before_any_output(tmp_path, capsys):
     (tmp_path / "c.toml").write_text(CONFIG.replace('["sar", "sem"]', '["sar", "sac"]'), encoding="utf-8")
     assert main(["run", str(tmp_path / "c.toml")]) == 2
     assert "bayes_models = 'sac' is not allowed; choose from 'ols', 'slx'" in capsys.readouterr().err
+
+
+def test_bayes_journal_table_in_every_format_and_in_chinese(produc, tmp_path):
+    """The comparison through the journal-table builder of spatial fit --table: the numbers as the comparison
+    holds them (3 decimals), the note with the priors and the quadrature, headers and note in Chinese."""
+    from docx import Document
+
+    from spatial.models import bayes_table
+
+    panel, w = produc
+    comparison = compare_bayes(panel, w, y="log(gsp)", x=X, fe="unit", models=["sar", "sem"])
+    en, zh = bayes_table(comparison), bayes_table(comparison, lang="zh", digits=4)
+    best = comparison.table.set_index("model").loc[comparison.best]
+    row = comparison.best.upper()
+    assert list(en.frame.index) == ["SAR", "SEM"]
+    assert en.frame.loc[row, "Log-marginal likelihood"] == f"{best['log_marginal']:.3f}"
+    assert zh.frame.loc[row, "后验概率"] == f"{best['probability']:.4f}" and float(zh.frame.loc[row, "后验概率"]) > 0.5
+    assert zh.title == "贝叶斯模型比较" and zh.notes[0].startswith("注：对数边际似然") and "个体固定效应" in zh.notes[0]
+    assert "Gauss-Kronrod" in en.notes[0]
+    for suffix in ("txt", "md", "csv", "html", "tex", "xlsx", "docx"):
+        zh.write(tmp_path / f"b.{suffix}")
+    tex = (tmp_path / "b.tex").read_text(encoding="utf-8")
+    assert r"\toprule" in tex and "对数边际似然" in tex and f"{best['log_marginal']:.4f}" in tex
+    cells = [c.text.strip() for r in Document(str(tmp_path / "b.docx")).tables[0].rows for c in r.cells]
+    assert "后验概率" in cells and row in cells and f"{best['probability']:.4f}" in cells
+    with pytest.raises(SpatialPanelError, match="digits must be an integer from 0 to 10"):
+        bayes_table(comparison, digits=11)
+
+
+def test_cli_bayes_table_and_config_bayes_tables(tmp_path, capsys):
+    data = _produc_csv(tmp_path)
+    args = ["bayes", str(data), "--id", "fips", "--time", "year", "--fe", "unit", "--y", "log(gsp)", "--x", *X,
+            "--contiguity", "queen", "--boundaries", "us48_states", "--models", "sar", "sem", "--lang", "zh",
+            "--table", str(tmp_path / "b.tex"), "--json", str(tmp_path / "b.json")]
+    assert main(args) == 0, capsys.readouterr().err
+    assert "对数边际似然" in (tmp_path / "b.tex").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main([*args[:-4], "--table", str(tmp_path / "same.json"), "--json", str(tmp_path / "same.json")]) == 2
+    assert "--json and --table name the same file" in capsys.readouterr().err
+
+    config = CONFIG.replace('table_formats = ["csv"]', 'table_formats = ["docx", "tex"]\nlanguage = "zh"')
+    (tmp_path / "c.toml").write_text(config, encoding="utf-8")
+    assert main(["run", str(tmp_path / "c.toml")]) == 0, capsys.readouterr().err
+    out = tmp_path / "out"
+    assert "贝叶斯模型比较" in (out / "models_bayes_table.tex").read_text(encoding="utf-8")
+    assert (out / "models_bayes_table.docx").stat().st_size > 0
