@@ -380,6 +380,11 @@ MAP = Operation(
               flag="--out", required=True, key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("period", str, None, "Period shown (figures: default the last; HTML: the one shown first).", key=None,
               why="a run's HTML maps have a period selector"),
+        Param("seed", int, None, "With --kind lisa and a numeric --column of a table: compute its LISA clusters "
+              "(queen contiguity of --boundaries, 999 permutations, alpha 0.05) with this seed.", low=0,
+              high=_MAX_SEED, key=None, keyword=False,
+              why="a run computes LISA in its [esda] step (its seed there); Python: esda.local_moran, then "
+                  "maps.lisa_map"),
         Param("names", list, None, "Columns naming units in tooltips.", items=str, key="report.names"),
         Param("scheme", Scheme, "quantiles", "Classification of the values.", key="report.scheme"),
         Param("k", int, 5, "Number of classes.", low=2, key="report.k"),
