@@ -6,10 +6,14 @@ covariance, Anselin-Kelejian test, first-stage F, effects with 1000 simulation d
 covariance). spreg: ``GM_Lag(w_lags=2)`` with its defaults (2SLS, covariance, the Anselin-Kelejian test, the "simple"
 closed-form impacts without inference; its summary output). Each fit runs in a fresh process.
 
-Run: ``python -m bench gmm``. Prints seconds, peak memory and ratios (spreg / ours).
+Run: ``python -m bench gmm``. Prints the median seconds over repeats (``BENCH_GMM_REPEATS``, default 5; ours and
+spreg alternate), peak memory, the ratio of the medians (spreg / ours) and the load average around each case.
 """
 
 from __future__ import annotations
+
+import os
+import statistics
 
 from bench._common import run_script
 from bench.bench_models import _SETUP
@@ -42,18 +46,33 @@ rho = float(np.asarray(out.rho).ravel()[0])
 
 
 def main() -> None:
+    repeats = int(os.environ.get("BENCH_GMM_REPEATS", "5"))
     cases = [("columbus", "Columbus (n = 49)"), ("55", "queen lattice 55 x 55 (n = 3,025)"),
              ("317", "queen lattice 317 x 317 (n = 100,489)")]
-    print(f"{'case':<38} {'ours s':>8} {'spreg s':>8} {'ratio':>7} {'ours MB':>8} {'spreg MB':>9}  rho (ours / spreg)")
+    print(f"{repeats} repeats per case, ours and spreg alternating, each fit in a fresh process; medians "
+          "(min-max); load average (1 min) of the machine before and after each case")
+    print(f"{'case':<38} {'ours s':>16} {'spreg s':>16} {'ratio':>6} {'ours MB':>8} {'spreg MB':>9}  "
+          f"{'load':>10}  rho (ours / spreg)")
     for case, label in cases:
-        ours = run_script(_SETUP + _OURS, case, "ours", "gm_lag", timeout=1800)
-        peer = run_script(_SETUP + _SPREG, case, "spreg", "gm_lag", timeout=1800)
-        if ours is None or peer is None:
+        load_before = os.getloadavg()[0]
+        runs: dict[str, list[dict]] = {"ours": [], "spreg": []}
+        for _ in range(repeats):
+            for tool, code in (("ours", _OURS), ("spreg", _SPREG)):
+                done = run_script(_SETUP + code, case, tool, "gm_lag", timeout=1800)
+                if done is not None:
+                    runs[tool].append(done)
+        if not runs["ours"] or not runs["spreg"]:
             continue
-        print(f"{label:<38} {ours['seconds']:>8.2f} {peer['seconds']:>8.2f} {peer['seconds'] / ours['seconds']:>6.1f}x "
-              f"{ours['rss_mb']:>8.0f} {peer['rss_mb']:>9.0f}  {ours['rho']:.8f} / {peer['rho']:.8f}")
+        ours, peer = ([r["seconds"] for r in runs[t]] for t in ("ours", "spreg"))
+        spread = {t: f"{statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f})" for t, v in (("ours", ours), ("spreg", peer))}
+        ratio = statistics.median(peer) / statistics.median(ours)
+        load = f"{load_before:.1f}-{os.getloadavg()[0]:.1f}"
+        print(f"{label:<38} {spread['ours']:>16} {spread['spreg']:>16} {ratio:>5.1f}x "
+              f"{max(r['rss_mb'] for r in runs['ours']):>8.0f} {max(r['rss_mb'] for r in runs['spreg']):>9.0f}  "
+              f"{load:>10}  {runs['ours'][0]['rho']:.8f} / {runs['spreg'][0]['rho']:.8f}")
     print("ours: 2SLS + covariance + AK test + first-stage F + effects with 1000 draws; spreg: GM_Lag(w_lags=2) "
-          "defaults (2SLS, covariance, AK test, closed-form impacts without inference).")
+          "defaults (2SLS, covariance, AK test, closed-form impacts without inference). ratio = median spreg / "
+          "median ours. BENCH_GMM_REPEATS sets the repeats.")
 
 
 if __name__ == "__main__":

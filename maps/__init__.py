@@ -7,8 +7,9 @@ template source (:mod:`maps._literal`), and every page inlines its scripts (Leaf
 with the network off.
 
 Interactive maps (folium, self-contained): :func:`choropleth`, :func:`lisa_map`,
-:func:`significance_map`, :func:`hotspot_map`, :func:`effects_map`, :func:`links_map`.
-Static figures (matplotlib): :mod:`maps.static`. The report: :class:`maps.report.Report`.
+:func:`significance_map`, :func:`hotspot_map`, :func:`effects_map`, :func:`links_map` (a click on a
+unit lists its neighbours and weights). Static figures (matplotlib): :mod:`maps.static`, and the weights
+matrix heatmap :func:`weights_heatmap` (n <= 400). The report: :class:`maps.report.Report`.
 
 The public names load on first use, so that ``from maps._escape import safe_text`` (which the
 estimators' renderers need) does not import folium, branca or matplotlib.
@@ -31,6 +32,7 @@ _LAZY = {
     "hotspot_map": "maps.clusters",
     "effects_map": "maps.effects",
     "links_map": "maps.links",
+    "weights_heatmap": "maps.heatmap",
 }
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "hotspot_map",
     "effects_map",
     "links_map",
+    "weights_heatmap",
     "MapError",
     "FieldError",
     "MapInputError",
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
     from maps._choropleth import choropleth  # noqa: F401
     from maps.clusters import hotspot_map, lisa_clusters, lisa_map, significance_map  # noqa: F401
     from maps.effects import effects_map  # noqa: F401
+    from maps.heatmap import weights_heatmap  # noqa: F401
     from maps.links import links_map  # noqa: F401
 
 

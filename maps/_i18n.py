@@ -23,6 +23,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "user_defined": ("User-defined breaks", "自定义断点"),
     "continuous": ("Continuous scale", "连续色阶"),
     "continuous_diverging": ("Continuous scale, centred on 0", "连续色阶，以 0 为中心"),
+    "legend_hide": ("Hide the legend", "隐藏图例"),
+    "legend_show": ("Show the legend", "显示图例"),
     "scale_from_zero": ("the scale starts at 0: colours differ in proportion to the values (the bar marks where "
                         "they lie)", "色阶从 0 起：颜色差异与数值差异成比例（色条下的黑线标出数据所在区间）"),
     "value_range": ("range {low} to {high} (spread {spread})", "取值范围 {low} 至 {high}（极差 {spread}）"),
@@ -64,6 +66,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "island_links": ("Island-repair links", "孤岛修复连接"),
     "island_links_list": ("links added to connect islands: {pairs}", "为连接孤岛而添加的连接：{pairs}"),
     "click_neighbours": ("click a unit to list its neighbours and weights", "点击单元查看其邻居及权重"),
+    "heatmap_title": ("Spatial weights matrix ({n} units, {links} links)", "空间权重矩阵（{n} 个单元，{links} 条连接）"),
+    "heatmap_by_region": ("ordered by region, then id", "按区域、编号排序"),
+    "heatmap_by_id": ("ordered by id", "按编号排序"),
+    "heatmap_unit": ("Unit", "单元"),
+    "heatmap_island": ("outlined in red: links added to connect islands ({n})", "红框：为连接孤岛而添加的连接（{n} 条）"),
     # the connectivity view (click a unit, maps/templates/neighbours.js)
     "nv_neighbour": ("Neighbour", "邻居"),
     "nv_weight": ("Weight", "权重"),

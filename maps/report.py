@@ -93,11 +93,13 @@ class Image:
     kind: str = "image"
 
 
-def image(png: bytes, caption: str, *, max_width: int | None = None) -> Image:
+def image(png: bytes, caption: str, *, max_width: int | None = None, colors: int | None = None) -> Image:
     """An :class:`Image` block from PNG bytes (a figure this package saved).
 
     ``max_width`` (pixels) scales a larger figure down for the page (a 300 dpi figure for print
     is four times what a screen shows and weighs as much in the report); the file keeps its size.
+    ``colors`` keeps that many colours at most (a palette PNG: a figure of flat colours loses nothing
+    visible and weighs a quarter).
 
     Raises
     ------
@@ -114,25 +116,29 @@ def image(png: bytes, caption: str, *, max_width: int | None = None) -> Image:
 
     if not png.startswith(b"\x89PNG\r\n\x1a\n"):
         raise MapError("a report image must be PNG data (it is embedded in the page)")
-    if max_width is not None:
-        png = _smaller(png, max_width)
+    if max_width is not None or colors is not None:
+        png = _smaller(png, max_width, colors)
     return Image(base64.b64encode(png).decode("ascii"), caption)
 
 
-def _smaller(png: bytes, max_width: int) -> bytes:
-    """The PNG scaled down to ``max_width`` pixels wide (aspect kept), as a palette image when that
-    loses nothing visible (figures use few colours); unchanged when already narrow enough."""
+def _smaller(png: bytes, max_width: int | None, colors: int | None = None) -> bytes:
+    """The PNG scaled down to ``max_width`` pixels wide (aspect kept), as a palette image of at most
+    ``colors`` (default 256) colours, which loses nothing visible (figures use few colours);
+    unchanged when already narrow enough and no ``colors`` is asked."""
     import io
 
     from PIL import Image as PILImage
 
     with PILImage.open(io.BytesIO(png)) as picture:
-        if picture.width <= max_width:
+        narrow = max_width is None or picture.width <= max_width
+        if narrow and colors is None:
             return png
-        height = round(picture.height * max_width / picture.width)
-        scaled = picture.convert("RGB").resize((max_width, height), PILImage.LANCZOS)
+        scaled = picture.convert("RGB")
+        if not narrow:
+            scaled = scaled.resize((max_width, round(picture.height * max_width / picture.width)), PILImage.LANCZOS)
         buffer = io.BytesIO()
-        scaled.quantize(colors=256, method=PILImage.Quantize.MEDIANCUT).save(buffer, format="PNG", optimize=True)
+        scaled.quantize(colors=colors or 256, method=PILImage.Quantize.MEDIANCUT).save(buffer, format="PNG",
+                                                                                     optimize=True)
         return buffer.getvalue()
 
 

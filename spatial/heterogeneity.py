@@ -292,15 +292,36 @@ def _check_grouping(panel, by: str) -> None:
                       f"({', '.join(CHINA_GROUPINGS)})" + (f"; did you mean {near[0]!r}?" if near else ""))
 
 
+def _without_se(results: Mapping[str, Any], name: str) -> list[str]:
+    """The groups where ``name`` has no standard error (lambda of the panel GM and of kp98: splm and spreg give
+    none), so that its difference cannot be tested."""
+    return [g for g, r in results.items() if not np.isfinite(float(r.cov.loc[name, name]))]
+
+
 def _compared(results: Mapping[str, Any], coefficients: Sequence[str] | None) -> list[str]:
+    import warnings
+
+    from spatial.errors import SpatialWarning
+
     common = [c for c in next(iter(results.values())).params.index
               if all(c in r.params.index for r in results.values())]
     if coefficients is None:
-        return [c for c in common if c not in _NOT_COMPARED]
+        untested = [c for c in common if c not in _NOT_COMPARED and _without_se(results, c)]
+        if untested:
+            warnings.warn(f"{', '.join(untested)} not compared across groups: no standard error in "
+                          f"{first_items(_without_se(results, untested[0]))} (the GMM estimator gives none)",
+                          SpatialWarning, stacklevel=3)
+        return [c for c in common if c not in _NOT_COMPARED and c not in untested]
     unknown = [c for c in coefficients if c not in common]
     if unknown:
         raise SchemaError(f"coefficients {first_items(unknown)} are not estimated in every group; "
                           f"choose among {first_items(common)}")
+    untested = {c: _without_se(results, c) for c in coefficients if _without_se(results, c)}
+    if untested:
+        name, groups = next(iter(untested.items()))
+        raise SpatialPanelError(f"{name} has no standard error in group(s) {first_items(groups)} (the GMM "
+                                "estimator gives none), so its difference cannot be tested; leave it out of "
+                                "the coefficients compared")
     return list(coefficients)
 
 

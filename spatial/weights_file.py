@@ -134,6 +134,8 @@ def read_aligned_weights(
         hint = (
             f"; the ids match after normalisation: pass {option_hint('id_normalize', spec)}"
             if spec
+            else "; no unit is in both, so keeping the common units leaves nothing: correct the ids"
+            if restrict == "intersection"  # the user asked for the common units already
             else f"; correct the ids, or keep the common units with {option_hint('restrict', 'intersection')}"
         )
     raise IdMismatchError(

@@ -21,6 +21,7 @@ from shapely import box
 
 import maps
 from maps.categories import category_map
+from maps.heatmap import weights_heatmap
 from maps._literal import LiteralFigure, UnsafePageError, Verbatim
 from maps.report import Paragraph, Report, moran_chart, table
 from spatial.cli import main
@@ -160,6 +161,9 @@ def static_figures(units) -> dict[str, tuple[list[str], tuple[str, ...]]]:
                                                title=JOINED, xlabel=JOINED), PAYLOADS),
         "moran_series": (static.moran_series(series, title=JOINED), PAYLOADS),
         "moran_series_by": (static.moran_series(grouped, by="by"), PAYLOADS[:3]),
+        "weights_heatmap": (weights_heatmap(pd.DataFrame({"focal": IDS[:-1], "neighbor": IDS[1:], "weight": 1.0}),
+                                            ids=IDS, labels=dict(zip(IDS, PAYLOADS, strict=True)), title=JOINED,
+                                            island_links=[IDS[:2]]), (*PAYLOADS, JOINED)),
     }
     drawn = {name: (drawn_texts(fig), texts) for name, (fig, texts) in out.items()}
     drawn.update(_esda_figures(units, esda_figure))
@@ -190,7 +194,7 @@ def _esda_figures(units, esda_figure):
 
 def test_every_static_figure_draws_the_corpus_literally(units):
     figures = static_figures(units)
-    assert len(figures) == 7
+    assert len(figures) == 8
     for name, (drawn, texts) in figures.items():
         assert assert_figure_shows(drawn, texts), name
 

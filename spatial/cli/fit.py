@@ -40,17 +40,19 @@ def _progress(text: str) -> None:
         click.echo(text, err=True)
 
 
-def _read_weights(path: Path, panel, transform: str):
+def _read_weights(path: Path, panel, transform: str, *, restrict: str, id_normalize: str | None):
+    """The panel (restricted to the file's units with ``--restrict intersection``, recorded) and the weights
+    file aligned to it by key, with the loader's ``--restrict`` and ``--id-normalize`` as on every command."""
     import weights
 
     from spatial.weights_file import read_aligned_weights
 
     # ids matched by key (the message says how to fix a mismatch); matrix=True: no Graph, so
     # libpysal (and the sklearn, scipy.stats, geopandas it loads) stays out of the fit
-    _, graph = read_aligned_weights(path, panel, matrix=True)
+    panel, graph = read_aligned_weights(path, panel, restrict=restrict, id_normalize=id_normalize, matrix=True)
     if transform == "r":
         graph = weights.row_standardize(graph)
-    return graph
+    return panel, graph
 
 
 @click.command("fit")
@@ -190,7 +192,7 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
     from spatial.cli.inputs import panel_config, split_list
     from spatial.config import validate_config
     from spatial.models.numerics import parse_term
-    from spatial.pipeline import load_panel
+    from spatial.pipeline import echo_repairs, load_panel
 
     since = len(STATE.warnings)
     columns = sorted({parse_term(t).column for t in terms})
@@ -200,7 +202,10 @@ def _load_inputs(table_path: Path, id_column: str, time_column: str | None, term
     periods = "period" if panel.n_periods == 1 else "periods"
     _progress(f"{panel.n_units} units x {panel.n_periods} {periods} from {display_path(table_path)}")
     if weights_file is not None:
-        graph = _read_weights(weights_file, panel, transform)
+        before = len(panel.dropped)
+        panel, graph = _read_weights(weights_file, panel, transform, restrict=loader["restrict"],
+                                     id_normalize=loader["id_normalize"])
+        echo_repairs(panel.dropped.iloc[before:], _progress)
         source = display_path(weights_file)
     else:
         import weights

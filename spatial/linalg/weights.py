@@ -141,8 +141,7 @@ def weights_matrix(w: Any, *, allow_islands: bool = False) -> WeightsMatrix:
         When ``w`` is not a libpysal ``Graph`` or ``W``.
     """
     graph = w if isinstance(w, SparseWeights) else as_graph(w)  # a matrix stays one: libpysal not loaded
-    unique = graph.unique_ids  # a pandas Index (Graph) or a tuple (SparseWeights)
-    ids = tuple(map(str, unique.tolist() if hasattr(unique, "tolist") else unique))  # iterating an Arrow index is slow
+    ids = tuple(map(str, _unique_ids(graph)))
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
         repeated = [i for i in ids if i in seen or seen.add(i)]
@@ -186,6 +185,23 @@ def weights_matrix(w: Any, *, allow_islands: bool = False) -> WeightsMatrix:
         matrix=matrix, ids=ids, islands=islands, row_stochastic=row_stochastic, symmetric=symmetric,
         similarity=similarity, transformation=transformation, graph=graph,
     )
+
+
+def _unique_ids(graph) -> list:
+    """``graph.unique_ids`` as a list: the focal ids in order of first appearance.
+
+    For a libpysal Graph they are read from the codes of the adjacency's (focal, neighbor) index:
+    the same values as ``get_level_values("focal").unique()``, which hashes every id string (at n =
+    100,489: 0.13 s of CPU against 0.009 s).
+    """
+    if isinstance(graph, SparseWeights):
+        return list(graph.unique_ids)
+    import pandas as pd
+
+    index = graph.adjacency.index  # a copy of the adjacency table (~1 ms at n = 100k)
+    if isinstance(index, pd.MultiIndex) and index.nlevels == 2 and len(index) and index.codes[0].min() >= 0:
+        return index.levels[0].take(pd.unique(index.codes[0])).tolist()
+    return graph.unique_ids.tolist()
 
 
 def _similarity(matrix: sparse.csr_matrix) -> np.ndarray | None:

@@ -20,6 +20,7 @@ import pandas as pd
 from spatial.errors import IdentificationError, SchemaError, first_items
 from spatial.io import require_columns
 from spatial.linalg import WeightsMatrix
+from spatial.linalg.threads import serial_blas
 from spatial.hints import hint
 
 __all__ = ["Term", "parse_term", "Design", "build_design", "check_panel", "CONST"]
@@ -263,7 +264,8 @@ def _identify(X: np.ndarray, labels: list[str], y: np.ndarray, *, constant: bool
                             "reason": "dropped: no variation (duplicates the constant)"})
         keep = [j for j in range(X.shape[1]) if labels[j] not in flat]
         X, labels = X[:, keep], [labels[j] for j in keep]
-    independent, dependent = _independent_columns(X)
+    with serial_blas(len(X)):  # n x k products: threads only wait on a busy machine (spatial.linalg.threads)
+        independent, dependent = _independent_columns(X)
     if dependent:
         described = []
         for j in dependent:

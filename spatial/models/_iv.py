@@ -63,7 +63,7 @@ def _inverse(matrix: np.ndarray, stage: str) -> np.ndarray:
 
 def two_stage(y: np.ndarray, Z: np.ndarray, H: np.ndarray) -> TwoStage:
     """2SLS of y on Z with instruments H (H holds the exogenous columns of Z)."""
-    with serial_blas():  # h x h inverses: threads only wait on a busy machine (spatial.linalg.threads)
+    with serial_blas(len(H)):  # H'H and h x h inverses: threads only wait on a busy machine (spatial.linalg.threads)
         hhi = _inverse(H.T @ H, "H'H (the instruments' cross-products)")
         zh = Z.T @ H
         zh_hhi = zh @ hhi
@@ -105,7 +105,7 @@ def first_stage(endog: np.ndarray, names: list[str], included: np.ndarray, exclu
 
 
 def _ssr(X: np.ndarray, target: np.ndarray) -> float:
-    with serial_blas():  # n x k: threads only wait on a busy machine (spatial.linalg.threads)
+    with serial_blas(len(X)):  # n x k: threads only wait on a busy machine (spatial.linalg.threads)
         coef = np.linalg.lstsq(X, target, rcond=None)[0]
     r = target - X @ coef
     return float(r @ r)
@@ -138,7 +138,7 @@ def check_instruments(H: np.ndarray, names: list[str], n_regressors: int, tol: f
     span of the columns before it, as Gram-Schmidt in order; one Householder QR of n x h).
     """
     norms = np.linalg.norm(H, axis=0)
-    with serial_blas():  # n x h: threads only wait on a busy machine (spatial.linalg.threads)
+    with serial_blas(len(H)):  # n x h: threads only wait on a busy machine (spatial.linalg.threads)
         R = np.linalg.qr(H, mode="r")
     dependent = [j for j in range(H.shape[1]) if norms[j] == 0 or abs(R[j, j]) <= tol * norms[j]]
     if dependent:

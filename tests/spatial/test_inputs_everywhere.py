@@ -214,6 +214,51 @@ def test_a_weights_file_with_other_extra_units_is_still_refused(provinces, capsy
     assert code == 2 and "'650000'" in err and "'659999'" in err and "--restrict intersection" in err
 
 
+def test_fit_and_select_apply_restrict_and_id_normalize_to_a_weights_file(tmp_path, capsys):
+    """--restrict intersection and --id-normalize act on a --weights file on fit and select as on moran:
+    the suggested fix works where it is suggested (it used to be ignored by fit, which then repeated it)."""
+    rng = np.random.default_rng(3)
+    w = tmp_path / "w.gal"
+    assert main(["weights", "build", "china_capitals", "--kind", "knn", "--k", "4", "--metric", "haversine",
+                 "--out", str(w)]) == 0  # all 34 units, keyed by adcode
+    codes = list(datasets.load("china_capitals")["province_adcode"].astype(str))
+    rows = [{"code": c, "year": t, "y": float(rng.normal()), "x": float(rng.normal())}
+            for c in codes[:-1] + ["999999"] for t in (1, 2, 3)]  # one unit missing from the table, one extra
+    pd.DataFrame(rows).to_csv(tmp_path / "panel.csv", index=False)
+    base = ["fit", str(tmp_path / "panel.csv"), "--id", "code", "--time", "year", "--weights", str(w), "--y", "y",
+            "--x", "x", "--model", "sar", "--fe", "unit", "--effects-draws", "0", "--allow-islands"]
+    capsys.readouterr()
+    assert main(base) == 2
+    assert "--restrict intersection" in capsys.readouterr().err
+    out = tmp_path / "sar.json"
+    code = main([*base, "--restrict", "intersection", "--json", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert json.loads(out.read_text(encoding="utf-8"))["nobs"] == 33 * 3
+    assert "999999" in captured.err  # the table's unit without weights is listed as removed
+    code = main(["select", str(tmp_path / "panel.csv"), "--id", "code", "--time", "year", "--weights", str(w),
+                 "--y", "y", "--x", "x", "--restrict", "intersection", "--no-bayes", "--no-random-effects",
+                 "--allow-islands"])
+    assert code == 0, capsys.readouterr().err
+    # ids written with a leading zero match the file's after --id-normalize zfill7, as the message says
+    pd.DataFrame([{"code": "0" + c, "year": t, "y": float(rng.normal()), "x": float(rng.normal())}
+                  for c in codes for t in (1, 2, 3)]).to_csv(tmp_path / "padded.csv", index=False)
+    padded = ["fit", str(tmp_path / "padded.csv"), "--id", "code", "--time", "year", "--weights", str(w), "--y", "y",
+              "--x", "x", "--model", "sar", "--fe", "unit", "--effects-draws", "0", "--allow-islands"]
+    capsys.readouterr()
+    assert main(padded) == 2
+    assert "--id-normalize zfill7" in capsys.readouterr().err
+    code = main([*padded, "--id-normalize", "zfill7", "--json", str(out), "--overwrite"])
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(out.read_text(encoding="utf-8"))["nobs"] == 34 * 3
+    # the common units asked for when there are none: the message does not repeat --restrict intersection
+    pd.DataFrame([{"code": "p" + c, "year": t, "y": float(rng.normal()), "x": float(rng.normal())}
+                  for c in codes for t in (1, 2, 3)]).to_csv(tmp_path / "other.csv", index=False)
+    assert main(["fit", str(tmp_path / "other.csv"), *padded[2:], "--restrict", "intersection"]) == 2
+    err = capsys.readouterr().err
+    assert "no unit is in both" in err and "--restrict" not in err
+
+
 def test_a_weights_file_keyed_by_the_users_unit_names_is_read_through_the_name_match(provinces, capsys):
     """An economic W built from the user's own table is keyed by its names (北京市); the panel matched
     those names to codes (110000): the file is read through the same match, and gives what the

@@ -127,6 +127,33 @@ def test_sentences_from_other_steps_are_in_chinese(study):
     assert english == []
 
 
+def test_queen_w_shows_hainans_island_link_listed_drawn_and_in_the_matrix(study):
+    """Issue 14: the contiguity W with its island link (Hainan--Guangdong, added by islands = "connect")
+    is listed in a table, drawn dashed on the weights map (its legend names it, a click lists it as an
+    island link) and outlined in the matrix heatmap; every name escaped."""
+    import re
+
+    from tests.hostile import decoded
+    from tests.report_text import visible_texts
+
+    html = (study / "report.html").read_text(encoding="utf-8")
+    body = html.split('data-section="weights"')[1].split('data-section=')[0]
+    texts = visible_texts(body)
+    caption = next(text for tag, text in texts if tag == "caption" and "为连接孤岛而添加的连接" in text)
+    assert caption.startswith("queen：") and "单位 km" in caption
+    cells = [text for tag, text in texts if tag == "td"]
+    at = cells.index("海南省 (460000)")
+    assert cells[at + 1] == "广东省 (440000)" and 10 < float(cells[at + 2]) < 20  # km across the Qiongzhou Strait
+    assert "空间权重矩阵（行为单元，列为邻居，颜色表示权重）" in decoded(body) and 'src="data:image/png;base64,' in body
+    # the map's data and scripts sit outside the section: the weights map is the one with island links
+    shown = decoded(html)
+    assert "孤岛修复连接" in shown and re.search(r"为连接孤岛而添加的连接：广东省[^<]*\(440000\) – 海南省[^<]*\(460000\)",
+                                                 shown)
+    (payload,) = re.findall(r"spatialNeighbours\.attach\([^,]+, [^,]+, (.*)\);", html)
+    assert re.search(r'"island":\[\[\d+,\d+\]\]', payload) and '"rt":["1"]' in payload  # raw binary weights
+    assert '"dashArray": "6 4"' in html  # the island link drawn dashed
+
+
 @pytest.fixture(scope="module")
 def robust_study(tmp_path_factory):
     """Contiguity and capital-to-capital 1/d^2 W as a robustness set; SDM by East/Central/West."""

@@ -115,3 +115,13 @@ def test_obstacle_of_a_built_composite_equals_the_command_path(tmp_path, capsys,
     python = workflow.run_obstacle(composite, top=2)
     np.testing.assert_allclose(command["obstacle"], python.tables[""]["obstacle"], rtol=1e-12)
     assert list(python.tables) == ["", "subsystems", "top"]
+
+
+def test_the_grading_names_are_the_bundled_gradings():
+    """The config's grading values (spatial.choices.Grading) are the tables spatial.indices bundles."""
+    from typing import get_args
+
+    from spatial.choices import Grading
+    from spatial.indices import GRADINGS
+
+    assert get_args(Grading) == tuple(GRADINGS)

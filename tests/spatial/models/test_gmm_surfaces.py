@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 import shutil
 import warnings
 from pathlib import Path
@@ -13,6 +14,8 @@ from libpysal.graph import read_gal
 
 from spatial import SpatialPanel
 from spatial.cli import main
+from spatial.errors import SpatialPanelError
+from tests.helpers import produc_run_config
 from spatial.models import fit
 
 REF = Path(__file__).resolve().parents[2] / "reference" / "columbus_models"
@@ -211,3 +214,69 @@ def test_gmm_moments_through_cli_and_config(tmp_path, capsys):
     ctx = run(cfg, write=False, echo=lambda text: None)
     fitted = ctx.results["models"]["results"]["sem"]
     assert fitted.params["lambda"] == pytest.approx(ref["errcomp"]["rho"], rel=1e-6)
+
+
+GMM_SETS = """
+models = ["sar", "sem"]
+estimator = "gmm"
+fe = "unit"
+draws = 0
+weights = {weights}
+table_formats = ["csv"]
+{heterogeneity}
+[weights.queen]
+kind = "queen"
+[weights.knn]
+kind = "knn"
+k = 5
+metric = "haversine"
+"""
+
+
+def test_gmm_under_a_robustness_set_and_by_group():
+    """GMM under several W equals each W run on its own; by group, lambda of the within GM (no standard error)
+    is left out of the tests with a warning, and asking for it is refused naming the fix."""
+    from spatial.config import validate_config
+    from spatial.errors import SpatialWarning
+    from spatial.heterogeneity import heterogeneity
+    from spatial.pipeline import run
+
+    def ctx(weights, heterogeneity=""):
+        text = produc_run_config(GMM_SETS.format(weights=weights, heterogeneity=heterogeneity),
+                                 x=["log(pcap)", "log(emp)", "unemp"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SpatialWarning)
+            return run(validate_config(tomllib.loads(text)), write=False, echo=lambda text: None)
+
+    both = ctx('["queen", "knn"]', '[models.heterogeneity]\nby = "region"\nmodel = "sem"\ngroups = ["5", "8"]')
+    alone = ctx('"knn"')
+    robust = both.results["models_robustness"]["results"]
+    for model in ("sar", "sem"):
+        fitted = robust["knn"][model]
+        assert fitted.spec.estimator == "gmm" and fitted.loglik is None
+        pd.testing.assert_series_equal(fitted.params, alone.results["models"]["results"][model].params, rtol=1e-12)
+    het = both.results["heterogeneity"]
+    assert "lambda" not in het.differences.wald.index and "log(pcap)" in het.differences.wald.index
+    assert all(r.spec.estimator == "gmm" for r in het.groups.results.values())
+
+    panel, w = both.panel, both.results["weights"]["queen"]
+    with pytest.warns(SpatialWarning, match="lambda not compared across groups: no standard error"):
+        heterogeneity(panel, w, by="region", groups=["5", "8"], y="log(gsp)", x=["log(pcap)", "log(emp)"],
+                      model="sem", fe="unit", estimator="gmm", draws=0)
+    with pytest.raises(SpatialPanelError, match="lambda has no standard error in group.*leave it out of the "
+                                                "coefficients compared"):
+        heterogeneity(panel, w, by="region", groups=["5", "8"], y="log(gsp)", x=["log(pcap)", "log(emp)"],
+                      model="sem", fe="unit", estimator="gmm", draws=0, coefficients=["log(pcap)", "lambda"])
+
+
+def test_cli_fit_by_group_with_gmm(tmp_path, capsys):
+    from spatial import datasets
+
+    code = main(["fit", str(datasets.path("us_produc")), "--id", "fips", "--time", "year", "--y", "log(gsp)",
+                 "--x", "log(pcap)", "--x", "log(emp)", "--model", "sar", "--fe", "unit", "--estimator", "gmm",
+                 "--contiguity", "queen", "--boundaries", str(datasets.path("us48_states")), "--effects-draws", "0",
+                 "--by", "region", "--groups", "5,8", "--table", str(tmp_path / "het.csv")])
+    assert code == 0, capsys.readouterr().err
+    assert "Tests of equal coefficients across groups (region)" in capsys.readouterr().out
+    tests = pd.read_csv(tmp_path / "het_tests.csv", encoding="utf-8-sig")
+    assert tests.iloc[:, 0].astype(str).str.contains("rho").any()

@@ -246,12 +246,34 @@ def test_design_is_unit_major_in_the_weights_order():
 def test_serial_blas_limits_blas_to_one_thread_and_restores_it():
     from threadpoolctl import threadpool_info
 
-    from spatial.linalg.threads import serial_blas
+    from spatial.linalg.threads import SERIAL_FROM_ROWS, serial_blas
 
     def blas_threads():
         return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
 
     before = blas_threads()
-    with serial_blas():
+    with serial_blas(SERIAL_FROM_ROWS):
         assert blas_threads() and all(t == 1 for t in blas_threads())
     assert blas_threads() == before
+    with serial_blas(SERIAL_FROM_ROWS - 1):  # small: OpenBLAS keeps to one thread by itself; nothing is changed
+        assert blas_threads() == before
+
+
+@pytest.mark.parametrize("kind", ["text", "numbers"])
+def test_weights_ids_are_the_graphs_unique_ids_in_their_order(kind):
+    """weights_matrix reads the ids from the adjacency's index codes; they must be graph.unique_ids, in order,
+    for shuffled edges, an isolate, text ids with leading zeros and Chinese names, and integer ids."""
+    rng = np.random.default_rng(4)
+    names = (["007", "010", "北京", "上海", "a b", "0", "x", "island"] if kind == "text" else
+             [40, 3, 17, 8, 25, 11, 9, 99])
+    edges = [(i, j) for i in range(7) for j in range(i + 1, 7) if rng.random() < 0.5]
+    edges += [(j, i) for i, j in edges] + [(7, 7)]
+    edges = [edges[k] for k in rng.permutation(len(edges))]
+    focal = [names[i] for i, _ in edges]
+    neighbor = [names[j] for _, j in edges]
+    weight = [0.0 if i == j else 1.0 for i, j in edges]
+    graph = Graph.from_arrays(focal, neighbor, weight)
+    matrix = weights_matrix(graph, allow_islands=True)
+    assert matrix.ids == tuple(str(i) for i in graph.unique_ids)
+    assert matrix.islands == (str(names[7]),)
+    np.testing.assert_array_equal(matrix.matrix.toarray(), np.asarray(graph.sparse.toarray()))
