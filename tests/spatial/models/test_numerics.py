@@ -277,3 +277,17 @@ def test_weights_ids_are_the_graphs_unique_ids_in_their_order(kind):
     assert matrix.ids == tuple(str(i) for i in graph.unique_ids)
     assert matrix.islands == (str(names[7]),)
     np.testing.assert_array_equal(matrix.matrix.toarray(), np.asarray(graph.sparse.toarray()))
+
+
+@pytest.mark.parametrize("which", ["lattice", "knn"])
+def test_probe_traces_same_numbers_in_one_or_two_threads(which, lattice, knn, monkeypatch):
+    """The probe columns are split over two threads only when a core is free: the traces must not depend on it."""
+    from spatial.linalg import traces
+
+    weights = lattice if which == "lattice" else knn
+    monkeypatch.setattr(traces, "_SPLIT_FROM", 100)
+    results = []
+    for free in (True, False):
+        monkeypatch.setattr(traces, "_spare_core", lambda free=free: free)
+        results.append(power_traces(weights, 10, exact=False, probes=21, seed=5))
+    np.testing.assert_array_equal(results[0], results[1])
