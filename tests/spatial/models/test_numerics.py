@@ -291,3 +291,22 @@ def test_probe_traces_same_numbers_in_one_or_two_threads(which, lattice, knn, mo
         monkeypatch.setattr(traces, "_spare_core", lambda free=free: free)
         results.append(power_traces(weights, 10, exact=False, probes=21, seed=5))
     np.testing.assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("which", ["lattice", "knn"])
+def test_probe_traces_same_numbers_with_scipys_public_product(which, lattice, knn, monkeypatch):
+    """The products write into reused arrays through scipy's csr_matvecs; the public M @ x gives the same numbers."""
+    from spatial.linalg import traces
+
+    weights = lattice if which == "lattice" else knn
+    buffered = power_traces(weights, 9, exact=False, probes=13, seed=2)
+    monkeypatch.setattr(traces, "_CSR_MATVECS", None)
+    np.testing.assert_array_equal(buffered, power_traces(weights, 9, exact=False, probes=13, seed=2))
+
+
+def test_probes_drawn_in_blocks_of_rows_are_one_stream(monkeypatch):
+    from spatial.linalg import traces
+
+    whole = np.where(np.random.default_rng(8).integers(0, 2, size=(103, 7), dtype=np.int64) == 1, 1.0, -1.0)
+    monkeypatch.setattr(traces, "_PROBE_ROWS", 10)  # 11 blocks, the last one of 3 rows (21 draws: odd)
+    np.testing.assert_array_equal(traces._probes(103, 7, 8), whole)
