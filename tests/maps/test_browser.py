@@ -166,6 +166,20 @@ def test_demo_report_tooltip_and_period_selector(browser, demo_report, us_panel)
     view.page.close()
 
 
+def test_demo_report_tables_fit_their_box_text_wraps(browser, demo_report):
+    """The model selection table (long tests and decisions) ran 300 px past its box, the decision
+    column cut off (seen in docs/screenshots); text cells wrap, so only journal tables may scroll."""
+    view = Page(browser, demo_report)
+    wide = view.page.evaluate(
+        """() => [...document.querySelectorAll('.table-wrap')]
+             .filter(w => !w.querySelector('table').classList.contains('journal'))
+             .filter(w => w.scrollWidth > w.clientWidth + 1)
+             .map(w => w.closest('section').dataset.section)""")
+    assert wide == []
+    assert view.page.locator('[data-section="selection"] table').count() >= 1
+    view.page.close()
+
+
 def test_hostile_names_leave_title_and_dom_unchanged(browser, hostile_report):
     raw = hostile_report.read_text(encoding="utf-8")
     view = Page(browser, hostile_report)
@@ -387,3 +401,35 @@ def test_legend_covers_no_unit_at_the_initial_view(browser, tmp_path, size):
         assert drawn.sum() == 0, f"{name} at {size}: {drawn.sum()} pixels of units under the legend"
         page.close()
     assert all(c for c in corners)
+
+
+def test_demo_report_weights_map_click_lists_the_written_w(browser, demo_report):
+    """In the report (several maps in one page), a click on Texas in the weights map lists the neighbours
+    and weights of the W the run wrote (weights_queen.csv), the raw contiguity weight beside each."""
+    import pandas as pd
+
+    written = pd.read_csv(demo_report.parent / "weights_queen.csv", dtype={"focal": str, "neighbor": str})
+    texas = written[written["focal"] == "48"]
+    view = Page(browser, demo_report)
+    page = view.page
+    map_id = view.map_id("queen")
+    page.locator(f"#{map_id}").scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        """(id) => { const map = window[id];
+            const layer = Object.values(map._layers).find(l => l.spatialNames);
+            const k = layer.spatialNames.findIndex(n => n.endsWith('(48)'));
+            const point = map.latLngToContainerPoint(layer.spatialConnectivity.points[k]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + point.x, box.top + point.y]; }""", map_id)
+    page.mouse.click(x, y)
+    page.wait_for_timeout(150)
+    rows = page.evaluate(
+        """(id) => [...document.querySelectorAll('#' + id + ' [data-spatial=neighbours] tr[data-k]')]
+            .map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent))""", map_id)
+    listed = sorted((name.rsplit("(", 1)[1].rstrip(")"), weight, raw) for name, weight, raw, _ in rows)
+    assert listed == sorted((j, format_number(w), "1") for j, w in zip(texas["neighbor"], texas["weight"], strict=True))
+    assert len(listed) == 4  # Louisiana, Arkansas, Oklahoma, New Mexico
+    # the other maps of the page are untouched: only the weights map has a connectivity view
+    assert page.evaluate("document.querySelectorAll('[data-spatial=neighbours]').length") == 1
+    assert view.errors == [] and view.requests == []
+    page.close()
