@@ -286,7 +286,7 @@ def _render_one(option: Option, value: str | None, surface: Surface) -> str:
     config = option.config(value)
     if config:
         where.append(f"the config key {config} (spatial run)")
-    elsewhere = [c for c in option.flags if c != surface.command][:3]
+    elsewhere = [c for c in option.flags if c != surface.command][:1]  # the first command declaring it
     if elsewhere:
         where.append(" or ".join(f"spatial {c} {option.cli(c, value)}" for c in elsewhere))
     if not where:

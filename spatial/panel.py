@@ -625,6 +625,18 @@ class SpatialPanel:
         )
 
 
+def reads_as_numbers(column: pd.Series, *, coerce_numeric: bool = False) -> bool:
+    """Whether every cell of ``column`` is a number (or missing) as the panel reads it, with
+    ``coerce_numeric`` numbers written with thousands separators too.
+
+    Examples
+    --------
+    >>> reads_as_numbers(pd.Series(["1,234", "5"])), reads_as_numbers(pd.Series(["1,234", "5"]), coerce_numeric=True)
+    (False, True)
+    """
+    return not _parse_numbers(column.reset_index(drop=True), coerce_numeric)[1]
+
+
 def _parse_numbers(column: pd.Series, coerce: bool) -> tuple[pd.Series, list[tuple[int, object, bool]]]:
     """Parse a column as floats; return the numbers and the bad cells (row, value, is_numberlike)."""
     if pd.api.types.is_bool_dtype(column):

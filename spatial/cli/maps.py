@@ -35,9 +35,10 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
         from spatial._fs import display_path
         from spatial.io import read_boundaries, require_columns
 
-        joined = [f"--{k.replace('_', '-')}" for k in ("time", "keep", "restrict", "match_names", "match_parent", "id_normalize",
-                                                       "sheet", "boundary_id")
-                  if (time_column if k == "time" else loader.get(k)) not in (None, "error")]
+        joined = [f"--{k.replace('_', '-')}" for k in ("time", "keep", "restrict", "match_names", "match_parent",
+                                                       "id_normalize", "sheet", "boundary_id", "balance", "missing",
+                                                       "coerce_numeric")
+                  if (time_column if k == "time" else loader.get(k)) not in (None, "error", False)]
         if joined:
             raise SchemaError(f"{', '.join(joined)} need a table and --boundaries; a boundary file maps one column "
                               "as it is")
@@ -94,15 +95,14 @@ def _label(value) -> str:
 def _categories(file: Path, column: str, loader: dict, as_text: bool = False) -> list[str] | None:
     """The labels of a text column in their order of first appearance (None for a numeric column, unless
     ``as_text``: numbers as categories)."""
-    import pandas as pd
-
     from spatial.io import read_table
+    from spatial.panel import reads_as_numbers
 
     table = read_table(file, sheet=loader.get("sheet"), encoding=loader.get("encoding"))
     if column not in table.columns:
         return None
     values = table[column].dropna()
-    if values.empty or (not as_text and pd.to_numeric(values, errors="coerce").notna().all()):
+    if values.empty or (not as_text and reads_as_numbers(values, coerce_numeric=bool(loader.get("coerce_numeric")))):
         return None
     return [str(v) for v in dict.fromkeys(values.map(_label))]
 
