@@ -13,6 +13,8 @@ from spatial.operations import MAP
 from spatial.operations_core import REPORT
 
 _OUTPUTS = (".html", ".png", ".svg", ".pdf")
+_SEED_UNUSED = ("--seed is for --kind lisa on a numeric column (the permutations of the clusters it computes); this "
+                "map computes nothing")
 
 
 def _progress(text: str) -> None:
@@ -110,7 +112,8 @@ def _categories(file: Path, column: str, loader: dict, as_text: bool = False) ->
 @click.command("map")
 @input_options(MAP, weights=False, id_required=False, argument="file")
 def map_cmd(file: Path, column: str | None, kind: str | None, output: Path, id_column: str | None,
-            time_column: str | None, period: str | None, boundaries: str | None, names: list[str] | None, scheme: str,
+            time_column: str | None, period: str | None, seed: int | None, boundaries: str | None,
+            names: list[str] | None, scheme: str,
             k: int, breaks: list[str] | None, cmap: str | None, title: str | None, lang: str, tiles: str | None,
             inset: str, overwrite: bool, **loader) -> None:
     """Map FILE: a column of a boundary file or of a table joined to --boundaries; the LISA clusters,
@@ -136,16 +139,20 @@ def map_cmd(file: Path, column: str | None, kind: str | None, output: Path, id_c
     from maps.errors import MapError
 
     try:
+        results = kind in ("hotspots", "effects") or (kind == "lisa" and boundaries is not None
+                                                       and _is_results(file, column, loader))
+        if seed is not None and (results or kind == "links"):
+            raise SchemaError(_SEED_UNUSED)
         if kind == "links":
             _links_output(file, target, id_column, boundaries, loader, **shown)
-        elif kind in ("hotspots", "effects") or (kind == "lisa" and boundaries is not None and _is_results(file, column, loader)):
+        elif results:
             _results_output(file, kind, column, target, suffix, id_column, time_column, period, boundaries, loader,
                             scheme=scheme if _given("scheme") else None, k=k, cmap=cmap, inset=inset, **shown)
         else:
             if column is None:
                 raise SchemaError("--column is required: the column to map (or --kind links to draw the contiguity "
                                   "of a boundary file)")
-            _column_output(file, kind, column, target, suffix, id_column, time_column, period, boundaries, loader,
+            _column_output(file, kind, column, target, suffix, id_column, time_column, period, seed, boundaries, loader,
                            options={"scheme": scheme, "k": k, "breaks": cut, "cmap": cmap, "title": title,
                                     "lang": lang}, tiles=tiles, inset=inset, names=names)
     except MapError as exc:
@@ -171,7 +178,8 @@ def _is_results(file: Path, column: str | None, loader: dict) -> bool:
 
 
 def _column_output(file: Path, kind: str | None, column: str, target: Path, suffix: str, id_column, time_column,
-                   period, boundaries, loader: dict, *, options: dict, tiles, inset: str, names) -> None:
+                   period, seed: int | None, boundaries, loader: dict, *, options: dict, tiles, inset: str,
+                   names) -> None:
     """A choropleth of a numeric column, or categories (LISA labels among them) of a text column."""
     import pandas as pd
 
@@ -179,9 +187,16 @@ def _column_output(file: Path, kind: str | None, column: str, target: Path, suff
     from spatial.errors import SchemaError
 
     if kind == "lisa" and _numeric(file, column, boundaries, loader):
-        raise SchemaError(f"--column {column} holds numbers, not LISA cluster labels: compute the clusters with "
-                          f"`spatial lisa FILE --variables {column} ... --out lisa.csv` and map that file "
-                          f"(spatial map lisa.csv --kind lisa --boundaries ...)")
+        if boundaries is None or seed is None:
+            raise SchemaError(f"--column {column} holds numbers, not LISA cluster labels: give --seed N (and "
+                              "--boundaries) to compute its clusters here (queen contiguity, 999 permutations), or "
+                              f"compute them with `spatial lisa FILE --variables {column} ... --out lisa.csv` and "
+                              "map that file (spatial map lisa.csv --boundaries ...)")
+        _computed_lisa(file, column, target, suffix, id_column, time_column, period, seed, boundaries, loader,
+                       title=options["title"], lang=options["lang"], tiles=tiles, inset=inset, names=names)
+        return
+    if seed is not None:
+        raise SchemaError(_SEED_UNUSED)
     units, values, unit_id, names = _load(file, column, id_column, time_column, boundaries, loader, names,
                                           as_text=kind in ("categories", "lisa"))
     shown_period = _period_value(values, period)
@@ -207,6 +222,41 @@ def _column_output(file: Path, kind: str | None, column: str, target: Path, suff
                             inset_lines=_inset_lines(inset), **options)
     with atomic_path(target) as tmp:
         fig.savefig(tmp, dpi=300, format=suffix[1:])
+
+
+def _computed_lisa(file: Path, column: str, target: Path, suffix: str, id_column, time_column, period, seed: int,
+                   boundaries, loader: dict, *, title, lang, tiles, inset: str, names) -> None:
+    """LISA clusters of ``column`` computed as `spatial lisa` computes them by default (queen contiguity of
+    the boundaries, row-standardised, 999 conditional permutations, alpha 0.05), then mapped."""
+    import weights
+    from spatial import esda
+    from spatial.cli.inputs import panel_config, split_list
+    from spatial.config import validate_config
+    from spatial.pipeline import load_panel, with_context
+
+    raw = panel_config(file, id_column, boundaries=boundaries, time=time_column, variables=[column],
+                       **{**loader, "match_names": split_list(loader["match_names"])})
+    config = validate_config(raw, where="command line")
+    panel = load_panel(config)
+    result = esda.local_moran(panel, weights.queen(panel.geometry), [column], permutations=999, seed=seed)
+    table = result.table
+    clusters = table.pivot(index="id", columns="period", values="cluster")
+    pvalues = table.pivot(index="id", columns="period", values="p_sim").astype(float)
+    from spatial.unit_label import display_units
+
+    units, names = display_units(with_context(config, panel), panel.unit_labels, names)
+    shown = _period_value(clusters, period)
+    heading = title or f"LISA: {column} (queen, 999 permutations, seed {seed})"
+    if suffix != ".html":
+        _category_output(units, clusters, target, suffix, heading, shown, title or heading, lang, tiles, inset, names,
+                         lisa=True)
+        return
+    import maps
+    from spatial._fs import write_text_atomic
+
+    m = maps.lisa_map(units, clusters, pvalues=pvalues, alpha=0.05, names=names, title=heading, label=column,
+                      period=shown, tiles=tiles, lang=lang)
+    write_text_atomic(target, m.to_html())
 
 
 def _numeric(file: Path, column: str, boundaries, loader: dict) -> bool:
