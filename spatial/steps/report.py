@@ -145,7 +145,9 @@ def _long_table(report, ctx: RunContext, frame: pd.DataFrame, words: dict[str, s
     from spatial.panel import with_unit_labels
     from spatial.pipeline import write_csv
 
-    frame = with_unit_labels(frame, ctx.panel)  # the user's unit names beside the ids (matched by name)
+    labelled = with_unit_labels(frame, ctx.panel)  # the user's unit names beside the ids (matched by name)
+    if labelled is not frame and labelled["label"].notna().any():  # not for units the user's table lacks
+        frame = labelled
     shown, note = _head(frame, words)
     block = _table(report.lang, shown, caption=caption, note=note)
     if note and ctx.output is not None:
@@ -181,7 +183,7 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
                  "sha256": (i.get("sha256") or "")[:16]} for i in ctx.inputs]
         blocks.append(_table(report.lang, pd.DataFrame(rows), caption=words["inputs"]))
     rasters = ctx.results.rasters
-    if rasters is not None and rasters.spec.get("reprojection"):
+    if rasters is not None and rasters.spec["reprojection"]:  # set by zonal_panel (None: not reprojected)
         blocks.append(Paragraph(f"{words['reprojection']}: {rasters.spec['reprojection']}"))
     if panel is not None:
         dropped = panel.dropped
