@@ -262,6 +262,32 @@ SECTIONS = {  # data-section -> (English caption, Chinese caption, how many maps
 }
 
 
+def neighbour_click(page, block, prefix: str, caption: str, unit: str) -> list[Shot]:
+    """The weights map after a click on ``unit`` (GeoDa's connectivity view: the unit, its neighbours,
+    the links and the list of weights); nothing when this version's maps have no such view."""
+    block.scroll_into_view_if_needed()
+    point = block.evaluate("""(figure, unit) => {
+        const map = window[figure.querySelector('.folium-map').id];
+        const layer = Object.values(map._layers).find(l => l.spatialNames);
+        if (!layer || !layer.spatialConnectivity) { return null; }
+        const decoder = document.createElement('textarea');
+        const k = layer.spatialNames.findIndex(n => { decoder.innerHTML = n; return decoder.value.endsWith('(' + unit + ')'); });
+        if (k < 0) { return null; }
+        const p = map.latLngToContainerPoint(layer.spatialConnectivity.points[k]);
+        const box = map.getContainer().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y]; }""", unit)
+    if point is None:
+        return []
+    page.mouse.click(*point)
+    page.mouse.move(1, 1)  # away, so that the unit's tooltip does not cover the view
+    page.wait_for_timeout(300)
+    shot = Shot(f"{prefix}-weights-click.png", prefix, caption + (" — 点击单元：邻居与权重" if prefix == "province"
+                                                                  else " — a click on a unit: its neighbours and weights"))
+    snap(block, shot.name)
+    page.keyboard.press("Escape")
+    return [shot]
+
+
 def report_shots(browser: Browser, report: Path, prefix: str, lang: str) -> list[Shot]:
     """The top of a report, each section's first table and chart, and its maps."""
     zh = lang == "zh"
@@ -281,6 +307,13 @@ def report_shots(browser: Browser, report: Path, prefix: str, lang: str) -> list
             title = block.locator("figcaption").inner_text()
             shots.append(Shot(f"{stem}-map-{index + 1}.png", prefix, f"{caption} — {title}"))
             snap(block, shots[-1].name)
+        if key == "weights" and maps.count():
+            shots += neighbour_click(page, maps.first, prefix, caption, "440000" if zh else "48")
+        images = section.locator("figure.image")
+        if images.count():
+            images.first.scroll_into_view_if_needed()
+            shots.append(Shot(f"{stem}-image.png", prefix, f"{caption} — {images.first.locator('figcaption').inner_text()}"))
+            snap(images.first, shots[-1].name)
         tables = section.locator(".table-wrap")
         for index in range(min(tables.count(), n_tables)):
             shots.append(Shot(f"{stem}-table-{index + 1}.png", prefix, caption))
