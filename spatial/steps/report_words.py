@@ -69,6 +69,9 @@ _CAPTIONS: dict[str, tuple[str, str]] = {
     "summary": ("summary", "概要"), "tests": ("tests", "检验"), "kde": ("Kernel density", "核密度估计"),
     "indices": ("", ""), "moran": ("Moran", "莫兰"),
 }
+_CAPTION_TAILS: dict[str, tuple[str, str]] = {  # parts after the variable: "theil.inn.groups"
+    "groups": ("by group", "分组"), "between": ("between groups", "组间"), "within": ("within groups", "组内"),
+}
 _SUFFIXES = ("_zh", "_en")
 
 
@@ -92,6 +95,8 @@ def caption(name: str, lang: str) -> str:
     --------
     >>> caption("composite.normalized", "zh"), caption("cv.inn", "zh"), caption("indices_kde_inn", "en")
     ('标准化指标', '变异系数: inn', 'Kernel density: inn')
+    >>> caption("theil.inn.groups", "zh"), caption("dagum.inn.between", "en")
+    ('泰尔指数: inn 分组', 'Dagum Gini: inn between groups')
     """
     i = 1 if lang == "zh" else 0
     if name in _CAPTIONS:
@@ -101,7 +106,8 @@ def caption(name: str, lang: str) -> str:
         known = [p for p in parts if p in _CAPTIONS]
         if known:
             first = parts.index(known[0])
-            rest = separator.join(parts[first + 1:])
+            rest = " ".join(_CAPTION_TAILS[p][i] if p in _CAPTION_TAILS else p for p in parts[first + 1:]) \
+                if any(p in _CAPTION_TAILS for p in parts[first + 1:]) else separator.join(parts[first + 1:])
             head = " ".join(_CAPTIONS[p][i] for p in parts[: first + 1] if p in _CAPTIONS)
             return f"{head}: {rest}" if rest else head
     return name
