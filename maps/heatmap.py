@@ -134,8 +134,8 @@ def weights_heatmap(
     n = len(universe)
     if n > max_units:
         raise MapInputError(f"the matrix heatmap draws at most {max_units} units and W has {n}: a cell would be smaller "
-                            "than a printed dot. Draw its links instead (maps.links_map, or `spatial map --kind links`), "
-                            "or pass a subset of the units")
+                            "than a printed dot. Draw its links instead (a links map: maps.links_map), or pass a subset "
+                            "of the units")
     unknown = sorted((set(links["focal"]) | set(links["neighbor"])) - set(universe))
     if unknown:
         raise MapInputError(f"the edge list names {len(unknown)} ids that are not in ids: "
