@@ -25,7 +25,7 @@ from maps.errors import FieldError, MapInputError, MapWarning
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["DisplayLayer", "display_layer", "require_fields", "align_values", "plain_values"]
+__all__ = ["DisplayLayer", "display_layer", "require_fields", "align_values", "plain_values", "name_columns"]
 
 # Columns that name units in the bundled and common boundary files, tried in this order.
 NAME_COLUMNS = ("name", "name_zh", "name_en", "state", "NAME", "Name", "NAME_1", "province", "city")
@@ -46,6 +46,18 @@ class DisplayLayer:
     @property
     def n(self) -> int:
         return len(self.frame)
+
+
+def name_columns(units: pd.DataFrame, id: str | None = None) -> list[str]:
+    """The columns that name the units in tooltips when none are given: the first two of the usual
+    name columns present (other than the id column).
+
+    Examples
+    --------
+    >>> name_columns(pd.DataFrame({"code": ["a"], "name_en": ["A"], "name_zh": ["甲"]}), id="code")
+    ['name_zh', 'name_en']
+    """
+    return [c for c in NAME_COLUMNS if c in units.columns and c != id][:2]
 
 
 def require_fields(frame: pd.DataFrame, fields: list[str], what: str = "the layer") -> None:
@@ -197,7 +209,7 @@ def display_layer(
                             "set the one they are in, e.g. units.set_crs('EPSG:4326')")
     ids = _ids(units, id)
     if names is None:
-        names = [c for c in NAME_COLUMNS if c in units.columns and c != id][:2]
+        names = name_columns(units, id)
     require_fields(units, list(names))
     texts = [[_text(v) for v in units[column].tolist()] for column in names]
     label = []

@@ -23,6 +23,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "user_defined": ("User-defined breaks", "自定义断点"),
     "continuous": ("Continuous scale", "连续色阶"),
     "continuous_diverging": ("Continuous scale, centred on 0", "连续色阶，以 0 为中心"),
+    "legend_hide": ("Hide the legend", "隐藏图例"),
+    "legend_show": ("Show the legend", "显示图例"),
     "scale_from_zero": ("the scale starts at 0: colours differ in proportion to the values (the bar marks where "
                         "they lie)", "色阶从 0 起：颜色差异与数值差异成比例（色条下的黑线标出数据所在区间）"),
     "value_range": ("range {low} to {high} (spread {spread})", "取值范围 {low} 至 {high}（极差 {spread}）"),

@@ -38,7 +38,11 @@ MAP_CSS = """
 .spatial-panel-control { background: rgba(255,255,255,.94); padding: 6px 9px; border-radius: 5px;
   box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.35 system-ui, "Noto Sans CJK SC", "PingFang SC",
   "Microsoft YaHei", sans-serif; max-width: 300px; }
-.spatial-panel-control .spatial-title { font-weight: 600; font-size: 13px; margin-bottom: 4px; }
+.spatial-panel-control { position: relative; }
+.spatial-panel-control .spatial-title { font-weight: 600; font-size: 13px; margin-bottom: 4px; padding-right: 22px; }
+.spatial-legend-toggle { position: absolute; top: 4px; right: 5px; width: 18px; height: 18px; padding: 0;
+  border: 1px solid #999; border-radius: 3px; background: #fff; font: 14px/14px system-ui, sans-serif;
+  color: #333; cursor: pointer; }
 .spatial-panel-control select { max-width: 170px; font: inherit; }
 .spatial-panel-control input[type=range] { width: 100%; margin: 4px 0 2px; }
 .spatial-panel-control table { border-collapse: collapse; margin-top: 4px; }
@@ -47,7 +51,7 @@ MAP_CSS = """
 .spatial-swatch { display: inline-block; width: 18px; height: 12px; border: 1px solid #666; }
 .spatial-caption { color: #333; }
 .spatial-note { color: #555; font-size: 11px; margin-top: 3px; max-width: 260px; }
-@media print { .spatial-panel-control select, .spatial-panel-control input { display: none; } }
+@media print { .spatial-panel-control select, .spatial-panel-control input, .spatial-legend-toggle { display: none; } }
 """
 PAGE_CSS = "html, body { width: 100%; height: 100%; margin: 0; padding: 0; }"
 _SKIP_IN_REPORT = ("spatial_assets", "spatial_page")
@@ -241,6 +245,7 @@ def build_map(
         "texts": _texts(views),
         "legends": [v.legend + note_html for v in views],
         "initial": initial % len(views),
+        "toggle": [safe_text(word("legend_hide", lang)), safe_text(word("legend_show", lang))],
     }
     _ViewControl(units, spec).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)

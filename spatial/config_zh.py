@@ -216,5 +216,5 @@ ZH: dict[str, str] = {
     "report.tiles": "可选的底图名称（需要网络）",
     "report.scheme": "分级设色的分类方法（user_defined：spatial map --breaks）",
     "report.k": "分级设色的类别数",
-    "report.names": "提示框中显示单元名称的边界列（默认：自动查找）",
+    "report.names": "提示框中显示单元名称的边界列（默认：数据表按名称匹配时用用户的单元名称，否则自动查找）",
 }

@@ -374,12 +374,17 @@ MAP = Operation(
               "lisa --out`), hotspots (`spatial hotspots --out`), effects (per-unit effects of `spatial fit --json`, "
               "or their CSV), links (a weights file over --boundaries, or the queen contiguity of a boundary file), "
               "categories (any text column). Default: detected from the file.", key=None, keyword=False,
-              why="Python has one function per kind (maps.choropleth, lisa_map, hotspot_map, effects_map, links_map, "
+              hint="maps.kind", why="Python has one function per kind (maps.choropleth, lisa_map, hotspot_map, effects_map, links_map, "
                   "maps.categories.category_map); a run draws each kind its steps produce"),
         Param("output", Path, None, "Map to write: .html (interactive, self-contained), .png (300 dpi), .svg or .pdf.",
               flag="--out", required=True, key=None, keyword=False, why=_CLI_OUTPUTS),
         Param("period", str, None, "Period shown (figures: default the last; HTML: the one shown first).", key=None,
               why="a run's HTML maps have a period selector"),
+        Param("seed", int, None, "With --kind lisa and a numeric --column of a table: compute its LISA clusters "
+              "(queen contiguity of --boundaries, 999 permutations, alpha 0.05) with this seed.", low=0,
+              high=_MAX_SEED, key=None, keyword=False,
+              why="a run computes LISA in its [esda] step (its seed there); Python: esda.local_moran, then "
+                  "maps.lisa_map"),
         Param("names", list, None, "Columns naming units in tooltips.", items=str, key="report.names"),
         Param("scheme", Scheme, "quantiles", "Classification of the values.", key="report.scheme"),
         Param("k", int, 5, "Number of classes.", low=2, key="report.k"),

@@ -1,8 +1,9 @@
 """The core operations declared once: loading inputs (``spatial check``), reshape, run, report, demo.
 
 ``LOADER`` is the option group every command that reads a table shares (files or bundled dataset
-names, name matching, id normalisation, the study-area filter, encodings, ``--weights`` or
-``--contiguity``); :func:`spatial.cli.inputs.input_options` builds their click options from it and
+names, name matching, id normalisation, the study-area filter, encodings, the opt-in repairs of an
+unbalanced panel, missing values and numbers with thousands separators; ``LOADER_WEIGHTS``:
+``--weights`` or ``--contiguity``); :func:`spatial.cli.inputs.input_options` builds their click options from it and
 :func:`spatial.inputs.inputs_config` turns the values into the ``[panel]`` / ``[boundaries]``
 entries a config run reads. ``CHECK`` is loading the inputs and nothing else: its Python function
 is :func:`spatial.inputs.load_inputs`, whose keywords are these parameters.
@@ -57,6 +58,10 @@ LOADER: tuple[Param, ...] = (
     Param("keep", str, None, KEEP_HELP, key="boundaries.keep"),
     Param("restrict", Restrict, "error", "intersection: keep only the units common to the table and the boundaries "
           "(recorded).", key="boundaries.restrict"),
+    Param("balance", Balance, "error", "An unbalanced panel: refuse, or drop the units with missing periods "
+          "(recorded)."),
+    Param("missing", Missing, "error", "Missing values: refuse, or drop the units that have them (recorded)."),
+    Param("coerce_numeric", bool, False, "Read numbers written with thousands separators."),
 )
 #: The weights options of the analyses (moran, lisa, hotspots, fit, select, bayes), after LOADER.
 LOADER_WEIGHTS: tuple[Param, ...] = (
@@ -75,9 +80,6 @@ CHECK = Operation(
         *LOADER[:4],
         Param("variables", list, None, "Comma-separated numeric variables to keep.", items=str, min_items=1),
         *LOADER[4:],
-        Param("balance", Balance, "error", "An unbalanced panel: refuse, or drop the units with missing periods "
-              "(recorded)."),
-        Param("missing", Missing, "error", "Missing values: refuse, or drop the units that have them (recorded)."),
         Param("repair", RepairOption, "none", "Repair invalid polygons (bow-ties, spikes) with make_valid; each "
               "repair is listed.", key="boundaries.repair"),
         Param("bad_geometry", BadGeometry, "error", "Drop units with missing/empty/non-polygon geometry.",
@@ -86,7 +88,6 @@ CHECK = Operation(
         Param("duplicate_geometry", DuplicateGeometry, "error", "Union boundary rows that share an id.",
               flag="--dissolve-by-id", flag_value="dissolve", key="boundaries.duplicate_geometry",
               hint="dissolve_by_id"),
-        Param("coerce_numeric", bool, False, "Read numbers written with thousands separators."),
         Param("sep", str, ",", "CSV separator", flag=None,
               why="a CSV separated by ; or tabs: config and Python (the command reads commas)"),
         Param("path", str, None, "file to read", flag=None, keyword=False, hint=None, why=_TABLE_ARGUMENT),

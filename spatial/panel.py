@@ -625,6 +625,18 @@ class SpatialPanel:
         )
 
 
+def reads_as_numbers(column: pd.Series, *, coerce_numeric: bool = False) -> bool:
+    """Whether every cell of ``column`` is a number (or missing) as the panel reads it, with
+    ``coerce_numeric`` numbers written with thousands separators too.
+
+    Examples
+    --------
+    >>> reads_as_numbers(pd.Series(["1,234", "5"])), reads_as_numbers(pd.Series(["1,234", "5"]), coerce_numeric=True)
+    (False, True)
+    """
+    return not _parse_numbers(column.reset_index(drop=True), coerce_numeric)[1]
+
+
 def _parse_numbers(column: pd.Series, coerce: bool) -> tuple[pd.Series, list[tuple[int, object, bool]]]:
     """Parse a column as floats; return the numbers and the bad cells (row, value, is_numberlike)."""
     if pd.api.types.is_bool_dtype(column):
@@ -701,9 +713,12 @@ def _parse_text_column(column: pd.Series, coerce: bool) -> np.ndarray | None:
     return values
 
 
-def with_unit_labels(frame: pd.DataFrame, panel: SpatialPanel | None, column: str = "id") -> pd.DataFrame:
+def with_unit_labels(frame: pd.DataFrame, panel: SpatialPanel | None, column: str | None = None) -> pd.DataFrame:
     """``frame`` with a ``label`` column (the user's unit names) right after its id column, when the
     panel's ids were matched by name; ``frame`` itself otherwise (or when it has no id column).
+
+    The id column is ``column``, else ``id`` (the results of ESDA and the repairs), else the panel's
+    own id column (the tables of the indices, keyed like the user's table).
 
     Examples
     --------
@@ -711,7 +726,10 @@ def with_unit_labels(frame: pd.DataFrame, panel: SpatialPanel | None, column: st
     ['id']
     """
     labels = panel.unit_labels if panel is not None else None
-    if labels is None or column not in frame.columns or "label" in frame.columns:
+    if labels is None or "label" in frame.columns:
+        return frame
+    column = column or next((c for c in ("id", panel.id_name) if c in frame.columns), None)
+    if column is None or column not in frame.columns:
         return frame
     out = frame.copy()
     out.insert(out.columns.get_loc(column) + 1, "label", out[column].astype(str).map(labels).to_numpy())

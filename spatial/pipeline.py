@@ -27,6 +27,7 @@ from spatial._run import folder_lock, move_staged, now, provenance, public_optio
 from spatial.config import Config
 from spatial.errors import ConfigError, OutputError
 from spatial.hints import hint
+from spatial.run_results import RunResults
 from spatial.csv_output import formula_safe, write_csv_file
 
 __all__ = ["RunContext", "register_step", "planned_outputs", "load_panel", "run", "write_csv"]
@@ -34,7 +35,8 @@ __all__ = ["RunContext", "register_step", "planned_outputs", "load_panel", "run"
 
 @dataclass
 class RunContext:
-    """What the steps share: the configuration, the validated panel and the outputs so far.
+    """What the steps share: the configuration, the validated panel, the typed results of the steps
+    so far (:class:`~spatial.run_results.RunResults`) and the outputs.
 
     Steps write into ``output``: the run's staging folder inside ``target`` (the user's output
     folder), from which every file moves into ``target`` once all steps have succeeded.
@@ -47,11 +49,17 @@ class RunContext:
     panel: Any = None
     inputs: list[dict] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
-    results: dict[str, Any] = field(default_factory=dict)
+    results: RunResults = field(default_factory=RunResults)
     target: Path | None = None
     warnings: list[str] = field(default_factory=list)
     partial: list[str] = field(default_factory=list)
     _names: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.results, RunResults):  # a mapping of step results: typed (and checked) at once
+            given, self.results = self.results, RunResults()
+            for key, value in given.items():
+                self.results[key] = value
 
     def output_path(self, name: str) -> Path | None:
         """The path of an output file, checked; ``None`` when the run writes no files.
@@ -84,7 +92,7 @@ class RunContext:
         from spatial.connectivity import COMPONENTS_PHRASE, note_components
 
         reported = since is not None and any(COMPONENTS_PHRASE in w for w in self.warnings[since:])
-        note_components(graph, name, self.results.setdefault("connectivity", {}), step=step, reported=reported)
+        note_components(graph, name, self.results.connectivity, step=step, reported=reported)
 
     def mark_partial(self, name: str) -> None:
         """Record that output ``name`` holds partial results (listed in run.json)."""
@@ -318,10 +326,10 @@ register_step("panel", _panel_step, plan=lambda config: ["panel_summary.txt", "p
 STEP_MODULES: tuple[str, ...] = (
     "spatial.steps.rasters",  # first: zonal statistics become panel variables that every later step sees
     "spatial.steps.indices",  # before weights/ESDA/models: composite indices become panel variables
-    "spatial.steps.weights",  # before ESDA/models: ctx.results["weights"] (name -> Graph, in unit order)
-    "spatial.steps.esda",  # after weights (uses ctx.results["weights"]; else queen contiguity)
-    "spatial.steps.models",  # after weights: spatial regressions with ctx.results["weights"]
-    "spatial.steps.report",  # keep LAST: the report shows what every earlier step stored in ctx.results
+    "spatial.steps.weights",  # before ESDA/models: ctx.results.weights (name -> Graph, in unit order)
+    "spatial.steps.esda",  # after weights (uses ctx.results.weights; else queen contiguity)
+    "spatial.steps.models",  # after weights: spatial regressions with ctx.results.weights
+    "spatial.steps.report",  # keep LAST: the report shows the typed results of every earlier step
 )
 
 
@@ -412,7 +420,7 @@ def run(
             seed=_seeds(config), warnings_seen=ctx.warnings, partial=ctx.partial,
             config=None if config.source is None else {"file": config.source.name, "sha256": sha256(config.source)},
             panel=ctx.panel.to_dict() if ctx.panel is not None else None,
-            connectivity={k: v for k, v in ctx.results.get("connectivity", {}).items() if v is not None},
+            connectivity={k: v for k, v in ctx.results.connectivity.items() if v is not None},
         )
         record["outputs"].append("run.json")
         write_record(folder / "run.json", record)

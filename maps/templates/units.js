@@ -150,7 +150,7 @@ var spatialPanel = (function () {
 
   /* Title, view selector (a slider for periods), legend and tooltips; restyles the layer. */
   function views(map, layer, spec) {
-    var decoded = {}, current = spec.initial, legend, select, slider;
+    var decoded = {}, current = spec.initial, legend, select, slider, body, toggle, placer = null;
     var table = spec.texts.table;
     function codes(i) { return decoded["c" + i] || (decoded["c" + i] = numbers(spec.codes[i])); }
     function texts(i) { return decoded["t" + i] || (decoded["t" + i] = numbers(spec.texts.index[i])); }
@@ -173,6 +173,7 @@ var spatialPanel = (function () {
       legend.innerHTML = spec.legends[i];
       if (select) { select.value = String(i); }
       if (slider) { slider.value = String(i); }
+      if (placer) { placer.check(); }  // another view's legend may be taller: placed again
     }
     layer.bindTooltip(function (shape) {
       var k = shape.spatialK;
@@ -187,10 +188,13 @@ var spatialPanel = (function () {
       if (panel) { return panel; }
       var div = panel = L.DomUtil.create("div", "spatial-panel-control");
       div.setAttribute("data-spatial", "legend");
+      toggle = L.DomUtil.create("button", "spatial-legend-toggle", div);
+      toggle.type = "button";
       var title = L.DomUtil.create("div", "spatial-title", div);
       title.innerHTML = spec.title;
+      body = L.DomUtil.create("div", "spatial-panel-body", div);
       if (spec.views.length > 1) {
-        var row = L.DomUtil.create("div", "", div);
+        var row = L.DomUtil.create("div", "", body);
         var label = L.DomUtil.create("label", "", row);
         label.innerHTML = spec.selector + " ";
         select = L.DomUtil.create("select", "spatial-view-select", label);
@@ -201,13 +205,13 @@ var spatialPanel = (function () {
         });
         select.addEventListener("change", function () { show(Number(select.value)); });
         if (spec.slider) {
-          slider = L.DomUtil.create("input", "spatial-view-slider", div);
+          slider = L.DomUtil.create("input", "spatial-view-slider", body);
           slider.type = "range"; slider.min = "0"; slider.step = "1";
           slider.max = String(spec.views.length - 1);
           slider.addEventListener("input", function () { show(Number(slider.value)); });
         }
       }
-      legend = L.DomUtil.create("div", "spatial-legend-body", div);
+      legend = L.DomUtil.create("div", "spatial-legend-body", body);
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
@@ -216,6 +220,55 @@ var spatialPanel = (function () {
     layer.spatialShow = show;
     show(spec.initial);
     placeLegend(map, layer, control);
+    placer = keeper(map, layer, control, body, toggle, spec.toggle || ["-", "+"]);
+  }
+
+  /* The legend is placed again whenever what is under it or its size changes: after each zoom or pan
+     and after a change of view (another period's legend may be taller). At the initial view the
+     placement of placeLegend applies (a refit beside the legend if need be). Once the user has moved
+     the map the view is theirs, never refitted: the legend goes to the corner covering the fewest
+     units and, when every corner covers some, collapses to its title and a button (the user may open
+     it again, and then it stays open until they close it). A legend collapsed for want of room
+     opens again when a move makes room. */
+  function keeper(map, layer, control, body, toggle, words) {
+    var state = {moved: false, placing: false, collapsed: false, auto: false, opened: false};
+    var container = map.getContainer();
+    function collapse(on, auto) {
+      state.collapsed = on;
+      state.auto = on && auto;
+      body.style.display = on ? "none" : "";
+      toggle.textContent = on ? "+" : "\u2212";
+      toggle.title = on ? words[1] : words[0];
+      toggle.setAttribute("aria-label", toggle.title);
+      toggle.setAttribute("aria-expanded", on ? "false" : "true");
+      container.setAttribute("data-legend-collapsed", on ? (auto ? "auto" : "user") : "no");
+    }
+    function check() {
+      if (state.placing || (state.collapsed && !state.auto)) { return; }
+      state.placing = true;
+      try {
+        if (state.collapsed) { collapse(false, false); }
+        if (!state.moved) { placeLegend(map, layer, control); return; }
+        var best = bestCorner(map, layer, control);
+        container.setAttribute("data-legend-corner", best.corner);
+        if (best.n > 0 && !state.opened) { collapse(true, true); }
+      } finally {
+        state.placing = false;
+      }
+    }
+    collapse(false, false);
+    L.DomEvent.on(toggle, "click", function () {
+      state.opened = state.collapsed;
+      collapse(!state.collapsed, false);
+      if (!state.collapsed) { state.placing = true; try { var best = bestCorner(map, layer, control);
+        container.setAttribute("data-legend-corner", best.corner); } finally { state.placing = false; } }
+    });
+    map.on("zoomend moveend", function () {
+      if (state.placing) { return; }
+      state.moved = true;
+      check();
+    });
+    return {check: check};
   }
 
   /* The legend goes where it covers no unit at the initial view: the corner whose box covers the
@@ -267,9 +320,7 @@ var spatialPanel = (function () {
     return {left: d.left - c.left, right: d.right - c.left, top: d.top - c.top, bottom: d.bottom - c.top,
             width: d.width, height: d.height};
   }
-  function placeLegend(map, layer, control) {
-    var size = map.getSize(), data = layer.getBounds();
-    if (!size.x || !size.y || !data.isValid()) { return; }
+  function bestCorner(map, layer, control) {  // the corner whose legend box covers the fewest units
     var best = null;
     CORNERS.forEach(function (corner) {
       control.setPosition(corner);
@@ -277,6 +328,12 @@ var spatialPanel = (function () {
       if (best === null || n < best.n) { best = {corner: corner, n: n}; }
     });
     control.setPosition(best.corner);
+    return best;
+  }
+  function placeLegend(map, layer, control) {
+    var size = map.getSize(), data = layer.getBounds();
+    if (!size.x || !size.y || !data.isValid()) { return; }
+    var best = bestCorner(map, layer, control);
     map.getContainer().setAttribute("data-legend-corner", best.corner);
     if (best.n === 0) { return; }
     var box = legendBox(map, control), margin = 10, right = best.corner.indexOf("right") >= 0;

@@ -17,7 +17,7 @@ import click
 
 from spatial._options import MAX_SEED
 from spatial.cli import STATE, uses_weights
-from spatial.cli.inputs import input_options
+from spatial.cli.inputs import LOADER_KEYS, input_options
 from spatial.operations import HOTSPOTS, LISA, MORAN
 
 __all__ = ["moran_cmd", "lisa_cmd", "hotspots_cmd"]
@@ -62,11 +62,7 @@ def _load(options: dict[str, Any], also: list[str] | None = None):
         variables = list(dict.fromkeys(variables + also))
     raw = panel_config(
         options["table"], options["id_column"], boundaries=options["boundaries"], time=options["time_column"],
-        variables=variables, sheet=options["sheet"], encoding=options["encoding"],
-        id_normalize=options["id_normalize"], boundary_id=options["boundary_id"], layer=options["layer"],
-        boundary_encoding=options["boundary_encoding"], assume_crs=options["assume_crs"],
-        match_names=_split(options["match_names"]), match_parent=options["match_parent"], keep=options["keep"],
-        restrict=options["restrict"],
+        variables=variables, match_names=_split(options["match_names"]), **{k: options[k] for k in LOADER_KEYS},
     )
     panel = load_panel(validate_config(raw, where="command line"))
     import weights
@@ -266,9 +262,10 @@ def _period(panel, text: str):
 
 
 def _labels(panel, column: str | None):
-    """Short names by id from a boundary or table text column."""
+    """Short names by id from a boundary or table text column; without one, the user's own unit names
+    (a table matched by name), else None (the ids)."""
     if column is None:
-        return None
+        return panel.unit_labels
     from spatial.errors import SchemaError
     from spatial.io import close_matches
 

@@ -110,10 +110,14 @@ def _first(table: pd.DataFrame, names: tuple[str, ...]) -> str | None:
 
 
 def result_frames(file: Path, kind: str, column: str | None, id_column: str | None, time_column: str | None,
-                  boundaries: str | None, loader: dict) -> tuple[Any, dict[str, pd.DataFrame], str | None]:
-    """(units, wide frames by column, the variable shown) of a LISA, hot-spot or effects table.
+                  boundaries: str | None, loader: dict, names: list[str] | None = None,
+                  ) -> tuple[Any, dict[str, pd.DataFrame], str | None, list[str] | None]:
+    """(units, wide frames by column, the variable shown, the ``names`` of the tooltips) of a LISA,
+    hot-spot or effects table.
 
-    Each frame is indexed by unit id with one column per period (a single column for effects)."""
+    Each frame is indexed by unit id with one column per period (a single column for effects). The
+    tooltips name the units by the table's ``label`` column (the user's unit names our commands write
+    beside the ids), or as the joined table names them, unless ``names`` chooses boundary columns."""
     name = file.name
     if boundaries is None:
         raise SchemaError(f"--kind {kind} maps a table of results by unit id: give --boundaries (a boundary file "
@@ -143,16 +147,23 @@ def result_frames(file: Path, kind: str, column: str | None, id_column: str | No
         raise SchemaError(f"{name} has no 'id' column: give the unit id column with --id")
     if time_column is None and "period" in table.columns and kind != "effects":
         time_column = "period"
-    units, rows = _joined(table, id_column, time_column, boundaries, loader)
+    units, rows, labels = _joined(table, id_column, time_column, boundaries, loader)
+    if "label" in table.columns and id_column != "label":
+        named = table.dropna(subset=["label"])
+        labels = named.groupby(named[id_column].astype(str))["label"].first().astype(str)
+    from spatial.unit_label import display_units
+
+    units, names = display_units(units, labels, names)
     frames = {}
     for col in needed + extra:
         source = table[col].reset_index(drop=True)
         frames[col] = rows.apply(lambda c, s=source: c.map(lambda r: s.iloc[int(r)] if r == r else None))
-    return units, frames, variable
+    return units, frames, variable, names
 
 
 def _joined(table: pd.DataFrame, id_column: str, time_column: str | None, boundaries: str, loader: dict):
-    """The units (with those outside the study area) and, per unit and period, the table's row number."""
+    """The units (with those outside the study area), per unit and period the table's row number, and the
+    table's own unit names (matched by name; else None)."""
     import tempfile
 
     from spatial.cli.inputs import panel_config, split_list
@@ -167,7 +178,7 @@ def _joined(table: pd.DataFrame, id_column: str, time_column: str | None, bounda
         raw = panel_config(coded, id_column, boundaries=boundaries, time=time_column, variables=["_row"], **options)
         config = validate_config(raw, where="command line")
         panel = load_panel(config)
-    return with_context(config, panel), panel.wide("_row")
+    return with_context(config, panel), panel.wide("_row"), panel.unit_labels
 
 
 def links_inputs(file: Path, id_column: str | None, boundaries: str | None, loader: dict):

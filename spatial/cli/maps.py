@@ -13,6 +13,8 @@ from spatial.operations import MAP
 from spatial.operations_core import REPORT
 
 _OUTPUTS = (".html", ".png", ".svg", ".pdf")
+_SEED_UNUSED = ("--seed is for --kind lisa on a numeric column (the permutations of the clusters it computes); this "
+                "map computes nothing")
 
 
 def _progress(text: str) -> None:
@@ -21,20 +23,24 @@ def _progress(text: str) -> None:
 
 
 def _load(file: Path, column: str, id_column: str | None, time_column: str | None, boundaries: str | None,
-          loader: dict, as_text: bool = False):
-    """(units GeoDataFrame, values as a wide frame or a column name, id column of units or None).
+          loader: dict, names: list[str] | None, as_text: bool = False):
+    """(units GeoDataFrame, values as a wide frame or a column name, id column of units or None, the
+    ``names`` of the tooltips).
 
     A table joined to ``boundaries`` is read as every command reads it (``spatial check``'s options:
-    bundled names, name matching, the study area, encodings); a boundary file is mapped as it is."""
+    bundled names, name matching, the study area, encodings), and its units are named in the tooltips
+    as the table names them (unless ``--names`` chooses boundary columns); a boundary file is mapped
+    as it is."""
     from spatial.errors import SchemaError
 
     if boundaries is None:
         from spatial._fs import display_path
         from spatial.io import read_boundaries, require_columns
 
-        joined = [f"--{k.replace('_', '-')}" for k in ("time", "keep", "restrict", "match_names", "match_parent", "id_normalize",
-                                                       "sheet", "boundary_id")
-                  if (time_column if k == "time" else loader.get(k)) not in (None, "error")]
+        joined = [f"--{k.replace('_', '-')}" for k in ("time", "keep", "restrict", "match_names", "match_parent",
+                                                       "id_normalize", "sheet", "boundary_id", "balance", "missing",
+                                                       "coerce_numeric")
+                  if (time_column if k == "time" else loader.get(k)) not in (None, "error", False)]
         if joined:
             raise SchemaError(f"{', '.join(joined)} need a table and --boundaries; a boundary file maps one column "
                               "as it is")
@@ -44,11 +50,12 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
         if as_text:  # labels (numbers too) of a boundary file's column, by unit id
             ids = units[id_column].astype(str) if id_column else units.index.astype(str)
             labels = units[column].map(lambda v: None if v is None or v != v else _label(v))
-            return units, labels.set_axis(ids).to_frame(column), id_column
-        return units, column, id_column
+            return units, labels.set_axis(ids).to_frame(column), id_column, names
+        return units, column, id_column, names
     from spatial.cli.inputs import panel_config, split_list
     from spatial.config import validate_config
     from spatial.pipeline import load_panel, with_context
+    from spatial.unit_label import display_units
 
     if not id_column:
         raise SchemaError("--id is required with --boundaries (the unit id column of the table)")
@@ -71,10 +78,13 @@ def _load(file: Path, column: str, id_column: str | None, time_column: str | Non
             config = validate_config(raw, where="command line")
             panel = load_panel(config)
         labels = panel.wide(column).apply(lambda c: c.map(lambda v: categories[int(v)] if v == v else None))
-        return with_context(config, panel), labels, None
+        units, names = display_units(with_context(config, panel), panel.unit_labels, names)
+        return units, labels, None, names
     config = validate_config(raw, where="command line")
     panel = load_panel(config)
-    return with_context(config, panel), panel.wide(column), None  # units outside the study drawn as no data
+    # units outside the study drawn as no data; tooltips name the units as the table does
+    units, names = display_units(with_context(config, panel), panel.unit_labels, names)
+    return units, panel.wide(column), None, names
 
 
 def _label(value) -> str:
@@ -87,15 +97,14 @@ def _label(value) -> str:
 def _categories(file: Path, column: str, loader: dict, as_text: bool = False) -> list[str] | None:
     """The labels of a text column in their order of first appearance (None for a numeric column, unless
     ``as_text``: numbers as categories)."""
-    import pandas as pd
-
     from spatial.io import read_table
+    from spatial.panel import reads_as_numbers
 
     table = read_table(file, sheet=loader.get("sheet"), encoding=loader.get("encoding"))
     if column not in table.columns:
         return None
     values = table[column].dropna()
-    if values.empty or (not as_text and pd.to_numeric(values, errors="coerce").notna().all()):
+    if values.empty or (not as_text and reads_as_numbers(values, coerce_numeric=bool(loader.get("coerce_numeric")))):
         return None
     return [str(v) for v in dict.fromkeys(values.map(_label))]
 
@@ -103,7 +112,8 @@ def _categories(file: Path, column: str, loader: dict, as_text: bool = False) ->
 @click.command("map")
 @input_options(MAP, weights=False, id_required=False, argument="file")
 def map_cmd(file: Path, column: str | None, kind: str | None, output: Path, id_column: str | None,
-            time_column: str | None, period: str | None, boundaries: str | None, names: list[str] | None, scheme: str,
+            time_column: str | None, period: str | None, seed: int | None, boundaries: str | None,
+            names: list[str] | None, scheme: str,
             k: int, breaks: list[str] | None, cmap: str | None, title: str | None, lang: str, tiles: str | None,
             inset: str, overwrite: bool, **loader) -> None:
     """Map FILE: a column of a boundary file or of a table joined to --boundaries; the LISA clusters,
@@ -129,16 +139,20 @@ def map_cmd(file: Path, column: str | None, kind: str | None, output: Path, id_c
     from maps.errors import MapError
 
     try:
+        results = kind in ("hotspots", "effects") or (kind == "lisa" and boundaries is not None
+                                                       and _is_results(file, column, loader))
+        if seed is not None and (results or kind == "links"):
+            raise SchemaError(_SEED_UNUSED)
         if kind == "links":
             _links_output(file, target, id_column, boundaries, loader, **shown)
-        elif kind in ("hotspots", "effects") or (kind == "lisa" and boundaries is not None and _is_results(file, column, loader)):
+        elif results:
             _results_output(file, kind, column, target, suffix, id_column, time_column, period, boundaries, loader,
                             scheme=scheme if _given("scheme") else None, k=k, cmap=cmap, inset=inset, **shown)
         else:
             if column is None:
                 raise SchemaError("--column is required: the column to map (or --kind links to draw the contiguity "
                                   "of a boundary file)")
-            _column_output(file, kind, column, target, suffix, id_column, time_column, period, boundaries, loader,
+            _column_output(file, kind, column, target, suffix, id_column, time_column, period, seed, boundaries, loader,
                            options={"scheme": scheme, "k": k, "breaks": cut, "cmap": cmap, "title": title,
                                     "lang": lang}, tiles=tiles, inset=inset, names=names)
     except MapError as exc:
@@ -164,7 +178,8 @@ def _is_results(file: Path, column: str | None, loader: dict) -> bool:
 
 
 def _column_output(file: Path, kind: str | None, column: str, target: Path, suffix: str, id_column, time_column,
-                   period, boundaries, loader: dict, *, options: dict, tiles, inset: str, names) -> None:
+                   period, seed: int | None, boundaries, loader: dict, *, options: dict, tiles, inset: str,
+                   names) -> None:
     """A choropleth of a numeric column, or categories (LISA labels among them) of a text column."""
     import pandas as pd
 
@@ -172,11 +187,18 @@ def _column_output(file: Path, kind: str | None, column: str, target: Path, suff
     from spatial.errors import SchemaError
 
     if kind == "lisa" and _numeric(file, column, boundaries, loader):
-        raise SchemaError(f"--column {column} holds numbers, not LISA cluster labels: compute the clusters with "
-                          f"`spatial lisa FILE --variables {column} ... --out lisa.csv` and map that file "
-                          f"(spatial map lisa.csv --kind lisa --boundaries ...)")
-    units, values, unit_id = _load(file, column, id_column, time_column, boundaries, loader,
-                                   as_text=kind in ("categories", "lisa"))
+        if boundaries is None or seed is None:
+            raise SchemaError(f"--column {column} holds numbers, not LISA cluster labels: give --seed N (and "
+                              "--boundaries) to compute its clusters here (queen contiguity, 999 permutations), or "
+                              f"compute them with `spatial lisa FILE --variables {column} ... --out lisa.csv` and "
+                              "map that file (spatial map lisa.csv --boundaries ...)")
+        _computed_lisa(file, column, target, suffix, id_column, time_column, period, seed, boundaries, loader,
+                       title=options["title"], lang=options["lang"], tiles=tiles, inset=inset, names=names)
+        return
+    if seed is not None:
+        raise SchemaError(_SEED_UNUSED)
+    units, values, unit_id, names = _load(file, column, id_column, time_column, boundaries, loader, names,
+                                          as_text=kind in ("categories", "lisa"))
     shown_period = _period_value(values, period)
     text = not isinstance(values, str) and not values.empty and not all(
         pd.api.types.is_numeric_dtype(d) for d in values.dtypes)
@@ -200,6 +222,41 @@ def _column_output(file: Path, kind: str | None, column: str, target: Path, suff
                             inset_lines=_inset_lines(inset), **options)
     with atomic_path(target) as tmp:
         fig.savefig(tmp, dpi=300, format=suffix[1:])
+
+
+def _computed_lisa(file: Path, column: str, target: Path, suffix: str, id_column, time_column, period, seed: int,
+                   boundaries, loader: dict, *, title, lang, tiles, inset: str, names) -> None:
+    """LISA clusters of ``column`` computed as `spatial lisa` computes them by default (queen contiguity of
+    the boundaries, row-standardised, 999 conditional permutations, alpha 0.05), then mapped."""
+    import weights
+    from spatial import esda
+    from spatial.cli.inputs import panel_config, split_list
+    from spatial.config import validate_config
+    from spatial.pipeline import load_panel, with_context
+
+    raw = panel_config(file, id_column, boundaries=boundaries, time=time_column, variables=[column],
+                       **{**loader, "match_names": split_list(loader["match_names"])})
+    config = validate_config(raw, where="command line")
+    panel = load_panel(config)
+    result = esda.local_moran(panel, weights.queen(panel.geometry), [column], permutations=999, seed=seed)
+    table = result.table
+    clusters = table.pivot(index="id", columns="period", values="cluster")
+    pvalues = table.pivot(index="id", columns="period", values="p_sim").astype(float)
+    from spatial.unit_label import display_units
+
+    units, names = display_units(with_context(config, panel), panel.unit_labels, names)
+    shown = _period_value(clusters, period)
+    heading = title or f"LISA: {column} (queen, 999 permutations, seed {seed})"
+    if suffix != ".html":
+        _category_output(units, clusters, target, suffix, heading, shown, title or heading, lang, tiles, inset, names,
+                         lisa=True)
+        return
+    import maps
+    from spatial._fs import write_text_atomic
+
+    m = maps.lisa_map(units, clusters, pvalues=pvalues, alpha=0.05, names=names, title=heading, label=column,
+                      period=shown, tiles=tiles, lang=lang)
+    write_text_atomic(target, m.to_html())
 
 
 def _numeric(file: Path, column: str, boundaries, loader: dict) -> bool:
@@ -241,7 +298,8 @@ def _results_output(file: Path, kind: str, column, target: Path, suffix: str, id
     from spatial._fs import write_text_atomic
     from spatial.cli.map_kinds import result_frames
 
-    units, frames, variable = result_frames(file, kind, column, id_column, time_column, boundaries, loader)
+    units, frames, variable, names = result_frames(file, kind, column, id_column, time_column, boundaries, loader,
+                                                   names)
     if kind == "effects":
         import pandas as pd
 

@@ -1,8 +1,8 @@
 """Pipeline step ``[esda]``: global spatial autocorrelation by period, LISA clusters, hot spots.
 
-It runs after the weights step and uses ``ctx.results["weights"]`` (a dict name -> libpysal
+It runs after the weights step and uses ``ctx.results.weights`` (a dict name -> libpysal
 Graph); without a weights step it builds queen contiguity from the panel's boundaries. Results
-are kept in ``ctx.results["esda"]`` as an :class:`EsdaResults` (the result objects themselves)
+are kept in ``ctx.results.esda`` as an :class:`~spatial.run_results.EsdaResults` (the result objects themselves)
 for the report. A variable for which a statistic is undefined (constant, missing) is reported
 and listed in ``esda_failed.csv``; the others are computed.
 
@@ -41,7 +41,6 @@ column, long form) with the side-by-side view (one column per W) in the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -52,29 +51,12 @@ from spatial.config import register_section
 from spatial.errors import ConfigError
 from spatial.operations import ESDA_KEYS
 from spatial.pipeline import RunContext, partial_json, register_step, write_csv
+from spatial.run_results import EsdaResults
 from spatial.steps.weights_choice import chosen_weights
 
 __all__ = ["EsdaResults"]
 
 # declared in spatial.operations (moran, lisa, hotspots); table_formats checked here
-@dataclass(frozen=True)
-class EsdaResults:
-    """What the ESDA step passes on (to the report): the result objects, not frames to recognise.
-
-    ``weights`` names the matrix of the main results; ``robustness`` is the long table of the global
-    statistics under every W of a robustness set (None with one W); ``failed`` lists what could
-    not be computed (None when nothing failed)."""
-
-    weights: str
-    global_autocorrelation: Any  # spatial.esda.GlobalAutocorrelation
-    moran_table: Any = None  # the journal table of Moran's I by year (None without moran)
-    lisa: Any = None  # spatial.esda.LocalMoran
-    transitions: list = field(default_factory=list)  # spatial.esda transitions, one per variable
-    hot_spots: Any = None  # spatial.esda.HotSpots
-    failed: pd.DataFrame | None = None
-    robustness: pd.DataFrame | None = None
-
-
 register_section("esda", ESDA_KEYS, check=lambda values, **_: _check(values) or values)
 
 
@@ -88,7 +70,11 @@ def _check(spec: dict[str, Any]) -> None:
 
 
 def _labels(panel, column: str | None):
-    if column is None or panel.geometry is None:
+    """The names of the scatter plots' points: the boundary column ``labels`` names, else the user's
+    own unit names (a table matched by name), else None (the ids)."""
+    if column is None:
+        return panel.unit_labels
+    if panel.geometry is None:
         return None
     if column not in panel.geometry.columns:
         raise ConfigError(
@@ -136,15 +122,12 @@ def _esda(ctx: RunContext) -> None:
     planned += [f"esda_moran_robustness_table.{f}" for f in spec["table_formats"]] if moran and len(chosen) > 1 else []
     paths = {file: ctx.output_path(file) for file in planned}
 
-    results: dict[str, Any] = {"weights": name}
     failed = []
     result = esda.global_autocorrelation(panel, graph, spec["variables"], statistics=spec["statistics"],
                                          periods=spec["periods"], **inference)
-    results["global"] = result
     failed.append(result.failed)
     by_year = esda.moran_table(result, lang=spec["language"]) if moran and (
         result.table["statistic"] == "moran_i").any() else None
-    results["moran_table"] = by_year
     ctx.echo(f"Spatial autocorrelation ({name})")
     ctx.echo(result.summary())
     if paths["esda_global.csv"] is not None:
@@ -157,24 +140,22 @@ def _esda(ctx: RunContext) -> None:
             for fmt in spec["table_formats"]:
                 by_year.write(paths[f"esda_moran_table.{fmt}"], overwrite=True)  # checked with the plan
                 ctx.wrote(paths[f"esda_moran_table.{fmt}"])
-    if len(chosen) > 1:
-        results["robustness"] = _robustness(ctx, panel, chosen, spec, inference, failed, paths, first=result)
+    robustness = _robustness(ctx, panel, chosen, spec, inference, failed, paths, first=result) if len(chosen) > 1 \
+        else None
 
     periods = spec["lisa_periods"] or [panel.periods[0], panel.periods[-1]]
+    lisa, moves, spots = None, [], None
     if spec["lisa"]:
         lisa = esda.local_moran(panel, graph, spec["lisa"], periods=periods, alpha=spec["alpha"],
                                 adjust=spec["adjust"], **inference)
-        results["lisa"] = lisa
         failed.append(lisa.failed)
         ctx.echo(lisa.summary())
-        moves = []
         computed = list(dict.fromkeys(lisa.table["period"]))
         if len(computed) >= 2:
             for variable in dict.fromkeys(lisa.table["variable"]):
                 move = esda.transitions(lisa, variable=variable, start=computed[0], end=computed[-1])
                 moves.append(move)
                 ctx.echo(move.summary())
-        results["transitions"] = moves
         if paths["esda_lisa.csv"] is not None:
             _write_result(ctx, "esda_lisa", lisa, paths["esda_lisa.json"])
             if moves:
@@ -190,20 +171,16 @@ def _esda(ctx: RunContext) -> None:
     if spec["hot_spots"]:
         spots = esda.hot_spots(panel, graph, spec["hot_spots"], periods=periods, adjust=spec["adjust"],
                                **inference)
-        results["hot_spots"] = spots
         failed.append(spots.failed)
         ctx.echo(spots.summary())
         if paths["esda_hot_spots.csv"] is not None:
             _write_result(ctx, "esda_hot_spots", spots, None)
 
     failures = pd.concat([f for f in failed if len(f)], ignore_index=True) if any(len(f) for f in failed) else None
-    results["failed"] = failures
     if failures is not None:
         write_csv(ctx, "esda_failed.csv", failures, index=False)
-    ctx.results["esda"] = EsdaResults(
-        weights=results["weights"], global_autocorrelation=results["global"], moran_table=results["moran_table"],
-        lisa=results.get("lisa"), transitions=results.get("transitions", []), hot_spots=results.get("hot_spots"),
-        failed=results["failed"], robustness=results.get("robustness"))
+    ctx.results.esda = EsdaResults(weights=name, global_autocorrelation=result, moran_table=by_year, lisa=lisa,
+                                   transitions=moves, hot_spots=spots, failed=failures, robustness=robustness)
 
 
 def _robustness(ctx: RunContext, panel, chosen: dict[str, Any], spec: dict[str, Any], inference: dict,

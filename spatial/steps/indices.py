@@ -5,8 +5,9 @@ It runs right after the panel is loaded and before weights, ESDA and models, bec
 become panel variables: the overall index (``name``), each subsystem index, and with two or more
 subsystems the coupling coordination degree (``<name>_D``) are added to ``ctx.panel`` (a new
 :class:`~spatial.SpatialPanel`), so later steps can map them, test them with Moran's I or use
-them in models. Every result object is kept in ``ctx.results["indices"]`` (keys ``composite``,
-``coupling``, ``theil``, ``dagum_gini``, ``sigma``, ``cv``, ``kde``, ``geodetector``, ``lq``).
+them in models. Every result object is kept in ``ctx.results.indices``, an
+:class:`~spatial.run_results.IndicesResults` (fields ``composite``, ``coupling``, ``theil``,
+``dagum_gini``, ``sigma``, ``cv``, ``kde``, ``geodetector``, ``lq``, ``dea``, ``markov``...).
 
 Shape::
 
@@ -79,6 +80,7 @@ from spatial.operations_indices import (
     INDICES_KEYS,
 )
 from spatial.pipeline import RunContext, register_step, write_csv
+from spatial.run_results import IndicesResults
 
 __all__: list[str] = []
 
@@ -322,7 +324,7 @@ def _indices_step(ctx: RunContext) -> None:
         _markov(ctx, spec, results)
     if spec["gravity_weight"]:
         _gravity(ctx, spec, results)
-    ctx.results["indices"] = results
+    ctx.results.indices = IndicesResults(**results)
 
 
 register_step("indices", _indices_step, plan=lambda config: _planned(config["indices"]) if "indices" in config else [])

@@ -1,8 +1,10 @@
 """Pipeline step ``[models]``: fit the configured spatial regressions, print them, write the tables.
 
-It runs after the weights step and uses ``ctx.results["weights"]`` (name -> libpysal Graph);
+It runs after the weights step and uses ``ctx.results.weights`` (name -> libpysal Graph);
 without a weights step it builds row-standardised queen contiguity from the panel's boundaries.
-Results go to ``ctx.results["models"]`` (``results``: model -> Result, ``table``: the comparison).
+Results go to ``ctx.results.models``, a :class:`~spatial.run_results.ModelsResults` (``results``:
+model -> Result, the journal tables, and the selection, Bayesian comparison, robustness set and
+heterogeneity results when run).
 
 Shape::
 
@@ -78,6 +80,7 @@ from spatial.errors import ConfigError
 from spatial.models.catalog import MODELS
 from spatial.operations import FIT, FIT_BY, HETEROGENEITY_KEYS, MODELS_KEYS, TABLE, without_ml_defaults
 from spatial.pipeline import RunContext, register_step, write_csv
+from spatial.run_results import ModelsResults, ModelsRobustness
 from spatial.steps.weights_choice import chosen_weights
 
 _BAYES = get_args(BayesModel)  # spatial.models._bayes.BAYES_MODELS, without importing numpy
@@ -280,78 +283,86 @@ def _planned(spec: dict[str, Any]) -> list[str]:
 def _models_step(ctx: RunContext) -> None:
     if "models" not in ctx.config or ctx.panel is None:
         return
-    from spatial.models import compare
-
     spec = ctx.config["models"]
     _check(spec)
     chosen = chosen_weights(ctx, spec, "models", row_standardise=True)
     name, graph = next(iter(chosen.items()))
     paths = {file: ctx.output_path(file) for file in _planned(spec)}  # checked before the estimation
     results = _fit_models(ctx, spec, graph)
-    table, effects_table = journal_tables(results, _table_options(spec))
+    options = _table_options(spec)
+    table, effects_table = journal_tables(results, options)
     ctx.echo(f"Spatial regressions (weights: {name})")
     for result in results.values():
         ctx.echo("")
         ctx.echo(result.summary())
     ctx.echo("")
     ctx.echo(table.to_text())
-    ctx.results["models"] = {"weights": name, "results": results, "table": table, "effects_table": effects_table,
-                             "table_options": _table_options(spec)}
-    choice = None
-    if spec["select"]:
-        from spatial.models import select
+    choice = _select(ctx, spec, graph) if spec["select"] else None
+    bayes = choice.bayes if choice is not None else _bayes(ctx, spec, graph) if spec["bayes"] else None
+    fitted = ModelsResults(
+        weights=name, results=results, table=table, effects_table=effects_table, table_options=options,
+        selection=choice, bayes=bayes, robustness=_robustness(ctx, spec, chosen, results) if len(chosen) > 1 else None,
+        heterogeneity=_heterogeneity_fit(ctx, spec, graph))
+    ctx.results.models = fitted
+    if ctx.output is not None:
+        _write(ctx, spec, fitted, paths)
 
-        choice = select(ctx.panel, graph, y=spec["y"], x=spec["x"], allow_islands=spec["allow_islands"],
-                        logdet=spec["logdet"], lee_yu=spec["lee_yu"], bayes=spec["bayes"],
-                        priors=spec["bayes_priors"])
-        ctx.echo("")
-        ctx.echo(choice.summary())
-        ctx.results["selection"] = choice.table
-        bayes = choice.bayes
-    elif spec["bayes"]:
-        from spatial.models import compare_bayes
 
-        bayes = compare_bayes(ctx.panel, graph, y=spec["y"], x=spec["x"], models=spec["bayes_models"],
-                              fe=spec["fe"], period=spec["period"], priors=spec["bayes_priors"], wx=spec["wx"],
-                              logdet=spec["logdet"] if spec["logdet"] in ("eigen", "lu") else "auto",
-                              allow_islands=spec["allow_islands"])
-        ctx.echo("")
-        ctx.echo(bayes.summary())
-    else:
-        bayes = None
-    if bayes is not None:
-        ctx.results["bayes"] = bayes
-    robust = _robustness(ctx, spec, chosen, results) if len(chosen) > 1 else None
-    het = _heterogeneity_fit(ctx, spec, graph)
-    if ctx.output is None:
-        return
-    if robust is not None:
-        _write_robustness(ctx, spec, robust, paths)
-    if het is not None:
-        _write_heterogeneity(ctx, spec, het, paths)
-    if choice is not None:
-        write_csv(ctx, "models_selection.csv", choice.table, index=False)
-        write_text_atomic(paths["models_selection.txt"], choice.summary() + "\n")
+def _select(ctx: RunContext, spec: dict[str, Any], graph):
+    """The model selection procedure (``select = true``), echoed."""
+    from spatial.models import select
+
+    choice = select(ctx.panel, graph, y=spec["y"], x=spec["x"], allow_islands=spec["allow_islands"],
+                    logdet=spec["logdet"], lee_yu=spec["lee_yu"], bayes=spec["bayes"], priors=spec["bayes_priors"])
+    ctx.echo("")
+    ctx.echo(choice.summary())
+    return choice
+
+
+def _bayes(ctx: RunContext, spec: dict[str, Any], graph):
+    """The Bayesian comparison alone (``bayes = true`` without ``select``), echoed."""
+    from spatial.models import compare_bayes
+
+    bayes = compare_bayes(ctx.panel, graph, y=spec["y"], x=spec["x"], models=spec["bayes_models"],
+                          fe=spec["fe"], period=spec["period"], priors=spec["bayes_priors"], wx=spec["wx"],
+                          logdet=spec["logdet"] if spec["logdet"] in ("eigen", "lu") else "auto",
+                          allow_islands=spec["allow_islands"])
+    ctx.echo("")
+    ctx.echo(bayes.summary())
+    return bayes
+
+
+def _write(ctx: RunContext, spec: dict[str, Any], fitted: ModelsResults, paths: dict) -> None:
+    """Every file of the step, from its typed results."""
+    if fitted.robustness is not None:
+        _write_robustness(ctx, spec, fitted.robustness, paths)
+    if fitted.heterogeneity is not None:
+        _write_heterogeneity(ctx, spec, fitted.heterogeneity, paths)
+    if fitted.selection is not None:
+        write_csv(ctx, "models_selection.csv", fitted.selection.table, index=False)
+        write_text_atomic(paths["models_selection.txt"], fitted.selection.summary() + "\n")
         ctx.wrote(paths["models_selection.txt"])
-    if bayes is not None:
+    if fitted.bayes is not None:
         import json
 
         from spatial.models import bayes_table
 
-        write_csv(ctx, "models_bayes.csv", bayes.table, index=False)
-        write_text_atomic(paths["models_bayes.json"], json.dumps(bayes.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        write_csv(ctx, "models_bayes.csv", fitted.bayes.table, index=False)
+        write_text_atomic(paths["models_bayes.json"],
+                          json.dumps(fitted.bayes.to_dict(), indent=2, ensure_ascii=False) + "\n")
         ctx.wrote(paths["models_bayes.json"])
-        journal = bayes_table(bayes, lang=spec["language"], digits=spec["table_digits"])
+        journal = bayes_table(fitted.bayes, lang=spec["language"], digits=spec["table_digits"])
         for fmt in spec["table_formats"]:
             journal.write(paths[f"models_bayes_table.{fmt}"], overwrite=True)  # checked with the other outputs
             ctx.wrote(paths[f"models_bayes_table.{fmt}"])
     for fmt in spec["table_formats"]:
         path = paths[f"models_table.{fmt}"]
-        table.write(path, overwrite=True)  # checked above (never an input; existing only with overwrite)
+        fitted.table.write(path, overwrite=True)  # checked above (never an input; existing only with overwrite)
         ctx.wrote(path)
-        if effects_table is not None and paths.get(f"models_effects_table.{fmt}") is not None:
-            effects_table.write(paths[f"models_effects_table.{fmt}"], overwrite=True)
+        if fitted.effects_table is not None and paths.get(f"models_effects_table.{fmt}") is not None:
+            fitted.effects_table.write(paths[f"models_effects_table.{fmt}"], overwrite=True)
             ctx.wrote(paths[f"models_effects_table.{fmt}"])
+    results = fitted.results
     params = pd.concat([r.to_frame() for r in results.values()], ignore_index=True)
     write_csv(ctx, "models_params.csv", params, index=False)
     effects = [r.effects.to_frame().assign(model=m) for m, r in results.items() if r.effects is not None]
@@ -397,7 +408,8 @@ def _check_numerics(results: dict[str, Any]) -> None:
                                  "(written without effects)")
 
 
-def _robustness(ctx: RunContext, spec: dict[str, Any], chosen: dict[str, Any], first: dict[str, Any]) -> dict:
+def _robustness(ctx: RunContext, spec: dict[str, Any], chosen: dict[str, Any],
+                first: dict[str, Any]) -> ModelsRobustness:
     """The same models under every W of a robustness set, side by side (model-major, then W)."""
     names = list(chosen)
     by_weights = {names[0]: first} | {w: _fit_models(ctx, spec, chosen[w]) for w in names[1:]}
@@ -405,10 +417,7 @@ def _robustness(ctx: RunContext, spec: dict[str, Any], chosen: dict[str, Any], f
     ctx.echo("")
     ctx.echo(f"Robustness: the models under each weights matrix ({', '.join(names)})")
     ctx.echo(table.to_text())
-    robust = {"weights": names, "results": by_weights, "table": table, "models": list(spec["models"]),
-              "table_options": _table_options(spec)}
-    ctx.results["models_robustness"] = robust
-    return robust
+    return ModelsRobustness(weights=tuple(names), results=by_weights, table=table, models=tuple(spec["models"]))
 
 
 def robustness_table(by_weights: dict[str, dict[str, Any]], models: list[str], options: dict[str, Any]):
@@ -421,14 +430,14 @@ def robustness_table(by_weights: dict[str, dict[str, Any]], models: list[str], o
     return compare(columns, effects=True, **options)
 
 
-def _write_robustness(ctx: RunContext, spec: dict[str, Any], robust: dict, paths: dict) -> None:
+def _write_robustness(ctx: RunContext, spec: dict[str, Any], robust: ModelsRobustness, paths: dict) -> None:
     for fmt in spec["table_formats"]:
         path = paths[f"models_robustness_table.{fmt}"]
-        robust["table"].write(path, overwrite=True)  # checked with the plan
+        robust.table.write(path, overwrite=True)  # checked with the plan
         ctx.wrote(path)
-    params = [r.to_frame().assign(weights=w) for w, models in robust["results"].items() for r in models.values()]
+    params = [r.to_frame().assign(weights=w) for w, models in robust.results.items() for r in models.values()]
     write_csv(ctx, "models_robustness_params.csv", pd.concat(params, ignore_index=True), index=False)
-    effects = [r.effects.to_frame().assign(model=m, weights=w) for w, models in robust["results"].items()
+    effects = [r.effects.to_frame().assign(model=m, weights=w) for w, models in robust.results.items()
                for m, r in models.items() if r.effects is not None]
     empty = pd.DataFrame(columns=["variable", "effect", "estimate", "std_error", "z", "p_value", "model", "weights"])
     write_csv(ctx, "models_robustness_effects.csv", pd.concat(effects, ignore_index=True) if effects else empty,
@@ -450,7 +459,6 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
     ctx.echo("")
     ctx.echo(f"{model.upper()} by group ({het.by})")
     ctx.echo(het.summary())
-    ctx.results["heterogeneity"] = het
     return het
 
 

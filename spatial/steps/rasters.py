@@ -169,7 +169,7 @@ def _rasters_step(ctx: RunContext) -> None:
         dask_workers=spec["dask_workers"], **options,
     )
     _record_inputs(ctx, chosen, result.spec.get("reprojection"))
-    ctx.results["rasters"] = result
+    ctx.results.rasters = result
     _check_missing(result)
     values = _panel_values(result, panel)
     ctx.panel = panel.with_variables(values)

@@ -10,34 +10,31 @@ and ``spatial demo`` add it)::
     periods = [2010, 2019]        # periods of the LISA maps (default: first and last)
     tiles = "OpenStreetMap"       # optional base map (needs the network); default none
 
-Each result in ``ctx.results`` adds its section; absent ones are simply not shown. This module is
-the only place that translates our objects (SpatialPanel, libpysal ``Graph``, ESDA tables, model
-results) into the plain frames that :mod:`maps` takes. What it reads:
+Each result of the run (:class:`spatial.run_results.RunResults`) adds its section; absent ones
+are simply not shown. This module is the only place that translates our objects (SpatialPanel,
+libpysal ``Graph``, ESDA and model results) into the plain frames that :mod:`maps` takes. It reads
+the typed fields each step stores, never a table recognised by its columns:
 
-* ``"weights"``: ``{name: libpysal.graph.Graph}`` -> summary table, a links map (a click on a unit
+* ``weights``: ``{name: libpysal.graph.Graph}`` -> summary table, a links map (a click on a unit
   lists its neighbours and weights) and the matrix heatmap (n <= 400) of each; with
-  ``"weights_info"`` (how each was built), the links an island policy added are listed in a table,
+  ``weights_info`` (how each was built), the links an island policy added are listed in a table,
   drawn dashed in red on the map and outlined in the heatmap, and a contiguity W's raw (binary)
   weights are listed beside its row-standardised ones;
-* ``"esda"``: the ESDA step's :class:`spatial.steps.esda.EsdaResults`: its global result gives
-  the Moran series (two-sided p-values of the randomisation inference) and the journal table by
-  year, its LISA and hot-spot results the cluster and Gi* maps (permutation p-values when
-  permutations were run, else the normal ones), its robustness table the W side by side;
-* ``"models"``: the models step's ``{"weights", "results": {name: result}, "table"}`` (or
-  ``{name: result}`` directly) where ``result.to_json()`` follows the JSON of ``spatial fit``
-  (``params`` name -> estimate, std_error, z, p_value; ``effects`` variable -> direct, indirect,
-  total; ``loglik``, ``aic``, ``nobs``...); optional ``result.unit_effects``
-  (``{variable: DataFrame[direct, received, emitted]}`` indexed by unit id) gives effects maps;
-  a DataFrame under ``"selection"`` (in ``"models"`` or in ``ctx.results``) is the selection table;
-* ``"bayes"``: a :class:`spatial.models.BayesComparison` (log-marginal likelihoods and posterior
-  model probabilities), shown in the selection section with its note;
-* ``"indices"``: a mapping of tables, shown as tables.
+* ``esda``: :class:`~spatial.run_results.EsdaResults`: its global result gives the Moran series
+  (two-sided p-values of the randomisation inference) and the journal table by year, its LISA
+  and hot-spot results the cluster and Gi* maps (permutation p-values when permutations were run,
+  else the normal ones), its robustness table the W side by side;
+* ``models``: :class:`~spatial.run_results.ModelsResults`: the journal tables of the results
+  (rebuilt in the report's language with the step's table options), effects maps from the
+  per-unit effects of each result, the selection table, the Bayesian comparison, the models under
+  each W and the model by group with its tests;
+* ``indices``: :class:`~spatial.run_results.IndicesResults`: its named tables and Markov chains,
+  and the figures the step saved.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from importlib import metadata
 from typing import Any, get_args
@@ -52,6 +49,7 @@ from spatial.pipeline import RunContext, register_step, with_context
 from spatial.steps.report_words import bayes_note as _bayes_note
 from spatial.steps.report_words import caption as _caption
 from spatial.steps.report_words import localised_table as _table
+from spatial.unit_label import display_units
 
 __all__ = ["build_report", "REPORT_FILE"]
 
@@ -74,7 +72,8 @@ register_section(
         "scheme": Key(str, "quantiles", choices=tuple(s for s in get_args(Scheme) if s != "user_defined"),
                       help="classification of the choropleths (user_defined: spatial map --breaks)"),
         "k": Key(int, 5, help="number of classes of the choropleths"),
-        "names": Key(list, help="boundary columns naming the units in tooltips (default: found)", items=str),
+        "names": Key(list, help="boundary columns naming the units in tooltips (default: the user's unit names when "
+                      "the table was matched by name, else found)", items=str),
     },
 )
 
@@ -84,9 +83,7 @@ def _words(lang: str) -> dict[str, str]:
         "units": "units", "periods": "periods", "obs": "observations", "variables": "Variables",
         "inputs": "Input files", "dropped": "Dropped or repaired", "describe": "Summary of the variables",
         "weights_summary": "Weights matrices", "seed": "Seeds", "versions": "Package versions",
-        "options": "Options", "raw": "Shown as stored: the report did not recognise this table's columns.",
-        "effects_ci": "95% confidence intervals: estimate ± 1.96 standard errors unless the model gives them.",
-        "stars": "* p < 0.1, ** p < 0.05, *** p < 0.01; standard errors in parentheses.",
+        "options": "Options",
         "first_rows": "First {n} of {total} rows.", "components_note":
         "Spillovers cannot cross components: {n} disconnected components (sizes {sizes}).",
         "islands_note": "Islands (no neighbours): {ids}.", "no_seed": "No randomness was used.",
@@ -110,9 +107,7 @@ def _words(lang: str) -> dict[str, str]:
         "units": "个单元", "periods": "个时期", "obs": "个观测", "variables": "变量",
         "inputs": "输入文件", "dropped": "剔除或修复", "describe": "变量描述统计",
         "weights_summary": "空间权重矩阵", "seed": "随机数种子", "versions": "软件包版本",
-        "options": "选项", "raw": "按原样显示：报告未识别该表的列。",
-        "effects_ci": "95% 置信区间：若模型未给出，则为估计值 ± 1.96 倍标准误。",
-        "stars": "* p < 0.1, ** p < 0.05, *** p < 0.01；括号内为标准误。",
+        "options": "选项",
         "first_rows": "共 {total} 行，显示前 {n} 行。",
         "components_note": "溢出效应无法跨越不连通的分量：共 {n} 个分量（大小 {sizes}）。",
         "islands_note": "孤岛（无邻居）：{ids}。", "no_seed": "未使用随机数。",
@@ -143,11 +138,14 @@ def _head(frame: pd.DataFrame, words: dict[str, str]) -> tuple[pd.DataFrame, str
 
 def _long_table(report, ctx: RunContext, frame: pd.DataFrame, words: dict[str, str], key: str, caption: str):
     """A long table as its first rows, the whole of it written beside the report as
-    ``report_<key>.csv`` and linked from the page (not dumped into it: the page stays small)."""
+    ``report_<key>.csv`` and linked from the page (not dumped into it: the page stays small); a
+    table keyed by unit shows the user's unit names beside the ids (a table matched by name)."""
     from dataclasses import replace
 
+    from spatial.panel import with_unit_labels
     from spatial.pipeline import write_csv
 
+    frame = with_unit_labels(frame, ctx.panel)  # the user's unit names beside the ids (matched by name)
     shown, note = _head(frame, words)
     block = _table(report.lang, shown, caption=caption, note=note)
     if note and ctx.output is not None:
@@ -155,45 +153,6 @@ def _long_table(report, ctx: RunContext, frame: pd.DataFrame, words: dict[str, s
         if path is not None:
             block = replace(block, link=(path.name, words["full_table"].format(file=path.name)))
     return block
-
-
-def _as_json(result: Any) -> dict | None:
-    for attribute in ("to_json", "to_dict"):
-        method = getattr(result, attribute, None)
-        if callable(method):
-            value = method()
-            if isinstance(value, str):
-                try:
-                    value = json.loads(value)
-                except json.JSONDecodeError:
-                    return None
-            if isinstance(value, Mapping):
-                return dict(value)
-    return dict(result) if isinstance(result, Mapping) else None
-
-
-def _tables(value: Any, depth: int = 2) -> dict[str, pd.DataFrame]:
-    """Every DataFrame in a result: a frame, a mapping of results, or an object with frame
-    attributes (e.g. ``.table``), searched ``depth`` levels down."""
-    if isinstance(value, pd.DataFrame):
-        return {"table": value}
-    found: dict[str, pd.DataFrame] = {}
-    if depth == 0 or value is None or isinstance(value, (str, bytes, int, float)):
-        return found
-    items = value.items() if isinstance(value, Mapping) else (
-        (name, getattr(value, name, None)) for name in dir(value)
-        if not name.startswith("_") and not callable(getattr(type(value), name, None)))
-    for name, item in items:
-        for inner, frame in _tables(item, depth - 1).items():
-            found[str(name) if inner == "table" else f"{name}.{inner}"] = frame
-    return found
-
-
-def _number(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def _journal(journal, caption: str = ""):
@@ -221,7 +180,7 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
         rows = [{"role": i.get("role", ""), "file": i.get("file", ""), "dataset": i.get("dataset", ""),
                  "sha256": (i.get("sha256") or "")[:16]} for i in ctx.inputs]
         blocks.append(_table(report.lang, pd.DataFrame(rows), caption=words["inputs"]))
-    rasters = ctx.results.get("rasters")
+    rasters = ctx.results.rasters
     if rasters is not None and rasters.spec.get("reprojection"):
         blocks.append(Paragraph(f"{words['reprojection']}: {rasters.spec['reprojection']}"))
     if panel is not None:
@@ -243,23 +202,19 @@ def _weights_section(report, ctx: RunContext, units, words: dict[str, str], spec
     import maps
     from maps.report import Paragraph, Report
 
-    weights = ctx.results.get("weights")
-    if not isinstance(weights, Mapping) or not weights:
+    weights = ctx.results.weights
+    if not weights:
         return
     rows, blocks = [], []
     for name, graph in weights.items():
-        try:
-            cards = graph.cardinalities
-            isolates = list(graph.isolates)
-            n_components = int(graph.n_components)
-            sizes = pd.Series(graph.component_labels).value_counts().tolist()
-            rows.append({"name": str(name), "n": int(graph.n), "links": int(graph.n_edges),
-                         "min": int(cards.min()), "mean": float(cards.mean()), "max": int(cards.max()),
-                         "islands": len(isolates), "components": n_components,
-                         "transform": str(getattr(graph, "transformation", ""))})
-        except AttributeError:
-            blocks.append(Paragraph(f"{name}: {type(graph).__name__} " + words["raw"]))
-            continue
+        cards = graph.cardinalities
+        isolates = list(graph.isolates)
+        n_components = int(graph.n_components)
+        sizes = pd.Series(graph.component_labels).value_counts().tolist()
+        rows.append({"name": str(name), "n": int(graph.n), "links": int(graph.n_edges),
+                     "min": int(cards.min()), "mean": float(cards.mean()), "max": int(cards.max()),
+                     "islands": len(isolates), "components": n_components,
+                     "transform": str(graph.transformation)})
         if isolates:
             blocks.append(Paragraph(f"{name}: " + words["islands_note"].format(ids=", ".join(map(str, isolates[:20])))))
         if n_components > 1:
@@ -350,14 +305,6 @@ def _variable_maps(report, ctx: RunContext, units, spec: dict) -> None:
         report.add("maps", Report.map_block(variable, m))
 
 
-def _esda_results(ctx: RunContext):
-    """The ESDA step's typed results (:class:`spatial.steps.esda.EsdaResults`), or None."""
-    from spatial.steps.esda import EsdaResults
-
-    esda = ctx.results.get("esda")
-    return esda if isinstance(esda, EsdaResults) else None
-
-
 def _moran_series(result) -> pd.DataFrame:
     """Moran's I by period and variable (columns period, variable, I, p_value) of a global result:
     the randomisation inference when present, else the permutation or normality one."""
@@ -373,7 +320,7 @@ def _moran_series(result) -> pd.DataFrame:
 def _moran_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     from maps.report import moran_chart
 
-    esda = _esda_results(ctx)
+    esda = ctx.results.esda
     if esda is None:
         return
     series = _moran_series(esda.global_autocorrelation)
@@ -401,7 +348,7 @@ def _chosen_periods(available: list, chosen: list | None, what: str) -> list:
 
 
 def _lisa_section(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
-    esda = _esda_results(ctx)
+    esda = ctx.results.esda
     if units is None or esda is None:
         return
     for result, kind in ((esda.lisa, "lisa"), (esda.hot_spots, "hot")):
@@ -431,118 +378,53 @@ def _local_maps(report, result, kind: str, units, spec: dict) -> None:
         report.add("lisa", Report.map_block(title, m))
 
 
-def _stars(p: float) -> str:
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
-
-
-def _model_tables(models: Mapping[str, Any]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    from maps.shared import format_number
-
-    columns, effects = {}, []
-    for name, result in models.items():
-        data = _as_json(result)
-        if data is None or not isinstance(data.get("params"), Mapping):
-            continue
-        cells = {}
-        for param, values in data["params"].items():
-            estimate, se, p = (_number(values.get(k)) for k in ("estimate", "std_error", "p_value"))
-            cells[param] = f"{format_number(estimate)}{_stars(p) if math.isfinite(p) else ''}"
-            cells[f"{param} (se)"] = f"({format_number(se, missing='n/a')})"
-        for key in ("rho", "lambda", "sigma2", "loglik", "aic", "nobs", "r2", "pseudo_r2", "fe"):
-            if key in data and data[key] is not None and not isinstance(data[key], Mapping):  # GMM: no loglik
-                cells[f"· {key}"] = format_number(data[key]) if isinstance(data[key], (int, float)) else str(data[key])
-        columns[str(data.get("model", name)) if str(name).isdigit() else str(name)] = cells
-        dynamic = bool(data.get("dynamic"))
-        blocks = [("short-run " if dynamic else "", data.get("effects")), ("long-run ", data.get("long_run_effects"))]
-        for prefix, block in blocks:
-            for variable, kinds in (block or {}).items():
-                for kind in ("direct", "indirect", "total"):
-                    values = (kinds or {}).get(kind) or {}
-                    estimate, se = _number(values.get("estimate")), _number(values.get("std_error"))
-                    low = _number(values.get("ci_low", estimate - 1.96 * se))
-                    high = _number(values.get("ci_high", estimate + 1.96 * se))
-                    effects.append({"model": str(name), "variable": str(variable), "effect": prefix + kind,
-                                    "estimate": estimate, "std_error": se, "z": _number(values.get("z")),
-                                    "p_value": _number(values.get("p_value")), "ci_low": low, "ci_high": high})
-    comparison = None
-    if columns:
-        order = list(dict.fromkeys(k for cells in columns.values() for k in cells))
-        order = [k for k in order if not k.startswith("·")] + [k for k in order if k.startswith("·")]
-        comparison = pd.DataFrame(columns).reindex(order).fillna("")
-        comparison.index = [("" if k.endswith(" (se)") else k.lstrip("· ")) for k in comparison.index]
-    return comparison, (pd.DataFrame(effects) if effects else None)
-
-
 def _unit_effects(result: Any) -> dict[str, pd.DataFrame]:
-    """Per-unit direct effects and spillovers received/emitted of each regressor, if computed."""
-    explicit = getattr(result, "unit_effects", None)
-    if isinstance(explicit, Mapping):
-        return dict(explicit)
+    """Per-unit direct effects and spillovers received/emitted of each regressor, when the result
+    computed them (short- and long-run ones of a dynamic model)."""
     out = {}
-    dynamic = bool(getattr(getattr(result, "spec", None), "dynamic", None))
-    for prefix, effects in (("short-run " if dynamic else "", getattr(result, "effects", None)),
-                            ("long-run ", getattr(result, "long_run_effects", None))):
-        if effects is not None and getattr(effects, "per_unit", None) is not None:
+    dynamic = bool(result.spec.dynamic)
+    for prefix, effects in (("short-run " if dynamic else "", result.effects),
+                            ("long-run ", result.long_run_effects)):
+        if effects is not None and effects.per_unit is not None:
             out.update({f"{prefix}{variable}": effects.units(variable) for variable in effects.variables})
     return out
 
 
 def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec: dict) -> None:
     import maps
-    from maps.report import Paragraph, Report
+    from maps.report import Report
 
-    models = ctx.results.get("models")
-    selection = ctx.results.get("selection")
-    if isinstance(models, Mapping) and isinstance(models.get("selection"), pd.DataFrame):
-        selection = models["selection"]
-    if isinstance(selection, pd.DataFrame):
-        from spatial.steps.selection_table import COLUMNS, selection_frame
+    models = ctx.results.models
+    if models is None:
+        return
+    if models.selection is not None:
+        from spatial.steps.selection_table import selection_frame
 
-        if set(COLUMNS) <= set(selection.columns):  # the table of spatial.models.select
-            shown = selection_frame(selection, report.lang)
-            report.add("selection", _table(report.lang, shown, numeric=tuple(shown.columns[3:6])))
-        else:
-            report.add("selection", _table(report.lang, selection))
-    bayes = ctx.results.get("bayes")
-    if isinstance(getattr(bayes, "table", None), pd.DataFrame) and hasattr(bayes, "note"):  # a BayesComparison
+        shown = selection_frame(models.selection.table, report.lang)
+        report.add("selection", _table(report.lang, shown, numeric=tuple(shown.columns[3:6])))
+    if models.bayes is not None:
         from spatial.steps.selection_table import bayes_frame
 
-        shown = bayes_frame(bayes, report.lang)
-        report.add("selection", _table(report.lang, shown, caption=words["bayes"], note=_bayes_note(bayes, report.lang),
-                                       numeric=tuple(shown.columns[1:])))
-    if not isinstance(models, Mapping):
-        return
-    journal, effects_journal = models.get("table"), models.get("effects_table")
-    options = models.get("table_options")
-    labels = dict((options or {}).get("labels") or {})
-    if isinstance(models.get("results"), Mapping):  # the models step: {"weights", "results", "table"}
-        models = models["results"]
-    fitted = {k: v for k, v in models.items() if not isinstance(v, pd.DataFrame)}
-    if isinstance(options, Mapping) and fitted:  # rebuilt in the report's language, else as the files
-        from spatial.steps.models import journal_tables
+        shown = bayes_frame(models.bayes, report.lang)
+        report.add("selection", _table(report.lang, shown, caption=words["bayes"],
+                                       note=_bayes_note(models.bayes, report.lang), numeric=tuple(shown.columns[1:])))
+    from spatial.steps.models import journal_tables
 
-        # the effects have their own table below: the regression table keeps the coefficients
-        journal, effects_journal = journal_tables(fitted, {**options, "lang": report.lang}, effects_rows=False)
-    comparison, effects = _model_tables(fitted)
-    if isinstance(getattr(journal, "frame", None), pd.DataFrame):
-        report.add("models", _journal(journal))
-    elif comparison is not None:
-        report.add("models", _table(report.lang, comparison, index=True, note=words["stars"]))
-    elif fitted:
-        report.add("models", Paragraph(words["raw"]))
-    if isinstance(getattr(effects_journal, "frame", None), pd.DataFrame):
+    # rebuilt in the report's language; the effects have their own table below, so the regression
+    # table keeps the coefficients
+    journal, effects_journal = journal_tables(models.results, {**models.table_options, "lang": report.lang},
+                                              effects_rows=False)
+    report.add("models", _journal(journal))
+    if effects_journal is not None:
         report.add("effects", _journal(effects_journal))
-    elif effects is not None:
-        report.add("effects", _table(report.lang, effects, pvalues=("p_value",), note=words["effects_ci"]))
-    for name, result in fitted.items():
-        unit_effects = _unit_effects(result)
-        if units is None or not unit_effects:
-            continue
-        for variable, frame in unit_effects.items():
-            if isinstance(frame, pd.DataFrame):
-                m = maps.effects_map(units, frame, variable=str(variable), names=spec["names"], lang=report.lang,
-                                     tiles=spec["tiles"], title=f"{name}: {variable}")
-                report.add("effects_maps", Report.map_block(f"{str(name).upper()}: {labels.get(variable, variable)}", m))
+    if units is None:
+        return
+    labels = dict(models.table_options.get("labels") or {})
+    for name, result in models.results.items():
+        for variable, frame in _unit_effects(result).items():
+            m = maps.effects_map(units, frame, variable=variable, names=spec["names"], lang=report.lang,
+                                 tiles=spec["tiles"], title=f"{name}: {variable}")
+            report.add("effects_maps", Report.map_block(f"{name.upper()}: {labels.get(variable, variable)}", m))
 
 
 def _robustness_section(report, ctx: RunContext, words: dict[str, str]) -> None:
@@ -550,30 +432,27 @@ def _robustness_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     files print them but in the report's language."""
     from spatial.esda import moran_table
 
-    esda = _esda_results(ctx)
+    esda = ctx.results.esda
     long = esda.robustness if esda is not None else None
     if long is not None and not long.empty and (long["statistic"] == "moran_i").any():
         report.add("robustness", _journal(moran_table(long, lang=report.lang), caption=words["robust_esda"]))
-    models = ctx.results.get("models_robustness")
-    if isinstance(models, Mapping) and models.get("table") is not None:
+    models = ctx.results.models
+    if models is not None and models.robustness is not None:  # rebuilt in the report's language
         from spatial.steps.models import robustness_table
 
-        journal = models["table"]
-        if isinstance(models.get("table_options"), Mapping):
-            journal = robustness_table(models["results"], models["models"],
-                                       {**models["table_options"], "lang": report.lang})
+        robust = models.robustness
+        journal = robustness_table(robust.results, list(robust.models), {**models.table_options, "lang": report.lang})
         report.add("robustness", _journal(journal, caption=words["robust_models"]))
 
 
 def _heterogeneity_section(report, ctx: RunContext, words: dict[str, str]) -> None:
     """The model by group side by side, then the tests of equal coefficients as a journal table."""
 
-    het = ctx.results.get("heterogeneity")
+    models = ctx.results.models
+    het = models.heterogeneity if models is not None else None
     if het is None:
         return
-    models = ctx.results.get("models")
-    options = dict(models.get("table_options") or {}) if isinstance(models, Mapping) else {}
-    options["lang"] = report.lang
+    options = {**models.table_options, "lang": report.lang}
     side = het.table(**options, effects=any(r.effects is not None for r in het.groups.results.values()))
     report.add("heterogeneity", _journal(side))
     keep = {k: v for k, v in options.items() if k in ("lang", "digits", "levels", "labels")}
@@ -582,15 +461,17 @@ def _heterogeneity_section(report, ctx: RunContext, words: dict[str, str]) -> No
 
 def _indices_section(report, ctx: RunContext, words: dict[str, str]) -> None:
 
-    indices = ctx.results.get("indices")
+    indices = ctx.results.indices
     if indices is None:
         return
-    for name, frame in _tables(indices).items():
+    for name, frame in indices.tables().items():
         report.add("indices", _long_table(report, ctx, frame, words, f"indices_{name}", _caption(name, report.lang)))
-    for variable, chain in (indices.get("markov") or {}).items():  # Markov results hold arrays, not frames
-        base = getattr(chain, "markov", chain)  # a spatial chain carries its classic chain
-        frames = {"transitions": chain.table(), "summary": base.summary()}
-        if hasattr(chain, "tests"):
+    from spatial.indices import SpatialMarkovResult
+
+    for variable, chain in indices.markov.items():  # Markov results hold arrays, not frames
+        spatial = isinstance(chain, SpatialMarkovResult)  # a spatial chain carries its classic chain and tests
+        frames = {"transitions": chain.table(), "summary": (chain.markov if spatial else chain).summary()}
+        if spatial:
             frames["tests"] = chain.tests()
         for part, frame in frames.items():
             title = f"{_caption('markov', report.lang)} {variable}: {_caption(part, report.lang)}"
@@ -635,7 +516,7 @@ def _reproducibility_section(report, ctx: RunContext, words: dict[str, str]) -> 
 
 
 def build_report(ctx: RunContext):
-    """The :class:`maps.report.Report` of a pipeline run, from the panel and ``ctx.results``.
+    """The :class:`maps.report.Report` of a pipeline run, from the panel and the run's typed results.
 
     Examples
     --------
@@ -658,6 +539,9 @@ def build_report(ctx: RunContext):
                     version=_version("spatial-panel") or "")
     # the whole area: units outside the study (Taiwan in a mainland study) drawn as no data, never left out
     units = with_context(ctx.config, ctx.panel) if ctx.panel is not None else None
+    # tooltips name the units as the user's table does (北京 where the boundaries say 北京市)
+    units, names = display_units(units, ctx.panel.unit_labels if ctx.panel is not None else None, spec["names"])
+    spec = {**spec, "names": names}
     _inputs_section(report, ctx, words)
     _weights_section(report, ctx, units, words, spec)
     if units is not None and ctx.panel is not None:

@@ -46,6 +46,12 @@ _HEADERS: dict[str, tuple[str, str]] = {
     "contribution": ("Contribution", "贡献率"), "obstacle": ("Obstacle degree", "障碍度"), "q": ("q", "q 值"),
     "factor": ("Factor", "因子"), "interaction": ("Interaction", "交互作用"), "strata": ("Strata", "分层数"),
     "n_units": ("Units", "单元数"), "nobs": ("N", "样本数"), "periods": ("Periods", "时期数"),
+    "between_share": ("Between share", "组间贡献率"), "within_share": ("Within share", "组内贡献率"),
+    "between_net": ("Between (net)", "组间净差距"), "transvariation": ("Transvariation", "超变密度"),
+    "between_net_share": ("Between (net) share", "组间净差距贡献率"),
+    "transvariation_share": ("Transvariation share", "超变密度贡献率"), "value_share": ("Value share", "数值占比"),
+    "weight_share": ("Weight share", "权重占比"), "contribution_share": ("Contribution share", "贡献占比"),
+    "sd": ("Std. dev.", "标准差"), "label": ("Label", "名称"),
     "island": ("Island", "孤岛"), "neighbor": ("Neighbour", "邻居"), "distance": ("Distance", "距离"),
 }
 _CAPTIONS: dict[str, tuple[str, str]] = {

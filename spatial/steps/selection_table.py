@@ -71,7 +71,8 @@ def _p(value: object) -> str:
 
 
 def selection_frame(table: pd.DataFrame, lang: str = "en", *, digits: int = 3) -> pd.DataFrame:
-    """The selection table with headers and fixed phrases in ``lang`` and formatted numbers.
+    """The selection table (:attr:`spatial.models.Selection.table`, columns :data:`COLUMNS`) with headers
+    and fixed phrases in ``lang`` and formatted numbers.
 
     Examples
     --------
@@ -84,9 +85,9 @@ def selection_frame(table: pd.DataFrame, lang: str = "en", *, digits: int = 3) -
     headers = _HEADERS["zh" if lang == "zh" else "en"]
     rows = []
     for record in table.to_dict(orient="records"):
-        rows.append([_translate(record.get("step"), lang), _translate(record.get("model"), lang),
-                     _translate(record.get("test"), lang), _fixed(record.get("statistic"), digits),
-                     _fixed(record.get("df"), 0), _p(record.get("p_value")), _translate(record.get("decision"), lang)])
+        rows.append([_translate(record["step"], lang), _translate(record["model"], lang),
+                     _translate(record["test"], lang), _fixed(record["statistic"], digits),
+                     _fixed(record["df"], 0), _p(record["p_value"]), _translate(record["decision"], lang)])
     return pd.DataFrame(rows, columns=list(headers))
 
 

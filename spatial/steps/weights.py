@@ -2,8 +2,8 @@
 
 A study usually reports a robustness set (contiguity, inverse distance, economic distance, nested
 economic-geographic); each gets a name and a table. The first matrix is the main one; later steps
-(ESDA, models, report) find every matrix in ``ctx.results["weights"]`` (name -> libpysal ``Graph``,
-in the panel's unit order) and the record of how each was built in ``ctx.results["weights_info"]``.
+(ESDA, models, report) find every matrix in ``ctx.results.weights`` (name -> libpysal ``Graph``,
+in the panel's unit order) and the record of how each was built in ``ctx.results.weights_info``.
 
 Shape::
 
@@ -351,8 +351,8 @@ def _weights_step(ctx: RunContext) -> None:
         text = str(result.summary(name=name))
         texts.append(text)
         ctx.echo(text)
-    ctx.results["weights"] = {name: b.graph for name, b in built.items()}
-    ctx.results["weights_info"] = {name: {**b.to_dict(), "summary": b.summary(name=name, eigen="none").to_dict()}
+    ctx.results.weights = {name: b.graph for name, b in built.items()}
+    ctx.results.weights_info = {name: {**b.to_dict(), "summary": b.summary(name=name, eigen="none").to_dict()}
                                    for name, b in built.items()}
     if summary_path is None:
         return

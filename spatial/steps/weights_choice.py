@@ -33,7 +33,7 @@ def _chosen(ctx, spec: dict[str, Any], section: str, *, row_standardise: bool) -
         A name not built by the weights step (the built ones listed), a repeated or blank name, or no
         weights and no boundaries to build queen contiguity from.
     """
-    available = ctx.results.get("weights") or {}
+    available = ctx.results.weights
     asked = spec.get("weights")
     names = asked if isinstance(asked, list) else [asked] if asked else []
     if any(not isinstance(n, str) or not n.strip() for n in names) or len(set(names)) < len(names) or (

@@ -355,3 +355,29 @@ def test_options_are_generated_from_the_declarations():
         assert option.flags == declared, name
     assert OPTIONS["fe"].flags == {"fit": "--fe", "bayes": "--fe"}
     assert OPTIONS["drop_collinear"].key == "models.collinear" and OPTIONS["drop_collinear"].keyword == "collinear"
+
+
+def test_the_fix_fit_suggests_for_an_unbalanced_panel_works_on_fit(unbalanced, capsys):
+    """The loader's repairs (--balance, --missing, --coerce-numeric) are on every command that reads a
+    table, so fit suggests its own --balance drop_units, and running it with that flag succeeds."""
+    args = ["fit", str(unbalanced / "panel.csv"), "--id", "POLYID", "--time", "year", "--y", "CRIME", "--x", "INC",
+            "--model", "sar", "--weights", str(unbalanced / "w.gal"), "--effects-draws", "0"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--balance drop_units" in err and "spatial check" not in err
+    assert main([*args, "--balance", "drop_units"]) == 2  # unit 49 left the panel, not the weights file:
+    err = capsys.readouterr().err
+    assert "48 units x 2 periods" in err and "--restrict intersection" in err  # the next fix, on fit too
+    assert main([*args, "--balance", "drop_units", "--restrict", "intersection"]) == 0, capsys.readouterr().err
+
+
+def test_map_and_moran_read_thousands_separators_with_coerce_numeric(tmp_path, capsys):
+    table = pd.read_csv(REF / "columbus.csv")
+    table["INC"] = table["INC"].map(lambda v: f"{v * 1000:,.0f}")  # 19,531 as Excel shows it
+    table.to_csv(tmp_path / "t.csv", index=False)
+    shutil.copy(REF / "columbus_queen.gal", tmp_path / "w.gal")
+    moran = ["moran", str(tmp_path / "t.csv"), "--id", "POLYID", "--variables", "INC", "--weights",
+             str(tmp_path / "w.gal"), "--permutations", "0"]
+    assert main(moran) == 2
+    assert "--coerce-numeric" in capsys.readouterr().err
+    assert main([*moran, "--coerce-numeric"]) == 0, capsys.readouterr().err

@@ -153,9 +153,35 @@ def test_missing_columns_are_named_with_the_fix(outputs, tmp_path, capsys):
     assert code == 2 and "is a LISA table" in err
     code, err = _map(capsys, datasets.path("us_produc"), "--id", "fips", "--time", "year", *BOUNDS, "--kind", "lisa",
                      "--column", "gsp", "--out", tmp_path / "x.html")
-    assert code == 2 and "holds numbers, not LISA cluster labels" in err and "spatial lisa" in err, err
+    assert code == 2 and "holds numbers, not LISA cluster labels" in err and "--seed" in err and "spatial lisa" in err
+    code, err = _map(capsys, outputs["hot.csv"], *BOUNDS, "--seed", "3", "--out", tmp_path / "x.html")
+    assert code == 2 and "--seed is for --kind lisa" in err
     code, err = _map(capsys, outputs["hot.csv"], *BOUNDS, "--out", tmp_path / "x.png")
     assert code == 2 and "write .html" in err
     code, err = _map(capsys, "us48_states", "--out", tmp_path / "x.html")
     assert code == 2 and "--column is required" in err
     assert not (tmp_path / "x.html").exists() and not (tmp_path / "x.png").exists()
+
+
+def test_lisa_computed_by_the_map_command_equals_spatial_lisa(tmp_path, capsys):
+    """`spatial map TABLE --kind lisa --column gsp --seed 7` computes the clusters as `spatial lisa` does by
+    default (queen, 999 permutations, alpha 0.05): the same cluster and p-value for every state."""
+    produc = pd.read_csv(datasets.path("us_produc"), dtype={"fips": str})
+    produc.loc[produc["year"] == 1986, ["fips", "gsp"]].to_csv(tmp_path / "t.csv", index=False)
+    args = [tmp_path / "t.csv", "--id", "fips", *BOUNDS]
+    assert main(["lisa", *map(str, args), "--variables", "gsp", "--seed", "7", "--out", str(tmp_path / "l.csv"),
+                 "-q"]) == 0
+    out = tmp_path / "computed.html"
+    assert _map(capsys, *args, "--kind", "lisa", "--column", "gsp", "--seed", "7", "--out", out)[0] == 0
+    html = out.read_text(encoding="utf-8")
+    spec = _spec(out)
+    assert "seed 7" in spec["title"] and "999 permutations" in spec["title"]
+    keys = ["HH", "LL", "HL", "LH", "ns", "island"]
+    lisa = pd.read_csv(tmp_path / "l.csv", dtype={"id": str}).set_index("id")
+    short = {"not significant": "ns"}
+    ids = [name.rsplit("(", 1)[1].rstrip(")") for name in units_data(html)[0]["names"]]
+    assert [keys[c] for c in spec["codes"][0]] == [short.get(v, v) for v in lisa.loc[ids, "cluster"]]
+    from maps._format import p_phrase
+
+    mt = ids.index("30")  # Montana, Low-Low at p_sim 0.001
+    assert p_phrase(lisa.loc["30", "p_sim"]) in spec["texts"][0][mt]

@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from spatial import datasets
@@ -76,44 +75,36 @@ def test_demo_writes_the_report_and_says_where(capsys):
     assert main(["demo", "--overwrite"]) == 0
 
 
-class _FakeModel:
-    """A model result as the engine issues specify its JSON (spatial fit --json)."""
-
-    def __init__(self, name: str, rho: float, ids: list[str]):
-        self.name, self.rho = name, rho
-        self.unit_effects = {"log(pcap)": pd.DataFrame({"direct": np.linspace(0.1, 0.2, len(ids)),
-                                                        "received": np.linspace(-0.1, 0.3, len(ids)),
-                                                        "emitted": np.linspace(0.0, 0.2, len(ids))}, index=ids)}
-
-    def to_json(self) -> str:
-        estimate = {"estimate": 0.15, "std_error": 0.02, "z": 7.5, "p_value": 1e-6}
-        effect = {"direct": estimate, "indirect": {**estimate, "estimate": 0.05}, "total": {**estimate, "estimate": 0.2}}
-        return json.dumps({"model": self.name, "nobs": 816, "loglik": 1500.5, "aic": -2990.0,
-                           "params": {"log(pcap)": estimate, "rho": {**estimate, "estimate": self.rho}},
-                           "effects": {"log(pcap)": effect}})
-
-
 def test_report_reads_every_result_that_earlier_steps_store():
+    """Typed results, as the steps pass them (spatial.run_results): the result objects themselves."""
     from libpysal.graph import Graph
 
-    cfg = validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["unemp"]},
-                           "boundaries": {"dataset": "us48_states"}, "report": {"periods": [1986]}})
+    from spatial import esda
+    from spatial.indices import coefficient_of_variation
+    from spatial.models import fit, select
+    from spatial.run_results import EsdaResults, IndicesResults, ModelsResults
+    from spatial.steps.models import journal_tables
+
+    cfg = validate_config({"panel": {"dataset": "us_produc", "id": "fips", "time": "year",
+                                     "variables": ["unemp", "gsp", "pcap"]},
+                           "boundaries": {"dataset": "us48_states"},
+                           "report": {"periods": [1986], "variables": ["unemp"]}})
     ctx = run(cfg, write=False, echo=lambda text: None)
-    ids = list(ctx.panel.entities)
     ctx.results["weights"] = {"queen": Graph.build_contiguity(ctx.panel.geometry, rook=False).transform("r")}
     periods = list(ctx.panel.periods)
-    from spatial import esda
-    from spatial.steps.esda import EsdaResults
-
     queen = ctx.results["weights"]["queen"]
     glob = esda.global_autocorrelation(ctx.panel, queen, "unemp", permutations=0)
-    ctx.results["esda"] = EsdaResults(  # typed results, as the ESDA step passes them
+    ctx.results["esda"] = EsdaResults(
         weights="queen", global_autocorrelation=glob, moran_table=esda.moran_table(glob),
         lisa=esda.local_moran(ctx.panel, queen, "unemp", periods=[1986], permutations=0),
         hot_spots=esda.hot_spots(ctx.panel, queen, "unemp", periods=[1986], permutations=0))
-    ctx.results["models"] = {"SAR": _FakeModel("sar", 0.2, ids), "SDM": _FakeModel("sdm", 0.3, ids),
-                             "selection": pd.DataFrame({"test": ["LR SDM vs SAR"], "statistic": [12.3], "p": [0.002]})}
-    ctx.results["indices"] = {"entropy_weights": pd.DataFrame({"indicator": ["a", "b"], "weight": [0.4, 0.6]})}
+    model = {"y": "log(gsp)", "x": ["log(pcap)", "unemp"]}
+    fitted = {m: fit(ctx.panel, queen, **model, model=m, fe="twoway", draws=0, inference="delta", per_unit=True)
+              for m in ("sar", "sdm")}
+    table, effects = journal_tables(fitted, {})
+    ctx.results["models"] = ModelsResults(weights="queen", results=fitted, table=table, effects_table=effects,
+                                          selection=select(ctx.panel, queen, **model, random_effects=False))
+    ctx.results["indices"] = IndicesResults(cv={"unemp": coefficient_of_variation(ctx.panel, "unemp")})
     report = build_report(ctx)
     keys = [s.key for s in report.sections]
     assert keys == ["inputs", "weights", "maps", "moran", "lisa", "selection", "models", "effects", "effects_maps",
@@ -123,5 +114,23 @@ def test_report_reads_every_result_that_earlier_steps_store():
     assert html.count("<circle") == len(periods)  # one Moran series: the randomisation rows only
     lisa = [s for s in report.sections if s.key == "lisa"][0]
     assert [b.title for b in lisa.blocks] == ["LISA: unemp", "Gi*: unemp"]
-    assert re.search(r"0\.15\*\*\*", html) and "(0.02)" in html and "0.1108" in html  # stars, se, CI 0.15-1.96*0.02
-    assert "LR SDM vs SAR" in html and "entropy_weights" in html
+    rho = fitted["sar"].params["rho"]
+    assert re.search(rf"{rho:.3f}\*\*\*", html)  # the journal table: fixed decimals with stars
+    assert f"({fitted['sar'].std_errors['rho']:.3f})" in html  # and the standard error in parentheses
+    assert "LR SDM vs SAR" in html and "Coefficient of variation: unemp" in html
+    maps_ = [b.title for s in report.sections if s.key == "effects_maps" for b in s.blocks]
+    assert "SAR: log(pcap)" in maps_ and "SDM: unemp" in maps_  # per-unit effects of each result
+
+
+def test_results_are_typed_fields():
+    """A run's results hold the step results as typed fields; a result of the wrong kind is refused."""
+    import pytest
+
+    from spatial.run_results import RunResults
+
+    results = RunResults()
+    with pytest.raises(TypeError, match="results\\['models'\\] must be a ModelsResults"):
+        results["models"] = {"SAR": object()}
+    with pytest.raises(KeyError, match="not a step result"):
+        results["selection"] = pd.DataFrame()
+    assert "models" not in results and results.get("esda") is None
