@@ -239,3 +239,31 @@ def test_robust_study_shows_no_internal_names(robust_study):
     leftovers = {(tag, text[:80]) for tag, text in visible_texts(body) if tag in ("th", "caption", "h2", "h3")
                  and any(w in INTERNAL for w in latin_words(text) if w not in ALLOWED and w.lower() not in user)}
     assert not leftovers, sorted(leftovers)
+
+
+def test_effects_maps_are_titled_with_the_model_and_the_label(study):
+    """The legend of an effects map said 'sar: log(dig)' under the caption 'SAR: 数字经济'."""
+    import json
+    import re
+
+    html = (study / "report.html").read_text(encoding="utf-8")
+    titles = {json.loads(f'"{t}"') for t in re.findall(r'"title": "((?:[^"\\]|\\.)*)"', html)}
+    assert {"SAR: 数字经济", "SDM: 数字经济", "SDM: fin"} <= titles
+    assert not [t for t in titles if t.startswith(("sar: ", "sdm: "))]
+
+
+def test_our_words_among_the_cells_are_in_chinese():
+    """Cells the steps store as our own words read in Chinese in a zh report (seen in the gallery's
+    provincial study: 'pooled', 'positive', 'synchronous', 'East', 'all', 'boundaries', False); the
+    user's values stay as they are."""
+    from spatial.steps.report_words import localised_table
+
+    frame = pd.DataFrame({"role": ["panel", "boundaries"], "year": ["pooled", "2011"],
+                          "direction": ["positive", "negative"], "lagging": ["synchronous", "数字经济"],
+                          "group": ["all", "East"], "group_1": ["Central", "Northeast"], "converging": [False, True],
+                          "scope": ["East", "dig"]})
+    block = localised_table("zh", frame)
+    assert block.rows == (("面板数据", "全部时期", "正向", "同步发展", "全部", "中部", "否", "East"),
+                          ("边界", "2011", "负向", "数字经济", "东部", "东北", "是", "dig"))
+    assert block.columns[:7] == ("角色", "年份", "方向", "滞后子系统", "组别", "组别 1", "是否收敛")
+    assert localised_table("en", frame).rows[0][:3] == ("panel", "pooled", "positive")  # English as stored
