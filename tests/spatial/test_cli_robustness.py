@@ -135,6 +135,8 @@ def test_one_weights_file_keeps_the_plain_outputs(folder, capsys):
     out = folder / "single.csv"
     assert main(["moran", *single, "--variables", "inn", "--permutations", "0", "--out", str(out)]) == 0
     assert "weights" not in _csv(out).columns
+    record = json.loads((folder / "single.csv.run.json").read_text(encoding="utf-8"))
+    assert record["options"]["weights_file"] == "capitals.gwt"  # recorded as before --weights was repeatable
 
 
 @pytest.mark.parametrize(("extra", "message"), [
