@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lock bench clean system-deps
+.PHONY: demo test install lock bench clean system-deps screenshots
 
 demo: system-deps $(STAMP)
 	$(BIN)/spatial demo --overwrite
@@ -49,6 +49,11 @@ lock:
 	.lockenv/bin/python -m pip install --quiet '.[test]'
 	.lockenv/bin/python -m pip freeze --exclude-editable | grep -v '^spatial-panel' > constraints.txt
 	rm -rf .lockenv
+
+# Screenshots of the demo report, the Chinese provincial study and each figure kind, shown in
+# docs/gallery.md (docs/screenshots.py; several minutes; not part of `make test`).
+screenshots: system-deps $(STAMP)
+	$(BIN)/python docs/screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

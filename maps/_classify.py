@@ -115,7 +115,7 @@ class Classes:
             return word("no_data", lang)
         if self.note == "constant":
             return word("constant", lang)
-        text = f"{word(self.scheme, lang)}, "
+        text = word(self.scheme, lang) + ("，" if lang == "zh" else ", ")
         if self.note == "fewer":
             return text + word("fewer_classes", lang, k=self.k, requested=self.k_requested)
         return text + word("classes", lang, k=self.k)

@@ -18,7 +18,7 @@ from maps._display import require_fields
 from maps._escape import figure_text
 from maps._fonts import font_rc
 from maps._i18n import Lang, word
-from maps.errors import MapInputError
+from maps.errors import MapInputError, hint
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -134,7 +134,7 @@ def weights_heatmap(
     n = len(universe)
     if n > max_units:
         raise MapInputError(f"the matrix heatmap draws at most {max_units} units and W has {n}: a cell would be smaller "
-                            "than a printed dot. Draw its links instead (maps.links_map, or `spatial map --kind links`), "
+                            f"than a printed dot. Draw its links instead (maps.links_map, or {hint('kind', 'links')}), "
                             "or pass a subset of the units")
     unknown = sorted((set(links["focal"]) | set(links["neighbor"])) - set(universe))
     if unknown:

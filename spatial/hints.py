@@ -118,11 +118,7 @@ _RAISED_AS = {"boundary_encoding": "encoding"}
 
 # Options of commands not declared yet (spatial.operations): their flags, until their declarations
 # replace these entries (tests/spatial/test_hints.py fails once a declaration covers one).
-_NOT_YET_DECLARED = {
-    "allow_singletons": dict(key="indices.allow_singletons", keyword="singletons", flag="--allow-singletons",
-                             commands=("index theil", "index gini", "index convergence"), flag_value=True,
-                             key_values={"allow": "true"}),
-}
+_NOT_YET_DECLARED: dict[str, dict] = {}  # (allow_singletons: declared by the index commands)
 
 
 def _full_key(operation, param) -> str | None:

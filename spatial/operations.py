@@ -374,7 +374,7 @@ MAP = Operation(
               "lisa --out`), hotspots (`spatial hotspots --out`), effects (per-unit effects of `spatial fit --json`, "
               "or their CSV), links (a weights file over --boundaries, or the queen contiguity of a boundary file), "
               "categories (any text column). Default: detected from the file.", key=None, keyword=False,
-              why="Python has one function per kind (maps.choropleth, lisa_map, hotspot_map, effects_map, links_map, "
+              hint="maps.kind", why="Python has one function per kind (maps.choropleth, lisa_map, hotspot_map, effects_map, links_map, "
                   "maps.categories.category_map); a run draws each kind its steps produce"),
         Param("output", Path, None, "Map to write: .html (interactive, self-contained), .png (300 dpi), .svg or .pdf.",
               flag="--out", required=True, key=None, keyword=False, why=_CLI_OUTPUTS),

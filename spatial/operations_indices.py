@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from spatial.choices import (
@@ -160,7 +161,8 @@ _VALUE = Param("value", str, None, "The variable (e.g. GDP per capita).", click=
 _GROUP = Param("group", str, None, "Group column, or china_region (East/Central/West/Northeast).")
 _SINGLETONS = Param("singletons", SingletonOption, "error", "Keep groups with a single unit.",
                     flag="--allow-singletons", flag_value="allow", key="allow_singletons", key_type=bool,
-                    why="an on/off switch on the command line and in a config; Python: singletons='allow'")
+                    why="an on/off switch on the command line and in a config; Python: singletons='allow'",
+                    hint="allow_singletons")
 
 INDEX_THEIL = Operation(
     "index theil", command="index theil", section="indices", function="spatial.indices:theil", positional=("data",),
@@ -366,6 +368,25 @@ INDEX_LQ = Operation(
               key=None, why="a run anchors the score at the industry's mean LQ (the default)"),
     ),
 )
+
+
+
+def _hinted(operation: Operation) -> Operation:
+    """``operation`` with the hint names messages use for its options (:func:`spatial.hints.hint`):
+    ``index.KEY`` for an option with an [indices] key (one option on every index command that has it),
+    ``index.COMMAND.NAME`` for one without; the table's options keep the loader's (``encoding``...).
+    So ``--k`` of markov is not ``--k`` of weights build, nor ``--bandwidth`` of kde that of fit."""
+    command = operation.name.rpartition(" ")[2]
+    return replace(operation, params=tuple(
+        p if p.name in TABLE_PARAMS or p.hint != p.name else
+        replace(p, hint=f"index.{p.key}" if p.key and "." not in p.key else f"index.{command}.{p.name}")
+        for p in operation.params))
+
+
+(INDEX_COMPOSITE, INDEX_OBSTACLE, INDEX_COUPLING, INDEX_THEIL, INDEX_GINI, INDEX_CONVERGENCE, INDEX_KDE,
+ INDEX_GEODETECTOR, INDEX_LQ, INDEX_DEA, INDEX_PRODUCTIVITY, INDEX_MARKOV, INDEX_GRAVITY, INDEX_AHP) = map(_hinted, (
+    INDEX_COMPOSITE, INDEX_OBSTACLE, INDEX_COUPLING, INDEX_THEIL, INDEX_GINI, INDEX_CONVERGENCE, INDEX_KDE,
+    INDEX_GEODETECTOR, INDEX_LQ, INDEX_DEA, INDEX_PRODUCTIVITY, INDEX_MARKOV, INDEX_GRAVITY, INDEX_AHP))
 
 #: Every index operation, in the order of the [indices] section (and of docs/config.md).
 INDEX_OPERATIONS: dict[str, Operation] = {op.name: op for op in (

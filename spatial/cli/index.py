@@ -14,9 +14,11 @@ one the ``[indices]`` step of a run and Python call too.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import click
 
+from spatial.choices import Grading
 from spatial.cli import STATE
 from spatial.operations_indices import (
     INDEX_AHP,
@@ -37,7 +39,7 @@ from spatial.operations_indices import (
 
 __all__ = ["index_cmd"]
 
-_GRADINGS = ("ten_level", "three_level", "four_level", "coupling_stage")
+_GRADINGS = get_args(Grading)  # or a grading CSV
 
 
 def _numbers(values: list[str] | None, option: str) -> list[float] | None:

@@ -24,6 +24,7 @@ import pandas as pd
 from spatial.choices import AHPMethod, CombineRule
 from spatial._options import check_option
 from spatial.errors import SchemaError, first_items
+from spatial.hints import hint
 
 __all__ = ["RANDOM_INDEX", "AHPResult", "ahp_weights", "combine_weights", "CombineRule", "AHPMethod"]
 
@@ -176,7 +177,7 @@ def ahp_weights(
         raise SchemaError(
             f"the pairwise comparison matrix is inconsistent: CR = {cr:.4f} > {threshold:g} "
             f"(lambda_max = {lam:.4f}, CI = {ci:.4f}, RI({n}) = {ri}); revise the judgements "
-            "(the largest a_ik against a_ij a_jk first), or pass force=True to accept it"
+            f"(the largest a_ik against a_ij a_jk first), or pass {hint('index.ahp.force', 'true')} to accept it"
         )
     table = pd.DataFrame({"indicator": labels, "weight": w})
     return AHPResult(table, lam, ci, ri, cr, consistent, not consistent, method, threshold)

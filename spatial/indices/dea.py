@@ -43,6 +43,7 @@ import pandas as pd
 from spatial.choices import RTS, DEAModel, Frontier, Infeasible, Orientation, Solver
 from spatial._options import check_option
 from spatial.errors import NumericalError, SchemaError, first_items
+from spatial.hints import hint
 from spatial.indices._common import IndicatorWarning, LongTable, cells, long_table
 from spatial.indices._lp import Programs, Solution, solve_batched, solve_each
 
@@ -348,8 +349,8 @@ def dea(
     if failed.any() and infeasible == "error":
         raise NumericalError(
             f"the {model} program has no solution for {int(failed.sum())} units and periods: {cells(frame, failed)} "
-            f"(super-efficiency under VRS is often infeasible for extreme units); use rts='crs', or infeasible='nan' "
-            "to keep them empty"
+            f"(super-efficiency under VRS is often infeasible for extreme units); use {hint('index.dea_rts', 'crs')}, "
+            f"or {hint('index.dea.infeasible', 'nan')} to keep them empty"
         )
     if failed.any():
         efficiency[failed], extra[failed], lam_sum[failed], slacks[failed] = np.nan, np.nan, np.nan, np.nan

@@ -38,6 +38,7 @@ import pandas as pd
 from spatial._options import check_option
 from spatial.choices import DiscretizeOption, SingletonStrata
 from spatial.errors import SchemaError, first_items
+from spatial.hints import hint
 from spatial.indices._common import _numbers, long_table
 
 if TYPE_CHECKING:
@@ -108,7 +109,8 @@ def _stratify(y: np.ndarray, strata: np.ndarray, singletons: str, what: str) -> 
     if lonely.any() and singletons == "error":
         raise SchemaError(
             f"{what}: {int(lonely.sum())} strata hold a single observation ({first_items(labels[lonely].tolist(), 5)});"
-            " use fewer classes, or singletons='keep' (variance 0, as GeoDetector) or 'drop' (as gdverse)"
+            f" use fewer classes, or {hint('index.singletons', 'keep')} (variance 0, as GeoDetector) or "
+            f"{hint('index.singletons', 'drop')} (as gdverse)"
         )
     n_single = int(lonely.sum())
     if lonely.any() and singletons == "drop":

@@ -39,6 +39,7 @@ from spatial.choices import (
     WeightingOption,
 )
 from spatial.errors import SchemaError
+from spatial.hints import hint
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -201,7 +202,7 @@ def run_productivity(
         result = gml(data, inputs, outputs, undesirable, id=id, time=time, solver=solver)
     else:
         if undesirable:
-            raise SchemaError("the Malmquist index has no undesirable outputs; use method='gml'")
+            raise SchemaError(f"the Malmquist index has no undesirable outputs; use {hint('index.productivity', 'gml')}")
         result = malmquist(data, inputs, outputs, id=id, time=time, orientation=orientation, solver=solver)
     return IndexRun(result, {"": result.table, "distances": result.distances})
 

@@ -2,8 +2,9 @@
 het-robust GM for the spatial error (SEM, SDEM) and GS2SLS for SARAR (SAC), cross-section.
 
 Instruments: the exogenous regressors X (with W X in Durbin models), the external ``instruments``
-Q, and their spatial lags W^j [X, Q] for j = 1..``w_lags`` (starting at W^2 where X already holds
-W X), as Kelejian and Prucha (1998) and spreg's ``GM_Lag(w_lags=2)``; error models without a lag
+Q, and their spatial lags W^j [X, Q] for j = 1..``w_lags`` (X's starting at W^2 where X already holds
+W X: [W^2 X, W^3 X, W Q, W^2 Q], as splm), as Kelejian and Prucha (1998) and spreg's ``GM_Lag(w_lags=2)``;
+error models without a lag
 of y need no spatial instruments. The numerics are in :mod:`spatial.models._iv` and
 :mod:`spatial.models._gm_error`; the result has no log-likelihood (``loglik``, AIC, BIC None).
 """
@@ -189,9 +190,19 @@ def fit_gmm(panel, w: Any, *, y: str, x: Sequence[str], model: str, wx=None, con
     H = np.column_stack([X, Q])
     if info.lag:
         first = 2 if info.durbin and design.lagged else 1
-        lagged = lag_powers(_PerPeriod(lag, design.nobs), lag_base, first, first + w_lags - 1)
-        base_names = [design.names[j] for j in own] + q_names
-        H_names += [f"W^{p}*{name}" for p in range(first, first + w_lags) for name in base_names]
+        per_period = _PerPeriod(lag, design.nobs)
+        if first == 2 and q_names:
+            # W X is a regressor, so X is lagged from W (W X), the external instruments from W Q (splm's
+            # lag.instruments): [W^2 X, .., W^(L+1) X, W Q, .., W^L Q]
+            x_names = [design.names[j] for j in own]
+            lagged = np.column_stack([lag_powers(per_period, X[:, own], 2, w_lags + 1),
+                                      lag_powers(per_period, Q, 1, w_lags)])
+            H_names += [f"W^{p}*{name}" for p in range(2, w_lags + 2) for name in x_names]
+            H_names += [f"W^{p}*{name}" for p in range(1, w_lags + 1) for name in q_names]
+        else:
+            lagged = lag_powers(per_period, lag_base, first, first + w_lags - 1)
+            base_names = [design.names[j] for j in own] + q_names
+            H_names += [f"W^{p}*{name}" for p in range(first, first + w_lags) for name in base_names]
         H = np.column_stack([H, lagged])
         Z = np.column_stack([Z, design.Wy])
         names.append("rho")

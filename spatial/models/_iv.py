@@ -6,7 +6,8 @@ Spatial two-stage least squares (Kelejian and Prucha 1998; Anselin 1988) of
     y = Z delta + u,   Z = [X, Y_endog, W y]
 
 uses the instruments H = [X, Q, W [X, Q], W^2 [X, Q], ...] (``w_lags`` powers; for a Durbin model X
-already holds W X, so the powers start at W^2). With P_H the projection on H:
+already holds W X, so the powers of X start at W^2 while those of Q still start at W, as splm's
+``lag.instruments``). With P_H the projection on H:
 
     delta = (Z' P_H Z)^-1 Z' P_H y,   V = sigma2 (Z' P_H Z)^-1,   sigma2 = e'e / n
 

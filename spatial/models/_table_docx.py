@@ -149,11 +149,14 @@ def write_docx(target, header: list[str], rows: list[list[str]], notes: tuple[st
             if c == 0:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 paragraph.add_run(value)
-            elif r > 0 and rest:  # a tab to a decimal stop placed so the widest number is centred
+            elif r > 0 and rest:  # a decimal stop placed so the widest number is centred
                 offset = (widths[c - 1] - 2 * _CELL_PAD_CM - (lefts[c - 1] + rights[c - 1]) * cm_per_em) / 2
                 stop = max(0.0, offset) + lefts[c - 1] * cm_per_em
                 paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(stop), WD_TAB_ALIGNMENT.DECIMAL)
-                paragraph.add_run("\t" + value)
+                # no tab character: Word and LibreOffice align a table cell on its lone decimal stop by
+                # themselves; with a tab LibreOffice jumped past the stop and wrapped "(-0.992)" over two
+                # lines, so the 4-model, 10-regressor table took two A4 pages instead of one
+                paragraph.add_run(value)
             else:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 paragraph.add_run(value)

@@ -38,7 +38,7 @@ _WORDS = {
         "r2": "R2", "pseudo_r2": "Pseudo R2", "nobs": "N", "unit_fe": "Unit fixed effects",
         "time_fe": "Time fixed effects", "yes": "Yes", "no": "No", "direct": "Direct effect",
         "indirect": "Indirect effect", "total": "Total effect", "variable": "Variable",
-        "dependent": "Dependent variable", "direct_col": "Direct", "indirect_col": "Indirect", "total_col": "Total",
+        "dependent": "Dependent variable", "colon": ": ", "comma": ", ", "direct_col": "Direct", "indirect_col": "Indirect", "total_col": "Total",
         "se": "Standard errors in parentheses.", "z": "z statistics in parentheses (t for OLS and SLX).",
         "p": "p-values in parentheses.", "stars": "*** p<{2}, ** p<{1}, * p<{0}.",
         "tau": "y(t-1)", "eta": "W*y(t-1)", "sr": "Short-run ", "lr": "Long-run ",
@@ -50,7 +50,7 @@ _WORDS = {
         "const": "常数项", "sigma2": "σ²", "loglik": "对数似然值", "aic": "AIC", "bic": "BIC",
         "r2": "R²", "pseudo_r2": "伪R²", "nobs": "观测值", "unit_fe": "个体固定效应", "time_fe": "时间固定效应",
         "yes": "是", "no": "否", "direct": "直接效应", "indirect": "间接效应", "total": "总效应",
-        "variable": "变量", "dependent": "被解释变量", "direct_col": "直接效应", "indirect_col": "间接效应",
+        "variable": "变量", "dependent": "被解释变量", "colon": "：", "comma": "、", "direct_col": "直接效应", "indirect_col": "间接效应",
         "total_col": "总效应",
         "se": "注：括号内为标准误。", "z": "注：括号内为z统计量（OLS与SLX为t统计量）。", "p": "注：括号内为p值。",
         "stars": "***、**、*分别表示在{2}、{1}、{0}的水平上显著。",
@@ -360,7 +360,7 @@ def compare(
     frame = pd.DataFrame([cells for _, _, cells in builder.rows], index=[t for t, _, _ in builder.rows],
                          columns=[c.name for c in columns])
     dependents = list(dict.fromkeys(shown(r.spec.y) for _, r in items))
-    heading = title or f"{words['dependent']}: {', '.join(dependents)}"
+    heading = title or f"{words['dependent']}{words['colon']}{words['comma'].join(dependents)}"
     notes = (words[stat] + (" " if lang == "en" else "") + words["stars"].format(*[_pct(v) for v in levels]),)
     if dynamic:
         notes += (words["dynamic"],)
@@ -606,7 +606,7 @@ def effects_table(
             rows += [(shown(variable), top), ("", below)]
     frame = pd.DataFrame([cells for _, cells in rows], index=[label for label, _ in rows], columns=columns)
     dependents = list(dict.fromkeys(shown(r.spec.y) for _, r in items))
-    heading = title or f"{words['dependent']}: {', '.join(dependents)}"
+    heading = title or f"{words['dependent']}{words['colon']}{words['comma'].join(dependents)}"
     notes = (words[stat] + (" " if lang == "en" else "") + words["stars"].format(*[_pct(v) for v in levels]),)
     if any(r.spec.dynamic for _, r in items):
         notes += (words["dynamic"],)

@@ -422,9 +422,10 @@ def _models_sections(report, ctx: RunContext, units, words: dict[str, str], spec
     labels = dict(models.table_options.get("labels") or {})
     for name, result in models.results.items():
         for variable, frame in _unit_effects(result).items():
+            title = f"{name.upper()}: {labels.get(variable, variable)}"  # the map's legend says it too
             m = maps.effects_map(units, frame, variable=variable, names=spec["names"], lang=report.lang,
-                                 tiles=spec["tiles"], title=f"{name}: {variable}")
-            report.add("effects_maps", Report.map_block(f"{name.upper()}: {labels.get(variable, variable)}", m))
+                                 tiles=spec["tiles"], title=title)
+            report.add("effects_maps", Report.map_block(title, m))
 
 
 def _robustness_section(report, ctx: RunContext, words: dict[str, str]) -> None:

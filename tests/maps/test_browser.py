@@ -166,6 +166,20 @@ def test_demo_report_tooltip_and_period_selector(browser, demo_report, us_panel)
     view.page.close()
 
 
+def test_demo_report_tables_fit_their_box_text_wraps(browser, demo_report):
+    """The model selection table (long tests and decisions) ran 300 px past its box, the decision
+    column cut off (seen in docs/screenshots); text cells wrap, so only journal tables may scroll."""
+    view = Page(browser, demo_report)
+    wide = view.page.evaluate(
+        """() => [...document.querySelectorAll('.table-wrap')]
+             .filter(w => !w.querySelector('table').classList.contains('journal'))
+             .filter(w => w.scrollWidth > w.clientWidth + 1)
+             .map(w => w.closest('section').dataset.section)""")
+    assert wide == []
+    assert view.page.locator('[data-section="selection"] table').count() >= 1
+    view.page.close()
+
+
 def test_hostile_names_leave_title_and_dom_unchanged(browser, hostile_report):
     raw = hostile_report.read_text(encoding="utf-8")
     view = Page(browser, hostile_report)

@@ -210,3 +210,9 @@ def test_links_map_counts_links_once_and_highlights_islands():
     assert html.count("L.polyline(") == 1
     with pytest.raises(MapInputError, match="names 1 ids that are not units"):
         maps.links_map(units, pd.DataFrame({"focal": ["a"], "neighbor": ["zz"]}), id="code")
+
+
+def test_chinese_legend_uses_chinese_punctuation(us_panel):
+    """'分位数, 5 类' (a half-width comma after Chinese text) read as untranslated in the zh report."""
+    spec = view_specs(maps.choropleth(us_panel.geometry, us_panel.wide("gsp")[1986], k=5, lang="zh").to_html())[0]
+    assert "分位数，5 类" in spec["legends"][0] and "分位数, " not in spec["legends"][0]

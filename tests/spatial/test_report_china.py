@@ -239,3 +239,14 @@ def test_robust_study_shows_no_internal_names(robust_study):
     leftovers = {(tag, text[:80]) for tag, text in visible_texts(body) if tag in ("th", "caption", "h2", "h3")
                  and any(w in INTERNAL for w in latin_words(text) if w not in ALLOWED and w.lower() not in user)}
     assert not leftovers, sorted(leftovers)
+
+
+def test_effects_maps_are_titled_with_the_model_and_the_label(study):
+    """The legend of an effects map said 'sar: log(dig)' under the caption 'SAR: 数字经济'."""
+    import json
+    import re
+
+    html = (study / "report.html").read_text(encoding="utf-8")
+    titles = {json.loads(f'"{t}"') for t in re.findall(r'"title": "((?:[^"\\]|\\.)*)"', html)}
+    assert {"SAR: 数字经济", "SDM: 数字经济", "SDM: fin"} <= titles
+    assert not [t for t in titles if t.startswith(("sar: ", "sdm: "))]

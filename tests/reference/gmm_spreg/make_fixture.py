@@ -244,6 +244,17 @@ def main() -> None:
     lags = np.column_stack([W @ H_x, W @ (W @ H_x)])
     add(cases, "columbus_iv_sar", {**endog, "model": "sar"}, iv_sar, ["const", "INC", "CRIME", "rho"],
         first_stage=first_stage(data, {"CRIME": yd, "W*HOVAL": W @ y}, const_x, np.column_stack([q, lags])))
+    # The Durbin lag model with an endogenous regressor: W X is a regressor, so X is lagged from W (W X) and the
+    # external instrument from W q: [W^2 X, W^3 X, W q, W^2 q] (splm's set, see ../produc_gmm). spreg's GM_Lag
+    # (yend, slx_lags=1) lags W^2 X once more (W^3 X, W^4 X; without yend it uses W^2 X, W^3 X), so the
+    # reference is spreg's TSLS with these instruments given explicitly.
+    def iv_sdm():
+        """TSLS([INC, W INC], yend=[CRIME, W HOVAL], q=[DISCBD, W^2 INC, W^3 INC, W DISCBD, W^2 DISCBD])"""
+        wx, wq = W @ X, W @ q
+        return spreg.TSLS(y, np.column_stack([X, wx]), np.column_stack([yd, W @ y]),
+                          np.column_stack([q, W @ wx, W @ (W @ wx), wq, W @ wq]))
+
+    add(cases, "columbus_iv_sdm", {**endog, "model": "sdm"}, iv_sdm, ["const", "INC", "W*INC", "CRIME", "rho"])
     for estimator in ("het", "hom", "kp98"):
         def sem(estimator=estimator):
             return spreg.GMM_Error(y, X, w=w, yend=yd, q=q, estimator=estimator)

@@ -151,6 +151,15 @@ fit <- converged(splm:::spsarargm)(f, data = produc, index = c("id", "year"), li
                                    optim.method = "nlminb", pars = NULL, twow = FALSE, Durbin = FALSE)
 cases$random_sarar_weights_converged <- pack(fit, "splm:::spsarargm(effects='random', moments='weights') with nlminb scaled and restarted to convergence")
 
+# Durbin lag models with an endogenous regressor (lag.instruments = TRUE): splm's instruments span
+# [X, W X, W^2 X, W^3 X, Q, W Q, W^2 Q] (W X is a regressor, so X is lagged from W (W X); Q from W Q).
+for (m in c("within", "random")) {
+  fit <- spgm(f_ex, data = produc, index = c("id", "year"), listw = lw, model = m, lag = TRUE,
+              spatial.error = FALSE, endog = ~ log(emp), instruments = ~ log(hwy) + log(water),
+              lag.instruments = TRUE, Durbin = TRUE)
+  cases[[paste0(m, "_durbin_lag_endog")]] <- pack(fit, sprintf("spgm(model='%s', lag=TRUE, spatial.error=FALSE, endog=~log(emp), instruments=~log(hwy)+log(water), lag.instruments=TRUE, Durbin=TRUE)", m))
+}
+
 out <- list(software = paste0("R ", R.version$major, ".", R.version$minor, ", splm ", packageVersion("splm"),
                               ", spdep ", packageVersion("spdep"), ", plm ", packageVersion("plm")),
             script = "tests/reference/produc_gmm/make_fixture.R", cases = cases)

@@ -115,3 +115,28 @@ def test_obstacle_of_a_built_composite_equals_the_command_path(tmp_path, capsys,
     python = workflow.run_obstacle(composite, top=2)
     np.testing.assert_allclose(command["obstacle"], python.tables[""]["obstacle"], rtol=1e-12)
     assert list(python.tables) == ["", "subsystems", "top"]
+
+
+def test_the_grading_names_are_the_bundled_gradings():
+    """The config's grading values (spatial.choices.Grading) are the tables spatial.indices bundles."""
+    from typing import get_args
+
+    from spatial.choices import Grading
+    from spatial.indices import GRADINGS
+
+    assert get_args(Grading) == tuple(GRADINGS)
+
+
+def test_index_messages_suggest_the_fix_in_the_callers_spelling(tmp_path, capsys):
+    """A fix a message suggests is declared with its index command (spatial.operations_indices): the
+    command names its flag, Python the keyword."""
+    from spatial.indices import ahp_weights
+
+    matrix = tmp_path / "bad.csv"
+    matrix.write_text("criterion,a,b,c\na,1,9,0.1111111111\nb,0.1111111111,1,9\nc,9,0.1111111111,1\n")
+    assert main(["index", "ahp", str(matrix), "--out", str(tmp_path / "w.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "pass --force to accept it" in err and "force=True" not in err
+    assert main(["index", "ahp", str(matrix), "--out", str(tmp_path / "w.csv"), "--force"]) == 0
+    with pytest.raises(SchemaError, match="pass force=True to accept it"):
+        ahp_weights(pd.read_csv(matrix, index_col=0))

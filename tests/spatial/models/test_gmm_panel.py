@@ -21,10 +21,12 @@ X4 = ["log(pcap)", "log(pc)", "log(emp)", "unemp"]
 X3 = ["log(pcap)", "log(pc)", "unemp"]
 CASES = {"within_lag": ("sar", X4, None), "within_error": ("sem", X4, None),
          "within_lag_endog": ("sar", X3, ["log(emp)"]), "within_error_endog": ("sem", X3, ["log(emp)"]),
-         "within_durbin_lag": ("sdm", X4, None), "within_durbin_error": ("sdem", X4, None)}
+         "within_durbin_lag": ("sdm", X4, None), "within_durbin_error": ("sdem", X4, None),
+         "within_durbin_lag_endog": ("sdm", X3, ["log(emp)"])}
 RANDOM = {"random_lag": ("sar", X4, None), "random_lag_endog": ("sar", X3, ["log(emp)"]),
           "random_durbin_lag": ("sdm", X4, None), "random_error": ("sem", X4, None),
-          "random_durbin_error": ("sdem", X4, None), "random_error_endog_initial": ("sem", X3, ["log(emp)"])}
+          "random_durbin_error": ("sdem", X4, None), "random_error_endog_initial": ("sem", X3, ["log(emp)"]),
+          "random_durbin_lag_endog": ("sdm", X3, ["log(emp)"])}
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +257,7 @@ def test_weighted_moments_outside_the_random_effects_error_are_refused(produc, k
         fit(panel, w, y="log(gsp)", x=X4, estimator="gmm", gmm_moments="weights", draws=0, **kw)
 
 
-@pytest.mark.parametrize("case", ["random_lag", "random_lag_endog", "random_durbin_lag"])
+@pytest.mark.parametrize("case", ["random_lag", "random_lag_endog", "random_durbin_lag", "random_durbin_lag_endog"])
 def test_matches_splm_spgm_random(produc, case):
     """Estimates rtol 1e-6, standard errors 1e-4, the covariance 1e-5 (elementwise, scaled by the SEs)."""
     r, ref = _fit(produc, case), EXPECTED[case]

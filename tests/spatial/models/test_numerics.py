@@ -277,3 +277,36 @@ def test_weights_ids_are_the_graphs_unique_ids_in_their_order(kind):
     assert matrix.ids == tuple(str(i) for i in graph.unique_ids)
     assert matrix.islands == (str(names[7]),)
     np.testing.assert_array_equal(matrix.matrix.toarray(), np.asarray(graph.sparse.toarray()))
+
+
+@pytest.mark.parametrize("which", ["lattice", "knn"])
+def test_probe_traces_same_numbers_in_one_or_two_threads(which, lattice, knn, monkeypatch):
+    """The probe columns are split over two threads only when a core is free: the traces must not depend on it."""
+    from spatial.linalg import traces
+
+    weights = lattice if which == "lattice" else knn
+    monkeypatch.setattr(traces, "_SPLIT_FROM", 100)
+    results = []
+    for free in (True, False):
+        monkeypatch.setattr(traces, "_spare_core", lambda free=free: free)
+        results.append(power_traces(weights, 10, exact=False, probes=21, seed=5))
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("which", ["lattice", "knn"])
+def test_probe_traces_same_numbers_with_scipys_public_product(which, lattice, knn, monkeypatch):
+    """The products write into reused arrays through scipy's csr_matvecs; the public M @ x gives the same numbers."""
+    from spatial.linalg import traces
+
+    weights = lattice if which == "lattice" else knn
+    buffered = power_traces(weights, 9, exact=False, probes=13, seed=2)
+    monkeypatch.setattr(traces, "_CSR_MATVECS", None)
+    np.testing.assert_array_equal(buffered, power_traces(weights, 9, exact=False, probes=13, seed=2))
+
+
+def test_probes_drawn_in_blocks_of_rows_are_one_stream(monkeypatch):
+    from spatial.linalg import traces
+
+    whole = np.where(np.random.default_rng(8).integers(0, 2, size=(103, 7), dtype=np.int64) == 1, 1.0, -1.0)
+    monkeypatch.setattr(traces, "_PROBE_ROWS", 10)  # 11 blocks, the last one of 3 rows (21 draws: odd)
+    np.testing.assert_array_equal(traces._probes(103, 7, 8), whole)

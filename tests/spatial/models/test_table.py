@@ -129,7 +129,7 @@ def test_labels_apply_in_every_format(results, tmp_path):
     table = compare(results, effects=True, labels={"HOVAL": "数字经济", "CRIME": "犯罪率"}, lang="zh")
     assert "数字经济" in table.frame.index and "W*数字经济" in table.frame.index
     assert "直接效应: 数字经济" in table.frame.index and "HOVAL" not in table.to_text()
-    assert table.title == "被解释变量: 犯罪率"
+    assert table.title == "被解释变量：犯罪率"  # full-width colon in Chinese
     for suffix in ("txt", "csv", "html", "tex", "xlsx", "docx"):
         table.write(tmp_path / f"t.{suffix}")
     assert "数字经济" in (tmp_path / "t.html").read_text() and "HOVAL" not in (tmp_path / "t.tex").read_text()
@@ -173,7 +173,8 @@ def test_docx_is_a_compact_three_line_a4_table_in_journal_fonts(results, tmp_pat
         styles = archive.read("word/styles.xml").decode()
     assert 'w:ascii="Times New Roman"' in styles and 'w:eastAsia="宋体"' in styles
     assert 'w:w="11906"' in document or 'w:w="16838"' in document  # A4, portrait or landscape
-    assert 'w:val="decimal"' in document and "<w:tab/>" in document  # numbers aligned on the point
+    assert 'w:val="decimal"' in document  # numbers aligned on the point by the cell's decimal stop,
+    assert "<w:tab/>" not in document  # without a tab character (LibreOffice wrapped the numbers after one)
     assert 'w:after="0"' in styles or 'w:after="0"' in document
     table.to_docx(tmp_path / "letter.docx", paper="letter")
     with zipfile.ZipFile(tmp_path / "letter.docx") as archive:
@@ -201,6 +202,32 @@ def test_a_four_model_ten_regressor_table_is_planned_on_one_a4_page():
     assert not landscape and size >= 8
     assert first + sum(widths) <= _PAPER_CM["a4"][0] - 2 * 2.5 + 1e-9  # inside the text width
     assert (len(rows) + 4) * size * 1.2 * 2.54 / 72 <= _PAPER_CM["a4"][1] - 2 * 2.5  # rows, header, note: one page
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed (Debian: libreoffice-writer-nogui)")
+def test_the_provincial_main_table_prints_on_one_a4_page_in_libreoffice(tmp_path):
+    """Issue 14's table (4 models, 10 regressors, W×X and effects columns, Chinese labels) as a word
+    processor lays it out: one page. With a tab before each number LibreOffice wrapped the
+    negative numbers over two lines and the table took two pages (docs/gallery.md's study)."""
+    import re
+
+    from spatial.models._table_docx import write_docx
+
+    header = ["", "(1) OLS", "(2) SAR", "(2) SAR 直接效应", "(2) SAR 间接效应", "(2) SAR 总效应", "(3) SEM", "(4) SDM",
+              "(4) SDM W×X", "(4) SDM 直接效应", "(4) SDM 间接效应", "(4) SDM 总效应"]
+    rows = []
+    for label in ("数字经济", "金融发展", "人力资本", "研发投入", "对外开放", "城镇化率", "产业结构", "政府干预",
+                  "经济发展水平", "基础设施"):
+        rows += [[label] + ["-0.314***"] * 11, [""] + ["(-14.131)"] * 11]
+    rows += [[label] + ["-1081.097"] * 4 + [""] * 7 for label in ("ρ", "", "λ", "", "σ²", "对数似然值", "AIC", "BIC",
+                                                                     "R²", "伪R²", "观测值", "个体固定效应", "时间固定效应")]
+    write_docx(tmp_path / "t.docx", header, rows, ("注：括号内为z统计量（OLS与SLX为t统计量）。***、**、*分别表示在1%、5%、"
+                                                   "10%的水平上显著。",), "被解释变量：log(inn)")
+    run = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "t.docx")],
+                         capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "HOME": str(tmp_path)})
+    assert run.returncode == 0, run.stderr
+    pdf = (tmp_path / "t.pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex on this machine (Debian: texlive-latex-extra)")
