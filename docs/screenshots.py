@@ -231,27 +231,18 @@ def snap(target, name: str) -> None:
     shrink(Image.open(io.BytesIO(target.screenshot())), SHOTS / name)
 
 
-def clip_of(page, *elements) -> dict:
-    """The page rectangle around ``elements`` (what a reader sees: a wide table inside its scrolling
-    box is cut at the box), with a little margin."""
-    boxes = [e.bounding_box() for e in elements]
-    boxes = [b for b in boxes if b]
-    x0, y0 = min(b["x"] for b in boxes) - 6, min(b["y"] for b in boxes) - 6
-    x1, y1 = max(b["x"] + b["width"] for b in boxes) + 6, max(b["y"] + b["height"] for b in boxes) + 6
-    return {"x": max(x0, 0), "y": max(y0, 0), "width": x1 - max(x0, 0), "height": y1 - max(y0, 0)}
-
-
 def snap_table(page, wrap, name: str) -> None:
-    """A table with its caption and notes, as far as its box shows it."""
+    """A table with its caption and notes, as far as its box shows it (a wide table scrolls inside
+    its box: the picture is cut where the reader's view is), without the empty width beside it."""
     wrap.scroll_into_view_if_needed()
-    table = wrap.locator("table").first
-    box, table_box = wrap.bounding_box(), table.bounding_box()
-    notes = [wrap.locator(".table-note").nth(i) for i in range(wrap.locator(".table-note").count())]
-    clip = clip_of(page, table, *notes)
-    clip["width"] = min(clip["width"], box["x"] + box["width"] + 6 - clip["x"], table_box["width"] + 12)
-    scroll = page.evaluate("[window.scrollX, window.scrollY]")  # boxes are in the viewport, the clip in the page
-    clip["x"], clip["y"] = clip["x"] + scroll[0], clip["y"] + scroll[1]
-    shrink(Image.open(io.BytesIO(page.screenshot(clip=clip, full_page=True))), SHOTS / name)
+    widest = wrap.evaluate("""wrap => {  // the right edge of the table and of the notes' text
+        const left = wrap.getBoundingClientRect().left, range = document.createRange();
+        const rights = [...wrap.querySelectorAll('.table-note')].map(n => {
+            range.selectNodeContents(n); return range.getBoundingClientRect().right; });
+        return Math.max(wrap.querySelector('table').getBoundingClientRect().right, ...rights) - left; }""")
+    image = Image.open(io.BytesIO(wrap.screenshot()))
+    image.crop((0, 0, min(image.width, round(widest) + 8), image.height)).save(buffer := io.BytesIO(), "PNG")
+    shrink(Image.open(buffer), SHOTS / name)
 
 
 SECTIONS = {  # data-section -> (English caption, Chinese caption, how many maps, how many tables)

@@ -243,8 +243,7 @@ def moran_chart(series: pd.DataFrame, *, period: str = "period", statistic: str 
                       "points": " ".join(points), "markers": markers})
     step = max(1, int(np.ceil(len(periods) / 12)))
     xticks = tuple((round(x_of(p), 1), str(p)) for p in periods[::step])
-    ticks = np.linspace(low, high, 5)
-    yticks = tuple((round(y_of(v), 1), f"{v:.2f}") for v in ticks)
+    yticks = tuple((round(y_of(v), 1), text) for v, text in _nice_ticks(low, high))
     return MoranChart(width, height, tuple(lines), xticks, yticks, round(y_of(0.0), 1),
                       word("significant_marker", lang, alpha=alpha))
 
@@ -265,6 +264,27 @@ def _template():
                                      finalize=finalize, undefined=jinja2.StrictUndefined, trim_blocks=True,
                                      lstrip_blocks=True)
     return environment.get_template("report.html.j2")
+
+
+def _nice_ticks(low: float, high: float, target: int = 5) -> list[tuple[float, str]]:
+    """Ticks at round numbers (multiples of 1, 2, 2.5 or 5 x 10^k) between ``low`` and ``high``, about
+    ``target`` of them, with as many decimals as the step needs (0.64, 0.47, 0.29 read as arbitrary).
+
+    Examples
+    --------
+    >>> [text for _, text in _nice_ticks(-0.05, 0.64)]
+    ['0.0', '0.2', '0.4', '0.6']
+    >>> [text for _, text in _nice_ticks(-0.1, 0.1)]
+    ['-0.10', '-0.05', '0.00', '0.05', '0.10']
+    """
+    import math
+
+    raw = (high - low) / max(1, target - 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) + (1 if round(step / 10.0 ** math.floor(math.log10(step)), 6) == 2.5 else 0)
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return [(k * step, f"{k * step + 0.0:.{decimals}f}") for k in range(first, last + 1)]
 
 
 @dataclass

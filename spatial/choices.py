@@ -20,6 +20,7 @@ Errors = Literal["raise", "record"]
 Moments = Literal["conditional", "total"]
 Scale = Literal["n", "n-1"]
 Language = Literal["en", "zh"]
+CsvEncoding = Literal["utf-8-sig", "utf-8", "gbk", "gb18030"]  # CSV outputs; utf-8-sig (with BOM) opens in Excel
 
 # models (spatial.models.catalog.MODEL_NAMES lists the same names with their descriptions; a test
 # keeps them equal)

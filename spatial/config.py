@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from spatial._fs import PathLike, display_path
-from spatial.choices import Restrict
+from spatial.choices import CsvEncoding, Restrict
 from spatial.errors import ConfigError
 from spatial.io import close_matches
 
@@ -76,7 +76,7 @@ register_section(
     {
         "name": Key(str, "analysis", help="a title for outputs and reports"),
         "output": Key(str, "output", path=True, help="folder for results"),
-        "csv_encoding": Key(str, "utf-8-sig", choices=("utf-8-sig", "utf-8", "gbk", "gb18030"),
+        "csv_encoding": Key(str, "utf-8-sig", choices=get_args(CsvEncoding),
                             help="encoding of CSV outputs; utf-8-sig (UTF-8 with BOM) opens correctly in Excel"),
         "partial": Key(bool, False, help="when a variable or period fails, keep the others (marked partial)"),
     },

@@ -16,8 +16,9 @@ True
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any
 
+from spatial.choices import Language
 from spatial.config import SECTIONS, Key
 
 __all__ = ["config_reference", "config_template", "SECTION_ORDER"]
@@ -205,7 +206,7 @@ def _commented(key: str, spec: Key, lang: str = "en", section: str = "") -> str:
     return f"# {key} = {value}" + (f"   # {note}" if note else "")
 
 
-def config_template(lang: Literal["en", "zh"] = "en") -> str:
+def config_template(lang: Language = "en") -> str:
     """A complete, commented TOML config for a typical study (comments in English or Chinese).
 
     Every section and key of the declarations appears: the ones a provincial study sets are

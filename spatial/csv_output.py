@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import get_args
 
 import pandas as pd
 
 from spatial._fs import PathLike, atomic_path
+from spatial.choices import CsvEncoding
 from spatial.errors import ConfigError, OutputError
 
 __all__ = ["DEFAULT_ENCODING", "ENCODINGS", "csv_encoding", "set_csv_encoding", "formula_safe", "csv_text",
            "write_csv_file"]
 
 DEFAULT_ENCODING = "utf-8-sig"
-ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
+ENCODINGS = get_args(CsvEncoding)
 _ENCODING = DEFAULT_ENCODING
 
 

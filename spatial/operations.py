@@ -58,7 +58,7 @@ from weights.choices import DuplicateOption, EigenOption, Format, IslandPolicy, 
     PointsOption, TieOption
 from weights.choices import Transform as MatrixTransform
 from spatial.operation import Operation, Param, section_keys
-from spatial.operations_core import CHECK, DEMO, LOADER, LOADER_WEIGHTS, REPORT, RESHAPE, RUN
+from spatial.operations_core import CHECK, CONFIG_TEMPLATE, DEMO, LOADER, LOADER_WEIGHTS, REPORT, RESHAPE, RUN
 from spatial.operations_indices import INDEX_GEODETECTOR, INDEX_LQ, INDEX_OPERATIONS  # the index commands
 
 __all__ = ["CHECK", "RESHAPE", "RUN", "REPORT", "DEMO", "LOADER", "LOADER_WEIGHTS", "GMM_KEYWORDS", "without_ml_defaults", "MAP", "ZONAL", "WEIGHTS_BUILD", "WEIGHTS_INFO", "WEIGHTS_CONVERT", "INDEX_GEODETECTOR", "INDEX_LQ", "RASTERS_KEYS", "MORAN", "LISA", "HOTSPOTS", "FIT", "TABLE", "FIT_BY", "SELECT", "BAYES", "OPERATIONS", "ESDA_KEYS", "MODELS_KEYS",
@@ -610,7 +610,7 @@ def without_ml_defaults(keywords: dict) -> dict:
     return {k: v for k, v in keywords.items() if k not in drop}
 
 
-OPERATIONS: dict[str, Operation] = {op.name: op for op in (CHECK, RESHAPE, RUN, REPORT, DEMO, MORAN, LISA, HOTSPOTS,
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (CHECK, RESHAPE, RUN, REPORT, DEMO, CONFIG_TEMPLATE, MORAN, LISA, HOTSPOTS,
                                                             FIT, TABLE, FIT_BY, SELECT, BAYES, MAP, ZONAL,
                                                             WEIGHTS_BUILD, WEIGHTS_INFO, WEIGHTS_CONVERT,
                                                             INDEX_GEODETECTOR, INDEX_LQ)}

@@ -21,11 +21,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from maps.choices import Lang, Scheme, Tiles
-from spatial.choices import Balance, BadGeometry, DuplicateGeometry, Missing, Restrict, RepairOption
+from spatial.choices import (Balance, BadGeometry, CsvEncoding, DuplicateGeometry, Language, Missing, Restrict,
+                             RepairOption)
 from spatial.operation import FOLDER, Operation, Param
 from weights.choices import Rule
 
-__all__ = ["LOADER", "LOADER_WEIGHTS", "CHECK", "RESHAPE", "RUN", "REPORT", "DEMO", "MATCH_PARENT_HELP", "KEEP_HELP"]
+__all__ = ["LOADER", "LOADER_WEIGHTS", "CHECK", "RESHAPE", "RUN", "REPORT", "DEMO", "CONFIG_TEMPLATE", "MATCH_PARENT_HELP", "KEEP_HELP"]
 
 MATCH_PARENT_HELP = ("Table column naming each row's parent (province or prefecture) for names repeated across "
                      "parents, e.g. 朝阳区 in Beijing and in Changchun; with --match-names.")
@@ -143,7 +144,7 @@ RUN = Operation(
               why="Python: spatial.pipeline.planned_outputs(config) lists them; load_inputs validates the inputs"),
         Param("name", str, "analysis", "a title for outputs and reports", flag=None, keyword=False,
               why="the config's title; a command names its outputs with --out"),
-        Param("csv_encoding", str, "utf-8-sig", "encoding of CSV outputs; utf-8-sig (UTF-8 with BOM) opens correctly "
+        Param("csv_encoding", CsvEncoding, "utf-8-sig", "encoding of CSV outputs; utf-8-sig (UTF-8 with BOM) opens correctly "
               "in Excel", flag=None, keyword=False,
               why="the global option spatial --csv-encoding (before or after the command)"),
         Param("partial", bool, False, "when a variable or period fails, keep the others (marked partial)",
@@ -174,6 +175,18 @@ REPORT = Operation(
               ("k", int, 5, "number of classes of the choropleths", None, 0),
               ("names", list, None, "boundary columns naming the units in tooltips (default: found)", str, 0))),
         *_RUN_PYTHON,
+    ),
+)
+
+CONFIG_TEMPLATE = Operation(
+    "config template", command="config template", function="spatial.config_docs:config_template",
+    params=(
+        Param("output", Path, None, "File to write (default: print to standard output).", flag="--out", key=None,
+              keyword=False, why="Python: the returned text; write it where you like"),
+        Param("lang", Language, "en", "Language of the comments.", key=None,
+              why="the template is written before any config exists"),
+        Param("overwrite", bool, False, "Replace --out if it exists.", key=None, keyword=False,
+              why="a command-line choice of each call; Python: the caller writes the file"),
     ),
 )
 

@@ -165,12 +165,14 @@ def _computed(value: Any) -> bool:
 class RunResults(_Fields):
     """Every step's results of one run (``RunContext.results``).
 
-    ``weights`` maps each weights name to its libpysal ``Graph`` (in the panel's unit order) and
-    ``weights_info`` to the record of how it was built; ``connectivity`` holds the components
+    ``weights`` maps each weights name to its libpysal ``Graph`` (in the panel's unit order),
+    ``weights_built`` to its :class:`weights.BuiltWeights` (the kind, the island policy and the links
+    it added, the transformation) and ``weights_info`` to that record as run.json keeps it; ``connectivity`` holds the components
     noted per matrix; ``rasters`` is the zonal statistics' result; ``indices``, ``esda`` and
     ``models`` the typed results of those steps (None when the step did not run)."""
 
     weights: dict[str, Any] = field(default_factory=dict)
+    weights_built: dict[str, Any] = field(default_factory=dict)  # name -> weights.BuiltWeights
     weights_info: dict[str, dict] = field(default_factory=dict)
     connectivity: dict[str, Any] = field(default_factory=dict)
     rasters: Any = None
@@ -206,5 +208,5 @@ class RunResults(_Fields):
 
 _MODELS_PARTS = {"models_robustness": "robustness", "heterogeneity": "heterogeneity", "bayes": "bayes",
                  "selection": "selection"}
-_TYPES: dict[str, type] = {"weights": dict, "weights_info": dict, "connectivity": dict, "indices": IndicesResults,
+_TYPES: dict[str, type] = {"weights": dict, "weights_built": dict, "weights_info": dict, "connectivity": dict, "indices": IndicesResults,
                            "esda": EsdaResults, "models": ModelsResults}

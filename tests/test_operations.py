@@ -240,9 +240,22 @@ def test_no_command_restates_the_values_of_a_literal():
 
     declared = {get_args(v) for module in (spatial.choices, maps.choices, weights.choices)
                 for v in vars(module).values() if get_origin(v) is Literal}
-    for path in ("check", "reshape", "run", "report", "demo", "moran", "lisa", "hotspots", "fit", "select", "bayes",
-                 "map", "weights", "weights build", "weights info", "weights convert",
+    for path in ("check", "reshape", "run", "report", "demo", "config template", "moran", "lisa", "hotspots", "fit",
+                 "select", "bayes", "map", "weights", "weights build", "weights info", "weights convert",
                  *(f"index {name}" for name in _command("index").commands)):
         for param in _command(path).params:
             if isinstance(param.type, click.Choice):
                 assert tuple(param.type.choices) in declared, (path, param.name, param.type.choices)
+
+
+def test_the_global_options_choose_from_declared_literals():
+    """``spatial --lang`` and ``--csv-encoding`` list the values of spatial.choices (as [project] csv_encoding)."""
+    from typing import get_args
+
+    from spatial.choices import CsvEncoding, Language
+    from spatial.cli import cli
+    from spatial.config import SECTIONS
+
+    by_name = {p.name: p for p in cli.params}
+    assert tuple(by_name["lang"].type.choices) == get_args(Language)
+    assert tuple(by_name["csv_encoding"].type.choices) == get_args(CsvEncoding) == SECTIONS["project"]["csv_encoding"].choices

@@ -22,8 +22,11 @@ import sys
 import threading
 import warnings
 from importlib import import_module
+from typing import get_args
 
 import click
+
+from spatial.choices import CsvEncoding, Language
 
 __all__ = ["main", "cli"]
 
@@ -147,9 +150,9 @@ def _sigterm_raises():
 @click.version_option(package_name="spatial-panel", prog_name="spatial")
 @click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and results, no progress bars.")
-@click.option("--lang", type=click.Choice(["en", "zh"]),
+@click.option("--lang", type=click.Choice(get_args(Language)),
               help="Language of tables, figures and reports (given to the subcommand when it has its own).")
-@click.option("--csv-encoding", type=click.Choice(["utf-8-sig", "utf-8", "gbk", "gb18030"]),
+@click.option("--csv-encoding", type=click.Choice(get_args(CsvEncoding)),
               help="Encoding of CSV outputs (default utf-8-sig: UTF-8 with BOM, opens correctly in Excel).")
 def cli(debug: bool, quiet: bool, lang: str | None, csv_encoding: str | None) -> None:
     """Spatial econometrics for regional panels: weights, Moran/LISA, spatial panel models, maps.

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from spatial.cli import STATE
-from spatial.operations_core import CHECK, DEMO, RESHAPE, RUN
+from spatial.operations_core import CHECK, CONFIG_TEMPLATE, DEMO, RESHAPE, RUN
 
 
 def _echo(text: str) -> None:
@@ -102,11 +102,7 @@ def config_cmd() -> None:
 
 
 @config_cmd.command("template")
-@click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: print to standard output).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of the comments.")
-@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+@CONFIG_TEMPLATE.options()
 def config_template_cmd(output: Path | None, lang: str, overwrite: bool) -> None:
     """Write a complete, commented TOML config for a typical provincial study of China: every section
     and key, the ones such a study sets filled in, the others commented out with their defaults."""

@@ -17,6 +17,13 @@ the default up to 2000 units), ``lu`` (sparse LU with an interpolant in rho; nev
 exact from eigenvalues or estimated by random probes for large n). The totals use the moments
 1'W^j 1 / n, which sparse products give exactly for any n.
 
+Accuracy of ``traces`` with probes (above 2000 units; 50 probes, order 30), measured against ``lu``
+on row-standardised queen lattices: the direct and indirect effects within 8.5e-5 (relative) at
+n = 100,489 and rho = 0.63 (standard errors within 3.5e-4), 4e-4 at n = 3,025 and rho = 0.6,
+1.2e-3 at n = 4,900 and rho = 0.81; the totals are exact. The truncation after 30 terms grows with
+rho (at n = 3,025: 8e-5 for rho = 0.90, 1.4e-2 for rho = 0.95): use ``lu`` or a larger ``order``
+when rho is close to its bound.
+
 Inference: by simulation from the estimated asymptotic distribution of (rho, beta, theta) (draws
 outside the admissible rho interval are redrawn; ``seed`` and ``draws`` are recorded), and by the
 delta method with the analytical gradient. SLX and SDEM effects are the coefficients themselves

@@ -17,7 +17,7 @@ the typed fields each step stores, never a table recognised by its columns:
 
 * ``weights``: ``{name: libpysal.graph.Graph}`` -> summary table, a links map (a click on a unit
   lists its neighbours and weights) and the matrix heatmap (n <= 400) of each; with
-  ``weights_info`` (how each was built), the links an island policy added are listed in a table,
+  ``weights_built`` (how each was built), the links an island policy added are listed in a table,
   drawn dashed in red on the map and outlined in the heatmap, and a contiguity W's raw (binary)
   weights are listed beside its row-standardised ones;
 * ``esda``: :class:`~spatial.run_results.EsdaResults`: its global result gives the Moran series
@@ -145,7 +145,9 @@ def _long_table(report, ctx: RunContext, frame: pd.DataFrame, words: dict[str, s
     from spatial.panel import with_unit_labels
     from spatial.pipeline import write_csv
 
-    frame = with_unit_labels(frame, ctx.panel)  # the user's unit names beside the ids (matched by name)
+    labelled = with_unit_labels(frame, ctx.panel)  # the user's unit names beside the ids (matched by name)
+    if labelled is not frame and labelled["label"].notna().any():  # not for units the user's table lacks
+        frame = labelled
     shown, note = _head(frame, words)
     block = _table(report.lang, shown, caption=caption, note=note)
     if note and ctx.output is not None:
@@ -181,7 +183,7 @@ def _inputs_section(report, ctx: RunContext, words: dict[str, str]) -> None:
                  "sha256": (i.get("sha256") or "")[:16]} for i in ctx.inputs]
         blocks.append(_table(report.lang, pd.DataFrame(rows), caption=words["inputs"]))
     rasters = ctx.results.rasters
-    if rasters is not None and rasters.spec.get("reprojection"):
+    if rasters is not None and rasters.spec["reprojection"]:  # set by zonal_panel (None: not reprojected)
         blocks.append(Paragraph(f"{words['reprojection']}: {rasters.spec['reprojection']}"))
     if panel is not None:
         dropped = panel.dropped
@@ -219,15 +221,15 @@ def _weights_section(report, ctx: RunContext, units, words: dict[str, str], spec
             blocks.append(Paragraph(f"{name}: " + words["islands_note"].format(ids=", ".join(map(str, isolates[:20])))))
         if n_components > 1:
             blocks.append(Paragraph(f"{name}: " + words["components_note"].format(n=n_components, sizes=sizes[:10])))
-        info = (ctx.results.get("weights_info") or {}).get(name) or {}
-        added = pd.DataFrame((info.get("islands") or {}).get("added") or [],
+        built = ctx.results.weights_built.get(name)  # None for a W given without the weights step
+        added = pd.DataFrame([vars(link) for link in (built.islands.added if built is not None else ())],
                              columns=["island", "neighbor", "distance", "unit", "measured"])
         if len(added):
             blocks.append(_island_links_table(report.lang, str(name), added, units, spec, words))
         if units is not None and len([b for b in blocks if b.kind == "map"]) < _MAX_WEIGHT_MAPS:
             edges = graph.adjacency.reset_index()
             raw = None
-            if info.get("kind") in ("queen", "rook") and info.get("transform") not in (None, "none"):
+            if built is not None and built.kind in ("queen", "rook") and built.transform != "none":
                 edges["raw"] = 1.0  # contiguity is binary before the transformation, and so are island links
                 raw = "raw"
             outside = [str(i) for i in units.index if i not in set(ctx.panel.geometry.index)]

@@ -53,6 +53,9 @@ _HEADERS: dict[str, tuple[str, str]] = {
     "weight_share": ("Weight share", "权重占比"), "contribution_share": ("Contribution share", "贡献占比"),
     "sd": ("Std. dev.", "标准差"), "label": ("Label", "名称"),
     "island": ("Island", "孤岛"), "neighbor": ("Neighbour", "邻居"), "distance": ("Distance", "距离"),
+    "group_1": ("Group 1", "组别 1"), "group_2": ("Group 2", "组别 2"), "affluence": ("Affluence", "相对富裕度"),
+    "net": ("Net difference", "净差距"), "first": ("First period", "期初"), "last": ("Last period", "期末"),
+    "slope": ("Slope", "斜率"), "converging": ("Converging", "是否收敛"),
 }
 _CAPTIONS: dict[str, tuple[str, str]] = {
     "composite.normalized": ("Normalised indicators", "标准化指标"), "composite.scores": ("Composite scores", "综合得分"),
@@ -132,6 +135,36 @@ _PHRASES_ZH: list[tuple[str, str]] = [
     (r"classical: (.+)", r"经典公式：\1"), (r"revised: (.+)", r"修正公式：\1"),
 ]
 _TRANSLATED_COLUMNS = ("what", "reason", "warning", "formula")
+# Values other steps store as our own words (a file's role, an indicator's direction, the NBS regions
+# of the bundled China data, the balanced case of a coupling...), by column, in Chinese; any other value
+# (the user's names) is kept. "pooled" is the period of a pooled estimate, whatever the column's name.
+_REGIONS_ZH = {"all": "全部", "East": "东部", "Central": "中部", "West": "西部", "Northeast": "东北",
+               "North": "北方", "South": "南方"}
+_VALUES_ZH: dict[str, dict[object, str]] = {
+    "role": {"panel": "面板数据", "boundaries": "边界", "indicators": "指标表", "raster": "栅格", "points": "点位"},
+    "direction": {"positive": "正向", "negative": "负向"},
+    "lagging": {"synchronous": "同步发展"},
+    "group": _REGIONS_ZH, "group_1": _REGIONS_ZH, "group_2": _REGIONS_ZH,
+    "converging": {True: "是", False: "否"},
+}
+_ANY_COLUMN_ZH = {"pooled": "全部时期"}
+
+
+def _values(frame: pd.DataFrame) -> pd.DataFrame:
+    """Our own words among the cells in Chinese (:data:`_VALUES_ZH`); the user's values unchanged."""
+    def translate(column, value):
+        try:
+            return _VALUES_ZH.get(column, {}).get(value, _ANY_COLUMN_ZH.get(value, value))
+        except TypeError:  # an unhashable cell
+            return value
+    columns = []
+    for position, column in enumerate(frame.columns):
+        cells = frame.iloc[:, position]
+        types = pd.api.types
+        if not types.is_numeric_dtype(cells) or types.is_bool_dtype(cells) or column in _VALUES_ZH:
+            cells = cells.map(lambda v, c=column: translate(c, v)).astype(object)
+        columns.append(cells)
+    return pd.concat(columns, axis=1, keys=range(len(columns))).set_axis(frame.columns, axis=1)
 
 
 def phrase(text: object, lang: str) -> object:
@@ -165,6 +198,7 @@ def localised_table(lang: str, frame: pd.DataFrame, *, index: bool = False, **op
     if lang == "zh":
         shown = shown.assign(**{c: shown[c].map(lambda v: phrase(v, lang))
                                 for c in _TRANSLATED_COLUMNS if c in shown.columns})
+        shown = _values(shown)
     names = {c: header(c, lang) for c in shown.columns}
     if len(set(names.values())) < len(names):  # two columns would get one header: keep the stored names
         names = {c: str(c) for c in shown.columns}

@@ -3,7 +3,8 @@
 A study usually reports a robustness set (contiguity, inverse distance, economic distance, nested
 economic-geographic); each gets a name and a table. The first matrix is the main one; later steps
 (ESDA, models, report) find every matrix in ``ctx.results.weights`` (name -> libpysal ``Graph``,
-in the panel's unit order) and the record of how each was built in ``ctx.results.weights_info``.
+in the panel's unit order), how each was built in ``ctx.results.weights_built`` (``weights.BuiltWeights``)
+and that record as run.json keeps it in ``ctx.results.weights_info``.
 
 Shape::
 
@@ -352,6 +353,7 @@ def _weights_step(ctx: RunContext) -> None:
         texts.append(text)
         ctx.echo(text)
     ctx.results.weights = {name: b.graph for name, b in built.items()}
+    ctx.results.weights_built = dict(built)
     ctx.results.weights_info = {name: {**b.to_dict(), "summary": b.summary(name=name, eigen="none").to_dict()}
                                    for name, b in built.items()}
     if summary_path is None:

@@ -91,3 +91,14 @@ def test_maps_of_the_same_units_carry_their_outlines_once():
     assert html.count("spatialPanel.define(") == 2 and html.count("spatialPanel.shape(") == 4
     standalone = maps.choropleth(units, "gdp", id="code").get_root().render()  # a map file keeps its own outlines
     assert "spatialPanel.shape(" not in standalone and '"arcs"' in standalone
+
+
+def test_moran_chart_ticks_are_round_numbers():
+    """The zh provincial chart was ticked 0.64, 0.47, 0.29, 0.12, -0.05 (five even splits of the range)."""
+    series = pd.DataFrame({"period": range(2011, 2023), "I": [0.561, 0.560, 0.576, 0.573, 0.544, 0.529, 0.573, 0.578,
+                                                              0.585, 0.573, 0.563, 0.589], "p_value": [0.002] * 12})
+    chart = moran_chart(series)
+    labels = [text for _, text in chart.yticks]
+    assert labels == ["0.0", "0.2", "0.4", "0.6"]
+    ys = [y for y, _ in chart.yticks]
+    assert ys == sorted(ys, reverse=True) and chart.zero == ys[0]  # 0 is a tick, on the zero line

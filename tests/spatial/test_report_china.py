@@ -250,3 +250,20 @@ def test_effects_maps_are_titled_with_the_model_and_the_label(study):
     titles = {json.loads(f'"{t}"') for t in re.findall(r'"title": "((?:[^"\\]|\\.)*)"', html)}
     assert {"SAR: 数字经济", "SDM: 数字经济", "SDM: fin"} <= titles
     assert not [t for t in titles if t.startswith(("sar: ", "sdm: "))]
+
+
+def test_our_words_among_the_cells_are_in_chinese():
+    """Cells the steps store as our own words read in Chinese in a zh report (seen in the gallery's
+    provincial study: 'pooled', 'positive', 'synchronous', 'East', 'all', 'boundaries', False); the
+    user's values stay as they are."""
+    from spatial.steps.report_words import localised_table
+
+    frame = pd.DataFrame({"role": ["panel", "boundaries"], "year": ["pooled", "2011"],
+                          "direction": ["positive", "negative"], "lagging": ["synchronous", "数字经济"],
+                          "group": ["all", "East"], "group_1": ["Central", "Northeast"], "converging": [False, True],
+                          "scope": ["East", "dig"]})
+    block = localised_table("zh", frame)
+    assert block.rows == (("面板数据", "全部时期", "正向", "同步发展", "全部", "中部", "否", "East"),
+                          ("边界", "2011", "负向", "数字经济", "东部", "东北", "是", "dig"))
+    assert block.columns[:7] == ("角色", "年份", "方向", "滞后子系统", "组别", "组别 1", "是否收敛")
+    assert localised_table("en", frame).rows[0][:3] == ("panel", "pooled", "positive")  # English as stored
