@@ -304,7 +304,7 @@ def _results_output(file: Path, kind: str, column, target: Path, suffix: str, id
         import pandas as pd
 
         effects = pd.DataFrame({c: f.iloc[:, 0] for c, f in frames.items()})
-        m = maps.effects_map(units, effects.astype(float), variable=variable or "x", names=names, title=title,
+        m = maps.effects_map(units, effects.astype(float), variable=variable or column or file.stem, names=names, title=title,
                              lang=lang, tiles=tiles, scheme=scheme or "continuous", k=k, cmap=cmap)
         write_text_atomic(target, m.to_html())
         return
