@@ -98,6 +98,9 @@ def _recorded(command: click.Command) -> click.Command:
     def noted(*args, **kwargs):
         STATE.command = click.get_current_context().command_path.removeprefix("spatial").strip()
         STATE.params = dict(kwargs)
+        files = STATE.params.get("weights_file")
+        if isinstance(files, tuple) and len(files) <= 1:  # a repeatable --weights given once: recorded as before
+            STATE.params["weights_file"] = files[0] if files else None
         return callback(*args, **kwargs)
 
     noted._records = True

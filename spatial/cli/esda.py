@@ -87,7 +87,9 @@ def _outputs(options: dict[str, Any], extra: list[Path]) -> list[Path]:
     from spatial._fs import check_output
     from spatial.errors import OutputError
 
-    inputs = [p for p in (options["table"], options["boundaries"], options["weights_file"]) if p is not None]
+    files = options["weights_file"]
+    files = list(files) if isinstance(files, (list, tuple)) else [files]  # several: ``moran`` robustness set
+    inputs = [p for p in (options["table"], options["boundaries"], *files) if p is not None]
     checked = []
     if options["output"] is not None:
         if options["output"].suffix.lower() not in _TABLE_SUFFIXES:
@@ -143,16 +145,22 @@ def _figure_paths(stem: Path | None) -> list[Path]:
 
 
 @click.command("moran")
-@input_options(MORAN)
+@input_options(MORAN, several_weights=True)
 def moran_cmd(statistics: list[str], lag_variable: str | None, figure: Path | None, language: str, **options) -> None:
     """Global Moran's I (and Geary's C, Getis-Ord G) of each variable in each period of TABLE.
 
     One row per period, variable, statistic and inference (normality, randomisation,
-    permutation), with one-sided (p_upper, p_lower) and two-sided p-values.
+    permutation), with one-sided (p_upper, p_lower) and two-sided p-values. With --weights
+    repeated, the statistics under each W side by side (a robustness set, named by the file stems).
     """
     from spatial import esda
 
     _check_seed(options["permutations"], options["seed"])
+    files = tuple(options["weights_file"] or ())
+    if len(files) > 1:
+        _moran_robustness(files, statistics, lag_variable, figure, language, options)
+        return
+    options["weights_file"] = files[0] if files else None
     figures = _figure_paths(figure)
     _outputs(options, figures)
     panel, graph = _load(options, also=[lag_variable] if lag_variable else None)
@@ -190,6 +198,74 @@ def moran_cmd(statistics: list[str], lag_variable: str | None, figure: Path | No
         drawn = moran_over_time(result, statistic=statistic, language=language)
         save_figure(drawn, figure, overwrite=options["overwrite"])
         _progress(f"wrote {figure.with_suffix('.png').name} and {figure.with_suffix('.svg').name}")
+    _warn_partial(failure)
+
+
+def weights_names(files) -> dict[str, Path]:
+    """The files of a robustness set by name (their stems), refusing two files of the same stem."""
+    names: dict[str, Path] = {}
+    for path in files:
+        if path.stem in names:
+            raise click.UsageError(f"--weights {names[path.stem]} and --weights {path} share the name {path.stem!r}, "
+                                   "which names their columns; rename one of the files")
+        names[path.stem] = path
+    return names
+
+
+def _moran_robustness(files, statistics, lag_variable, figure, language: str, options: dict[str, Any]) -> None:
+    """``moran --weights W1 --weights W2 ...``: the statistics under each W, then Moran's I by year under each
+    W side by side (as a config's ``[esda] weights = [...]`` writes ``esda_moran_robustness_table``)."""
+    import json
+
+    import pandas as pd
+
+    from spatial import esda
+    from spatial.steps.esda import side_by_side
+
+    for given, flag in ((lag_variable, "--bivariate"), (figure, "--figure")):
+        if given is not None:
+            raise click.UsageError(f"{flag} with several --weights is not supported; give one --weights per run")
+    names = weights_names(files)
+    _outputs(options, [])
+    chosen = _split(statistics) or ["moran"]
+    common = {"periods": _split(options["periods"]), "permutations": options["permutations"],
+              "seed": options["seed"], "transform": options["transform"]}
+    panel, graphs = None, {}
+    for name, path in names.items():
+        loaded, graph = _load({**options, "weights_file": path})
+        if panel is not None and list(loaded.entities) != list(panel.entities):
+            raise click.UsageError(f"--weights {path} and the weights before it cover different units; with several "
+                                   "--weights every file must cover the same units (give --keep or fix the files)")
+        panel, graphs[name] = loaded, graph
+    results, failure = {}, None
+    for name, graph in graphs.items():
+        results[name], failed = _compute(lambda g=graph: esda.global_autocorrelation(
+            panel, g, _split(options["variables"]), statistics=chosen, **common), options["errors"] == "record")
+        failure = failure or failed
+        click.echo(f"Weights {name}")
+        click.echo(results[name].summary())
+    long = pd.concat([r.table.assign(weights=n) for n, r in results.items()], ignore_index=True)
+    click.echo("")
+    click.echo(f"Robustness: global statistics under each weights matrix ({', '.join(names)})")
+    if not long.empty:
+        click.echo(side_by_side(long).to_string())
+    if (long["statistic"] == "moran_i").any():
+        click.echo("")
+        click.echo(esda.moran_table(long, lang=language).to_text())
+    if options["output"] is not None:
+        first = next(iter(results.values()))
+        failed = [r.failed.assign(weights=n) for n, r in results.items() if len(r.failed)]
+        combined = esda.GlobalAutocorrelation(
+            table=long, failed=pd.concat(failed, ignore_index=True) if failed else first.failed,
+            transform=first.transform, permutations=first.permutations, seed=first.seed)
+        document = json.loads(combined.to_json())
+        document["islands"] = {n: list(r.islands) for n, r in results.items()}
+        document["weights"] = {n: str(p) for n, p in names.items()}
+        from types import SimpleNamespace
+
+        written = SimpleNamespace(failed=combined.failed,
+                                  to_json=lambda: json.dumps(document, indent=2, ensure_ascii=False))
+        _write(options["output"], written, long, partial=failure is not None, panel=panel)
     _warn_partial(failure)
 
 

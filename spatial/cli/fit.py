@@ -56,18 +56,25 @@ def _read_weights(path: Path, panel, transform: str, *, restrict: str, id_normal
 
 
 @click.command("fit")
-@input_options(FIT, TABLE, FIT_BY, contiguity=None, argument="table_path", required=False, metavar="[DATA]")
+@input_options(FIT, TABLE, FIT_BY, contiguity=None, argument="table_path", required=False, metavar="[DATA]",
+               several_weights=True)
 def fit_cmd(table_path, data, id_column, time_column, weights_file, contiguity, boundaries, json, out, table,
             allow_nonconverged, overwrite, transform, stat, lang, digits, layout, labels, by, groups, coefficients,
             permutations, islands, **values) -> None:
     """Estimate a spatial regression (OLS, SLX, SAR, SEM, SDM, SDEM, SAC) and print its summary.
 
     With --by, the model is fitted in each group of units and the groups are printed side by side
-    with Wald and permutation tests of equal coefficients."""
+    with Wald and permutation tests of equal coefficients. With --weights repeated, the model under
+    each W side by side (a robustness set, named by the file stems)."""
     from spatial._fs import check_output, display_path
     from spatial.errors import NumericalError, SpatialPanelError
 
     loader = {k: values.pop(k) for k in (*LOADER_KEYS, "match_names")}
+    files = tuple(weights_file or ())
+    weights_file = files[0] if files else None
+    if len(files) > 1 and by is not None:
+        raise click.UsageError("--by with several --weights is not supported; give one --weights per run of "
+                               "`spatial fit --by`")
     json_out, table_out = json, table
     if table_path is None and data is None:
         raise click.UsageError("give the data table as the first argument or with --data")
@@ -85,7 +92,7 @@ def fit_cmd(table_path, data, id_column, time_column, weights_file, contiguity, 
     _check_weights_source(weights_file, contiguity, boundaries)
     if by is None and (groups or permutations or coefficients or islands != "keep"):
         raise click.UsageError("--groups, --permutations, --compare and --group-islands need --by COLUMN|PRESET")
-    inputs = [p for p in (table_path, weights_file, boundaries) if p is not None]
+    inputs = [p for p in (table_path, *files, boundaries) if p is not None]
     tests_out = differences_path(table_out) if by is not None and table_out is not None else None
     targets = [check_output(p, inputs=inputs, overwrite=overwrite) for p in (json_out, table_out, tests_out)
                if p is not None]
@@ -108,6 +115,11 @@ def fit_cmd(table_path, data, id_column, time_column, weights_file, contiguity, 
     panel, graph = _load_inputs(table_path, id_column, time_column, [values["y"], *values["x"], *endog, *instruments],
                                 weights_file, contiguity, boundaries, transform, loader)
     options = without_ml_defaults(FIT.keywords({}, **values))
+    if len(files) > 1:
+        _fit_robustness(panel, graph, files, options, transform=transform, loader=loader, layout=layout,
+                        json_out=json_out, table_out=table_out, overwrite=overwrite,
+                        allow_nonconverged=allow_nonconverged)
+        return
     if by is not None:
         _fit_by(panel, graph, options, by=by, groups=groups, permutations=permutations, coefficients=coefficients,
                 islands=islands, layout=layout, json_out=json_out, table_out=table_out, overwrite=overwrite,
@@ -167,6 +179,62 @@ def _fit_by(panel, graph, options: dict, *, by: str, groups: list[str] | None, p
         keep = {k: layout[k] for k in ("lang", "digits", "levels", "labels") if k in layout}
         het.differences_table(**keep).write(tests_out, overwrite=overwrite)
         _progress(f"wrote {display_path(tests_out)}")
+
+
+def _fit_robustness(panel, graph, files, options: dict, *, transform: str, loader: dict, layout: dict, json_out,
+                    table_out, overwrite: bool, allow_nonconverged: bool) -> None:
+    """``fit --weights W1 --weights W2 ...``: the model under each W (``graph`` is the first, read with the
+    panel), printed and written side by side as a config's ``[models] weights = [...]`` writes
+    ``models_robustness_table`` (:func:`spatial.steps.models.robustness_table`); ``--json`` gets
+    ``{"robustness": {W: result}}``."""
+    import json
+
+    from spatial._fs import display_path, write_text_atomic
+    from spatial.cli.esda import weights_names
+    from spatial.errors import NumericalError
+    from spatial.models import fit
+    from spatial.steps.models import robustness_table
+
+    names = weights_names(files)
+    graphs = {next(iter(names)): graph}
+    for name, path in list(names.items())[1:]:
+        since = len(STATE.warnings)
+        aligned, graphs[name] = _read_weights(path, panel, transform, restrict=loader["restrict"],
+                                              id_normalize=loader["id_normalize"])
+        if aligned.n_units != panel.n_units:
+            lacking = [i for i in panel.entities if i not in set(aligned.entities)]
+            raise click.UsageError(f"--weights {path} lacks {len(lacking)} units of the panel that the first "
+                                   f"--weights covers ({', '.join(map(str, lacking[:5]))}); with several --weights "
+                                   "every file must cover the same units: add them to the file, or leave them out "
+                                   "of the table (--keep)")
+        _progress(f"weights: {display_path(path)}" + (", row-standardised" if transform == "r" else ", as given"))
+        uses_weights(graphs[name], display_path(path), since)
+    results = {}
+    for name, w in graphs.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results[name] = fit(panel, w, **options)
+        for warning in caught:
+            _progress(f"warning: {warning.message}")
+        click.echo(f"Weights {name}")
+        click.echo(results[name].summary())
+    failed = [n for n, r in results.items() if not r.converged or r.effects_undefined]
+    if failed and not allow_nonconverged:
+        raise NumericalError(f"the fit under --weights {', '.join(failed)} did not converge or has undefined "
+                             "effects; nothing was written. Pass --allow-nonconverged to keep the results")
+    model = next(iter(results.values())).model
+    table = robustness_table({n: {model: r} for n, r in results.items()}, [model], layout)
+    click.echo("")
+    click.echo(f"Robustness: the model under each weights matrix ({', '.join(names)})")
+    click.echo(table.to_text())
+    if json_out is not None:
+        document = {"robustness": {n: r.to_dict() for n, r in results.items()},
+                    "weights": {n: str(p) for n, p in names.items()}}
+        write_text_atomic(json_out, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        _progress(f"wrote {display_path(json_out)}")
+    if table_out is not None:
+        table.write(table_out, overwrite=overwrite)
+        _progress(f"wrote {display_path(table_out)}")
 
 
 def differences_path(table_out: Path) -> Path:

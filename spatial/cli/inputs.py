@@ -22,14 +22,17 @@ LOADER_KEYS = tuple(p.name for p in LOADER if p.name not in ("id", "time", "boun
 
 
 def input_options(*operations, contiguity: str | None = "queen", argument: str = "table", required: bool = True,
-                  weights: bool = True, id_required: bool = True, metavar: str | None = None):
+                  weights: bool = True, id_required: bool = True, metavar: str | None = None,
+                  several_weights: bool = False):
     """The loader's options (table, boundaries or weights, name matching, study area, encodings),
     generated from :data:`spatial.operations_core.LOADER` and the same on every command that reads
     a table, then the options of each of ``operations``.
 
     ``contiguity`` is the default of ``--contiguity`` (None: give it or ``--weights``); ``argument``
     names the table argument for the command's function (``required=False`` when ``--data`` may give it);
-    ``weights=False`` for a command that reads no weights (``spatial map``).
+    ``weights=False`` for a command that reads no weights (``spatial map``); ``several_weights=True``
+    makes ``--weights`` repeatable (a robustness set: the analysis under each W side by side; the
+    command's function then receives a tuple, empty when none is given).
     """
     import click
 
@@ -38,8 +41,11 @@ def input_options(*operations, contiguity: str | None = "queen", argument: str =
         loader[0] = replace(loader[0], required=False, help="Unit id column (of the table; of FILE when it is a "
                             "boundary file).")
     if weights:
-        rule = LOADER_WEIGHTS[1]
-        loader += [LOADER_WEIGHTS[0], rule if contiguity == rule.default else replace(
+        rule, file = LOADER_WEIGHTS[1], LOADER_WEIGHTS[0]
+        if several_weights:
+            file = replace(file, click={"multiple": True}, help=f"{file.help} Repeat it for a robustness set: the "
+                           "analysis under each W side by side, named by the file stems.")
+        loader += [file, rule if contiguity == rule.default else replace(
             rule, default=contiguity, help="Build contiguity weights from --boundaries (or give --weights FILE).")]
     decorators = [
         click.argument(argument, required=required, metavar=metavar,

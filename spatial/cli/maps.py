@@ -304,7 +304,7 @@ def _results_output(file: Path, kind: str, column, target: Path, suffix: str, id
         import pandas as pd
 
         effects = pd.DataFrame({c: f.iloc[:, 0] for c, f in frames.items()})
-        m = maps.effects_map(units, effects.astype(float), variable=variable or "x", names=names, title=title,
+        m = maps.effects_map(units, effects.astype(float), variable=variable or column or file.stem, names=names, title=title,
                              lang=lang, tiles=tiles, scheme=scheme or "continuous", k=k, cmap=cmap)
         write_text_atomic(target, m.to_html())
         return
@@ -317,15 +317,20 @@ def _results_output(file: Path, kind: str, column, target: Path, suffix: str, id
         return
     if kind == "lisa":
         p = next((f for c, f in frames.items() if c != "cluster"), None)
-        m = maps.lisa_map(units, clusters, pvalues=None if p is None else p.astype(float), names=names,
+        m = maps.lisa_map(units, clusters, pvalues=None if p is None else _numbers(p), names=names,
                           title=title or (f"LISA: {label}" if label else None), label=label, period=shown_period,
                           tiles=tiles, lang=lang)
     else:
-        z, p = frames["z"].astype(float), next(f for c, f in frames.items() if c not in ("z", "category")).astype(float)
+        z, p = _numbers(frames["z"]), _numbers(next(f for c, f in frames.items() if c not in ("z", "category")))
         m = maps.hotspot_map(units, z, p, categories=frames.get("category"), names=names,
                              title=title or (f"Gi*: {label}" if label else None), period=shown_period, tiles=tiles,
                              lang=lang)
     write_text_atomic(target, m.to_html())
+
+
+def _numbers(frame):
+    """A results table's numbers as floats; the empty cells of an island (no p-value, no z) are missing."""
+    return frame.replace("", None).astype(float)
 
 
 _LISA = ("HH", "LL", "LH", "HL", "not significant", "island", "High-High", "Low-Low", "Low-High", "High-Low")

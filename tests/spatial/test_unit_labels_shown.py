@@ -158,14 +158,21 @@ def test_labels_reach_the_page_escaped(provinces):
 def test_map_of_a_results_table_uses_its_label_column(tmp_path, provinces):
     """`spatial lisa` writes the user's names beside the ids (label); `spatial map --kind lisa` of that file
     names the units by them, though it is keyed by the boundary ids."""
-    short = provinces.loc[provinces["mainland"] & (provinces["short_zh"] != "海南"), "short_zh"]  # no island
+    short = provinces.loc[provinces["mainland"], "short_zh"]  # Hainan an island: its p-value cells are empty
     _panel(short).to_csv(tmp_path / "t.csv", index=False)
-    area = ["--boundaries", "china_provinces", "--boundary-id", "adcode", "--keep", "mainland", "--restrict",
-            "intersection"]
+    area = ["--boundaries", "china_provinces", "--boundary-id", "adcode", "--keep", "mainland"]
     assert main(["lisa", str(tmp_path / "t.csv"), "--id", "province", "--time", "year", "--variables", "x", *area,
                  "--match-names", "short_zh", "--permutations", "99", "--seed", "1",
                  "--out", str(tmp_path / "lisa.csv")]) == 0
     assert main(["map", str(tmp_path / "lisa.csv"), "--kind", "lisa", "--column", "x", *area,
                  "--out", str(tmp_path / "lisa.html")]) == 0
-    names = _names((tmp_path / "lisa.html").read_text(encoding="utf-8"))
-    assert {"北京 (110000)", "上海 (310000)"} <= names and not any(n.startswith("北京市") for n in names)
+    html = (tmp_path / "lisa.html").read_text(encoding="utf-8")
+    names = _names(html)
+    assert {"北京 (110000)", "上海 (310000)", "海南 (460000)"} <= names and not any(n.startswith("北京市") for n in names)
+    assert "Island (no neighbours)</td><td class=\"n\">(1)" in view_specs(html)[0]["legends"][0]  # drawn, no error
+    assert main(["hotspots", str(tmp_path / "t.csv"), "--id", "province", "--time", "year", "--variables", "x", *area,
+                 "--match-names", "short_zh", "--permutations", "99", "--seed", "1",
+                 "--out", str(tmp_path / "hot.csv")]) == 0
+    assert main(["map", str(tmp_path / "hot.csv"), "--kind", "hotspots", "--column", "x", *area,
+                 "--out", str(tmp_path / "hot.html")]) == 0  # the island's empty z and p: missing, not an error
+    assert {"北京 (110000)", "海南 (460000)"} <= _names((tmp_path / "hot.html").read_text(encoding="utf-8"))
