@@ -53,7 +53,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "total_emitted": ("Total emitted (own effect included)", "发出的总效应（含自身）"),
     "total": ("Total effect", "总效应"),
     "indirect": ("Indirect effect", "间接效应"),
-    "neighbours": ("neighbours", "邻居数"),
+    "neighbours": ("Connectivity", "邻接情况"),  # the tooltip row: "Connectivity  4 neighbours"
     "n_neighbours": ("{n} neighbours", "{n} 个邻居"),
     "outside": ("Not in the sample (no data)", "不在样本中（无数据）"),
     "top_k_links": ("the {k} strongest links of each unit", "每个单元权重最大的 {k} 条连接"),

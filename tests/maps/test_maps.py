@@ -207,6 +207,7 @@ def test_links_map_counts_links_once_and_highlights_islands():
     spec = view_specs(html)[0]
     assert "1 links, 1 islands" in spec["title"]
     assert spec["texts"][0] == ["1 neighbours", "1 neighbours", "Island (no neighbours)"]
+    assert spec["aliases"] == ["Unit", "Connectivity"]  # the tooltip read "neighbours  1 neighbours"
     assert html.count("L.polyline(") == 1
     with pytest.raises(MapInputError, match="names 1 ids that are not units"):
         maps.links_map(units, pd.DataFrame({"focal": ["a"], "neighbor": ["zz"]}), id="code")
