@@ -45,14 +45,23 @@ def latex_cell(text: object) -> str:
     return latex_text(text)
 
 
+_WIDE = 7  # more data columns than this: a wide table (small type; landscape page as a document)
+
+
 def latex_table(columns: list[str], rows: list[tuple[str, list[str]]], notes: tuple[str, ...], title: str,
                 *, document: bool = False, stub: str = "") -> str:
     """A ``table`` float holding a ``threeparttable`` with a booktabs tabular; rows are (LaTeX label, cells); notes under the rule.
 
     With ``document=True`` a complete file: ``\\documentclass{article}`` with booktabs and
-    threeparttable, and xeCJK when any text is not ASCII (compile it with xelatex then).
+    threeparttable, and xeCJK when any text is not ASCII (compile it with xelatex then). A table of
+    more than seven data columns is set in ``\\small`` with tighter columns, on a landscape A4 page
+    in a document.
     """
-    body = [r"\begin{table}[htbp]\centering", r"\begin{threeparttable}"]
+    wide = len(columns) > _WIDE
+    body = [r"\begin{table}[htbp]\centering"]
+    if wide:  # e.g. 4 models + W*X + Direct | Indirect | Total: smaller type and tighter columns
+        body += [r"\small", r"\setlength{\tabcolsep}{3pt}"]
+    body.append(r"\begin{threeparttable}")
     if title:
         body.append(r"\caption{" + latex_text(title) + "}")
     body += [r"\begin{tabular}{l" + "c" * len(columns) + "}", r"\toprule",
@@ -69,6 +78,8 @@ def latex_table(columns: list[str], rows: list[tuple[str, list[str]]], notes: tu
         return text
     cjk = not text.isascii()
     head = [r"\documentclass{article}", r"\usepackage{booktabs}", r"\usepackage{threeparttable}"]
+    if wide:  # a wide table is set on a landscape A4 page
+        head.append(r"\usepackage[a4paper,landscape,margin=2cm]{geometry}")
     if cjk:
         head.insert(0, "% Chinese labels: compile with xelatex")
         head.append(r"\usepackage{xeCJK}")

@@ -247,3 +247,21 @@ def test_markdown_is_a_pipe_table_with_escaped_labels(results, tmp_path):
     assert "| a\\|b | " in text and "|:---|---:|---:|---:|" in text and "| N | 49 | 49 | 49 |" in text
     lines = [line for line in text.splitlines() if line.startswith("| ")]
     assert len({line.replace("\\|", "").count("|") for line in lines}) == 1  # every row has the same cells
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex on this machine (Debian: texlive-latex-extra)")
+def test_a_wide_table_fits_its_page(tmp_path):
+    """4 models, W*X and Direct | Indirect | Total: 12 columns ran 170 pt past the page; a wide table
+    is set small on a landscape page and pdflatex reports no overfull box."""
+    from spatial.models.table import ComparisonTable
+
+    columns = [f"({i}) SDM" for i in range(1, 5)] + ["W*X (1)", "W*X (2)", "W*X (3)", "W*X (4)",
+                                                      "Direct", "Indirect", "Total", "W*X (5)"]
+    rows = {f"x{k}": ["-10.992***"] * len(columns) for k in range(10)}
+    table = ComparisonTable(frame=pd.DataFrame(rows, index=columns).T, notes=("Standard errors in parentheses.",),
+                            title="Dependent variable: y")
+    (tmp_path / "t.tex").write_text(table.to_latex(document=True), encoding="ascii")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert "Overfull \\hbox" not in (tmp_path / "t.log").read_text(encoding="latin-1")
