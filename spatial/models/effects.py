@@ -17,12 +17,22 @@ the default up to 2000 units), ``lu`` (sparse LU with an interpolant in rho; nev
 exact from eigenvalues or estimated by random probes for large n). The totals use the moments
 1'W^j 1 / n, which sparse products give exactly for any n.
 
-Accuracy of ``traces`` with probes (above 2000 units; 50 probes, order 30), measured against ``lu``
-on row-standardised queen lattices: the direct and indirect effects within 8.5e-5 (relative) at
-n = 100,489 and rho = 0.63 (standard errors within 3.5e-4), 4e-4 at n = 3,025 and rho = 0.6,
-1.2e-3 at n = 4,900 and rho = 0.81; the totals are exact. The truncation after 30 terms grows with
-rho (at n = 3,025: 8e-5 for rho = 0.90, 1.4e-2 for rho = 0.95): use ``lu`` or a larger ``order``
-when rho is close to its bound.
+Order of the ``traces`` series (unless given): the smallest order k >= 30 at which a rigorous bound
+on the dropped tail is at most ``TRUNCATION_TOL`` = 1e-5 for every rho the effects are evaluated at
+(the estimate and each simulation draw). With q = max |rho| r (r the spectral radius of W, 1 when
+row-standardised) and |tr(W^m)| <= n r^m, the tail of a2 = tr(A^-1 W)/n after k terms is at most
+r q^k / (1 - q), and that of a1 = tr(A^-1)/n at most |rho| times it; so each direct and indirect
+effect moves by at most (|beta_k| + |theta_k|) max(1, |rho|) r q^k / (1 - q). For the delta method
+the tail of d a2 / d rho, r^2 (k q^(k-1) / (1 - q) + q^k / (1 - q)^2), is bounded too. Above
+``MAX_ORDER`` = 400 terms (q above 0.949 with the delta method, above 0.963 without) the effects use
+``lu`` instead, and report ``method = "lu"``.
+
+Accuracy of ``traces`` with probes (above 2000 units; 50 probes), measured against ``lu`` on
+row-standardised queen lattices: the direct and indirect effects within 8.5e-5 (relative) at
+n = 100,489 and rho = 0.63 (standard errors within 3.5e-4), 4e-4 at n = 3,025 and rho = 0.6; the
+totals are exact. With the order fixed at 30 the truncation grew with rho (at n = 3,025: 8e-5 for
+rho = 0.90, 1.4e-2 for rho = 0.95; 1.2e-3 at n = 4,900 and rho = 0.81); the order chosen from rho
+removes that error (see the measurements in tests/spatial/models/test_effects.py).
 
 Inference: by simulation from the estimated asymptotic distribution of (rho, beta, theta) (draws
 outside the admissible rho interval are redrawn; ``seed`` and ``draws`` are recorded), and by the
@@ -53,6 +63,33 @@ __all__ = ["Effects", "effects_from_coefficients", "EffectsMethod", "EffectsInfe
 
 KINDS = ("direct", "indirect", "total")
 _SERIES_TOL = 1e-15
+TRUNCATION_TOL = 1e-5  # bound on the dropped tail of the traces series (per unit of |beta| + |theta|)
+MIN_ORDER = 30  # the traces series never has fewer terms (the order used before it was chosen from rho)
+MAX_ORDER = 1000  # above this the effects use sparse LU instead of the traces series
+
+
+def series_order(spectral_radius: float, rho_max: float, *, derivative: bool = False) -> int | None:
+    """Terms of the traces series for effects at every |rho| <= ``rho_max``: the smallest k >= ``MIN_ORDER``
+    whose tail bound (see the module docstring) is at most ``TRUNCATION_TOL``; with ``derivative`` also the
+    bound for d a2 / d rho (delta method). None when more than ``MAX_ORDER`` terms would be needed.
+
+    Examples
+    --------
+    >>> series_order(1.0, 0.6), series_order(1.0, 0.85), series_order(1.0, 0.99)
+    (30, 83, None)
+    """
+    r = float(spectral_radius)
+    q = abs(float(rho_max)) * r
+    if not q < 1.0:
+        return None
+    scale = max(1.0, abs(float(rho_max)))
+    for k in range(MIN_ORDER, MAX_ORDER + 1):
+        bound = r * q**k / (1.0 - q)
+        if derivative:
+            bound += r * r * (k * q ** (k - 1) / (1.0 - q) + q**k / (1.0 - q) ** 2)
+        if scale * bound <= TRUNCATION_TOL:
+            return k
+    return None
 
 
 @dataclass(frozen=True)
@@ -279,10 +316,22 @@ class _Kernel:
         return float(left @ (W @ z[:, 0]) / self.n), float(left @ (W @ z[:, 1]) / self.n)
 
 
-def _make_kernel(weights: WeightsMatrix, method: str, *, logdet=None, order: int = 30, seed: int = 0,
-                 probes: int = 50) -> _Kernel:
+def _make_kernel(weights: WeightsMatrix, method: str, *, logdet=None, order: int | None = None, seed: int = 0,
+                 probes: int = 50, rho_max: float | None = None, rho_delta: float | None = None) -> _Kernel:
+    """The kernel of ``method``; for ``traces`` without an ``order``, the order comes from :func:`series_order`
+    at ``rho_max`` (the largest |rho| the kernel will see) and, with the derivative bound, at ``rho_delta`` (the
+    estimate, when delta-method standard errors are wanted); above ``MAX_ORDER`` terms the kernel is ``lu``."""
     from spatial.linalg import DENSE_LIMIT, EigenLogDet, Interval, LULogDet, power_traces, rho_interval
 
+    if method == "traces" and order is None:
+        orders = [MIN_ORDER]
+        if rho_max is not None:
+            orders.append(series_order(weights.spectral_radius(), rho_max))
+        if rho_delta is not None:
+            orders.append(series_order(weights.spectral_radius(), rho_delta, derivative=True))
+        order = None if None in orders else max(orders)
+        if order is None:
+            method = "lu"
     if method == "exact":
         return _Kernel(weights, method, logdet=logdet if isinstance(logdet, EigenLogDet) else EigenLogDet(weights))
     if method == "lu":
@@ -358,15 +407,12 @@ def truncated_draws(mean: np.ndarray, cov: np.ndarray, draws: int, seed: int, ac
     return sample, redrawn
 
 
-def _simulate(kernel: _Kernel, mean: np.ndarray, cov: np.ndarray, K: int, draws: int, seed: int,
-              interval: tuple[float, float]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int]:
-    """Draw (rho, beta, theta) from N(mean, cov); redraw rho outside ``interval`` (truncated normal)."""
-    sample, redrawn = truncated_draws(mean, cov, draws, seed,
-                                      lambda s: (s[:, 0] > interval[0]) & (s[:, 0] < interval[1]))
+def _simulate(kernel: _Kernel, sample: np.ndarray, K: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Standard deviations and means of the effects over draws of (rho, beta, theta) (rows of ``sample``)."""
     values = _lag_point(kernel, sample[:, 0], sample[:, 1 : 1 + K], sample[:, 1 + K : 1 + 2 * K])
     sd = {kind: values[kind].std(axis=0, ddof=1) for kind in KINDS}
     means = {kind: values[kind].mean(axis=0) for kind in KINDS}
-    return sd, means, redrawn
+    return sd, means
 
 
 def _per_unit(weights: WeightsMatrix, rho: float, names: list[str], beta: np.ndarray,
@@ -410,24 +456,34 @@ def lag_effects(
     seed: int,
     logdet=None,
     per_unit: bool = False,
-    order: int = 30,
+    order: int | None = None,
 ) -> Effects:
-    """Effects of a lag model; ``cov`` is ordered (rho, beta_1..K, theta_1..K) (None: no inference)."""
-    kernel = _make_kernel(weights, method, logdet=logdet, order=order, seed=seed)
+    """Effects of a lag model; ``cov`` is ordered (rho, beta_1..K, theta_1..K) (None: no inference).
+
+    ``order`` fixes the terms of the ``traces`` series; None chooses them from the largest |rho| used (the
+    estimate and every simulation draw; see :func:`series_order`)."""
+    sample, redrawn = None, 0
+    if cov is not None and inference == "simulation" and draws > 0:
+        # drawn before the kernel is built so that the traces series is long enough for every draw
+        mean = np.concatenate([[rho], beta, np.where(has_theta, theta, 0.0)])
+        cov_draw = cov.copy()
+        # regressors without a W lag have theta fixed at zero: no variance
+        fixed = np.concatenate([[False], np.zeros(len(beta), bool), ~has_theta])
+        cov_draw[fixed, :] = 0.0
+        cov_draw[:, fixed] = 0.0
+        sample, redrawn = truncated_draws(mean, cov_draw, draws, seed,
+                                          lambda s: (s[:, 0] > interval[0]) & (s[:, 0] < interval[1]))
+    rho_max = abs(rho) if sample is None else max(abs(rho), float(np.max(np.abs(sample[:, 0]))))
+    kernel = _make_kernel(weights, method, logdet=logdet, order=order, seed=seed, rho_max=rho_max,
+                          rho_delta=abs(rho) if cov is not None else None)
+    method = kernel.method
     point = _lag_point(kernel, np.array([rho]), beta[None, :], theta[None, :])
     estimates = _frames(names, {k: v[0] for k, v in point.items()})
     delta_se = sim_se = sim_mean = None
-    redrawn = 0
     if cov is not None:
         delta_se = _frames(names, _delta(kernel, rho, beta, theta, cov, has_theta))
-        if inference == "simulation" and draws > 0:
-            mean = np.concatenate([[rho], beta, np.where(has_theta, theta, 0.0)])
-            cov_draw = cov.copy()
-            # regressors without a W lag have theta fixed at zero: no variance
-            fixed = np.concatenate([[False], np.zeros(len(beta), bool), ~has_theta])
-            cov_draw[fixed, :] = 0.0
-            cov_draw[:, fixed] = 0.0
-            sd, means, redrawn = _simulate(kernel, mean, cov_draw, len(beta), draws, seed, interval)
+        if sample is not None:
+            sd, means = _simulate(kernel, sample, len(beta))
             sim_se, sim_mean = _frames(names, sd), _frames(names, means)
     if cov is None:
         se = estimates * np.nan
@@ -477,7 +533,7 @@ def effects_from_coefficients(
     beta: dict[str, float],
     theta: dict[str, float] | None = None,
     method: EffectsMethod = "auto",
-    order: int = 30,
+    order: int | None = None,
     per_unit: bool = False,
 ) -> Effects:
     """Effects implied by given coefficients, e.g. to check a published table.
@@ -492,7 +548,8 @@ def effects_from_coefficients(
         Coefficients of each regressor and of its spatial lag (SDM); theta defaults to zero.
     method
         ``"exact"`` (all eigenvalues; default up to 2000 units), ``"lu"`` (sparse, any n) or
-        ``"traces"`` (power series with ``order`` terms).
+        ``"traces"`` (power series with ``order`` terms; by default as many as rho needs for a truncation
+        error below 1e-5, see :mod:`spatial.models.effects`; sparse LU when that is more than 400).
     per_unit
         Also return each unit's direct effect and the spillovers it receives and emits (dense).
 
