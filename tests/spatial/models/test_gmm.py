@@ -168,9 +168,9 @@ def _gm_lag_effects_by_traces_and_lu(rho: float):
 
 
 def test_gmm_effects_from_probe_traces_agree_with_the_exact_lu_ones():
-    """Above 2000 units the GMM lag effects use probe traces (symmetric-form estimator, 50 probes, 33 terms from rho): the
-    direct and indirect effects within 1e-3 (relative; the effects module's measured accuracy: 4e-4 here) of
-    effects='lu', the totals exact."""
+    """Above 2000 units the GMM lag effects use probe traces (symmetric-form estimator, 50 probes, 33 terms from
+    rho): the direct and indirect effects within 1e-3 (relative; the effects module's measured accuracy: 4e-4 here)
+    of effects='lu', the totals exact."""
     probes, exact = _gm_lag_effects_by_traces_and_lu(0.6)
     assert (probes.effects.method, exact.effects.method) == ("traces", "lu")
     pd.testing.assert_frame_equal(probes.effects.estimates[["direct", "indirect"]],
