@@ -85,9 +85,20 @@ def dynamic_effects(weights, *, regressors: list[str], names: list[str], estimat
     sub = np.zeros((len(wanted), len(wanted)))
     pos = [index[w] for w in wanted if w in index]
     sub[np.ix_(present, present)] = cov[np.ix_(pos, pos)]
-    kernel = _make_kernel(weights, method, logdet=logdet, seed=seed)
     rho, tau, eta = mean[0:1], mean[1:2], mean[2:3]
     beta, theta = mean[None, 3:3 + K], mean[None, 3 + K:]
+    sample, redrawn = None, 0
+    if draws > 0 and np.all(np.isfinite(sub)):  # drawn first: the traces series must be long enough for each draw
+        sample, redrawn = _draw(weights, mean, sub, draws, seed, interval, omega_range, long_run)
+    # every rho the kernel sees: the short-run rho and the long-run rho* = (rho + eta) / (1 - tau), of the
+    # estimate (also where the delta method differentiates) and of each draw
+    point_rhos = np.abs(np.concatenate([rho, _long_run_args(rho, tau, eta, beta, theta)[0] if long_run else []]))
+    drawn_rhos = [] if sample is None else np.abs(np.concatenate(
+        [sample[:, 0], (sample[:, 0] + sample[:, 2]) / (1.0 - sample[:, 1]) if long_run else []]))
+    kernel = _make_kernel(weights, method, logdet=logdet, seed=seed,
+                          rho_max=float(np.max(np.concatenate([point_rhos, drawn_rhos]))),
+                          rho_delta=float(np.max(point_rhos)) if np.all(np.isfinite(sub)) else None)
+    method = kernel.method
     point_sr = _lag_point(kernel, rho, beta, theta)
     sr_est = _frames(regressors, {k: v[0] for k, v in point_sr.items()})
     lr_est = None
@@ -95,9 +106,7 @@ def dynamic_effects(weights, *, regressors: list[str], names: list[str], estimat
         point_lr = _lag_point(kernel, *_long_run_args(rho, tau, eta, beta, theta))
         lr_est = _frames(regressors, {k: v[0] for k, v in point_lr.items()})
     sr_se = lr_se = sr_mean = lr_mean = None
-    redrawn = 0
-    if draws > 0 and np.all(np.isfinite(sub)):
-        sample, redrawn = _draw(weights, mean, sub, draws, seed, interval, omega_range, long_run)
+    if sample is not None:
         d_rho, d_tau, d_eta = sample[:, 0], sample[:, 1], sample[:, 2]
         d_beta, d_theta = sample[:, 3:3 + K], sample[:, 3 + K:]
         values = _lag_point(kernel, d_rho, d_beta, d_theta)

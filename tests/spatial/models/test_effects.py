@@ -217,3 +217,25 @@ def test_traces_switch_to_sparse_lu_when_rho_is_too_close_to_its_bound():
     exact = lag_effects(matrix, method="exact", **kwargs)
     assert traces.method == "lu"
     np.testing.assert_allclose(traces.estimates, exact.estimates, rtol=1e-7)
+
+
+def test_dynamic_long_run_effects_get_the_terms_their_rho_star_needs():
+    """Dynamic models: the long-run multiplier has rho* = (rho + eta) / (1 - tau), here (0.6 + 0.3) / 0.95 = 0.947
+    while rho = 0.6; the series' order comes from rho* (and the draws), so the long-run effects and their
+    standard errors by traces equal the exact ones (exact traces, 900 units) within 1e-6."""
+    from spatial.models._dynamic_effects import dynamic_effects
+
+    matrix = _lattice_900()
+    interval = rho_interval(matrix, use_eigenvalues=True)
+    names = ["tau", "eta", "x", "W*x", "rho"]
+    estimates = np.array([0.05, 0.3, 1.0, 0.4, 0.6])
+    cov = np.diag([0.002**2, 0.002**2, 0.01, 0.02, 0.002**2])
+    kwargs = dict(regressors=["x"], names=names, estimates=estimates, cov=cov,
+                  interval=(interval.lower, interval.upper), draws=500, seed=3)
+    exact_short, exact_long = dynamic_effects(matrix, method="exact", **kwargs)
+    short, long = dynamic_effects(matrix, method="traces", **kwargs)
+    assert long.method == "traces"
+    for ours, theirs in ((short, exact_short), (long, exact_long)):
+        np.testing.assert_allclose(ours.estimates, theirs.estimates, rtol=1e-6)
+        np.testing.assert_allclose(ours.std_errors, theirs.std_errors, rtol=1e-6)
+        np.testing.assert_allclose(ours.delta_std_errors, theirs.delta_std_errors, rtol=1e-6)
