@@ -114,6 +114,13 @@ class Heterogeneity:
         frame = base.frame.rename(columns=self._group_names(lang))
         return replace(base, frame=frame, notes=base.notes + self._notes(lang))
 
+    def tables(self, **kwargs) -> tuple[ComparisonTable, ComparisonTable]:
+        """The groups side by side (:meth:`table`) and the tests of equal coefficients
+        (:meth:`differences_table`) from the same keywords of :func:`spatial.models.compare`: what
+        the files, the report and ``spatial fit --by --table`` print."""
+        shared = {k: v for k, v in kwargs.items() if k in ("lang", "digits", "levels", "labels")}
+        return self.table(**kwargs), self.differences_table(**shared)
+
     def _group_names(self, lang: str) -> dict[str, str]:
         """Group -> its name in ``lang`` (only the presets' names are translated)."""
         if self.by not in CHINA_GROUPINGS:

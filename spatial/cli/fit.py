@@ -172,13 +172,11 @@ def _fit_by(panel, graph, options: dict, *, by: str, groups: list[str] | None, p
         write_text_atomic(check_output(json_out, overwrite=overwrite), het.to_json())
         _progress(f"wrote {display_path(json_out)}")
     if table_out is not None:
-        effects = any(r.effects is not None for r in het.groups.results.values())
-        het.table(effects=effects, **layout).write(table_out, overwrite=overwrite)
-        _progress(f"wrote {display_path(table_out)}")
+        side, tests = het.tables(**layout)
         tests_out = differences_path(table_out)
-        keep = {k: layout[k] for k in ("lang", "digits", "levels", "labels") if k in layout}
-        het.differences_table(**keep).write(tests_out, overwrite=overwrite)
-        _progress(f"wrote {display_path(tests_out)}")
+        for path, journal in ((table_out, side), (tests_out, tests)):
+            journal.write(path, overwrite=overwrite)
+            _progress(f"wrote {display_path(path)}")
 
 
 def _fit_robustness(panel, graph, files, options: dict, *, transform: str, loader: dict, layout: dict, json_out,

@@ -463,10 +463,7 @@ def _heterogeneity_fit(ctx: RunContext, spec: dict[str, Any], graph):
 
 
 def _write_heterogeneity(ctx: RunContext, spec: dict[str, Any], het, paths: dict) -> None:
-    table = het.table(**_table_options(spec),
-                      effects=any(r.effects is not None for r in het.groups.results.values()))
-    tests = het.differences_table(**{k: v for k, v in _table_options(spec).items()
-                                     if k in ("lang", "digits", "levels", "labels")})
+    table, tests = het.tables(**_table_options(spec))
     for fmt in spec["table_formats"]:
         for stem, journal in (("models_heterogeneity_table", table), ("models_heterogeneity_tests_table", tests)):
             path = paths[f"{stem}.{fmt}"]

@@ -455,11 +455,9 @@ def _heterogeneity_section(report, ctx: RunContext, words: dict[str, str]) -> No
     het = models.heterogeneity if models is not None else None
     if het is None:
         return
-    options = {**models.table_options, "lang": report.lang}
-    side = het.table(**options, effects=any(r.effects is not None for r in het.groups.results.values()))
+    side, tests = het.tables(**{**models.table_options, "lang": report.lang})
     report.add("heterogeneity", _journal(side))
-    keep = {k: v for k, v in options.items() if k in ("lang", "digits", "levels", "labels")}
-    report.add("heterogeneity", _journal(het.differences_table(**keep), caption=words["group_tests"]))
+    report.add("heterogeneity", _journal(tests, caption=words["group_tests"]))
 
 
 def _indices_section(report, ctx: RunContext, words: dict[str, str]) -> None:
