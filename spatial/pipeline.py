@@ -267,8 +267,7 @@ def _study_area(geometry, table: pd.DataFrame, keep: str, *, geometry_id: str, i
             labels |= set(removed[column].dropna().astype(str))
     if id_column in table.columns:
         table = table.loc[~table[id_column].astype(str).str.strip().isin(labels)]
-    reason = f"outside the study area (keep {study.text}: {study.describe()})"
-    records = [{"id": str(i), "what": "dropped", "reason": reason} for i in removed[geometry_id]]
+    records = [{"id": str(i), "what": "dropped", "reason": study.reason()} for i in removed[geometry_id]]
     return geometry.loc[mask.to_numpy()].reset_index(drop=True), table, records
 
 

@@ -32,7 +32,10 @@ import pandas as pd
 from spatial.errors import SchemaError, SpatialPanelError, first_items
 from spatial.hints import hint
 
-__all__ = ["KeepFilter", "parse_keep", "keep_mask"]
+__all__ = ["KeepFilter", "parse_keep", "keep_mask", "OUTSIDE"]
+
+#: How every record of a unit the study area removed begins (panel.dropped, the weights it leaves).
+OUTSIDE = "outside the study area"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class KeepFilter:
         if self.values is not None:
             return f"{self.column} in {', '.join(self.values)}"
         return f"{self.column} is true"
+
+    def reason(self) -> str:
+        """The ``dropped`` reason of a unit this filter removes."""
+        return f"{OUTSIDE} (keep {self.text}: {self.describe()})"
 
 
 def parse_keep(text: str, base: Path | None = None) -> KeepFilter:

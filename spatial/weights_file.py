@@ -21,6 +21,7 @@ from spatial._options import check_option
 from spatial.errors import IdMismatchError, first_items
 from spatial.hints import hint as option_hint
 from spatial.names import normalize_ids, suggest_normalization
+from spatial.subset import OUTSIDE
 from spatial.panel import RestrictOption, SpatialPanel
 
 __all__ = ["read_aligned_weights"]
@@ -127,7 +128,7 @@ def read_aligned_weights(
     outside = _outside_study_area(panel)
     if not only_panel and set(only_file) <= outside:  # the study area (keep) applies to the weights too
         return _intersection(panel, graph, common, only_panel, only_file, what,
-                             reason="outside the study area: removed from the weights with its unit")
+                             reason=f"{OUTSIDE}: removed from the weights with its unit")
     hint = _float_hint(only_file, mine)
     if not hint:
         spec = suggest_normalization(mine, theirs)
@@ -164,7 +165,7 @@ def _by_user_keys(panel: SpatialPanel, file_ids: list[str]) -> list[str] | None:
 def _outside_study_area(panel: SpatialPanel) -> set[str]:
     """Ids the study-area filter (``keep``) removed from the panel and its boundaries."""
     dropped = panel.dropped
-    removed = dropped["reason"].astype(str).str.startswith("outside the study area")
+    removed = dropped["reason"].astype(str).str.startswith(OUTSIDE)
     return set(dropped.loc[removed & dropped["id"].notna(), "id"].astype(str))
 
 

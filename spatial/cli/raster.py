@@ -33,7 +33,7 @@ def _study_area(polygons, keep: str, id_column: str):
     mask = keep_mask(polygons, study, id_column=id_column).to_numpy()
     removed = polygons.loc[~mask, id_column].astype(str).tolist()
     if removed and not STATE.quiet:
-        click.echo(f"  {len(removed)} units outside the study area (keep {study.text}: {study.describe()}): "
+        click.echo(f"  {len(removed)} units {study.reason()}: "
                    f"{first_items(removed)}", err=True)
     return polygons.loc[mask].reset_index(drop=True)
 
