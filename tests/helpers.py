@@ -62,3 +62,18 @@ def produc_run_config(models: str, *, name: str | None = None, variables: bool =
             f'[panel]\ndataset = "us_produc"\nid = "fips"\ntime = "year"\n{panel}'
             f'[boundaries]\ndataset = "us48_states"\nid = "fips"\n'
             f'[models]\ny = "log(gsp)"\nx = {json.dumps(x, ensure_ascii=False)}\n{models.lstrip(chr(10))}')
+
+
+def mainland_by_name(names: str = "name_zh") -> str:
+    """The [panel] and [boundaries] tables of a study whose panel.csv names the provinces as the
+    bundled layer's ``names`` column does (北京市), keyed by adcode, mainland only."""
+    return f"""[panel]
+path = "panel.csv"
+id = "province"
+time = "year"
+[boundaries]
+dataset = "china_provinces"
+id = "adcode"
+match_names = ["{names}"]
+keep = "mainland"
+"""

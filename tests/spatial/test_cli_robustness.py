@@ -19,21 +19,13 @@ import pytest
 from spatial import datasets
 from spatial.cli import main
 from tests.conftest import folder_snapshot
+from tests.helpers import mainland_by_name
 
 CONFIG = """
 [project]
 name = "robustness"
 output = "out"
-[panel]
-path = "panel.csv"
-id = "province"
-time = "year"
-[boundaries]
-dataset = "china_provinces"
-id = "adcode"
-match_names = ["name_zh"]
-keep = "mainland"
-[weights.capitals]
+""" + mainland_by_name() + """[weights.capitals]
 kind = "file"
 path = "capitals.gwt"
 [weights.economic]

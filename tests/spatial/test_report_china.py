@@ -11,6 +11,7 @@ import pytest
 from spatial import datasets
 from spatial.config import load_config
 from spatial.pipeline import run
+from tests.helpers import mainland_by_name
 
 
 def _panel(folder):
@@ -35,16 +36,7 @@ def study(tmp_path_factory):
 [project]
 name = "数字经济与创新"
 output = "out"
-[panel]
-path = "panel.csv"
-id = "province"
-time = "year"
-[boundaries]
-dataset = "china_provinces"
-id = "adcode"
-match_names = ["name_zh"]
-keep = "mainland"
-[weights.queen]
+""" + mainland_by_name() + """[weights.queen]
 kind = "queen"
 islands = "connect"
 [esda]
@@ -162,16 +154,7 @@ def robust_study(tmp_path_factory):
     (folder / "study.toml").write_text("""
 [project]
 output = "out"
-[panel]
-path = "panel.csv"
-id = "province"
-time = "year"
-[boundaries]
-dataset = "china_provinces"
-id = "adcode"
-match_names = ["name_zh"]
-keep = "mainland"
-[weights.queen]
+""" + mainland_by_name() + """[weights.queen]
 kind = "queen"
 islands = "connect"
 [weights.capitals]

@@ -14,6 +14,7 @@ from spatial.cli import main
 from spatial.config import load_config
 from spatial.pipeline import run
 from tests.maps.pagedata import units_data, view_specs
+from tests.helpers import mainland_by_name
 
 
 def _panel(names: pd.Series) -> pd.DataFrame:
@@ -38,16 +39,7 @@ def study(tmp_path_factory, provinces):
 [project]
 name = "labels"
 output = "out"
-[panel]
-path = "panel.csv"
-id = "province"
-time = "year"
-[boundaries]
-dataset = "china_provinces"
-id = "adcode"
-match_names = ["short_zh"]
-keep = "mainland"
-[weights.queen]
+""" + mainland_by_name("short_zh") + """[weights.queen]
 kind = "queen"
 islands = "connect"
 [indices]

@@ -12,6 +12,7 @@ from spatial.errors import ConfigError
 from spatial.pipeline import run
 from weights import read_weights, write_weights
 from weights._graph import matrix_of
+from tests.helpers import mainland_by_name
 
 BASE = {"panel": {"dataset": "us_produc", "id": "fips", "time": "year", "variables": ["gsp", "emp"]},
         "boundaries": {"dataset": "us48_states"}}
@@ -136,16 +137,7 @@ def test_a_name_keyed_study_of_the_mainland_uses_bundled_capitals_and_a_whole_la
     (tmp_path / "study.toml").write_text("""
 [project]
 output = "out"
-[panel]
-path = "panel.csv"
-id = "province"
-time = "year"
-[boundaries]
-dataset = "china_provinces"
-id = "adcode"
-match_names = ["name_zh"]
-keep = "mainland"
-[weights.W1]
+""" + mainland_by_name() + """[weights.W1]
 kind = "inverse_distance"
 alpha = 2
 metric = "haversine"
